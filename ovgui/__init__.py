@@ -1,0 +1,3 @@
+"""ovgui: a desktop profiler for OpenVINO models."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,137 @@
+"""Terminal output for `ovgui-profile`: a progress line while running and a summary after."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from ovgui.core import events
+from ovgui.core.report import Report
+
+BAR_WIDTH = 30
+TOP_LAYERS = 10
+
+
+class ProgressPrinter:
+    """Consumes engine events; draws a one-line bar on stderr only when it is a terminal."""
+
+    def __init__(self, stream: TextIO = sys.stderr):
+        self._stream = stream
+        self._live = stream.isatty()
+
+    def __call__(self, event: events.Event) -> None:
+        if isinstance(event, events.Note):
+            self._line(f"note: {event.text}")
+        elif not self._live:
+            return
+        elif isinstance(event, events.PhaseStarted):
+            self._overwrite(f"{events.PHASE_TITLES[event.name]}…")
+        elif isinstance(event, events.PhaseFinished) and event.name != "steady_state":
+            self._line(f"{events.PHASE_TITLES[event.name]:<16} {event.duration_ms:10.1f} ms")
+        elif isinstance(event, events.Progress):
+            filled = int(BAR_WIDTH * event.fraction)
+            bar = "#" * filled + "." * (BAR_WIDTH - filled)
+            self._overwrite(f"[{bar}] {event.iterations_done} it  {event.elapsed_s:5.1f} s  {event.fps:7.1f} FPS")
+
+    def finish(self) -> None:
+        if self._live:
+            self._overwrite("")
+
+    def _overwrite(self, text: str) -> None:
+        self._stream.write("\r\033[K" + text)
+        self._stream.flush()
+
+    def _line(self, text: str) -> None:
+        self._overwrite(text + "\n") if self._live else self._stream.write(text + "\n")
+
+
+def format_summary(report: Report) -> str:
+    sections = [
+        _header(report),
+        _timings(report),
+        _latency(report),
+        _layers(report),
+        _memory(report),
+        _results(report),
+    ]
+    if report.notes:
+        sections.append("Notes\n" + "\n".join(f"  - {note}" for note in report.notes))
+    return "\n\n".join(s for s in sections if s) + "\n"
+
+
+def _header(report: Report) -> str:
+    model = report.model
+    lines = [
+        f"Model   {model.path}  ({model.format}, {model.file_size_bytes / 1e6:.1f} MB)",
+        f"Device  {report.device.name}  ({report.device.full_name})",
+    ]
+    if report.image:
+        image = report.image
+        lines.append(f"Image   {image.path}  ({image.width}x{image.height}, {image.channels} ch, {image.dtype})")
+    pre = report.preprocess
+    if pre.input_name:
+        lines.append(
+            f"Input   {pre.input_name} {pre.input_shape} {pre.model_layout}, {pre.color_order.upper()}, "
+            f"{pre.resize}, mean {pre.mean or '-'}, scale {pre.scale or '-'}"
+        )
+    if not report.completed:
+        lines.append("Run     stopped before the end; figures cover the iterations done")
+    return "\n".join(lines)
+
+
+def _timings(report: Report) -> str:
+    t = report.timings_ms
+    return (
+        "Timings (ms)\n"
+        f"  read_model {t.read_model:10.1f}\n  compile    {t.compile:10.1f}\n  first inf. {t.first_inference:10.1f}"
+    )
+
+
+def _latency(report: Report) -> str:
+    lat = report.latency_ms
+    return (
+        f"Latency over {len(lat.samples)} iterations (ms)\n"
+        f"  median {lat.median:8.2f}   mean {lat.mean:8.2f}   min {lat.min:8.2f}   max {lat.max:8.2f}\n"
+        f"  p90    {lat.p90:8.2f}   p99  {lat.p99:8.2f}   throughput {report.throughput_fps:.1f} FPS"
+    )
+
+
+def _layers(report: Report) -> str:
+    if not report.layers:
+        return "Layers  not profiled (PERF_COUNT off)"
+    slowest = sorted(report.layers, key=lambda layer: layer.real_time_ms, reverse=True)[:TOP_LAYERS]
+    width = min(48, max(len(layer.name) for layer in slowest))
+    rows = [f"  {'layer':<{width}} {'type':<16} {'exec type':<22} {'mean ms':>8} {'share':>6}"]
+    for layer in slowest:
+        name = layer.name if len(layer.name) <= width else "…" + layer.name[-width + 1 :]
+        rows.append(
+            f"  {name:<{width}} {layer.type:<16.16} {layer.exec_type:<22.22} {layer.real_time_ms:8.3f} {layer.share:6.1%}"
+        )
+    prof = report.profile
+    executed = sum(1 for layer in report.layers if layer.executed)
+    rows.append(
+        f"  {len(report.layers)} layers ({executed} executed); sum of layer means {prof.layers_sum_ms:.2f} ms "
+        f"vs median latency {prof.latency_median_ms:.2f} ms; collecting counters cost {prof.collection_cost_ms:.2f} ms/iteration"
+    )
+    return f"Top {len(slowest)} layers by real time\n" + "\n".join(rows)
+
+
+def _memory(report: Report) -> str:
+    mem = report.memory
+    rows = [f"  {events.PHASE_TITLES.get(p.name, p.name):<16} {p.rss_delta_mib:+9.1f} MiB" for p in mem.phases]
+    rows.append(f"  peak RSS         {mem.peak_mib:9.1f} MiB  ({len(mem.samples)} samples)")
+    return "Memory (process RSS, includes memory-mapped weights)\n" + "\n".join(rows)
+
+
+def _results(report: Report) -> str:
+    if report.classes:
+        rows = [f"  {c.class_id:>5}  {c.score:6.3f}  {c.label}" for c in report.classes]
+        return "Top-5 classes\n" + "\n".join(rows)
+    if report.detections:
+        rows = [
+            f"  {d.class_id:>3} {d.label:<16} {d.score:6.3f}  [{', '.join(f'{v:.0f}' for v in d.box)}]"
+            for d in report.detections
+        ]
+        return f"Detections ({len(report.detections)}, decoder {report.decoder.name})\n" + "\n".join(rows)
+    reason = report.decoder.note or "nothing above the threshold"
+    return f"Detections  none ({report.decoder.name}): {reason}"

@@ -1,0 +1,70 @@
+"""Drawing detections onto the image for the annotated PNG export.
+
+The colour of a class is a function of its id alone, so the CLI's PNG and the
+window's box items agree on it.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ovgui.core.errors import OvguiError
+from ovgui.core.report import ClassScore, Detection
+
+GOLDEN_RATIO = 0.618033988749895
+
+
+def class_color(class_id: int) -> tuple[int, int, int]:
+    """A bright, well-separated RGB colour per class (hues spaced by the golden ratio)."""
+    hue = (0.08 + class_id * GOLDEN_RATIO) % 1.0
+    r, g, b = colorsys.hsv_to_rgb(hue, 0.85, 0.95)
+    return int(r * 255), int(g * 255), int(b * 255)
+
+
+def draw_detections(bgr: np.ndarray, detections: list[Detection]) -> np.ndarray:
+    canvas = bgr.copy()
+    thickness = max(1, round(max(canvas.shape[:2]) / 500))
+    font_scale = max(0.4, max(canvas.shape[:2]) / 1600)
+    for det in detections:
+        r, g, b = class_color(det.class_id)
+        x1, y1, x2, y2 = (int(round(v)) for v in det.box)
+        cv2.rectangle(canvas, (x1, y1), (x2, y2), (b, g, r), thickness)
+        _label(canvas, f"{det.label} {det.score:.2f}", (x1, y1), (b, g, r), font_scale)
+    return canvas
+
+
+def draw_classes(bgr: np.ndarray, classes: list[ClassScore]) -> np.ndarray:
+    canvas = bgr.copy()
+    font_scale = max(0.45, max(canvas.shape[:2]) / 1400)
+    line_height = int(28 * font_scale / 0.6)
+    for row, cls in enumerate(classes):
+        r, g, b = class_color(cls.class_id)
+        _label(canvas, f"{cls.score:.3f}  {cls.label}", (6, 6 + (row + 1) * line_height), (b, g, r), font_scale)
+    return canvas
+
+
+def _label(canvas: np.ndarray, text: str, anchor: tuple[int, int], bgr: tuple[int, int, int], font_scale: float) -> None:
+    """Text on a filled tab in the class colour, above the anchor when there is room."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    (width, height), baseline = cv2.getTextSize(text, font, font_scale, 1)
+    x, y = anchor
+    top = y - height - baseline - 4 if y - height - baseline - 4 >= 0 else y
+    cv2.rectangle(canvas, (x, top), (x + width + 6, top + height + baseline + 4), bgr, cv2.FILLED)
+    luminance = 0.114 * bgr[0] + 0.587 * bgr[1] + 0.299 * bgr[2]
+    ink = (0, 0, 0) if luminance > 140 else (255, 255, 255)
+    cv2.putText(canvas, text, (x + 3, top + height + 2), font, font_scale, ink, 1, cv2.LINE_AA)
+
+
+def save_png(bgr: np.ndarray, path: str | Path) -> None:
+    """imencode + tofile, so non-ASCII paths work where cv2.imwrite would fail silently."""
+    ok, encoded = cv2.imencode(".png", bgr)
+    if not ok:
+        raise OvguiError(f"could not encode the annotated image for {path}")
+    try:
+        encoded.tofile(str(path))
+    except OSError as error:
+        raise OvguiError(f"cannot write {path}: {error.strerror}") from None

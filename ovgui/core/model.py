@@ -1,0 +1,94 @@
+"""Reading a model, summarising its inputs and outputs, and giving dynamic inputs a shape."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openvino as ov
+
+from ovgui.core.errors import OvguiError
+from ovgui.core.report import ModelInfo, TensorInfo
+
+MODEL_FORMATS = {
+    ".xml": "OpenVINO IR",
+    ".onnx": "ONNX",
+    ".tflite": "TensorFlow Lite",
+    ".pdmodel": "PaddlePaddle",
+    ".pb": "TensorFlow",
+}
+SUPPORTED_HINT = "OpenVINO IR (.xml + .bin), ONNX (.onnx), TensorFlow Lite (.tflite), PaddlePaddle (.pdmodel)"
+
+
+def openvino_message(error: Exception) -> str:
+    """The human part of an OpenVINO exception, without its source-file breadcrumbs."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    kept = [line for line in lines if line and not re.match(r"^(Exception from|Check '|\[ )", line)]
+    return " ".join(kept) or str(error).strip() or type(error).__name__
+
+
+def check_model_path(path: str | Path) -> Path:
+    """Catch the mistakes OpenVINO reports obscurely before it sees the file."""
+    path = Path(path)
+    if not path.exists():
+        raise OvguiError(f"model file not found: {path}")
+    if path.is_dir():
+        raise OvguiError(f"{path} is a folder; choose a model file ({SUPPORTED_HINT})")
+    if path.suffix.lower() not in MODEL_FORMATS:
+        raise OvguiError(f"{path.name} is not a model file; supported formats: {SUPPORTED_HINT}")
+    if path.stat().st_size == 0:
+        raise OvguiError(f"model file is empty: {path}")
+    if path.suffix.lower() == ".xml" and not path.with_suffix(".bin").exists():
+        raise OvguiError(
+            f"weights file {path.with_suffix('.bin').name} not found next to {path.name}; "
+            "an IR model needs its .xml and .bin side by side"
+        )
+    return path
+
+
+def read_model(core: ov.Core, path: str | Path) -> ov.Model:
+    path = check_model_path(path)
+    try:
+        return core.read_model(str(path))
+    except (RuntimeError, ValueError) as error:
+        raise OvguiError(f"cannot read model {path.name}: {openvino_message(error)}") from None
+
+
+def describe_model(model: ov.Model, path: str | Path, is_demo: bool = False) -> ModelInfo:
+    path = Path(path)
+    return ModelInfo(
+        path=str(path),
+        format=MODEL_FORMATS.get(path.suffix.lower(), "OpenVINO model"),
+        file_size_bytes=model_file_size(path),
+        inputs=[describe_port(port) for port in model.inputs],
+        outputs=[describe_port(port) for port in model.outputs],
+        is_demo=is_demo,
+    )
+
+
+def model_file_size(path: Path) -> int:
+    """Size on disk, counting the IR weights file that goes with an .xml."""
+    files = [path, path.with_suffix(".bin")] if path.suffix.lower() == ".xml" else [path]
+    return sum(f.stat().st_size for f in files if f.is_file())
+
+
+def describe_port(port: ov.Output) -> TensorInfo:
+    names = sorted(port.get_names())
+    return TensorInfo(
+        name=port.get_any_name() if names else f"#{port.get_index()}",
+        shape=str(port.get_partial_shape()),
+        element_type=port.get_element_type().get_type_name(),
+        names=names,
+    )
+
+
+def static_dims(port: ov.Output) -> list[int]:
+    """The port's shape with -1 for every dynamic dimension."""
+    return [d.get_length() if d.is_static else -1 for d in port.get_partial_shape()]
+
+
+def metadata_names(model: ov.Model) -> object | None:
+    """Ultralytics exports carry their class names in the ONNX metadata (``names``), unparsed."""
+    if not model.has_rt_info(["framework", "names"]):
+        return None
+    return model.get_rt_info(["framework", "names"]).value

@@ -1,0 +1,231 @@
+"""From an image to the model's input tensors, with the conversions done inside the graph.
+
+The host hands OpenVINO the image as it is (u8, NHWC, BGR) and an
+`openvino.preprocess.PrePostProcessor` adds resize, colour conversion,
+mean/scale, element type and layout to the model itself, so the runtime does
+that work in optimised kernels and the input tensor can be shared with numpy.
+Only letterboxing, which PrePostProcessor has no step for, happens on the host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+import openvino as ov
+from openvino.preprocess import ColorFormat, PrePostProcessor, ResizeAlgorithm
+
+from ovgui.core.decoders.base import Geometry
+from ovgui.core.errors import OvguiError
+from ovgui.core.image import LoadedImage
+from ovgui.core.model import openvino_message
+from ovgui.core.report import PreprocessInfo, RunConfig
+
+SPATIAL_MULTIPLE = 32
+LETTERBOX_FILL = 114
+IMAGENET_MEAN_RGB = [123.675, 116.28, 103.53]
+IMAGENET_STD_RGB = [58.395, 57.12, 57.375]
+
+
+@dataclass(frozen=True)
+class FamilyRecipe:
+    """The preprocessing a model family was trained with."""
+
+    color_order: str
+    mean: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
+    resize: str = "stretch"
+
+
+OMZ_RECIPE = FamilyRecipe("bgr")
+RECIPES = {
+    "yolov5": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox"),
+    "yolov8": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox"),
+    "classify_torchvision": FamilyRecipe("rgb", tuple(IMAGENET_MEAN_RGB), tuple(IMAGENET_STD_RGB)),
+}
+
+
+def recipe_for(family: str, model_format: str) -> FamilyRecipe:
+    """OpenVINO IRs (Open Model Zoo) take raw BGR; ONNX classifiers mostly follow torchvision."""
+    if family == "classify" and model_format != "OpenVINO IR":
+        return RECIPES["classify_torchvision"]
+    return RECIPES.get(family, OMZ_RECIPE)
+
+
+@dataclass
+class PreparedInputs:
+    """Arrays to bind to the compiled model's inputs, by input index, and how the image was fitted."""
+
+    arrays: dict[int, np.ndarray]
+    geometry: Geometry
+    info: PreprocessInfo
+    notes: list[str] = field(default_factory=list)
+
+
+def is_image_like(port: ov.Output) -> bool:
+    shape = port.get_partial_shape()
+    if shape.rank.is_dynamic or shape.rank.get_length() != 4:
+        return False
+    return any(shape[axis].is_dynamic or shape[axis].get_length() in (1, 3) for axis in (1, 3))
+
+
+def channel_layout(port: ov.Output, override: str | None) -> str:
+    if override:
+        return override.upper()
+    shape = port.get_partial_shape()
+    if shape[1].is_static and shape[1].get_length() in (1, 3):
+        return "NCHW"
+    if shape[3].is_static and shape[3].get_length() in (1, 3):
+        return "NHWC"
+    return "NCHW"
+
+
+def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_format: str, config: RunConfig) -> PreparedInputs:
+    """Reshape dynamic inputs, add the preprocessing steps to `model` in place, and build the input arrays."""
+    image_ports = [port for port in model.inputs if is_image_like(port)]
+    if not image_ports:
+        raise_if_dynamic(model)
+        notes = ["the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"]
+        arrays = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
+        geometry = Geometry.stretch(image.size, image.size)
+        return PreparedInputs(arrays, geometry, PreprocessInfo(family=family), notes)
+
+    main = image_ports[0]
+    layout = channel_layout(main, config.layout)
+    reshape_inputs(model, image, layout, config.input_shape)
+    main = model.input(main.get_any_name())
+    recipe = recipe_for(family, model_format)
+    info = applied_preprocessing(main, layout, recipe, config, family)
+    pixels, geometry = fit_image(image, info)
+    add_preprocessing(model, [p.get_any_name() for p in image_ports], pixels.shape, info)
+
+    image_names = {p.get_any_name() for p in image_ports}
+    arrays: dict[int, np.ndarray] = {}
+    notes: list[str] = []
+    for index, port in enumerate(model.inputs):
+        if port.get_any_name() in image_names:
+            arrays[index] = pixels
+        else:
+            arrays[index] = zeros_for(port)
+            notes.append(f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros")
+    if len(image_ports) > 1:
+        names = ", ".join(sorted(image_names))
+        notes.append(f"the model has several image-like inputs ({names}); the same image goes to each")
+    return PreparedInputs(arrays, geometry, info, notes)
+
+
+def reshape_inputs(model: ov.Model, image: LoadedImage, layout: str, shape_override: list[int] | None) -> None:
+    """Give every dynamic dimension a value: the user's shape, else the image's size rounded up to 32, else 1."""
+    new_shapes: dict[str, ov.PartialShape] = {}
+    for port in model.inputs:
+        shape = port.get_partial_shape()
+        if is_image_like(port):
+            wanted = shape_override or image_shape_for(shape, layout, image)
+        elif shape.is_dynamic:
+            wanted = [d.get_length() if d.is_static else 1 for d in shape]
+        else:
+            continue
+        if shape.is_dynamic or shape_override:
+            new_shapes[port.get_any_name()] = ov.PartialShape(wanted)
+    if not new_shapes:
+        return
+    try:
+        model.reshape(new_shapes)
+    except (RuntimeError, ValueError) as error:
+        raise OvguiError(f"cannot reshape the model to {describe_shapes(new_shapes)}: {openvino_message(error)}") from None
+
+
+def image_shape_for(shape: ov.PartialShape, layout: str, image: LoadedImage) -> list[int]:
+    height = round_up(image.info.height, SPATIAL_MULTIPLE)
+    width = round_up(image.info.width, SPATIAL_MULTIPLE)
+    fill = {"N": 1, "C": 3, "H": height, "W": width}
+    return [shape[i].get_length() if shape[i].is_static else fill[axis] for i, axis in enumerate(layout)]
+
+
+def round_up(value: int, multiple: int) -> int:
+    return max(multiple, -(-value // multiple) * multiple)
+
+
+def describe_shapes(shapes: dict[str, ov.PartialShape]) -> str:
+    return ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+
+
+def raise_if_dynamic(model: ov.Model) -> None:
+    if any(port.get_partial_shape().rank.is_dynamic for port in model.inputs):
+        raise OvguiError("the model has an input of unknown rank; give its shape with --shape")
+
+
+def zeros_for(port: ov.Output) -> np.ndarray:
+    dims = [d.get_length() if d.is_static else 1 for d in port.get_partial_shape()]
+    return np.zeros(dims, dtype=port.get_element_type().to_dtype())
+
+
+def applied_preprocessing(port: ov.Output, layout: str, recipe: FamilyRecipe, config: RunConfig, family: str) -> PreprocessInfo:
+    dims = [d.get_length() for d in port.get_partial_shape()]
+    return PreprocessInfo(
+        input_name=port.get_any_name(),
+        input_shape=dims,
+        model_layout=layout,
+        color_order=(config.color_order or recipe.color_order).lower(),
+        mean=list(config.mean if config.mean is not None else recipe.mean),
+        scale=list(config.scale if config.scale is not None else recipe.scale),
+        resize=(config.resize or recipe.resize).lower(),
+        family=family,
+    )
+
+
+def model_hw(info: PreprocessInfo) -> tuple[int, int]:
+    return info.input_shape[info.model_layout.index("H")], info.input_shape[info.model_layout.index("W")]
+
+
+def fit_image(image: LoadedImage, info: PreprocessInfo) -> tuple[np.ndarray, Geometry]:
+    """The NHWC u8 array handed to OpenVINO; letterboxed on the host, otherwise resized in the graph."""
+    height, width = model_hw(info)
+    channels = info.input_shape[info.model_layout.index("C")]
+    pixels = image.bgr if channels == 3 else cv2.cvtColor(image.bgr, cv2.COLOR_BGR2GRAY)[:, :, None]
+    if info.resize == "letterbox":
+        geometry = Geometry.letterbox(image.size, (width, height))
+        pixels = letterbox(pixels, geometry)
+    elif info.resize == "stretch":
+        geometry = Geometry.stretch(image.size, (width, height))
+    else:
+        raise OvguiError(f"unknown resize mode '{info.resize}'; use stretch or letterbox")
+    return np.ascontiguousarray(pixels[None]), geometry
+
+
+def letterbox(pixels: np.ndarray, geometry: Geometry) -> np.ndarray:
+    new_w, new_h = geometry.resized_size
+    resized = cv2.resize(pixels, (new_w, new_h), interpolation=cv2.INTER_LINEAR).reshape(new_h, new_w, -1)
+    left, top = int(geometry.pad_left), int(geometry.pad_top)
+    right, bottom = geometry.input_width - new_w - left, geometry.input_height - new_h - top
+    padded = cv2.copyMakeBorder(resized, top, bottom, left, right, cv2.BORDER_CONSTANT, value=(LETTERBOX_FILL,) * 3)
+    return padded.reshape(geometry.input_height, geometry.input_width, -1)
+
+
+def add_preprocessing(model: ov.Model, input_names: list[str], tensor_shape: tuple[int, ...], info: PreprocessInfo) -> None:
+    """Append the u8-NHWC-to-model conversions to each image input; `model` is changed in place."""
+    ppp = PrePostProcessor(model)
+    for name in input_names:
+        configure_input(ppp.input(name), tensor_shape, info)
+    try:
+        ppp.build()
+    except (RuntimeError, ValueError) as error:
+        raise OvguiError(f"cannot add preprocessing to the model: {openvino_message(error)}") from None
+
+
+def configure_input(ppp_input, tensor_shape: tuple[int, ...], info: PreprocessInfo) -> None:
+    color = tensor_shape[3] == 3
+    tensor = ppp_input.tensor().set_element_type(ov.Type.u8).set_layout(ov.Layout("NHWC")).set_shape(list(tensor_shape))
+    if color:
+        tensor.set_color_format(ColorFormat.BGR)
+    ppp_input.model().set_layout(ov.Layout(info.model_layout))
+    steps = ppp_input.preprocess().convert_element_type(ov.Type.f32)
+    if (tensor_shape[1], tensor_shape[2]) != model_hw(info):
+        steps.resize(ResizeAlgorithm.RESIZE_LINEAR)
+    if color and info.color_order == "rgb":
+        steps.convert_color(ColorFormat.RGB)
+    if info.mean:
+        steps.mean(info.mean if len(info.mean) > 1 else info.mean[0])
+    if info.scale:
+        steps.scale(info.scale if len(info.scale) > 1 else info.scale[0])

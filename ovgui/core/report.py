@@ -1,0 +1,279 @@
+"""The report: one schema for what a profiling run measured.
+
+The GUI, the CLI printer, the JSON/CSV exports and (later) imports and
+comparisons all read these dataclasses, so a field added here shows up
+everywhere.  JSON is the dataclasses' own shape (``dataclasses.asdict``), and
+`Report.from_dict` rebuilds it exactly, so a saved report reopens unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+import numpy as np
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class TensorInfo:
+    name: str
+    shape: str
+    element_type: str
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ModelInfo:
+    path: str
+    format: str
+    file_size_bytes: int
+    inputs: list[TensorInfo] = field(default_factory=list)
+    outputs: list[TensorInfo] = field(default_factory=list)
+    is_demo: bool = False
+
+
+@dataclass
+class DeviceInfo:
+    name: str
+    full_name: str
+
+
+@dataclass
+class ImageInfo:
+    path: str
+    width: int
+    height: int
+    channels: int
+    dtype: str
+
+
+@dataclass
+class RunConfig:
+    """What the user asked for; `None` means "let ovgui / OpenVINO choose"."""
+
+    device: str = "CPU"
+    iterations: int | None = 100
+    duration_s: float | None = None
+    hint: str = "latency"
+    precision: str | None = None
+    decoder: str = "auto"
+    threshold: float | None = None
+    nms_iou: float = 0.45
+    labels_path: str | None = None
+    layout: str | None = None
+    color_order: str | None = None
+    mean: list[float] | None = None
+    scale: list[float] | None = None
+    resize: str | None = None
+    input_shape: list[int] | None = None
+    perf_counters: bool = True
+
+
+@dataclass
+class PreprocessInfo:
+    """What preprocessing was actually applied (after family defaults and overrides)."""
+
+    input_name: str = ""
+    input_shape: list[int] = field(default_factory=list)
+    model_layout: str = ""
+    color_order: str = "bgr"
+    mean: list[float] = field(default_factory=list)
+    scale: list[float] = field(default_factory=list)
+    resize: str = "stretch"
+    family: str = ""
+
+
+@dataclass
+class Timings:
+    read_model: float = 0.0
+    compile: float = 0.0
+    first_inference: float = 0.0
+
+
+@dataclass
+class LatencyStats:
+    samples: list[float] = field(default_factory=list)
+    median: float = 0.0
+    mean: float = 0.0
+    min: float = 0.0
+    max: float = 0.0
+    p90: float = 0.0
+    p99: float = 0.0
+
+    @classmethod
+    def from_samples(cls, samples_ms: list[float]) -> "LatencyStats":
+        if not samples_ms:
+            return cls()
+        values = np.asarray(samples_ms, dtype=np.float64)
+        return cls(
+            samples=[float(v) for v in values],
+            median=float(np.median(values)),
+            mean=float(values.mean()),
+            min=float(values.min()),
+            max=float(values.max()),
+            p90=float(np.percentile(values, 90)),
+            p99=float(np.percentile(values, 99)),
+        )
+
+
+@dataclass
+class LayerStats:
+    index: int
+    name: str
+    type: str
+    exec_type: str
+    status: str
+    real_time_ms: float
+    real_time_median_ms: float
+    cpu_time_ms: float
+    share: float
+
+    @property
+    def executed(self) -> bool:
+        return self.status == "EXECUTED"
+
+
+@dataclass
+class LayerTypeTotal:
+    type: str
+    count: int
+    real_time_ms: float
+    share: float
+
+
+@dataclass
+class ProfileSummary:
+    """How the per-layer sum relates to the measured latency, and what collecting it cost."""
+
+    iterations_profiled: int = 0
+    layers_sum_ms: float = 0.0
+    latency_median_ms: float = 0.0
+    collection_cost_ms: float = 0.0
+
+
+@dataclass
+class MemoryPhase:
+    name: str
+    start_s: float
+    end_s: float
+    rss_start_mib: float
+    rss_end_mib: float
+    rss_delta_mib: float
+
+
+@dataclass
+class MemoryReport:
+    samples: list[list[float]] = field(default_factory=list)
+    phases: list[MemoryPhase] = field(default_factory=list)
+    peak_mib: float = 0.0
+    peak_t_s: float = 0.0
+
+
+@dataclass
+class Detection:
+    class_id: int
+    label: str
+    score: float
+    box: list[float]
+
+
+@dataclass
+class ClassScore:
+    class_id: int
+    label: str
+    score: float
+
+
+@dataclass
+class DecoderInfo:
+    name: str = "none"
+    note: str = ""
+
+
+@dataclass
+class Report:
+    model: ModelInfo
+    device: DeviceInfo
+    config: RunConfig
+    image: ImageInfo | None = None
+    preprocess: PreprocessInfo = field(default_factory=PreprocessInfo)
+    timings_ms: Timings = field(default_factory=Timings)
+    latency_ms: LatencyStats = field(default_factory=LatencyStats)
+    throughput_fps: float = 0.0
+    completed: bool = True
+    layers: list[LayerStats] = field(default_factory=list)
+    layer_types: list[LayerTypeTotal] = field(default_factory=list)
+    profile: ProfileSummary = field(default_factory=ProfileSummary)
+    memory: MemoryReport = field(default_factory=MemoryReport)
+    decoder: DecoderInfo = field(default_factory=DecoderInfo)
+    detections: list[Detection] = field(default_factory=list)
+    classes: list[ClassScore] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {"schema_version": data.pop("schema_version"), **data}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, allow_nan=False, default=_finite)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Report":
+        return _build(cls, data)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Report":
+        return cls.from_dict(json.loads(text))
+
+    def save_json(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    def layers_csv(self) -> str:
+        return layers_to_csv(self.layers)
+
+
+LAYER_CSV_COLUMNS = [f.name for f in fields(LayerStats)]
+
+
+def layers_to_csv(layers: list[LayerStats]) -> str:
+    """Per-layer CSV with the same column names as the JSON layer records."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LAYER_CSV_COLUMNS)
+    for layer in layers:
+        writer.writerow([getattr(layer, name) for name in LAYER_CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _build(kind: Any, data: Any) -> Any:
+    """Rebuild a (possibly nested, possibly optional) dataclass value from JSON data."""
+    if data is None:
+        return None
+    origin = get_origin(kind)
+    if origin is list:
+        (item,) = get_args(kind)
+        return [_build(item, value) for value in data]
+    if origin is not None:  # Optional[X] / X | None
+        options = [arg for arg in get_args(kind) if arg is not type(None)]
+        return _build(options[0], data)
+    if is_dataclass(kind):
+        hints = get_type_hints(kind)
+        known = {f.name for f in fields(kind)}
+        return kind(**{k: _build(hints[k], v) for k, v in data.items() if k in known})
+    if kind is float and isinstance(data, (int, float)) and not math.isnan(data):
+        return float(data)
+    return data

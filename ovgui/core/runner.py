@@ -1,0 +1,265 @@
+"""One profiling session: read, compile, first inference, then N timed iterations.
+
+Each phase is timed on its own and marked in the memory sampler.  Latency is
+the wall time of `InferRequest.infer()` alone; copying the per-layer counters
+happens between iterations, outside the timed region, and its cost is reported
+so the user can see what profiling took.  The input tensors share memory with
+the numpy arrays (no copy per iteration).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import openvino as ov
+
+from ovgui.core import events
+from ovgui.core.decoders import class_count, decode, guess_family
+from ovgui.core.decoders.base import DecodeOptions, ModelOutput
+from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
+from ovgui.core.devices import resolve_device, shared_core
+from ovgui.core.errors import OvguiError
+from ovgui.core.image import LoadedImage, load_image
+from ovgui.core.memory import MemorySampler
+from ovgui.core.model import check_model_path, describe_model, metadata_names, openvino_message, read_model, static_dims
+from ovgui.core.preprocess import PreparedInputs, prepare_inputs
+from ovgui.core.profile import LayerProfiler, totals_by_type
+from ovgui.core.report import DecoderInfo, LatencyStats, ProfileSummary, Report, RunConfig, Timings
+
+PROGRESS_INTERVAL_S = 0.1
+HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "cumulative_throughput": "CUMULATIVE_THROUGHPUT"}
+PRECISIONS = ("f32", "bf16", "f16")
+
+
+@dataclass
+class RunRequest:
+    model_path: str
+    image_path: str
+    config: RunConfig = field(default_factory=RunConfig)
+    is_demo: bool = False
+
+
+def validate_config(config: RunConfig) -> None:
+    """Reject settings that cannot make a run, before any expensive work."""
+    if config.duration_s is None and (config.iterations is None or config.iterations < 1):
+        raise OvguiError("iterations must be at least 1")
+    if config.duration_s is not None and config.duration_s <= 0:
+        raise OvguiError("duration must be more than 0 seconds")
+    if config.hint not in (*HINTS, "none"):
+        raise OvguiError(f"unknown performance hint '{config.hint}'; use latency, throughput or none")
+    if config.precision is not None and config.precision not in PRECISIONS:
+        raise OvguiError(f"unknown precision '{config.precision}'; use one of {', '.join(PRECISIONS)}")
+
+
+def compile_properties(config: RunConfig) -> dict[str, object]:
+    properties: dict[str, object] = {}
+    if config.perf_counters:
+        properties["PERF_COUNT"] = True
+    if config.hint in HINTS:
+        properties["PERFORMANCE_HINT"] = HINTS[config.hint]
+    if config.precision:
+        properties["INFERENCE_PRECISION_HINT"] = config.precision
+    return properties
+
+
+class ProfileRun:
+    """Runs one request; `cancel()` may be called from any thread and is honoured between iterations."""
+
+    def __init__(
+        self,
+        request: RunRequest,
+        on_event: events.EventCallback = events.ignore_event,
+        live: events.LiveData | None = None,
+        core: ov.Core | None = None,
+    ):
+        self.request = request
+        self.live = live or events.LiveData()
+        self._emit = on_event
+        self._core = core or shared_core()
+        self._cancel = threading.Event()
+        self._notes: list[str] = []
+        self.profiler = LayerProfiler()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> Report:
+        config = self.request.config
+        validate_config(config)
+        device = resolve_device(config.device, self._core)
+        check_model_path(self.request.model_path)
+        image = load_image(self.request.image_path)
+        with MemorySampler(self.live) as memory:
+            self._memory = memory
+            report = self._run_phases(image, device)
+        report.memory = memory.report()
+        report.notes = self._notes
+        return report
+
+    def _note(self, text: str) -> None:
+        self._notes.append(text)
+        self._emit(events.Note(text))
+
+    def _begin(self, name: str) -> float:
+        self._memory.begin_phase(name)
+        self._emit(events.PhaseStarted(name, self._memory.now_s()))
+        return time.perf_counter()
+
+    def _end(self, name: str, started: float) -> float:
+        duration_ms = (time.perf_counter() - started) * 1000.0
+        self._emit(events.PhaseFinished(name, self._memory.now_s(), duration_ms))
+        return duration_ms
+
+    def _run_phases(self, image: LoadedImage, device) -> Report:
+        config = self.request.config
+        timings = Timings()
+
+        started = self._begin("read_model")
+        model = read_model(self._core, self.request.model_path)
+        timings.read_model = self._end("read_model", started)
+        info = describe_model(model, self.request.model_path, self.request.is_demo)
+        family = self._family(model)
+        labels = self._labels(model, family)
+
+        started = self._begin("compile")
+        prepared = prepare_inputs(model, image, family, info.format, config)
+        for note in prepared.notes:
+            self._note(note)
+        compiled = self._compile(model, device.name)
+        request = compiled.create_infer_request()
+        bind_inputs(request, prepared)
+        timings.compile = self._end("compile", started)
+
+        started = self._begin("first_inference")
+        self._infer(request)
+        outputs = read_outputs(compiled, request)
+        timings.first_inference = self._end("first_inference", started)
+        self.live.first_inference_ms = timings.first_inference
+
+        self._begin("steady_state")
+        latencies, profiler, loop_s, collection_s = self._steady_state(request)
+        self._memory.end_phase()
+
+        result = self._decode(outputs, prepared, family, labels)
+        del request, compiled
+
+        report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
+        report.timings_ms = timings
+        report.latency_ms = LatencyStats.from_samples(latencies)
+        inferring_s = loop_s - collection_s
+        report.throughput_fps = len(latencies) / inferring_s if inferring_s > 0 else 0.0
+        report.completed = not self.cancelled
+        report.layers = profiler.layers()
+        report.layer_types = totals_by_type(report.layers)
+        report.profile = ProfileSummary(
+            iterations_profiled=profiler.iterations,
+            layers_sum_ms=sum(layer.real_time_ms for layer in report.layers),
+            latency_median_ms=report.latency_ms.median,
+            collection_cost_ms=collection_s * 1000.0 / max(profiler.iterations, 1),
+        )
+        report.decoder = DecoderInfo(result.decoder, result.note)
+        report.detections = result.detections
+        report.classes = result.classes
+        return report
+
+    def _family(self, model: ov.Model) -> str:
+        decoder = self.request.config.decoder
+        if decoder not in ("auto", "none"):
+            return decoder
+        return guess_family(declared_outputs(model))
+
+    def _labels(self, model: ov.Model, family: str) -> list[str] | None:
+        if self.request.config.labels_path:
+            return load_labels(self.request.config.labels_path)
+        from_metadata = labels_from_metadata(metadata_names(model))
+        if from_metadata:
+            return from_metadata
+        return default_labels(family, class_count(family, declared_outputs(model)), self.request.model_path)
+
+    def _compile(self, model: ov.Model, device: str) -> ov.CompiledModel:
+        try:
+            return self._core.compile_model(model, device, compile_properties(self.request.config))
+        except (RuntimeError, TypeError, ValueError) as error:
+            raise OvguiError(f"cannot compile the model for {device}: {openvino_message(error)}") from None
+
+    @staticmethod
+    def _infer(request: ov.InferRequest) -> None:
+        try:
+            request.infer()
+        except RuntimeError as error:
+            raise OvguiError(f"inference failed: {openvino_message(error)}") from None
+
+    def _steady_state(self, request: ov.InferRequest) -> tuple[list[float], LayerProfiler, float, float]:
+        config = self.request.config
+        profiler = self.profiler
+        latencies = self.live.latencies_ms
+        collect = config.perf_counters
+        total = config.iterations or 0
+        deadline = config.duration_s
+        collection_s = 0.0
+        loop_start = last_progress = time.perf_counter()
+        infer = request.infer
+        while not self._cancel.is_set():
+            started = time.perf_counter()
+            infer()
+            finished = time.perf_counter()
+            latencies.append((finished - started) * 1000.0)
+            if collect:
+                profiler.record(request.get_profiling_info())
+                collection_s += time.perf_counter() - finished
+            elapsed = finished - loop_start
+            done = len(latencies)
+            if (deadline is not None and elapsed >= deadline) or (deadline is None and done >= total):
+                break
+            if finished - last_progress >= PROGRESS_INTERVAL_S:
+                last_progress = finished
+                self._progress(done, elapsed, collection_s)
+        loop_s = time.perf_counter() - loop_start
+        self._progress(len(latencies), loop_s, collection_s)
+        return list(latencies), profiler, loop_s, collection_s
+
+    def _progress(self, done: int, elapsed_s: float, collection_s: float) -> None:
+        config = self.request.config
+        if config.duration_s is not None:
+            fraction = min(elapsed_s / config.duration_s, 1.0)
+        else:
+            fraction = done / (config.iterations or 1)
+        inferring = elapsed_s - collection_s
+        self._emit(events.Progress(done, fraction, elapsed_s, done / inferring if inferring > 0 else 0.0))
+
+    def _decode(self, outputs: list[ModelOutput], prepared: PreparedInputs, family: str, labels: list[str] | None):
+        config = self.request.config
+        options = DecodeOptions(config.decoder, config.threshold, config.nms_iou, labels)
+        return decode(outputs, prepared.geometry, options, family)
+
+
+def bind_inputs(request: ov.InferRequest, prepared: PreparedInputs) -> None:
+    """Share the arrays with OpenVINO once; every iteration then reads them in place."""
+    for index, array in prepared.arrays.items():
+        request.set_input_tensor(index, ov.Tensor(array, shared_memory=True))
+
+
+def declared_outputs(model: ov.Model) -> list[ModelOutput]:
+    """The outputs as the model file declares them (-1 for dynamic dims), for choosing a decoder."""
+    return [ModelOutput(sorted(port.get_names()), static_dims(port)) for port in model.outputs]
+
+
+def read_outputs(compiled: ov.CompiledModel, request: ov.InferRequest) -> list[ModelOutput]:
+    """Copies, because the request overwrites its output buffers on the next inference."""
+    outputs = []
+    for index, port in enumerate(compiled.outputs):
+        data = np.array(request.get_output_tensor(index).data, copy=True)
+        outputs.append(ModelOutput(sorted(port.get_names()), list(data.shape), data))
+    return outputs
+
+
+def run_profile(request: RunRequest, on_event: events.EventCallback = events.ignore_event) -> Report:
+    """Convenience for scripts and tests: one run, no cancellation."""
+    return ProfileRun(request, on_event).run()

@@ -1,0 +1,40 @@
+"""Paths to the real models and photos in ../shared (read in place, never copied)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(os.environ.get("OVGUI_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+MODELS = SHARED / "models"
+IMAGES = SHARED / "images"
+
+MODEL_PATHS = {
+    "face": MODELS / "omz/face-detection-adas-0001/FP16/face-detection-adas-0001.xml",
+    "pvb2002": MODELS / "omz/person-vehicle-bike-detection-2002/FP16/person-vehicle-bike-detection-2002.xml",
+    "pvb2004": MODELS / "omz/person-vehicle-bike-detection-2004/FP16/person-vehicle-bike-detection-2004.xml",
+    "gaze": MODELS / "omz/gaze-estimation-adas-0002/FP16/gaze-estimation-adas-0002.xml",
+    "headpose": MODELS / "omz/head-pose-estimation-adas-0001/FP16/head-pose-estimation-adas-0001.xml",
+    "landmarks": MODELS / "omz/landmarks-regression-retail-0009/FP16/landmarks-regression-retail-0009.xml",
+    "squeezenet": MODELS / "classification/squeezenet1.1/FP16/squeezenet1.1.xml",
+    "yolov5": MODELS / "yolo/yolov5n_fp16.onnx",
+    "yolov8": MODELS / "yolo/yolov8n_int8.onnx",
+    "yunet_dynamic": MODELS / "yunet/yunet_s_dynamic.onnx",
+    "yunet_640": MODELS / "yunet/yunet_s_640_640.onnx",
+}
+
+
+def model_path(key: str) -> Path:
+    path = MODEL_PATHS[key]
+    if not path.exists():
+        pytest.fail(f"shared model missing: {path} (tests need ../shared next to the project)")
+    return path
+
+
+def image_path(name: str) -> Path:
+    path = IMAGES / name
+    if not path.exists():
+        pytest.fail(f"shared image missing: {path}")
+    return path
