@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import openvino as ov
 
@@ -49,9 +52,35 @@ def check_model_path(path: str | Path) -> Path:
 def read_model(core: ov.Core, path: str | Path) -> ov.Model:
     path = check_model_path(path)
     try:
-        return core.read_model(str(path))
+        with native_stderr_silenced():
+            return core.read_model(str(path))
     except (RuntimeError, ValueError) as error:
-        raise OvguiError(f"cannot read model {path.name}: {openvino_message(error)}") from None
+        raise OvguiError(f"cannot read model {path.name}: {read_failure(error, path)}") from None
+
+
+def read_failure(error: Exception, path: Path) -> str:
+    message = openvino_message(error)
+    if "Unable to read the model" in message:
+        kind = MODEL_FORMATS[path.suffix.lower()]
+        return f"it is not a valid {kind} file (damaged, incomplete or another format)"
+    return message
+
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """OpenVINO's frontends print parser noise straight to fd 2 while probing a bad file; hide it."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def describe_model(model: ov.Model, path: str | Path, is_demo: bool = False) -> ModelInfo:

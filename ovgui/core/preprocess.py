@@ -121,6 +121,7 @@ def reshape_inputs(model: ov.Model, image: LoadedImage, layout: str, shape_overr
     for port in model.inputs:
         shape = port.get_partial_shape()
         if is_image_like(port):
+            check_shape_override(port, shape_override)
             wanted = shape_override or image_shape_for(shape, layout, image)
         elif shape.is_dynamic:
             wanted = [d.get_length() if d.is_static else 1 for d in shape]
@@ -134,6 +135,15 @@ def reshape_inputs(model: ov.Model, image: LoadedImage, layout: str, shape_overr
         model.reshape(new_shapes)
     except (RuntimeError, ValueError) as error:
         raise OvguiError(f"cannot reshape the model to {describe_shapes(new_shapes)}: {openvino_message(error)}") from None
+
+
+def check_shape_override(port: ov.Output, shape: list[int] | None) -> None:
+    rank = port.get_partial_shape().rank.get_length()
+    if shape is not None and (len(shape) != rank or min(shape) < 1):
+        raise OvguiError(
+            f"cannot reshape the model: shape {shape} does not fit input '{port.get_any_name()}' "
+            f"{port.get_partial_shape()}; give {rank} positive sizes"
+        )
 
 
 def image_shape_for(shape: ov.PartialShape, layout: str, image: LoadedImage) -> list[int]:

@@ -1,0 +1,140 @@
+"""Every bad input ends as one `error: ...` line and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ovgui.cli import EXIT_USAGE, profile_main
+from shared_data import image_path, model_path
+
+
+@pytest.fixture()
+def face_ir(tmp_path: Path) -> Path:
+    """A private copy of a real IR so a test can damage it."""
+    source = model_path("face")
+    for suffix in (".xml", ".bin"):
+        shutil.copy(source.with_suffix(suffix), tmp_path / f"face{suffix}")
+    return tmp_path / "face.xml"
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str]:
+    code = profile_main([*map(str, argv), "-n", "2", "-q"])
+    err = capsys.readouterr().err
+    return code, err
+
+
+def assert_one_line_error(code: int, err: str, *words: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == EXIT_USAGE
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err
+    for word in words:
+        assert word.lower() in lines[0].lower(), lines[0]
+
+
+def test_missing_model(capsys, tmp_path):
+    code, err = run_cli(capsys, tmp_path / "nope.xml", image_path("bus.jpg"))
+    assert_one_line_error(code, err, "not found", "nope.xml")
+
+
+def test_xml_without_bin(capsys, face_ir):
+    face_ir.with_suffix(".bin").unlink()
+    code, err = run_cli(capsys, face_ir, image_path("bus.jpg"))
+    assert_one_line_error(code, err, "face.bin", "not found")
+
+
+def test_truncated_bin(capsys, face_ir):
+    weights = face_ir.with_suffix(".bin")
+    weights.write_bytes(weights.read_bytes()[:100_000])
+    code, err = run_cli(capsys, face_ir, image_path("bus.jpg"))
+    assert_one_line_error(code, err, "cannot read model", "weights")
+
+
+def test_random_bytes_onnx(capsys, tmp_path):
+    fake = tmp_path / "random.onnx"
+    fake.write_bytes(np.random.default_rng(1).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    code, err = run_cli(capsys, fake, image_path("bus.jpg"))
+    assert_one_line_error(code, err, "cannot read model", "random.onnx")
+
+
+def test_image_given_as_model(capsys):
+    code, err = run_cli(capsys, image_path("bus.jpg"), image_path("bus.jpg"))
+    assert_one_line_error(code, err, "not a model file")
+
+
+def test_missing_image(capsys, tmp_path):
+    code, err = run_cli(capsys, model_path("face"), tmp_path / "missing.jpg")
+    assert_one_line_error(code, err, "image file not found")
+
+
+def test_text_file_as_image(capsys, tmp_path):
+    text = tmp_path / "notes.jpg"
+    text.write_text("this is not a picture\n")
+    code, err = run_cli(capsys, model_path("face"), text)
+    assert_one_line_error(code, err, "not an image")
+
+
+def test_empty_file_as_image(capsys, tmp_path):
+    empty = tmp_path / "empty.png"
+    empty.touch()
+    code, err = run_cli(capsys, model_path("face"), empty)
+    assert_one_line_error(code, err, "empty")
+
+
+def test_directory_as_image(capsys, tmp_path):
+    code, err = run_cli(capsys, model_path("face"), tmp_path)
+    assert_one_line_error(code, err, "folder")
+
+
+def test_directory_as_model(capsys, tmp_path):
+    code, err = run_cli(capsys, tmp_path, image_path("bus.jpg"))
+    assert_one_line_error(code, err, "folder")
+
+
+def test_unknown_device_lists_available(capsys):
+    code, err = run_cli(capsys, model_path("face"), image_path("bus.jpg"), "-d", "TPU")
+    assert_one_line_error(code, err, "unknown device 'TPU'", "available devices", "CPU", "AUTO")
+
+
+def test_zero_iterations(capsys):
+    code = profile_main([str(model_path("face")), str(image_path("bus.jpg")), "-n", "0"])
+    assert_one_line_error(code, capsys.readouterr().err, "at least 1")
+
+
+def test_unwritable_output_fails_before_running(capsys, tmp_path):
+    code, err = run_cli(capsys, model_path("face"), image_path("bus.jpg"), "--json", tmp_path / "no" / "r.json")
+    assert_one_line_error(code, err, "does not exist")
+
+
+def test_bad_labels_file(capsys, tmp_path):
+    code, err = run_cli(capsys, model_path("face"), image_path("bus.jpg"), "--labels", tmp_path / "none.txt")
+    assert_one_line_error(code, err, "none.txt")
+
+
+def test_usage_error_uses_same_convention(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        profile_main([str(model_path("face")), str(image_path("bus.jpg")), "-n", "ten"])
+    assert exit_info.value.code == EXIT_USAGE
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_console_script_prints_no_traceback(tmp_path):
+    """The real process, stderr and all: what a user at a terminal sees."""
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"\x00\x01garbage" * 100)
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from ovgui.cli import profile_main; sys.exit(profile_main())", str(fake), str(image_path("bus.jpg"))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == EXIT_USAGE
+    assert result.stderr.strip().splitlines() == [
+        "error: cannot read model model.onnx: it is not a valid ONNX file (damaged, incomplete or another format)"
+    ]

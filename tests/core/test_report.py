@@ -1,0 +1,54 @@
+"""The report schema: JSON round trip, the keys other tools rely on, the layer CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from ovgui.core.report import SCHEMA_VERSION, LatencyStats, Report, RunConfig
+from ovgui.core.runner import RunRequest, run_profile
+from shared_data import image_path, model_path
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    config = RunConfig(iterations=4, precision="f32")
+    return run_profile(RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), config))
+
+
+def test_json_has_the_documented_keys(report):
+    data = json.loads(report.to_json())
+    assert data["schema_version"] == SCHEMA_VERSION
+    for key in ("model", "device", "config", "timings_ms", "latency_ms", "throughput_fps", "layers", "memory", "detections"):
+        assert key in data
+    assert set(data["timings_ms"]) == {"read_model", "compile", "first_inference"}
+    assert {"samples", "median", "mean", "min", "max", "p90", "p99"} <= set(data["latency_ms"])
+    assert {"name", "type", "exec_type", "status", "real_time_ms", "cpu_time_ms"} <= set(data["layers"][0])
+    assert {"samples", "phases", "peak_mib"} <= set(data["memory"])
+    assert {"name", "start_s", "end_s", "rss_delta_mib"} <= set(data["memory"]["phases"][0])
+    assert all(len(sample) == 2 for sample in data["memory"]["samples"])
+    assert set(data["detections"][0]) == {"class_id", "label", "score", "box"}
+
+
+def test_json_round_trip_is_identical(report):
+    again = Report.from_json(report.to_json())
+    assert again == report
+    assert again.to_json() == report.to_json()
+
+
+def test_layer_csv_matches_layers(report):
+    rows = list(csv.DictReader(io.StringIO(report.layers_csv())))
+    assert len(rows) == len(report.layers)
+    assert rows[0]["name"] == report.layers[0].name
+    assert float(rows[0]["real_time_ms"]) == pytest.approx(report.layers[0].real_time_ms)
+
+
+def test_latency_stats_from_samples():
+    stats = LatencyStats.from_samples([float(v) for v in range(1, 101)])
+    assert stats.median == pytest.approx(50.5)
+    assert stats.min == 1 and stats.max == 100
+    assert stats.p90 == pytest.approx(90.1) and stats.p99 == pytest.approx(99.01)
+    assert LatencyStats.from_samples([]) == LatencyStats()
