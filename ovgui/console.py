@@ -15,9 +15,9 @@ TOP_LAYERS = 10
 class ProgressPrinter:
     """Consumes engine events; draws a one-line bar on stderr only when it is a terminal."""
 
-    def __init__(self, stream: TextIO = sys.stderr):
-        self._stream = stream
-        self._live = stream.isatty()
+    def __init__(self, stream: TextIO | None = None):
+        self._stream = stream or sys.stderr
+        self._live = self._stream.isatty()
 
     def __call__(self, event: events.Event) -> None:
         if isinstance(event, events.Note):

@@ -10,3 +10,7 @@ escapes is a bug in ovgui.
 
 class OvguiError(Exception):
     """A problem with the user's input, explained in one line."""
+
+
+class RunCancelled(OvguiError):
+    """The user stopped the run before there was anything to report."""

@@ -121,3 +121,10 @@ def metadata_names(model: ov.Model) -> object | None:
     if not model.has_rt_info(["framework", "names"]):
         return None
     return model.get_rt_info(["framework", "names"]).value
+
+
+def inspect_model(path: str | Path, is_demo: bool = False) -> ModelInfo:
+    """Read a model only to summarise it (for the window's model panel)."""
+    from ovgui.core.devices import shared_core
+
+    return describe_model(read_model(shared_core(), path), path, is_demo)

@@ -21,7 +21,7 @@ from ovgui.core.decoders import class_count, decode, guess_family
 from ovgui.core.decoders.base import DecodeOptions, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
 from ovgui.core.devices import resolve_device, shared_core
-from ovgui.core.errors import OvguiError
+from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.image import LoadedImage, load_image
 from ovgui.core.memory import MemorySampler
 from ovgui.core.model import check_model_path, describe_model, metadata_names, openvino_message, read_model, static_dims
@@ -136,6 +136,7 @@ class ProfileRun:
         request = compiled.create_infer_request()
         bind_inputs(request, prepared)
         timings.compile = self._end("compile", started)
+        self._raise_if_cancelled()
 
         started = self._begin("first_inference")
         self._infer(request)
@@ -188,6 +189,11 @@ class ProfileRun:
             return self._core.compile_model(model, device, compile_properties(self.request.config))
         except (RuntimeError, TypeError, ValueError) as error:
             raise OvguiError(f"cannot compile the model for {device}: {openvino_message(error)}") from None
+
+    def _raise_if_cancelled(self) -> None:
+        """Between phases: a stop during compilation discards the compiled model instead of running it."""
+        if self._cancel.is_set():
+            raise RunCancelled("run stopped before the first inference")
 
     @staticmethod
     def _infer(request: ov.InferRequest) -> None:

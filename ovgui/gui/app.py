@@ -1,0 +1,91 @@
+"""Starting the window, and the scripted mode (`--run --screenshot --report --exit-after-run`).
+
+Scripted runs drive the same `MainWindow` a user sees: the options only
+preload the pickers, press Run, and act on the window's own signals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtWidgets import QApplication
+
+from ovgui.core.report import Report, RunConfig
+from ovgui.gui.main_window import MainWindow
+
+EXIT_FAILED = 2
+SETTLE_MS = 150
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("ovgui")
+    app.setApplicationName("ovgui")
+    app.setApplicationDisplayName("ovgui")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    return app
+
+
+class ScriptedRun(QObject):
+    """Saves what was asked for once the run ends, then quits with 0 (or 2 and the error on stderr)."""
+
+    def __init__(self, window: MainWindow, args: argparse.Namespace):
+        super().__init__(window)
+        self._window = window
+        self._args = args
+        window.report_ready.connect(self._finished)
+        window.session.failed.connect(self._failed)
+        window.session.cancelled.connect(lambda: self._failed("run stopped"))
+
+    @Slot(object)
+    def _finished(self, report: Report) -> None:
+        QTimer.singleShot(SETTLE_MS, lambda: self._save(report))
+
+    def _save(self, report: Report) -> None:
+        try:
+            if self._args.report:
+                report.save_json(self._args.report)
+            if self._args.screenshot:
+                self._window.grab().save(str(self._args.screenshot))
+        except OSError as error:
+            self._failed(f"cannot write {error.filename}: {error.strerror}")
+            return
+        if self._args.exit_after_run:
+            self._window.close()
+            QApplication.exit(0)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        if self._args.exit_after_run:
+            print(f"error: {message}", file=sys.stderr)
+            self._window.close()
+            QApplication.exit(EXIT_FAILED)
+
+
+def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> None:
+    """Command-line files and options win; otherwise the last files used, or the built-in demo."""
+    if args.model or args.run:
+        window.set_config(config)
+    model = args.model or next(iter(window.controls.model_picker.recent()), None)
+    image = args.image or next(iter(window.controls.image_picker.recent()), None)
+    if args.model or (model and image and Path(model).exists() and Path(image).exists()):
+        window.open_model(model)
+        if image:
+            window.open_image(image)
+        if args.run:
+            QTimer.singleShot(0, window.start_run)
+    else:
+        window.open_demo(run=args.run)
+
+
+def run_app(args: argparse.Namespace, config: RunConfig) -> int:
+    app = make_application()
+    window = MainWindow()
+    if args.run or args.screenshot or args.report or args.exit_after_run:
+        ScriptedRun(window, args)
+    preload(window, args, config)
+    window.show()
+    return app.exec()

@@ -1,0 +1,441 @@
+"""The main window: layout, menus and actions, wired to the run session.
+
+The image sits in the centre; setup, layers, latency and memory are docks the
+user can move, resize or close, and their arrangement is kept in QSettings.
+The window never calls OpenVINO: runs go through `RunSession`, and model
+summaries, device lists and image decoding through `BackgroundJobs`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ovgui.core import demo
+from ovgui.core.annotate import save_png
+from ovgui.core.decoders import default_threshold
+from ovgui.core.devices import list_devices
+from ovgui.core.errors import OvguiError
+from ovgui.core.events import PHASE_TITLES, Progress
+from ovgui.core.image import LoadedImage, load_image
+from ovgui.core.model import MODEL_FORMATS, inspect_model
+from ovgui.core.report import ModelInfo, Report, RunConfig
+from ovgui.core.runner import RunRequest
+from ovgui.gui.charts import LatencyChart, MemoryChart
+from ovgui.gui.controls import ControlPanel
+from ovgui.gui.image_view import ImagePanel
+from ovgui.gui.layer_table import LayerTableWidget
+from ovgui.gui.session import BackgroundJobs, RunSession
+from ovgui.headless import annotated_image
+
+STATE_VERSION = 1
+
+
+class ErrorBanner(QWidget):
+    """A one-line, dismissable error above the image: visible without blocking a scripted run."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(text="✕", autoRaise=True, toolTip="Dismiss")
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.setAutoFillBackground(True)
+        self.setStyleSheet("ErrorBanner { background: #fdecea; } QLabel { color: #8a1c13; }")
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    report_ready = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("ovgui — OpenVINO profiler")
+        self.setAcceptDrops(True)
+        self.report: Report | None = None
+        self.image: LoadedImage | None = None
+        self.model_info: ModelInfo | None = None
+        self._run_when_demo_ready = False
+        self.session = RunSession(self)
+        self.jobs = BackgroundJobs(self)
+        self._build_widgets()
+        self._build_actions()
+        self._build_status_bar()
+        self._connect_session()
+        self._restore_settings()
+        self._set_running(False)
+        self.jobs.submit(list_devices, self._devices_listed, self._show_error)
+
+    # layout -----------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.controls = ControlPanel()
+        self.image_panel = ImagePanel()
+        self.layers = LayerTableWidget()
+        self.latency_chart = LatencyChart()
+        self.memory_chart = MemoryChart()
+        self.banner = ErrorBanner()
+        self.demo_note = QLabel(
+            "Demo: a small colour-marker detector built by ovgui, on a scene it drew. "
+            "Open your own model with Ctrl+O and an image with Ctrl+I.",
+            wordWrap=True,
+        )
+        self.demo_note.setStyleSheet("padding: 6px 10px; background: palette(alternate-base); border-radius: 4px;")
+        self.demo_note.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self.banner)
+        column.addWidget(self.demo_note)
+        column.addWidget(self.image_panel, 1)
+        self.setCentralWidget(central)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.controls)
+        self.setup_dock = self._dock("Setup", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.latency_dock = self._dock("Latency", self.latency_chart, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.memory_dock = self._dock("Memory", self.memory_chart, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.layers_dock = self._dock("Layers", self.layers, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.controls.model_chosen.connect(self.open_model)
+        self.controls.image_chosen.connect(self.open_image)
+        self.image_panel.image_dropped.connect(self.open_dropped)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_actions(self) -> None:
+        self.run_action = self._action("&Run", self.start_run, "F5", "Run the model on the image (F5)")
+        self.stop_action = self._action("&Stop", self.stop_run, "Esc", "Stop the run (Esc)")
+        open_model = self._action("Open &model…", self.controls.model_picker.browse, QKeySequence.StandardKey.Open)
+        open_image = self._action("Open &image…", self.controls.image_picker.browse, "Ctrl+I")
+        open_demo = self._action("Open &demo", self.open_demo)
+        self.export_report_action = self._action("&Export report…", self.export_report, "Ctrl+E")
+        self.export_csv_action = self._action("Export &layers CSV…", self.export_layers_csv)
+        self.export_png_action = self._action("Export &annotated image…", self.export_annotated)
+        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        fit = self._action("&Fit image", lambda: self.image_panel.view.fit_to_window(), "Ctrl+0")
+        reset = self._action("&Reset layout", self.reset_layout)
+        about = self._action("&About ovgui", self.show_about)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for action in (open_model, open_image, open_demo, None, self.export_report_action, self.export_csv_action, self.export_png_action, None, quit_action):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        run_menu = menu.addMenu("&Run")
+        run_menu.addActions([self.run_action, self.stop_action])
+        view_menu = menu.addMenu("&View")
+        view_menu.addAction(fit)
+        view_menu.addSeparator()
+        for dock in (self.setup_dock, self.layers_dock, self.latency_dock, self.memory_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(reset)
+        menu.addMenu("&Help").addAction(about)
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("toolbar-main")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([open_model, open_image])
+        toolbar.addSeparator()
+        toolbar.addActions([self.run_action, self.stop_action])
+        toolbar.addSeparator()
+        toolbar.addAction(self.export_report_action)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_model = QLabel()
+        self.status_fps = QLabel()
+        self.progress = QProgressBar(maximumWidth=220, textVisible=True)
+        self.progress.hide()
+        bar.addPermanentWidget(self.status_model)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.status_fps)
+
+    def _connect_session(self) -> None:
+        self.session.started.connect(self._run_started)
+        self.session.phase_started.connect(self._phase_started)
+        self.session.progress.connect(self._progressed)
+        self.session.note.connect(lambda text: self.statusBar().showMessage(f"Note: {text}", 8000))
+        self.session.finished.connect(self._run_finished)
+        self.session.cancelled.connect(lambda: self._run_ended("Stopped before the first inference"))
+        self.session.failed.connect(self._run_failed)
+
+    # inputs -----------------------------------------------------------------
+
+    @Slot(str)
+    def open_model(self, path: str) -> None:
+        self.controls.model_picker.set_path(path, emit=False)
+        self.model_info = None
+        is_demo = demo.is_demo_model(path)
+        self.demo_note.setVisible(is_demo)
+        self.jobs.submit(lambda: inspect_model(path, is_demo), self._model_inspected, self._model_failed)
+
+    @Slot(str)
+    def open_image(self, path: str) -> None:
+        self.controls.image_picker.set_path(path, emit=False)
+        self.jobs.submit(lambda: load_image(path), self._image_loaded, self._show_error)
+
+    def open_demo(self, run: bool = False) -> None:
+        """Write the demo files off the GUI thread, then load them (and run, for a scripted start)."""
+        self._run_when_demo_ready = run
+        self.jobs.submit(demo.ensure_demo_files, self._demo_ready, self._show_error)
+
+    @Slot(object)
+    def _demo_ready(self, paths: tuple[Path, Path]) -> None:
+        self.open_model(str(paths[0]))
+        self.open_image(str(paths[1]))
+        if self._run_when_demo_ready:
+            self.start_run()
+
+    @Slot(object)
+    def _model_inspected(self, info: ModelInfo) -> None:
+        if info.path != self.controls.model_path():
+            return
+        self.model_info = info
+        self.controls.show_model(info)
+        self._update_title()
+
+    @Slot(str)
+    def _model_failed(self, message: str) -> None:
+        self.controls.show_model_error(message)
+        self._show_error(message)
+
+    @Slot(object)
+    def _image_loaded(self, image: LoadedImage) -> None:
+        if image.info.path != self.controls.image_path():
+            return
+        self.image = image
+        self.image_panel.set_image(image.bgr)
+        if self.report and self.report.image and self.report.image.path == image.info.path:
+            self._show_result(self.report)
+
+    @Slot(object)
+    def _devices_listed(self, devices) -> None:
+        self.controls.settings.set_devices(devices)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            self.open_dropped(url.toLocalFile())
+        event.acceptProposedAction()
+
+    @Slot(str)
+    def open_dropped(self, path: str) -> None:
+        """A model file (or an IR's .bin) goes to the model picker, anything else to the image picker."""
+        suffix = Path(path).suffix.lower()
+        if suffix == ".bin":
+            self.open_model(str(Path(path).with_suffix(".xml")))
+        elif suffix in MODEL_FORMATS:
+            self.open_model(path)
+        elif path:
+            self.open_image(path)
+
+    # runs -------------------------------------------------------------------
+
+    def set_config(self, config: RunConfig) -> None:
+        self.controls.settings.set_config(config)
+
+    def start_run(self) -> None:
+        model, image = self.controls.model_path(), self.controls.image_path()
+        if not model or not image:
+            self._show_error("choose a model and an image first (File › Open model, File › Open image)")
+            return
+        self.banner.hide()
+        request = RunRequest(model, image, self.controls.config(), demo.is_demo_model(model))
+        self.session.start(request)
+
+    def stop_run(self) -> None:
+        if self.session.busy:
+            self.statusBar().showMessage("Stopping…")
+            self.session.stop()
+
+    @Slot(object)
+    def _run_started(self, live) -> None:
+        self._set_running(True)
+        self.layers.clear()
+        for chart in (self.latency_chart, self.memory_chart):
+            chart.clear()
+            chart.attach(live)
+            chart.start_live()
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.status_fps.clear()
+
+    @Slot(str)
+    def _phase_started(self, name: str) -> None:
+        self.statusBar().showMessage(f"{PHASE_TITLES[name].capitalize()}…")
+        if name == "steady_state":
+            self.progress.setRange(0, 1000)
+
+    @Slot(object)
+    def _progressed(self, event: Progress) -> None:
+        self.progress.setValue(int(event.fraction * 1000))
+        self.progress.setFormat(f"{event.iterations_done} it · %p%")
+        self.status_fps.setText(f"{event.fps:.1f} FPS")
+
+    @Slot(object)
+    def _run_finished(self, report: Report) -> None:
+        self.report = report
+        self.latency_chart.show_report(report)
+        self.memory_chart.show_report(report)
+        self.layers.set_layers(report.layers, report.layer_types)
+        self._show_result(report)
+        self.controls.model_picker.remember(report.model.path)
+        if report.image:
+            self.controls.image_picker.remember(report.image.path)
+        lat = report.latency_ms
+        state = "Done" if report.completed else "Stopped"
+        self._run_ended(f"{state}: {len(lat.samples)} iterations, median {lat.median:.2f} ms, {report.throughput_fps:.1f} FPS")
+        self.status_fps.setText(f"{report.throughput_fps:.1f} FPS")
+        self.report_ready.emit(report)
+
+    def _show_result(self, report: Report) -> None:
+        if self.image is None or self.image.info.path != (report.image.path if report.image else None):
+            return
+        threshold = report.config.threshold or default_threshold(report.decoder.name)
+        self.image_panel.set_result(report.detections, report.classes, threshold)
+        if report.decoder.note and not report.detections and not report.classes:
+            self.statusBar().showMessage(f"No boxes: {report.decoder.note}", 10000)
+
+    @Slot(str)
+    def _run_failed(self, message: str) -> None:
+        self._show_error(message)
+        self._run_ended("Run failed")
+
+    def _run_ended(self, message: str) -> None:
+        if self.session.busy:
+            return
+        for chart in (self.latency_chart, self.memory_chart):
+            chart.stop_live()
+        self._set_running(False)
+        self.progress.hide()
+        self.statusBar().showMessage(message)
+
+    def _set_running(self, running: bool) -> None:
+        self.stop_action.setEnabled(running)
+        has_report = self.report is not None and not running
+        for action in (self.export_report_action, self.export_csv_action, self.export_png_action):
+            action.setEnabled(has_report)
+
+    @Slot(str)
+    def _show_error(self, message: str) -> None:
+        self.banner.show_message(message)
+        self.statusBar().showMessage(f"Error: {message}")
+
+    def _update_title(self) -> None:
+        name = Path(self.controls.model_path()).name
+        self.setWindowTitle(f"{name} — ovgui")
+        device = self.controls.config().device
+        self.status_model.setText(f"{name} · {device}")
+
+    # export -----------------------------------------------------------------
+
+    def _save_path(self, caption: str, suffix: str, name_filter: str) -> str | None:
+        stem = Path(self.report.model.path).stem if self.report else "report"
+        path, _ = QFileDialog.getSaveFileName(self, caption, f"{stem}{suffix}", name_filter)
+        return path or None
+
+    def export_report(self) -> None:
+        path = self._save_path("Export report", ".json", "JSON report (*.json)")
+        if path:
+            self._write(lambda: self.report.save_json(path), path)
+
+    def export_layers_csv(self) -> None:
+        path = self._save_path("Export layers", "_layers.csv", "CSV (*.csv)")
+        if path:
+            self._write(lambda: self.layers.export_csv(path), path)
+
+    def export_annotated(self) -> None:
+        path = self._save_path("Export annotated image", "_annotated.png", "PNG image (*.png)")
+        if path:
+            self._write(lambda: save_png(annotated_image(self.report), path), path)
+
+    def _write(self, write, path: str) -> None:
+        try:
+            write()
+        except (OSError, OvguiError) as error:
+            QMessageBox.warning(self, "Export failed", f"Could not write {path}: {getattr(error, 'strerror', None) or error}")
+        else:
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    # window state -----------------------------------------------------------
+
+    def reset_layout(self) -> None:
+        for dock in (self.setup_dock, self.latency_dock, self.memory_dock, self.layers_dock):
+            dock.setFloating(False)
+            dock.show()
+        self.restoreState(self._default_state, STATE_VERSION)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About ovgui",
+            "<b>ovgui</b> — a desktop profiler for OpenVINO models.<br>"
+            "Latency, per-layer time, memory by phase and detections, measured on your device.",
+        )
+
+    def _restore_settings(self) -> None:
+        self.resize(1500, 950)
+        self.resizeDocks([self.setup_dock, self.latency_dock], [330, 480], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.layers_dock], [300], Qt.Orientation.Vertical)
+        self._default_state = self.saveState(STATE_VERSION)
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state, STATE_VERSION)
+        self.controls.settings.restore(settings)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop a run, wait for the worker's current OpenVINO call to return, then save the layout."""
+        self.statusBar().showMessage("Closing…")
+        self.session.shutdown()
+        self.jobs.wait()
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.controls.settings.save(settings)
+        for chart in (self.latency_chart, self.memory_chart):
+            chart.stop_live()
+        super().closeEvent(event)
