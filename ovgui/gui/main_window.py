@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         self.memory_dock = self._dock("Memory", self.memory_chart, Qt.DockWidgetArea.RightDockWidgetArea)
         self.layers_dock = self._dock("Layers", self.layers, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.controls.model_chosen.connect(self.open_model)
         self.controls.image_chosen.connect(self.open_image)
         self.image_panel.image_dropped.connect(self.open_dropped)
@@ -414,9 +414,9 @@ class MainWindow(QMainWindow):
         )
 
     def _restore_settings(self) -> None:
-        self.resize(1500, 950)
-        self.resizeDocks([self.setup_dock, self.latency_dock], [330, 480], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.layers_dock], [300], Qt.Orientation.Vertical)
+        self.resize(1600, 1000)
+        self.resizeDocks([self.setup_dock, self.latency_dock], [340, 620], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [300, 330, 330], Qt.Orientation.Vertical)
         self._default_state = self.saveState(STATE_VERSION)
         settings = QSettings()
         geometry = settings.value("window/geometry")

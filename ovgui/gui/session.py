@@ -135,6 +135,10 @@ class RunSession(QObject):
         self._thread.wait()
 
     @Slot(object)
+    def is_shut_down(self) -> bool:
+        return self._thread.isFinished()
+
+    @Slot(object)
     def _on_finished(self, report: Report) -> None:
         self._done(self.finished, report)
 

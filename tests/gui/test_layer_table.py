@@ -1,0 +1,268 @@
+"""The per-layer table on real PERF_COUNT data from the face detector, plus synthetic edge cases."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import openvino
+import pytest
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QStackedWidget, QTableView
+from shared_data import model_path
+
+from ovgui.core.profile import LayerProfiler, totals_by_type
+from ovgui.core.report import LayerStats
+from ovgui.gui.layer_table import (
+    EMPTY_HINT,
+    LayerFilterProxy,
+    LayerTableModel,
+    LayerTableWidget,
+    TypeTotalsModel,
+)
+
+
+
+SORT_ROLE = LayerTableModel.SORT_ROLE
+LAYER_NAME = LayerTableModel.column_index("name")
+REAL_MEAN = LayerTableModel.column_index("real_time_ms")
+CPU_MEAN = LayerTableModel.column_index("cpu_time_ms")
+LAYER_SHARE = LayerTableModel.column_index("share")
+TYPE_SHARE = TypeTotalsModel.column_index("share")
+TYPE_TOTAL = TypeTotalsModel.column_index("real_time_ms")
+TYPE_COUNT = TypeTotalsModel.column_index("count")
+SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+
+
+@pytest.fixture(scope="module")
+def real_layers() -> list[LayerStats]:
+    """Per-layer stats of three inferences straight from OpenVINO (not through ovgui's runner)."""
+    core = openvino.Core()
+    compiled = core.compile_model(str(model_path("face")), "CPU", {"PERF_COUNT": True})
+    request = compiled.create_infer_request()
+    profiler = LayerProfiler()
+    for _ in range(3):
+        request.infer({0: np.zeros((1, 3, 384, 672), np.float32)})
+        profiler.record(request.get_profiling_info())
+    return profiler.layers()
+
+
+@pytest.fixture
+def widget(qtbot, real_layers) -> LayerTableWidget:
+    widget = LayerTableWidget()
+    qtbot.addWidget(widget)
+    widget.set_layers(real_layers, totals_by_type(real_layers))
+    return widget
+
+
+def _layer(index: int, real_ms: float, status: str = "EXECUTED", name: str = "",
+           kind: str = "Convolution") -> LayerStats:
+    return LayerStats(index, name or f"layer{index}", kind, "jit_avx512_FP32", status, real_ms, real_ms, real_ms, 0.0)
+
+
+def _synthetic() -> list[LayerStats]:
+    layers = [
+        _layer(0, 9.0),
+        _layer(1, 10.0, name="Conv_Head", kind="Add"),
+        _layer(2, 100.0, kind="MatMul"),
+        _layer(3, 0.0, status="NOT_RUN"),
+        _layer(4, 0.0, status="OPTIMIZED_OUT", kind="Reshape"),
+    ]
+    total = sum(layer.real_time_ms for layer in layers)
+    for layer in layers:
+        layer.share = layer.real_time_ms / total
+    return layers
+
+
+def _shown(proxy: QSortFilterProxyModel, column: int, role: int = SORT_ROLE) -> list:
+    return [proxy.index(row, column).data(role) for row in range(proxy.rowCount())]
+
+
+def _table(widget: LayerTableWidget) -> QTableView:
+    return widget.findChild(QTableView, "layerTable")
+
+
+def _source_layers(widget: LayerTableWidget) -> list[LayerStats]:
+    """The layers in the order and number the table shows them."""
+    proxy = widget.proxy
+    rows = (proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount()))
+    return [widget.model.layer_at(row) for row in rows]
+
+
+def test_models_pass_the_qt_model_tester(qtmodeltester, real_layers):
+    model = LayerTableModel()
+    model.set_layers(real_layers)
+    qtmodeltester.check(model)
+
+    proxy = LayerFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_text_filter("conv")
+    proxy.set_hide_not_executed(True)
+    proxy.sort(REAL_MEAN, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(proxy)
+
+    totals = TypeTotalsModel()
+    totals.set_totals(totals_by_type(real_layers))
+    qtmodeltester.check(totals)
+
+
+def test_model_holds_every_layer_and_formats_for_reading(real_layers):
+    model = LayerTableModel()
+    model.set_layers(real_layers)
+    assert model.rowCount() == len(real_layers) > 0
+    top = max(range(len(real_layers)), key=lambda row: real_layers[row].real_time_ms)
+    assert model.index(top, REAL_MEAN).data() == f"{real_layers[top].real_time_ms:.3f}"
+    assert model.index(top, LAYER_SHARE).data() == f"{real_layers[top].share * 100:.1f}%"
+    assert model.index(top, REAL_MEAN).data(SORT_ROLE) == real_layers[top].real_time_ms
+    assert real_layers[top].name in model.index(top, LAYER_NAME).data(Qt.ItemDataRole.ToolTipRole)
+    exec_type = LayerTableModel.column_index("exec_type")
+    assert "jit_avx512_FP32" in model.headerData(exec_type, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_not_executed_rows_are_greyed():
+    model = LayerTableModel()
+    model.set_layers(_synthetic())
+    foreground = [model.index(row, LAYER_NAME).data(Qt.ItemDataRole.ForegroundRole) for row in range(model.rowCount())]
+    assert foreground[:3] == [None, None, None]
+    assert foreground[3] is not None and foreground[4] is not None
+
+
+def test_widget_defaults_to_slowest_first(widget, real_layers):
+    assert widget.model.rowCount() == len(real_layers)
+    assert _table(widget).model() is widget.proxy
+    shown = _shown(widget.proxy, REAL_MEAN)
+    assert shown[0] == max(layer.real_time_ms for layer in real_layers)
+    assert shown == sorted(shown, reverse=True)
+
+
+def test_sorting_is_numeric_not_lexicographic():
+    model = LayerTableModel()
+    model.set_layers(_synthetic())
+    proxy = LayerFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_hide_not_executed(True)
+    proxy.sort(REAL_MEAN, Qt.SortOrder.AscendingOrder)
+    assert _shown(proxy, REAL_MEAN, Qt.ItemDataRole.DisplayRole) == ["9.000", "10.000", "100.000"]
+
+
+def test_text_filter_matches_name_or_type_ignoring_case(qtbot, widget, real_layers):
+    widget.findChild(QCheckBox).setChecked(False)
+    qtbot.keyClicks(widget.findChild(QLineEdit, "layerFilter"), "CoNv")
+    expected = [layer for layer in real_layers if "conv" in layer.name.lower() or "conv" in layer.type.lower()]
+    shown = _source_layers(widget)
+    assert 0 < len(shown) < len(real_layers)
+    assert sorted(layer.index for layer in shown) == [layer.index for layer in expected]
+    assert widget.findChild(QLabel, "layerCount").text() == f"{len(expected)} of {len(real_layers)} layers"
+
+
+def test_text_filter_matches_type_alone():
+    proxy = LayerFilterProxy()
+    model = LayerTableModel()
+    model.set_layers(_synthetic())
+    proxy.setSourceModel(model)
+    proxy.set_text_filter("matmul")
+    assert _shown(proxy, LAYER_NAME, Qt.ItemDataRole.DisplayRole) == ["layer2"]
+    proxy.set_text_filter("conv_head")
+    assert _shown(proxy, LAYER_NAME, Qt.ItemDataRole.DisplayRole) == ["Conv_Head"]
+
+
+def test_hide_not_executed_removes_exactly_the_non_executed_rows(widget, real_layers):
+    box = widget.findChild(QCheckBox)
+    count = widget.findChild(QLabel, "layerCount")
+    executed = [layer for layer in real_layers if layer.status == "EXECUTED"]
+    assert box.isChecked()
+    assert len(executed) < len(real_layers)
+    assert sorted(layer.index for layer in _source_layers(widget)) == [layer.index for layer in executed]
+    assert count.text() == f"{len(executed)} of {len(real_layers)} layers"
+    box.setChecked(False)
+    assert len(_source_layers(widget)) == len(real_layers)
+    assert count.text() == f"{len(real_layers)} of {len(real_layers)} layers"
+
+
+def _clipboard_lines() -> list[list[str]]:
+    return [line.split("\t") for line in QGuiApplication.clipboard().text().splitlines()]
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen plugin says so whenever a window is shown
+def test_copy_puts_header_and_selected_rows_on_the_clipboard(qtbot, widget):
+    table = _table(widget)
+    table.setColumnHidden(CPU_MEAN, True)
+    for row in (0, 2):
+        table.selectionModel().select(table.model().index(row, 0), SELECT_ROW)
+    widget.copy_selection()
+    lines = _clipboard_lines()
+    titles = [column.title for i, column in enumerate(LayerTableModel.COLUMNS) if i != CPU_MEAN]
+    assert lines[0] == titles
+    assert len(lines) == 3
+    first = _source_layers(widget)[0]
+    assert lines[1][:3] == [str(first.index), first.name, first.type]
+    assert lines[1][titles.index("Real mean (ms)")] == f"{first.real_time_ms:.3f}"
+
+    QGuiApplication.clipboard().clear()
+    widget.show()
+    qtbot.waitExposed(widget)
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert _clipboard_lines() == lines
+
+
+def test_export_csv_writes_every_layer_even_when_filtered(widget, real_layers, tmp_path):
+    widget.findChild(QLineEdit, "layerFilter").setText("conv")
+    path = tmp_path / "layers.csv"
+    widget.export_csv(path)
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    assert len(rows) == len(real_layers)
+    assert [row["name"] for row in rows] == [layer.name for layer in real_layers]
+
+
+def test_export_csv_raises_os_errors_for_the_caller(widget, tmp_path):
+    with pytest.raises(OSError):
+        widget.export_csv(tmp_path)
+
+
+def test_type_totals_cover_every_layer_and_shares_sum_to_one(widget, real_layers):
+    types = widget.findChild(QTableView, "typeTable").model()
+    assert types.rowCount() == len({layer.type for layer in real_layers})
+    assert sum(_shown(types, TYPE_SHARE)) == pytest.approx(1.0)
+    assert sum(_shown(types, TYPE_COUNT)) == len(real_layers)
+    totals = _shown(types, TYPE_TOTAL)
+    assert totals == sorted(totals, reverse=True)
+
+
+def test_selecting_a_row_emits_its_layer(qtbot, widget):
+    table = _table(widget)
+    expected = _source_layers(widget)[3]
+    with qtbot.waitSignal(widget.layer_selected, timeout=1000) as blocker:
+        table.selectRow(3)
+    assert blocker.args == [expected]
+
+
+def test_empty_state_shows_a_hint_instead_of_a_grid(qtbot, real_layers):
+    widget = LayerTableWidget()
+    qtbot.addWidget(widget)
+    stack = widget.findChild(QStackedWidget)
+    hint = widget.findChild(QLabel, "emptyHint")
+    assert hint.text() == EMPTY_HINT
+    assert stack.currentWidget() is hint
+    widget.set_layers(real_layers, totals_by_type(real_layers))
+    assert stack.currentWidget() is not hint
+    widget.clear()
+    assert stack.currentWidget() is hint
+    assert _table(widget).model().rowCount() == 0
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_layer_names_get_spare_width_but_never_collapse(qtbot, widget):
+    table = _table(widget)
+    header = table.horizontalHeader()
+    widget.show()
+    widths = {}
+    for window_px in (700, 1600):
+        widget.resize(window_px, 500)
+        qtbot.waitUntil(lambda: table.viewport().width() > window_px - 60)
+        widths[window_px] = header.sectionSize(LAYER_NAME)
+    assert widths[700] >= table.fontMetrics().horizontalAdvance("conv4_3_0_norm_mbox_loc")
+    assert widths[1600] > widths[700]
+    assert header.length() == table.viewport().width()
