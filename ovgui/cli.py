@@ -44,8 +44,17 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("-n", "--iterations", type=int, default=None, help="timed iterations (default 100)")
     budget.add_argument("-t", "--time", type=float, dest="duration_s", help="run for S seconds instead")
-    parser.add_argument("--hint", choices=["latency", "throughput", "none"], default="latency")
+    parser.add_argument("--mode", choices=["latency", "throughput"], default="latency",
+                        help="latency: one synchronous request; throughput: an AsyncInferQueue (default latency)")
+    parser.add_argument("--hint", choices=["latency", "throughput", "cumulative_throughput", "none"],
+                        help="PERFORMANCE_HINT (default: follows --mode)")
     parser.add_argument("--precision", choices=["f32", "bf16", "f16"], help="INFERENCE_PRECISION_HINT")
+    parser.add_argument("--nireq", type=int, help="infer requests in throughput mode (default: the device's optimum)")
+    parser.add_argument("--nstreams", type=int, help="NUM_STREAMS")
+    parser.add_argument("--nthreads", type=int, help="INFERENCE_NUM_THREADS")
+    parser.add_argument("--cache-dir", help="CACHE_DIR: compiled models are cached here (compare compile times)")
+    parser.add_argument("--no-shared-memory", action="store_false", dest="shared_memory",
+                        help="copy the input on every inference instead of sharing the numpy buffer")
     parser.add_argument("--decoder", choices=DECODERS, default="auto")
     parser.add_argument("--threshold", type=float, help="score threshold (default per decoder)")
     parser.add_argument("--nms", type=float, default=0.45, dest="nms_iou", help="NMS IoU (default 0.45)")
@@ -67,10 +76,16 @@ def run_config(args: argparse.Namespace):
     iterations = args.iterations if args.iterations is not None else (None if args.duration_s else 100)
     return RunConfig(
         device=args.device,
+        mode=args.mode,
         iterations=iterations,
         duration_s=args.duration_s,
         hint=args.hint,
         precision=args.precision,
+        nireq=args.nireq,
+        nstreams=args.nstreams,
+        nthreads=args.nthreads,
+        cache_dir=args.cache_dir,
+        shared_memory=args.shared_memory,
         decoder=args.decoder,
         threshold=args.threshold,
         nms_iou=args.nms_iou,
@@ -93,6 +108,10 @@ def profile_parser() -> Parser:
     parser.add_argument("--json", type=Path, help="write the report as JSON")
     parser.add_argument("--csv", type=Path, help="write the per-layer table as CSV")
     parser.add_argument("--annotated", type=Path, help="write the image with detections as PNG")
+    parser.add_argument("--compare", type=Path, metavar="CONFIG.json",
+                        help="run each configuration in a JSON list in turn and print a comparison table")
+    parser.add_argument("--diff", type=Path, nargs=2, metavar=("A.json", "B.json"),
+                        help="compare two saved reports layer by layer and exit")
     parser.add_argument("--list-devices", action="store_true", help="list devices and exit")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
     return parser
@@ -101,15 +120,19 @@ def profile_parser() -> Parser:
 def profile_main(argv: Sequence[str] | None = None) -> int:
     parser = profile_parser()
     args = parser.parse_args(argv)
-    from ovgui.headless import list_devices_text, profile_to_files
     from ovgui.core.errors import OvguiError
+    from ovgui.headless import compare_to_files, diff_reports, list_devices_text, profile_to_files
 
     try:
         if args.list_devices:
             print(list_devices_text())
             return 0
+        if args.diff:
+            return diff_reports(*args.diff)
         if not args.model or not args.image:
             parser.error("give a MODEL and an IMAGE")
+        if args.compare:
+            return compare_to_files(args, run_config(args))
         return profile_to_files(args, run_config(args))
     except OvguiError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -74,9 +74,22 @@ def _header(report: Report) -> str:
             f"Input   {pre.input_name} {pre.input_shape} {pre.model_layout}, {pre.color_order.upper()}, "
             f"{pre.resize}, mean {pre.mean or '-'}, scale {pre.scale or '-'}"
         )
+    lines.append(f"Run     {settings_line(report)}")
     if not report.completed:
         lines.append("Run     stopped before the end; figures cover the iterations done")
     return "\n".join(lines)
+
+
+def settings_line(report: Report) -> str:
+    """What OpenVINO actually used, read back from the compiled model."""
+    used = report.compiled
+    mode = "sync latency" if report.config.mode == "latency" else f"async throughput, {used.requests_used} requests"
+    cache = ", loaded from cache" if used.loaded_from_cache else ""
+    return (
+        f"{mode} · hint {used.performance_hint or '-'} · {used.num_streams} streams · "
+        f"{used.inference_num_threads} threads · {used.inference_precision or '-'} · "
+        f"optimal requests {used.optimal_requests}{cache}"
+    )
 
 
 def _timings(report: Report) -> str:
@@ -103,7 +116,7 @@ def _layers(report: Report) -> str:
     width = min(48, max(len(layer.name) for layer in slowest))
     rows = [f"  {'layer':<{width}} {'type':<16} {'exec type':<22} {'mean ms':>8} {'share':>6}"]
     for layer in slowest:
-        name = layer.name if len(layer.name) <= width else "…" + layer.name[-width + 1 :]
+        name = _clip(layer.name, width)
         rows.append(
             f"  {name:<{width}} {layer.type:<16.16} {layer.exec_type:<22.22} {layer.real_time_ms:8.3f} {layer.share:6.1%}"
         )
@@ -135,3 +148,42 @@ def _results(report: Report) -> str:
         return f"Detections ({len(report.detections)}, decoder {report.decoder.name})\n" + "\n".join(rows)
     reason = report.decoder.note or "nothing above the threshold"
     return f"Detections  none ({report.decoder.name}): {reason}"
+
+
+def format_comparison(results: list) -> str:
+    """One row per configuration; the fastest median is marked so the answer stands out."""
+    done = [r for r in results if r.report is not None]
+    best = min((r.report.latency_ms.median for r in done), default=None)
+    width = max([len(r.name) for r in results] + [13])
+    header = f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'FPS':>9} {'first ms':>9} {'compile ms':>11}  settings used"
+    rows = [header]
+    for result in results:
+        if result.report is None:
+            rows.append(f"  {result.name:<{width}} failed: {result.error}")
+            continue
+        r = result.report
+        mark = " *" if r.latency_ms.median == best else "  "
+        rows.append(
+            f"  {result.name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {r.throughput_fps:9.1f} "
+            f"{r.timings_ms.first_inference:9.1f} {r.timings_ms.compile:11.1f}{mark}{settings_line(r)}"
+        )
+    return "Comparison (* = lowest median latency)\n" + "\n".join(rows) + "\n"
+
+
+def format_layer_deltas(deltas: list, limit: int = 20) -> str:
+    rows = [f"  {'layer (A)':<40} {'layer (B)':<40} {'A ms':>8} {'B ms':>8} {'Δ ms':>8} {'B/A':>6}  match"]
+    for d in deltas[:limit]:
+        ratio = f"{d.ratio:6.2f}" if d.ratio is not None else "     -"
+        match = d.matched_by or d.presence
+        rows.append(
+            f"  {_clip(d.name_a, 40):<40} {_clip(d.name_b, 40):<40} {d.time_a_ms:8.3f} {d.time_b_ms:8.3f} "
+            f"{d.delta_ms:+8.3f} {ratio}  {match}"
+        )
+    only_a = sum(1 for d in deltas if d.presence == "only in A")
+    only_b = sum(1 for d in deltas if d.presence == "only in B")
+    rows.append(f"  {len(deltas)} layers; {only_a} only in A, {only_b} only in B")
+    return f"Layers by change, B against A (top {min(limit, len(deltas))})\n" + "\n".join(rows) + "\n"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else "…" + text[-width + 1 :]

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
-from ovgui.console import ProgressPrinter, format_summary
+from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
 from ovgui.core.annotate import draw_classes, draw_detections, save_png
+from ovgui.core.compare import compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError
 from ovgui.core.image import load_image
-from ovgui.core.report import Report, RunConfig
+from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
+
+EXIT_PARTIAL = 130
 
 
 def list_devices_text() -> str:
@@ -30,26 +36,79 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     check_writable(args.json, args.csv, args.annotated)
     printer = ProgressPrinter()
     run = ProfileRun(RunRequest(args.model, args.image, config), printer)
-    previous = signal.signal(signal.SIGINT, lambda *_: run.cancel())
-    try:
+    with cancel_on_interrupt(run.cancel):
         report = run.run()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        printer.finish()
+    printer.finish()
     if not args.quiet:
         print(format_summary(report), end="")
     write_outputs(report, args.json, args.csv, args.annotated)
-    return 0 if report.completed else 130
+    return 0 if report.completed else EXIT_PARTIAL
+
+
+@contextmanager
+def cancel_on_interrupt(cancel: Callable[[], None]) -> Iterator[None]:
+    """Ctrl+C stops the run between iterations, so the figures so far still print."""
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
+    variants = load_variants(args.compare)
+    check_writable(args.json)
+    printer = ProgressPrinter()
+    current: list[ProfileRun] = []
+    stopped: list[bool] = []
+
+    def stop() -> None:
+        stopped.append(True)
+        for run in current:
+            run.cancel()
+
+    with cancel_on_interrupt(stop):
+        results = run_variants(
+            RunRequest(args.model, args.image, config),
+            variants,
+            on_event=lambda _name, event: printer(event),
+            should_stop=lambda: bool(stopped),
+            on_run=current.append,
+        )
+    printer.finish()
+    print(format_comparison(results), end="")
+    if args.json:
+        entries = [{"name": r.name, "error": r.error, "report": r.report.to_dict() if r.report else None} for r in results]
+        write_text(args.json, json.dumps({"schema_version": SCHEMA_VERSION, "comparison": entries}, indent=1))
+    return 0 if all(r.report for r in results) and not stopped else EXIT_PARTIAL
+
+
+def diff_reports(path_a: Path, path_b: Path) -> int:
+    print(format_layer_deltas(compare_layers(read_report(path_a), read_report(path_b))), end="")
+    return 0
+
+
+def read_report(path: Path) -> Report:
+    try:
+        return Report.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OvguiError(f"report not found: {path}") from None
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        raise OvguiError(f"{path.name} is not an ovgui report: {error}") from None
+
+
+def write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise OvguiError(f"cannot write {path}: {error.strerror}") from None
 
 
 def write_outputs(report: Report, json_path: Path | None, csv_path: Path | None, png_path: Path | None) -> None:
-    try:
-        if json_path:
-            report.save_json(json_path)
-        if csv_path:
-            csv_path.write_text(report.layers_csv(), encoding="utf-8")
-    except OSError as error:
-        raise OvguiError(f"cannot write {error.filename}: {error.strerror}") from None
+    if json_path:
+        write_text(json_path, report.to_json())
+    if csv_path:
+        write_text(csv_path, report.layers_csv())
     if png_path:
         save_png(annotated_image(report), png_path)
 

@@ -59,10 +59,16 @@ class RunConfig:
     """What the user asked for; `None` means "let ovgui / OpenVINO choose"."""
 
     device: str = "CPU"
+    mode: str = "latency"
     iterations: int | None = 100
     duration_s: float | None = None
-    hint: str = "latency"
+    hint: str | None = None
     precision: str | None = None
+    nireq: int | None = None
+    nstreams: int | None = None
+    nthreads: int | None = None
+    cache_dir: str | None = None
+    shared_memory: bool = True
     decoder: str = "auto"
     threshold: float | None = None
     nms_iou: float = 0.45
@@ -88,6 +94,20 @@ class PreprocessInfo:
     scale: list[float] = field(default_factory=list)
     resize: str = "stretch"
     family: str = ""
+
+
+@dataclass
+class CompiledSettings:
+    """What OpenVINO actually chose, read back from the compiled model (not what was asked)."""
+
+    performance_hint: str = ""
+    num_streams: int = 0
+    inference_num_threads: int = 0
+    inference_precision: str = ""
+    optimal_requests: int = 0
+    requests_used: int = 1
+    execution_devices: list[str] = field(default_factory=list)
+    loaded_from_cache: bool = False
 
 
 @dataclass
@@ -134,6 +154,9 @@ class LayerStats:
     real_time_median_ms: float
     cpu_time_ms: float
     share: float
+    runtime_precision: str = ""
+    output_layouts: str = ""
+    original_layers: list[str] = field(default_factory=list)
 
     @property
     def executed(self) -> bool:
@@ -204,6 +227,7 @@ class Report:
     config: RunConfig
     image: ImageInfo | None = None
     preprocess: PreprocessInfo = field(default_factory=PreprocessInfo)
+    compiled: CompiledSettings = field(default_factory=CompiledSettings)
     timings_ms: Timings = field(default_factory=Timings)
     latency_ms: LatencyStats = field(default_factory=LatencyStats)
     throughput_fps: float = 0.0
@@ -249,8 +273,12 @@ def layers_to_csv(layers: list[LayerStats]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(LAYER_CSV_COLUMNS)
     for layer in layers:
-        writer.writerow([getattr(layer, name) for name in LAYER_CSV_COLUMNS])
+        writer.writerow([_csv_cell(getattr(layer, name)) for name in LAYER_CSV_COLUMNS])
     return out.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    return ";".join(value) if isinstance(value, list) else value
 
 
 def _finite(value: Any) -> Any:

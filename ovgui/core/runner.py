@@ -27,10 +27,20 @@ from ovgui.core.memory import MemorySampler
 from ovgui.core.model import check_model_path, describe_model, metadata_names, openvino_message, read_model, static_dims
 from ovgui.core.preprocess import PreparedInputs, prepare_inputs
 from ovgui.core.profile import LayerProfiler, totals_by_type
-from ovgui.core.report import DecoderInfo, LatencyStats, ProfileSummary, Report, RunConfig, Timings
+from ovgui.core.loops import Budget, LoopResult, bind_inputs, run_async, run_sync
+from ovgui.core.report import (
+    CompiledSettings,
+    DecoderInfo,
+    LatencyStats,
+    LayerStats,
+    ProfileSummary,
+    Report,
+    RunConfig,
+    Timings,
+)
 
-PROGRESS_INTERVAL_S = 0.1
 HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "cumulative_throughput": "CUMULATIVE_THROUGHPUT"}
+MODES = ("latency", "throughput")
 PRECISIONS = ("f32", "bf16", "f16")
 
 
@@ -48,21 +58,60 @@ def validate_config(config: RunConfig) -> None:
         raise OvguiError("iterations must be at least 1")
     if config.duration_s is not None and config.duration_s <= 0:
         raise OvguiError("duration must be more than 0 seconds")
-    if config.hint not in (*HINTS, "none"):
-        raise OvguiError(f"unknown performance hint '{config.hint}'; use latency, throughput or none")
+    if config.mode not in MODES:
+        raise OvguiError(f"unknown mode '{config.mode}'; use latency (sync) or throughput (async)")
+    if config.hint not in (*HINTS, "none", None):
+        raise OvguiError(f"unknown performance hint '{config.hint}'; use {', '.join(HINTS)} or none")
+    for name in ("nireq", "nstreams", "nthreads"):
+        value = getattr(config, name)
+        if value is not None and value < 1:
+            raise OvguiError(f"{name} must be at least 1")
     if config.precision is not None and config.precision not in PRECISIONS:
         raise OvguiError(f"unknown precision '{config.precision}'; use one of {', '.join(PRECISIONS)}")
+
+
+def effective_hint(config: RunConfig) -> str:
+    """Like benchmark_app: without an explicit hint, the mode decides (sync -> latency, async -> throughput)."""
+    return config.hint or config.mode
 
 
 def compile_properties(config: RunConfig) -> dict[str, object]:
     properties: dict[str, object] = {}
     if config.perf_counters:
         properties["PERF_COUNT"] = True
-    if config.hint in HINTS:
-        properties["PERFORMANCE_HINT"] = HINTS[config.hint]
-    if config.precision:
-        properties["INFERENCE_PRECISION_HINT"] = config.precision
+    hint = effective_hint(config)
+    if hint in HINTS:
+        properties["PERFORMANCE_HINT"] = HINTS[hint]
+    optional = {
+        "INFERENCE_PRECISION_HINT": config.precision,
+        "NUM_STREAMS": config.nstreams,
+        "INFERENCE_NUM_THREADS": config.nthreads,
+        "CACHE_DIR": config.cache_dir,
+    }
+    properties.update({key: value for key, value in optional.items() if value is not None})
     return properties
+
+
+def read_compiled_settings(compiled: ov.CompiledModel, requests_used: int) -> CompiledSettings:
+    """Each property is read on its own: a device that lacks one still reports the others."""
+
+    def read(name: str, default: object) -> object:
+        try:
+            return compiled.get_property(name)
+        except (RuntimeError, TypeError):
+            return default
+
+    precision = read("INFERENCE_PRECISION_HINT", "")
+    return CompiledSettings(
+        performance_hint=str(read("PERFORMANCE_HINT", "")),
+        num_streams=int(read("NUM_STREAMS", 0)),
+        inference_num_threads=int(read("INFERENCE_NUM_THREADS", 0)),
+        inference_precision=precision.get_type_name() if isinstance(precision, ov.Type) else str(precision),
+        optimal_requests=int(read("OPTIMAL_NUMBER_OF_INFER_REQUESTS", 0)),
+        requests_used=requests_used,
+        execution_devices=[str(d) for d in read("EXECUTION_DEVICES", [])],
+        loaded_from_cache=bool(read("LOADED_FROM_CACHE", False)),
+    )
 
 
 class ProfileRun:
@@ -134,7 +183,7 @@ class ProfileRun:
             self._note(note)
         compiled = self._compile(model, device.name)
         request = compiled.create_infer_request()
-        bind_inputs(request, prepared)
+        bind_inputs(request, prepared.arrays)
         timings.compile = self._end("compile", started)
         self._raise_if_cancelled()
 
@@ -145,25 +194,26 @@ class ProfileRun:
         self.live.first_inference_ms = timings.first_inference
 
         self._begin("steady_state")
-        latencies, profiler, loop_s, collection_s = self._steady_state(request)
+        loop = self._steady_state(compiled, request, prepared)
         self._memory.end_phase()
 
         result = self._decode(outputs, prepared, family, labels)
+        report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
+        report.compiled = read_compiled_settings(compiled, loop.requests)
+        report.layers = with_runtime_details(self.profiler.layers(), compiled)
         del request, compiled
 
-        report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
+        latencies = list(self.live.latencies_ms)
         report.timings_ms = timings
         report.latency_ms = LatencyStats.from_samples(latencies)
-        inferring_s = loop_s - collection_s
-        report.throughput_fps = len(latencies) / inferring_s if inferring_s > 0 else 0.0
+        report.throughput_fps = throughput(len(latencies), loop, config.mode)
         report.completed = not self.cancelled
-        report.layers = profiler.layers()
         report.layer_types = totals_by_type(report.layers)
         report.profile = ProfileSummary(
-            iterations_profiled=profiler.iterations,
+            iterations_profiled=self.profiler.iterations,
             layers_sum_ms=sum(layer.real_time_ms for layer in report.layers),
             latency_median_ms=report.latency_ms.median,
-            collection_cost_ms=collection_s * 1000.0 / max(profiler.iterations, 1),
+            collection_cost_ms=loop.collection_s * 1000.0 / max(self.profiler.iterations, 1),
         )
         report.decoder = DecoderInfo(result.decoder, result.note)
         report.detections = result.detections
@@ -202,43 +252,22 @@ class ProfileRun:
         except RuntimeError as error:
             raise OvguiError(f"inference failed: {openvino_message(error)}") from None
 
-    def _steady_state(self, request: ov.InferRequest) -> tuple[list[float], LayerProfiler, float, float]:
+    def _steady_state(self, compiled: ov.CompiledModel, request: ov.InferRequest, prepared: PreparedInputs) -> LoopResult:
         config = self.request.config
-        profiler = self.profiler
-        latencies = self.live.latencies_ms
-        collect = config.perf_counters
-        total = config.iterations or 0
-        deadline = config.duration_s
-        collection_s = 0.0
-        loop_start = last_progress = time.perf_counter()
-        infer = request.infer
-        while not self._cancel.is_set():
-            started = time.perf_counter()
-            infer()
-            finished = time.perf_counter()
-            latencies.append((finished - started) * 1000.0)
-            if collect:
-                profiler.record(request.get_profiling_info())
-                collection_s += time.perf_counter() - finished
-            elapsed = finished - loop_start
-            done = len(latencies)
-            if (deadline is not None and elapsed >= deadline) or (deadline is None and done >= total):
-                break
-            if finished - last_progress >= PROGRESS_INTERVAL_S:
-                last_progress = finished
-                self._progress(done, elapsed, collection_s)
-        loop_s = time.perf_counter() - loop_start
-        self._progress(len(latencies), loop_s, collection_s)
-        return list(latencies), profiler, loop_s, collection_s
+        budget = Budget(config.iterations, config.duration_s)
+        profiler = self.profiler if config.perf_counters else None
+        common = (prepared.arrays, config.shared_memory)
+        loop_args = (budget, self._cancel, self.live.latencies_ms, profiler, self._progress)
+        if config.mode == "throughput":
+            nireq = config.nireq or int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+            return run_async(compiled, *common, nireq, *loop_args)
+        return run_sync(request, *common, *loop_args)
 
     def _progress(self, done: int, elapsed_s: float, collection_s: float) -> None:
-        config = self.request.config
-        if config.duration_s is not None:
-            fraction = min(elapsed_s / config.duration_s, 1.0)
-        else:
-            fraction = done / (config.iterations or 1)
-        inferring = elapsed_s - collection_s
-        self._emit(events.Progress(done, fraction, elapsed_s, done / inferring if inferring > 0 else 0.0))
+        budget = Budget(self.request.config.iterations, self.request.config.duration_s)
+        inferring = elapsed_s - collection_s if self.request.config.mode == "latency" else elapsed_s
+        fps = done / inferring if inferring > 0 else 0.0
+        self._emit(events.Progress(done, budget.fraction(done, elapsed_s), elapsed_s, fps))
 
     def _decode(self, outputs: list[ModelOutput], prepared: PreparedInputs, family: str, labels: list[str] | None):
         config = self.request.config
@@ -246,10 +275,30 @@ class ProfileRun:
         return decode(outputs, prepared.geometry, options, family)
 
 
-def bind_inputs(request: ov.InferRequest, prepared: PreparedInputs) -> None:
-    """Share the arrays with OpenVINO once; every iteration then reads them in place."""
-    for index, array in prepared.arrays.items():
-        request.set_input_tensor(index, ov.Tensor(array, shared_memory=True))
+def throughput(frames: int, loop: LoopResult, mode: str) -> float:
+    """Async: frames over wall time.  Sync: over the time spent inferring, without counter copying."""
+    seconds = loop.wall_s if mode == "throughput" else loop.wall_s - loop.collection_s
+    return frames / seconds if seconds > 0 else 0.0
+
+
+def with_runtime_details(layers: list[LayerStats], compiled: ov.CompiledModel) -> list[LayerStats]:
+    """Add what the executed graph says about each layer: precision, layouts, what was fused into it."""
+    try:
+        runtime_ops = {op.get_friendly_name(): op.get_rt_info() for op in compiled.get_runtime_model().get_ordered_ops()}
+    except RuntimeError:
+        return layers
+    for layer in layers:
+        info = runtime_ops.get(layer.name)
+        if info is None:
+            continue
+        layer.runtime_precision = rt_text(info, "runtimePrecision")
+        layer.output_layouts = rt_text(info, "outputLayouts")
+        layer.original_layers = [name for name in rt_text(info, "originalLayersNames").split(",") if name]
+    return layers
+
+
+def rt_text(info, key: str) -> str:
+    return info[key].astype(str) if key in info else ""
 
 
 def declared_outputs(model: ov.Model) -> list[ModelOutput]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +13,21 @@ def isolated_settings(tmp_path, monkeypatch):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield
+
+
+@pytest.fixture
+def show_sized(qtbot):
+    """Show a widget at 900x500 inside a layout-less host window: a top-level's layout would push
+    its size hints to the offscreen platform, which answers each time with a Qt warning."""
+
+    def show(widget: QWidget) -> QWidget:
+        host = QWidget()
+        qtbot.addWidget(host)
+        widget.setParent(host)
+        host.resize(900, 500)
+        widget.resize(900, 500)
+        host.show()
+        qtbot.waitExposed(host)
+        return host
+
+    return show

@@ -1,0 +1,154 @@
+"""Comparing runs: several configurations of one model side by side, and two runs layer by layer.
+
+A configuration is a name plus the `RunConfig` fields (and optionally the
+model file) it changes; they run one after another with the same image, so
+the table compares like with like.  The layer-by-layer A/B view matches layers
+by name first and then by the original layers fused into them (the runtime
+graph's ``originalLayersNames``), because a different precision or device
+fuses differently and renames what it fuses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from ovgui.core import events
+from ovgui.core.errors import OvguiError
+from ovgui.core.report import LayerStats, Report, RunConfig
+from ovgui.core.runner import ProfileRun, RunRequest
+
+CONFIG_FIELDS = {f.name for f in fields(RunConfig)}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration to compare: what it changes relative to the base run."""
+
+    name: str
+    changes: dict[str, Any]
+    model_path: str | None = None
+
+    def request(self, base: RunRequest) -> RunRequest:
+        try:
+            config = replace(base.config, **self.changes)
+        except TypeError as error:
+            raise OvguiError(f"configuration '{self.name}': {error}") from None
+        return replace(base, model_path=self.model_path or base.model_path, config=config)
+
+
+def load_variants(path: str | Path) -> list[Variant]:
+    """A JSON list of objects: ``{"name": ..., "model": optional path, <RunConfig field>: value, ...}``."""
+    path = Path(path)
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OvguiError(f"comparison file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise OvguiError(f"cannot read comparison file {path.name}: {error}") from None
+    if not isinstance(entries, list) or not entries:
+        raise OvguiError(f"{path.name} must hold a non-empty JSON list of configurations")
+    return [parse_variant(entry, index, path.parent) for index, entry in enumerate(entries)]
+
+
+def parse_variant(entry: Any, index: int, base_dir: Path) -> Variant:
+    if not isinstance(entry, dict):
+        raise OvguiError(f"configuration #{index + 1} must be a JSON object")
+    changes = {k: v for k, v in entry.items() if k not in ("name", "model")}
+    unknown = sorted(set(changes) - CONFIG_FIELDS)
+    if unknown:
+        raise OvguiError(f"configuration #{index + 1}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(CONFIG_FIELDS))}")
+    model = entry.get("model")
+    model_path = str((base_dir / model).resolve()) if model else None
+    return Variant(str(entry.get("name") or f"config {index + 1}"), changes, model_path)
+
+
+@dataclass
+class VariantResult:
+    name: str
+    report: Report | None
+    error: str = ""
+
+
+def run_variants(
+    base: RunRequest,
+    variants: list[Variant],
+    on_event: Callable[[str, events.Event], None] = lambda _name, _event: None,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_run: Callable[[ProfileRun], None] = lambda _run: None,
+) -> list[VariantResult]:
+    """Run each variant in turn; a variant OpenVINO rejects is reported, and the others still run."""
+    results: list[VariantResult] = []
+    for variant in variants:
+        if should_stop():
+            break
+        run = ProfileRun(variant.request(base), lambda event, name=variant.name: on_event(name, event))
+        on_run(run)
+        try:
+            results.append(VariantResult(variant.name, run.run()))
+        except OvguiError as error:
+            results.append(VariantResult(variant.name, None, str(error)))
+    return results
+
+
+@dataclass
+class LayerDelta:
+    name_a: str
+    name_b: str
+    type: str
+    time_a_ms: float
+    time_b_ms: float
+    matched_by: str
+
+    @property
+    def delta_ms(self) -> float:
+        return self.time_b_ms - self.time_a_ms
+
+    @property
+    def ratio(self) -> float | None:
+        return self.time_b_ms / self.time_a_ms if self.time_a_ms > 0 else None
+
+    @property
+    def presence(self) -> str:
+        if not self.name_a:
+            return "only in B"
+        if not self.name_b:
+            return "only in A"
+        return "both"
+
+
+def compare_layers(a: Report, b: Report) -> list[LayerDelta]:
+    """Executed layers of A and B paired up, biggest absolute change first."""
+    layers_a = [layer for layer in a.layers if layer.executed]
+    layers_b = [layer for layer in b.layers if layer.executed]
+    by_name_b = {layer.name: layer for layer in layers_b}
+    matched_b: set[str] = set()
+    deltas: list[LayerDelta] = []
+    unmatched_a: list[LayerStats] = []
+    for layer in layers_a:
+        partner = by_name_b.get(layer.name)
+        if partner is None:
+            unmatched_a.append(layer)
+            continue
+        matched_b.add(partner.name)
+        deltas.append(_delta(layer, partner, "name"))
+    owners_b = _owners_of_original_layers([layer for layer in layers_b if layer.name not in matched_b])
+    for layer in unmatched_a:
+        partner = next((owners_b[o] for o in layer.original_layers if o in owners_b and owners_b[o].name not in matched_b), None)
+        if partner is None:
+            deltas.append(LayerDelta(layer.name, "", layer.type, layer.real_time_ms, 0.0, ""))
+            continue
+        matched_b.add(partner.name)
+        deltas.append(_delta(layer, partner, "fused layers"))
+    deltas += [LayerDelta("", layer.name, layer.type, 0.0, layer.real_time_ms, "") for layer in layers_b if layer.name not in matched_b]
+    return sorted(deltas, key=lambda d: abs(d.delta_ms), reverse=True)
+
+
+def _delta(a: LayerStats, b: LayerStats, matched_by: str) -> LayerDelta:
+    return LayerDelta(a.name, b.name, a.type, a.real_time_ms, b.real_time_ms, matched_by)
+
+
+def _owners_of_original_layers(layers: list[LayerStats]) -> dict[str, LayerStats]:
+    return {original: layer for layer in layers for original in layer.original_layers}

@@ -1,0 +1,243 @@
+"""The latency and memory charts: live pulls from LiveData, and static views from a Report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QTableWidget
+
+from ovgui.core.events import PHASES, LiveData
+from ovgui.core.report import (
+    DeviceInfo,
+    LatencyStats,
+    MemoryPhase,
+    MemoryReport,
+    ModelInfo,
+    Report,
+    RunConfig,
+    Timings,
+)
+from ovgui.gui.charts import ROLLING_POINTS, LatencyChart, MemoryChart, rolling_median
+
+
+def steady_latencies(count: int, seed: int = 0) -> list[float]:
+    """About 8 ms with noise and a spike every hundred iterations, like a CPU run."""
+    rng = np.random.default_rng(seed)
+    values = 8.0 + rng.normal(0.0, 0.25, count)
+    values[::100] += 6.0
+    return values.tolist()
+
+
+def empty_report(**fields) -> Report:
+    return Report(ModelInfo("model.xml", "ir", 1), DeviceInfo("CPU", "Test CPU"), RunConfig(), **fields)
+
+
+@pytest.fixture
+def latency_chart(show_sized) -> Iterator[LatencyChart]:
+    chart = LatencyChart()
+    host = show_sized(chart)
+    yield chart
+    host.close()
+
+
+@pytest.fixture
+def memory_chart(show_sized) -> Iterator[MemoryChart]:
+    chart = MemoryChart()
+    host = show_sized(chart)
+    yield chart
+    host.close()
+
+
+def test_latency_chart_pulls_chunks_between_refreshes(latency_chart):
+    live = LiveData()
+    latency_chart.attach(live)
+    live.first_inference_ms = 40.0
+    values = steady_latencies(500)
+    for start in range(0, 500, 37):
+        live.latencies_ms.extend(values[start : start + 37])
+        latency_chart.refresh()
+    latency_chart.stop_live()
+
+    assert latency_chart.point_count() == 500
+    assert "500 iterations" in latency_chart.readout_text()
+    assert f"median {np.median(values):.2f} ms" in latency_chart.readout_text()
+
+
+def test_first_inference_is_drawn_apart_without_squashing_the_steady_state(latency_chart):
+    live = LiveData(first_inference_ms=40.0, latencies_ms=steady_latencies(500))
+    latency_chart.attach(live)
+    latency_chart.refresh()
+
+    y_low, y_high = latency_chart.plot.viewRange()[1]
+    assert y_high < 40.0, "a 5x slower first inference must not set the y-range"
+    assert y_high > max(live.latencies_ms[1:100]), "ordinary iterations stay in view"
+    assert latency_chart.first_inference_label() == "first inference 40.0 ms (off scale ↑)"
+    assert latency_chart.point_count() == 500, "the first inference is not one of the iterations"
+
+
+def test_first_inference_in_range_is_labelled_plainly(latency_chart):
+    latency_chart.attach(LiveData(first_inference_ms=8.5, latencies_ms=steady_latencies(200)))
+    latency_chart.refresh()
+
+    assert latency_chart.first_inference_label() == "first inference 8.50 ms"
+
+
+def test_latency_timer_pulls_without_explicit_refresh(latency_chart, qtbot):
+    live = LiveData()
+    latency_chart.attach(live)
+    live.latencies_ms.extend(steady_latencies(120))
+
+    qtbot.waitUntil(lambda: latency_chart.point_count() == 120)
+    latency_chart.stop_live()
+    assert not latency_chart.is_live()
+
+
+def test_latency_show_report_needs_no_live_data(latency_chart):
+    samples = steady_latencies(300)
+    report = empty_report(
+        latency_ms=LatencyStats.from_samples(samples),
+        timings_ms=Timings(read_model=20.0, compile=300.0, first_inference=35.0),
+        throughput_fps=121.5,
+    )
+    latency_chart.show_report(report)
+
+    assert latency_chart.point_count() == 300
+    assert not latency_chart.is_live()
+    assert "121.5 FPS" in latency_chart.readout_text()
+    assert "first inference 35.0 ms" in latency_chart.first_inference_label()
+
+
+def test_show_report_replaces_a_live_view(latency_chart):
+    live = LiveData(latencies_ms=steady_latencies(50))
+    latency_chart.attach(live)
+    latency_chart.refresh()
+    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(steady_latencies(80))))
+    live.latencies_ms.extend(steady_latencies(50))
+    latency_chart.refresh()
+
+    assert latency_chart.point_count() == 80
+
+
+def test_a_hidden_chart_only_collects_and_draws_once_shown(latency_chart):
+    latency_chart.hide()
+    latency_chart.attach(LiveData(latencies_ms=steady_latencies(200)))
+    latency_chart.refresh()
+    assert latency_chart.point_count() == 0, "nothing drawn while hidden"
+
+    latency_chart.show()
+    assert latency_chart.point_count() == 200
+
+
+def test_latency_chart_handles_100k_points_in_a_few_refreshes(latency_chart):
+    live = LiveData(first_inference_ms=45.0)
+    latency_chart.attach(live)
+    values = steady_latencies(100_000)
+    for start in range(0, 100_000, 12_500):
+        live.latencies_ms.extend(values[start : start + 12_500])
+        latency_chart.refresh()
+
+    assert latency_chart.point_count() == 100_000
+    assert "100000 iterations" in latency_chart.readout_text()
+
+
+def test_clear_empties_the_latency_chart(latency_chart):
+    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(steady_latencies(10))))
+    latency_chart.clear()
+
+    assert latency_chart.point_count() == 0
+    assert latency_chart.first_inference_label() == ""
+    assert latency_chart.readout_text() == "No latency data yet"
+
+
+def test_rolling_median_matches_a_plain_median_and_stays_small():
+    values = np.asarray(steady_latencies(100))
+    centres, medians = rolling_median(values)
+    expected = [np.median(values[i : i + 5]) for i in range(96)]
+    np.testing.assert_allclose(medians, expected)
+    np.testing.assert_allclose(centres, np.arange(96) + 2)
+
+    centres, medians = rolling_median(np.asarray(steady_latencies(100_000)))
+    assert len(medians) <= ROLLING_POINTS
+    assert np.all(np.abs(medians - 8.0) < 0.1)
+
+
+# Realistic phase boundaries (s) and RSS (MiB): read +58, compile +290, first inference +49, then flat.
+PHASE_BOUNDS = {
+    "read_model": (0.00, 0.12, 180.0, 238.0),
+    "compile": (0.12, 0.95, 238.0, 528.0),
+    "first_inference": (0.95, 1.01, 528.0, 577.0),
+    "steady_state": (1.01, 3.00, 577.0, 577.0),
+}
+
+
+def memory_samples() -> list[tuple[float, float]]:
+    """A 20 ms grid plus a sample at each phase start, as the sampler takes one at every mark."""
+    starts = [bounds[0] for bounds in PHASE_BOUNDS.values()]
+    times = np.union1d(np.round(np.arange(0.0, 3.0 + 1e-9, 0.02), 3), starts)
+    rss = np.interp(times, starts + [3.0], [bounds[2] for bounds in PHASE_BOUNDS.values()] + [577.0])
+    return list(zip(times.tolist(), rss.tolist()))
+
+
+def test_memory_chart_draws_live_samples_and_phases_in_order(memory_chart):
+    live = LiveData()
+    memory_chart.attach(live)
+    pending = [(name, bounds[0]) for name, bounds in PHASE_BOUNDS.items()]
+    for index, (t_s, rss_mib) in enumerate(memory_samples()):
+        while pending and t_s >= pending[0][1]:
+            live.phase_marks.append(pending.pop(0))
+        live.memory_samples.append((t_s, rss_mib))
+        if index % 25 == 0:
+            memory_chart.refresh()
+    memory_chart.stop_live()
+
+    assert memory_chart.sample_count() == len(memory_samples())
+    assert memory_chart.phase_names() == list(PHASES)
+    table = memory_chart.findChild(QTableWidget)
+    assert table.item(1, 0).text() == "compile"
+    assert table.item(1, 2).text() == "+290.0 MiB"
+
+
+def test_open_phase_runs_to_the_latest_sample(memory_chart):
+    live = LiveData(memory_samples=[(0.0, 100.0), (0.1, 110.0), (0.5, 150.0)])
+    live.phase_marks.extend([("read_model", 0.0), ("compile", 0.1)])
+    memory_chart.attach(live)
+    memory_chart.refresh()
+
+    table = memory_chart.findChild(QTableWidget)
+    assert memory_chart.phase_names() == ["read_model", "compile"]
+    assert table.item(1, 1).text() == "400 ms"
+    assert table.item(1, 3).text() == "150.0 MiB"
+
+
+def test_memory_show_report_draws_the_reported_phases(memory_chart):
+    phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
+    samples = [list(sample) for sample in memory_samples()]
+    report = empty_report(memory=MemoryReport(samples, phases, peak_mib=577.0, peak_t_s=1.01))
+    memory_chart.show_report(report)
+
+    assert memory_chart.sample_count() == len(samples)
+    assert memory_chart.phase_names() == list(PHASES)
+    table = memory_chart.findChild(QTableWidget)
+    assert [table.item(row, 2).text() for row in range(4)] == ["+58.0 MiB", "+290.0 MiB", "+49.0 MiB", "+0.0 MiB"]
+    assert table.item(3, 1).text() == "1.99 s"
+
+
+def test_phase_table_goes_below_the_plot_in_a_narrow_dock(memory_chart, qtbot):
+    phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
+    memory_chart.show_report(empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
+    table = memory_chart.findChild(QTableWidget)
+    assert table.geometry().left() > memory_chart.plot.geometry().right()
+
+    memory_chart.resize(480, 500)
+    qtbot.waitUntil(lambda: table.geometry().top() > memory_chart.plot.geometry().bottom())
+
+
+def test_clear_empties_the_memory_chart(memory_chart):
+    memory_chart.attach(LiveData(memory_samples=memory_samples(), phase_marks=[("read_model", 0.0)]))
+    memory_chart.refresh()
+    memory_chart.clear()
+
+    assert memory_chart.sample_count() == 0
+    assert memory_chart.phase_names() == []

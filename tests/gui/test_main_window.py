@@ -1,0 +1,153 @@
+"""The real window, driven like a user would: pick files, run, stop, close — offscreen, no sleeps."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from ovgui.core.events import PHASES
+from ovgui.gui.app import make_application
+from ovgui.gui.layer_table import LayerTableWidget
+from ovgui.gui.main_window import MainWindow
+from shared_data import image_path, model_path
+
+RUN_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture()
+def window(qtbot):
+    make_application()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.session.shutdown()
+    win.jobs.wait()
+
+
+def load(window: MainWindow, qtbot, model: str, image: str, iterations: int) -> None:
+    window.open_model(str(model_path(model)))
+    window.open_image(str(image_path(image)))
+    qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
+    settings = window.controls.settings
+    settings.iterations.setValue(iterations)
+    settings.precision.setCurrentIndex(settings.precision.findData("f32"))
+
+
+def run(window: MainWindow, qtbot):
+    with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.run_action.trigger()
+    return blocker.args[0]
+
+
+def test_run_fills_every_view(window, qtbot):
+    load(window, qtbot, "face", "zidane.jpg", 30)
+    report = run(window, qtbot)
+    assert len(report.detections) == 2
+    assert window.image_panel.view.visible_box_count() == len(report.detections)
+    assert len(window.image_panel.view.box_items()) == len(report.detections)
+    table: LayerTableWidget = window.layers
+    assert table.model.rowCount() == len(report.layers)
+    assert window.latency_chart.point_count() == 30
+    assert window.memory_chart.sample_count() >= 4
+    assert window.memory_chart.phase_names() == list(PHASES)
+    assert window.export_report_action.isEnabled()
+
+
+def test_layer_table_sorts_numerically_by_real_time(window, qtbot):
+    load(window, qtbot, "squeezenet", "chelsea.png", 10)
+    report = run(window, qtbot)
+    proxy = window.layers.proxy
+    proxy.set_hide_not_executed(False)
+    column = window.layers.model.column_index("real_time_ms")
+    proxy.sort(column, proxy.sortOrder().DescendingOrder)
+    shown = [proxy.data(proxy.index(row, column), window.layers.model.SORT_ROLE) for row in range(proxy.rowCount())]
+    assert shown == sorted((layer.real_time_ms for layer in report.layers), reverse=True)
+    assert len(report.classes) == 5 and window.image_panel.view.class_lines()[0].startswith("0.4")
+
+
+def test_stop_ends_a_long_run_quickly(window, qtbot):
+    load(window, qtbot, "squeezenet", "chelsea.png", 1_000_000)
+    with qtbot.waitSignal(window.session.progress, timeout=RUN_TIMEOUT_MS):
+        window.run_action.trigger()
+    stopped_at = time.perf_counter()
+    with qtbot.waitSignal(window.report_ready, timeout=1000) as blocker:
+        window.stop_action.trigger()
+    report = blocker.args[0]
+    assert not report.completed
+    assert time.perf_counter() - stopped_at < 1.0
+    assert 0 < window.latency_chart.point_count() == len(report.latency_ms.samples)
+    window.controls.settings.iterations.setValue(5)
+    second = run(window, qtbot)
+    assert second.completed and len(second.latency_ms.samples) == 5
+
+
+def test_a_failed_run_shows_one_line_and_the_next_run_works(window, qtbot, tmp_path):
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    window.controls.model_picker.set_path(str(broken), emit=False)
+    window.controls.image_picker.set_path(str(image_path("bus.jpg")), emit=False)
+    with qtbot.waitSignal(window.session.failed, timeout=RUN_TIMEOUT_MS):
+        window.run_action.trigger()
+    assert window.banner.isVisible()
+    assert "broken.onnx" in window.banner.label.text() and "\n" not in window.banner.label.text()
+    load(window, qtbot, "face", "bus.jpg", 5)
+    report = run(window, qtbot)
+    assert not window.banner.isVisible() and len(report.latency_ms.samples) == 5
+
+
+def test_gui_thread_is_never_blocked_for_long(window, qtbot):
+    load(window, qtbot, "face", "zidane.jpg", 500)
+    ticks: list[float] = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    run(window, qtbot)
+    timer.stop()
+    gaps_ms = [(b - a) * 1000 for a, b in zip(ticks, ticks[1:])]
+    assert len(gaps_ms) > 100
+    assert max(gaps_ms) < 100, f"worst GUI-thread gap {max(gaps_ms):.0f} ms"
+
+
+def test_close_during_compile_and_run_exits_cleanly(qtbot):
+    make_application()
+    for phase in ("compile", "steady_state"):
+        win = MainWindow()
+        qtbot.addWidget(win)
+        win.show()
+        load(win, qtbot, "yolov8", "bus.jpg", 1_000_000)
+        with qtbot.waitSignal(win.session.phase_started, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda name: name == phase):
+            win.run_action.trigger()
+        win.close()
+        assert win.session.is_shut_down()
+
+
+CLOSE_DURING_RUN = """
+import sys
+from PySide6.QtCore import QTimer
+from ovgui.gui.app import make_application
+from ovgui.gui.main_window import MainWindow
+app = make_application()
+window = MainWindow()
+window.show()
+window.open_model(sys.argv[1])
+window.open_image(sys.argv[2])
+window.controls.settings.iterations.setValue(1_000_000)
+window.session.phase_started.connect(lambda name: name == sys.argv[3] and QTimer.singleShot(0, window.close))
+QTimer.singleShot(0, window.start_run)
+sys.exit(app.exec())
+"""
+
+
+@pytest.mark.parametrize("phase", ["compile", "steady_state"])
+def test_closing_the_window_mid_run_exits_with_code_0(tmp_path, phase):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    args = [sys.executable, "-c", CLOSE_DURING_RUN, str(model_path("yolov8")), str(image_path("bus.jpg")), phase]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Destroyed while thread is still running" not in result.stderr

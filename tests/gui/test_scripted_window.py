@@ -1,0 +1,52 @@
+"""`ovgui MODEL IMAGE --run --screenshot --report --exit-after-run`: the real window, as a process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import cv2
+import pytest
+
+from shared_data import image_path, model_path
+
+
+def run_window(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    return subprocess.run([sys.executable, "-m", "ovgui", *args], capture_output=True, text=True, timeout=300, env=env)
+
+
+@pytest.mark.parametrize(
+    "model, image, expect",
+    [("yolov8", "bus.jpg", "detections"), ("face", "zidane.jpg", "detections"), ("squeezenet", "chelsea.png", "classes")],
+)
+def test_scripted_run_writes_screenshot_and_report(tmp_path, model, image, expect):
+    shot, report_path = tmp_path / "window.png", tmp_path / "report.json"
+    result = run_window(
+        tmp_path, str(model_path(model)), str(image_path(image)), "-n", "20", "--precision", "f32",
+        "--run", "--screenshot", str(shot), "--report", str(report_path), "--exit-after-run",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(report_path.read_text())
+    assert len(report["latency_ms"]["samples"]) == 20 and report[expect]
+    picture = cv2.imread(str(shot))
+    assert picture is not None and picture.shape[1] >= 1200 and picture.std() > 10
+
+
+def test_scripted_demo_run_without_arguments(tmp_path):
+    report_path = tmp_path / "demo.json"
+    result = run_window(tmp_path, "--run", "-n", "10", "--report", str(report_path), "--exit-after-run")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(report_path.read_text())
+    assert report["model"]["is_demo"]
+    assert sorted(d["label"] for d in report["detections"]) == ["blue marker", "green marker", "red marker", "red marker"]
+
+
+def test_scripted_run_failure_exits_non_zero_with_one_line(tmp_path):
+    result = run_window(tmp_path, str(tmp_path / "missing.onnx"), str(image_path("bus.jpg")), "--run", "--exit-after-run")
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: model file not found: {tmp_path / 'missing.onnx'}"]
+    assert "Traceback" not in result.stderr
