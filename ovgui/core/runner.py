@@ -200,6 +200,8 @@ class ProfileRun:
         result = self._decode(outputs, prepared, family, labels)
         report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
         report.compiled = read_compiled_settings(compiled, loop.requests)
+        for note in adjusted_settings(config, report.compiled):
+            self._note(note)
         report.layers = with_runtime_details(self.profiler.layers(), compiled)
         del request, compiled
 
@@ -273,6 +275,20 @@ class ProfileRun:
         config = self.request.config
         options = DecodeOptions(config.decoder, config.threshold, config.nms_iou, labels)
         return decode(outputs, prepared.geometry, options, family)
+
+
+def adjusted_settings(config: RunConfig, used: CompiledSettings) -> list[str]:
+    """Where OpenVINO quietly used something other than what was asked, say so."""
+    asked_and_used = [
+        ("precision", config.precision, used.inference_precision),
+        ("streams", config.nstreams, used.num_streams),
+        ("threads", config.nthreads, used.inference_num_threads),
+    ]
+    return [
+        f"asked for {name} {asked}, OpenVINO used {used_value}"
+        for name, asked, used_value in asked_and_used
+        if asked is not None and used_value not in ("", 0) and str(asked) != str(used_value)
+    ]
 
 
 def throughput(frames: int, loop: LoopResult, mode: str) -> float:
