@@ -37,7 +37,10 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     printer = ProgressPrinter()
     run = ProfileRun(RunRequest(args.model, args.image, config), printer)
     with cancel_on_interrupt(run.cancel):
-        report = run.run()
+        try:
+            report = run.run()
+        finally:
+            run.release()
     printer.finish()
     if not args.quiet:
         print(format_summary(report), end="")
@@ -73,7 +76,7 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
             variants,
             on_event=lambda _name, event: printer(event),
             should_stop=lambda: bool(stopped),
-            on_run=current.append,
+            on_run=lambda _name, run: current.append(run),
         )
     printer.finish()
     print(format_comparison(results), end="")
@@ -84,17 +87,8 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
 
 
 def diff_reports(path_a: Path, path_b: Path) -> int:
-    print(format_layer_deltas(compare_layers(read_report(path_a), read_report(path_b))), end="")
+    print(format_layer_deltas(compare_layers(Report.load(path_a), Report.load(path_b))), end="")
     return 0
-
-
-def read_report(path: Path) -> Report:
-    try:
-        return Report.from_json(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise OvguiError(f"report not found: {path}") from None
-    except (OSError, ValueError, TypeError, KeyError) as error:
-        raise OvguiError(f"{path.name} is not an ovgui report: {error}") from None
 
 
 def write_text(path: Path, text: str) -> None:

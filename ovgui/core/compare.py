@@ -77,7 +77,8 @@ def run_variants(
     variants: list[Variant],
     on_event: Callable[[str, events.Event], None] = lambda _name, _event: None,
     should_stop: Callable[[], bool] = lambda: False,
-    on_run: Callable[[ProfileRun], None] = lambda _run: None,
+    on_run: Callable[[str, ProfileRun], None] = lambda _name, _run: None,
+    on_result: Callable[[VariantResult], None] = lambda _result: None,
 ) -> list[VariantResult]:
     """Run each variant in turn; a variant OpenVINO rejects is reported, and the others still run."""
     results: list[VariantResult] = []
@@ -85,11 +86,15 @@ def run_variants(
         if should_stop():
             break
         run = ProfileRun(variant.request(base), lambda event, name=variant.name: on_event(name, event))
-        on_run(run)
+        on_run(variant.name, run)
         try:
-            results.append(VariantResult(variant.name, run.run()))
+            result = VariantResult(variant.name, run.run())
         except OvguiError as error:
-            results.append(VariantResult(variant.name, None, str(error)))
+            result = VariantResult(variant.name, None, str(error))
+        finally:
+            run.release()
+        results.append(result)
+        on_result(result)
     return results
 
 

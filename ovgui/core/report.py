@@ -18,6 +18,8 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 import numpy as np
 
+from ovgui.core.errors import OvguiError
+
 SCHEMA_VERSION = 1
 
 
@@ -256,6 +258,17 @@ class Report:
     @classmethod
     def from_json(cls, text: str) -> "Report":
         return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Report":
+        """A saved report, or one line on why the file is not one."""
+        path = Path(path)
+        try:
+            return cls.from_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise OvguiError(f"report not found: {path}") from None
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+            raise OvguiError(f"{path.name} is not an ovgui report: {error}") from None
 
     def save_json(self, path: str | Path) -> None:
         Path(path).write_text(self.to_json(), encoding="utf-8")

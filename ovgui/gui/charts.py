@@ -71,7 +71,7 @@ def theme_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
     plot.setBackground(palette.color(QPalette.ColorRole.Window))
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen(_with_alpha(text, 150)))
+        axis.setPen(pg.mkPen(with_alpha(text, 150)))
         axis.setTextPen(pg.mkPen(text))
 
 
@@ -129,7 +129,7 @@ def _thick_line(color: QColor, width: float) -> pg.PlotDataItem:
     return line
 
 
-def _with_alpha(color: QColor, alpha: int) -> QColor:
+def with_alpha(color: QColor, alpha: int) -> QColor:
     faded = QColor(color)
     faded.setAlpha(alpha)
     return faded
@@ -393,13 +393,13 @@ class LatencyChart(_LiveChart):
         if dots == (self._points.opts["symbol"] is not None):
             return
         if dots:
-            self._points.setPen(pg.mkPen(_with_alpha(POINT_COLOR, 110), width=1))
+            self._points.setPen(pg.mkPen(with_alpha(POINT_COLOR, 110), width=1))
             self._points.setSymbol("o")
             self._points.setSymbolSize(4)
             self._points.setSymbolPen(None)
-            self._points.setSymbolBrush(_with_alpha(POINT_COLOR, 210))
+            self._points.setSymbolBrush(with_alpha(POINT_COLOR, 210))
         else:
-            self._points.setPen(pg.mkPen(_with_alpha(POINT_COLOR, 120), width=1))
+            self._points.setPen(pg.mkPen(with_alpha(POINT_COLOR, 120), width=1))
             self._points.setSymbol(None)
 
     def _draw_summary(self) -> None:
@@ -476,7 +476,7 @@ class LatencyChart(_LiveChart):
         self._first_label.setPos(0.012 * (x_high - x_low), y)
 
     def _restyle(self, text: QColor) -> None:
-        backdrop = pg.mkBrush(_with_alpha(self.palette().color(QPalette.ColorRole.Window), 200))
+        backdrop = pg.mkBrush(with_alpha(self.palette().color(QPalette.ColorRole.Window), 200))
         self._first_label.setColor(text)
         for label in (self._first_label, self._median_line.label, self._p90_line.label):
             label.fill = backdrop
@@ -706,10 +706,10 @@ class MemoryChart(_LiveChart):
         for span in self._spans:
             color = _phase_color(span.name)
             region = pg.LinearRegionItem(
-                movable=False, brush=_with_alpha(color, 45), pen=pg.mkPen(_with_alpha(color, 110))
+                movable=False, brush=with_alpha(color, 45), pen=pg.mkPen(with_alpha(color, 110))
             )
             region.setZValue(-10)
-            label = pg.TextItem(_phase_title(span.name), color=text, anchor=(0, 0), fill=_with_alpha(color, 70))
+            label = pg.TextItem(_phase_title(span.name), color=text, anchor=(0, 0), fill=with_alpha(color, 70))
             label.setZValue(15)
             plot.addItem(region, ignoreBounds=True)
             plot.addItem(label, ignoreBounds=True)
@@ -767,7 +767,7 @@ class MemoryChart(_LiveChart):
             label.setColor(text)
         self._peak_label.setColor(text)
         footnote = self._footnote.palette()
-        footnote.setColor(QPalette.ColorRole.WindowText, _with_alpha(text, 160))
+        footnote.setColor(QPalette.ColorRole.WindowText, with_alpha(text, 160))
         self._footnote.setPalette(footnote)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QToolButton,
     QTreeWidget,
@@ -105,6 +107,11 @@ def _select_data(combo: QComboBox, data: object) -> None:
         combo.setCurrentIndex(index)
 
 
+def _auto_spin(tooltip: str) -> QSpinBox:
+    """0 shows as "auto": the setting is left to OpenVINO."""
+    return QSpinBox(minimum=0, maximum=256, specialValueText="auto", toolTip=tooltip)
+
+
 class RunSettings(QGroupBox):
     """Everything that shapes a run, read back as a `RunConfig`."""
 
@@ -115,7 +122,16 @@ class RunSettings(QGroupBox):
         self.iterations = QSpinBox(minimum=1, maximum=10_000_000, value=100, singleStep=100, toolTip="Timed iterations after the first inference")
         self.seconds = QDoubleSpinBox(minimum=0.1, maximum=86_400.0, value=10.0, decimals=1, suffix=" s", toolTip="Run for this long")
         self.precision = _combo([(DEFAULT, None), ("f32", "f32"), ("bf16", "bf16"), ("f16", "f16")], "INFERENCE_PRECISION_HINT; default lets the device choose (bf16 on CPUs with AMX/AVX512-BF16)")
-        self.hint = _combo([("latency", "latency"), ("throughput", "throughput"), ("none", "none")], "PERFORMANCE_HINT")
+        self.mode = _combo([("latency (sync)", "latency"), ("throughput (async)", "throughput")], "latency: one synchronous request; throughput: an AsyncInferQueue of requests")
+        self.hint = _combo(
+            [("auto (follows mode)", None), ("latency", "latency"), ("throughput", "throughput"), ("cumulative throughput", "cumulative_throughput"), ("none", "none")],
+            "PERFORMANCE_HINT",
+        )
+        self.nstreams = _auto_spin("NUM_STREAMS; auto lets the hint choose")
+        self.nthreads = _auto_spin("INFERENCE_NUM_THREADS; auto uses the device default")
+        self.nireq = _auto_spin("Infer requests in throughput mode; auto uses OPTIMAL_NUMBER_OF_INFER_REQUESTS")
+        self.cache_dir = QLineEdit(placeholderText="none", toolTip="CACHE_DIR: compiled models are cached here; the second compile loads from it", clearButtonEnabled=True)
+        self.shared_memory = QCheckBox("Share the input buffer", checked=True, toolTip="Off: copy the input on every inference, as naive code does")
         self.decoder = _combo([(name, name) for name in DECODERS], "How outputs become boxes or classes; auto picks from the output shapes")
         self.threshold = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2, specialValueText="auto", toolTip="Score threshold; auto uses the decoder's default")
         budget = QHBoxLayout()
@@ -127,9 +143,15 @@ class RunSettings(QGroupBox):
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Device", self.device)
+        form.addRow("Mode", self.mode)
         form.addRow("Run for", budget)
         form.addRow("Precision", self.precision)
         form.addRow("Hint", self.hint)
+        form.addRow("Streams", self.nstreams)
+        form.addRow("Threads", self.nthreads)
+        form.addRow("Requests", self.nireq)
+        form.addRow("Cache dir", self.cache_dir)
+        form.addRow("", self.shared_memory)
         form.addRow("Decoder", self.decoder)
         form.addRow("Threshold", self.threshold)
 
@@ -145,10 +167,16 @@ class RunSettings(QGroupBox):
         by_time = self.budget_kind.currentData() == "seconds"
         return RunConfig(
             device=self.device.currentData() or "CPU",
+            mode=self.mode.currentData(),
             iterations=None if by_time else self.iterations.value(),
             duration_s=self.seconds.value() if by_time else None,
             hint=self.hint.currentData(),
             precision=self.precision.currentData(),
+            nireq=self.nireq.value() or None,
+            nstreams=self.nstreams.value() or None,
+            nthreads=self.nthreads.value() or None,
+            cache_dir=self.cache_dir.text().strip() or None,
+            shared_memory=self.shared_memory.isChecked(),
             decoder=self.decoder.currentData(),
             threshold=self.threshold.value() or None,
         )
@@ -162,8 +190,14 @@ class RunSettings(QGroupBox):
             self.seconds.setValue(config.duration_s)
         if config.iterations:
             self.iterations.setValue(config.iterations)
+        _select_data(self.mode, config.mode)
         _select_data(self.precision, config.precision)
         _select_data(self.hint, config.hint)
+        self.nireq.setValue(config.nireq or 0)
+        self.nstreams.setValue(config.nstreams or 0)
+        self.nthreads.setValue(config.nthreads or 0)
+        self.cache_dir.setText(config.cache_dir or "")
+        self.shared_memory.setChecked(config.shared_memory)
         _select_data(self.decoder, config.decoder)
         self.threshold.setValue(config.threshold or 0.0)
 

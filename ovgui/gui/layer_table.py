@@ -54,25 +54,25 @@ _Role = Qt.ItemDataRole
 EMPTY_HINT = "Run a model to see per-layer times"
 CHART_TOP_TYPES = 15
 
-_Index = QModelIndex | QPersistentModelIndex
+ModelIndex = QModelIndex | QPersistentModelIndex
 _NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _TEXT_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-_MUTED_TEXT = QColor(128, 128, 128)  # mid grey: recedes on light and on dark backgrounds alike
+MUTED_TEXT = QColor(128, 128, 128)  # mid grey: recedes on light and on dark backgrounds alike
 _CELL_PADDING_PX = 14
 _SORT_INDICATOR_PX = 22
-_AXIS_TICK_ROOM_PX = 16
+AXIS_TICK_ROOM_PX = 16
 _HEAT_STOPS = (QColor(59, 111, 212), QColor(176, 72, 170), QColor(232, 80, 48))  # blue, magenta, red: no green
 
 
-def _ms(value: float) -> str:
+def ms_text(value: float) -> str:
     return f"{value:.3f}"
 
 
-def _percent(value: float) -> str:
+def percent_text(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
-def _status_text(status: str) -> str:
+def status_text(status: str) -> str:
     return status.replace("_", " ").capitalize()
 
 
@@ -101,13 +101,13 @@ _SHARE_COLUMN = Column(
     "Mean real time as a fraction of the sum over all layers.\n"
     "The bar is scaled to the largest share in this table.",
     "share",
-    _percent,
+    percent_text,
     numeric=True,
     sample="0" * 14,  # the percentage plus room for a bar worth reading
 )
 
 
-class _ShareRowsModel(QAbstractTableModel):
+class ShareRowsModel(QAbstractTableModel):
     """Read-only rows of report records that carry a `share`.
 
     Subclasses declare `COLUMNS` and the row tooltip; the role handling is here
@@ -125,13 +125,13 @@ class _ShareRowsModel(QAbstractTableModel):
         self._rows: list[Any] = []
         self._largest_share = 0.0
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def data(self, index: _Index, role: int = _Role.DisplayRole) -> Any:
+    def data(self, index: ModelIndex, role: int = _Role.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row = self._rows[index.row()]
@@ -177,7 +177,7 @@ class _ShareRowsModel(QAbstractTableModel):
         return None
 
 
-class LayerTableModel(_ShareRowsModel):
+class LayerTableModel(ShareRowsModel):
     """One row per runtime layer, in execution order until a view sorts it."""
 
     COLUMNS = (
@@ -193,17 +193,17 @@ class LayerTableModel(_ShareRowsModel):
                "exec_type", sample="brgconv_avx512_1x1_bf16"),
         Column("Status",
                "Executed, Not run (fused into a neighbour or skipped) or Optimized out.",
-               "status", _status_text, sample="Optimized out"),
+               "status", status_text, sample="Optimized out"),
         Column("Real mean (ms)",
                "Wall-clock time of the layer from PERF_COUNT, averaged over all profiled iterations.",
-               "real_time_ms", _ms, numeric=True, sample="0000.000"),
+               "real_time_ms", ms_text, numeric=True, sample="0000.000"),
         Column("Real median (ms)",
                "Median wall-clock time over the profiled iterations; ignores occasional slow runs.",
-               "real_time_median_ms", _ms, numeric=True, sample="0000.000"),
+               "real_time_median_ms", ms_text, numeric=True, sample="0000.000"),
         Column("CPU mean (ms)",
                "CPU time from PERF_COUNT averaged over all profiled iterations;\n"
                "it differs from real time when a layer waits or runs asynchronously.",
-               "cpu_time_ms", _ms, numeric=True, sample="0000.000"),
+               "cpu_time_ms", ms_text, numeric=True, sample="0000.000"),
         _SHARE_COLUMN,
     )
     def set_layers(self, layers: Sequence[LayerStats]) -> None:
@@ -218,16 +218,16 @@ class LayerTableModel(_ShareRowsModel):
     def _tooltip(self, layer: LayerStats) -> str:
         return (
             f"{layer.name}\n"
-            f"{layer.type} · {layer.exec_type} · {_status_text(layer.status)}\n"
-            f"real {_ms(layer.real_time_ms)} ms mean, {_ms(layer.real_time_median_ms)} ms median · "
-            f"CPU {_ms(layer.cpu_time_ms)} ms · {_percent(layer.share)} of the layer sum"
+            f"{layer.type} · {layer.exec_type} · {status_text(layer.status)}\n"
+            f"real {ms_text(layer.real_time_ms)} ms mean, {ms_text(layer.real_time_median_ms)} ms median · "
+            f"CPU {ms_text(layer.cpu_time_ms)} ms · {percent_text(layer.share)} of the layer sum"
         )
 
     def _foreground(self, layer: LayerStats) -> QColor | None:
-        return None if layer.executed else _MUTED_TEXT
+        return None if layer.executed else MUTED_TEXT
 
 
-class TypeTotalsModel(_ShareRowsModel):
+class TypeTotalsModel(ShareRowsModel):
     """Time summed per operation type: which kind of work dominates the model."""
 
     COLUMNS = (
@@ -236,7 +236,7 @@ class TypeTotalsModel(_ShareRowsModel):
         Column("Count", "Number of runtime layers of this type, executed or not.",
                "count", numeric=True, sample="0000"),
         Column("Total (ms)", "Sum of the mean real times of the layers of this type.",
-               "real_time_ms", _ms, numeric=True, sample="0000.000"),
+               "real_time_ms", ms_text, numeric=True, sample="0000.000"),
         _SHARE_COLUMN,
     )
     def set_totals(self, totals: Sequence[LayerTypeTotal]) -> None:
@@ -247,8 +247,8 @@ class TypeTotalsModel(_ShareRowsModel):
 
     def _tooltip(self, total: LayerTypeTotal) -> str:
         return (
-            f"{total.type}: {total.count} layers, {_ms(total.real_time_ms)} ms, "
-            f"{_percent(total.share)} of the layer sum"
+            f"{total.type}: {total.count} layers, {ms_text(total.real_time_ms)} ms, "
+            f"{percent_text(total.share)} of the layer sum"
         )
 
 
@@ -274,7 +274,7 @@ class LayerFilterProxy(QSortFilterProxyModel):
         with self._changing_filter():
             self._hide_not_executed = hide
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
         layer = self.sourceModel().layer_at(source_row)
         if self._hide_not_executed and not layer.executed:
             return False
@@ -301,14 +301,14 @@ def heat_color(fraction: float, alpha: float = 0.6) -> QColor:
 class ShareBarDelegate(QStyledItemDelegate):
     """Paints a heat bar behind the share so the hot spots stand out while scrolling."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         text, opt.text = opt.text, ""
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         painter.save()
-        self._paint_bar(painter, opt, float(index.data(_ShareRowsModel.BAR_FRACTION_ROLE) or 0.0))
+        self._paint_bar(painter, opt, float(index.data(ShareRowsModel.BAR_FRACTION_ROLE) or 0.0))
         self._paint_text(painter, opt, text)
         painter.restore()
 
@@ -336,7 +336,7 @@ class ShareBarDelegate(QStyledItemDelegate):
         painter.drawText(opt.rect.adjusted(4, 0, -6, 0), _NUMBER_ALIGNMENT, text)
 
 
-class _TableView(QTableView):
+class TableView(QTableView):
     """Gives one column whatever the others leave, but never less than a readable floor.
 
     A plain `QHeaderView.Stretch` section shrinks to nothing in a narrow window; here the
@@ -371,8 +371,8 @@ class _TableView(QTableView):
 
 
 def _make_table(model: QAbstractItemModel, columns: Sequence[Column], stretch_column: int | None,
-                sort_column: int) -> _TableView:
-    view = _TableView(stretch_column)
+                sort_column: int) -> TableView:
+    view = TableView(stretch_column)
     view.setModel(model)
     view.setSortingEnabled(True)
     view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder)
@@ -386,11 +386,11 @@ def _make_table(model: QAbstractItemModel, columns: Sequence[Column], stretch_co
     rows.hide()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
-    _size_columns(view, columns, stretch_column)
+    size_columns(view, columns, stretch_column)
     return view
 
 
-def _size_columns(view: _TableView, columns: Sequence[Column], stretch_column: int | None) -> None:
+def size_columns(view: TableView, columns: Sequence[Column], stretch_column: int | None) -> None:
     """Widths from sample text: the columns stay put between runs instead of jumping with the data."""
     header = view.horizontalHeader()
     header.setHighlightSections(False)
@@ -433,7 +433,7 @@ def _plot_type_bars(plot: pg.PlotItem, top: Sequence[LayerTypeTotal], text_color
         pen=pg.mkPen(None),
     ))
     for row, total in enumerate(top):
-        label = pg.TextItem(f" {_ms(total.real_time_ms)} ms · {_percent(total.share)}", color=text_color,
+        label = pg.TextItem(f" {ms_text(total.real_time_ms)} ms · {percent_text(total.share)}", color=text_color,
                             anchor=(0, 0.5))
         label.setPos(total.real_time_ms, row)
         plot.addItem(label)
@@ -639,4 +639,4 @@ class LayerTableWidget(QWidget):
         """Names as ticks, with the axis as wide as the longest: pyqtgraph only widens it on a later paint."""
         axis.setTicks([list(enumerate(names))])
         metrics = QFontMetrics(self._chart.font())
-        axis.setWidth(max((metrics.horizontalAdvance(name) for name in names), default=0) + _AXIS_TICK_ROOM_PX)
+        axis.setWidth(max((metrics.horizontalAdvance(name) for name in names), default=0) + AXIS_TICK_ROOM_PX)

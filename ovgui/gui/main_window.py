@@ -36,7 +36,10 @@ from ovgui.core.image import LoadedImage, load_image
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.report import ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest
+from ovgui.gui.ab_panel import ABPanel
 from ovgui.gui.charts import LatencyChart, MemoryChart
+from ovgui.gui.compare_dialog import CompareDialog
+from ovgui.gui.compare_view import ComparisonView, LayerDetailPanel
 from ovgui.gui.controls import ControlPanel
 from ovgui.gui.image_view import ImagePanel
 from ovgui.gui.layer_table import LayerTableWidget
@@ -96,6 +99,9 @@ class MainWindow(QMainWindow):
         self.layers = LayerTableWidget()
         self.latency_chart = LatencyChart()
         self.memory_chart = MemoryChart()
+        self.comparison = ComparisonView()
+        self.ab_panel = ABPanel()
+        self.layer_detail = LayerDetailPanel()
         self.banner = ErrorBanner()
         self.demo_note = QLabel(
             "Demo: a small colour-marker detector built by ovgui, on a scene it drew. "
@@ -117,11 +123,20 @@ class MainWindow(QMainWindow):
         self.latency_dock = self._dock("Latency", self.latency_chart, Qt.DockWidgetArea.RightDockWidgetArea)
         self.memory_dock = self._dock("Memory", self.memory_chart, Qt.DockWidgetArea.RightDockWidgetArea)
         self.layers_dock = self._dock("Layers", self.layers, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.detail_dock = self._dock("Layer detail", self.layer_detail, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.compare_dock = self._dock("Compare", self.comparison, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.ab_dock = self._dock("A/B", self.ab_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.layers_dock, self.detail_dock, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.layers_dock, self.compare_dock)
+        self.tabifyDockWidget(self.compare_dock, self.ab_dock)
+        self.layers_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.controls.model_chosen.connect(self.open_model)
         self.controls.image_chosen.connect(self.open_image)
         self.image_panel.image_dropped.connect(self.open_dropped)
+        self.layers.layer_selected.connect(self._layer_selected)
+        self.ab_panel.open_failed.connect(self._show_error)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -133,6 +148,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.run_action = self._action("&Run", self.start_run, "F5", "Run the model on the image (F5)")
         self.stop_action = self._action("&Stop", self.stop_run, "Esc", "Stop the run (Esc)")
+        self.compare_action = self._action("&Compare configurations…", self.start_comparison, "Ctrl+F5", "Run several configurations in turn and compare them")
         open_model = self._action("Open &model…", self.controls.model_picker.browse, QKeySequence.StandardKey.Open)
         open_image = self._action("Open &image…", self.controls.image_picker.browse, "Ctrl+I")
         open_demo = self._action("Open &demo", self.open_demo)
@@ -149,11 +165,11 @@ class MainWindow(QMainWindow):
         for action in (open_model, open_image, open_demo, None, self.export_report_action, self.export_csv_action, self.export_png_action, None, quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         run_menu = menu.addMenu("&Run")
-        run_menu.addActions([self.run_action, self.stop_action])
+        run_menu.addActions([self.run_action, self.stop_action, self.compare_action])
         view_menu = menu.addMenu("&View")
         view_menu.addAction(fit)
         view_menu.addSeparator()
-        for dock in (self.setup_dock, self.layers_dock, self.latency_dock, self.memory_dock):
+        for dock in self._docks():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
         view_menu.addAction(reset)
@@ -164,7 +180,7 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addActions([open_model, open_image])
         toolbar.addSeparator()
-        toolbar.addActions([self.run_action, self.stop_action])
+        toolbar.addActions([self.run_action, self.stop_action, self.compare_action])
         toolbar.addSeparator()
         toolbar.addAction(self.export_report_action)
 
@@ -195,6 +211,8 @@ class MainWindow(QMainWindow):
         self.session.finished.connect(self._run_finished)
         self.session.cancelled.connect(lambda: self._run_ended("Stopped before the first inference"))
         self.session.failed.connect(self._run_failed)
+        self.session.variant_finished.connect(self._variant_finished)
+        self.session.comparison_finished.connect(self._comparison_finished)
 
     # inputs -----------------------------------------------------------------
 
@@ -283,6 +301,41 @@ class MainWindow(QMainWindow):
         request = RunRequest(model, image, self.controls.config(), demo.is_demo_model(model))
         self.session.start(request)
 
+    def start_comparison(self) -> None:
+        model, image = self.controls.model_path(), self.controls.image_path()
+        if not model or not image:
+            self._show_error("choose a model and an image first (File › Open model, File › Open image)")
+            return
+        devices = [self.controls.settings.device.itemData(i) for i in range(self.controls.settings.device.count())]
+        dialog = CompareDialog([d for d in devices if d != self.controls.config().device], self)
+        if dialog.exec() != CompareDialog.DialogCode.Accepted or not dialog.variants():
+            return
+        self.banner.hide()
+        self.comparison.clear()
+        self.compare_dock.show()
+        self.compare_dock.raise_()
+        self.session.start_comparison(RunRequest(model, image, self.controls.config(), demo.is_demo_model(model)), dialog.variants())
+
+    @Slot(object)
+    def _variant_finished(self, result) -> None:
+        self.comparison.add_result(result)
+        if result.report is not None:
+            self.ab_panel.add_report(result.report)
+
+    @Slot(object)
+    def _comparison_finished(self, results: list) -> None:
+        done = [r for r in results if r.report is not None]
+        if done:
+            self._show_report(done[-1].report)
+        failed = len(results) - len(done)
+        self._run_ended(f"Compared {len(results)} configurations" + (f"; {failed} failed" if failed else ""))
+
+    @Slot(object)
+    def _layer_selected(self, layer) -> None:
+        profiler = self.session.last_profiler
+        samples = profiler.layer_samples(layer.index) if profiler is not None and profiler.iterations else None
+        self.layer_detail.show_layer(layer, samples)
+
     def stop_run(self) -> None:
         if self.session.busy:
             self.statusBar().showMessage("Stopping…")
@@ -314,19 +367,24 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _run_finished(self, report: Report) -> None:
-        self.report = report
-        self.latency_chart.show_report(report)
-        self.memory_chart.show_report(report)
-        self.layers.set_layers(report.layers, report.layer_types)
-        self._show_result(report)
-        self.controls.model_picker.remember(report.model.path)
-        if report.image:
-            self.controls.image_picker.remember(report.image.path)
+        self._show_report(report)
+        self.ab_panel.add_report(report)
         lat = report.latency_ms
         state = "Done" if report.completed else "Stopped"
         self._run_ended(f"{state}: {len(lat.samples)} iterations, median {lat.median:.2f} ms, {report.throughput_fps:.1f} FPS")
         self.status_fps.setText(f"{report.throughput_fps:.1f} FPS")
         self.report_ready.emit(report)
+
+    def _show_report(self, report: Report) -> None:
+        self.report = report
+        self.latency_chart.show_report(report)
+        self.memory_chart.show_report(report)
+        self.layers.set_layers(report.layers, report.layer_types)
+        self.layer_detail.clear()
+        self._show_result(report)
+        self.controls.model_picker.remember(report.model.path)
+        if report.image:
+            self.controls.image_picker.remember(report.image.path)
 
     def _show_result(self, report: Report) -> None:
         if self.image is None or self.image.info.path != (report.image.path if report.image else None):
@@ -399,8 +457,11 @@ class MainWindow(QMainWindow):
 
     # window state -----------------------------------------------------------
 
+    def _docks(self) -> list[QDockWidget]:
+        return [self.setup_dock, self.layers_dock, self.detail_dock, self.compare_dock, self.ab_dock, self.latency_dock, self.memory_dock]
+
     def reset_layout(self) -> None:
-        for dock in (self.setup_dock, self.latency_dock, self.memory_dock, self.layers_dock):
+        for dock in self._docks():
             dock.setFloating(False)
             dock.show()
         self.restoreState(self._default_state, STATE_VERSION)
@@ -417,6 +478,7 @@ class MainWindow(QMainWindow):
         self.resize(1600, 1000)
         self.resizeDocks([self.setup_dock, self.latency_dock], [340, 620], Qt.Orientation.Horizontal)
         self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [300, 330, 330], Qt.Orientation.Vertical)
+        self.resizeDocks([self.layers_dock, self.detail_dock], [900, 340], Qt.Orientation.Horizontal)
         self._default_state = self.saveState(STATE_VERSION)
         settings = QSettings()
         geometry = settings.value("window/geometry")

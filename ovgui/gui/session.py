@@ -13,13 +13,16 @@ the GUI thread never calls OpenVINO.
 from __future__ import annotations
 
 import sys
+import threading
 import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
 from ovgui.core import events
+from ovgui.core.compare import Variant, run_variants
 from ovgui.core.errors import OvguiError, RunCancelled
+from ovgui.core.profile import LayerProfiler
 from ovgui.core.report import Report
 from ovgui.core.runner import ProfileRun, RunRequest
 
@@ -32,18 +35,33 @@ def user_message(error: BaseException) -> str:
     return f"unexpected {type(error).__name__}: {error}"
 
 
-class RunWorker(QObject):
+class EngineWorker(QObject):
+    """What every worker tells the session: engine events as signals, and how it ended."""
+
     phase_started = Signal(str)
     phase_finished = Signal(str, float)
     progress = Signal(object)
     note = Signal(str)
-    finished = Signal(object)
     cancelled = Signal()
     failed = Signal(str)
 
+    def forward(self, event: events.Event) -> None:
+        if isinstance(event, events.PhaseStarted):
+            self.phase_started.emit(event.name)
+        elif isinstance(event, events.PhaseFinished):
+            self.phase_finished.emit(event.name, event.duration_ms)
+        elif isinstance(event, events.Progress):
+            self.progress.emit(event)
+        elif isinstance(event, events.Note):
+            self.note.emit(event.text)
+
+
+class RunWorker(EngineWorker):
+    finished = Signal(object)
+
     def __init__(self, request: RunRequest, live: events.LiveData):
         super().__init__()
-        self._run = ProfileRun(request, self._forward, live)
+        self._run = ProfileRun(request, self.forward, live)
 
     def cancel(self) -> None:
         """Called from the GUI thread; the engine reads the flag from the worker thread."""
@@ -63,16 +81,54 @@ class RunWorker(QObject):
             self.failed.emit(user_message(error))
         else:
             self.finished.emit(report)
+        finally:
+            self._run.release()
 
-    def _forward(self, event: events.Event) -> None:
-        if isinstance(event, events.PhaseStarted):
-            self.phase_started.emit(event.name)
-        elif isinstance(event, events.PhaseFinished):
-            self.phase_finished.emit(event.name, event.duration_ms)
-        elif isinstance(event, events.Progress):
-            self.progress.emit(event)
-        elif isinstance(event, events.Note):
-            self.note.emit(event.text)
+
+class ComparisonWorker(EngineWorker):
+    """Runs configurations one after another; each one's live data is handed over as it starts."""
+
+    variant_started = Signal(str, object)
+    variant_finished = Signal(object)
+    finished = Signal(object)
+
+    def __init__(self, base: RunRequest, variants: list[Variant]):
+        super().__init__()
+        self._base = base
+        self._variants = variants
+        self._stopped = threading.Event()
+        self._current: ProfileRun | None = None
+
+    def cancel(self) -> None:
+        self._stopped.set()
+        if self._current is not None:
+            self._current.cancel()
+
+    @property
+    def profile_run(self) -> ProfileRun | None:
+        return self._current
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            results = run_variants(
+                self._base,
+                self._variants,
+                on_event=lambda _name, event: self.forward(event),
+                should_stop=self._stopped.is_set,
+                on_run=self._started,
+                on_result=self.variant_finished.emit,
+            )
+        except Exception as error:  # noqa: BLE001 - the worker must report every failure, never die
+            self.failed.emit(user_message(error))
+        else:
+            self.finished.emit(results)
+
+    def _started(self, name: str, run: ProfileRun) -> None:
+        self._current = run
+        if self._stopped.is_set():
+            run.cancel()
+        self.variant_started.emit(name, run.live)
 
 
 class RunSession(QObject):
@@ -86,41 +142,63 @@ class RunSession(QObject):
     cancelled = Signal()
     failed = Signal(str)
     idle = Signal()
+    variant_started = Signal(str, object)
+    variant_finished = Signal(object)
+    comparison_finished = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._thread = QThread(self)
         self._thread.setObjectName("ovgui-run")
         self._thread.start()
-        self._worker: RunWorker | None = None
-        self._pending: RunRequest | None = None
+        self._worker: RunWorker | ComparisonWorker | None = None
+        self._pending: RunRequest | tuple[RunRequest, list[Variant]] | None = None
         self.live: events.LiveData | None = None
+        self.last_profiler: LayerProfiler | None = None
 
     @property
     def busy(self) -> bool:
         return self._worker is not None
 
     @property
-    def worker(self) -> RunWorker | None:
+    def worker(self) -> RunWorker | ComparisonWorker | None:
         return self._worker
 
     def start(self, request: RunRequest) -> None:
         """Run now, or as soon as the run that is ending has ended."""
-        if self._worker is not None:
-            self._pending = request
-            self._worker.cancel()
+        if self._defer(request):
             return
         self.live = events.LiveData()
         worker = RunWorker(request, self.live)
+        worker.finished.connect(self._on_finished)
+        self._launch(worker)
+        self.started.emit(self.live)
+
+    def start_comparison(self, base: RunRequest, variants: list[Variant]) -> None:
+        """Configurations in turn on the same thread; Stop ends the current one and skips the rest."""
+        if self._defer((base, variants)):
+            return
+        worker = ComparisonWorker(base, variants)
+        worker.variant_started.connect(self._on_variant_started)
+        worker.variant_finished.connect(self.variant_finished)
+        worker.finished.connect(self._on_comparison_finished)
+        self._launch(worker)
+
+    def _defer(self, pending: object) -> bool:
+        if self._worker is None:
+            return False
+        self._pending = pending
+        self._worker.cancel()
+        return True
+
+    def _launch(self, worker: EngineWorker) -> None:
         worker.moveToThread(self._thread)
         worker.phase_started.connect(self.phase_started)
         worker.progress.connect(self.progress)
         worker.note.connect(self.note)
-        worker.finished.connect(self._on_finished)
         worker.cancelled.connect(self._on_cancelled)
         worker.failed.connect(self._on_failed)
         self._worker = worker
-        self.started.emit(self.live)
         QMetaObject.invokeMethod(worker, "run", Qt.ConnectionType.QueuedConnection)
 
     def stop(self) -> None:
@@ -140,7 +218,19 @@ class RunSession(QObject):
 
     @Slot(object)
     def _on_finished(self, report: Report) -> None:
+        """Keeps the run's per-layer samples: the layer detail panel shows their distribution."""
+        self.last_profiler = self._worker.profile_run.profiler
         self._done(self.finished, report)
+
+    @Slot(str, object)
+    def _on_variant_started(self, name: str, live: events.LiveData) -> None:
+        self.live = live
+        self.variant_started.emit(name, live)
+        self.started.emit(live)
+
+    @Slot(object)
+    def _on_comparison_finished(self, results: list) -> None:
+        self._done(self.comparison_finished, results)
 
     @Slot()
     def _on_cancelled(self) -> None:
@@ -156,8 +246,8 @@ class RunSession(QObject):
             worker.deleteLater()
         signal.emit(*payload)
         if self._pending is not None:
-            request, self._pending = self._pending, None
-            self.start(request)
+            pending, self._pending = self._pending, None
+            self.start_comparison(*pending) if isinstance(pending, tuple) else self.start(pending)
         else:
             self.idle.emit()
 

@@ -9,8 +9,11 @@ import time
 
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QTableView
 
+from ovgui.core.compare import Variant
 from ovgui.core.events import PHASES
+from ovgui.core.runner import RunRequest
 from ovgui.gui.app import make_application
 from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.main_window import MainWindow
@@ -130,6 +133,7 @@ def test_close_during_compile_and_run_exits_cleanly(qtbot):
 CLOSE_DURING_RUN = """
 import sys
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QTableView
 from ovgui.gui.app import make_application
 from ovgui.gui.main_window import MainWindow
 app = make_application()
@@ -151,3 +155,33 @@ def test_closing_the_window_mid_run_exits_with_code_0(tmp_path, phase):
     result = subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     assert "Destroyed while thread is still running" not in result.stderr
+
+
+def test_comparison_fills_the_table_and_the_ab_view(window, qtbot):
+    load(window, qtbot, "squeezenet", "chelsea.png", 6)
+    variants = [
+        Variant("f32", {"precision": "f32"}),
+        Variant("bf16", {"precision": "bf16"}),
+        Variant("throughput", {"mode": "throughput"}),
+        Variant("1 thread", {"nthreads": 1}),
+    ]
+    base = RunRequest(window.controls.model_path(), window.controls.image_path(), window.controls.config())
+    with qtbot.waitSignal(window.session.comparison_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.session.start_comparison(base, variants)
+    results = blocker.args[0]
+    assert [r.name for r in results] == ["f32", "bf16", "throughput", "1 thread"]
+    assert window.comparison.model.rowCount() == 4
+    assert window.ab_panel.report_count() == 4
+    assert window.ab_panel.diff.deltas()
+    assert results[3].report.compiled.inference_num_threads == 1
+
+
+def test_selecting_a_layer_shows_its_detail(window, qtbot):
+    load(window, qtbot, "face", "zidane.jpg", 20)
+    report = run(window, qtbot)
+    view = window.layers.findChild(QTableView, "layerTable")
+    with qtbot.waitSignal(window.layers.layer_selected, timeout=5000) as blocker:
+        view.selectRow(0)
+    layer = blocker.args[0]
+    assert layer in report.layers
+    assert window.layer_detail.isVisible()

@@ -1,0 +1,377 @@
+"""The comparison views on real runs of the face detector: six configurations side by side,
+two runs layer by layer, and one layer up close.  Renders land in /tmp/ovgui_compare for a look."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import openvino
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QLineEdit, QWidget
+from shared_data import image_path, model_path
+
+from ovgui.core.compare import Variant, VariantResult, compare_layers, run_variants
+from ovgui.core.report import LayerStats, Report, RunConfig
+from ovgui.core.runner import ProfileRun, RunRequest, run_profile
+from ovgui.gui.compare_view import (
+    COMPARISON_HINT,
+    DETAIL_HINT,
+    DIFF_HINT,
+    FASTER_COLOR,
+    NOT_EXECUTED_NOTE,
+    SLOWER_COLOR,
+    ComparisonModel,
+    ComparisonView,
+    LayerDetailPanel,
+    LayerDiffModel,
+    LayerDiffView,
+)
+
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.filterwarnings("error")]
+
+RENDER_DIR = Path("/tmp/ovgui_compare")
+RENDER_SIZE = (1100, 600)
+ITERATIONS = 30
+SORT_ROLE = ComparisonModel.SORT_ROLE
+MEDIAN = ComparisonModel.column_index("latency_ms.median")
+THROUGHPUT = ComparisonModel.column_index("throughput_fps")
+CONFIGURATION = ComparisonModel.column_index("name")
+ERROR = ComparisonModel.column_index("error")
+CACHE = ComparisonModel.column_index("compiled.loaded_from_cache")
+DELTA = LayerDiffModel.column_index("delta_ms")
+MATCH = LayerDiffModel.column_index("match")
+RATIO = LayerDiffModel.column_index("ratio")
+A_TIME = LayerDiffModel.column_index("time_a_ms")
+B_TIME = LayerDiffModel.column_index("time_b_ms")
+
+
+@pytest.fixture(scope="module")
+def face_fp32_ir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("ir") / "face_fp32.xml"
+    openvino.save_model(openvino.Core().read_model(model_path("face")), path, compress_to_fp16=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory, face_fp32_ir) -> tuple[list[VariantResult], dict[str, ProfileRun]]:
+    """Six configurations through the real engine, the way Run › Compare runs them; the last one fails."""
+    base = RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), RunConfig(iterations=ITERATIONS))
+    cache = tmp_path_factory.mktemp("model-cache")
+    run_profile(RunRequest(base.model_path, base.image_path, RunConfig(iterations=1, cache_dir=str(cache))))
+    variants = [
+        Variant("FP16 IR + f32 precision", {"precision": "f32"}),
+        Variant("FP16 IR + bf16 precision", {"precision": "bf16"}),
+        Variant("FP16 IR + THROUGHPUT mode (async)", {"mode": "throughput"}),
+        Variant("FP32 IR + f32 precision", {"precision": "f32"}, str(face_fp32_ir)),
+        Variant("FP16 IR from the model cache", {"cache_dir": str(cache)}),
+        Variant("Device FPGA (not installed)", {"device": "FPGA"}),
+    ]
+    runs: dict[str, ProfileRun] = {}
+    results = run_variants(base, variants, on_run=runs.__setitem__)
+    assert [r.report is not None for r in results] == [True] * 5 + [False]
+    return results, runs
+
+
+@pytest.fixture(scope="module")
+def results(comparison) -> list[VariantResult]:
+    return comparison[0]
+
+
+@pytest.fixture(scope="module")
+def f32(results) -> Report:
+    return results[0].report
+
+
+@pytest.fixture(scope="module")
+def bf16(results) -> Report:
+    return results[1].report
+
+
+@pytest.fixture(scope="module")
+def fp32_ir(results) -> Report:
+    return results[3].report
+
+
+@pytest.fixture(scope="module")
+def fused_layer(comparison) -> tuple[LayerStats, np.ndarray]:
+    """The slowest executed layer of the f32 run that has original layers fused into it, with its samples."""
+    results, runs = comparison
+    fused = [layer for layer in results[0].report.layers if layer.executed and len(layer.original_layers) > 1]
+    layer = max(fused, key=lambda layer: layer.real_time_ms)
+    return layer, runs[results[0].name].profiler.layer_samples(layer.index)
+
+
+@pytest.fixture
+def comparison_view(show_sized) -> Iterator[ComparisonView]:
+    view = ComparisonView()
+    host = show_sized(view)
+    yield view
+    host.close()
+
+
+@pytest.fixture
+def diff_view(show_sized) -> Iterator[LayerDiffView]:
+    view = LayerDiffView()
+    host = show_sized(view)
+    yield view
+    host.close()
+
+
+@pytest.fixture
+def detail_panel(show_sized) -> Iterator[LayerDetailPanel]:
+    panel = LayerDetailPanel()
+    host = show_sized(panel)
+    yield panel
+    host.close()
+
+
+def _column(model, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> list:
+    return [model.index(row, column).data(role) for row in range(model.rowCount())]
+
+
+def _is_bold(model, row: int, column: int) -> bool:
+    font = model.index(row, column).data(Qt.ItemDataRole.FontRole)
+    return font is not None and font.bold()
+
+
+# ---- configurations side by side
+
+
+def test_comparison_model_passes_the_model_tester(qtmodeltester, results):
+    model = ComparisonModel()
+    model.set_results(results)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_one_row_per_configuration_with_the_numbers_openvino_reported(comparison_view, results):
+    comparison_view.set_results(results)
+    model = comparison_view.model
+    assert model.rowCount() == len(results)
+    assert _column(model, CONFIGURATION) == [r.name for r in results]
+    assert _column(model, MEDIAN, SORT_ROLE)[:5] == [r.report.latency_ms.median for r in results[:5]]
+    assert _column(model, CACHE)[:5] == ["no", "no", "no", "no", "yes"]
+
+
+def test_a_failed_configuration_shows_its_error_greyed_without_numbers(comparison_view, results):
+    comparison_view.set_results(results)
+    model, failed = comparison_view.model, len(results) - 1
+    assert "FPGA" in model.index(failed, ERROR).data()
+    assert model.index(failed, MEDIAN).data() == ""
+    assert model.index(failed, THROUGHPUT).data(SORT_ROLE) is None
+    assert model.index(failed, CONFIGURATION).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.index(0, CONFIGURATION).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert comparison_view.bar_count() == 5 * 5, "five series, one bar per finished configuration each"
+
+
+def test_best_median_and_best_throughput_are_bold(results):
+    model = ComparisonModel()
+    model.set_results(results)
+    medians = [r.report.latency_ms.median for r in results[:5]]
+    fps = [r.report.throughput_fps for r in results[:5]]
+    fastest, busiest = medians.index(min(medians)), fps.index(max(fps))
+    assert [_is_bold(model, row, MEDIAN) for row in range(5)] == [row == fastest for row in range(5)]
+    assert [_is_bold(model, row, THROUGHPUT) for row in range(5)] == [row == busiest for row in range(5)]
+    assert not _is_bold(model, fastest, CONFIGURATION)
+
+
+def test_add_result_grows_the_table_and_the_bars_one_configuration_at_a_time(comparison_view, results, qtbot):
+    hint = comparison_view.findChild(QWidget, "emptyHint")
+    assert hint.isVisible() and hint.text() == COMPARISON_HINT
+    counts = []
+    for result in results:
+        comparison_view.add_result(result)
+        counts.append((comparison_view.model.rowCount(), comparison_view.bar_count()))
+    assert counts == [(1, 5), (2, 10), (3, 15), (4, 20), (5, 25), (6, 25)]
+    assert not hint.isVisible()
+    medians = [r.report.latency_ms.median for r in results[:5]]
+    assert _is_bold(comparison_view.model, medians.index(min(medians)), MEDIAN)
+    comparison_view.clear()
+    assert comparison_view.model.rowCount() == 0 and comparison_view.bar_count() == 0
+    qtbot.waitUntil(hint.isVisible)
+
+
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_a_failed_configuration_sorts_last_either_way(comparison_view, results, order):
+    comparison_view.set_results(results)
+    comparison_view.table.sortByColumn(THROUGHPUT, order)
+    shown = _column(comparison_view.table.model(), THROUGHPUT, SORT_ROLE)
+    assert shown[-1] is None
+    assert shown[:-1] == sorted(shown[:-1], reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+# ---- two runs, layer by layer
+
+
+def test_layer_diff_model_passes_the_model_tester(qtmodeltester, f32, bf16):
+    model = LayerDiffModel()
+    model.set_deltas(compare_layers(f32, bf16))
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_f32_against_bf16_is_sorted_by_the_size_of_the_change(diff_view, f32, bf16):
+    diff_view.set_reports(f32, bf16)
+    deltas = diff_view.deltas()
+    assert deltas, "bf16 and f32 runs share layers"
+    sizes = [abs(d.delta_ms) for d in deltas]
+    assert sizes == sorted(sizes, reverse=True)
+    shown = _column(diff_view.proxy, DELTA, SORT_ROLE)
+    assert [abs(value) for value in shown] == sizes, "the table starts in the same order"
+    assert diff_view.bar_count() == min(15, sum(1 for d in deltas if d.delta_ms != 0))
+
+
+def test_layers_with_equal_names_are_matched_by_name(diff_view, f32, bf16):
+    diff_view.set_reports(f32, bf16)
+    model = diff_view.model
+    executed_b = {layer.name for layer in bf16.layers if layer.executed}
+    for row, delta in enumerate(model.deltas()):
+        if delta.name_a in executed_b:
+            assert (delta.name_b, delta.matched_by) == (delta.name_a, "name")
+            assert model.index(row, MATCH).data() == "name"
+        if delta.presence != "both":
+            missing_side = A_TIME if delta.presence == "only in B" else B_TIME
+            assert model.index(row, MATCH).data() == delta.presence
+            assert model.index(row, 0).data(Qt.ItemDataRole.FontRole).italic()
+            assert model.index(row, missing_side).data() == model.index(row, RATIO).data() == ""
+
+
+def test_header_totals_are_the_sums_of_the_layer_times(diff_view, f32, bf16):
+    diff_view.set_reports(f32, bf16)
+    deltas = diff_view.deltas()
+    header = diff_view.header_text()
+    total_a = sum(d.time_a_ms for d in deltas)
+    total_b = sum(d.time_b_ms for d in deltas)
+    assert f"{total_a:.3f} → {total_b:.3f} ms" in header
+    total_delta = sum(d.delta_ms for d in deltas)
+    assert f"{total_delta:+.3f} ms" in header
+    assert total_delta == pytest.approx(total_b - total_a)
+    assert "f32" in header and "bf16" in header
+
+
+def test_delta_colours_say_slower_or_faster(diff_view, f32, bf16):
+    diff_view.set_reports(f32, bf16)
+    model = diff_view.model
+    for row, delta in enumerate(model.deltas()):
+        color = model.index(row, DELTA).data(Qt.ItemDataRole.ForegroundRole)
+        expected = SLOWER_COLOR if delta.delta_ms > 0 else FASTER_COLOR if delta.delta_ms < 0 else None
+        assert color == expected
+        assert model.index(row, DELTA).data().startswith("+" if delta.delta_ms >= 0 else "-")
+
+
+def test_fp16_ir_against_fp32_ir_matches_the_same_graph(diff_view, f32, fp32_ir):
+    diff_view.set_reports(f32, fp32_ir)
+    deltas = diff_view.deltas()
+    matched = [d for d in deltas if d.presence == "both"]
+    assert len(matched) >= 0.8 * len(deltas), "both IRs run in f32: mostly the same layers"
+    assert "face_fp32.xml" in diff_view.header_text()
+
+
+def test_filter_keeps_layers_by_name_or_type(diff_view, f32, bf16):
+    diff_view.set_reports(f32, bf16)
+    diff_view.findChild(QLineEdit, "diffFilter").setText("convolution")
+    types = _column(diff_view.proxy, LayerDiffModel.column_index("type"))
+    assert types and all("convolution" in kind.lower() for kind in types)
+    diff_view.clear()
+    assert diff_view.deltas() == [] and diff_view.header_text() == DIFF_HINT and diff_view.bar_count() == 0
+
+
+# ---- one layer up close
+
+
+def test_detail_shows_the_original_layers_fused_into_a_real_layer(detail_panel, fused_layer):
+    layer, samples = fused_layer
+    detail_panel.show_layer(layer, samples)
+    assert detail_panel.showing_layer()
+    assert detail_panel.name_text() == layer.name
+    assert detail_panel.original_layers() == layer.original_layers
+    assert detail_panel.histogram_bar_count() > 0
+    detail_panel.copy_original_layers()
+    assert QGuiApplication.clipboard().text() == "\n".join(layer.original_layers)
+
+
+def test_detail_without_samples_or_time_says_why(detail_panel, fused_layer, f32):
+    layer, _ = fused_layer
+    detail_panel.show_layer(layer, None)
+    assert detail_panel.histogram_bar_count() == 0
+    not_run = next(layer for layer in f32.layers if not layer.executed)
+    detail_panel.show_layer(not_run, np.zeros(ITERATIONS, np.float32))
+    assert detail_panel.histogram_bar_count() == 0
+    assert any(label.text() == NOT_EXECUTED_NOTE for label in detail_panel.findChildren(QWidget, "emptyHint"))
+
+
+def test_identical_samples_make_one_bar_one_timer_tick_wide(detail_panel, fused_layer):
+    """A fast layer at the counters' 1 µs resolution: numpy alone would draw its bar 1 ms wide."""
+    layer = dataclasses.replace(fused_layer[0], real_time_ms=0.012, real_time_median_ms=0.012)
+    detail_panel.show_layer(layer, np.full(ITERATIONS, 0.012, np.float32))
+    assert detail_panel.histogram_bar_count() == 1
+    low, high = detail_panel.findChild(QWidget, "layerHistogram").getViewBox().viewRange()[0]
+    assert low < 0.012 < high and high - low < 0.01
+
+
+def test_clearing_the_detail_shows_the_placeholder(detail_panel, fused_layer, qtbot):
+    detail_panel.show_layer(*fused_layer)
+    detail_panel.clear()
+    assert not detail_panel.showing_layer()
+    assert detail_panel.histogram_bar_count() == 0
+    hint = next(label for label in detail_panel.findChildren(QWidget, "emptyHint") if label.text() == DETAIL_HINT)
+    qtbot.waitUntil(hint.isVisible)
+
+
+# ---- renders to look at
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, color in {
+        roles.Window: "#2b2b2e", roles.WindowText: "#e4e4e4", roles.Base: "#1e1e20", roles.AlternateBase: "#27272a",
+        roles.Text: "#e4e4e4", roles.Button: "#36363a", roles.ButtonText: "#e4e4e4", roles.Highlight: "#3d6fb4",
+        roles.HighlightedText: "#ffffff", roles.PlaceholderText: "#8a8a8a", roles.Light: "#4a4a4e",
+        roles.Midlight: "#3e3e42", roles.Mid: "#2f2f33", roles.Dark: "#1a1a1c", roles.Shadow: "#000000",
+        roles.ToolTipBase: "#36363a", roles.ToolTipText: "#e4e4e4",
+    }.items():
+        palette.setColor(role, QColor(color))
+    return palette
+
+
+def _render(host: QWidget, widget: QWidget, name: str, theme: str, qtbot) -> Path:
+    if theme == "dark":
+        host.setPalette(dark_palette())
+    host.resize(*RENDER_SIZE)
+    widget.resize(*RENDER_SIZE)
+    qtbot.wait(50)
+    RENDER_DIR.mkdir(parents=True, exist_ok=True)
+    path = RENDER_DIR / f"{name}_{theme}.png"
+    assert widget.grab().save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_render_comparison(show_sized, qtbot, results, theme):
+    view = ComparisonView()
+    host = show_sized(view)
+    view.set_results(results)
+    assert _render(host, view, "comparison", theme, qtbot).stat().st_size > 10_000
+    host.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_render_layer_diff(show_sized, qtbot, f32, bf16, theme):
+    view = LayerDiffView()
+    host = show_sized(view)
+    view.set_reports(f32, bf16)
+    assert _render(host, view, "layer_diff", theme, qtbot).stat().st_size > 10_000
+    host.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_render_layer_detail(show_sized, qtbot, fused_layer, theme):
+    panel = LayerDetailPanel()
+    host = show_sized(panel)
+    panel.show_layer(*fused_layer)
+    assert _render(host, panel, "layer_detail", theme, qtbot).stat().st_size > 10_000
+    host.close()
