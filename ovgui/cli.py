@@ -148,6 +148,7 @@ def gui_parser() -> Parser:
     parser.add_argument("image", nargs="?", help="image to preload")
     add_run_options(parser)
     parser.add_argument("--run", action="store_true", help="start a run at once")
+    parser.add_argument("--compare", type=Path, metavar="CONFIG.json", help="start a comparison of these configurations at once")
     parser.add_argument("--screenshot", type=Path, help="save a PNG of the window when the run finishes")
     parser.add_argument("--report", type=Path, help="save the JSON report when the run finishes")
     parser.add_argument("--exit-after-run", action="store_true", help="quit when the run finishes")
@@ -156,6 +157,11 @@ def gui_parser() -> Parser:
 
 def gui_main(argv: Sequence[str] | None = None) -> int:
     args = gui_parser().parse_args(argv)
+    from ovgui.core.errors import OvguiError
     from ovgui.gui.app import run_app
 
-    return run_app(args, run_config(args))
+    try:
+        return run_app(args, run_config(args))
+    except OvguiError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
+from ovgui.core.compare import load_variants
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
 
@@ -37,12 +38,22 @@ class ScriptedRun(QObject):
         self._window = window
         self._args = args
         window.report_ready.connect(self._finished)
+        window.session.comparison_finished.connect(self._compared)
         window.session.failed.connect(self._failed)
         window.session.cancelled.connect(lambda: self._failed("run stopped"))
 
     @Slot(object)
     def _finished(self, report: Report) -> None:
-        QTimer.singleShot(SETTLE_MS, lambda: self._save(report))
+        if not self._args.compare:
+            QTimer.singleShot(SETTLE_MS, lambda: self._save(report))
+
+    @Slot(object)
+    def _compared(self, results: list) -> None:
+        reports = [result.report for result in results if result.report is not None]
+        if not reports:
+            self._failed("every configuration failed: " + "; ".join(f"{r.name}: {r.error}" for r in results))
+            return
+        QTimer.singleShot(SETTLE_MS, lambda: self._save(reports[-1]))
 
     def _save(self, report: Report) -> None:
         try:
@@ -67,7 +78,7 @@ class ScriptedRun(QObject):
 
 def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> None:
     """Command-line files and options win; otherwise the last files used, or the built-in demo."""
-    if args.model or args.run:
+    if args.model or args.run or args.compare:
         window.set_config(config)
     model = args.model or next(iter(window.controls.model_picker.recent()), None)
     image = args.image or next(iter(window.controls.image_picker.recent()), None)
@@ -75,7 +86,9 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
         window.open_model(model)
         if image:
             window.open_image(image)
-        if args.run:
+        if args.compare:
+            QTimer.singleShot(0, lambda: window.start_comparison(load_variants(args.compare)))
+        elif args.run:
             QTimer.singleShot(0, window.start_run)
     else:
         window.open_demo(run=args.run)
@@ -83,8 +96,10 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
 
 def run_app(args: argparse.Namespace, config: RunConfig) -> int:
     app = make_application()
+    if args.compare:
+        load_variants(args.compare)
     window = MainWindow()
-    if args.run or args.screenshot or args.report or args.exit_after_run:
+    if args.run or args.compare or args.screenshot or args.report or args.exit_after_run:
         ScriptedRun(window, args)
     preload(window, args, config)
     window.show()

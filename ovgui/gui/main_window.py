@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ovgui.core import demo
 from ovgui.core.annotate import save_png
+from ovgui.core.compare import Variant
 from ovgui.core.decoders import default_threshold
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError
@@ -148,7 +149,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.run_action = self._action("&Run", self.start_run, "F5", "Run the model on the image (F5)")
         self.stop_action = self._action("&Stop", self.stop_run, "Esc", "Stop the run (Esc)")
-        self.compare_action = self._action("&Compare configurations…", self.start_comparison, "Ctrl+F5", "Run several configurations in turn and compare them")
+        self.compare_action = self._action("&Compare configurations…", self.choose_comparison, "Ctrl+F5", "Run several configurations in turn and compare them")
         open_model = self._action("Open &model…", self.controls.model_picker.browse, QKeySequence.StandardKey.Open)
         open_image = self._action("Open &image…", self.controls.image_picker.browse, "Ctrl+I")
         open_demo = self._action("Open &demo", self.open_demo)
@@ -301,20 +302,23 @@ class MainWindow(QMainWindow):
         request = RunRequest(model, image, self.controls.config(), demo.is_demo_model(model))
         self.session.start(request)
 
-    def start_comparison(self) -> None:
+    def choose_comparison(self) -> None:
+        devices = [self.controls.settings.device.itemData(i) for i in range(self.controls.settings.device.count())]
+        dialog = CompareDialog([d for d in devices if d != self.controls.config().device], self)
+        if dialog.exec() == CompareDialog.DialogCode.Accepted and dialog.variants():
+            self.start_comparison(dialog.variants())
+
+    def start_comparison(self, variants: list[Variant]) -> None:
         model, image = self.controls.model_path(), self.controls.image_path()
         if not model or not image:
             self._show_error("choose a model and an image first (File › Open model, File › Open image)")
-            return
-        devices = [self.controls.settings.device.itemData(i) for i in range(self.controls.settings.device.count())]
-        dialog = CompareDialog([d for d in devices if d != self.controls.config().device], self)
-        if dialog.exec() != CompareDialog.DialogCode.Accepted or not dialog.variants():
             return
         self.banner.hide()
         self.comparison.clear()
         self.compare_dock.show()
         self.compare_dock.raise_()
-        self.session.start_comparison(RunRequest(model, image, self.controls.config(), demo.is_demo_model(model)), dialog.variants())
+        self.resizeDocks([self.compare_dock], [self.height() // 2], Qt.Orientation.Vertical)
+        self.session.start_comparison(RunRequest(model, image, self.controls.config(), demo.is_demo_model(model)), variants)
 
     @Slot(object)
     def _variant_finished(self, result) -> None:
