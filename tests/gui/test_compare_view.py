@@ -1,5 +1,5 @@
 """The comparison views on real runs of the face detector: six configurations side by side,
-two runs layer by layer, and one layer up close.  Renders land in /tmp/ovgui_compare for a look."""
+two runs layer by layer, and one layer up close.  Renders land in the test's tmp_path."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import openvino
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Variant, VariantResult, compare_layers, run_variants
@@ -34,7 +34,6 @@ from ovgui.gui.compare_view import (
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.filterwarnings("error")]
 
-RENDER_DIR = Path("/tmp/ovgui_compare")
 RENDER_SIZE = (1100, 600)
 ITERATIONS = 30
 SORT_ROLE = ComparisonModel.SORT_ROLE
@@ -338,40 +337,39 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def _render(host: QWidget, widget: QWidget, name: str, theme: str, qtbot) -> Path:
+def _render(host: QWidget, widget: QWidget, name: str, theme: str, folder: Path) -> Path:
     if theme == "dark":
         host.setPalette(dark_palette())
     host.resize(*RENDER_SIZE)
     widget.resize(*RENDER_SIZE)
-    qtbot.wait(50)
-    RENDER_DIR.mkdir(parents=True, exist_ok=True)
-    path = RENDER_DIR / f"{name}_{theme}.png"
+    QApplication.processEvents()
+    path = folder / f"{name}_{theme}.png"
     assert widget.grab().save(str(path))
     return path
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_render_comparison(show_sized, qtbot, results, theme):
+def test_render_comparison(show_sized, tmp_path, results, theme):
     view = ComparisonView()
     host = show_sized(view)
     view.set_results(results)
-    assert _render(host, view, "comparison", theme, qtbot).stat().st_size > 10_000
+    assert _render(host, view, "comparison", theme, tmp_path).stat().st_size > 10_000
     host.close()
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_render_layer_diff(show_sized, qtbot, f32, bf16, theme):
+def test_render_layer_diff(show_sized, tmp_path, f32, bf16, theme):
     view = LayerDiffView()
     host = show_sized(view)
     view.set_reports(f32, bf16)
-    assert _render(host, view, "layer_diff", theme, qtbot).stat().st_size > 10_000
+    assert _render(host, view, "layer_diff", theme, tmp_path).stat().st_size > 10_000
     host.close()
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_render_layer_detail(show_sized, qtbot, fused_layer, theme):
+def test_render_layer_detail(show_sized, tmp_path, fused_layer, theme):
     panel = LayerDetailPanel()
     host = show_sized(panel)
     panel.show_layer(*fused_layer)
-    assert _render(host, panel, "layer_detail", theme, qtbot).stat().st_size > 10_000
+    assert _render(host, panel, "layer_detail", theme, tmp_path).stat().st_size > 10_000
     host.close()
