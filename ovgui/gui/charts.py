@@ -1,6 +1,6 @@
 """Latency and memory plots that follow a run live and then show its report.
 
-Both charts pull from `LiveData` on their own 30 Hz timer (the Friture
+Both charts pull from `LiveData` on their own timer (the Friture
 pattern): the engine thread only appends to lists, so drawing costs the same
 at 50 or 5000 inferences per second and no signal is sent per iteration.
 After the run, `show_report` redraws from the report alone, so a report
@@ -55,7 +55,7 @@ ROLLING_POINTS = 400
 ROLLING_SAMPLES_PER_WINDOW = 200
 """The rolling median is evaluated at most at ROLLING_POINTS places, each over at most
 ROLLING_SAMPLES_PER_WINDOW evenly strided samples of its window: a smooth line needs no
-more, and it keeps 100k iterations at 30 Hz to about a millisecond."""
+more, and it keeps 100k iterations at each refresh to about a millisecond."""
 
 CLAMP_ABOVE_P99 = 1.5
 MEMORY_HEADROOM = 1.25
@@ -77,7 +77,7 @@ def theme_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
 def make_plot(x_label: str, x_units: str, y_label: str, y_units: str) -> pg.PlotWidget:
     """A plot with unit-labelled axes; SI prefixes off so "ms" never turns into "kms".
 
-    Grid lines only at major ticks: the minor levels cost more to paint at 30 Hz than
+    Grid lines only at major ticks: the minor levels cost more to paint on every refresh than
     all the data together, and a live chart reads better without them."""
     plot = pg.PlotWidget()
     plot.setMenuEnabled(False)
@@ -292,7 +292,7 @@ class LatencyChart(_LiveChart):
         self._first_ms: float | None = None
         self._summary: _LatencySummary | None = None
         self._readout = QLabel()
-        # The readout changes at 30 Hz; its text must not resize the chart (and force a full repaint).
+        # The readout changes on every refresh; its text must not resize the chart (and force a full repaint).
         self._readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._legend = QLabel()
         self._build_items()
@@ -568,7 +568,7 @@ class _PhaseTable(QTableWidget):
                 self._set_cell(row, column, text)
 
     def _set_cell(self, row: int, column: int, text: str) -> bool:
-        """Set a cell's text; touch nothing when it is unchanged (most cells, at 30 Hz). True if changed."""
+        """Set a cell's text; touch nothing when it is unchanged (most cells, on every refresh). True if changed."""
         item = self.item(row, column)
         if item is None:
             item = QTableWidgetItem()
