@@ -122,6 +122,9 @@ def _layers(report: Report) -> str:
         )
     prof = report.profile
     executed = sum(1 for layer in report.layers if layer.executed)
+    profiled = len(report.latency_ms.samples)
+    if prof.iterations_profiled < profiled:
+        rows.append(f"  per-layer figures from {prof.iterations_profiled} of {profiled} inferences (async: sampled within a 1% time budget)")
     rows.append(
         f"  {len(report.layers)} layers ({executed} executed); sum of layer means {prof.layers_sum_ms:.2f} ms "
         f"vs median latency {prof.latency_median_ms:.2f} ms; collecting counters cost {prof.collection_cost_ms:.2f} ms/iteration"

@@ -45,7 +45,16 @@ def _read_bundled(name: str) -> tuple[str, ...]:
 
 
 def _resource(filename: str) -> str:
-    return (files("ovgui.resources") / "labels" / filename).read_text(encoding="utf-8")
+    return (_resources_root() / "labels" / filename).read_text(encoding="utf-8")
+
+
+def _resources_root():
+    """Installed, `resources/` is the package `ovgui.resources`; when the source tree itself is on
+    sys.path (``python -m`` from a checkout) it is the top-level `resources/` folder next to `ovgui/`."""
+    try:
+        return files("ovgui.resources")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[3] / "resources"
 
 
 def labels_from_metadata(names_value: str | dict | None) -> list[str] | None:
