@@ -11,12 +11,13 @@ fuses differently and renames what it fuses.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from ovgui.core import events
 from ovgui.core.errors import OvguiError
+from ovgui.core.profile import LayerProfiler
 from ovgui.core.report import LayerStats, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
 
@@ -70,6 +71,7 @@ class VariantResult:
     name: str
     report: Report | None
     error: str = ""
+    profiler: LayerProfiler | None = field(default=None, repr=False, compare=False)
 
 
 def run_variants(
@@ -88,7 +90,7 @@ def run_variants(
         run = ProfileRun(variant.request(base), lambda event, name=variant.name: on_event(name, event))
         on_run(variant.name, run)
         try:
-            result = VariantResult(variant.name, run.run())
+            result = VariantResult(variant.name, run.run(), profiler=run.profiler)
         except OvguiError as error:
             result = VariantResult(variant.name, None, str(error))
         finally:

@@ -945,7 +945,13 @@ class LayerDetailPanel(QWidget):
         return originals
 
     def _make_content(self) -> QSplitter:
-        return _side_by_side((self._make_info(), self._make_samples()), (45, 55))
+        """Details above the histogram: the panel lives in a narrow dock beside the layer table."""
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self._make_info())
+        splitter.addWidget(self._make_samples())
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        return splitter
 
     def _make_info(self) -> QWidget:
         form = QFormLayout()

@@ -336,9 +336,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _layer_selected(self, layer) -> None:
-        profiler = self.session.last_profiler
-        samples = profiler.layer_samples(layer.index) if profiler is not None and profiler.iterations else None
-        self.layer_detail.show_layer(layer, samples)
+        self.layer_detail.show_layer(layer, self.session.layer_samples(self.report, layer.index))
 
     def stop_run(self) -> None:
         if self.session.busy:
@@ -482,7 +480,7 @@ class MainWindow(QMainWindow):
         self.resize(1600, 1000)
         self.resizeDocks([self.setup_dock, self.latency_dock], [340, 620], Qt.Orientation.Horizontal)
         self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [300, 330, 330], Qt.Orientation.Vertical)
-        self.resizeDocks([self.layers_dock, self.detail_dock], [900, 340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.layers_dock, self.detail_dock], [820, 420], Qt.Orientation.Horizontal)
         self._default_state = self.saveState(STATE_VERSION)
         settings = QSettings()
         geometry = settings.value("window/geometry")

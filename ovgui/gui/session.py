@@ -17,10 +17,11 @@ import threading
 import traceback
 from typing import Any, Callable
 
+import numpy as np
 from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
 from ovgui.core import events
-from ovgui.core.compare import Variant, run_variants
+from ovgui.core.compare import Variant, VariantResult, run_variants
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.profile import LayerProfiler
 from ovgui.core.report import Report
@@ -33,6 +34,9 @@ def user_message(error: BaseException) -> str:
         return str(error)
     traceback.print_exception(error, file=sys.stderr)
     return f"unexpected {type(error).__name__}: {error}"
+
+
+KEPT_PROFILERS = 8
 
 
 class EngineWorker(QObject):
@@ -154,7 +158,7 @@ class RunSession(QObject):
         self._worker: RunWorker | ComparisonWorker | None = None
         self._pending: RunRequest | tuple[RunRequest, list[Variant]] | None = None
         self.live: events.LiveData | None = None
-        self.last_profiler: LayerProfiler | None = None
+        self._profilers: dict[int, LayerProfiler] = {}
 
     @property
     def busy(self) -> bool:
@@ -180,7 +184,7 @@ class RunSession(QObject):
             return
         worker = ComparisonWorker(base, variants)
         worker.variant_started.connect(self._on_variant_started)
-        worker.variant_finished.connect(self.variant_finished)
+        worker.variant_finished.connect(self._on_variant_finished)
         worker.finished.connect(self._on_comparison_finished)
         self._launch(worker)
 
@@ -216,11 +220,27 @@ class RunSession(QObject):
     def is_shut_down(self) -> bool:
         return self._thread.isFinished()
 
+    def layer_samples(self, report: Report | None, index: int) -> np.ndarray | None:
+        """A layer's real times over the kept iterations of one of the recent runs, if still held."""
+        profiler = self._profilers.get(id(report))
+        return profiler.layer_samples(index) if profiler is not None and profiler.iterations else None
+
+    def _keep_profiler(self, report: Report, profiler: LayerProfiler) -> None:
+        """The last few runs' samples stay available for the layer detail panel; older ones go."""
+        self._profilers[id(report)] = profiler
+        while len(self._profilers) > KEPT_PROFILERS:
+            self._profilers.pop(next(iter(self._profilers)))
+
     @Slot(object)
     def _on_finished(self, report: Report) -> None:
-        """Keeps the run's per-layer samples: the layer detail panel shows their distribution."""
-        self.last_profiler = self._worker.profile_run.profiler
+        self._keep_profiler(report, self._worker.profile_run.profiler)
         self._done(self.finished, report)
+
+    @Slot(object)
+    def _on_variant_finished(self, result: VariantResult) -> None:
+        if result.report is not None and result.profiler is not None:
+            self._keep_profiler(result.report, result.profiler)
+        self.variant_finished.emit(result)
 
     @Slot(str, object)
     def _on_variant_started(self, name: str, live: events.LiveData) -> None:

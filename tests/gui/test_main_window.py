@@ -184,4 +184,5 @@ def test_selecting_a_layer_shows_its_detail(window, qtbot):
         view.selectRow(0)
     layer = blocker.args[0]
     assert layer in report.layers
-    assert window.layer_detail.isVisible()
+    assert window.layer_detail.showing_layer() and window.layer_detail.histogram_bar_count() > 0
+    assert len(window.session.layer_samples(report, layer.index)) == 20
