@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ovgui.core.events import PHASE_TITLES, LiveData
+from ovgui.core.events import PHASE_TITLES, PHASES, LiveData
 from ovgui.core.report import MemoryPhase, Report
 
 
@@ -62,6 +62,8 @@ MEMORY_HEADROOM = 1.25
 PHASE_LABEL_GAP_PX = 6
 SWATCH_PX = 12
 MIN_PLOT_BESIDE_TABLE_PX = 420
+MIN_PLOT_WIDTH_PX = 220
+MIN_PLOT_HEIGHT_PX = 180
 
 
 def theme_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
@@ -646,8 +648,14 @@ class MemoryChart(_LiveChart):
         self._arrange()
 
     def _arrange(self) -> None:
-        """Table beside the plot when the chart is wide, below it in a narrow dock."""
-        wide = self.width() >= self._table.width() + MIN_PLOT_BESIDE_TABLE_PX
+        """Table beside the plot when the chart is wide, or when it is so short that a table
+        below would squeeze the plot to a strip; below it otherwise (a narrow dock)."""
+        table = self._table.sizeHint()
+        rows = self._table.verticalHeader().defaultSectionSize() * len(PHASES)
+        full_height = self._table.horizontalHeader().sizeHint().height() + rows + 2 * self._table.frameWidth()
+        room_beside = self.width() - table.width()
+        short = self.height() - full_height < MIN_PLOT_HEIGHT_PX
+        wide = room_beside >= MIN_PLOT_BESIDE_TABLE_PX or (short and room_beside >= MIN_PLOT_WIDTH_PX)
         self._row.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
         self._row.setAlignment(self._table, Qt.AlignmentFlag.AlignTop if wide else Qt.AlignmentFlag.AlignLeft)
 
