@@ -17,6 +17,7 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.image import load_image
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
+from ovgui.core.trace import save_trace
 
 EXIT_PARTIAL = 130
 
@@ -33,7 +34,7 @@ def check_writable(*paths: Path | None) -> None:
 
 
 def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
-    check_writable(args.json, args.csv, args.annotated)
+    check_writable(args.json, args.csv, args.annotated, args.trace)
     printer = ProgressPrinter()
     run = ProfileRun(RunRequest(args.model, args.image, config), printer)
     with cancel_on_interrupt(run.cancel):
@@ -45,6 +46,8 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     if not args.quiet:
         print(format_summary(report), end="")
     write_outputs(report, args.json, args.csv, args.annotated)
+    if args.trace:
+        save_trace(report, args.trace)
     return 0 if report.completed else EXIT_PARTIAL
 
 

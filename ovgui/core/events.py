@@ -8,6 +8,7 @@ own pace, which keeps a 100k-iteration run from flooding a GUI event loop.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
@@ -67,6 +68,12 @@ class LiveData:
     """
 
     latencies_ms: list[float] = field(default_factory=list)
+    iteration_end_times: list[float] = field(default_factory=list)
     first_inference_ms: float | None = None
     memory_samples: list[tuple[float, float]] = field(default_factory=list)
     phase_marks: list[tuple[str, float]] = field(default_factory=list)
+
+    def add_iteration(self, latency_ms: float) -> None:
+        """The end time (``perf_counter``) first: a reader of `latencies_ms` may rely on it being there."""
+        self.iteration_end_times.append(time.perf_counter())
+        self.latencies_ms.append(latency_ms)

@@ -26,6 +26,7 @@ from typing import Callable
 import numpy as np
 import openvino as ov
 
+from ovgui.core.events import LiveData
 from ovgui.core.profile import LayerProfiler
 
 ProgressCallback = Callable[[int, float, float], None]
@@ -68,7 +69,7 @@ def run_sync(
     shared_memory: bool,
     budget: Budget,
     cancel: threading.Event,
-    latencies_ms: list[float],
+    live: LiveData,
     profiler: LayerProfiler | None,
     progress: ProgressCallback,
 ) -> LoopResult:
@@ -80,22 +81,22 @@ def run_sync(
         if shared_memory:
             request.infer()
             finished = time.perf_counter()
-            latencies_ms.append(request.latency)
+            live.add_iteration(request.latency)
         else:
             request.infer(arrays)
             finished = time.perf_counter()
-            latencies_ms.append((finished - started) * 1000.0)
+            live.add_iteration((finished - started) * 1000.0)
         if profiler is not None:
             profiler.record(request.get_profiling_info())
             collection_s += time.perf_counter() - finished
         elapsed = finished - loop_start
-        if budget.reached(len(latencies_ms), elapsed):
+        if budget.reached(len(live.latencies_ms), elapsed):
             break
         if finished - last_progress >= PROGRESS_INTERVAL_S:
             last_progress = finished
-            progress(len(latencies_ms), elapsed, collection_s)
+            progress(len(live.latencies_ms), elapsed, collection_s)
     wall_s = time.perf_counter() - loop_start
-    progress(len(latencies_ms), wall_s, collection_s)
+    progress(len(live.latencies_ms), wall_s, collection_s)
     return LoopResult(wall_s, collection_s, 1)
 
 
@@ -106,7 +107,7 @@ def run_async(
     nireq: int,
     budget: Budget,
     cancel: threading.Event,
-    latencies_ms: list[float],
+    live: LiveData,
     profiler: LayerProfiler | None,
     progress: ProgressCallback,
 ) -> LoopResult:
@@ -121,7 +122,7 @@ def run_async(
     def completed(request: ov.InferRequest, _userdata: object) -> None:
         """OpenVINO frees the request only after this returns: copying counters here idles a stream.
         So counters are sampled while their copying stays within 1% of the elapsed time."""
-        latencies_ms.append(request.latency)
+        live.add_iteration(request.latency)
         started = time.perf_counter()
         if profiler is not None and collection[0] <= ASYNC_PROFILING_BUDGET * (started - loop_start):
             with lock:
@@ -134,14 +135,14 @@ def run_async(
     last_progress_s = 0.0
     while not cancel.is_set():
         elapsed = time.perf_counter() - loop_start
-        if budget.reached(submitted if budget.duration_s is None else len(latencies_ms), elapsed):
+        if budget.reached(submitted if budget.duration_s is None else len(live.latencies_ms), elapsed):
             break
         queue.start_async(inputs)
         submitted += 1
         if elapsed - last_progress_s >= PROGRESS_INTERVAL_S:
             last_progress_s = elapsed
-            progress(len(latencies_ms), elapsed, collection[0])
+            progress(len(live.latencies_ms), elapsed, collection[0])
     queue.wait_all()
     wall_s = time.perf_counter() - loop_start
-    progress(len(latencies_ms), wall_s, collection[0])
+    progress(len(live.latencies_ms), wall_s, collection[0])
     return LoopResult(wall_s, collection[0], len(queue))

@@ -44,6 +44,11 @@ class MemorySampler:
         self._thread.join()
         self.sample()
 
+    @property
+    def origin(self) -> float:
+        """The ``perf_counter`` value that is t = 0 s for the whole session's timeline."""
+        return self._start
+
     def now_s(self) -> float:
         return time.perf_counter() - self._start
 

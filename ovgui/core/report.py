@@ -128,6 +128,7 @@ class LatencyStats:
     max: float = 0.0
     p90: float = 0.0
     p99: float = 0.0
+    end_times_s: list[float] = field(default_factory=list)
 
     @classmethod
     def from_samples(cls, samples_ms: list[float]) -> "LatencyStats":
@@ -253,6 +254,8 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Report":
+        if not isinstance(data, dict) or not {"model", "device", "config"} <= data.keys():
+            raise ValueError("it has no model, device and config sections")
         return _build(cls, data)
 
     @classmethod
@@ -267,7 +270,7 @@ class Report:
             return cls.from_json(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise OvguiError(f"report not found: {path}") from None
-        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as error:
             raise OvguiError(f"{path.name} is not an ovgui report: {error}") from None
 
     def save_json(self, path: str | Path) -> None:

@@ -218,6 +218,7 @@ class ProfileRun:
         latencies = list(self.live.latencies_ms)
         report.timings_ms = timings
         report.latency_ms = LatencyStats.from_samples(latencies)
+        report.latency_ms.end_times_s = [t - self._memory.origin for t in self.live.iteration_end_times[: len(latencies)]]
         report.throughput_fps = throughput(len(latencies), loop, config.mode)
         report.completed = not self.cancelled
         report.layer_types = totals_by_type(report.layers)
@@ -269,7 +270,7 @@ class ProfileRun:
         budget = Budget(config.iterations, config.duration_s)
         profiler = self.profiler if config.perf_counters else None
         common = (prepared.arrays, config.shared_memory)
-        loop_args = (budget, self._cancel, self.live.latencies_ms, profiler, self._progress)
+        loop_args = (budget, self._cancel, self.live, profiler, self._progress)
         if config.mode == "throughput":
             nireq = config.nireq or int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
             return run_async(compiled, *common, nireq, *loop_args)

@@ -37,6 +37,7 @@ from ovgui.core.image import LoadedImage, load_image
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.report import ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest
+from ovgui.core.trace import save_trace
 from ovgui.gui.ab_panel import ABPanel
 from ovgui.gui.charts import LatencyChart, MemoryChart
 from ovgui.gui.compare_dialog import CompareDialog
@@ -156,6 +157,8 @@ class MainWindow(QMainWindow):
         self.export_report_action = self._action("&Export report…", self.export_report, "Ctrl+E")
         self.export_csv_action = self._action("Export &layers CSV…", self.export_layers_csv)
         self.export_png_action = self._action("Export &annotated image…", self.export_annotated)
+        self.export_trace_action = self._action("Export &trace (Perfetto)…", self.export_trace)
+        open_report = self._action("Open &report…", self.choose_report, "Ctrl+Shift+O")
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         fit = self._action("&Fit image", lambda: self.image_panel.view.fit_to_window(), "Ctrl+0")
         reset = self._action("&Reset layout", self.reset_layout)
@@ -163,7 +166,11 @@ class MainWindow(QMainWindow):
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        for action in (open_model, open_image, open_demo, None, self.export_report_action, self.export_csv_action, self.export_png_action, None, quit_action):
+        for action in (
+            open_model, open_image, open_demo, open_report, None,
+            self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action, None,
+            quit_action,
+        ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         run_menu = menu.addMenu("&Run")
         run_menu.addActions([self.run_action, self.stop_action, self.compare_action])
@@ -413,7 +420,7 @@ class MainWindow(QMainWindow):
     def _set_running(self, running: bool) -> None:
         self.stop_action.setEnabled(running)
         has_report = self.report is not None and not running
-        for action in (self.export_report_action, self.export_csv_action, self.export_png_action):
+        for action in (self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action):
             action.setEnabled(has_report)
 
     @Slot(str)
@@ -448,6 +455,33 @@ class MainWindow(QMainWindow):
         path = self._save_path("Export annotated image", "_annotated.png", "PNG image (*.png)")
         if path:
             self._write(lambda: save_png(annotated_image(self.report), path), path)
+
+    def export_trace(self) -> None:
+        path = self._save_path("Export trace", "_trace.json", "Trace-event JSON (*.json)")
+        if path:
+            self._write(lambda: save_trace(self.report, path), path)
+
+    def choose_report(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "ovgui report (*.json)")
+        if path:
+            self.open_report(path)
+
+    def open_report(self, path: str) -> None:
+        """Every view from a saved report, without the model; the image too if it is still there."""
+        try:
+            report = Report.load(path)
+        except OvguiError as error:
+            self._show_error(str(error))
+            return
+        self._show_report(report)
+        self.ab_panel.add_report(report)
+        self.controls.model_picker.set_path(report.model.path, emit=False)
+        self._set_running(False)
+        self.statusBar().showMessage(f"Opened report {Path(path).name}")
+        if report.image and Path(report.image.path).exists():
+            self.open_image(report.image.path)
+        else:
+            self.image_panel.clear()
 
     def _write(self, write, path: str) -> None:
         try:

@@ -186,3 +186,28 @@ def test_selecting_a_layer_shows_its_detail(window, qtbot):
     assert layer in report.layers
     assert window.layer_detail.showing_layer() and window.layer_detail.histogram_bar_count() > 0
     assert len(window.session.layer_samples(report, layer.index)) == 20
+
+
+def test_a_saved_report_reopens_with_every_view(window, qtbot, tmp_path):
+    load(window, qtbot, "face", "zidane.jpg", 15)
+    report = run(window, qtbot)
+    saved = tmp_path / "run.json"
+    report.save_json(saved)
+    fresh = MainWindow()
+    qtbot.addWidget(fresh)
+    fresh.open_report(str(saved))
+    qtbot.waitUntil(lambda: fresh.image_panel.view.visible_box_count() == len(report.detections), timeout=30_000)
+    assert fresh.report == report
+    assert fresh.layers.model.rowCount() == len(report.layers)
+    assert fresh.latency_chart.point_count() == 15
+    assert fresh.memory_chart.phase_names() == list(PHASES)
+    assert fresh.export_trace_action.isEnabled()
+    fresh.session.shutdown()
+    fresh.jobs.wait()
+
+
+def test_a_file_that_is_not_a_report_gives_one_line(window, tmp_path):
+    bogus = tmp_path / "notes.json"
+    bogus.write_text("[1, 2, 3]")
+    window.open_report(str(bogus))
+    assert window.banner.isVisible() and "not an ovgui report" in window.banner.label.text()
