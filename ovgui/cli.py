@@ -112,7 +112,7 @@ def profile_parser() -> Parser:
     parser.add_argument("--compare", type=Path, metavar="CONFIG.json",
                         help="run each configuration in a JSON list in turn and print a comparison table")
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("A.json", "B.json"),
-                        help="compare two saved reports layer by layer and exit")
+                        help="compare two saved reports (ovgui JSON or benchmark_app counters) layer by layer and exit")
     parser.add_argument("--list-devices", action="store_true", help="list devices and exit")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
     return parser

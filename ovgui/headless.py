@@ -15,6 +15,7 @@ from ovgui.core.compare import compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError
 from ovgui.core.image import load_image
+from ovgui.core.imports import load_report
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.trace import save_trace
@@ -90,7 +91,7 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
 
 
 def diff_reports(path_a: Path, path_b: Path) -> int:
-    print(format_layer_deltas(compare_layers(Report.load(path_a), Report.load(path_b))), end="")
+    print(format_layer_deltas(compare_layers(load_report(path_a), load_report(path_b))), end="")
     return 0
 
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ovgui.core.errors import OvguiError
+from ovgui.core.imports import load_report
 from ovgui.core.report import Report
 from ovgui.gui.compare_view import LayerDiffView
 
@@ -35,7 +36,7 @@ class ABPanel(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(30)
             combo.currentIndexChanged.connect(self._compare)
-        open_button = QPushButton("Open report…", toolTip="Add a saved ovgui JSON report to the list")
+        open_button = QPushButton("Open report…", toolTip="Add a saved ovgui report or a benchmark_app counters report (CSV/JSON)")
         open_button.clicked.connect(self._open)
         self.diff = LayerDiffView()
         pickers = QHBoxLayout()
@@ -71,11 +72,11 @@ class ABPanel(QWidget):
         self.diff.set_reports(self._reports[a], self._reports[b])
 
     def _open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "ovgui report (*.json)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")
         if not path:
             return
         try:
-            report = Report.load(path)
+            report = load_report(path)
         except OvguiError as error:
             self.open_failed.emit(str(error))
             return

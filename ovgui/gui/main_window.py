@@ -34,6 +34,7 @@ from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASE_TITLES, Progress
 from ovgui.core.image import LoadedImage, load_image
+from ovgui.core.imports import load_report
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.report import ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest
@@ -462,14 +463,14 @@ class MainWindow(QMainWindow):
             self._write(lambda: save_trace(self.report, path), path)
 
     def choose_report(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "ovgui report (*.json)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")
         if path:
             self.open_report(path)
 
     def open_report(self, path: str) -> None:
         """Every view from a saved report, without the model; the image too if it is still there."""
         try:
-            report = Report.load(path)
+            report = load_report(path)
         except OvguiError as error:
             self._show_error(str(error))
             return
