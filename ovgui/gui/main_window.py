@@ -52,6 +52,11 @@ from ovgui.headless import annotated_image
 STATE_VERSION = 1
 
 
+def annotated_copy(report_path: Path) -> Path:
+    """Where a saved run keeps its annotated image: next to the JSON, same name."""
+    return report_path.with_suffix(".png")
+
+
 class ErrorBanner(QWidget):
     """A one-line, dismissable error above the image: visible without blocking a scripted run."""
 
@@ -443,9 +448,15 @@ class MainWindow(QMainWindow):
         return path or None
 
     def export_report(self) -> None:
+        """The JSON report, and beside it the annotated image, so the run reopens without its files."""
         path = self._save_path("Export report", ".json", "JSON report (*.json)")
         if path:
-            self._write(lambda: self.report.save_json(path), path)
+            self._write(lambda: self._save_run(Path(path)), path)
+
+    def _save_run(self, path: Path) -> None:
+        self.report.save_json(path)
+        if self.report.image and Path(self.report.image.path).exists():
+            save_png(annotated_image(self.report), annotated_copy(path))
 
     def export_layers_csv(self) -> None:
         path = self._save_path("Export layers", "_layers.csv", "CSV (*.csv)")
@@ -479,8 +490,12 @@ class MainWindow(QMainWindow):
         self.controls.model_picker.set_path(report.model.path, emit=False)
         self._set_running(False)
         self.statusBar().showMessage(f"Opened report {Path(path).name}")
+        copy = annotated_copy(Path(path))
         if report.image and Path(report.image.path).exists():
             self.open_image(report.image.path)
+        elif copy.exists():
+            self.open_image(str(copy))
+            self.statusBar().showMessage(f"Opened report {Path(path).name}; the image is the annotated copy saved with it")
         else:
             self.image_panel.clear()
 

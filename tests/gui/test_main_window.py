@@ -192,7 +192,8 @@ def test_a_saved_report_reopens_with_every_view(window, qtbot, tmp_path):
     load(window, qtbot, "face", "zidane.jpg", 15)
     report = run(window, qtbot)
     saved = tmp_path / "run.json"
-    report.save_json(saved)
+    window._save_run(saved)
+    assert saved.with_suffix(".png").exists()
     fresh = MainWindow()
     qtbot.addWidget(fresh)
     fresh.open_report(str(saved))
@@ -211,3 +212,20 @@ def test_a_file_that_is_not_a_report_gives_one_line(window, tmp_path):
     bogus.write_text("[1, 2, 3]")
     window.open_report(str(bogus))
     assert window.banner.isVisible() and "not an ovgui report" in window.banner.label.text()
+
+
+def test_a_saved_run_reopens_with_its_annotated_copy_when_the_image_is_gone(window, qtbot, tmp_path):
+    moved = tmp_path / "photo.jpg"
+    moved.write_bytes(image_path("bus.jpg").read_bytes())
+    window.open_model(str(model_path("face")))
+    window.open_image(str(moved))
+    qtbot.waitUntil(lambda: window.image is not None, timeout=30_000)
+    window.controls.settings.iterations.setValue(3)
+    run(window, qtbot)
+    saved = tmp_path / "saved" / "run.json"
+    saved.parent.mkdir()
+    window._save_run(saved)
+    moved.unlink()
+    window.open_report(str(saved))
+    qtbot.waitUntil(lambda: window.image is not None and window.image.info.path == str(saved.with_suffix(".png")), timeout=30_000)
+    assert window.image_panel.view.visible_box_count() == 0

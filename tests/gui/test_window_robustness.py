@@ -1,0 +1,156 @@
+"""Bad input through the window, starting over mid-run, and a long session without leaks."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import threading
+
+import cv2
+import numpy as np
+import psutil
+import pytest
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
+
+from ovgui.gui.app import make_application
+from ovgui.gui.main_window import MainWindow
+from shared_data import image_path, model_path
+
+RUN_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture()
+def window(qtbot):
+    make_application()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    win.controls.settings.iterations.setValue(3)
+    yield win
+    win.session.shutdown()
+    win.jobs.wait()
+
+
+def run_paths(window: MainWindow, qtbot, model, image):
+    """Press Run with these paths; returns ("finished", report) or ("failed", message)."""
+    window.controls.model_picker.set_path(str(model), emit=False)
+    window.controls.image_picker.set_path(str(image), emit=False)
+    outcome: dict[str, object] = {}
+    window.session.finished.connect(lambda report: outcome.setdefault("finished", report))
+    window.session.failed.connect(lambda message: outcome.setdefault("failed", message))
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: bool(outcome), timeout=RUN_TIMEOUT_MS)
+    return next(iter(outcome.items()))
+
+
+def bad_inputs(folder):
+    """(model, image, words the one-line message must contain) for each bad input."""
+    face = model_path("face")
+    ir = folder / "ir"
+    ir.mkdir()
+    for suffix in (".xml", ".bin"):
+        shutil.copy(face.with_suffix(suffix), ir / f"face{suffix}")
+    (ir / "nobin.xml").write_bytes(face.read_bytes())
+    (ir / "face.bin").write_bytes((ir / "face.bin").read_bytes()[:50_000])
+    (folder / "random.onnx").write_bytes(np.random.default_rng(3).integers(0, 256, 2048, dtype=np.uint8).tobytes())
+    (folder / "notes.png").write_text("not a picture")
+    (folder / "empty.jpg").touch()
+    good_image = image_path("zidane.jpg")
+    return {
+        "missing model": (folder / "missing.xml", good_image, ["not found"]),
+        "xml without bin": (ir / "nobin.xml", good_image, ["nobin.bin", "not found"]),
+        "truncated bin": (ir / "face.xml", good_image, ["cannot read model"]),
+        "random onnx": (folder / "random.onnx", good_image, ["not a valid ONNX file"]),
+        "image as model": (good_image, good_image, ["not a model file"]),
+        "missing image": (face, folder / "missing.jpg", ["image file not found"]),
+        "text as image": (face, folder / "notes.png", ["not an image"]),
+        "empty image": (face, folder / "empty.jpg", ["empty"]),
+        "folder as image": (face, folder, ["folder"]),
+    }
+
+
+def test_each_bad_input_gives_one_line_and_a_good_run_follows(window, qtbot, tmp_path):
+    for case, (model, image, words) in bad_inputs(tmp_path).items():
+        kind, message = run_paths(window, qtbot, model, image)
+        assert kind == "failed", case
+        assert "\n" not in message and all(w.lower() in message.lower() for w in words), (case, message)
+        assert window.banner.isVisible() and window.banner.label.text() == message
+    kind, report = run_paths(window, qtbot, model_path("face"), image_path("zidane.jpg"))
+    assert kind == "finished" and len(report.detections) == 2
+    assert window.controls.settings.iterations.value() == 3
+
+
+def test_unknown_device_lists_the_available_ones(window, qtbot):
+    window.controls.settings.device.addItem("TPU", "TPU")
+    window.controls.settings.device.setCurrentIndex(window.controls.settings.device.count() - 1)
+    kind, message = run_paths(window, qtbot, model_path("face"), image_path("bus.jpg"))
+    assert kind == "failed" and "unknown device 'TPU'" in message and "CPU" in message
+
+
+@pytest.mark.parametrize("variant", ["gray", "alpha", "16-bit", "huge"])
+def test_odd_images_run(window, qtbot, tmp_path, variant):
+    source = cv2.imread(str(image_path("zidane.jpg")))
+    pixels = {
+        "gray": cv2.cvtColor(source, cv2.COLOR_BGR2GRAY),
+        "alpha": cv2.cvtColor(source, cv2.COLOR_BGR2BGRA),
+        "16-bit": source.astype(np.uint16) * 257,
+        "huge": np.random.default_rng(4).integers(0, 256, (800, 12000, 3), dtype=np.uint8),
+    }[variant]
+    path = tmp_path / f"{variant}.png"
+    cv2.imwrite(str(path), pixels)
+    kind, report = run_paths(window, qtbot, model_path("face"), path)
+    assert kind == "finished" and report.image.width == pixels.shape[1]
+
+
+def test_a_new_run_while_one_is_ending_starts_after_it(window, qtbot):
+    window.controls.settings.iterations.setValue(1_000_000)
+    window.controls.model_picker.set_path(str(model_path("squeezenet")), emit=False)
+    window.controls.image_picker.set_path(str(image_path("chelsea.png")), emit=False)
+    with qtbot.waitSignal(window.session.progress, timeout=RUN_TIMEOUT_MS):
+        window.run_action.trigger()
+    window.controls.settings.iterations.setValue(4)
+    reports = []
+    window.session.finished.connect(reports.append)
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: len(reports) == 2, timeout=RUN_TIMEOUT_MS)
+    assert not reports[0].completed and reports[1].completed
+    assert len(reports[1].latency_ms.samples) == 4
+
+
+def test_stop_during_compile_discards_the_run(window, qtbot):
+    window.controls.model_picker.set_path(str(model_path("yolov8")), emit=False)
+    window.controls.image_picker.set_path(str(image_path("bus.jpg")), emit=False)
+    with qtbot.waitSignal(window.session.phase_started, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda name: name == "compile"):
+        window.run_action.trigger()
+    with qtbot.waitSignal(window.session.cancelled, timeout=RUN_TIMEOUT_MS):
+        window.stop_action.trigger()
+    assert not window.session.busy and window.report is None
+
+
+def qt_object_count() -> int:
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, QObject))
+
+
+@pytest.mark.slow
+def test_long_session_keeps_memory_threads_and_objects_flat(window, qtbot):
+    """OVGUI_LEAK_RUNS runs of a real model in one window (CI: 30; the full check: 100)."""
+    runs = int(os.environ.get("OVGUI_LEAK_RUNS", "30"))
+    process = psutil.Process()
+    marks = {}
+    for index in range(1, runs + 1):
+        kind, _report = run_paths(window, qtbot, model_path("squeezenet"), image_path("chelsea.png"))
+        assert kind == "finished"
+        if index == 5:
+            QApplication.processEvents()
+            gc.collect()
+            marks["rss"], marks["threads"], marks["objects"] = process.memory_info().rss, threading.active_count(), qt_object_count()
+    QApplication.processEvents()
+    gc.collect()
+    grown_mib = (process.memory_info().rss - marks["rss"]) / 2**20
+    print(f"{runs} runs: RSS +{grown_mib:.1f} MiB after run 5, threads {marks['threads']}->{threading.active_count()}, "
+          f"Qt objects {marks['objects']}->{qt_object_count()}")
+    assert grown_mib < 50
+    assert threading.active_count() <= marks["threads"]
+    assert qt_object_count() <= marks["objects"] + 5
