@@ -23,11 +23,15 @@ MODEL_FORMATS = {
 SUPPORTED_HINT = "OpenVINO IR (.xml + .bin), ONNX (.onnx), TensorFlow Lite (.tflite), PaddlePaddle (.pdmodel)"
 
 
+BREADCRUMB = re.compile(r"(Exception from \S+:\d+:|Check '[^']*' failed at \S+:\d+:)\s*")
+MESSAGE_LIMIT = 300
+
+
 def openvino_message(error: Exception) -> str:
-    """The human part of an OpenVINO exception, without its source-file breadcrumbs."""
-    lines = [line.strip() for line in str(error).splitlines()]
-    kept = [line for line in lines if line and not re.match(r"^(Exception from|Check '|\[ )", line)]
-    return " ".join(kept) or str(error).strip() or type(error).__name__
+    """The human part of an OpenVINO exception: no source-file breadcrumbs, one line, not a page."""
+    text = " ".join(line.strip() for line in BREADCRUMB.sub("", str(error)).splitlines() if line.strip())
+    text = text or type(error).__name__
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
 def check_model_path(path: str | Path) -> Path:

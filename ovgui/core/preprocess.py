@@ -83,6 +83,8 @@ def channel_layout(port: ov.Output, override: str | None) -> str:
 
 def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_format: str, config: RunConfig) -> PreparedInputs:
     """Reshape dynamic inputs, add the preprocessing steps to `model` in place, and build the input arrays."""
+    if config.input_shape and len(model.inputs) == 1 and model.inputs[0].get_partial_shape().rank.is_dynamic:
+        reshape_ports(model, {model.inputs[0].get_any_name(): ov.PartialShape(config.input_shape)})
     image_ports = [port for port in model.inputs if is_image_like(port)]
     if not image_ports:
         raise_if_dynamic(model)
@@ -129,8 +131,11 @@ def reshape_inputs(model: ov.Model, image: LoadedImage, layout: str, shape_overr
             continue
         if shape.is_dynamic or shape_override:
             new_shapes[port.get_any_name()] = ov.PartialShape(wanted)
-    if not new_shapes:
-        return
+    if new_shapes:
+        reshape_ports(model, new_shapes)
+
+
+def reshape_ports(model: ov.Model, new_shapes: dict[str, ov.PartialShape]) -> None:
     try:
         model.reshape(new_shapes)
     except (RuntimeError, ValueError) as error:

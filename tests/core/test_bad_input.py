@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import openvino as ov
+import openvino.opset13 as ops
 import pytest
 
 from ovgui.cli import EXIT_USAGE, profile_main
+from ovgui.core.model import openvino_message
 from shared_data import image_path, model_path
 
 
@@ -138,3 +141,23 @@ def test_console_script_prints_no_traceback(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "error: cannot read model model.onnx: it is not a valid ONNX file (damaged, incomplete or another format)"
     ]
+
+
+def test_a_device_that_fails_to_compile(capsys):
+    code, err = run_cli(capsys, model_path("face"), image_path("bus.jpg"), "-d", "AUTO:FPGA")
+    assert_one_line_error(code, err, "cannot compile the model for AUTO:FPGA")
+
+
+def test_input_of_unknown_rank_needs_a_shape(capsys, tmp_path):
+    param = ops.parameter(ov.PartialShape.dynamic(), ov.Type.f32, name="x")
+    model = tmp_path / "any_rank.xml"
+    ov.save_model(ov.Model([ops.relu(param)], [param], "any_rank"), model)
+    code, err = run_cli(capsys, model, image_path("bus.jpg"))
+    assert_one_line_error(code, err, "unknown rank", "--shape")
+    assert profile_main([str(model), str(image_path("bus.jpg")), "-n", "2", "-q", "--shape", "1,3,64,64"]) == 0
+
+
+def test_openvino_messages_lose_their_breadcrumbs_and_stay_short():
+    error = RuntimeError("Exception from src/inference/src/cpp/core.cpp:117:\nException from src/a.cpp:54: Cannot load " + "x" * 500)
+    message = openvino_message(error)
+    assert message.startswith("Cannot load") and len(message) <= 300 and "\n" not in message

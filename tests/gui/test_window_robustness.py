@@ -154,3 +154,11 @@ def test_long_session_keeps_memory_threads_and_objects_flat(window, qtbot):
     assert grown_mib < 50
     assert threading.active_count() <= marks["threads"]
     assert qt_object_count() <= marks["objects"] + 5
+
+
+def test_a_model_with_several_inputs_runs_with_a_note(window, qtbot):
+    notes = []
+    window.session.note.connect(notes.append)
+    kind, report = run_paths(window, qtbot, model_path("gaze"), image_path("zidane.jpg"))
+    assert kind == "finished" and report.layers and not report.detections
+    assert any("head_pose_angles" in note for note in notes)
