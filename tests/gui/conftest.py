@@ -6,6 +6,9 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
+from ovgui.gui.app import make_application
+from ovgui.gui.main_window import MainWindow
+
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch):
@@ -31,3 +34,15 @@ def show_sized(qtbot):
         return host
 
     return show
+
+
+@pytest.fixture()
+def window(qtbot):
+    """The real main window, shown; its worker thread and background jobs end with the test."""
+    make_application()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.session.shutdown()
+    win.jobs.wait()

@@ -22,17 +22,6 @@ from shared_data import image_path, model_path
 RUN_TIMEOUT_MS = 120_000
 
 
-@pytest.fixture()
-def window(qtbot):
-    make_application()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.session.shutdown()
-    win.jobs.wait()
-
-
 def load(window: MainWindow, qtbot, model: str, image: str, iterations: int) -> None:
     window.open_model(str(model_path(model)))
     window.open_image(str(image_path(image)))

@@ -14,7 +14,6 @@ import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
-from ovgui.gui.app import make_application
 from ovgui.gui.main_window import MainWindow
 from shared_data import image_path, model_path
 
@@ -22,15 +21,10 @@ RUN_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture()
-def window(qtbot):
-    make_application()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    win.controls.settings.iterations.setValue(3)
-    yield win
-    win.session.shutdown()
-    win.jobs.wait()
+def window(window):
+    """Short runs: these tests are about what happens around a run, not its figures."""
+    window.controls.settings.iterations.setValue(3)
+    return window
 
 
 def run_paths(window: MainWindow, qtbot, model, image):
