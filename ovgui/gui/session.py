@@ -43,7 +43,6 @@ class EngineWorker(QObject):
     """What every worker tells the session: engine events as signals, and how it ended."""
 
     phase_started = Signal(str)
-    phase_finished = Signal(str, float)
     progress = Signal(object)
     note = Signal(str)
     cancelled = Signal()
@@ -52,8 +51,6 @@ class EngineWorker(QObject):
     def forward(self, event: events.Event) -> None:
         if isinstance(event, events.PhaseStarted):
             self.phase_started.emit(event.name)
-        elif isinstance(event, events.PhaseFinished):
-            self.phase_finished.emit(event.name, event.duration_ms)
         elif isinstance(event, events.Progress):
             self.progress.emit(event)
         elif isinstance(event, events.Note):
@@ -145,7 +142,6 @@ class RunSession(QObject):
     finished = Signal(object)
     cancelled = Signal()
     failed = Signal(str)
-    idle = Signal()
     variant_started = Signal(str, object)
     variant_finished = Signal(object)
     comparison_finished = Signal(object)
@@ -163,10 +159,6 @@ class RunSession(QObject):
     @property
     def busy(self) -> bool:
         return self._worker is not None
-
-    @property
-    def worker(self) -> RunWorker | ComparisonWorker | None:
-        return self._worker
 
     def start(self, request: RunRequest) -> None:
         """Run now, or as soon as the run that is ending has ended."""
@@ -268,8 +260,6 @@ class RunSession(QObject):
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self.start_comparison(*pending) if isinstance(pending, tuple) else self.start(pending)
-        else:
-            self.idle.emit()
 
 
 class _JobSignals(QObject):

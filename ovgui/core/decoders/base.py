@@ -65,9 +65,6 @@ class ModelOutput:
     shape: list[int]
     data: np.ndarray | None = None
 
-    def has_name(self, name: str) -> bool:
-        return name in self.names
-
 
 @dataclass(frozen=True)
 class DecodeOptions:
