@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ovgui.core.errors import OvguiError
@@ -30,6 +30,7 @@ class ABPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._reports: list[Report] = []
+        self._shown = True
         self.combo_a = QComboBox(toolTip="Run A (the reference)")
         self.combo_b = QComboBox(toolTip="Run B (compared against A)")
         for combo in (self.combo_a, self.combo_b):
@@ -64,7 +65,17 @@ class ABPanel(QWidget):
     def report_count(self) -> int:
         return len(self._reports)
 
+    @Slot(bool)
+    def set_shown(self, shown: bool) -> None:
+        """Follows the dock's visibility (a tab behind another counts as hidden)."""
+        self._shown = shown
+        self._compare()
+
     def _compare(self) -> None:
+        """Only while shown: matching two 800-layer runs and redrawing takes a noticeable moment,
+        and every finished run would pay it, delaying the report the user is waiting for."""
+        if not self._shown:
+            return
         a, b = self.combo_a.currentIndex(), self.combo_b.currentIndex()
         if a < 0 or b < 0 or a == b:
             self.diff.clear()

@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self.image_panel.image_dropped.connect(self.open_dropped)
         self.layers.layer_selected.connect(self._layer_selected)
         self.ab_panel.open_failed.connect(self._show_error)
+        self.ab_dock.visibilityChanged.connect(self.ab_panel.set_shown)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
