@@ -18,7 +18,7 @@ import openvino as ov
 
 from ovgui.core import events
 from ovgui.core.decoders import class_count, decode, guess_family
-from ovgui.core.decoders.base import DecodeOptions, ModelOutput
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
 from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.errors import OvguiError, RunCancelled
@@ -31,6 +31,7 @@ from ovgui.core.loops import Budget, LoopResult, bind_inputs, run_async, run_syn
 from ovgui.core.report import (
     CompiledSettings,
     DecoderInfo,
+    DeviceInfo,
     LatencyStats,
     LayerStats,
     ProfileSummary,
@@ -176,7 +177,7 @@ class ProfileRun:
         self._emit(events.PhaseFinished(name, self._memory.now_s(), duration_ms))
         return duration_ms
 
-    def _run_phases(self, image: LoadedImage, device) -> Report:
+    def _run_phases(self, image: LoadedImage, device: DeviceInfo) -> Report:
         config = self.request.config
         timings = Timings()
 
@@ -282,7 +283,9 @@ class ProfileRun:
         fps = done / inferring if inferring > 0 else 0.0
         self._emit(events.Progress(done, budget.fraction(done, elapsed_s), elapsed_s, fps))
 
-    def _decode(self, outputs: list[ModelOutput], prepared: PreparedInputs, family: str, labels: list[str] | None):
+    def _decode(
+        self, outputs: list[ModelOutput], prepared: PreparedInputs, family: str, labels: list[str] | None
+    ) -> DecodeResult:
         config = self.request.config
         options = DecodeOptions(config.decoder, config.threshold, config.nms_iou, labels)
         return decode(outputs, prepared.geometry, options, family)
@@ -324,7 +327,7 @@ def with_runtime_details(layers: list[LayerStats], compiled: ov.CompiledModel) -
     return layers
 
 
-def rt_text(info, key: str) -> str:
+def rt_text(info: ov.RTMap, key: str) -> str:
     return info[key].astype(str) if key in info else ""
 
 
