@@ -207,21 +207,29 @@ class ProfileRun:
         self._begin("steady_state")
         loop = self._steady_state(compiled, request, prepared)
         self._memory.end_phase()
+        self._compiled = (compiled, request)
 
-        result = self._decode(outputs, prepared, family, labels)
         report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
+        report.timings_ms = timings
+        self._add_measurements(report, compiled, loop)
+        result = self._decode(outputs, prepared, family, labels)
+        report.decoder = DecoderInfo(result.decoder, result.note)
+        report.detections = result.detections
+        report.classes = result.classes
+        return report
+
+    def _add_measurements(self, report: Report, compiled: ov.CompiledModel, loop: LoopResult) -> None:
+        """Latency, throughput, the settings OpenVINO used and the per-layer figures."""
+        config = self.request.config
         report.compiled = read_compiled_settings(compiled, loop.requests)
         for note in adjusted_settings(config, report.compiled):
             self._note(note)
-        report.layers = with_runtime_details(self.profiler.layers(), compiled)
-        self._compiled = (compiled, request)
-
         latencies = list(self.live.latencies_ms)
-        report.timings_ms = timings
         report.latency_ms = LatencyStats.from_samples(latencies)
         report.latency_ms.end_times_s = [t - self._memory.origin for t in self.live.iteration_end_times[: len(latencies)]]
         report.throughput_fps = throughput(len(latencies), loop, config.mode)
         report.completed = not self.cancelled
+        report.layers = with_runtime_details(self.profiler.layers(), compiled)
         report.layer_types = totals_by_type(report.layers)
         report.profile = ProfileSummary(
             iterations_profiled=self.profiler.iterations,
@@ -229,10 +237,6 @@ class ProfileRun:
             latency_median_ms=report.latency_ms.median,
             collection_cost_ms=loop.collection_s * 1000.0 / max(self.profiler.iterations, 1),
         )
-        report.decoder = DecoderInfo(result.decoder, result.note)
-        report.detections = result.detections
-        report.classes = result.classes
-        return report
 
     def _family(self, model: ov.Model) -> str:
         decoder = self.request.config.decoder
