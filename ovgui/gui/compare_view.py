@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -66,12 +65,12 @@ from ovgui.gui.layer_table import (
     MUTED_TEXT,
     Column,
     ModelIndex,
+    ShareRowsModel,
+    TableView,
+    make_table,
     ms_text,
     percent_text,
-    ShareRowsModel,
-    size_columns,
     status_text,
-    TableView,
 )
 
 _Role = Qt.ItemDataRole
@@ -365,22 +364,6 @@ class _LayerDeltaProxy(_MissingLastProxy):
         return not self._text or any(self._text in text.casefold() for text in (delta.name_a, delta.name_b, delta.type))
 
 
-def _make_table(model: QSortFilterProxyModel, columns: Sequence[Column], stretch_column: int) -> TableView:
-    view = TableView(stretch_column)
-    view.setModel(model)
-    view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-    rows = view.verticalHeader()
-    rows.hide()
-    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
-    size_columns(view, columns, stretch_column)
-    return view
-
-
 def _hint_label(text: str) -> QLabel:
     hint = QLabel(text)
     hint.setObjectName("emptyHint")
@@ -615,7 +598,7 @@ class ComparisonView(QWidget):
         self._model = ComparisonModel(self)
         self._proxy = _MissingLastProxy(self)
         self._proxy.setSourceModel(self._model)
-        self._table = _make_table(self._proxy, ComparisonModel.COLUMNS, ComparisonModel.column_index("error"))
+        self._table = make_table(self._proxy, ComparisonModel.COLUMNS, ComparisonModel.column_index("error"))
         self._table.setObjectName("comparisonTable")
         self._table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self._charts = _ComparisonCharts()
@@ -780,7 +763,7 @@ class LayerDiffView(QWidget):
 
     def _make_table(self) -> TableView:
         magnitude = LayerDiffModel.column_index("magnitude")
-        table = _make_table(self._proxy, LayerDiffModel.COLUMNS, LayerDiffModel.column_index("name_a"))
+        table = make_table(self._proxy, LayerDiffModel.COLUMNS, LayerDiffModel.column_index("name_a"))
         table.setObjectName("diffTable")
         table.setColumnHidden(magnitude, True)
         table.sortByColumn(magnitude, Qt.SortOrder.DescendingOrder)

@@ -370,27 +370,31 @@ class TableView(QTableView):
         header.resizeSection(self._stretch_column, max(self._floor_px, self.viewport().width() - others))
 
 
-def _make_table(model: QAbstractItemModel, columns: Sequence[Column], stretch_column: int | None,
-                sort_column: int) -> TableView:
+def make_table(model: QAbstractItemModel, columns: Sequence[Column], stretch_column: int | None,
+               sort_column: int | None = None) -> TableView:
+    """The look every ovgui table shares: compact rows, no row numbers, middle-elided text,
+    sortable, a heat bar in the share column if there is one."""
     view = TableView(stretch_column)
     view.setModel(model)
     view.setSortingEnabled(True)
-    view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder)
+    if sort_column is not None:
+        view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-    view.setItemDelegateForColumn(columns.index(_SHARE_COLUMN), ShareBarDelegate(view))
+    if _SHARE_COLUMN in columns:
+        view.setItemDelegateForColumn(columns.index(_SHARE_COLUMN), ShareBarDelegate(view))
     rows = view.verticalHeader()
     rows.hide()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
-    size_columns(view, columns, stretch_column)
+    _size_columns(view, columns, stretch_column)
     return view
 
 
-def size_columns(view: TableView, columns: Sequence[Column], stretch_column: int | None) -> None:
+def _size_columns(view: TableView, columns: Sequence[Column], stretch_column: int | None) -> None:
     """Widths from sample text: the columns stay put between runs instead of jumping with the data."""
     header = view.horizontalHeader()
     header.setHighlightSections(False)
@@ -456,10 +460,10 @@ class LayerTableWidget(QWidget):
         self._type_proxy.setSortRole(TypeTotalsModel.SORT_ROLE)
         self._type_proxy.setSourceModel(self._type_model)
 
-        self._table = _make_table(self._proxy, LayerTableModel.COLUMNS,
+        self._table = make_table(self._proxy, LayerTableModel.COLUMNS,
                                   LayerTableModel.column_index("name"), LayerTableModel.column_index("real_time_ms"))
         self._table.setObjectName("layerTable")
-        self._type_table = _make_table(self._type_proxy, TypeTotalsModel.COLUMNS,
+        self._type_table = make_table(self._type_proxy, TypeTotalsModel.COLUMNS,
                                        None, TypeTotalsModel.column_index("real_time_ms"))
         _fit_width_to_columns(self._type_table)
         self._type_table.setObjectName("typeTable")
