@@ -67,6 +67,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", type=_float_list, help="per-channel divisor, e.g. 255 or 58.4,57.1,57.4")
     parser.add_argument("--resize", choices=["stretch", "letterbox"], help="how the image fits the input")
     parser.add_argument("--shape", type=_shape, dest="input_shape", help="static shape for a dynamic input")
+    parser.add_argument("--preprocess", choices=["host", "graph"], default="host",
+                        help="host: resize and convert the image once, outside the timed region, so the model alone is "
+                             "timed (as benchmark_app does); graph: add the conversions to the model (u8 image in, "
+                             "end to end) (default host)")
     parser.add_argument("--no-layers", action="store_false", dest="perf_counters", help="compile without PERF_COUNT")
 
 
@@ -97,6 +101,7 @@ def run_config(args: argparse.Namespace):
         resize=args.resize,
         input_shape=args.input_shape,
         perf_counters=args.perf_counters,
+        preprocess=args.preprocess,
     )
 
 

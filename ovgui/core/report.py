@@ -82,6 +82,7 @@ class RunConfig:
     resize: str | None = None
     input_shape: list[int] | None = None
     perf_counters: bool = True
+    preprocess: str = "host"
 
 
 @dataclass
@@ -96,6 +97,7 @@ class PreprocessInfo:
     scale: list[float] = field(default_factory=list)
     resize: str = "stretch"
     family: str = ""
+    mode: str = "host"
 
 
 @dataclass
@@ -154,16 +156,22 @@ class LayerStats:
     exec_type: str
     status: str
     real_time_ms: float
-    real_time_median_ms: float
+    real_time_median_ms: float | None
     cpu_time_ms: float
     share: float
     runtime_precision: str = ""
     output_layouts: str = ""
     original_layers: list[str] = field(default_factory=list)
+    first_inference_ms: float | None = None
+    role: str = "model"
 
     @property
     def executed(self) -> bool:
         return self.status == "EXECUTED"
+
+    @property
+    def is_preprocessing(self) -> bool:
+        return self.role == "preprocess"
 
 
 @dataclass
@@ -176,12 +184,24 @@ class LayerTypeTotal:
 
 @dataclass
 class ProfileSummary:
-    """How the per-layer sum relates to the measured latency, and what collecting it cost."""
+    """What the per-layer figures are, how they relate to the measured latency, and what reading them cost.
+
+    `counters` is what the engine's counters turned out to hold: "aggregate" (a running mean since
+    compile, as OpenVINO's CPU plugin keeps) or "per_inference" (the latest inference only).
+    `layers_sum_ms` is the model's layers only; layers that in-graph preprocessing added are in
+    `preprocess_sum_ms`.
+    """
 
     iterations_profiled: int = 0
     layers_sum_ms: float = 0.0
     latency_median_ms: float = 0.0
     collection_cost_ms: float = 0.0
+    counters: str = ""
+    excludes_first_inference: bool = False
+    rounding_error_ms: float = 0.0
+    method: str = ""
+    distributions: bool = False
+    preprocess_sum_ms: float = 0.0
 
 
 @dataclass
