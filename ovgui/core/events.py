@@ -72,6 +72,17 @@ class LiveData:
     first_inference_ms: float | None = None
     memory_samples: list[tuple[float, float]] = field(default_factory=list)
     phase_marks: list[tuple[str, float]] = field(default_factory=list)
+    layers: list = field(default_factory=list)
+    layers_version: int = 0
+
+    def publish_layers(self, layers: list) -> None:
+        """A whole new per-layer snapshot (`LayerStats`, steady-state means so far), about once a second.
+
+        The list is replaced, never changed in place, so a reader holding the old one keeps a
+        consistent table; `layers_version` tells a poller whether there is anything new.
+        """
+        self.layers = layers
+        self.layers_version += 1
 
     def add_iteration(self, latency_ms: float) -> None:
         """The end time (``perf_counter``) first: a reader of `latencies_ms` may rely on it being there."""
