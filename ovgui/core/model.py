@@ -132,3 +132,8 @@ def inspect_model(path: str | Path, is_demo: bool = False) -> ModelInfo:
     from ovgui.core.devices import shared_core
 
     return describe_model(read_model(shared_core(), path), path, is_demo)
+
+
+def rt_text(info: ov.RTMap, key: str) -> str:
+    """A runtime-graph attribute (``execOrder``, ``originalLayersNames``…) as text, "" when absent."""
+    return info[key].astype(str) if key in info else ""
