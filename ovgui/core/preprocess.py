@@ -97,12 +97,14 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
         reshape_ports(model, {model.inputs[0].get_any_name(): ov.PartialShape(config.input_shape)})
     image_ports = [port for port in model.inputs if is_image_like(port)]
     if not image_ports:
+        raise_if_unfeedable(model)
         raise_if_dynamic(model)
         notes = ["the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"]
         arrays = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
         geometry = Geometry.stretch(image.size, image.size)
         return PreparedInputs(arrays, geometry, PreprocessInfo(family=family), notes)
 
+    raise_if_unfeedable(model)
     main = image_ports[0]
     layout = channel_layout(main, config.layout)
     reshape_inputs(model, image, layout, config.input_shape)
@@ -111,10 +113,11 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     info = applied_preprocessing(main, layout, recipe, config, family)
     pixels, geometry = fit_image(image, info)
     model_ops = frozenset(op.get_friendly_name() for op in model.get_ops())
+    if info.mode == "host":
+        pixels = host_tensor(pixels, info, main.get_element_type().to_dtype())
+    pixels = np.repeat(pixels, info.batch, axis=0) if info.batch > 1 else pixels
     if info.mode == "graph":
         add_preprocessing(model, [p.get_any_name() for p in image_ports], pixels.shape, info)
-    else:
-        pixels = host_tensor(pixels, info, main.get_element_type().to_dtype())
 
     image_names = {p.get_any_name() for p in image_ports}
     arrays: dict[int, np.ndarray] = {}
@@ -128,6 +131,11 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     if len(image_ports) > 1:
         names = ", ".join(sorted(image_names))
         notes.append(f"the model has several image-like inputs ({names}); the same image goes to each")
+    if info.batch > 1:
+        notes.append(
+            f"batch {info.batch}: the image is repeated {info.batch} times, as benchmark_app -b does; "
+            "throughput counts images, and the boxes shown are the first image's"
+        )
     return PreparedInputs(arrays, geometry, info, notes, model_ops)
 
 
@@ -180,6 +188,13 @@ def describe_shapes(shapes: dict[str, ov.PartialShape]) -> str:
     return ", ".join(f"{name} {shape}" for name, shape in shapes.items())
 
 
+def raise_if_unfeedable(model: ov.Model) -> None:
+    """Inputs ovgui cannot make from an image or zeros get a line of their own, not a runtime error."""
+    for port in model.inputs:
+        if port.get_element_type() == ov.Type.string:
+            raise OvguiError(f"input '{port.get_any_name()}' is a string tensor: ovgui feeds images")
+
+
 def raise_if_dynamic(model: ov.Model) -> None:
     if any(port.get_partial_shape().rank.is_dynamic for port in model.inputs):
         raise OvguiError("the model has an input of unknown rank; give its shape with --shape")
@@ -202,6 +217,7 @@ def applied_preprocessing(port: ov.Output, layout: str, recipe: FamilyRecipe, co
         resize=(config.resize or recipe.resize).lower(),
         family=family,
         mode=config.preprocess,
+        batch=dims[layout.index("N")] if "N" in layout else 1,
     )
 
 

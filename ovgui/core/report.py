@@ -98,6 +98,7 @@ class PreprocessInfo:
     resize: str = "stretch"
     family: str = ""
     mode: str = "host"
+    batch: int = 1
 
 
 @dataclass

@@ -250,7 +250,7 @@ class ProfileRun:
         latencies = list(self.live.latencies_ms)
         report.latency_ms = LatencyStats.from_samples(latencies)
         report.latency_ms.end_times_s = [t - self._memory.origin for t in self.live.iteration_end_times[: len(latencies)]]
-        report.throughput_fps = throughput(len(latencies), loop, config.mode)
+        report.throughput_fps = throughput(len(latencies), loop, config.mode) * report.preprocess.batch
         report.completed = not self.cancelled
         if not config.perf_counters or self.profiler.first is None:
             return
@@ -313,7 +313,7 @@ class ProfileRun:
     ) -> DecodeResult:
         config = self.request.config
         options = DecodeOptions(config.decoder, config.threshold, config.nms_iou, labels)
-        return decode(outputs, prepared.geometry, options, family)
+        return decode(first_of_batch(outputs, prepared.info.batch), prepared.geometry, options, family)
 
 
 def adjusted_settings(config: RunConfig, used: CompiledSettings) -> list[str]:
@@ -396,6 +396,16 @@ def read_outputs(compiled: ov.CompiledModel, request: ov.InferRequest) -> list[M
         data = np.array(request.get_output_tensor(index).data, copy=True)
         outputs.append(ModelOutput(sorted(port.get_names()), list(data.shape), data))
     return outputs
+
+
+def first_of_batch(outputs: list[ModelOutput], batch: int) -> list[ModelOutput]:
+    """Every image of a batch is the same picture: decode the first."""
+    if batch <= 1:
+        return outputs
+    return [
+        ModelOutput(out.names, [1, *out.shape[1:]], out.data[:1]) if out.shape and out.shape[0] == batch else out
+        for out in outputs
+    ]
 
 
 def run_profile(request: RunRequest, on_event: events.EventCallback = events.ignore_event) -> Report:

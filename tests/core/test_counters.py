@@ -77,9 +77,12 @@ def test_cpu_streams_keep_a_graph_each():
 @pytest.mark.parametrize("model,image", CASES)
 @pytest.mark.parametrize("iterations", [5, 200])
 def test_layer_means_add_up_to_the_latency(model, image, iterations):
+    """Against the mean latency of the same inferences: a sum of means pairs with a mean, and on a
+    busy 2-core machine the median of 5 drifts from the mean by more than the bar (the report and
+    the summary show the ratio to the median, which scripts/compare_benchmark_app.py runs check)."""
     report = profile(model, image, iterations)
-    ratio = report.profile.layers_sum_ms / report.latency_ms.median
-    assert 0.85 <= ratio <= 1.05, f"sum of layer means {report.profile.layers_sum_ms:.2f} ms, median {report.latency_ms.median:.2f} ms"
+    ratio = report.profile.layers_sum_ms / report.latency_ms.mean
+    assert 0.85 <= ratio <= 1.05, f"sum of layer means {report.profile.layers_sum_ms:.2f} ms, mean {report.latency_ms.mean:.2f} ms"
     assert report.profile.counters == AGGREGATE and report.profile.excludes_first_inference
     assert report.profile.iterations_profiled == iterations
     first_sum = sum(layer.first_inference_ms for layer in report.layers)
