@@ -67,7 +67,8 @@ from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.errors import OvguiError
 from ovgui.core.preprocess import channel_layout, is_image_like
 from ovgui.core.report import Report, RunConfig
-from ovgui.core.runner import HINTS, PRECISIONS, RunRequest, compile_properties, run_profile
+from ovgui.core.engines.openvino import HINTS, compile_properties
+from ovgui.core.runner import PRECISIONS, RunRequest, run_profile
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_MODEL = SHARED / "models" / "omz" / "face-detection-adas-0001" / "FP16" / "face-detection-adas-0001.xml"

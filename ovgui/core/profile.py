@@ -23,7 +23,7 @@ graph's running means).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -84,6 +84,9 @@ class LayerMeans:
     excludes_first: bool
     rounding_error_ms: float
     method: str
+
+    def described(self, method: str) -> "LayerMeans":
+        return replace(self, method=method)
 
 
 def steady_means(first: CounterSnapshot, end: CounterSnapshot, steady_inferences: int) -> LayerMeans:
@@ -234,12 +237,19 @@ class LayerProfiler:
             self.semantics = counter_semantics(self.first, CounterSnapshot.read(never_run_infos))
         self.preprocessing = preprocessing
 
+    def begin_snapshots(self, first: CounterSnapshot, semantics: str) -> None:
+        """For engines whose per-layer times arrive as snapshots already (ONNX Runtime's profiler)."""
+        self.first, self.semantics = first, semantics
+
+    def record_snapshot(self, snapshot: CounterSnapshot) -> None:
+        self._sampled.record(snapshot)
+
     @property
     def records_each_inference(self) -> bool:
         return self.semantics == PER_INFERENCE
 
     def record(self, infos: list) -> None:
-        self._sampled.record(CounterSnapshot.read(infos))
+        self.record_snapshot(CounterSnapshot.read(infos))
 
     def live_layers(self, infos: list, steady_done: int, one_graph: bool) -> list[LayerStats]:
         """What the table shows while the run goes on (steady-state means so far where they can be

@@ -83,6 +83,20 @@ class RunConfig:
     input_shape: list[int] | None = None
     perf_counters: bool = True
     preprocess: str = "host"
+    engine: str = "openvino"
+    inter_op_threads: int | None = None
+    graph_optimization: str | None = None
+    execution_mode: str | None = None
+
+
+@dataclass
+class EngineInfo:
+    """Which inference engine ran the model: its name and version, and where it ran (OpenVINO's
+    execution devices, or ONNX Runtime's execution providers)."""
+
+    name: str = "OpenVINO"
+    version: str = ""
+    providers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -250,6 +264,7 @@ class Report:
     device: DeviceInfo
     config: RunConfig
     image: ImageInfo | None = None
+    engine: EngineInfo = field(default_factory=EngineInfo)
     preprocess: PreprocessInfo = field(default_factory=PreprocessInfo)
     compiled: CompiledSettings = field(default_factory=CompiledSettings)
     timings_ms: Timings = field(default_factory=Timings)

@@ -1,0 +1,80 @@
+"""What every engine does for the runner, and the checks that an engine can take a request."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import openvino as ov
+
+from ovgui.core.decoders.base import ModelOutput
+from ovgui.core.errors import OvguiError
+from ovgui.core.events import LiveData
+from ovgui.core.loops import Budget, LoopResult, ProgressCallback
+from ovgui.core.preprocess import PreparedInputs
+from ovgui.core.profile import LayerProfiler
+from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, RunConfig
+
+ENGINES = ("openvino", "onnxruntime")
+INSTALL_ONNXRUNTIME = "pip install 'ovgui[onnxruntime]'"
+
+
+class Engine(ABC):
+    """One compiled model and how it runs: compile (session creation), a first inference, a
+    steady loop, per-layer figures and the settings it really used.  `profiler` holds the
+    per-layer data whatever the engine, so the GUI reads samples the same way."""
+
+    name: str
+
+    def __init__(self) -> None:
+        self.profiler = LayerProfiler()
+
+    @abstractmethod
+    def compile(self, model: ov.Model, path: str, prepared: PreparedInputs, device: str) -> None:
+        """`model` is what OpenVINO read from `path` (with in-graph preprocessing added in graph mode)."""
+
+    @abstractmethod
+    def first_inference(self) -> list[ModelOutput]:
+        """Run once and return copies of the outputs."""
+
+    def begin_layers(self, prepared: PreparedInputs) -> None:
+        """After the first inference, before the steady state: what per-layer reads need."""
+
+    @abstractmethod
+    def steady(self, budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback) -> LoopResult:
+        """The timed loop; latencies go to `live`."""
+
+    @abstractmethod
+    def layers(self, loop: LoopResult, steady_done: int) -> list[LayerStats]:
+        """Per-layer figures once the loop is over (leaves the means in `profiler.means`)."""
+
+    @abstractmethod
+    def settings(self, loop: LoopResult) -> CompiledSettings:
+        """What the engine actually used, read back."""
+
+    @abstractmethod
+    def info(self) -> EngineInfo:
+        """Name, version, and where it ran."""
+
+    def release(self) -> None:
+        """Free the compiled model; called after the report is handed on."""
+
+
+def check_engine_request(config: RunConfig, model_path: str) -> None:
+    """Refuse what an engine cannot do before any expensive work, in one line each."""
+    if config.engine not in ENGINES:
+        raise OvguiError(f"unknown engine '{config.engine}'; use {' or '.join(ENGINES)}")
+    if config.engine != "onnxruntime":
+        return
+    if importlib.util.find_spec("onnxruntime") is None:
+        raise OvguiError(f"ONNX Runtime is not installed; install it with {INSTALL_ONNXRUNTIME}")
+    if Path(model_path).suffix.lower() != ".onnx":
+        raise OvguiError(f"ONNX Runtime reads ONNX models (.onnx), not {Path(model_path).name}; use --engine openvino")
+    if config.device.upper() != "CPU":
+        raise OvguiError(f"ONNX Runtime runs here on the CPU (CPUExecutionProvider), not on {config.device}")
+    if config.preprocess == "graph":
+        raise OvguiError("preprocessing in the graph is OpenVINO's (PrePostProcessor); use --preprocess host with ONNX Runtime")
+    if config.mode != "latency":
+        raise OvguiError("ONNX Runtime runs in latency mode here (one synchronous run at a time); use --mode latency")
