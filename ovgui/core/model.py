@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import openvino as ov
@@ -73,7 +73,7 @@ def frontend_reads(path: Path) -> bool:
         return False
 
 
-@lru_cache(maxsize=None)
+@cache
 def frontend(name: str):
     return FrontEndManager().load_by_framework(name)
 

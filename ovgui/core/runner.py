@@ -21,15 +21,15 @@ from ovgui.core.decoders import class_count, decode, guess_family
 from ovgui.core.decoders.base import DecodeOptions, DecodeResult, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
 from ovgui.core.devices import resolve_device, shared_core
-from ovgui.core.errors import OvguiError, RunCancelled
-from ovgui.core.image import LoadedImage, load_image
-from ovgui.core.memory import MemorySampler
 from ovgui.core.engines import Engine, check_engine_request, create_engine
 from ovgui.core.engines.openvino import HINTS
+from ovgui.core.errors import OvguiError, RunCancelled
+from ovgui.core.image import LoadedImage, load_image
+from ovgui.core.loops import Budget, LoopResult
+from ovgui.core.memory import MemorySampler
 from ovgui.core.model import check_model_path, describe_model, metadata_names, read_model, static_dims
 from ovgui.core.preprocess import PreparedInputs, prepare_inputs
 from ovgui.core.profile import LayerProfiler, totals_by_type
-from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.report import (
     CompiledSettings,
     DecoderInfo,

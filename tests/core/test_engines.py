@@ -1,0 +1,104 @@
+"""The same ONNX models through OpenVINO and ONNX Runtime: the manifest's detections on each, the
+same report schema, and per-node figures from ONNX Runtime's own profiler."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from ovgui.core.agreement import agreement, iou
+from ovgui.core.errors import OvguiError
+from ovgui.core.profile import PER_INFERENCE
+from ovgui.core.report import ClassScore, Detection, DeviceInfo, ModelInfo, Report, RunConfig
+from ovgui.core.runner import RunRequest, run_profile
+from shared_data import image_path, model_path
+from test_manifest_models import assert_detections
+
+ENGINES = ["openvino", "onnxruntime"]
+YOLOV5_BUS = [(0, 0.823, [219, 408, 349, 863]), (0, 0.816, [52, 399, 207, 895]), (0, 0.676, [680, 377, 810, 870]), (5, 0.526, [49, 237, 810, 772])]
+YOLOV8_BUS = [(0, 0.898, [672, 373, 810, 878]), (0, 0.896, [50, 398, 243, 903]), (0, 0.896, [221, 408, 343, 855]), (5, 0.834, [34, 231, 798, 768]), (0, 0.314, [0, 551, 60, 867])]
+YUNET_ZIDANE = [(0, 0.939, [915, 100, 1055, 279]), (0, 0.896, [556, 258, 656, 410]), (0, 0.702, [1064, 282, 1280, 527])]
+
+
+def profile(model: str, image: str, engine: str, **config) -> Report:
+    settings = RunConfig(iterations=5, precision="f32" if engine == "openvino" else None, engine=engine, **config)
+    return run_profile(RunRequest(str(model_path(model)), str(image_path(image)), settings))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("model,image,expected,threshold", [
+    ("yolov5", "bus.jpg", YOLOV5_BUS, 0.25),
+    ("yolov8", "bus.jpg", YOLOV8_BUS, 0.25),
+    ("yunet_dynamic", "zidane.jpg", YUNET_ZIDANE, 0.6),
+])
+def test_manifest_detections_through_each_engine(engine, model, image, expected, threshold):
+    report = profile(model, image, engine)
+    assert report.engine.name == {"openvino": "OpenVINO", "onnxruntime": "ONNX Runtime"}[engine]
+    assert report.engine.version and report.engine.providers
+    if model != "yunet_dynamic":
+        assert_detections(report, expected, threshold)
+    else:
+        found = [(d.class_id, round(d.score, 3), [round(v) for v in d.box]) for d in report.detections]
+        for class_id, score, box in expected:
+            assert any(c == class_id and abs(s - score) <= 0.03 and max(abs(a - b) for a, b in zip(b_, box)) <= 8
+                       for c, s, b_ in found), (found, box)
+    assert [phase.name for phase in report.memory.phases] == ["read_model", "compile", "first_inference", "steady_state"]
+    assert len(report.latency_ms.samples) == 5 and report.layers
+
+
+def test_onnxruntime_node_times_are_real_per_run_values():
+    report = profile("yolov8", "bus.jpg", "onnxruntime")
+    assert report.profile.counters == PER_INFERENCE and report.profile.distributions
+    assert report.profile.iterations_profiled == 5 and "separate profiled session" in report.profile.method
+    executed = [layer for layer in report.layers if layer.executed]
+    assert {"ConvInteger", "DynamicQuantizeLinear"} <= {layer.type for layer in executed}
+    assert all(layer.real_time_median_ms is not None and layer.first_inference_ms is not None for layer in executed)
+    assert 0.7 <= report.profile.layers_sum_ms / report.latency_ms.mean <= 1.2
+    assert report.layer_types and report.layer_types[0].real_time_ms > 0
+
+
+def test_onnxruntime_session_options_reach_the_session():
+    report = profile("yolov5", "bus.jpg", "onnxruntime", nthreads=1, graph_optimization="basic", execution_mode="sequential")
+    assert report.compiled.inference_num_threads == 1
+    assert report.config.graph_optimization == "basic"
+
+
+@pytest.mark.parametrize("model,config,message", [
+    ("face", {"engine": "onnxruntime"}, "ONNX Runtime reads ONNX models"),
+    ("yolov8", {"engine": "onnxruntime", "device": "GPU"}, "runs here on the CPU"),
+    ("yolov8", {"engine": "onnxruntime", "preprocess": "graph"}, "preprocessing in the graph is OpenVINO's"),
+    ("yolov8", {"engine": "tensorrt"}, "unknown engine 'tensorrt'"),
+])
+def test_what_an_engine_cannot_do_is_one_line(model, config, message):
+    with pytest.raises(OvguiError, match=message):
+        run_profile(RunRequest(str(model_path(model)), str(image_path("bus.jpg")), RunConfig(iterations=1, **config)))
+
+
+def test_a_missing_onnxruntime_is_one_line(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    with pytest.raises(OvguiError, match=r"ONNX Runtime is not installed; install it with pip install 'ovgui\[onnxruntime\]'"):
+        run_profile(RunRequest(str(model_path("yolov8")), str(image_path("bus.jpg")), RunConfig(iterations=1, engine="onnxruntime")))
+
+
+def test_detections_agree_by_iou_and_class():
+    box = [10.0, 10.0, 110.0, 110.0]
+    a = report_with([Detection(0, "person", 0.9, box), Detection(2, "car", 0.5, [200.0, 200.0, 260.0, 260.0])])
+    b = report_with([Detection(0, "person", 0.85, [12.0, 12.0, 112.0, 112.0]), Detection(5, "bus", 0.4, box)])
+    result = agreement(a, b)
+    assert (result.matched, result.missed, result.extra) == (1, 1, 1)
+    assert result.max_score_diff == pytest.approx(0.05)
+    assert iou(box, box) == 1.0 and iou(box, [200, 200, 300, 300]) == 0.0
+
+
+def test_classes_agree_on_top1_and_top5():
+    a, b = report_with([]), report_with([])
+    a.classes = [ClassScore(i, str(i), 0.5 - i / 10) for i in range(5)]
+    b.classes = [ClassScore(i, str(i), 0.5 - i / 10) for i in (0, 2, 4, 6, 7)]
+    result = agreement(a, b)
+    assert result.top1_same and result.top5_shared == 3
+
+
+def report_with(detections: list[Detection]) -> Report:
+    return Report(ModelInfo("m.onnx", "ONNX", 1), DeviceInfo("CPU", "cpu"), RunConfig(), detections=detections)
