@@ -26,11 +26,12 @@ CASES = [
     ("yunet/yunet_s_640_640.onnx", "zidane.jpg"),
 ]
 ENGINES = ("openvino", "onnxruntime")
+PROFILE = "import sys; from ovgui.cli import profile_main; sys.exit(profile_main(sys.argv[1:]))"
 
 
 def measure(model: Path, image: Path, engine: str, iterations: int, folder: Path) -> tuple[float, float]:
     out = folder / f"{engine}.json"
-    command = [sys.executable, "-m", "ovgui.cli", str(model), str(image), "--engine", engine, "-n", str(iterations),
+    command = [sys.executable, "-c", PROFILE, str(model), str(image), "--engine", engine, "-n", str(iterations),
                "--json", str(out), "-q"]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
