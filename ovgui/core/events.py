@@ -74,6 +74,8 @@ class LiveData:
     phase_marks: list[tuple[str, float]] = field(default_factory=list)
     layers: list = field(default_factory=list)
     layers_version: int = 0
+    frames: list = field(default_factory=list)
+    latest_frame: tuple | None = None
 
     def publish_layers(self, layers: list) -> None:
         """A whole new per-layer snapshot (`LayerStats`, steady-state means so far), about once a second.
@@ -83,6 +85,12 @@ class LiveData:
         """
         self.layers = layers
         self.layers_version += 1
+
+    def add_frame(self, pixels, result) -> None:
+        """A frame of a set or a video is done: its `FrameResult`, and its pixels (BGR) as the
+        latest picture to show; only the latest is kept, so a long video holds one frame."""
+        self.latest_frame = (pixels, result)
+        self.frames.append(result)
 
     def add_iteration(self, latency_ms: float) -> None:
         """The end time (``perf_counter``) first: a reader of `latencies_ms` may rely on it being there."""

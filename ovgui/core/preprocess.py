@@ -71,6 +71,9 @@ class PreparedInputs:
     info: PreprocessInfo
     notes: list[str] = field(default_factory=list)
     model_ops: frozenset[str] = frozenset()
+    image_indices: tuple[int, ...] = ()
+    dtype: np.dtype | None = None
+    tensor_hw: tuple[int, int] | None = None
 
 
 def is_image_like(port: ov.Output) -> bool:
@@ -111,11 +114,9 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     main = model.input(main.get_any_name())
     recipe = recipe_for(family, model_format)
     info = applied_preprocessing(main, layout, recipe, config, family)
-    pixels, geometry = fit_image(image, info)
+    dtype = main.get_element_type().to_dtype()
+    pixels, geometry = image_tensor(image, info, dtype)
     model_ops = frozenset(op.get_friendly_name() for op in model.get_ops())
-    if info.mode == "host":
-        pixels = host_tensor(pixels, info, main.get_element_type().to_dtype())
-    pixels = np.repeat(pixels, info.batch, axis=0) if info.batch > 1 else pixels
     if info.mode == "graph":
         add_preprocessing(model, [p.get_any_name() for p in image_ports], pixels.shape, info)
 
@@ -136,7 +137,32 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
             f"batch {info.batch}: the image is repeated {info.batch} times, as benchmark_app -b does; "
             "throughput counts images, and the boxes shown are the first image's"
         )
-    return PreparedInputs(arrays, geometry, info, notes, model_ops)
+    indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in image_names)
+    return PreparedInputs(arrays, geometry, info, notes, model_ops, indices, dtype, (pixels.shape[1], pixels.shape[2]))
+
+
+def image_tensor(image: LoadedImage, info: PreprocessInfo, dtype: np.dtype, tensor_hw: tuple[int, int] | None = None) -> tuple[np.ndarray, Geometry]:
+    """One image as the array bound to the model's image inputs, and how it was fitted.
+
+    Graph mode hands over u8 pixels whose size the compiled graph fixed (`tensor_hw`, the first
+    frame's): a frame of another size is stretched to it first, which keeps the geometry a plain
+    stretch from the frame to the model input."""
+    pixels, geometry = fit_image(image, info)
+    if info.mode == "host":
+        pixels = host_tensor(pixels, info, dtype)
+    elif tensor_hw is not None and pixels.shape[1:3] != tensor_hw:
+        height, width = tensor_hw
+        pixels = cv2.resize(pixels[0], (width, height), interpolation=cv2.INTER_LINEAR).reshape(1, height, width, -1)
+    return (np.repeat(pixels, info.batch, axis=0) if info.batch > 1 else pixels), geometry
+
+
+def frame_inputs(image: LoadedImage, prepared: PreparedInputs) -> tuple[dict[int, np.ndarray], Geometry]:
+    """The next frame of a set or a video, for the same compiled model: new image arrays only
+    (other inputs keep their zeros)."""
+    if not prepared.image_indices:
+        return {}, Geometry.stretch(image.size, image.size)
+    pixels, geometry = image_tensor(image, prepared.info, prepared.dtype, prepared.tensor_hw)
+    return {index: pixels for index in prepared.image_indices}, geometry
 
 
 def reshape_inputs(model: ov.Model, image: LoadedImage, layout: str, shape_override: list[int] | None) -> None:

@@ -84,6 +84,8 @@ class RunConfig:
     perf_counters: bool = True
     preprocess: str = "host"
     engine: str = "openvino"
+    frames: int | None = None
+    stride: int = 1
     inter_op_threads: int | None = None
     graph_optimization: str | None = None
     execution_mode: str | None = None
@@ -259,6 +261,62 @@ class DecoderInfo:
 
 
 @dataclass
+class PipelineTimes:
+    """Where one frame's time went, in ms: reading it, turning it into the input tensor, the
+    inference (the engine's own latency) and turning the outputs into boxes or classes."""
+
+    decode: float = 0.0
+    preprocess: float = 0.0
+    infer: float = 0.0
+    postprocess: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.decode + self.preprocess + self.infer + self.postprocess
+
+
+@dataclass
+class FrameResult:
+    """One image of a set, or one frame of a video: what the model found and what it cost."""
+
+    index: int
+    source: str
+    width: int
+    height: int
+    latency_ms: float
+    wall_ms: float
+    pipeline_ms: PipelineTimes = field(default_factory=PipelineTimes)
+    detections: list[Detection] = field(default_factory=list)
+    classes: list[ClassScore] = field(default_factory=list)
+
+
+@dataclass
+class ClassCount:
+    label: str
+    count: int
+
+
+@dataclass
+class FrameSetSummary:
+    """A set of images or a video run once, frame by frame, through one compiled model.
+
+    `end_to_end_fps` is frames over the whole pass (decode to boxes); `inference_fps` is
+    1000 / the mean inference latency, what the model alone could do; the gap is what the rest
+    of the pipeline costs.
+    """
+
+    kind: str = "images"
+    source: str = ""
+    frames: int = 0
+    skipped: list[str] = field(default_factory=list)
+    total_s: float = 0.0
+    end_to_end_fps: float = 0.0
+    inference_fps: float = 0.0
+    pipeline_median_ms: PipelineTimes = field(default_factory=PipelineTimes)
+    class_histogram: list[ClassCount] = field(default_factory=list)
+
+
+@dataclass
 class Report:
     model: ModelInfo
     device: DeviceInfo
@@ -279,6 +337,8 @@ class Report:
     detections: list[Detection] = field(default_factory=list)
     classes: list[ClassScore] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    per_image: list[FrameResult] = field(default_factory=list)
+    frame_set: FrameSetSummary | None = None
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,23 +12,26 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 import openvino as ov
 
 from ovgui.core import events
 from ovgui.core.decoders import class_count, decode, guess_family
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, ModelOutput
+from ovgui.core.decoders.base import DecodeOptions, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
 from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.engines import Engine, check_engine_request, create_engine
 from ovgui.core.engines.openvino import HINTS
 from ovgui.core.errors import OvguiError, RunCancelled
-from ovgui.core.image import LoadedImage, load_image
+from ovgui.core.frame_pass import FramePass, summarize
+from ovgui.core.inputs import Frame, FrameSource, open_source
 from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler
 from ovgui.core.model import check_model_path, describe_model, metadata_names, read_model, static_dims
-from ovgui.core.preprocess import PreparedInputs, prepare_inputs
+from ovgui.core.preprocess import prepare_inputs
 from ovgui.core.profile import LayerProfiler, totals_by_type
 from ovgui.core.report import (
     CompiledSettings,
@@ -47,10 +50,13 @@ PRECISIONS = ("f32", "bf16", "f16")
 
 @dataclass
 class RunRequest:
+    """`image_path` is an image, a folder, a glob or a video; `more_images` are further files of a set."""
+
     model_path: str
     image_path: str
     config: RunConfig = field(default_factory=RunConfig)
     is_demo: bool = False
+    more_images: tuple[str, ...] = ()
 
 
 def validate_config(config: RunConfig) -> None:
@@ -111,12 +117,16 @@ class ProfileRun:
         check_engine_request(config, self.request.model_path)
         device = resolve_device(config.device, self._core)
         check_model_path(self.request.model_path)
-        image = load_image(self.request.image_path)
+        source = open_source([self.request.image_path, *self.request.more_images], config.frames, config.stride)
+        frames = source.frames()
+        first = next(frames, None)
+        if first is None:
+            raise OvguiError(f"{source.description} holds no {'frames' if source.kind == 'video' else 'images'} OpenCV can read")
         with MemorySampler(self.live) as memory:
             self._memory = memory
-            report = self._run_phases(image, device)
+            report = self._run_phases(source, first, frames, device)
         report.memory = memory.report()
-        report.notes = self._notes
+        report.notes = [*self._notes, *source.notes]
         return report
 
     def _note(self, text: str) -> None:
@@ -133,9 +143,11 @@ class ProfileRun:
         self._emit(events.PhaseFinished(name, self._memory.now_s(), duration_ms))
         return duration_ms
 
-    def _run_phases(self, image: LoadedImage, device: DeviceInfo) -> Report:
+    def _run_phases(self, source: FrameSource, first: Frame, frames: Iterator[Frame], device: DeviceInfo) -> Report:
+        """A single image runs the steady loop on itself; a set or a video runs frame by frame."""
         config = self.request.config
         timings = Timings()
+        image = first.image
 
         started = self._begin("read_model")
         model = read_model(self._core, self.request.model_path)
@@ -161,17 +173,26 @@ class ProfileRun:
 
         self._begin("steady_state")
         budget = Budget(config.iterations, config.duration_s)
-        loop = self.engine.steady(budget, self._cancel, self.live, self._progress)
+        options = DecodeOptions(config.decoder, config.threshold, config.nms_iou, labels)
+        if source.is_set:
+            frame_pass = FramePass(self.engine, prepared, options, family, lambda out: first_of_batch(out, prepared.info.batch))
+            per_image, loop = frame_pass.run(chain([first], frames), budget, self._cancel, self.live, self._progress)
+        else:
+            per_image, loop = [], self.engine.steady(budget, self._cancel, self.live, self._progress)
         self._memory.end_phase()
 
         report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
         report.engine = self.engine.info()
         report.timings_ms = timings
         self._add_measurements(report, loop)
-        result = self._decode(outputs, prepared, family, labels)
+        result = decode(first_of_batch(outputs, prepared.info.batch), prepared.geometry, options, family)
         report.decoder = DecoderInfo(result.decoder, result.note)
         report.detections = result.detections
         report.classes = result.classes
+        if source.is_set:
+            report.per_image = per_image
+            report.frame_set = summarize(source, per_image, loop, first.decode_ms)
+            report.throughput_fps = report.frame_set.end_to_end_fps
         return report
 
     def _add_measurements(self, report: Report, loop: LoopResult) -> None:
@@ -214,13 +235,6 @@ class ProfileRun:
         inferring = elapsed_s - collection_s if self.request.config.mode == "latency" else elapsed_s
         fps = done / inferring if inferring > 0 else 0.0
         self._emit(events.Progress(done, budget.fraction(done, elapsed_s), elapsed_s, fps))
-
-    def _decode(
-        self, outputs: list[ModelOutput], prepared: PreparedInputs, family: str, labels: list[str] | None
-    ) -> DecodeResult:
-        config = self.request.config
-        options = DecodeOptions(config.decoder, config.threshold, config.nms_iou, labels)
-        return decode(first_of_batch(outputs, prepared.info.batch), prepared.geometry, options, family)
 
 
 def adjusted_settings(config: RunConfig, used: CompiledSettings, engine: str) -> list[str]:

@@ -7,6 +7,7 @@ import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
 
+import numpy as np
 import openvino as ov
 
 from ovgui.core.decoders.base import ModelOutput
@@ -44,7 +45,15 @@ class Engine(ABC):
 
     @abstractmethod
     def steady(self, budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback) -> LoopResult:
-        """The timed loop; latencies go to `live`."""
+        """The timed loop over one input; latencies go to `live`."""
+
+    @abstractmethod
+    def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
+        """One inference on new input arrays (the next frame): its latency in ms and its outputs."""
+
+    def end_reads(self) -> list[list]:
+        """Per-layer reads once a frame-by-frame pass is over (see `LoopResult.end_reads`)."""
+        return []
 
     @abstractmethod
     def layers(self, loop: LoopResult, steady_done: int) -> list[LayerStats]:

@@ -53,6 +53,7 @@ class OnnxRuntimeEngine(Engine):
         self._path = ""
         self._session: ort.InferenceSession | None = None
         self._feeds: dict[str, np.ndarray] = {}
+        self._names: list[str] = []
         self._profiled_runs = 0
         self.notes = [
             f"{name} is an OpenVINO setting; ONNX Runtime ignores it"
@@ -64,11 +65,13 @@ class OnnxRuntimeEngine(Engine):
         """The session reads the file itself; `model` (OpenVINO's reading) only names the inputs."""
         self._path = path
         self._session = self._new_session(profile_dir=None)
-        names = [port.get_any_name() for port in model.inputs]
-        self._feeds = {names[index]: array for index, array in prepared.arrays.items()}
+        self._names = [port.get_any_name() for port in model.inputs]
+        self._feeds = {self._names[index]: array for index, array in prepared.arrays.items()}
 
     def first_inference(self) -> list[ModelOutput]:
-        values = self._run(self._session)
+        return self._outputs(self._run(self._session))
+
+    def _outputs(self, values: list) -> list[ModelOutput]:
         return [ModelOutput([out.name], list(np.shape(value)), np.asarray(value)) for out, value in zip(self._session.get_outputs(), values)]
 
     def steady(self, budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback) -> LoopResult:
@@ -89,6 +92,14 @@ class OnnxRuntimeEngine(Engine):
         wall_s = time.perf_counter() - loop_start
         progress(len(live.latencies_ms), wall_s, 0.0)
         return LoopResult(wall_s, 0.0, 1, [])
+
+    def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
+        for index, array in arrays.items():
+            self._feeds[self._names[index]] = array
+        started = time.perf_counter()
+        values = self._run(self._session)
+        latency_ms = (time.perf_counter() - started) * 1000.0
+        return latency_ms, self._outputs(values)
 
     def layers(self, loop: LoopResult, steady_done: int) -> list[LayerStats]:
         """The separate profiled pass; the timed session is released first so the two never

@@ -1,0 +1,110 @@
+"""A set of images or a video, frame by frame, through one compiled model.
+
+Every frame goes through the whole pipeline once — decode, preprocess, inference,
+postprocess — and each stage is timed on its own, so a user whose application is slow sees
+which stage costs the frame.  The inference is the engine's own latency, like a single image's;
+the first inference (a warm-up on the first frame) stays apart, and the first frame is then run
+again as a normal frame.  `--iterations` does not apply: a set runs each frame once (`--time`
+still stops it early; `--frames` and `--stride` choose a video's frames).
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ovgui.core.decoders import decode
+from ovgui.core.decoders.base import DecodeOptions
+from ovgui.core.engines import Engine
+from ovgui.core.events import LiveData
+from ovgui.core.inputs import Frame, FrameSource
+from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
+from ovgui.core.preprocess import PreparedInputs, frame_inputs
+from ovgui.core.report import ClassCount, FrameResult, FrameSetSummary, PipelineTimes
+
+
+@dataclass
+class FramePass:
+    """What a pass needs besides the frames: the compiled engine, how frames become inputs,
+    and how outputs become boxes or classes."""
+
+    engine: Engine
+    prepared: PreparedInputs
+    options: DecodeOptions
+    family: str
+    batch_first: Callable[[list], list]
+
+    def run(
+        self, frames: Iterator[Frame], budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback
+    ) -> tuple[list[FrameResult], LoopResult]:
+        results: list[FrameResult] = []
+        loop_start = last_progress = fetched_from = time.perf_counter()
+        for frame in frames:
+            decoded_before = frame.decode_ms if not results else 0.0
+            results.append(self._one(frame, live, fetched_from, decoded_before))
+            now = fetched_from = time.perf_counter()
+            if cancel.is_set() or (budget.duration_s is not None and now - loop_start >= budget.duration_s):
+                break
+            if now - last_progress >= PROGRESS_INTERVAL_S:
+                last_progress = now
+                progress(len(results), now - loop_start, 0.0)
+        wall_s = time.perf_counter() - loop_start
+        progress(len(results), wall_s, 0.0)
+        return results, LoopResult(wall_s, 0.0, 1, self.engine.end_reads())
+
+    def _one(self, frame: Frame, live: LiveData, fetched_from: float, decoded_before_ms: float) -> FrameResult:
+        """`fetched_from`: when the loop asked for this frame, so the wall time is measured around
+        everything the frame cost (its decode too), not added up from the stages."""
+        started = time.perf_counter()
+        arrays, geometry = frame_inputs(frame.image, self.prepared)
+        prepared_at = time.perf_counter()
+        latency_ms, outputs = self.engine.infer(arrays)
+        inferred_at = time.perf_counter()
+        decoded = decode(self.batch_first(outputs), geometry, self.options, self.family)
+        finished = time.perf_counter()
+        times = PipelineTimes(
+            decode=frame.decode_ms,
+            preprocess=(prepared_at - started) * 1000.0,
+            infer=(inferred_at - prepared_at) * 1000.0,
+            postprocess=(finished - inferred_at) * 1000.0,
+        )
+        result = FrameResult(
+            index=frame.index,
+            source=frame.source,
+            width=frame.image.info.width,
+            height=frame.image.info.height,
+            latency_ms=latency_ms,
+            wall_ms=decoded_before_ms + (finished - fetched_from) * 1000.0,
+            pipeline_ms=times,
+            detections=decoded.detections,
+            classes=decoded.classes,
+        )
+        live.add_iteration(latency_ms)
+        live.add_frame(frame.image.bgr, result)
+        return result
+
+
+def summarize(source: FrameSource, results: list[FrameResult], loop: LoopResult, decode_first_ms: float) -> FrameSetSummary:
+    """Aggregates over the frames: the pass's own FPS against the model's, the stage medians,
+    and how often each class was found (top-1 for classifiers, every box for detectors)."""
+    latencies = [r.latency_ms for r in results]
+    total_s = loop.wall_s + decode_first_ms / 1000.0
+    labels = Counter(d.label for r in results for d in r.detections) + Counter(r.classes[0].label for r in results if r.classes)
+    return FrameSetSummary(
+        kind=source.kind,
+        source=source.description,
+        frames=len(results),
+        skipped=list(source.notes),
+        total_s=total_s,
+        end_to_end_fps=len(results) / total_s if total_s > 0 else 0.0,
+        inference_fps=1000.0 / statistics.fmean(latencies) if latencies else 0.0,
+        pipeline_median_ms=PipelineTimes(*(
+            statistics.median(getattr(r.pipeline_ms, stage) for r in results) if results else 0.0
+            for stage in ("decode", "preprocess", "infer", "postprocess")
+        )),
+        class_histogram=[ClassCount(label, count) for label, count in labels.most_common()],
+    )

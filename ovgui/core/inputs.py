@@ -1,0 +1,145 @@
+"""What the user points at, as a sequence of frames: one image, a set of images, or a video.
+
+A set is a folder (its images sorted by name), a glob, or several files; files OpenCV cannot
+read are skipped with a note, and a set with no readable image at all is an error.  A video is
+read with OpenCV's VideoCapture, every `stride`-th frame, at most `max_frames` of them.  Each
+frame carries how long decoding it took, because decoding is the first stage of a frame's
+pipeline.
+"""
+
+from __future__ import annotations
+
+import glob
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+
+from ovgui.core.errors import OvguiError
+from ovgui.core.image import LoadedImage, load_image, to_bgr8
+from ovgui.core.report import ImageInfo
+
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".jp2", ".exr", ".hdr", ".sr", ".ras"}
+GLOB_CHARACTERS = set("*?[")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture to run: where it came from (a path, or "frame N" of a video) and its pixels."""
+
+    index: int
+    source: str
+    image: LoadedImage
+    decode_ms: float
+
+
+@dataclass
+class FrameSource:
+    """Frames in order; `kind` is "image", "images" or "video"; `notes` collects what was skipped."""
+
+    kind: str
+    description: str
+    paths: list[Path] = field(default_factory=list)
+    video: Path | None = None
+    max_frames: int | None = None
+    stride: int = 1
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_set(self) -> bool:
+        return self.kind != "image"
+
+    def frames(self) -> Iterator[Frame]:
+        if self.video is not None:
+            yield from self._video_frames()
+        else:
+            yield from self._image_frames()
+
+    def _image_frames(self) -> Iterator[Frame]:
+        index = 0
+        for path in self.paths:
+            started = time.perf_counter()
+            try:
+                image = load_image(path)
+            except OvguiError as error:
+                if not self.is_set:
+                    raise
+                self.notes.append(f"skipped {path.name}: {error}")
+                continue
+            yield Frame(index, str(path), image, (time.perf_counter() - started) * 1000.0)
+            index += 1
+            if self.max_frames is not None and index >= self.max_frames:
+                return
+
+    def _video_frames(self) -> Iterator[Frame]:
+        capture = cv2.VideoCapture(str(self.video))
+        try:
+            position, index = 0, 0
+            while self.max_frames is None or index < self.max_frames:
+                started = time.perf_counter()
+                ok, pixels = capture.read()
+                if not ok or pixels is None:
+                    return
+                if position % self.stride == 0:
+                    bgr = to_bgr8(pixels)
+                    info = ImageInfo(f"{self.video}#{position}", bgr.shape[1], bgr.shape[0], 3, "uint8")
+                    yield Frame(index, f"frame {position}", LoadedImage(bgr, info), (time.perf_counter() - started) * 1000.0)
+                    index += 1
+                position += 1
+        finally:
+            capture.release()
+
+
+def open_source(paths: list[str], max_frames: int | None = None, stride: int = 1) -> FrameSource:
+    """IMAGE as the user gave it: one file, a folder, a glob, several files, or a video."""
+    if not paths:
+        raise OvguiError("give an image, a folder of images or a video")
+    if len(paths) == 1 and not (GLOB_CHARACTERS & set(paths[0])):
+        return _single(Path(paths[0]), max_frames, stride)
+    files = [Path(match) for pattern in paths for match in (sorted(glob.glob(pattern)) if GLOB_CHARACTERS & set(pattern) else [pattern])]
+    if not files:
+        raise OvguiError(f"no file matches {' '.join(paths)}")
+    return _image_set(files, " ".join(paths), max_frames)
+
+
+def _single(path: Path, max_frames: int | None, stride: int) -> FrameSource:
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        if not files:
+            raise OvguiError(f"{path} holds no images OpenCV can read")
+        return _image_set(files, str(path), max_frames)
+    if path.suffix.lower() in VIDEO_SUFFIXES:
+        return _video(path, max_frames, stride)
+    return FrameSource("image", str(path), paths=[path])
+
+
+def _image_set(files: list[Path], description: str, max_frames: int | None) -> FrameSource:
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise OvguiError(f"image file not found: {missing[0]}")
+    source = FrameSource("images", description, paths=files, max_frames=max_frames)
+    if not any(_readable(path) for path in files):
+        raise OvguiError(f"{description} holds no images OpenCV can read")
+    return source
+
+
+def _readable(path: Path) -> bool:
+    return cv2.haveImageReader(str(path))
+
+
+def _video(path: Path, max_frames: int | None, stride: int) -> FrameSource:
+    if not path.is_file():
+        raise OvguiError(f"video file not found: {path}")
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened():
+            raise OvguiError(f"{path.name} is not a video OpenCV can read (try .mp4 or .avi)")
+        ok, _ = capture.read()
+        if not ok:
+            raise OvguiError(f"{path.name} holds no frames OpenCV can decode")
+    finally:
+        capture.release()
+    return FrameSource("video", str(path), video=path, max_frames=max_frames, stride=stride)
