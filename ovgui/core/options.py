@@ -279,7 +279,7 @@ def validate(config: RunConfig) -> RunConfig:
     for option in OPTIONS:
         option.check(getattr(config, option.name))
     if config.iterations is None and config.duration_s is None:
-        raise OptionError(BY_NAME["iterations"], "or a time is needed: give one")
+        raise OptionError(BY_NAME["iterations"], f"or a {BY_NAME['duration_s'].title} is needed")
     return config
 
 

@@ -78,9 +78,11 @@ class ScriptedRun(QObject):
 
     @Slot(str)
     def _failed(self, message: str) -> None:
+        """Closing first waits for the window's background jobs, so none of them still has stderr
+        silenced (`native_stderr_silenced`) when the line is written."""
         if self._args.exit_after_run:
-            print(f"error: {message}", file=sys.stderr)
             self._window.close()
+            print(f"error: {message}", file=sys.stderr)
             QApplication.exit(EXIT_FAILED)
 
 

@@ -175,7 +175,7 @@ class RunSettings(OptionForm):
 
     def _read(self, lenient: bool) -> dict[str, Any]:
         """The fields' values, the hidden budget as None; `lenient` skips text that is no value."""
-        inactive = "iterations" if self.budget_kind.currentData() == "seconds" else "duration_s"
+        active, inactive = ("duration_s", "iterations") if self.budget_kind.currentData() == "seconds" else ("iterations", "duration_s")
         values: dict[str, Any] = {}
         for name, field in self.fields.items():
             try:
@@ -183,6 +183,8 @@ class RunSettings(OptionForm):
             except OptionError:
                 if not lenient:
                     raise
+        if values.get(active) is None and not lenient:
+            raise OptionError(BY_NAME[active], "needs a value")
         return values
 
     def _show_budget(self) -> None:

@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
     # runs -------------------------------------------------------------------
 
     def set_config(self, config: RunConfig) -> None:
-        self.controls.settings.set_config(config)
+        self.controls.set_config(config)
 
     def start_run(self) -> None:
         request = self._request()

@@ -36,7 +36,8 @@ def recipe_source(family: str, model_format: str) -> str:
         return f"a {model_format} classifier (torchvision's recipe)"
     if model_format == "OpenVINO IR":
         return "the model format (OpenVINO IR: raw BGR 0..255, as Open Model Zoo models take it)"
-    return f"ovgui's default for an unknown {model_format} model (raw BGR 0..255)"
+    known = f"the {family} family" if family and family != "none" else "a model no decoder recognises"
+    return f"no recipe for {known}: ovgui's default (raw BGR 0..255)"
 
 
 def applied_values(info: PreprocessInfo) -> dict[str, str]:
@@ -56,7 +57,7 @@ def shape_reason(model: ModelInfo, input_name: str) -> str:
         return "the model's own shape"
     if "?" in port.shape:
         return f"the input is dynamic ({port.shape}): the image's size rounded up to 32"
-    return f"the model's own shape {port.shape}"
+    return "the model's own shape"
 
 
 def reasons_after_run(report: Report) -> dict[str, str]:
@@ -134,7 +135,9 @@ class PreprocessPanel(OptionForm):
             return
         image_inputs = [port for port in info.inputs if port.shape.count(",") == 3]
         if image_inputs:
-            self.reasons["input_shape"].setText(shape_reason(info, image_inputs[0].name))
+            port = image_inputs[0]
+            reason = shape_reason(info, port.name)
+            self.reasons["input_shape"].setText(reason if "?" in port.shape else f"{port.shape} — {reason}")
 
     def show_report(self, report: Report) -> None:
         if report.model.path != self._model_path:
