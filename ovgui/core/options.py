@@ -296,12 +296,33 @@ def markdown_table() -> str:
     """The README's table of run options, so the documentation is made from the same declarations."""
     rows = ["| option | meaning | default |", "|---|---|---|"]
     for option in OPTIONS:
-        flags = ", ".join(f"`{flag}`" for flag in (option.flags or [flag for flag, _value, _help in option.switches]))
-        if option.choices and option.flags:
-            flags += " " + "\\|".join(option.choices)
-        meaning = option.help + (f" ({option.describe_range()})" if option.describe_range() else "")
-        rows.append(f"| {flags} | {meaning.replace('|', chr(92) + '|')} | {option.describe_default()} |")
+        flags, meaning = _switch_row(option) if option.switches else _value_row(option)
+        rows.append(" | ".join(["", _escaped(flags), _escaped(meaning), option.describe_default(), ""]).strip())
     return "\n".join(rows) + "\n"
+
+
+def _switch_row(option: Option) -> tuple[str, str]:
+    flags = ", ".join(f"`{flag}`" for flag, _value, _words in option.switches)
+    if len(option.switches) == 1:
+        return flags, option.switches[0][2]
+    return flags, "; ".join(f"`{flag}`: {words}" for flag, _value, words in option.switches)
+
+
+def _value_row(option: Option) -> tuple[str, str]:
+    flags = ", ".join(f"`{flag}`" for flag in option.flags)
+    if option.metavar or option.choices:
+        flags += " " + (option.metavar or "|".join(option.choices))
+    meaning = option.help + "".join(f"; {choice}: {words}" for choice, words in option.choice_help.items())
+    limits = []
+    if option.describe_range():
+        limits.append(("each " if option.item_type else "") + option.describe_range())
+    if option.lengths and option.item_type is float:
+        limits.append(_counts(option.lengths))
+    return flags, meaning + (f" ({', '.join(limits)})" if limits else "")
+
+
+def _escaped(cell: str) -> str:
+    return cell.replace("|", "\\|")
 
 
 def _shown(value: Any) -> str:
@@ -317,3 +338,7 @@ def _counts(lengths: tuple[int, ...]) -> str:
         return f"{lengths[0]} to {lengths[-1]} values"
     return " or ".join(str(n) for n in lengths) + " values"
 
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
