@@ -215,8 +215,8 @@ OPTIONS: tuple[Option, ...] = (
            minimum=1, maximum=MAX_STREAMS, unset="the hint's choice", metavar="N"),
     Option("nthreads", "threads", "INFERENCE_NUM_THREADS", "run", flags=("--nthreads",),
            minimum=1, maximum=MAX_THREADS, unset="the device's", metavar="N"),
-    Option("nireq", "requests", "infer requests in throughput mode", "run", flags=("--nireq",),
-           minimum=1, maximum=MAX_REQUESTS, unset="OPTIMAL_NUMBER_OF_INFER_REQUESTS", metavar="N"),
+    Option("nireq", "requests", "infer requests in throughput mode; unset uses OPTIMAL_NUMBER_OF_INFER_REQUESTS", "run",
+           flags=("--nireq",), minimum=1, maximum=MAX_REQUESTS, unset="the device's optimum", metavar="N"),
     Option("cache_dir", "cache folder", "CACHE_DIR: compiled models are cached here (compare compile times)", "run",
            flags=("--cache-dir",), unset="none", path="folder", metavar="DIR"),
     Option("shared_memory", "share the input buffer",
@@ -237,8 +237,8 @@ OPTIONS: tuple[Option, ...] = (
            "where the image is converted to the model's input", "preprocess",
            flags=("--preprocess",), choices=("host", "graph"),
            choice_help={
-               "host": "on the host, once, outside the timed region: the model alone is timed, as benchmark_app does",
-               "graph": "inside the model (u8 image in): the conversions are timed with it, end to end",
+               "host": "the image is converted once, outside the timed region: the model alone is timed, as benchmark_app does",
+               "graph": "the conversions are added to the model (u8 image in) and timed with it, end to end",
            }),
     Option("layout", "layout", "the model input's layout", "preprocess", flags=("--layout",),
            choices=("NCHW", "NHWC"), unset="guessed"),
@@ -251,9 +251,10 @@ OPTIONS: tuple[Option, ...] = (
            flags=("--scale",), lengths=(1, 3), minimum=0, above=True, unset="guessed", metavar="S[,S,S]"),
     Option("resize", "resize", "how the image fits the input", "preprocess", flags=("--resize",),
            choices=("stretch", "letterbox"), unset="guessed"),
-    Option("input_shape", "input shape", "static shape for a dynamic input, e.g. 1,3,640,640", "preprocess",
-           flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1,
-           unset="the model's, or the image rounded up to 32", metavar="N,C,H,W"),
+    Option("input_shape", "input shape",
+           "static shape for a dynamic input, e.g. 1,3,640,640; unset, a dynamic size is the image's rounded up to 32",
+           "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, unset="guessed",
+           metavar="N,C,H,W"),
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

@@ -14,7 +14,7 @@ import json
 from dataclasses import replace
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ovgui.core.options import BY_NAME, Option, OptionError, format_value, options_in
 from ovgui.core.preprocess import RECIPES
@@ -95,14 +95,12 @@ class PreprocessPanel(OptionForm):
         self._show_pending()
 
     def add_row(self, option: Option, field: QWidget) -> None:
+        """The field, and under it, across the whole form, the line saying where its value comes from."""
+        super().add_row(option, field)
         reason = QLabel(wordWrap=True, objectName=f"reason-{option.name}")
-        reason.setStyleSheet("color: palette(mid); font-size: small;")
-        column = QVBoxLayout()
-        column.setSpacing(1)
-        column.addWidget(field)
-        column.addWidget(reason)
+        reason.setStyleSheet("color: palette(dark); font-size: small; margin-bottom: 4px;")
         self.reasons[option.name] = reason
-        self.form.addRow(option.label[:1].upper() + option.label[1:], column)
+        self.form.addRow(reason)
 
     def reason(self, name: str) -> str:
         return self.reasons[name].text()

@@ -76,4 +76,4 @@ def test_guesses_name_the_family_after_a_run(window, qtbot):
     assert panel.reason("resize") == "letterbox — guessed from the yolov8 family"
     assert panel.reason("input_shape") == "1,3,640,640 — the model's own shape"
     assert panel.reason("layout") == "NCHW — guessed from where the input [1,3,640,640] has its channels"
-    assert panel.reason("preprocess").startswith("on the host, once, outside the timed region")
+    assert panel.reason("preprocess").startswith("the image is converted once, outside the timed region")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, fields
 
 import pytest
+from PySide6.QtCore import QSettings
 
 from bad_options import BAD_OPTIONS, PARSE_ERRORS, filled
 from ovgui.cli import gui_parser, run_config
 from ovgui.core.options import BY_NAME
 from ovgui.core.report import RunConfig
 from ovgui.gui.app import preload
+from ovgui.gui.main_window import MainWindow
 from shared_data import image_path, model_path
 
 RUN_TIMEOUT_MS = 120_000
@@ -78,3 +81,15 @@ def test_bad_option_values_are_refused_in_the_banner_and_the_window_keeps_workin
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
         window.run_action.trigger()
     assert not window.banner.isVisible() and blocker.args[0].latency_ms.samples
+
+
+def test_damaged_saved_settings_keep_only_the_values_their_options_accept(qtbot):
+    settings = QSettings()
+    settings.setValue("run/config", json.dumps({"nireq": 10000, "threshold": "abc", "nms_iou": 0.3, "iterations": 9, "mode": "fast"}))
+    settings.sync()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    config = window.controls.config()
+    assert (config.nireq, config.threshold, config.nms_iou, config.iterations, config.mode) == (None, None, 0.3, 9, "latency")
+    window.session.shutdown()
+    window.jobs.wait()
