@@ -29,15 +29,15 @@ CHANGED = "changed: used from the next run on"
 
 
 def recipe_source(family: str, model_format: str) -> str:
-    """Where the colour order, mean, scale and resize came from, in the words of `preprocess.recipe_for`."""
+    """Where the colour order, mean, scale and resize came from, in the terms of `preprocess.recipe_for`."""
     if family in RECIPES:
-        return f"the {family} family"
+        return f"guessed from the {family} family"
     if family == "classify" and model_format != "OpenVINO IR":
-        return f"a {model_format} classifier (torchvision's recipe)"
+        return f"guessed from the model: a {model_format} classifier (torchvision's recipe)"
     if model_format == "OpenVINO IR":
-        return "the model format (OpenVINO IR: raw BGR 0..255, as Open Model Zoo models take it)"
+        return "guessed from the model format (OpenVINO IR: raw BGR 0..255, as Open Model Zoo models take it)"
     known = f"the {family} family" if family and family != "none" else "a model no decoder recognises"
-    return f"no recipe for {known}: ovgui's default (raw BGR 0..255)"
+    return f"ovgui's default (raw BGR 0..255): no recipe is known for {known}"
 
 
 def applied_values(info: PreprocessInfo) -> dict[str, str]:
@@ -65,7 +65,7 @@ def reasons_after_run(report: Report) -> dict[str, str]:
     info = report.preprocess
     if not info.input_name:
         return {name: "not used: the model has no image-like input, every input was fed zeros" for name in applied_values(info)}
-    source = f"guessed from {recipe_source(info.family, report.model.format)}"
+    source = recipe_source(info.family, report.model.format)
     port_shape = next((port.shape for port in report.model.inputs if port.name == info.input_name), "?")
     why = {
         "layout": f"guessed from where the input {port_shape} has its channels",

@@ -46,7 +46,7 @@ def test_the_panel_reaches_the_run_and_is_remembered_per_model(window, qtbot):
         [1, 3, 256, 320], "rgb", [1.0, 2.0, 3.0], "letterbox", "NCHW")
     assert (report.config.input_shape, report.config.color_order, report.config.preprocess) == ([1, 3, 256, 320], "rgb", "graph")
     assert panel.reason("input_shape") == "1,3,256,320: set by you"
-    assert panel.reason("scale") == "none — guessed from no recipe for the yunet family: ovgui's default (raw BGR 0..255)"
+    assert panel.reason("scale") == "none — ovgui's default (raw BGR 0..255): no recipe is known for the yunet family"
 
     open_files(window, qtbot, "face", "bus.jpg")
     assert panel.values() == {"preprocess": "host", "layout": None, "color_order": None, "mean": None, "scale": None,
