@@ -133,6 +133,7 @@ class RunSettings(OptionForm):
         self._show_budget()
 
     def add_row(self, option: Option, field: QWidget) -> None:
+        """One "Run for" row holds the iterations field, the time field and the combo that picks between them."""
         if option.name == "duration_s":
             return
         if option.name != "iterations":

@@ -318,15 +318,13 @@ class MainWindow(QMainWindow):
     def _request(self) -> RunRequest | None:
         """The run the panels describe, or None (and `run_refused`) when they hold a mistake."""
         model, image = self.controls.model_path(), self.controls.image_path()
+        if not model or not image:
+            self._refuse("choose a model and an image first (File › Open model, File › Open image)")
+            return None
         try:
-            if not model or not image:
-                raise OvguiError("choose a model and an image first (File › Open model, File › Open image)")
             config = self.controls.config()
         except OptionError as error:
             self.controls.focus_option(error.option.name)
-            self._refuse(str(error))
-            return None
-        except OvguiError as error:
             self._refuse(str(error))
             return None
         self.banner.hide()
