@@ -504,6 +504,7 @@ class MainWindow(QMainWindow):
         except OvguiError as error:
             self._show_error(str(error))
             return
+        self.controls.preprocess.load_for(report.model.path, report.config)
         self._show_report(report)
         self.ab_panel.add_report(report)
         self.controls.model_picker.set_path(report.model.path, emit=False)

@@ -105,11 +105,14 @@ class PreprocessPanel(OptionForm):
     def reason(self, name: str) -> str:
         return self.reasons[name].text()
 
-    def load_for(self, model_path: str) -> None:
-        """Show the values last used with this model (or ovgui's guesses for a model never run)."""
+    def load_for(self, model_path: str, config: RunConfig | None = None) -> None:
+        """Show `config`'s values (a reopened report's), else those last used with this model, else
+        ovgui's guesses for a model never run."""
         self._model_path = model_path
-        stored = _remembered(QSettings()).get(model_path, {})
-        self.set_values(replace(RunConfig(), **accepted_values(stored if isinstance(stored, dict) else {}, self.fields)))
+        if config is None:
+            stored = _remembered(QSettings()).get(model_path, {})
+            config = replace(RunConfig(), **accepted_values(stored if isinstance(stored, dict) else {}, self.fields))
+        self.set_values(config)
         self._show_pending()
 
     def remember(self) -> None:

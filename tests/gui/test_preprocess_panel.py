@@ -77,3 +77,16 @@ def test_guesses_name_the_family_after_a_run(window, qtbot):
     assert panel.reason("input_shape") == "1,3,640,640 — the model's own shape"
     assert panel.reason("layout") == "NCHW — guessed from where the input [1,3,640,640] has its channels"
     assert panel.reason("preprocess").startswith("the image is converted once, outside the timed region")
+
+
+def test_a_reopened_report_shows_its_own_preprocessing(window, qtbot, tmp_path):
+    open_files(window, qtbot, "yunet_dynamic")
+    qtbot.keyClicks(window.controls.preprocess.field("input_shape"), "1,3,224,288")
+    report = run(window, qtbot)
+    saved = tmp_path / "run.json"
+    report.save_json(saved)
+    open_files(window, qtbot, "face", "bus.jpg")
+    window.open_report(str(saved))
+    panel = window.controls.preprocess
+    assert panel.values()["input_shape"] == [1, 3, 224, 288]
+    assert panel.reason("input_shape") == "1,3,224,288: set by you"
