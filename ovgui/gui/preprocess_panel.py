@@ -26,6 +26,7 @@ REMEMBERED_LIMIT = 50
 MODE = "preprocess"
 GUESSED_AT_RUN = "guessed when the run starts"
 CHANGED = "changed: used from the next run on"
+SET_BY_YOU = "set by you"
 
 
 def recipe_source(family: str, model_format: str) -> str:
@@ -76,7 +77,7 @@ def reasons_after_run(report: Report) -> dict[str, str]:
         "input_shape": shape_reason(report.model, info.input_name),
     }
     return {
-        name: f"{value}: set by you" if getattr(report.config, name) is not None else f"{value} — {why[name]}"
+        name: f"{value}: {SET_BY_YOU}" if getattr(report.config, name) is not None else f"{value} — {why[name]}"
         for name, value in applied_values(info).items()
     }
 
@@ -113,6 +114,9 @@ class PreprocessPanel(OptionForm):
             stored = _remembered(QSettings()).get(model_path, {})
             config = replace(RunConfig(), **accepted_values(stored if isinstance(stored, dict) else {}, self.fields))
         self.set_values(config)
+
+    def set_values(self, config: RunConfig) -> None:
+        super().set_values(config)
         self._show_pending()
 
     def remember(self) -> None:
@@ -148,7 +152,7 @@ class PreprocessPanel(OptionForm):
 
     def _show_pending(self) -> None:
         for name in applied_values(PreprocessInfo()):
-            self.reasons[name].setText("" if _holds_value(self.fields[name]) else GUESSED_AT_RUN)
+            self.reasons[name].setText(SET_BY_YOU if _holds_value(self.fields[name]) else GUESSED_AT_RUN)
 
     def _edited(self, name: str) -> None:
         if name != MODE:
