@@ -23,7 +23,8 @@ BAD_OPTIONS = [
     ("nireq", "10000", "requests (--nireq) must be between 1 and 256, got 10000"),
     ("nstreams", "0", "streams (--nstreams) must be between 1 and 256, got 0"),
     ("nthreads", "-2", "threads (--nthreads) must be between 1 and 1024, got -2"),
-    ("input_shape", "1,3,0,640", "input shape (--shape) values must each be at least 1, got 0"),
+    ("input_shape", "1,3,0,640", "input shape (--shape) values must each be between 1 and 16384, got 0"),
+    ("input_shape", "1,3,100000,640", "input shape (--shape) values must each be between 1 and 16384, got 100000"),
     ("input_shape", "1,3,x,640", "expects a whole number, got 'x'"),
 ]
 

@@ -27,6 +27,7 @@ MAX_REQUESTS = 256
 MAX_STREAMS = 256
 MAX_THREADS = 1024
 MAX_RANK = 8
+MAX_DIMENSION = 16_384
 EXCLUSIVE_BUDGET = "budget"
 
 
@@ -253,7 +254,7 @@ OPTIONS: tuple[Option, ...] = (
            choices=("stretch", "letterbox"), unset="guessed"),
     Option("input_shape", "input shape",
            "static shape for a dynamic input, e.g. 1,3,640,640; unset, a dynamic size is the image's rounded up to 32",
-           "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, unset="guessed",
+           "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, maximum=MAX_DIMENSION, unset="guessed",
            metavar="N,C,H,W"),
 )
 

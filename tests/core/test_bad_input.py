@@ -136,7 +136,7 @@ def test_bad_option_values_are_refused_in_one_line(capsys, tmp_path, name, text,
         ({"name": "wide", "nms_iou": 5}, "configuration 'wide': nms_iou must be between 0 and 1, got 5"),
         ({"name": "t", "duration_s": float("nan")}, "configuration 't': duration_s must be a finite number, got nan"),
         ({"name": "flag", "shared_memory": "no"}, "configuration 'flag': shared_memory must be true or false, got 'no'"),
-        ({"name": "shape", "input_shape": [1, 3, 0, 64]}, "configuration 'shape': input_shape values must each be at least 1, got 0"),
+        ({"name": "shape", "input_shape": [1, 3, 0, 64]}, "configuration 'shape': input_shape values must each be between 1 and 16384, got 0"),
         ({"name": "typo", "iteration": 5}, "configuration 'typo': unknown setting(s) iteration"),
     ],
 )
