@@ -46,9 +46,10 @@ class Option:
 
     `flags` take a value on the command line; `switches` are flags that store a fixed value
     (``--rgb``, ``--no-layers``), each with its own help.  `choice_labels` name choices in the
-    window; `choice_help` explains what each choice does.  `minimum`/`maximum` bound a number (or each number of a list);
-    `above` makes the minimum exclusive.  `lengths` are the list sizes allowed.  `unset` is what
-    ``None`` means, in words.  `path` is "file" or "folder" for options that name one.
+    window; `choice_help` explains what each choice does.  `minimum`/`maximum` bound a number
+    (or each number of a list); `above` makes the minimum exclusive.  `lengths` are the list
+    sizes allowed.  `unset` is what ``None`` means, in words.  `path` is "file" or "folder" for
+    options that name one; `exclusive` groups options the command line takes only one of.
     """
 
     name: str
@@ -77,8 +78,8 @@ class Option:
 
     @property
     def default(self) -> Any:
-        spec = RunConfig.__dataclass_fields__[self.name]
-        return spec.default
+        """RunConfig's default: declared there, not repeated here."""
+        return RunConfig.__dataclass_fields__[self.name].default
 
     @property
     def value_type(self) -> Any:
@@ -117,27 +118,14 @@ class Option:
                 return None
             raise OptionError(self, "needs a value")
         if self.item_type is not None:
-            if not isinstance(value, (list, tuple)):
-                raise OptionError(self, f"must be a list of numbers, got {_shown(value)}")
-            if self.lengths and len(value) not in self.lengths:
-                raise OptionError(self, f"takes {_counts(self.lengths)}, got {len(value)}: {_shown(value)}")
-            for item in value:
-                self._check_number(item, self.item_type)
-            return list(value)
+            return self._check_list(value)
         if self.value_type is bool:
             if not isinstance(value, bool):
                 raise OptionError(self, f"must be true or false, got {_shown(value)}")
             return value
         if self.value_type in (int, float):
             return self._check_number(value, self.value_type)
-        if not isinstance(value, str):
-            raise OptionError(self, f"must be text, got {_shown(value)}")
-        if self.choices and value not in self.choices:
-            raise OptionError(self, f"must be one of {', '.join(self.choices)}, got {_shown(value)}")
-        if not value.strip():
-            raise OptionError(self, "must not be blank")
-        self._check_path(value)
-        return value
+        return self._check_text(value)
 
     def describe_default(self) -> str:
         if self.default is None:
@@ -183,6 +171,23 @@ class Option:
             each = "values must each" if self.item_type else "must"
             raise OptionError(self, f"{each} be {self.describe_range()}, got {_shown(value)}")
         return kind(value)
+
+    def _check_list(self, value: Any) -> list:
+        if not isinstance(value, (list, tuple)):
+            raise OptionError(self, f"must be a list of numbers, got {_shown(value)}")
+        if self.lengths and len(value) not in self.lengths:
+            raise OptionError(self, f"takes {_counts(self.lengths)}, got {len(value)}: {_shown(value)}")
+        return [self._check_number(item, self.item_type) for item in value]
+
+    def _check_text(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise OptionError(self, f"must be text, got {_shown(value)}")
+        if self.choices and value not in self.choices:
+            raise OptionError(self, f"must be one of {', '.join(self.choices)}, got {_shown(value)}")
+        if not value.strip():
+            raise OptionError(self, "must not be blank")
+        self._check_path(value)
+        return value
 
     def _check_path(self, value: str) -> None:
         path = Path(value).expanduser()
