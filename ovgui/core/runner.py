@@ -36,6 +36,7 @@ from ovgui.core.model import (
     static_dims,
 )
 from ovgui.core.preprocess import PreparedInputs, prepare_inputs, preprocessing_layers
+from ovgui.core.options import validate
 from ovgui.core.profile import LayerProfiler, totals_by_type
 from ovgui.core.loops import Budget, LayerWatch, LoopResult, bind_inputs, run_async, run_sync
 from ovgui.core.report import (
@@ -51,8 +52,6 @@ from ovgui.core.report import (
 )
 
 HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "cumulative_throughput": "CUMULATIVE_THROUGHPUT"}
-MODES = ("latency", "throughput")
-PRECISIONS = ("f32", "bf16", "f16")
 
 
 @dataclass
@@ -64,21 +63,8 @@ class RunRequest:
 
 
 def validate_config(config: RunConfig) -> None:
-    """Reject settings that cannot make a run, before any expensive work."""
-    if config.duration_s is None and (config.iterations is None or config.iterations < 1):
-        raise OvguiError("iterations must be at least 1")
-    if config.duration_s is not None and config.duration_s <= 0:
-        raise OvguiError("duration must be more than 0 seconds")
-    if config.mode not in MODES:
-        raise OvguiError(f"unknown mode '{config.mode}'; use latency (sync) or throughput (async)")
-    if config.hint not in (*HINTS, "none", None):
-        raise OvguiError(f"unknown performance hint '{config.hint}'; use {', '.join(HINTS)} or none")
-    for name in ("nireq", "nstreams", "nthreads"):
-        value = getattr(config, name)
-        if value is not None and value < 1:
-            raise OvguiError(f"{name} must be at least 1")
-    if config.precision is not None and config.precision not in PRECISIONS:
-        raise OvguiError(f"unknown precision '{config.precision}'; use one of {', '.join(PRECISIONS)}")
+    """Reject settings that cannot make a run, before any expensive work, as the CLI and the window do."""
+    validate(config)
 
 
 def effective_hint(config: RunConfig) -> str:
