@@ -78,8 +78,7 @@ class ScriptedRun(QObject):
 
     @Slot(str)
     def _failed(self, message: str) -> None:
-        """Closing first waits for the window's background jobs, so none of them still has stderr
-        silenced (`native_stderr_silenced`) when the line is written."""
+        """The window closes first (its background jobs end with it), then the line is written."""
         if self._args.exit_after_run:
             self._window.close()
             print(f"error: {message}", file=sys.stderr)
