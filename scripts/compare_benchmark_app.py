@@ -64,11 +64,12 @@ import cv2
 import openvino as ov
 
 from ovgui.core.devices import resolve_device, shared_core
+from ovgui.core.engines.openvino import HINTS, compile_properties
 from ovgui.core.errors import OvguiError
+from ovgui.core.options import BY_NAME
 from ovgui.core.preprocess import channel_layout, is_image_like
 from ovgui.core.report import Report, RunConfig
-from ovgui.core.engines.openvino import HINTS, compile_properties
-from ovgui.core.runner import PRECISIONS, RunRequest, run_profile
+from ovgui.core.runner import RunRequest, run_profile
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_MODEL = SHARED / "models" / "omz" / "face-detection-adas-0001" / "FP16" / "face-detection-adas-0001.xml"
@@ -79,6 +80,7 @@ BENCHMARK_REPORT = "benchmark_report.json"
 REQUESTS_IN_REPORT = "number of parallel infer requests"
 REQUESTS_ON_STDOUT = re.compile(r"(\d+) inference requests")
 PROPERTY_ON_STDOUT = re.compile(r"^\[ INFO \]\s+([A-Z_]+): (.+)$", re.MULTILINE)
+PRECISIONS = BY_NAME["precision"].choices
 PRECISION_NAMES = {str(getattr(ov.Type, name)): name for name in PRECISIONS}
 STDERR_TAIL_LINES = 15
 TIMEOUT_MARGIN_S = 300

@@ -24,13 +24,13 @@ from ovgui.core.decoders.base import DecodeOptions, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
 from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.engines import Engine, check_engine_request, create_engine
-from ovgui.core.engines.openvino import HINTS
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.frame_pass import FramePass, summarize
 from ovgui.core.inputs import Frame, FrameSource, open_source
 from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler
 from ovgui.core.model import check_model_path, describe_model, metadata_names, read_model, static_dims
+from ovgui.core.options import validate
 from ovgui.core.preprocess import prepare_inputs
 from ovgui.core.profile import LayerProfiler, totals_by_type
 from ovgui.core.report import (
@@ -43,9 +43,6 @@ from ovgui.core.report import (
     RunConfig,
     Timings,
 )
-
-MODES = ("latency", "throughput")
-PRECISIONS = ("f32", "bf16", "f16")
 
 
 @dataclass
@@ -60,21 +57,8 @@ class RunRequest:
 
 
 def validate_config(config: RunConfig) -> None:
-    """Reject settings that cannot make a run, before any expensive work."""
-    if config.duration_s is None and (config.iterations is None or config.iterations < 1):
-        raise OvguiError("iterations must be at least 1")
-    if config.duration_s is not None and config.duration_s <= 0:
-        raise OvguiError("duration must be more than 0 seconds")
-    if config.mode not in MODES:
-        raise OvguiError(f"unknown mode '{config.mode}'; use latency (sync) or throughput (async)")
-    if config.hint not in (*HINTS, "none", None):
-        raise OvguiError(f"unknown performance hint '{config.hint}'; use {', '.join(HINTS)} or none")
-    for name in ("nireq", "nstreams", "nthreads"):
-        value = getattr(config, name)
-        if value is not None and value < 1:
-            raise OvguiError(f"{name} must be at least 1")
-    if config.precision is not None and config.precision not in PRECISIONS:
-        raise OvguiError(f"unknown precision '{config.precision}'; use one of {', '.join(PRECISIONS)}")
+    """Reject settings that cannot make a run, before any expensive work, as the CLI and the window do."""
+    validate(config)
 
 
 class ProfileRun:
