@@ -68,13 +68,17 @@ def run_config(args: argparse.Namespace):
 
 
 def profile_parser() -> Parser:
-    parser = Parser(prog="ovgui-profile", description="Profile an OpenVINO model on an image, headless.")
+    parser = Parser(prog="ovgui-profile", description="Profile an OpenVINO model on an image, a set of images or a video, headless.")
     parser.add_argument("model", nargs="?", help="model file: .xml (+ .bin), .onnx, .tflite, .pdmodel")
-    parser.add_argument("image", nargs="?", help="image file OpenCV can read")
+    parser.add_argument("images", nargs="*", metavar="IMAGE",
+                        help="an image, a folder of images, a glob ('photos/*.jpg'), several images, or a video "
+                             "(.mp4, .avi, .mkv); a set or a video runs each frame once")
     add_run_options(parser)
     parser.add_argument("--json", type=Path, help="write the report as JSON")
     parser.add_argument("--csv", type=Path, help="write the per-layer table as CSV")
-    parser.add_argument("--annotated", type=Path, help="write the image with detections as PNG")
+    parser.add_argument("--annotated", type=Path, help="write the image with detections as PNG (a set: its first image)")
+    parser.add_argument("--per-image-csv", type=Path, help="a set or a video: one CSV row per image or frame")
+    parser.add_argument("--annotated-dir", type=Path, help="a set or a video: every image or frame with its boxes, into this folder")
     parser.add_argument("--trace", type=Path, help="write a Chrome/Perfetto trace (trace-event JSON) of the run")
     parser.add_argument("--compare", type=Path, metavar="CONFIG.json",
                         help="run each configuration in a JSON list in turn and print a comparison table")
@@ -97,7 +101,7 @@ def profile_main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.diff:
             return diff_reports(*args.diff)
-        if not args.model or not args.image:
+        if not args.model or not args.images:
             parser.error("give a MODEL and an IMAGE")
         if args.compare:
             return compare_to_files(args, run_config(args))

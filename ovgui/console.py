@@ -10,6 +10,7 @@ from ovgui.core.report import Report
 
 BAR_WIDTH = 30
 TOP_LAYERS = 10
+TOP_FRAMES = 20
 
 
 class ProgressPrinter:
@@ -52,6 +53,7 @@ def format_summary(report: Report) -> str:
         _latency(report),
         _layers(report),
         _memory(report),
+        _frames(report),
         _results(report),
     ]
     if report.notes:
@@ -159,6 +161,35 @@ def _layer_notes(report: Report) -> list[str]:
 
 def _optional_ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
+
+
+def _frames(report: Report) -> str:
+    """A set or a video: the pass's FPS against the model's, the stage medians, the first rows."""
+    summary = report.frame_set
+    if summary is None:
+        return ""
+    stages = summary.pipeline_median_ms
+    rows = [
+        f"  {summary.frames} {'frames' if summary.kind == 'video' else 'images'} in {summary.total_s:.2f} s: "
+        f"{summary.end_to_end_fps:.1f} FPS end to end (decode to boxes) vs {summary.inference_fps:.1f} FPS "
+        "inference only (1000 / mean latency)",
+        f"  median per frame (ms): decode {stages.decode:.2f}  preprocess {stages.preprocess:.2f}  "
+        f"infer {stages.infer:.2f}  postprocess {stages.postprocess:.2f}",
+    ]
+    if summary.class_histogram:
+        rows.append("  found: " + ", ".join(f"{c.label} ×{c.count}" for c in summary.class_histogram[:8]))
+    rows.append(f"  {'#':>4} {'source':<32} {'latency':>8} {'wall':>8}  result")
+    for frame in report.per_image[:TOP_FRAMES]:
+        rows.append(f"  {frame.index:>4} {_clip(frame.source, 32):<32} {frame.latency_ms:8.2f} {frame.wall_ms:8.2f}  {_frame_result(frame)}")
+    if len(report.per_image) > TOP_FRAMES:
+        rows.append(f"  … {len(report.per_image) - TOP_FRAMES} more (--per-image-csv writes them all)")
+    return f"Frames ({summary.source})\n" + "\n".join(rows)
+
+
+def _frame_result(frame) -> str:
+    if frame.classes:
+        return f"{frame.classes[0].label} {frame.classes[0].score:.3f}"
+    return f"{len(frame.detections)} boxes" + (f", best {max(frame.detections, key=lambda d: d.score).label}" if frame.detections else "")
 
 
 def _memory(report: Report) -> str:

@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 
 from ovgui.core.errors import OvguiError
-from ovgui.core.report import ClassScore, Detection
+from ovgui.core.inputs import open_source
+from ovgui.core.report import ClassScore, Detection, Report
 
 GOLDEN_RATIO = 0.618033988749895
 
@@ -68,3 +69,26 @@ def save_png(bgr: np.ndarray, path: str | Path) -> None:
         encoded.tofile(str(path))
     except OSError as error:
         raise OvguiError(f"cannot write {path}: {error.strerror}") from None
+
+
+def save_annotated_frames(report: Report, folder: Path) -> int:
+    """Every image or frame of a set with its boxes (or classes), as PNGs in `folder`.
+
+    The frames are read again from the source the report names (the report keeps results,
+    not pixels); a frame that can no longer be read is left out.  Returns how many were written."""
+    if report.frame_set is None:
+        raise OvguiError("annotated frames need a run over a set of images or a video")
+    if not folder.is_dir():
+        raise OvguiError(f"cannot write annotated frames: {folder} is not a folder")
+    by_index = {frame.index: frame for frame in report.per_image}
+    last = max(by_index, default=-1) + 1
+    source = open_source(report.frame_set.inputs, max_frames=last, stride=report.config.stride)
+    written = 0
+    for frame in source.frames():
+        result = by_index.get(frame.index)
+        if result is None:
+            continue
+        canvas = draw_detections(frame.image.bgr, result.detections) if result.detections else draw_classes(frame.image.bgr, result.classes)
+        save_png(canvas, folder / f"{frame.index:05d}_{Path(frame.source).stem.replace(' ', '_')}.png")
+        written += 1
+    return written

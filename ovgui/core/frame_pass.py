@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ovgui.core.decoders import decode
-from ovgui.core.decoders.base import DecodeOptions
+from ovgui.core.decoders.base import DecodeOptions, Geometry
 from ovgui.core.engines import Engine
+from ovgui.core.engines.base import Pipeline
 from ovgui.core.events import LiveData
 from ovgui.core.inputs import Frame, FrameSource
 from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
@@ -41,6 +42,9 @@ class FramePass:
     def run(
         self, frames: Iterator[Frame], budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback
     ) -> tuple[list[FrameResult], LoopResult]:
+        pipeline = self.engine.pipeline()
+        if pipeline is not None:
+            return self._run_pipelined(pipeline, frames, budget, cancel, live, progress)
         results: list[FrameResult] = []
         loop_start = last_progress = fetched_from = time.perf_counter()
         for frame in frames:
@@ -55,6 +59,69 @@ class FramePass:
         wall_s = time.perf_counter() - loop_start
         progress(len(results), wall_s, 0.0)
         return results, LoopResult(wall_s, 0.0, 1, self.engine.end_reads())
+
+    def _run_pipelined(
+        self, pipeline: Pipeline, frames: Iterator[Frame], budget: Budget, cancel: threading.Event, live: LiveData,
+        progress: ProgressCallback,
+    ) -> tuple[list[FrameResult], LoopResult]:
+        """Throughput mode: while requests infer, the next frames are decoded and preprocessed.
+        A frame's "infer" stage is then from hand-over to completion (waiting for a free request
+        included), and the stages of overlapping frames do not add up to the pass's wall time."""
+        waiting: dict[int, _InFlight] = {}
+        results: list[FrameResult] = []
+        loop_start = last_progress = fetched_from = time.perf_counter()
+        for frame in frames:
+            started = time.perf_counter()
+            arrays, geometry = frame_inputs(frame.image, self.prepared)
+            prepared_at = time.perf_counter()
+            decoded_before = frame.decode_ms if frame.index == 0 and not results and not waiting else 0.0
+            waiting[frame.index] = _InFlight(frame, geometry, fetched_from, decoded_before, started, prepared_at)
+            pipeline.submit(arrays, frame.index)
+            results += self._collect(pipeline.done(), waiting, live)
+            now = fetched_from = time.perf_counter()
+            if cancel.is_set() or (budget.duration_s is not None and now - loop_start >= budget.duration_s):
+                break
+            if now - last_progress >= PROGRESS_INTERVAL_S:
+                last_progress = now
+                progress(len(results), now - loop_start, 0.0)
+        pipeline.wait()
+        results += self._collect(pipeline.done(), waiting, live)
+        wall_s = time.perf_counter() - loop_start
+        progress(len(results), wall_s, 0.0)
+        results.sort(key=lambda result: result.index)
+        return results, LoopResult(wall_s, 0.0, pipeline.requests, self.engine.end_reads())
+
+    def _collect(self, finished: list, waiting: dict[int, "_InFlight"], live: LiveData) -> list[FrameResult]:
+        results = []
+        for index, latency_ms, outputs in finished:
+            flight = waiting.pop(index)
+            inferred_at = time.perf_counter()
+            decoded = decode(self.batch_first(outputs), flight.geometry, self.options, self.family)
+            finished_at = time.perf_counter()
+            times = PipelineTimes(
+                decode=flight.frame.decode_ms,
+                preprocess=(flight.prepared_at - flight.started) * 1000.0,
+                infer=(inferred_at - flight.prepared_at) * 1000.0,
+                postprocess=(finished_at - inferred_at) * 1000.0,
+            )
+            result = self._result(flight.frame, latency_ms, flight.decoded_before + (finished_at - flight.fetched_from) * 1000.0, times, decoded)
+            live.add_iteration(latency_ms)
+            live.add_frame(flight.frame.image.bgr, result)
+            results.append(result)
+        return results
+
+    def _result(self, frame: Frame, latency_ms: float, wall_ms: float, times: PipelineTimes, decoded) -> FrameResult:
+        return FrameResult(
+            index=frame.index,
+            source=frame.source,
+            width=frame.image.info.width,
+            height=frame.image.info.height,
+            latency_ms=latency_ms,
+            wall_ms=wall_ms,
+            pipeline_ms=times,
+            detections=decoded.detections,
+            classes=decoded.classes,
+        )
 
     def _one(self, frame: Frame, live: LiveData, fetched_from: float, decoded_before_ms: float) -> FrameResult:
         """`fetched_from`: when the loop asked for this frame, so the wall time is measured around
@@ -72,36 +139,41 @@ class FramePass:
             infer=(inferred_at - prepared_at) * 1000.0,
             postprocess=(finished - inferred_at) * 1000.0,
         )
-        result = FrameResult(
-            index=frame.index,
-            source=frame.source,
-            width=frame.image.info.width,
-            height=frame.image.info.height,
-            latency_ms=latency_ms,
-            wall_ms=decoded_before_ms + (finished - fetched_from) * 1000.0,
-            pipeline_ms=times,
-            detections=decoded.detections,
-            classes=decoded.classes,
-        )
+        result = self._result(frame, latency_ms, decoded_before_ms + (finished - fetched_from) * 1000.0, times, decoded)
         live.add_iteration(latency_ms)
         live.add_frame(frame.image.bgr, result)
         return result
 
 
+@dataclass(frozen=True)
+class _InFlight:
+    """A frame handed to a request, with what is needed to finish its result when it comes back."""
+
+    frame: Frame
+    geometry: Geometry
+    fetched_from: float
+    decoded_before: float
+    started: float
+    prepared_at: float
+
+
 def summarize(source: FrameSource, results: list[FrameResult], loop: LoopResult, decode_first_ms: float) -> FrameSetSummary:
     """Aggregates over the frames: the pass's own FPS against the model's, the stage medians,
-    and how often each class was found (top-1 for classifiers, every box for detectors)."""
+    and how often each class was found (top-1 for classifiers, every box for detectors).
+    With several requests in flight the model alone could finish `requests` frames per mean
+    latency, so its FPS is that (an estimate; one request: exactly 1000 / mean latency)."""
     latencies = [r.latency_ms for r in results]
     total_s = loop.wall_s + decode_first_ms / 1000.0
     labels = Counter(d.label for r in results for d in r.detections) + Counter(r.classes[0].label for r in results if r.classes)
     return FrameSetSummary(
         kind=source.kind,
         source=source.description,
+        inputs=list(source.inputs),
         frames=len(results),
         skipped=list(source.notes),
         total_s=total_s,
         end_to_end_fps=len(results) / total_s if total_s > 0 else 0.0,
-        inference_fps=1000.0 / statistics.fmean(latencies) if latencies else 0.0,
+        inference_fps=loop.requests * 1000.0 / statistics.fmean(latencies) if latencies else 0.0,
         pipeline_median_ms=PipelineTimes(*(
             statistics.median(getattr(r.pipeline_ms, stage) for r in results) if results else 0.0
             for stage in ("decode", "preprocess", "infer", "postprocess")

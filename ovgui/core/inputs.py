@@ -42,6 +42,7 @@ class FrameSource:
 
     kind: str
     description: str
+    inputs: list[str] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
     video: Path | None = None
     max_frames: int | None = None
@@ -98,11 +99,14 @@ def open_source(paths: list[str], max_frames: int | None = None, stride: int = 1
     if not paths:
         raise OvguiError("give an image, a folder of images or a video")
     if len(paths) == 1 and not (GLOB_CHARACTERS & set(paths[0])):
-        return _single(Path(paths[0]), max_frames, stride)
-    files = [Path(match) for pattern in paths for match in (sorted(glob.glob(pattern)) if GLOB_CHARACTERS & set(pattern) else [pattern])]
-    if not files:
-        raise OvguiError(f"no file matches {' '.join(paths)}")
-    return _image_set(files, " ".join(paths), max_frames)
+        source = _single(Path(paths[0]), max_frames, stride)
+    else:
+        files = [Path(match) for pattern in paths for match in (sorted(glob.glob(pattern)) if GLOB_CHARACTERS & set(pattern) else [pattern])]
+        if not files:
+            raise OvguiError(f"no file matches {' '.join(paths)}")
+        source = _image_set(files, " ".join(paths), max_frames)
+    source.inputs = list(paths)
+    return source
 
 
 def _single(path: Path, max_frames: int | None, stride: int) -> FrameSource:

@@ -300,13 +300,14 @@ class ClassCount:
 class FrameSetSummary:
     """A set of images or a video run once, frame by frame, through one compiled model.
 
-    `end_to_end_fps` is frames over the whole pass (decode to boxes); `inference_fps` is
-    1000 / the mean inference latency, what the model alone could do; the gap is what the rest
-    of the pipeline costs.
+    `end_to_end_fps` is frames over the whole pass (decode to boxes); `inference_fps` is what
+    the model alone could do: 1000 / the mean inference latency, times the requests in flight in
+    throughput mode (an estimate there); the gap is what the rest of the pipeline costs.
     """
 
     kind: str = "images"
     source: str = ""
+    inputs: list[str] = field(default_factory=list)
     frames: int = 0
     skipped: list[str] = field(default_factory=list)
     total_s: float = 0.0
@@ -397,6 +398,9 @@ class Report:
     def layers_csv(self) -> str:
         return layers_to_csv(self.layers)
 
+    def per_image_csv(self) -> str:
+        return frames_to_csv(self.per_image)
+
 
 LAYER_CSV_COLUMNS = [f.name for f in fields(LayerStats)]
 
@@ -408,6 +412,27 @@ def layers_to_csv(layers: list[LayerStats]) -> str:
     writer.writerow(LAYER_CSV_COLUMNS)
     for layer in layers:
         writer.writerow([_csv_cell(getattr(layer, name)) for name in LAYER_CSV_COLUMNS])
+    return out.getvalue()
+
+
+FRAME_CSV_COLUMNS = ["index", "source", "width", "height", "latency_ms", "wall_ms", "decode_ms", "preprocess_ms",
+                     "infer_ms", "postprocess_ms", "detections", "top_label", "top_score"]
+
+
+def frames_to_csv(frames: list[FrameResult]) -> str:
+    """One row per image or frame: where its time went, and its top result (box count and best
+    box, or the top class)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FRAME_CSV_COLUMNS)
+    for frame in frames:
+        best = max(frame.detections, key=lambda d: d.score, default=None) or (frame.classes[0] if frame.classes else None)
+        times = frame.pipeline_ms
+        writer.writerow([
+            frame.index, frame.source, frame.width, frame.height, frame.latency_ms, frame.wall_ms, times.decode,
+            times.preprocess, times.infer, times.postprocess, len(frame.detections),
+            best.label if best else "", best.score if best else "",
+        ])
     return out.getvalue()
 
 

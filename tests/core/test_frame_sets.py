@@ -67,6 +67,15 @@ def test_a_video_gives_one_result_per_frame_and_its_stages_add_up(tmp_path):
     assert all(count >= 3 for count in people), "every bus.jpg frame shows its people"
 
 
+def test_throughput_mode_keeps_frames_in_flight(tmp_path):
+    report = run("yolov5", write_video(tmp_path / "clip.avi"), mode="throughput", nireq=2)
+    assert report.compiled.requests_used == 2
+    assert [r.index for r in report.per_image] == list(range(12))
+    people = [sum(d.label == "person" for d in r.detections) for r in report.per_image[::3]]
+    assert all(count >= 3 for count in people), "each frame's boxes come back with that frame"
+    assert report.frame_set.end_to_end_fps > 0 and report.frame_set.inference_fps > 0
+
+
 def test_frames_and_stride_choose_a_videos_frames(tmp_path):
     report = run("squeezenet", write_video(tmp_path / "clip.avi"), frames=3, stride=2)
     assert [r.source for r in report.per_image] == ["frame 0", "frame 2", "frame 4"]

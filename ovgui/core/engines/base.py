@@ -51,6 +51,11 @@ class Engine(ABC):
     def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
         """One inference on new input arrays (the next frame): its latency in ms and its outputs."""
 
+    def pipeline(self) -> "Pipeline | None":
+        """Requests in flight for a frame-by-frame pass (throughput mode), or None where the
+        engine runs one inference at a time."""
+        return None
+
     def end_reads(self) -> list[list]:
         """Per-layer reads once a frame-by-frame pass is over (see `LoopResult.end_reads`)."""
         return []
@@ -69,6 +74,24 @@ class Engine(ABC):
 
     def release(self) -> None:
         """Free the compiled model; called after the report is handed on."""
+
+
+class Pipeline(ABC):
+    """Frames in flight: `submit` hands over a frame's arrays (blocking while every request is
+    busy) and finished frames come back from `done()` as (frame index, latency ms, outputs)."""
+
+    @abstractmethod
+    def submit(self, arrays: dict[int, np.ndarray], index: int) -> None: ...
+
+    @abstractmethod
+    def done(self) -> list[tuple[int, float, list[ModelOutput]]]: ...
+
+    @abstractmethod
+    def wait(self) -> None: ...
+
+    @property
+    @abstractmethod
+    def requests(self) -> int: ...
 
 
 def check_engine_request(config: RunConfig, model_path: str) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 
@@ -10,7 +11,7 @@ import numpy as np
 import openvino as ov
 
 from ovgui.core.decoders.base import ModelOutput
-from ovgui.core.engines.base import Engine
+from ovgui.core.engines.base import Engine, Pipeline
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
 from ovgui.core.loops import Budget, LayerWatch, LoopResult, ProgressCallback, bind_inputs, run_async, run_sync
@@ -55,6 +56,7 @@ class OpenVinoEngine(Engine):
         self._request: ov.InferRequest | None = None
         self._arrays: dict[int, np.ndarray] = {}
         self._runtime_model: ov.Model | None = None
+        self._queue: QueuePipeline | None = None
         self.notes = [
             f"{name} is an ONNX Runtime session option; OpenVINO ignores it"
             for name in ONNX_RUNTIME_ONLY
@@ -106,8 +108,18 @@ class OpenVinoEngine(Engine):
         self._request.infer(self._arrays)
         return (time.perf_counter() - started) * 1000.0, read_outputs(self._compiled, self._request)
 
+    def pipeline(self) -> "QueuePipeline | None":
+        if self.config.mode != "throughput":
+            return None
+        nireq = self.config.nireq or int(self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        self._queue = QueuePipeline(self._compiled, nireq, self._arrays)
+        return self._queue
+
     def end_reads(self) -> list[list]:
-        return [self._request.get_profiling_info()] if self.profiler.first is not None else []
+        if self.profiler.first is None:
+            return []
+        queued = list(self._queue.infer_requests) if self._queue is not None else []
+        return [request.get_profiling_info() for request in [self._request, *queued]]
 
     def layers(self, loop: LoopResult, steady_done: int) -> list[LayerStats]:
         if self.profiler.first is None:
@@ -130,7 +142,7 @@ class OpenVinoEngine(Engine):
 
     def release(self) -> None:
         """Tearing down a compiled model takes tens of milliseconds: callers do it after the report is out."""
-        compiled, self._compiled, self._request, self._runtime_model = self._compiled, None, None, None
+        compiled, self._compiled, self._request, self._runtime_model, self._queue = self._compiled, None, None, None, None
         if compiled is not None and hasattr(compiled, "release_memory"):
             compiled.release_memory()
 
@@ -140,6 +152,42 @@ class OpenVinoEngine(Engine):
             return int(self._compiled.get_property("NUM_STREAMS")) == 1
         except (RuntimeError, TypeError, ValueError):
             return self.config.mode == "latency" and effective_hint(self.config) == "latency"
+
+
+class QueuePipeline(Pipeline):
+    """An `AsyncInferQueue` fed frame by frame.  Each request gets its own copy of the input
+    arrays (so a frame being decoded never overwrites one in flight); the callback, on
+    OpenVINO's thread, only copies the outputs out and appends."""
+
+    def __init__(self, compiled: ov.CompiledModel, nireq: int, template: dict[int, np.ndarray]):
+        self._queue = ov.AsyncInferQueue(compiled, nireq)
+        self._compiled = compiled
+        self._finished: collections.deque = collections.deque()
+        self._queue.set_callback(self._completed)
+        self._template = template
+
+    def submit(self, arrays: dict[int, np.ndarray], index: int) -> None:
+        self._queue.start_async({**self._template, **arrays}, index)
+
+    def done(self) -> list[tuple[int, float, list[ModelOutput]]]:
+        finished = []
+        while self._finished:
+            finished.append(self._finished.popleft())
+        return finished
+
+    def wait(self) -> None:
+        self._queue.wait_all()
+
+    @property
+    def requests(self) -> int:
+        return len(self._queue)
+
+    @property
+    def infer_requests(self) -> list[ov.InferRequest]:
+        return list(self._queue)
+
+    def _completed(self, request: ov.InferRequest, index: int) -> None:
+        self._finished.append((index, request.latency, read_outputs(self._compiled, request)))
 
 
 def read_compiled_settings(compiled: ov.CompiledModel, requests_used: int) -> CompiledSettings:
