@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from ovgui.core import events
+from ovgui.core.formatting import format_ms, latency_line, layers_vs_median_text, mean_fps_text, preprocess_text, throughput_text
 from ovgui.core.report import Report
 
 BAR_WIDTH = 30
@@ -75,6 +76,9 @@ def _header(report: Report) -> str:
             f"{pre.resize}, mean {pre.mean or '-'}, scale {pre.scale or '-'}"
         )
     lines.append(f"Run     {settings_line(report)}")
+    env = report.environment
+    if env.openvino:
+        lines.append(f"Env     ovgui {env.ovgui} · OpenVINO {env.openvino} · Python {env.python} · {env.os} · {env.cpu}")
     if not report.completed:
         lines.append("Run     stopped before the end; figures cover the iterations done")
     return "\n".join(lines)
@@ -102,10 +106,11 @@ def _timings(report: Report) -> str:
 
 def _latency(report: Report) -> str:
     lat = report.latency_ms
+    measured = preprocess_text(report.preprocess.mode)
     return (
-        f"Latency over {len(lat.samples)} iterations (ms)\n"
-        f"  median {lat.median:8.2f}   mean {lat.mean:8.2f}   min {lat.min:8.2f}   max {lat.max:8.2f}\n"
-        f"  p90    {lat.p90:8.2f}   p99  {lat.p99:8.2f}   throughput {report.throughput_fps:.1f} FPS"
+        f"Latency over {len(lat.samples)} iterations" + (f" ({measured})" if measured else "") + "\n"
+        f"  {latency_line(lat)} · min {format_ms(lat.min)} · max {format_ms(lat.max)} ms\n"
+        f"  {mean_fps_text(lat.mean)} · {throughput_text(report.throughput_fps)}"
     )
 
 
@@ -125,9 +130,11 @@ def _layers(report: Report) -> str:
     profiled = len(report.latency_ms.samples)
     if prof.iterations_profiled < profiled:
         rows.append(f"  per-layer figures from {prof.iterations_profiled} of {profiled} inferences (async: sampled within a 1% time budget)")
+    if prof.method:
+        rows.append(f"  {prof.method}")
     rows.append(
-        f"  {len(report.layers)} layers ({executed} executed); sum of layer means {prof.layers_sum_ms:.2f} ms "
-        f"vs median latency {prof.latency_median_ms:.2f} ms; collecting counters cost {prof.collection_cost_ms:.2f} ms/iteration"
+        f"  {len(report.layers)} layers ({executed} executed); {layers_vs_median_text(prof)}; "
+        f"collecting counters cost {format_ms(prof.collection_cost_ms)} ms/iteration"
     )
     return f"Top {len(slowest)} layers by real time\n" + "\n".join(rows)
 
@@ -158,7 +165,7 @@ def format_comparison(results: list) -> str:
     done = [r for r in results if r.report is not None]
     best = min((r.report.latency_ms.median for r in done), default=None)
     width = max([len(r.name) for r in results] + [13])
-    header = f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'FPS':>9} {'first ms':>9} {'compile ms':>11}  settings used"
+    header = f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'throughput':>10} {'first ms':>9} {'compile ms':>11}  settings used"
     rows = [header]
     for result in results:
         if result.report is None:
@@ -167,10 +174,10 @@ def format_comparison(results: list) -> str:
         r = result.report
         mark = " *" if r.latency_ms.median == best else "  "
         rows.append(
-            f"  {result.name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {r.throughput_fps:9.1f} "
+            f"  {result.name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {r.throughput_fps:10.1f} "
             f"{r.timings_ms.first_inference:9.1f} {r.timings_ms.compile:11.1f}{mark}{settings_line(r)}"
         )
-    return "Comparison (* = lowest median latency)\n" + "\n".join(rows) + "\n"
+    return "Comparison (* = lowest median latency; throughput in FPS, completed/elapsed)\n" + "\n".join(rows) + "\n"
 
 
 def format_layer_deltas(deltas: list, limit: int = 20) -> str:
