@@ -19,7 +19,6 @@ from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap, QResizeEvent, QShowE
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QSizePolicy,
@@ -30,6 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core.events import PHASE_TITLES, PHASES, LiveData
+from ovgui.core.formatting import (
+    format_duration,
+    format_ms,
+    layers_vs_median_text,
+    mean_fps_text,
+    preprocess_text,
+    throughput_text,
+)
 from ovgui.core.report import MemoryPhase, Report
 
 
@@ -57,13 +64,15 @@ ROLLING_SAMPLES_PER_WINDOW = 200
 ROLLING_SAMPLES_PER_WINDOW evenly strided samples of its window: a smooth line needs no
 more, and it keeps 100k iterations at each refresh to about a millisecond."""
 
-CLAMP_ABOVE_P99 = 1.5
+OUTLIER_FENCE_IQR = 3.0
 MEMORY_HEADROOM = 1.25
 PHASE_LABEL_GAP_PX = 6
 SWATCH_PX = 12
 MIN_PLOT_BESIDE_TABLE_PX = 420
 MIN_PLOT_WIDTH_PX = 220
 MIN_PLOT_HEIGHT_PX = 180
+MIN_AXIS_TITLE_HEIGHT_PX = 150
+"""Below this a plot's rotated y-axis title ("latency (ms)", "RSS (MiB)") is cut."""
 
 
 def theme_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
@@ -110,17 +119,15 @@ def rolling_median(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts + (window - 1) / 2.0, medians
 
 
-def format_ms(value: float) -> str:
-    """Three significant figures or so, whatever the scale (0.123, 8.12, 41.3, 1203)."""
-    if value < 10:
-        return f"{value:.2f}"
-    if value < 100:
-        return f"{value:.1f}"
-    return f"{value:.0f}"
-
-
-def format_duration(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+def steady_range(values: np.ndarray) -> tuple[float, float]:
+    """The latency range worth showing: the data inside Tukey's far-out fences (3 IQR beyond
+    the quartiles), so one 900 ms stall cannot flatten a 34 ms run; what lies outside is
+    marked at the plot's edge instead."""
+    q1, median, q3 = np.percentile(values, [25, 50, 75])
+    spread = max(q3 - q1, 0.02 * median, 1e-3)
+    low = max(float(values.min()), q1 - OUTLIER_FENCE_IQR * spread)
+    high = min(float(values.max()), q3 + OUTLIER_FENCE_IQR * spread)
+    return float(low), float(high)
 
 
 def _thick_line(color: QColor, width: float) -> pg.PlotDataItem:
@@ -267,25 +274,27 @@ class _LiveChart(QWidget):
 
 @dataclass(frozen=True)
 class _LatencySummary:
+    """The readout's figures; `throughput_fps` (completed/elapsed) comes only with a report."""
+
     median: float
     p90: float
     p99: float
     mean: float
-    fps: float
+    throughput_fps: float | None = None
 
     @classmethod
     def from_samples(cls, values: np.ndarray) -> "_LatencySummary":
         median, p90, p99 = np.percentile(values, [50, 90, 99])
-        mean = float(values.mean())
-        return cls(float(median), float(p90), float(p99), mean, 1000.0 / mean if mean > 0 else 0.0)
+        return cls(float(median), float(p90), float(p99), float(values.mean()))
 
 
 class LatencyChart(_LiveChart):
     """Per-iteration latency with a rolling median, median/p90 lines and the first inference apart.
 
-    The y-range follows the steady state (up to p99 x 1.5), not the first inference
+    The y-range follows the steady state (`steady_range`), not the first inference
     or rare spikes, which are usually 5-50x slower and would flatten everything else.
-    An off-scale first inference is pinned to the top edge with its value spelled out.
+    Iterations outside the range are marked by triangles on the edge they passed, and
+    an off-scale first inference is pinned to the top edge with its value spelled out.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -293,13 +302,16 @@ class LatencyChart(_LiveChart):
         self._samples = _GrowingArray(1)
         self._first_ms: float | None = None
         self._summary: _LatencySummary | None = None
-        self._readout = QLabel()
-        # The readout changes on every refresh; its text must not resize the chart (and force a full repaint).
-        self._readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._legend = QLabel()
+        self._measured = ""
+        self._off_scale = 0
+        # The readout changes on every refresh; its text must not widen the chart (and force a full repaint).
+        self._readout = _wrapping_label()
+        self._legend = _wrapping_label()
+        self._footnote = _wrapping_label()
+        self.plot.setMinimumHeight(MIN_AXIS_TITLE_HEIGHT_PX)
         self._build_items()
         self._lay_out()
-        self.plot.getViewBox().sigYRangeChanged.connect(self._place_first_inference)
+        self.plot.getViewBox().sigYRangeChanged.connect(self._place_edge_markers)
         self._apply_palette()
         self.clear()
 
@@ -316,24 +328,25 @@ class LatencyChart(_LiveChart):
             symbol="d", size=12, pen=pg.mkPen(FIRST_COLOR.darker(130)), brush=pg.mkBrush(FIRST_COLOR)
         )
         self._first_label = pg.TextItem(anchor=(0, 0.5))
-        for item in (self._first_marker, self._first_label):
+        self._outliers = pg.ScatterPlotItem(size=8, pen=pg.mkPen(P90_COLOR.darker(130)), brush=pg.mkBrush(P90_COLOR))
+        for item in (self._first_marker, self._first_label, self._outliers):
             item.setZValue(10)
         plot.addItem(self._points)
         plot.addItem(self._rolling)
-        for item in (self._median_line, self._p90_line, self._first_marker, self._first_label):
+        for item in (self._median_line, self._p90_line, self._outliers, self._first_marker, self._first_label):
             plot.addItem(item, ignoreBounds=True)
         self._show_dots(True)
 
     def _lay_out(self) -> None:
-        header = QHBoxLayout()
-        header.setContentsMargins(6, 4, 6, 0)
-        header.addWidget(self._readout, 1)
-        header.addWidget(self._legend)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(0, 4, 0, 2)
         layout.setSpacing(2)
-        layout.addLayout(header)
+        for label in (self._readout, self._legend, self._footnote):
+            label.setContentsMargins(6, 0, 6, 0)
+        layout.addWidget(self._readout)
+        layout.addWidget(self._legend)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self._footnote)
 
     @staticmethod
     def _stat_line(color: QColor, anchors: list[tuple[float, float]]) -> pg.InfiniteLine:
@@ -350,6 +363,17 @@ class LatencyChart(_LiveChart):
     def point_count(self) -> int:
         return len(self._points.xData) if self._points.xData is not None else 0
 
+    def off_scale_count(self) -> int:
+        """Iterations outside the shown y-range, each marked on the edge it passed."""
+        return self._off_scale
+
+    def y_range(self) -> tuple[float, float]:
+        low, high = self.plot.getViewBox().viewRange()[1]
+        return float(low), float(high)
+
+    def footnote_text(self) -> str:
+        return self._footnote.text()
+
     def first_inference_label(self) -> str:
         """The first-inference caption as drawn ("" when there is none), for tests and tooltips."""
         return self._first_label.toPlainText() if self._first_label.isVisible() else ""
@@ -359,6 +383,7 @@ class LatencyChart(_LiveChart):
         self._samples.clear()
         self._first_ms = None
         self._summary = None
+        self._measured = ""
         self._redraw()
 
     def _pull(self, live: LiveData) -> bool:
@@ -379,8 +404,9 @@ class LatencyChart(_LiveChart):
         self._samples.extend(stats.samples)
         self._first_ms = report.timings_ms.first_inference or None
         has_stats = bool(stats.samples) or stats.median > 0
-        fps = report.throughput_fps
-        self._summary = _LatencySummary(stats.median, stats.p90, stats.p99, stats.mean, fps) if has_stats else None
+        summary = _LatencySummary(stats.median, stats.p90, stats.p99, stats.mean, report.throughput_fps)
+        self._summary = summary if has_stats else None
+        self._measured = measured_text(report)
         self._redraw()
 
     def _draw(self) -> None:
@@ -393,7 +419,7 @@ class LatencyChart(_LiveChart):
         self._rolling.setData(centres + 1, medians)
         self._draw_summary()
         self._fit_view()
-        self._place_first_inference()
+        self._place_edge_markers()
 
     def _show_dots(self, dots: bool) -> None:
         """Dots joined by a faint line while they can be told apart; a translucent line after
@@ -419,6 +445,7 @@ class LatencyChart(_LiveChart):
             _set_stat_line(self._p90_line, "p90", summary.p90)
         self._readout.setText(self.readout_text())
         self._legend.setText(self._legend_text())
+        self._footnote.setText(self._measured)
 
     def readout_text(self) -> str:
         """The one-line summary above the plot (rich text), e.g. for a status bar."""
@@ -427,15 +454,17 @@ class LatencyChart(_LiveChart):
             return "No latency data yet"
         if summary is None:
             return f"first inference {format_ms(self._first_ms)} ms"
-        parts = [
+        figures = [
             f"<b>median {format_ms(summary.median)} ms</b>",
             f"p90 {format_ms(summary.p90)}",
             f"p99 {format_ms(summary.p99)}",
-            f"mean {format_ms(summary.mean)}",
-            f"{summary.fps:.1f} FPS",
+            f"mean {format_ms(summary.mean)} ms",
             f"{len(self._samples)} iterations",
         ]
-        return " · ".join(parts)
+        rates = [mean_fps_text(summary.mean)]
+        if summary.throughput_fps is not None:
+            rates.append(throughput_text(summary.throughput_fps))
+        return " · ".join(figures) + "<br>" + " · ".join(rates)
 
     def _legend_text(self) -> str:
         """The key lives beside the readout, not in the plot, where it would hide data."""
@@ -445,6 +474,8 @@ class LatencyChart(_LiveChart):
             (ROLLING_COLOR, "━", f"rolling median ({window} it.)"),
             (FIRST_COLOR, "◆", "first inference"),
         ]
+        if self._off_scale:
+            entries.append((P90_COLOR, "▲▼", f"{self._off_scale} off scale"))
         return "&nbsp;&nbsp;".join(
             f'<span style="color:{color.name()}">{glyph}</span>&nbsp;{text}' for color, glyph, text in entries
         )
@@ -462,10 +493,30 @@ class LatencyChart(_LiveChart):
         self.plot.getViewBox().setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def _steady_y_range(self, values: np.ndarray) -> tuple[float, float]:
-        low = float(values.min())
-        high = min(float(values.max()), self._summary.p99 * CLAMP_ABOVE_P99)
+        low, high = steady_range(values)
         pad = max(0.1 * (high - low), 0.02 * self._summary.median, 1e-3)
         return max(0.0, low - pad), high + 1.6 * pad
+
+    def _place_edge_markers(self) -> None:
+        self._place_outliers()
+        self._place_first_inference()
+
+    def _place_outliers(self) -> None:
+        """Triangles on the top (or bottom) edge at each iteration above (or below) the view."""
+        values = self._samples.column(0)
+        (_, _), (y_low, y_high) = self.plot.getViewBox().viewRange()
+        inset = 0.015 * (y_high - y_low)
+        above = np.flatnonzero(values > y_high)
+        below = np.flatnonzero(values < y_low)
+        count = len(above) + len(below)
+        self._outliers.setData(
+            x=np.concatenate([above, below]) + 1.0,
+            y=np.concatenate([np.full(len(above), y_high - inset), np.full(len(below), y_low + inset)]),
+            symbol=["t1"] * len(above) + ["t"] * len(below),
+        )
+        if count != self._off_scale:
+            self._off_scale = count
+            self._legend.setText(self._legend_text())
 
     def _place_first_inference(self) -> None:
         first = self._first_ms
@@ -489,6 +540,30 @@ class LatencyChart(_LiveChart):
         for label in (self._first_label, self._median_line.label, self._p90_line.label):
             label.fill = backdrop
             label.update()
+        _mute(self._footnote, text)
+
+
+def measured_text(report: Report) -> str:
+    """What the figures cover, from the report: preprocessing mode, per-layer method, layers sum vs median."""
+    first = " · ".join(part for part in (preprocess_text(report.preprocess.mode), layers_vs_median_text(report.profile)) if part)
+    method = report.profile.method
+    return first + (f"<br>per layer: {method}" if method else "")
+
+
+def _wrapping_label() -> QLabel:
+    """A label that wraps instead of being cut, and never widens its chart."""
+    label = QLabel(wordWrap=True)
+    policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)
+    label.setSizePolicy(policy)
+    return label
+
+
+def _mute(label: QLabel, text: QColor) -> None:
+    """Secondary text: the palette's text colour, faded."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, with_alpha(text, 160))
+    label.setPalette(palette)
 
 
 def _set_stat_line(line: pg.InfiniteLine, name: str, value_ms: float) -> None:
@@ -600,6 +675,7 @@ class MemoryChart(_LiveChart):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(make_plot("time", "s", "RSS", "MiB"), parent)
+        self.plot.setMinimumHeight(MIN_AXIS_TITLE_HEIGHT_PX)
         self._samples = _GrowingArray(2)
         self._spans: list[_PhaseSpan] = []
         self._peak: tuple[float, float] | None = None
@@ -782,9 +858,7 @@ class MemoryChart(_LiveChart):
         for _, label in self._regions:
             label.setColor(text)
         self._peak_label.setColor(text)
-        footnote = self._footnote.palette()
-        footnote.setColor(QPalette.ColorRole.WindowText, with_alpha(text, 160))
-        self._footnote.setPalette(footnote)
+        _mute(self._footnote, text)
 
 
 def _phase_title(name: str) -> str:

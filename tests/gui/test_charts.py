@@ -15,6 +15,8 @@ from ovgui.core.report import (
     MemoryPhase,
     MemoryReport,
     ModelInfo,
+    PreprocessInfo,
+    ProfileSummary,
     Report,
     RunConfig,
     Timings,
@@ -241,3 +243,44 @@ def test_clear_empties_the_memory_chart(memory_chart):
 
     assert memory_chart.sample_count() == 0
     assert memory_chart.phase_names() == []
+
+
+def test_one_stall_does_not_set_the_latency_scale_and_is_marked_on_the_edge(latency_chart):
+    values = [34.0 + 0.1 * (i % 7) for i in range(200)]
+    values[120] = 900.0
+    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(values)))
+
+    low, high = latency_chart.y_range()
+    assert high < 40.0 and low > 30.0
+    assert latency_chart.off_scale_count() == 1
+    assert "1 off scale" in latency_chart._legend.text()
+
+
+def test_readout_names_each_fps_and_what_was_measured(latency_chart):
+    report = empty_report(
+        latency_ms=LatencyStats.from_samples([8.0] * 50),
+        throughput_fps=110.0,
+        preprocess=PreprocessInfo(mode="graph"),
+        profile=ProfileSummary(method="steady-state mean of 50 inferences", layers_sum_ms=7.1, latency_median_ms=8.0),
+    )
+    latency_chart.show_report(report)
+
+    assert "125.0 FPS (1000/mean)" in latency_chart.readout_text()
+    assert "throughput 110.0 FPS (completed/elapsed)" in latency_chart.readout_text()
+    footnote = latency_chart.footnote_text()
+    assert "end to end, preprocessing in the graph" in footnote
+    assert "layers sum 7.10 ms vs median 8.00 ms" in footnote
+    assert "per layer: steady-state mean of 50 inferences" in footnote
+
+
+def test_readout_wraps_instead_of_being_cut_in_a_narrow_dock(qtbot, show_sized):
+    chart = LatencyChart()
+    host = show_sized(chart)
+    chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(steady_latencies(100)), throughput_fps=120.0))
+    chart.resize(300, 420)
+    qtbot.waitUntil(lambda: chart._readout.width() <= 300)
+
+    readout = chart._readout
+    assert readout.height() >= readout.heightForWidth(readout.width()), "every wrapped line has room"
+    assert chart.plot.height() >= 150, "the plot keeps room for its axis titles"
+    host.close()
