@@ -71,7 +71,7 @@ SWATCH_PX = 12
 MIN_PLOT_BESIDE_TABLE_PX = 420
 MIN_PLOT_WIDTH_PX = 220
 MIN_PLOT_HEIGHT_PX = 180
-MIN_AXIS_TITLE_HEIGHT_PX = 150
+MIN_AXIS_TITLE_HEIGHT_PX = 140
 """Below this a plot's rotated y-axis title ("latency (ms)", "RSS (MiB)") is cut."""
 
 
@@ -682,6 +682,7 @@ class MemoryChart(_LiveChart):
         self._regions: list[tuple[pg.LinearRegionItem, pg.TextItem]] = []
         self._region_names: list[str] = []
         self._table = _PhaseTable()
+        self._compact = False
         self._footnote = QLabel("RSS of the ovgui process; includes memory-mapped weights")
         self._footnote.setContentsMargins(6, 0, 0, 0)
         self._build_items()
@@ -725,15 +726,24 @@ class MemoryChart(_LiveChart):
 
     def _arrange(self) -> None:
         """Table beside the plot when the chart is wide, or when it is so short that a table
-        below would squeeze the plot to a strip; below it otherwise (a narrow dock)."""
+        below would squeeze the plot to a strip; below it in a narrow dock with room for every
+        row; and when there is room for neither, no table: the phase labels in the plot carry
+        each phase's duration and RSS change instead (a laptop screen)."""
         table = self._table.sizeHint()
         rows = self._table.verticalHeader().defaultSectionSize() * len(PHASES)
         full_height = self._table.horizontalHeader().sizeHint().height() + rows + 2 * self._table.frameWidth()
         room_beside = self.width() - table.width()
-        short = self.height() - full_height < MIN_PLOT_HEIGHT_PX
+        short = self.height() - full_height - self._footnote.sizeHint().height() < MIN_PLOT_HEIGHT_PX
         wide = room_beside >= MIN_PLOT_BESIDE_TABLE_PX or (short and room_beside >= MIN_PLOT_WIDTH_PX)
+        compact = short and not wide
         self._row.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
         self._row.setAlignment(self._table, Qt.AlignmentFlag.AlignTop if wide else Qt.AlignmentFlag.AlignLeft)
+        if compact != self._compact:
+            self._compact = compact
+            self._draw_when_visible()
+
+    def shows_phase_table(self) -> bool:
+        return not self._compact
 
     def sample_count(self) -> int:
         return len(self._samples)
@@ -776,7 +786,7 @@ class MemoryChart(_LiveChart):
         self._curve.setData(self._samples.column(0), self._samples.column(1))
         self._draw_phases()
         self._table.show_phases(self._spans)
-        self._table.setVisible(bool(self._spans))
+        self._table.setVisible(bool(self._spans) and not self._compact)
         self._draw_peak()
         self._fit_view()
         self._place_labels()
@@ -784,8 +794,20 @@ class MemoryChart(_LiveChart):
     def _draw_phases(self) -> None:
         if self._region_names != self.phase_names():
             self._rebuild_regions()
-        for (region, _), span in zip(self._regions, self._spans):
+        for (region, label), span in zip(self._regions, self._spans):
             region.setRegion((span.start_s, span.end_s))
+            caption = self._phase_caption(span)
+            if label.toPlainText() != caption:
+                label.setText(caption)
+
+    def phase_captions(self) -> list[str]:
+        return [label.toPlainText() for _, label in self._regions]
+
+    def _phase_caption(self, span: _PhaseSpan) -> str:
+        if not self._compact:
+            return _phase_title(span.name)
+        delta = span.rss_end_mib - span.rss_start_mib
+        return f"{_phase_title(span.name)} {format_duration(span.end_s - span.start_s)} {delta:+.0f} MiB"
 
     def _rebuild_regions(self) -> None:
         plot = self.plot.getPlotItem()
