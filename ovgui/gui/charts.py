@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.lib.stride_tricks import sliding_window_view
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap, QResizeEvent, QShowEvent
+from PySide6.QtGui import QColor, QFontMetrics, QIcon, QPalette, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -71,8 +71,8 @@ SWATCH_PX = 12
 MIN_PLOT_BESIDE_TABLE_PX = 420
 MIN_PLOT_WIDTH_PX = 220
 MIN_PLOT_HEIGHT_PX = 180
-MIN_AXIS_TITLE_HEIGHT_PX = 140
-"""Below this a plot's rotated y-axis title ("latency (ms)", "RSS (MiB)") is cut."""
+X_AXIS_AND_MARGINS_PX = 56
+"""The x-axis with its ticks and title, plus the plot's top margin: what a plot needs beyond its y-axis title."""
 
 
 def theme_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
@@ -101,6 +101,14 @@ def make_plot(x_label: str, x_units: str, y_label: str, y_units: str) -> pg.Plot
         axis.setTickDensity(1.8)
     plot.getAxis("left").setWidth(56)
     return plot
+
+
+def keep_y_title_readable(plot: pg.PlotWidget) -> None:
+    """A minimum height at which the rotated y-axis title ("latency (ms)", "RSS (MiB)") is not cut."""
+    axis = plot.getAxis("left")
+    title = axis.label.toPlainText()
+    title_px = QFontMetrics(axis.label.font()).horizontalAdvance(title)
+    plot.setMinimumHeight(title_px + X_AXIS_AND_MARGINS_PX)
 
 
 def rolling_median(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -305,10 +313,10 @@ class LatencyChart(_LiveChart):
         self._measured = ""
         self._off_scale = 0
         # The readout changes on every refresh; its text must not widen the chart (and force a full repaint).
-        self._readout = _wrapping_label()
-        self._legend = _wrapping_label()
-        self._footnote = _wrapping_label()
-        self.plot.setMinimumHeight(MIN_AXIS_TITLE_HEIGHT_PX)
+        self._readout = _WrappingLabel()
+        self._legend = _WrappingLabel()
+        self._footnote = _WrappingLabel()
+        keep_y_title_readable(self.plot)
         self._build_items()
         self._lay_out()
         self.plot.getViewBox().sigYRangeChanged.connect(self._place_edge_markers)
@@ -550,13 +558,29 @@ def measured_text(report: Report) -> str:
     return first + (f"<br>per layer: {method}" if method else "")
 
 
-def _wrapping_label() -> QLabel:
-    """A label that wraps instead of being cut, and never widens its chart."""
-    label = QLabel(wordWrap=True)
-    policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    policy.setHeightForWidth(True)
-    label.setSizePolicy(policy)
-    return label
+class _WrappingLabel(QLabel):
+    """Wraps instead of being cut, never widens its chart, and claims the height its lines need
+    as its minimum: a dock ignores height-for-width, and would otherwise squeeze the label to one
+    line and draw the next over the plot."""
+
+    def __init__(self) -> None:
+        super().__init__(wordWrap=True)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._claim_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._claim_height()
+
+    def _claim_height(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.text() else 0
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(max(needed, 0))
 
 
 def _mute(label: QLabel, text: QColor) -> None:
@@ -675,7 +699,7 @@ class MemoryChart(_LiveChart):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(make_plot("time", "s", "RSS", "MiB"), parent)
-        self.plot.setMinimumHeight(MIN_AXIS_TITLE_HEIGHT_PX)
+        keep_y_title_readable(self.plot)
         self._samples = _GrowingArray(2)
         self._spans: list[_PhaseSpan] = []
         self._peak: tuple[float, float] | None = None
@@ -853,18 +877,22 @@ class MemoryChart(_LiveChart):
         self._place_peak_label()
 
     def _place_phase_labels(self) -> None:
-        """Phase titles along the top edge, stacked into rows where short phases would overlap."""
+        """Phase titles along the top edge, in the highest row where they fit: a wide phase's title
+        may move right within its phase to share a row; short phases stack into rows below."""
         view = self.plot.getViewBox()
         (x_low, _), (_, y_high) = view.viewRange()
         pixel_w, pixel_h = view.viewPixelSize()
         row_ends: list[float] = []
         for (_, label), span in zip(self._regions, self._spans):
-            left = max(span.start_s, x_low)
+            start = max(span.start_s, x_low)
             size = label.textItem.boundingRect()
-            row = next((i for i, end in enumerate(row_ends) if left >= end), len(row_ends))
+            width = (size.width() + PHASE_LABEL_GAP_PX) * pixel_w
+            latest = max(start, span.end_s - width)
+            row = next((i for i, end in enumerate(row_ends) if max(start, end) <= latest), len(row_ends))
             if row == len(row_ends):
-                row_ends.append(0.0)
-            row_ends[row] = left + (size.width() + PHASE_LABEL_GAP_PX) * pixel_w
+                row_ends.append(start)
+            left = max(start, row_ends[row])
+            row_ends[row] = left + width
             label.setPos(left, y_high - (2 + row * size.height()) * pixel_h)
 
     def _place_peak_label(self) -> None:

@@ -276,11 +276,50 @@ def test_readout_names_each_fps_and_what_was_measured(latency_chart):
 def test_readout_wraps_instead_of_being_cut_in_a_narrow_dock(qtbot, show_sized):
     chart = LatencyChart()
     host = show_sized(chart)
-    chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(steady_latencies(100)), throughput_fps=120.0))
+    chart.show_report(empty_report(
+        latency_ms=LatencyStats.from_samples(steady_latencies(100)),
+        throughput_fps=120.0,
+        profile=ProfileSummary(method="steady-state mean of 100 inferences, first inference excluded", layers_sum_ms=7.0, latency_median_ms=8.0),
+    ))
     chart.resize(300, 420)
     qtbot.waitUntil(lambda: chart._readout.width() <= 300)
 
-    readout = chart._readout
-    assert readout.height() >= readout.heightForWidth(readout.width()), "every wrapped line has room"
-    assert chart.plot.height() >= 140, "the plot keeps room for its axis titles"
+    chart.resize(300, chart.minimumSizeHint().height())
+    qtbot.waitUntil(lambda: chart.height() == chart.minimumSizeHint().height())
+    readout, legend, footnote = chart._readout, chart._legend, chart._footnote
+    for label in (readout, footnote):
+        assert label.height() >= label.heightForWidth(label.width()), "every wrapped line has room"
+    assert readout.geometry().bottom() < legend.geometry().top()
+    assert legend.geometry().bottom() < chart.plot.geometry().top()
+    assert chart.plot.geometry().bottom() < footnote.geometry().top(), "no line drawn over the plot"
+    assert y_title_fits(chart), "the plot keeps room for its axis title"
     host.close()
+
+
+def y_title_fits(chart) -> bool:
+    axis = chart.plot.getAxis("left")
+    return axis.label.boundingRect().width() <= axis.geometry().height()
+
+
+@pytest.mark.parametrize("kind", [LatencyChart, MemoryChart])
+def test_y_axis_title_is_not_cut_in_the_smallest_dock(qtbot, show_sized, kind):
+    chart = kind()
+    host = show_sized(chart)
+    chart.resize(340, 60)
+    qtbot.waitUntil(lambda: chart.plot.height() == chart.plot.minimumHeight())
+    assert y_title_fits(chart)
+    host.close()
+
+
+def test_a_short_narrow_memory_dock_puts_durations_in_the_phase_labels(memory_chart, qtbot):
+    phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
+    memory_chart.show_report(empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
+    assert memory_chart.shows_phase_table()
+
+    memory_chart.resize(440, 200)
+    qtbot.waitUntil(lambda: not memory_chart.shows_phase_table())
+    assert not memory_chart.findChild(QTableWidget).isVisible()
+    captions = memory_chart.phase_captions()
+    assert captions[1] == "compile 830 ms +290 MiB" and captions[3] == "steady state 1.99 s +0 MiB"
+    labels = [label for _, label in memory_chart._regions]
+    qtbot.waitUntil(lambda: labels[3].pos().y() == labels[0].pos().y())  # steady state shares read's row
