@@ -69,7 +69,6 @@ MEMORY_HEADROOM = 1.25
 PHASE_LABEL_GAP_PX = 6
 SWATCH_PX = 12
 MIN_PLOT_BESIDE_TABLE_PX = 420
-MIN_PLOT_WIDTH_PX = 220
 MIN_PLOT_HEIGHT_PX = 180
 X_AXIS_AND_MARGINS_PX = 56
 """The x-axis with its ticks and title, plus the plot's top margin: what a plot needs beyond its y-axis title."""
@@ -749,16 +748,16 @@ class MemoryChart(_LiveChart):
         self._arrange()
 
     def _arrange(self) -> None:
-        """Table beside the plot when the chart is wide, or when it is so short that a table
-        below would squeeze the plot to a strip; below it in a narrow dock with room for every
-        row; and when there is room for neither, no table: the phase labels in the plot carry
-        each phase's duration and RSS change instead (a laptop screen)."""
+        """Table beside the plot when the chart is wide; below it in a narrow dock with room for
+        every row; and when there is room for neither, no table: the phase labels in the plot
+        carry each phase's duration and RSS change instead (a laptop screen), which reads better
+        than a plot squeezed to a strip beside or above the table."""
         table = self._table.sizeHint()
         rows = self._table.verticalHeader().defaultSectionSize() * len(PHASES)
         full_height = self._table.horizontalHeader().sizeHint().height() + rows + 2 * self._table.frameWidth()
         room_beside = self.width() - table.width()
         short = self.height() - full_height - self._footnote.sizeHint().height() < MIN_PLOT_HEIGHT_PX
-        wide = room_beside >= MIN_PLOT_BESIDE_TABLE_PX or (short and room_beside >= MIN_PLOT_WIDTH_PX)
+        wide = room_beside >= MIN_PLOT_BESIDE_TABLE_PX
         compact = short and not wide
         self._row.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
         self._row.setAlignment(self._table, Qt.AlignmentFlag.AlignTop if wide else Qt.AlignmentFlag.AlignLeft)

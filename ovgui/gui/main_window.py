@@ -554,21 +554,30 @@ class MainWindow(QMainWindow):
 
     def _describe_state(self) -> None:
         """Title, status bar and the stale-results note say what the views show, and nothing else."""
-        report = self.report
-        model = Path(report.model.path if report else self.controls.model_path()).name
-        device = report.device.name if report else self.controls.config().device
-        image = Path(report.image.path if report and report.image else "" if report else self.controls.image_path()).name
-        parts = [part for part in (model, image and f"on {image}", self.report_source and f"(report {self.report_source})") if part]
-        self.setWindowTitle(" ".join(parts) + " — ovgui" if parts else "ovgui — OpenVINO profiler")
+        model, image, device = self._shown()
+        parts = [model, image and f"on {image}", self.report_source and f"(report {self.report_source})"]
+        title = " ".join(part for part in parts if part)
+        self.setWindowTitle(f"{title} — ovgui" if title else "ovgui — OpenVINO profiler")
         self.status_model.setText(f"{model} · {device}" if model else "")
-        self.status_model.setToolTip(report.profile.method if report else "")
+        self.status_model.setToolTip(self.report.profile.method if self.report else "")
+        self._update_stale_note(model, image)
+
+    def _shown(self) -> tuple[str, str, str]:
+        """Model and image file names and the device of what is shown: the report's, or else the pickers'."""
+        if self.report is None:
+            return Path(self.controls.model_path()).name, Path(self.controls.image_path()).name, self.controls.config().device
+        image = self.report.image.path if self.report.image else ""
+        return Path(self.report.model.path).name, Path(image).name, self.report.device.name
+
+    def _update_stale_note(self, model: str, image: str) -> None:
+        """Results kept while another image is picked are marked as the previous run's."""
+        picked = self.controls.image_path()
         belongs = (self._results_image_path, self._annotated_copy_path)
-        stale = report is not None and self.controls.image_path() not in belongs and not self.session.busy
+        stale = self.report is not None and picked not in belongs and not self.session.busy
         if stale:
-            shown = Path(report.image.path).name if report.image else "no image"
             self.stale_note.setText(
-                f"Latency, layers and memory are from the previous run of {model} on {shown}; "
-                f"press Run (F5) to measure {Path(self.controls.image_path()).name or 'the new image'}."
+                f"Latency, layers and memory are from the previous run of {model} on {image or 'no image'}; "
+                f"press Run (F5) to measure {Path(picked).name or 'the new image'}."
             )
         self.stale_note.setVisible(stale)
 
