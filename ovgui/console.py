@@ -32,7 +32,7 @@ class ProgressPrinter:
         elif isinstance(event, events.Progress):
             filled = int(BAR_WIDTH * event.fraction)
             bar = "#" * filled + "." * (BAR_WIDTH - filled)
-            self._overwrite(f"[{bar}] {event.iterations_done} it  {event.elapsed_s:5.1f} s  {event.fps:7.1f} FPS")
+            self._overwrite(f"[{bar}] {event.iterations_done} it  {event.elapsed_s:5.1f} s  {throughput_text(event.fps)}")
 
     def finish(self) -> None:
         if self._live:

@@ -109,13 +109,6 @@ class _LabelTab(QGraphicsItem):
     def height_px(self) -> float:
         return self._height
 
-    @property
-    def width_px(self) -> float:
-        return self._width
-
-    def is_above(self) -> bool:
-        return self._above
-
     def text(self) -> str:
         return self._text
 
