@@ -65,7 +65,10 @@ ROLLING_SAMPLES_PER_WINDOW evenly strided samples of its window: a smooth line n
 more, and it keeps 100k iterations at each refresh to about a millisecond."""
 
 OUTLIER_FENCE_IQR = 3.0
+FENCE_MIN_SAMPLES = 20
+"""Below this many iterations quartiles say little, and every sample is shown."""
 MEMORY_HEADROOM = 1.25
+RSS_FOOTNOTE = "RSS of the ovgui process; includes memory-mapped weights"
 PHASE_LABEL_GAP_PX = 6
 SWATCH_PX = 12
 MIN_PLOT_BESIDE_TABLE_PX = 420
@@ -130,6 +133,8 @@ def steady_range(values: np.ndarray) -> tuple[float, float]:
     """The latency range worth showing: the data inside Tukey's far-out fences (3 IQR beyond
     the quartiles), so one 900 ms stall cannot flatten a 34 ms run; what lies outside is
     marked at the plot's edge instead."""
+    if len(values) < FENCE_MIN_SAMPLES:
+        return float(values.min()), float(values.max())
     q1, median, q3 = np.percentile(values, [25, 50, 75])
     spread = max(q3 - q1, 0.02 * median, 1e-3)
     low = max(float(values.min()), q1 - OUTLIER_FENCE_IQR * spread)
@@ -706,7 +711,7 @@ class MemoryChart(_LiveChart):
         self._region_names: list[str] = []
         self._table = _PhaseTable()
         self._compact = False
-        self._footnote = QLabel("RSS of the ovgui process; includes memory-mapped weights")
+        self._footnote = QLabel(RSS_FOOTNOTE)
         self._footnote.setContentsMargins(6, 0, 0, 0)
         self._build_items()
         self._lay_out()
@@ -853,13 +858,16 @@ class MemoryChart(_LiveChart):
             self._regions.append((region, label))
 
     def _draw_peak(self) -> None:
+        """The peak's value beside its marker; in the compact layout, where the phase labels fill
+        the top of the plot, in the footnote instead."""
         visible = self._peak is not None
         self._peak_marker.setVisible(visible)
-        self._peak_label.setVisible(visible)
+        self._peak_label.setVisible(visible and not self._compact)
+        caption = f"peak {self._peak[1]:.0f} MiB" if visible else ""
+        self._footnote.setText(f"{caption} · {RSS_FOOTNOTE}" if visible and self._compact else RSS_FOOTNOTE)
         if visible and self._peak_marker.data[["x", "y"]].tolist() != [self._peak]:
-            t_s, rss = self._peak
-            self._peak_marker.setData([t_s], [rss])
-            self._peak_label.setText(f"peak {rss:.0f} MiB")
+            self._peak_marker.setData([self._peak[0]], [self._peak[1]])
+            self._peak_label.setText(caption)
 
     def _fit_view(self) -> None:
         if not self._following or not len(self._samples):
@@ -877,20 +885,22 @@ class MemoryChart(_LiveChart):
 
     def _place_phase_labels(self) -> None:
         """Phase titles along the top edge, in the highest row where they fit: a wide phase's title
-        may move right within its phase to share a row; short phases stack into rows below."""
+        may move right within its phase to share a row, none runs past the plot's right edge, and
+        short phases stack into rows below."""
         view = self.plot.getViewBox()
-        (x_low, _), (_, y_high) = view.viewRange()
+        (x_low, x_high), (_, y_high) = view.viewRange()
         pixel_w, pixel_h = view.viewPixelSize()
         row_ends: list[float] = []
         for (_, label), span in zip(self._regions, self._spans):
-            start = max(span.start_s, x_low)
             size = label.textItem.boundingRect()
             width = (size.width() + PHASE_LABEL_GAP_PX) * pixel_w
-            latest = max(start, span.end_s - width)
-            row = next((i for i, end in enumerate(row_ends) if max(start, end) <= latest), len(row_ends))
+            start = max(span.start_s, x_low)
+            latest = min(max(start, min(span.end_s, x_high) - width), x_high - width)
+            earliest = max(x_low, min(start, latest))
+            row = next((i for i, end in enumerate(row_ends) if max(earliest, end) <= latest), len(row_ends))
             if row == len(row_ends):
-                row_ends.append(start)
-            left = max(start, row_ends[row])
+                row_ends.append(earliest)
+            left = max(earliest, row_ends[row])
             row_ends[row] = left + width
             label.setPos(left, y_high - (2 + row * size.height()) * pixel_h)
 

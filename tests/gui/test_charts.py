@@ -323,3 +323,36 @@ def test_a_short_narrow_memory_dock_puts_durations_in_the_phase_labels(memory_ch
     assert captions[1] == "compile 830 ms +290 MiB" and captions[3] == "steady state 1.99 s +0 MiB"
     labels = [label for _, label in memory_chart._regions]
     qtbot.waitUntil(lambda: labels[3].pos().y() == labels[0].pos().y())  # steady state shares read's row
+
+
+def test_phase_labels_near_the_end_stay_inside_the_plot(memory_chart, qtbot):
+    bounds = {"read_model": (0.0, 0.1, 180.0, 238.0), "compile": (0.1, 2.6, 238.0, 528.0),
+              "first_inference": (2.6, 2.8, 528.0, 577.0), "steady_state": (2.8, 3.0, 577.0, 577.0)}
+    phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in bounds.items()]
+    memory_chart.show_report(empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
+    memory_chart.resize(440, 200)
+    qtbot.waitUntil(lambda: not memory_chart.shows_phase_table())
+    view = memory_chart.plot.getViewBox()
+    qtbot.waitUntil(lambda: view.width() > 300)
+    x_high, pixel_w = view.viewRange()[0][1], view.viewPixelSize()[0]
+    for _, label in memory_chart._regions:
+        right = label.pos().x() + label.textItem.boundingRect().width() * pixel_w
+        assert right <= x_high, f"{label.toPlainText()} runs off the plot"
+
+
+def test_compact_memory_chart_gives_the_peak_in_its_footnote(memory_chart, qtbot):
+    phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
+    report = empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases, peak_mib=577.0, peak_t_s=1.01))
+    memory_chart.show_report(report)
+    assert not memory_chart._footnote.text().startswith("peak")
+
+    memory_chart.resize(440, 200)
+    qtbot.waitUntil(lambda: not memory_chart.shows_phase_table())
+    assert memory_chart._footnote.text().startswith("peak 577 MiB · ")
+    assert not memory_chart._peak_label.isVisible()
+
+
+def test_a_short_run_shows_every_iteration(latency_chart):
+    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples([150.0, 222.0, 204.0, 199.0, 203.0])))
+    low, high = latency_chart.y_range()
+    assert low < 150.0 and high > 222.0 and latency_chart.off_scale_count() == 0
