@@ -356,3 +356,10 @@ def test_a_short_run_shows_every_iteration(latency_chart):
     latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples([150.0, 222.0, 204.0, 199.0, 203.0])))
     low, high = latency_chart.y_range()
     assert low < 150.0 and high > 222.0 and latency_chart.off_scale_count() == 0
+
+
+def test_fast_iterations_stay_in_view(latency_chart):
+    values = [34.0 + 0.1 * (i % 7) for i in range(200)]
+    values[50:54] = [20.0] * 4
+    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(values)))
+    assert latency_chart.y_range()[0] < 20.0 and latency_chart.off_scale_count() == 0
