@@ -501,7 +501,7 @@ class MainWindow(QMainWindow):
         self.controls.model_picker.remember(report.model.path)
         if report.image:
             self.controls.image_picker.remember(report.image.path)
-        if not self.comparison.model.rowCount():
+        if not self.comparison.model.rowCount() and not self.compare_dock.visibleRegion().isEmpty():
             self.layers_dock.raise_()
         self._describe_state()
 

@@ -340,3 +340,12 @@ def test_window_shortcuts_win_over_keys_a_path_field_claims(window, qtbot):
     qtbot.waitUntil(field.hasFocus)
     qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     assert fired == [True]
+
+
+def test_a_run_brings_the_layers_forward_instead_of_an_empty_compare_tab(window, qtbot):
+    load(window, qtbot, "face", "zidane.jpg", 3)
+    window.compare_dock.raise_()
+    qtbot.waitUntil(lambda: not window.compare_dock.visibleRegion().isEmpty())
+    run(window, qtbot)
+    qtbot.waitUntil(lambda: not window.layers_dock.visibleRegion().isEmpty())
+    assert window.compare_dock.visibleRegion().isEmpty()
