@@ -245,6 +245,17 @@ class DecoderInfo:
 
 
 @dataclass
+class EnvironmentInfo:
+    """The software and machine a run was measured on, so two reports can be told apart later."""
+
+    ovgui: str = ""
+    openvino: str = ""
+    python: str = ""
+    os: str = ""
+    cpu: str = ""
+
+
+@dataclass
 class Report:
     model: ModelInfo
     device: DeviceInfo
@@ -264,6 +275,7 @@ class Report:
     detections: list[Detection] = field(default_factory=list)
     classes: list[ClassScore] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    environment: EnvironmentInfo = field(default_factory=EnvironmentInfo)
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

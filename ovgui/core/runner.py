@@ -23,6 +23,7 @@ from ovgui.core.decoders import class_count, decode, guess_family
 from ovgui.core.decoders.base import DecodeOptions, DecodeResult, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
 from ovgui.core.devices import resolve_device, shared_core
+from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.image import LoadedImage, load_image
 from ovgui.core.memory import MemorySampler
@@ -157,6 +158,7 @@ class ProfileRun:
             report = self._run_phases(image, device)
         report.memory = memory.report()
         report.notes = self._notes
+        report.environment = environment_info()
         return report
 
     def _note(self, text: str) -> None:
