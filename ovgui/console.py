@@ -6,6 +6,15 @@ import sys
 from typing import TextIO
 
 from ovgui.core import events
+from ovgui.core.formatting import (
+    MISSING,
+    format_ms,
+    latency_line,
+    layers_vs_median_text,
+    mean_fps_text,
+    preprocess_text,
+    throughput_text,
+)
 from ovgui.core.report import Report
 
 BAR_WIDTH = 30
@@ -32,7 +41,7 @@ class ProgressPrinter:
         elif isinstance(event, events.Progress):
             filled = int(BAR_WIDTH * event.fraction)
             bar = "#" * filled + "." * (BAR_WIDTH - filled)
-            self._overwrite(f"[{bar}] {event.iterations_done} it  {event.elapsed_s:5.1f} s  {event.fps:7.1f} FPS")
+            self._overwrite(f"[{bar}] {event.iterations_done} it  {event.elapsed_s:5.1f} s  {throughput_text(event.fps)}")
 
     def finish(self) -> None:
         if self._live:
@@ -77,6 +86,9 @@ def _header(report: Report) -> str:
             f"{pre.resize}, mean {pre.mean or '-'}, scale {pre.scale or '-'}"
         )
     lines.append(f"Run     {settings_line(report)}")
+    env = report.environment
+    if env.openvino:
+        lines.append(f"Env     ovgui {env.ovgui} · OpenVINO {env.openvino} · Python {env.python} · {env.os} · {env.cpu}")
     if not report.completed:
         lines.append("Run     stopped before the end; figures cover the iterations done")
     return "\n".join(lines)
@@ -104,18 +116,12 @@ def _timings(report: Report) -> str:
 
 def _latency(report: Report) -> str:
     lat = report.latency_ms
+    measured = preprocess_text(report.preprocess.mode)
     return (
-        f"Latency over {len(lat.samples)} iterations (ms), {measured_scope(report)}, first inference excluded\n"
-        f"  median {lat.median:8.2f}   mean {lat.mean:8.2f}   min {lat.min:8.2f}   max {lat.max:8.2f}\n"
-        f"  p90    {lat.p90:8.2f}   p99  {lat.p99:8.2f}   throughput {report.throughput_fps:.1f} FPS"
+        f"Latency over {len(lat.samples)} iterations" + (f" ({measured}; first inference excluded)" if measured else "") + "\n"
+        f"  {latency_line(lat)} · min {format_ms(lat.min)} · max {format_ms(lat.max)} ms\n"
+        f"  {mean_fps_text(lat.mean)} · {throughput_text(report.throughput_fps)}"
     )
-
-
-def measured_scope(report: Report) -> str:
-    """What the timed region holds, in the words the window uses too."""
-    if report.preprocess.mode == "graph":
-        return "end to end: preprocessing in the graph is timed"
-    return "model only: preprocessing on the host, not timed"
 
 
 def _layers(report: Report) -> str:
@@ -141,16 +147,15 @@ def _layer_notes(report: Report) -> list[str]:
     rows = [f"  figures: {prof.method}" if prof.method else "  figures: imported"]
     if prof.counters:
         rows.append(f"  counters: {prof.counters}" + ("" if prof.distributions else " (no per-layer distributions: the counters are running means)"))
-    ratio = prof.layers_sum_ms / prof.latency_median_ms if prof.latency_median_ms > 0 else float("nan")
+    ratio = f" (x{prof.layers_sum_ms / prof.latency_median_ms:.2f})" if prof.latency_median_ms > 0 else ""
     rows.append(
-        f"  {len(report.layers)} layers ({executed} executed); model layers sum {prof.layers_sum_ms:.2f} ms "
-        f"vs median latency {prof.latency_median_ms:.2f} ms (x{ratio:.2f})"
+        f"  {len(report.layers)} layers ({executed} executed); model {layers_vs_median_text(prof)}{ratio}"
     )
     if prof.preprocess_sum_ms > 0:
-        rows.append(f"  in-graph preprocessing layers {prof.preprocess_sum_ms:.2f} ms, kept out of the model's totals")
+        rows.append(f"  in-graph preprocessing layers {format_ms(prof.preprocess_sum_ms)} ms, kept out of the model's totals")
     firsts = [layer.first_inference_ms for layer in report.layers if layer.first_inference_ms is not None]
     if firsts:
-        rows.append(f"  first inference: layers sum {sum(firsts):.2f} ms of {report.timings_ms.first_inference:.2f} ms measured")
+        rows.append(f"  first inference: layers sum {format_ms(sum(firsts))} ms of {format_ms(report.timings_ms.first_inference)} ms measured")
     if report.latency_ms.median > 0:
         rows.append(
             f"  reading counters cost {prof.collection_cost_ms:.3f} ms/iteration "
@@ -160,7 +165,7 @@ def _layer_notes(report: Report) -> list[str]:
 
 
 def _optional_ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
+    return MISSING if value is None else f"{value:.3f}"
 
 
 def _frames(report: Report) -> str:
@@ -218,7 +223,7 @@ def format_comparison(results: list) -> str:
     done = [r for r in results if r.report is not None]
     best = min((r.report.latency_ms.median for r in done), default=None)
     width = max([len(r.name) for r in results] + [13])
-    header = f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'FPS':>9} {'first ms':>9} {'compile ms':>11}  settings used"
+    header = f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'throughput':>10} {'first ms':>9} {'compile ms':>11}  settings used"
     rows = [header]
     for result in results:
         if result.report is None:
@@ -227,10 +232,10 @@ def format_comparison(results: list) -> str:
         r = result.report
         mark = " *" if r.latency_ms.median == best else "  "
         rows.append(
-            f"  {result.name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {r.throughput_fps:9.1f} "
+            f"  {result.name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {r.throughput_fps:10.1f} "
             f"{r.timings_ms.first_inference:9.1f} {r.timings_ms.compile:11.1f}{mark}{settings_line(r)}"
         )
-    return "Comparison (* = lowest median latency)\n" + "\n".join(rows) + "\n"
+    return "Comparison (* = lowest median latency; throughput in FPS, completed/elapsed)\n" + "\n".join(rows) + "\n"
 
 
 def format_layer_deltas(deltas: list, limit: int = 20) -> str:

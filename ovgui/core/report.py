@@ -318,6 +318,17 @@ class FrameSetSummary:
 
 
 @dataclass
+class EnvironmentInfo:
+    """The software and machine a run was measured on, so two reports can be told apart later."""
+
+    ovgui: str = ""
+    openvino: str = ""
+    python: str = ""
+    os: str = ""
+    cpu: str = ""
+
+
+@dataclass
 class Report:
     model: ModelInfo
     device: DeviceInfo
@@ -338,6 +349,7 @@ class Report:
     detections: list[Detection] = field(default_factory=list)
     classes: list[ClassScore] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    environment: EnvironmentInfo = field(default_factory=EnvironmentInfo)
     per_image: list[FrameResult] = field(default_factory=list)
     frame_set: FrameSetSummary | None = None
     schema_version: int = SCHEMA_VERSION

@@ -24,6 +24,7 @@ from ovgui.core.decoders.base import DecodeOptions, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
 from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.engines import Engine, check_engine_request, create_engine
+from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.frame_pass import FramePass, summarize
 from ovgui.core.inputs import Frame, FrameSource, open_source
@@ -111,6 +112,7 @@ class ProfileRun:
             report = self._run_phases(source, first, frames, device)
         report.memory = memory.report()
         report.notes = [*self._notes, *source.notes]
+        report.environment = environment_info()
         return report
 
     def _note(self, text: str) -> None:

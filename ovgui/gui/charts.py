@@ -15,11 +15,10 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.lib.stride_tricks import sliding_window_view
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap, QResizeEvent, QShowEvent
+from PySide6.QtGui import QColor, QFontMetrics, QIcon, QPalette, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QSizePolicy,
@@ -30,6 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core.events import PHASE_TITLES, PHASES, LiveData
+from ovgui.core.formatting import (
+    format_duration,
+    format_ms,
+    layers_vs_median_text,
+    mean_fps_text,
+    preprocess_text,
+    throughput_text,
+)
 from ovgui.core.report import MemoryPhase, Report
 
 
@@ -57,13 +64,17 @@ ROLLING_SAMPLES_PER_WINDOW = 200
 ROLLING_SAMPLES_PER_WINDOW evenly strided samples of its window: a smooth line needs no
 more, and it keeps 100k iterations at each refresh to about a millisecond."""
 
-CLAMP_ABOVE_P99 = 1.5
+OUTLIER_FENCE_IQR = 3.0
+FENCE_MIN_SAMPLES = 20
+"""Below this many iterations quartiles say little, and every sample is shown."""
 MEMORY_HEADROOM = 1.25
+RSS_FOOTNOTE = "RSS of the ovgui process; includes memory-mapped weights"
 PHASE_LABEL_GAP_PX = 6
 SWATCH_PX = 12
 MIN_PLOT_BESIDE_TABLE_PX = 420
-MIN_PLOT_WIDTH_PX = 220
 MIN_PLOT_HEIGHT_PX = 180
+X_AXIS_AND_MARGINS_PX = 56
+"""The x-axis with its ticks and title, plus the plot's top margin: what a plot needs beyond its y-axis title."""
 
 
 def theme_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
@@ -94,6 +105,14 @@ def make_plot(x_label: str, x_units: str, y_label: str, y_units: str) -> pg.Plot
     return plot
 
 
+def keep_y_title_readable(plot: pg.PlotWidget) -> None:
+    """A minimum height at which the rotated y-axis title ("latency (ms)", "RSS (MiB)") is not cut."""
+    axis = plot.getAxis("left")
+    title = axis.label.toPlainText()
+    title_px = QFontMetrics(axis.label.font()).horizontalAdvance(title)
+    plot.setMinimumHeight(title_px + X_AXIS_AND_MARGINS_PX)
+
+
 def rolling_median(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centred rolling median over max(5, n/50) samples, evaluated on a decimated grid.
 
@@ -110,17 +129,17 @@ def rolling_median(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts + (window - 1) / 2.0, medians
 
 
-def format_ms(value: float) -> str:
-    """Three significant figures or so, whatever the scale (0.123, 8.12, 41.3, 1203)."""
-    if value < 10:
-        return f"{value:.2f}"
-    if value < 100:
-        return f"{value:.1f}"
-    return f"{value:.0f}"
-
-
-def format_duration(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+def steady_range(values: np.ndarray) -> tuple[float, float]:
+    """The latency range worth showing: from the fastest iteration up to Tukey's far-out fence
+    (3 IQR above the upper quartile), so one 900 ms stall cannot flatten a 34 ms run; what lies
+    above is marked at the plot's top edge instead.  Fast iterations are never outliers: a run
+    only gets faster when the machine is quieter, and that is worth seeing."""
+    low, high = float(values.min()), float(values.max())
+    if len(values) < FENCE_MIN_SAMPLES:
+        return low, high
+    median, q1, q3 = np.percentile(values, [50, 25, 75])
+    spread = max(q3 - q1, 0.02 * median, 1e-3)
+    return low, min(high, float(q3 + OUTLIER_FENCE_IQR * spread))
 
 
 def _thick_line(color: QColor, width: float) -> pg.PlotDataItem:
@@ -267,25 +286,27 @@ class _LiveChart(QWidget):
 
 @dataclass(frozen=True)
 class _LatencySummary:
+    """The readout's figures; `throughput_fps` (completed/elapsed) comes only with a report."""
+
     median: float
     p90: float
     p99: float
     mean: float
-    fps: float
+    throughput_fps: float | None = None
 
     @classmethod
     def from_samples(cls, values: np.ndarray) -> "_LatencySummary":
         median, p90, p99 = np.percentile(values, [50, 90, 99])
-        mean = float(values.mean())
-        return cls(float(median), float(p90), float(p99), mean, 1000.0 / mean if mean > 0 else 0.0)
+        return cls(float(median), float(p90), float(p99), float(values.mean()))
 
 
 class LatencyChart(_LiveChart):
     """Per-iteration latency with a rolling median, median/p90 lines and the first inference apart.
 
-    The y-range follows the steady state (up to p99 x 1.5), not the first inference
+    The y-range follows the steady state (`steady_range`), not the first inference
     or rare spikes, which are usually 5-50x slower and would flatten everything else.
-    An off-scale first inference is pinned to the top edge with its value spelled out.
+    Iterations above the range are marked by triangles on the top edge, and
+    an off-scale first inference is pinned to the top edge with its value spelled out.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -293,13 +314,16 @@ class LatencyChart(_LiveChart):
         self._samples = _GrowingArray(1)
         self._first_ms: float | None = None
         self._summary: _LatencySummary | None = None
-        self._readout = QLabel()
-        # The readout changes on every refresh; its text must not resize the chart (and force a full repaint).
-        self._readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._legend = QLabel()
+        self._measured = ""
+        self._off_scale = 0
+        # The readout changes on every refresh; its text must not widen the chart (and force a full repaint).
+        self._readout = _WrappingLabel()
+        self._legend = _WrappingLabel()
+        self._footnote = _WrappingLabel()
+        keep_y_title_readable(self.plot)
         self._build_items()
         self._lay_out()
-        self.plot.getViewBox().sigYRangeChanged.connect(self._place_first_inference)
+        self.plot.getViewBox().sigYRangeChanged.connect(self._place_edge_markers)
         self._apply_palette()
         self.clear()
 
@@ -316,24 +340,25 @@ class LatencyChart(_LiveChart):
             symbol="d", size=12, pen=pg.mkPen(FIRST_COLOR.darker(130)), brush=pg.mkBrush(FIRST_COLOR)
         )
         self._first_label = pg.TextItem(anchor=(0, 0.5))
-        for item in (self._first_marker, self._first_label):
+        self._outliers = pg.ScatterPlotItem(size=8, pen=pg.mkPen(P90_COLOR.darker(130)), brush=pg.mkBrush(P90_COLOR))
+        for item in (self._first_marker, self._first_label, self._outliers):
             item.setZValue(10)
         plot.addItem(self._points)
         plot.addItem(self._rolling)
-        for item in (self._median_line, self._p90_line, self._first_marker, self._first_label):
+        for item in (self._median_line, self._p90_line, self._outliers, self._first_marker, self._first_label):
             plot.addItem(item, ignoreBounds=True)
         self._show_dots(True)
 
     def _lay_out(self) -> None:
-        header = QHBoxLayout()
-        header.setContentsMargins(6, 4, 6, 0)
-        header.addWidget(self._readout, 1)
-        header.addWidget(self._legend)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(0, 4, 0, 2)
         layout.setSpacing(2)
-        layout.addLayout(header)
+        for label in (self._readout, self._legend, self._footnote):
+            label.setContentsMargins(6, 0, 6, 0)
+        layout.addWidget(self._readout)
+        layout.addWidget(self._legend)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self._footnote)
 
     @staticmethod
     def _stat_line(color: QColor, anchors: list[tuple[float, float]]) -> pg.InfiniteLine:
@@ -350,6 +375,17 @@ class LatencyChart(_LiveChart):
     def point_count(self) -> int:
         return len(self._points.xData) if self._points.xData is not None else 0
 
+    def off_scale_count(self) -> int:
+        """Iterations above the shown y-range, each marked on the top edge."""
+        return self._off_scale
+
+    def y_range(self) -> tuple[float, float]:
+        low, high = self.plot.getViewBox().viewRange()[1]
+        return float(low), float(high)
+
+    def footnote_text(self) -> str:
+        return self._footnote.text()
+
     def first_inference_label(self) -> str:
         """The first-inference caption as drawn ("" when there is none), for tests and tooltips."""
         return self._first_label.toPlainText() if self._first_label.isVisible() else ""
@@ -359,6 +395,7 @@ class LatencyChart(_LiveChart):
         self._samples.clear()
         self._first_ms = None
         self._summary = None
+        self._measured = ""
         self._redraw()
 
     def _pull(self, live: LiveData) -> bool:
@@ -379,8 +416,9 @@ class LatencyChart(_LiveChart):
         self._samples.extend(stats.samples)
         self._first_ms = report.timings_ms.first_inference or None
         has_stats = bool(stats.samples) or stats.median > 0
-        fps = report.throughput_fps
-        self._summary = _LatencySummary(stats.median, stats.p90, stats.p99, stats.mean, fps) if has_stats else None
+        summary = _LatencySummary(stats.median, stats.p90, stats.p99, stats.mean, report.throughput_fps)
+        self._summary = summary if has_stats else None
+        self._measured = measured_text(report)
         self._redraw()
 
     def _draw(self) -> None:
@@ -393,7 +431,7 @@ class LatencyChart(_LiveChart):
         self._rolling.setData(centres + 1, medians)
         self._draw_summary()
         self._fit_view()
-        self._place_first_inference()
+        self._place_edge_markers()
 
     def _show_dots(self, dots: bool) -> None:
         """Dots joined by a faint line while they can be told apart; a translucent line after
@@ -419,6 +457,7 @@ class LatencyChart(_LiveChart):
             _set_stat_line(self._p90_line, "p90", summary.p90)
         self._readout.setText(self.readout_text())
         self._legend.setText(self._legend_text())
+        self._footnote.setText(self._measured)
 
     def readout_text(self) -> str:
         """The one-line summary above the plot (rich text), e.g. for a status bar."""
@@ -427,15 +466,17 @@ class LatencyChart(_LiveChart):
             return "No latency data yet"
         if summary is None:
             return f"first inference {format_ms(self._first_ms)} ms"
-        parts = [
+        figures = [
             f"<b>median {format_ms(summary.median)} ms</b>",
             f"p90 {format_ms(summary.p90)}",
             f"p99 {format_ms(summary.p99)}",
-            f"mean {format_ms(summary.mean)}",
-            f"{summary.fps:.1f} FPS",
+            f"mean {format_ms(summary.mean)} ms",
             f"{len(self._samples)} iterations",
         ]
-        return " · ".join(parts)
+        rates = [mean_fps_text(summary.mean)]
+        if summary.throughput_fps is not None:
+            rates.append(throughput_text(summary.throughput_fps))
+        return " · ".join(figures) + "<br>" + " · ".join(rates)
 
     def _legend_text(self) -> str:
         """The key lives beside the readout, not in the plot, where it would hide data."""
@@ -445,6 +486,8 @@ class LatencyChart(_LiveChart):
             (ROLLING_COLOR, "━", f"rolling median ({window} it.)"),
             (FIRST_COLOR, "◆", "first inference"),
         ]
+        if self._off_scale:
+            entries.append((P90_COLOR, "▲", f"{self._off_scale} off scale"))
         return "&nbsp;&nbsp;".join(
             f'<span style="color:{color.name()}">{glyph}</span>&nbsp;{text}' for color, glyph, text in entries
         )
@@ -462,10 +505,23 @@ class LatencyChart(_LiveChart):
         self.plot.getViewBox().setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def _steady_y_range(self, values: np.ndarray) -> tuple[float, float]:
-        low = float(values.min())
-        high = min(float(values.max()), self._summary.p99 * CLAMP_ABOVE_P99)
+        low, high = steady_range(values)
         pad = max(0.1 * (high - low), 0.02 * self._summary.median, 1e-3)
         return max(0.0, low - pad), high + 1.6 * pad
+
+    def _place_edge_markers(self) -> None:
+        self._place_outliers()
+        self._place_first_inference()
+
+    def _place_outliers(self) -> None:
+        """A triangle on the top edge at each iteration above the view."""
+        values = self._samples.column(0)
+        (_, _), (y_low, y_high) = self.plot.getViewBox().viewRange()
+        above = np.flatnonzero(values > y_high)
+        self._outliers.setData(x=above + 1.0, y=np.full(len(above), y_high - 0.015 * (y_high - y_low)), symbol="t1")
+        if len(above) != self._off_scale:
+            self._off_scale = len(above)
+            self._legend.setText(self._legend_text())
 
     def _place_first_inference(self) -> None:
         first = self._first_ms
@@ -489,6 +545,46 @@ class LatencyChart(_LiveChart):
         for label in (self._first_label, self._median_line.label, self._p90_line.label):
             label.fill = backdrop
             label.update()
+        _mute(self._footnote, text)
+
+
+def measured_text(report: Report) -> str:
+    """What the figures cover, from the report: preprocessing mode, per-layer method, layers sum vs median."""
+    first = " · ".join(part for part in (preprocess_text(report.preprocess.mode), layers_vs_median_text(report.profile)) if part)
+    method = report.profile.method
+    return first + (f"<br>per layer: {method}" if method else "")
+
+
+class _WrappingLabel(QLabel):
+    """Wraps instead of being cut, never widens its chart, and claims the height its lines need
+    as its minimum: a dock ignores height-for-width, and would otherwise squeeze the label to one
+    line and draw the next over the plot."""
+
+    def __init__(self) -> None:
+        super().__init__(wordWrap=True)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._claim_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._claim_height()
+
+    def _claim_height(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.text() else 0
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(max(needed, 0))
+
+
+def _mute(label: QLabel, text: QColor) -> None:
+    """Secondary text: the palette's text colour, faded."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, with_alpha(text, 160))
+    label.setPalette(palette)
 
 
 def _set_stat_line(line: pg.InfiniteLine, name: str, value_ms: float) -> None:
@@ -600,13 +696,15 @@ class MemoryChart(_LiveChart):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(make_plot("time", "s", "RSS", "MiB"), parent)
+        keep_y_title_readable(self.plot)
         self._samples = _GrowingArray(2)
         self._spans: list[_PhaseSpan] = []
         self._peak: tuple[float, float] | None = None
         self._regions: list[tuple[pg.LinearRegionItem, pg.TextItem]] = []
         self._region_names: list[str] = []
         self._table = _PhaseTable()
-        self._footnote = QLabel("RSS of the ovgui process; includes memory-mapped weights")
+        self._compact = False
+        self._footnote = QLabel(RSS_FOOTNOTE)
         self._footnote.setContentsMargins(6, 0, 0, 0)
         self._build_items()
         self._lay_out()
@@ -648,16 +746,25 @@ class MemoryChart(_LiveChart):
         self._arrange()
 
     def _arrange(self) -> None:
-        """Table beside the plot when the chart is wide, or when it is so short that a table
-        below would squeeze the plot to a strip; below it otherwise (a narrow dock)."""
+        """Table beside the plot when the chart is wide; below it in a narrow dock with room for
+        every row; and when there is room for neither, no table: the phase labels in the plot
+        carry each phase's duration and RSS change instead (a laptop screen), which reads better
+        than a plot squeezed to a strip beside or above the table."""
         table = self._table.sizeHint()
         rows = self._table.verticalHeader().defaultSectionSize() * len(PHASES)
         full_height = self._table.horizontalHeader().sizeHint().height() + rows + 2 * self._table.frameWidth()
         room_beside = self.width() - table.width()
-        short = self.height() - full_height < MIN_PLOT_HEIGHT_PX
-        wide = room_beside >= MIN_PLOT_BESIDE_TABLE_PX or (short and room_beside >= MIN_PLOT_WIDTH_PX)
+        short = self.height() - full_height - self._footnote.sizeHint().height() < MIN_PLOT_HEIGHT_PX
+        wide = room_beside >= MIN_PLOT_BESIDE_TABLE_PX
+        compact = short and not wide
         self._row.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
         self._row.setAlignment(self._table, Qt.AlignmentFlag.AlignTop if wide else Qt.AlignmentFlag.AlignLeft)
+        if compact != self._compact:
+            self._compact = compact
+            self._draw_when_visible()
+
+    def shows_phase_table(self) -> bool:
+        return not self._compact
 
     def sample_count(self) -> int:
         return len(self._samples)
@@ -700,7 +807,7 @@ class MemoryChart(_LiveChart):
         self._curve.setData(self._samples.column(0), self._samples.column(1))
         self._draw_phases()
         self._table.show_phases(self._spans)
-        self._table.setVisible(bool(self._spans))
+        self._table.setVisible(bool(self._spans) and not self._compact)
         self._draw_peak()
         self._fit_view()
         self._place_labels()
@@ -708,8 +815,20 @@ class MemoryChart(_LiveChart):
     def _draw_phases(self) -> None:
         if self._region_names != self.phase_names():
             self._rebuild_regions()
-        for (region, _), span in zip(self._regions, self._spans):
+        for (region, label), span in zip(self._regions, self._spans):
             region.setRegion((span.start_s, span.end_s))
+            caption = self._phase_caption(span)
+            if label.toPlainText() != caption:
+                label.setText(caption)
+
+    def phase_captions(self) -> list[str]:
+        return [label.toPlainText() for _, label in self._regions]
+
+    def _phase_caption(self, span: _PhaseSpan) -> str:
+        if not self._compact:
+            return _phase_title(span.name)
+        delta = span.rss_end_mib - span.rss_start_mib
+        return f"{_phase_title(span.name)} {format_duration(span.end_s - span.start_s)} {delta:+.0f} MiB"
 
     def _rebuild_regions(self) -> None:
         plot = self.plot.getPlotItem()
@@ -732,13 +851,16 @@ class MemoryChart(_LiveChart):
             self._regions.append((region, label))
 
     def _draw_peak(self) -> None:
+        """The peak's value beside its marker; in the compact layout, where the phase labels fill
+        the top of the plot, in the footnote instead."""
         visible = self._peak is not None
         self._peak_marker.setVisible(visible)
-        self._peak_label.setVisible(visible)
+        self._peak_label.setVisible(visible and not self._compact)
+        caption = f"peak {self._peak[1]:.0f} MiB" if visible else ""
+        self._footnote.setText(f"{caption} · {RSS_FOOTNOTE}" if visible and self._compact else RSS_FOOTNOTE)
         if visible and self._peak_marker.data[["x", "y"]].tolist() != [self._peak]:
-            t_s, rss = self._peak
-            self._peak_marker.setData([t_s], [rss])
-            self._peak_label.setText(f"peak {rss:.0f} MiB")
+            self._peak_marker.setData([self._peak[0]], [self._peak[1]])
+            self._peak_label.setText(caption)
 
     def _fit_view(self) -> None:
         if not self._following or not len(self._samples):
@@ -755,18 +877,24 @@ class MemoryChart(_LiveChart):
         self._place_peak_label()
 
     def _place_phase_labels(self) -> None:
-        """Phase titles along the top edge, stacked into rows where short phases would overlap."""
+        """Phase titles along the top edge, in the highest row where they fit: a wide phase's title
+        may move right within its phase to share a row, none runs past the plot's right edge, and
+        short phases stack into rows below."""
         view = self.plot.getViewBox()
-        (x_low, _), (_, y_high) = view.viewRange()
+        (x_low, x_high), (_, y_high) = view.viewRange()
         pixel_w, pixel_h = view.viewPixelSize()
         row_ends: list[float] = []
         for (_, label), span in zip(self._regions, self._spans):
-            left = max(span.start_s, x_low)
             size = label.textItem.boundingRect()
-            row = next((i for i, end in enumerate(row_ends) if left >= end), len(row_ends))
+            width = (size.width() + PHASE_LABEL_GAP_PX) * pixel_w
+            start = max(span.start_s, x_low)
+            latest = min(max(start, min(span.end_s, x_high) - width), x_high - width)
+            earliest = max(x_low, min(start, latest))
+            row = next((i for i, end in enumerate(row_ends) if max(earliest, end) <= latest), len(row_ends))
             if row == len(row_ends):
-                row_ends.append(0.0)
-            row_ends[row] = left + (size.width() + PHASE_LABEL_GAP_PX) * pixel_w
+                row_ends.append(earliest)
+            left = max(earliest, row_ends[row])
+            row_ends[row] = left + width
             label.setPos(left, y_high - (2 + row * size.height()) * pixel_h)
 
     def _place_peak_label(self) -> None:
@@ -782,9 +910,7 @@ class MemoryChart(_LiveChart):
         for _, label in self._regions:
             label.setColor(text)
         self._peak_label.setColor(text)
-        footnote = self._footnote.palette()
-        footnote.setColor(QPalette.ColorRole.WindowText, with_alpha(text, 160))
-        self._footnote.setPalette(footnote)
+        _mute(self._footnote, text)
 
 
 def _phase_title(name: str) -> str:

@@ -60,6 +60,7 @@ TOP_CLASSES = 5
 OVERLAY_MARGIN_PX = 10
 OVERLAY_PADDING_PX = 8
 OVERLAY_BAR_PX = 4
+SLIDER_MIN_WIDTH_PX = 140
 
 
 def bgr_to_qimage(bgr: np.ndarray) -> QImage:
@@ -148,9 +149,23 @@ class BoxItem(QGraphicsRectItem):
     def label_text(self) -> str:
         return self._tab.text()
 
-    def place_label(self, scale: float) -> None:
-        """Put the tab above the box unless that would push it off the top of the image."""
-        self._tab.set_above(self.rect().top() * scale >= self._tab.height_px)
+    def label_rect(self, scale: float) -> QRectF:
+        """Where the tab is, in view pixels relative to the image's top-left corner."""
+        tab = self._tab.boundingRect()
+        pos = self._tab.pos()
+        return QRectF(pos.x() * scale + tab.left(), pos.y() * scale + tab.top(), tab.width(), tab.height())
+
+    def place_label(self, scale: float, taken: list[QRectF]) -> QRectF:
+        """Above the box (or just inside it at the image's top edge), then lower by one tab
+        height at a time while it would cover a tab already placed; returns where it went."""
+        x1, y1 = self.rect().left(), self.rect().top()
+        self._tab.set_above(y1 * scale >= self._tab.height_px)
+        for step in range(2 * len(taken) + 1):
+            self._tab.setPos(QPointF(x1, y1 + step * self._tab.height_px / scale))
+            rect = self.label_rect(scale)
+            if not any(rect.intersects(other) for other in taken):
+                break
+        return rect
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self._highlight(True)
@@ -236,6 +251,7 @@ class ImageView(QGraphicsView):
         self._min_score = score
         for box in self._boxes:
             box.setVisible(box.detection.score >= score)
+        self._place_labels()
 
     def min_score(self) -> float:
         return self._min_score
@@ -326,9 +342,12 @@ class ImageView(QGraphicsView):
         return min(viewport.width() / scene.width(), viewport.height() / scene.height())
 
     def _place_labels(self) -> None:
+        """Visible tabs, best score first, each moved down until it covers no tab placed before it."""
         scale = self.transform().m11()
-        for box in self._boxes:
-            box.place_label(scale)
+        taken: list[QRectF] = []
+        for box in sorted(self._boxes, key=lambda b: b.detection.score, reverse=True):
+            if box.isVisible():
+                taken.append(box.place_label(scale, taken))
 
     def _draw_placeholder(self, painter: QPainter) -> None:
         font = QFont(self.font())
@@ -380,6 +399,7 @@ class ImagePanel(QWidget):
         self.view = ImageView()
         self._slider = QSlider(Qt.Orientation.Horizontal)
         self._slider.setRange(0, 100)
+        self._slider.setMinimumWidth(SLIDER_MIN_WIDTH_PX)
         self._slider.setMaximumWidth(220)
         self._spin = QDoubleSpinBox()
         self._spin.setRange(0.0, 1.0)
@@ -391,6 +411,7 @@ class ImagePanel(QWidget):
         self._score_label.setBuddy(self._spin)
         self._count = QLabel()
         self._has_result = False
+        self._chosen_score: float | None = None
         self._slider.valueChanged.connect(self._on_slider)
         self._spin.valueChanged.connect(self._on_spin)
         self._fit.clicked.connect(self.view.fit_to_window)
@@ -418,16 +439,24 @@ class ImagePanel(QWidget):
         self._update_controls()
 
     def set_result(self, detections: list[Detection], classes: list[ClassScore], default_threshold: float) -> None:
-        """Show a run's answer with the slider at the threshold the run used."""
+        """Show a run's answer with the slider where the user left it, or else at the run's threshold."""
+        score = default_threshold if self._chosen_score is None else self._chosen_score
         self.view.set_detections(detections)
         self.view.set_classes(classes)
-        self._show_score(default_threshold)
-        self.view.set_min_score(default_threshold)
+        self._show_score(score)
+        self.view.set_min_score(score)
         self._has_result = True
         self._update_controls()
 
     def clear(self) -> None:
         self.view.clear()
+        self._has_result = False
+        self._update_controls()
+
+    def clear_result(self) -> None:
+        """Take the boxes and classes off the photo (they belonged to another model), keep the photo."""
+        self.view.set_detections([])
+        self.view.set_classes([])
         self._has_result = False
         self._update_controls()
 
@@ -439,10 +468,15 @@ class ImagePanel(QWidget):
         return self._count.text()
 
     def _on_slider(self, value: int) -> None:
-        self._apply(value / 100.0)
+        self._choose(value / 100.0)
 
     def _on_spin(self, value: float) -> None:
-        self._apply(value)
+        self._choose(value)
+
+    def _choose(self, score: float) -> None:
+        """The user's own minimum score: kept for the next runs."""
+        self._chosen_score = score
+        self._apply(score)
 
     def _apply(self, score: float) -> None:
         self._show_score(score)

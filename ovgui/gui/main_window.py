@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -31,13 +31,15 @@ from ovgui.core.annotate import save_png
 from ovgui.core.compare import Variant
 from ovgui.core.decoders import default_threshold
 from ovgui.core.devices import list_devices
+from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASE_TITLES, Progress
+from ovgui.core.formatting import format_ms, layers_vs_median_text, preprocess_text, throughput_text
 from ovgui.core.image import LoadedImage, load_image
 from ovgui.core.imports import load_report
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
-from ovgui.core.report import ModelInfo, Report, RunConfig
+from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest
 from ovgui.core.trace import save_trace
 from ovgui.gui.ab_panel import ABPanel
@@ -48,14 +50,48 @@ from ovgui.gui.controls import ControlPanel
 from ovgui.gui.image_view import ImagePanel
 from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.session import BackgroundJobs, RunSession
+from ovgui.gui.window_geometry import clamp_to, first_geometry
 from ovgui.headless import annotated_image
 
 STATE_VERSION = 1
+SETUP_MIN_WIDTH_PX = 300
+CHART_DOCK_MIN_WIDTH_PX = 340
+LAYERS_DOCK_MIN_WIDTH_PX = 380
+DETAIL_DOCK_MIN_WIDTH_PX = 300
+
+
+def report_summary(report: Report) -> str:
+    """The status line after a run: iterations, median, what the latency covers, layers sum vs median."""
+    lat = report.latency_ms
+    parts = [
+        f"{len(lat.samples)} iterations, median {format_ms(lat.median)} ms",
+        preprocess_text(report.preprocess.mode),
+        layers_vs_median_text(report.profile),
+    ]
+    return " · ".join(part for part in parts if part)
+
+
+def about_text(env: EnvironmentInfo) -> str:
+    rows = (("ovgui", env.ovgui), ("OpenVINO", env.openvino), ("Python", env.python), ("OS", env.os), ("CPU", env.cpu))
+    table = "".join(f"<tr><td><b>{name}</b>&nbsp;&nbsp;</td><td>{value}</td></tr>" for name, value in rows)
+    return (
+        "<b>ovgui</b> — a desktop profiler for OpenVINO models.<br>"
+        "Latency, per-layer time, memory by phase and detections, measured on your device.<br><br>"
+        f"<table>{table}</table>"
+    )
 
 
 def annotated_copy(report_path: Path) -> Path:
     """Where a saved run keeps its annotated image: next to the JSON, same name."""
     return report_path.with_suffix(".png")
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """A dock's content that scrolls rather than forcing its minimum size on the whole window
+    (which then no longer fits a 1366x768 screen)."""
+    scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
+    scroll.setWidget(widget)
+    return scroll
 
 
 class ErrorBanner(QWidget):
@@ -79,6 +115,29 @@ class ErrorBanner(QWidget):
         self.show()
 
 
+class WindowShortcutsFirst(QObject):
+    """Lets the window's shortcuts through a text field: a QLineEdit claims Ctrl+E (end of line,
+    emacs-style) and other Ctrl keys before any QAction sees them, so Export did nothing while a
+    path field had the focus."""
+
+    def __init__(self, window: QMainWindow):
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and self._is_window_shortcut(event):
+            event.ignore()
+            return True
+        return False
+
+    def _is_window_shortcut(self, event: QKeyEvent) -> bool:
+        pressed = QKeySequence(event.keyCombination())
+        return any(
+            action.isEnabled() and action.shortcut().matches(pressed) == QKeySequence.SequenceMatch.ExactMatch
+            for action in self._window.actions()
+        )
+
+
 class MainWindow(QMainWindow):
     report_ready = Signal(object)
     run_refused = Signal(str)
@@ -88,8 +147,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("ovgui — OpenVINO profiler")
         self.setAcceptDrops(True)
         self.report: Report | None = None
+        self.report_source: str | None = None
         self.image: LoadedImage | None = None
         self.model_info: ModelInfo | None = None
+        self._results_image_path: str | None = None
+        self._annotated_copy_path: str | None = None
         self._run_when_demo_ready = False
         self.session = RunSession(self)
         self.jobs = BackgroundJobs(self)
@@ -120,22 +182,34 @@ class MainWindow(QMainWindow):
         )
         self.demo_note.setStyleSheet("padding: 6px 10px; background: palette(alternate-base); border-radius: 4px;")
         self.demo_note.hide()
+        self.stale_note = QLabel(wordWrap=True)
+        self.stale_note.setStyleSheet("padding: 6px 10px; background: #fff4ce; color: #5c4400; border-radius: 4px;")
+        self.stale_note.hide()
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(4, 4, 4, 4)
         column.addWidget(self.banner)
         column.addWidget(self.demo_note)
+        column.addWidget(self.stale_note)
         column.addWidget(self.image_panel, 1)
         self.setCentralWidget(central)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.controls)
-        self.setup_dock = self._dock("Setup", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
+        setup = scrolled(self.controls)
+        setup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        setup.setMinimumWidth(max(SETUP_MIN_WIDTH_PX, self.controls.minimumSizeHint().width() + setup.verticalScrollBar().sizeHint().width()))
+        self.setup_dock = self._dock("Setup", setup, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.latency_dock = self._dock("Latency", self.latency_chart, Qt.DockWidgetArea.RightDockWidgetArea)
         self.memory_dock = self._dock("Memory", self.memory_chart, Qt.DockWidgetArea.RightDockWidgetArea)
         self.layers_dock = self._dock("Layers", self.layers, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.detail_dock = self._dock("Layer detail", self.layer_detail, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.compare_dock = self._dock("Compare", self.comparison, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.ab_dock = self._dock("A/B", self.ab_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.detail_dock = self._dock("Layer detail", scrolled(self.layer_detail), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.compare_dock = self._dock("Compare", scrolled(self.comparison), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.ab_dock = self._dock("A/B", scrolled(self.ab_panel), Qt.DockWidgetArea.BottomDockWidgetArea)
+        for dock, width in (
+            (self.latency_dock, CHART_DOCK_MIN_WIDTH_PX),
+            (self.memory_dock, CHART_DOCK_MIN_WIDTH_PX),
+            (self.layers_dock, LAYERS_DOCK_MIN_WIDTH_PX),
+            (self.detail_dock, DETAIL_DOCK_MIN_WIDTH_PX),
+        ):
+            dock.setMinimumWidth(width)
         self.splitDockWidget(self.layers_dock, self.detail_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.layers_dock, self.compare_dock)
         self.tabifyDockWidget(self.compare_dock, self.ab_dock)
@@ -172,6 +246,11 @@ class MainWindow(QMainWindow):
         fit = self._action("&Fit image", lambda: self.image_panel.view.fit_to_window(), "Ctrl+0")
         reset = self._action("&Reset layout", self.reset_layout)
         about = self._action("&About ovgui", self.show_about)
+        shortcuts_first = WindowShortcutsFirst(self)
+        for picker in (self.controls.model_picker, self.controls.image_picker):
+            # The combo hands a ShortcutOverride straight to its line edit's event(), so both need the filter.
+            for field in (picker.combo, picker.combo.lineEdit()):
+                field.installEventFilter(shortcuts_first)
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -202,7 +281,9 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.export_report_action)
 
     def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
+        """An action of the window itself, so its shortcut works whichever dock has the focus."""
         action = QAction(text, self)
+        self.addAction(action)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
@@ -235,17 +316,23 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def open_model(self, path: str) -> None:
+        """A different model: the results shown belonged to the last one, so they go."""
         self.controls.model_picker.set_path(path, emit=False)
         self.controls.preprocess.load_for(path)
         self.model_info = None
         is_demo = demo.is_demo_model(path)
         self.demo_note.setVisible(is_demo)
+        self.banner.hide()
+        if self.report is not None and self.report.model.path != path:
+            self._clear_results()
+        self._describe_state()
         self.jobs.submit(lambda: inspect_model(path, is_demo), self._model_inspected, self._model_failed)
 
     @Slot(str)
     def open_image(self, path: str) -> None:
         self.controls.image_picker.set_path(path, emit=False)
-        self.jobs.submit(lambda: load_image(path), self._image_loaded, self._show_error)
+        self.banner.hide()
+        self.jobs.submit(lambda: load_image(path), self._image_loaded, lambda message: self._image_failed(path, message))
 
     def open_demo(self, run: bool = False) -> None:
         """Write the demo files off the GUI thread, then load them (and run, for a scripted start)."""
@@ -265,7 +352,7 @@ class MainWindow(QMainWindow):
             return
         self.model_info = info
         self.controls.show_model(info)
-        self._update_title()
+        self._describe_state()
 
     @Slot(str)
     def _model_failed(self, message: str) -> None:
@@ -278,8 +365,17 @@ class MainWindow(QMainWindow):
             return
         self.image = image
         self.image_panel.set_image(image.bgr)
-        if self.report and self.report.image and self.report.image.path == image.info.path:
+        if self.report is not None and image.info.path == self._results_image_path:
             self._show_result(self.report)
+        self._describe_state()
+
+    def _image_failed(self, path: str, message: str) -> None:
+        """A photo that cannot be read leaves the placeholder, never the previous photo under the new name."""
+        if path == self.controls.image_path():
+            self.image = None
+            self.image_panel.clear()
+            self._describe_state()
+        self._show_error(message)
 
     @Slot(object)
     def _devices_listed(self, devices) -> None:
@@ -377,6 +473,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _run_started(self, live) -> None:
         self._set_running(True)
+        self.stale_note.hide()
         self.layers.clear()
         for chart in (self.latency_chart, self.memory_chart):
             chart.clear()
@@ -396,32 +493,52 @@ class MainWindow(QMainWindow):
     def _progressed(self, event: Progress) -> None:
         self.progress.setValue(int(event.fraction * 1000))
         self.progress.setFormat(f"{event.iterations_done} it · %p%")
-        self.status_fps.setText(f"{event.fps:.1f} FPS")
+        self.status_fps.setText(throughput_text(event.fps))
 
     @Slot(object)
     def _run_finished(self, report: Report) -> None:
         self._show_report(report)
         self.ab_panel.add_report(report)
-        lat = report.latency_ms
         state = "Done" if report.completed else "Stopped"
-        self._run_ended(f"{state}: {len(lat.samples)} iterations, median {lat.median:.2f} ms, {report.throughput_fps:.1f} FPS")
-        self.status_fps.setText(f"{report.throughput_fps:.1f} FPS")
+        self._run_ended(f"{state}: {report_summary(report)}")
         self.report_ready.emit(report)
 
-    def _show_report(self, report: Report) -> None:
+    def _show_report(self, report: Report, source: str | None = None) -> None:
+        """Every view from one report; `source` is the file it was opened from (None: just measured)."""
         self.report = report
+        self.report_source = source
+        self._results_image_path = report.image.path if report.image else None
+        self._annotated_copy_path = None
         self.latency_chart.show_report(report)
         self.memory_chart.show_report(report)
         self.layers.set_layers(report.layers, report.layer_types)
         self.layer_detail.clear()
         self.controls.preprocess.show_report(report)
         self._show_result(report)
+        self.status_fps.setText(throughput_text(report.throughput_fps))
         self.controls.model_picker.remember(report.model.path)
         if report.image:
             self.controls.image_picker.remember(report.image.path)
+        if not self.comparison.model.rowCount() and not self.compare_dock.visibleRegion().isEmpty():
+            self.layers_dock.raise_()
+        self._describe_state()
+
+    def _clear_results(self) -> None:
+        """Forget the shown report and empty every view that showed it."""
+        self.report = None
+        self.report_source = None
+        self._results_image_path = None
+        self._annotated_copy_path = None
+        self.layers.clear()
+        self.layer_detail.clear()
+        for chart in (self.latency_chart, self.memory_chart):
+            chart.clear()
+        self.image_panel.clear_result()
+        self.status_fps.clear()
+        self._set_running(self.session.busy)
 
     def _show_result(self, report: Report) -> None:
-        if self.image is None or self.image.info.path != (report.image.path if report.image else None):
+        if self.image is None or self.image.info.path != self._results_image_path:
             return
         threshold = report.config.threshold or default_threshold(report.decoder.name)
         self.image_panel.set_result(report.detections, report.classes, threshold)
@@ -453,11 +570,34 @@ class MainWindow(QMainWindow):
         self.banner.show_message(message)
         self.statusBar().showMessage(f"Error: {message}")
 
-    def _update_title(self) -> None:
-        name = Path(self.controls.model_path()).name
-        self.setWindowTitle(f"{name} — ovgui")
-        device = self.controls.device()
-        self.status_model.setText(f"{name} · {device}")
+    def _describe_state(self) -> None:
+        """Title, status bar and the stale-results note say what the views show, and nothing else."""
+        model, image, device = self._shown()
+        parts = [model, image and f"on {image}", self.report_source and f"(report {self.report_source})"]
+        title = " ".join(part for part in parts if part)
+        self.setWindowTitle(f"{title} — ovgui" if title else "ovgui — OpenVINO profiler")
+        self.status_model.setText(f"{model} · {device}" if model else "")
+        self.status_model.setToolTip(self.report.profile.method if self.report else "")
+        self._update_stale_note(model, image)
+
+    def _shown(self) -> tuple[str, str, str]:
+        """Model and image file names and the device of what is shown: the report's, or else the pickers'."""
+        if self.report is None:
+            return Path(self.controls.model_path()).name, Path(self.controls.image_path()).name, self.controls.config().device
+        image = self.report.image.path if self.report.image else ""
+        return Path(self.report.model.path).name, Path(image).name, self.report.device.name
+
+    def _update_stale_note(self, model: str, image: str) -> None:
+        """Results kept while another image is picked are marked as the previous run's."""
+        picked = self.controls.image_path()
+        belongs = (self._results_image_path, self._annotated_copy_path)
+        stale = self.report is not None and picked not in belongs and not self.session.busy
+        if stale:
+            self.stale_note.setText(
+                f"Latency, layers and memory are from the previous run of {model} on {image or 'no image'}; "
+                f"press Run (F5) to measure {Path(picked).name or 'the new image'}."
+            )
+        self.stale_note.setVisible(stale)
 
     # export -----------------------------------------------------------------
 
@@ -498,26 +638,40 @@ class MainWindow(QMainWindow):
             self.open_report(path)
 
     def open_report(self, path: str) -> None:
-        """Every view from a saved report, without the model; the image too if it is still there."""
+        """Every view from a saved report, without the model; the image too if it is still there.
+
+        A file that is not a report changes nothing but the banner: what is shown stays consistent."""
         try:
             report = load_report(path)
         except OvguiError as error:
             self._show_error(str(error))
             return
+        name = Path(path).name
+        self.banner.hide()
         self.controls.preprocess.load_for(report.model.path, report.config)
-        self._show_report(report)
-        self.ab_panel.add_report(report)
         self.controls.model_picker.set_path(report.model.path, emit=False)
-        self._set_running(False)
-        self.statusBar().showMessage(f"Opened report {Path(path).name}")
+        self.model_info = report.model
+        self.controls.show_model(report.model)
+        self.demo_note.setVisible(report.model.is_demo)
         copy = annotated_copy(Path(path))
         if report.image and Path(report.image.path).exists():
-            self.open_image(report.image.path)
+            image_path, message = report.image.path, f"Opened report {name}: {report_summary(report)}"
         elif copy.exists():
-            self.open_image(str(copy))
-            self.statusBar().showMessage(f"Opened report {Path(path).name}; the image is the annotated copy saved with it")
+            image_path, message = str(copy), f"Opened report {name}; the image is the annotated copy saved with it"
         else:
-            self.image_panel.clear()
+            image_path, message = "", f"Opened report {name}; its image is gone"
+        self.image = None
+        self.image_panel.clear()
+        self.controls.image_picker.set_path(image_path, emit=False)
+        self._show_report(report, source=name)
+        if image_path == str(copy):
+            self._annotated_copy_path = image_path
+        self.ab_panel.add_report(report)
+        self._set_running(False)
+        self._describe_state()
+        self.statusBar().showMessage(message)
+        if image_path:
+            self.open_image(image_path)
 
     def _write(self, write, path: str) -> None:
         try:
@@ -539,27 +693,46 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, STATE_VERSION)
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About ovgui",
-            "<b>ovgui</b> — a desktop profiler for OpenVINO models.<br>"
-            "Latency, per-layer time, memory by phase and detections, measured on your device.",
-        )
+        """Versions are read off the GUI thread (OpenVINO's among them), then shown."""
+        self.jobs.submit(environment_info, self._show_about, self._show_error)
+
+    @Slot(object)
+    def _show_about(self, env: EnvironmentInfo) -> None:
+        self.about_box = QMessageBox(QMessageBox.Icon.NoIcon, "About ovgui", about_text(env), parent=self)
+        self.about_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.about_box.open()
 
     def _restore_settings(self) -> None:
-        self.resize(1600, 1000)
-        self.resizeDocks([self.setup_dock, self.latency_dock], [340, 620], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [300, 330, 330], Qt.Orientation.Vertical)
-        self.resizeDocks([self.layers_dock, self.detail_dock], [820, 420], Qt.Orientation.Horizontal)
+        """Sized for the screen it opens on; a saved geometry is brought back onto the current screen."""
+        available = self.screen().availableGeometry()
+        geometry, maximise = first_geometry(available)
+        self.setGeometry(geometry)
+        self._size_docks(geometry.size())
         self._default_state = self.saveState(STATE_VERSION)
         settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        saved = settings.value("window/geometry")
+        if saved is not None and self.restoreGeometry(saved):
+            if not self.isMaximized():
+                self.setGeometry(clamp_to(self.geometry(), available))
+        elif maximise:
+            self.setWindowState(Qt.WindowState.WindowMaximized)
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state, STATE_VERSION)
+        self.layers_dock.raise_()
         self.controls.settings.restore(settings)
+
+    def _size_docks(self, window: QSize) -> None:
+        """Shares of the window, so a laptop screen gets the same arrangement as a large one."""
+        width, height = window.width(), window.height()
+        setup = max(SETUP_MIN_WIDTH_PX, min(360, int(0.22 * width)))
+        charts = max(CHART_DOCK_MIN_WIDTH_PX, int(0.36 * width))
+        self.resizeDocks([self.setup_dock, self.latency_dock], [setup, charts], Qt.Orientation.Horizontal)
+        bottom = int(0.4 * height)
+        charts = (height - bottom) // 2
+        self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [bottom, charts, charts], Qt.Orientation.Vertical)
+        layers = int(0.62 * (width - setup))
+        self.resizeDocks([self.layers_dock, self.detail_dock], [layers, width - setup - layers], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop a run, wait for the worker's current OpenVINO call to return, then save the layout."""

@@ -15,6 +15,8 @@ from ovgui.core.report import (
     MemoryPhase,
     MemoryReport,
     ModelInfo,
+    PreprocessInfo,
+    ProfileSummary,
     Report,
     RunConfig,
     Timings,
@@ -241,3 +243,123 @@ def test_clear_empties_the_memory_chart(memory_chart):
 
     assert memory_chart.sample_count() == 0
     assert memory_chart.phase_names() == []
+
+
+def test_one_stall_does_not_set_the_latency_scale_and_is_marked_on_the_edge(latency_chart):
+    values = [34.0 + 0.1 * (i % 7) for i in range(200)]
+    values[120] = 900.0
+    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(values)))
+
+    low, high = latency_chart.y_range()
+    assert high < 40.0 and low > 30.0
+    assert latency_chart.off_scale_count() == 1
+    assert "1 off scale" in latency_chart._legend.text()
+
+
+def test_readout_names_each_fps_and_what_was_measured(latency_chart):
+    report = empty_report(
+        latency_ms=LatencyStats.from_samples([8.0] * 50),
+        throughput_fps=110.0,
+        preprocess=PreprocessInfo(mode="graph"),
+        profile=ProfileSummary(method="steady-state mean of 50 inferences", layers_sum_ms=7.1, latency_median_ms=8.0),
+    )
+    latency_chart.show_report(report)
+
+    assert "125.0 FPS (1000/mean)" in latency_chart.readout_text()
+    assert "throughput 110.0 FPS (completed/elapsed)" in latency_chart.readout_text()
+    footnote = latency_chart.footnote_text()
+    assert "end to end, preprocessing in the graph" in footnote
+    assert "layers sum 7.10 ms vs median 8.00 ms" in footnote
+    assert "per layer: steady-state mean of 50 inferences" in footnote
+
+
+def test_readout_wraps_instead_of_being_cut_in_a_narrow_dock(qtbot, show_sized):
+    chart = LatencyChart()
+    host = show_sized(chart)
+    chart.show_report(empty_report(
+        latency_ms=LatencyStats.from_samples(steady_latencies(100)),
+        throughput_fps=120.0,
+        profile=ProfileSummary(method="steady-state mean of 100 inferences, first inference excluded", layers_sum_ms=7.0, latency_median_ms=8.0),
+    ))
+    chart.resize(300, 420)
+    qtbot.waitUntil(lambda: chart._readout.width() <= 300)
+
+    chart.resize(300, chart.minimumSizeHint().height())
+    qtbot.waitUntil(lambda: chart.height() == chart.minimumSizeHint().height())
+    readout, legend, footnote = chart._readout, chart._legend, chart._footnote
+    for label in (readout, footnote):
+        assert label.height() >= label.heightForWidth(label.width()), "every wrapped line has room"
+    assert readout.geometry().bottom() < legend.geometry().top()
+    assert legend.geometry().bottom() < chart.plot.geometry().top()
+    assert chart.plot.geometry().bottom() < footnote.geometry().top(), "no line drawn over the plot"
+    assert y_title_fits(chart), "the plot keeps room for its axis title"
+    host.close()
+
+
+def y_title_fits(chart) -> bool:
+    axis = chart.plot.getAxis("left")
+    return axis.label.boundingRect().width() <= axis.geometry().height()
+
+
+@pytest.mark.parametrize("kind", [LatencyChart, MemoryChart])
+def test_y_axis_title_is_not_cut_in_the_smallest_dock(qtbot, show_sized, kind):
+    chart = kind()
+    host = show_sized(chart)
+    chart.resize(340, 60)
+    qtbot.waitUntil(lambda: chart.plot.height() == chart.plot.minimumHeight())
+    assert y_title_fits(chart)
+    host.close()
+
+
+def test_a_short_narrow_memory_dock_puts_durations_in_the_phase_labels(memory_chart, qtbot):
+    phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
+    memory_chart.show_report(empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
+    assert memory_chart.shows_phase_table()
+
+    memory_chart.resize(440, 200)
+    qtbot.waitUntil(lambda: not memory_chart.shows_phase_table())
+    assert not memory_chart.findChild(QTableWidget).isVisible()
+    captions = memory_chart.phase_captions()
+    assert captions[1] == "compile 830 ms +290 MiB" and captions[3] == "steady state 1.99 s +0 MiB"
+    labels = [label for _, label in memory_chart._regions]
+    qtbot.waitUntil(lambda: labels[3].pos().y() == labels[0].pos().y())  # steady state shares read's row
+
+
+def test_phase_labels_near_the_end_stay_inside_the_plot(memory_chart, qtbot):
+    bounds = {"read_model": (0.0, 0.1, 180.0, 238.0), "compile": (0.1, 2.6, 238.0, 528.0),
+              "first_inference": (2.6, 2.8, 528.0, 577.0), "steady_state": (2.8, 3.0, 577.0, 577.0)}
+    phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in bounds.items()]
+    memory_chart.show_report(empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
+    memory_chart.resize(440, 200)
+    qtbot.waitUntil(lambda: not memory_chart.shows_phase_table())
+    view = memory_chart.plot.getViewBox()
+    qtbot.waitUntil(lambda: view.width() > 300)
+    x_high, pixel_w = view.viewRange()[0][1], view.viewPixelSize()[0]
+    for _, label in memory_chart._regions:
+        right = label.pos().x() + label.textItem.boundingRect().width() * pixel_w
+        assert right <= x_high, f"{label.toPlainText()} runs off the plot"
+
+
+def test_compact_memory_chart_gives_the_peak_in_its_footnote(memory_chart, qtbot):
+    phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
+    report = empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases, peak_mib=577.0, peak_t_s=1.01))
+    memory_chart.show_report(report)
+    assert not memory_chart._footnote.text().startswith("peak")
+
+    memory_chart.resize(440, 200)
+    qtbot.waitUntil(lambda: not memory_chart.shows_phase_table())
+    assert memory_chart._footnote.text().startswith("peak 577 MiB · ")
+    assert not memory_chart._peak_label.isVisible()
+
+
+def test_a_short_run_shows_every_iteration(latency_chart):
+    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples([150.0, 222.0, 204.0, 199.0, 203.0])))
+    low, high = latency_chart.y_range()
+    assert low < 150.0 and high > 222.0 and latency_chart.off_scale_count() == 0
+
+
+def test_fast_iterations_stay_in_view(latency_chart):
+    values = [34.0 + 0.1 * (i % 7) for i in range(200)]
+    values[50:54] = [20.0] * 4
+    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(values)))
+    assert latency_chart.y_range()[0] < 20.0 and latency_chart.off_scale_count() == 0

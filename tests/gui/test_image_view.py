@@ -247,3 +247,41 @@ def test_panel_says_when_a_detector_found_nothing(panel):
     assert panel.count_text() == ""
     panel.set_result([], [], default_threshold=0.5)
     assert panel.count_text() == "no detections"
+
+
+def test_labels_of_boxes_sharing_a_corner_do_not_cover_each_other(view):
+    view.set_image(read_bgr("zidane.jpg"))
+    crowd = [Detection(0, "person", score, [400, 300, 700 + 10 * i, 700]) for i, score in enumerate((0.9, 0.8, 0.7))]
+    crowd.append(Detection(27, "tie", 0.6, [405, 302, 460, 400]))
+    view.set_detections(crowd)
+
+    scale = view.transform().m11()
+    rects = [box.label_rect(scale) for box in view.box_items()]
+    for i, first in enumerate(rects):
+        for second in rects[i + 1 :]:
+            assert not first.intersects(second)
+    best = max(view.box_items(), key=lambda box: box.detection.score)
+    assert best.label_rect(scale).bottom() <= 300 * scale, "the best-scoring label keeps its place above its box"
+
+
+def test_min_score_slider_stays_usable_in_a_narrow_panel(show_sized):
+    image_panel = ImagePanel()
+    host = show_sized(image_panel)
+    host.resize(420, 300)
+    image_panel.resize(420, 300)
+    image_panel.set_image(read_bgr("bus.jpg"))
+    image_panel.set_result(BUS_DETECTIONS, [], 0.25)
+    assert image_panel.findChild(QSlider).width() >= 120
+    host.close()
+
+
+def test_a_chosen_min_score_outlives_the_next_result_and_clear_result_keeps_the_photo(panel):
+    panel.set_image(read_bgr("bus.jpg"))
+    panel.set_result(BUS_DETECTIONS, [], 0.25)
+    assert panel.min_score() == 0.25
+    panel.findChild(QDoubleSpinBox).setValue(0.85)
+    panel.set_result(BUS_DETECTIONS, [], 0.25)
+    assert panel.min_score() == 0.85 and panel.view.visible_box_count() == 3
+
+    panel.clear_result()
+    assert panel.view.has_image() and not panel.view.box_items() and panel.count_text() == ""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QTableView
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFileDialog, QTableView
 
 from ovgui.core.compare import Variant
 from ovgui.core.events import PHASES
@@ -220,3 +221,131 @@ def test_a_saved_run_reopens_with_its_annotated_copy_when_the_image_is_gone(wind
     window.open_report(str(saved))
     qtbot.waitUntil(lambda: window.image is not None and window.image.info.path == str(saved.with_suffix(".png")), timeout=30_000)
     assert window.image_panel.view.visible_box_count() == 0
+
+
+def test_opening_another_model_clears_what_belonged_to_the_last(window, qtbot):
+    load(window, qtbot, "face", "zidane.jpg", 5)
+    run(window, qtbot)
+    window.banner.show_message("an old error")
+    assert window.layers.model.rowCount() and window.image_panel.view.box_items()
+
+    window.open_model(str(model_path("squeezenet")))
+
+    assert window.report is None
+    assert window.layers.model.rowCount() == 0
+    assert window.latency_chart.point_count() == 0 and window.memory_chart.sample_count() == 0
+    assert not window.image_panel.view.box_items() and window.image_panel.view.has_image()
+    assert window.status_fps.text() == "" and not window.banner.isVisible()
+    assert window.windowTitle().startswith("squeezenet1.1.xml")
+    assert window.status_model.text().startswith("squeezenet1.1.xml")
+    assert not window.export_report_action.isEnabled()
+
+
+def test_opening_another_image_marks_the_results_as_the_previous_run(window, qtbot):
+    load(window, qtbot, "face", "zidane.jpg", 5)
+    run(window, qtbot)
+    window.open_image(str(image_path("bus.jpg")))
+    qtbot.waitUntil(lambda: window.image is not None and window.image.info.path.endswith("bus.jpg"), timeout=30_000)
+
+    assert not window.image_panel.view.box_items(), "zidane's boxes are not drawn on the bus"
+    assert window.stale_note.isVisible()
+    assert "previous run of face-detection-adas-0001.xml on zidane.jpg" in window.stale_note.text()
+    assert "on zidane.jpg" in window.windowTitle()
+    run(window, qtbot)
+    assert not window.stale_note.isVisible() and "on bus.jpg" in window.windowTitle()
+
+
+def test_a_bad_image_path_does_not_leave_the_old_photo_up(window, qtbot, tmp_path):
+    load(window, qtbot, "face", "zidane.jpg", 3)
+    run(window, qtbot)
+    missing = tmp_path / "nowhere.jpg"
+    window.open_image(str(missing))
+    qtbot.waitUntil(window.banner.isVisible, timeout=30_000)
+
+    assert not window.image_panel.view.has_image() and window.image is None
+    assert "nowhere.jpg" in window.banner.label.text()
+    assert window.stale_note.isVisible(), "the charts still show zidane.jpg's run, and say so"
+
+
+def test_opening_a_report_describes_the_report_everywhere(window, qtbot, tmp_path):
+    load(window, qtbot, "face", "zidane.jpg", 4)
+    saved_report = run(window, qtbot)
+    saved = tmp_path / "face-run.json"
+    window._save_run(saved)
+    load(window, qtbot, "squeezenet", "chelsea.png", 3)
+    run(window, qtbot)
+    window.banner.show_message("an error from the squeezenet session")
+
+    window.open_report(str(saved))
+
+    assert window.windowTitle() == "face-detection-adas-0001.xml on zidane.jpg (report face-run.json) — ovgui"
+    assert window.status_model.text() == "face-detection-adas-0001.xml · CPU"
+    assert window.status_fps.text() == f"throughput {saved_report.throughput_fps:.1f} FPS (completed/elapsed)"
+    assert not window.banner.isVisible()
+    assert window.controls.model_path() == saved_report.model.path
+    assert window.controls.image_path() == saved_report.image.path
+    qtbot.waitUntil(lambda: window.image_panel.view.visible_box_count() == len(saved_report.detections), timeout=30_000)
+    assert not window.stale_note.isVisible()
+
+
+def test_status_bar_says_what_was_measured_and_which_fps(window, qtbot):
+    load(window, qtbot, "face", "zidane.jpg", 5)
+    report = run(window, qtbot)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Done: 5 iterations, median ")
+    assert "model only, host preprocessing" in message
+    assert "completed/elapsed" in window.status_fps.text()
+    assert report.environment.openvino and report.environment.cpu
+
+
+def test_min_score_set_by_the_user_is_kept_for_the_next_run(window, qtbot):
+    load(window, qtbot, "face", "zidane.jpg", 3)
+    run(window, qtbot)
+    window.image_panel._spin.setValue(0.9)
+    run(window, qtbot)
+    assert window.image_panel.min_score() == 0.9
+    assert window.image_panel.view.visible_box_count() == sum(d.score >= 0.9 for d in window.report.detections)
+
+
+def test_export_shortcut_works_while_a_path_field_has_the_focus(window, qtbot, monkeypatch):
+    load(window, qtbot, "face", "zidane.jpg", 3)
+    run(window, qtbot)
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: asked.append(args) or ("", ""))
+    field = window.controls.model_picker.combo.lineEdit()
+    window.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClick(field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert len(asked) == 1 and asked[0][1] == "Export report"
+
+
+def test_about_names_the_versions(window, qtbot):
+    window.show_about()
+    qtbot.waitUntil(lambda: getattr(window, "about_box", None) is not None, timeout=10_000)
+    text = window.about_box.text()
+    for expected in ("ovgui", "OpenVINO", "Python", "OS", "CPU", platform.python_version()):
+        assert expected in text
+    window.about_box.close()
+
+
+def test_window_shortcuts_win_over_keys_a_path_field_claims(window, qtbot):
+    """Ctrl+E is "end of line" for a QLineEdit on X11 (not offscreen); Ctrl+A (select all) is
+    claimed on every platform, so it stands in for it here."""
+    fired = []
+    window._action("probe", lambda: fired.append(True), "Ctrl+A")
+    field = window.controls.image_picker.combo.lineEdit()
+    window.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert fired == [True]
+
+
+def test_a_run_brings_the_layers_forward_instead_of_an_empty_compare_tab(window, qtbot):
+    load(window, qtbot, "face", "zidane.jpg", 3)
+    window.compare_dock.raise_()
+    qtbot.waitUntil(lambda: not window.compare_dock.visibleRegion().isEmpty())
+    run(window, qtbot)
+    qtbot.waitUntil(lambda: not window.layers_dock.visibleRegion().isEmpty())
+    assert window.compare_dock.visibleRegion().isEmpty()

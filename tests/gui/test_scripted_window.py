@@ -32,7 +32,8 @@ def test_scripted_run_writes_screenshot_and_report(tmp_path, model, image, expec
     report = json.loads(report_path.read_text())
     assert len(report["latency_ms"]["samples"]) == 20 and report[expect]
     picture = cv2.imread(str(shot))
-    assert picture is not None and picture.shape[1] >= 1200 and picture.std() > 10
+    # The whole window: on the 800x800 offscreen screen it opens at its minimum width, about 1100 px.
+    assert picture is not None and picture.shape[1] >= 1000 and picture.std() > 10
 
 
 def test_scripted_demo_run_without_arguments(tmp_path):

@@ -1,0 +1,35 @@
+"""Where the main window goes on the screen it opens on, from 1280x720 laptops to large monitors.
+
+Pure functions over QRect so the rules are testable without a screen of that size.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize
+
+LARGEST_FIRST = QSize(2400, 1500)
+"""On a very large monitor a full-screen-sized first window is more than anyone wants."""
+LAPTOP = QSize(1600, 960)
+"""A screen smaller than this in either direction gets a maximised window: every pixel counts."""
+SHARE_OF_LARGE_SCREEN = 0.9
+
+
+def first_geometry(available: QRect) -> tuple[QRect, bool]:
+    """The first window geometry on a screen with this available area, and whether to maximise."""
+    if available.width() < LAPTOP.width() or available.height() < LAPTOP.height():
+        return QRect(available), True
+    size = QSize(
+        min(LARGEST_FIRST.width(), int(available.width() * SHARE_OF_LARGE_SCREEN)),
+        min(LARGEST_FIRST.height(), int(available.height() * SHARE_OF_LARGE_SCREEN)),
+    )
+    rect = QRect(available.topLeft(), size)
+    rect.moveCenter(available.center())
+    return rect, False
+
+
+def clamp_to(rect: QRect, available: QRect) -> QRect:
+    """A saved geometry made to fit the current screen: no bigger than it, and fully on it."""
+    size = rect.size().boundedTo(available.size())
+    left = min(max(rect.left(), available.left()), available.right() + 1 - size.width())
+    top = min(max(rect.top(), available.top()), available.bottom() + 1 - size.height())
+    return QRect(left, top, size.width(), size.height())
