@@ -93,9 +93,9 @@ def test_empty_file_as_image(capsys, tmp_path):
     assert_one_line_error(code, err, "empty")
 
 
-def test_directory_as_image(capsys, tmp_path):
+def test_empty_directory_as_image(capsys, tmp_path):
     code, err = run_cli(capsys, model_path("face"), tmp_path)
-    assert_one_line_error(code, err, "folder")
+    assert_one_line_error(code, err, "holds no images OpenCV can read")
 
 
 def test_directory_as_model(capsys, tmp_path):

@@ -69,7 +69,7 @@ def test_onnxruntime_session_options_reach_the_session():
     ("face", {"engine": "onnxruntime"}, "ONNX Runtime reads ONNX models"),
     ("yolov8", {"engine": "onnxruntime", "device": "GPU"}, "runs here on the CPU"),
     ("yolov8", {"engine": "onnxruntime", "preprocess": "graph"}, "preprocessing in the graph is OpenVINO's"),
-    ("yolov8", {"engine": "tensorrt"}, "unknown engine 'tensorrt'"),
+    ("yolov8", {"engine": "tensorrt"}, "engine \\(--engine\\) must be one of openvino, onnxruntime, got 'tensorrt'"),
 ])
 def test_what_an_engine_cannot_do_is_one_line(model, config, message):
     with pytest.raises(OvguiError, match=message):
