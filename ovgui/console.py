@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from ovgui.core import events
+from ovgui.core.agreement import agreement
 from ovgui.core.formatting import (
     MISSING,
     format_ms,
@@ -95,9 +96,11 @@ def _header(report: Report) -> str:
 
 
 def settings_line(report: Report) -> str:
-    """What OpenVINO actually used, read back from the compiled model."""
+    """What the engine actually used, read back from the compiled model or the session."""
     used = report.compiled
     mode = "sync latency" if report.config.mode == "latency" else f"async throughput, {used.requests_used} requests"
+    if report.engine.name != "OpenVINO":
+        return f"{report.engine.name} {report.engine.version} · {mode} · {used.inference_num_threads} threads · {', '.join(report.engine.providers)}"
     cache = ", loaded from cache" if used.loaded_from_cache else ""
     return (
         f"{mode} · hint {used.performance_hint or '-'} · {used.num_streams} streams · "
@@ -235,7 +238,22 @@ def format_comparison(results: list) -> str:
             f"  {result.name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {r.throughput_fps:10.1f} "
             f"{r.timings_ms.first_inference:9.1f} {r.timings_ms.compile:11.1f}{mark}{settings_line(r)}"
         )
+    rows += _agreement_rows(done)
     return "Comparison (* = lowest median latency; throughput in FPS, completed/elapsed)\n" + "\n".join(rows) + "\n"
+
+
+def _agreement_rows(done: list) -> list[str]:
+    """Each configuration's results against the first one that ran, and every configuration's
+    memory by phase (one process: a peak includes what earlier configurations left behind)."""
+    if not done:
+        return []
+    reference = done[0]
+    rows = [f"  {result.name}: {agreement(reference.report, result.report).summary()} (against '{reference.name}')"
+            for result in done[1:]]
+    for result in done:
+        phases = " · ".join(f"{events.PHASE_TITLES.get(p.name, p.name)} {p.rss_delta_mib:+.0f}" for p in result.report.memory.phases)
+        rows.append(f"  {result.name}: RSS by phase (MiB) {phases} · peak {result.report.memory.peak_mib:.0f}")
+    return rows
 
 
 def format_layer_deltas(deltas: list, limit: int = 20) -> str:
