@@ -165,6 +165,17 @@ class LayerStats:
     original_layers: list[str] = field(default_factory=list)
     first_inference_ms: float | None = None
     role: str = "model"
+    flops: float | None = None
+    gflops_per_s: float | None = None
+    bytes_read: int | None = None
+    bytes_written: int | None = None
+    efficiency: float | None = None
+
+    @property
+    def arithmetic_intensity(self) -> float | None:
+        """Operations per byte moved (None when either is unknown or nothing moved)."""
+        moved = (self.bytes_read or 0) + (self.bytes_written or 0)
+        return self.flops / moved if self.flops is not None and moved > 0 else None
 
     @property
     def executed(self) -> bool:
@@ -264,6 +275,7 @@ class Report:
     detections: list[Detection] = field(default_factory=list)
     classes: list[ClassScore] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    flops_total: float | None = None
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
