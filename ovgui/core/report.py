@@ -256,6 +256,24 @@ class DecoderInfo:
 
 
 @dataclass
+class Roofline:
+    """What the device can do at the run's precision and thread count, measured once (ovgui.core.roofline)."""
+
+    device: str
+    precision: str
+    threads: int
+    openvino_version: str
+    gflops_per_s: float
+    gbytes_per_s: float | None = None
+    method: str = ""
+
+    @property
+    def ridge_intensity(self) -> float | None:
+        """Operations per byte where the memory roof meets the compute roof."""
+        return self.gflops_per_s / self.gbytes_per_s if self.gbytes_per_s else None
+
+
+@dataclass
 class Report:
     model: ModelInfo
     device: DeviceInfo
@@ -276,6 +294,7 @@ class Report:
     classes: list[ClassScore] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     flops_total: float | None = None
+    roofline: Roofline | None = None
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
