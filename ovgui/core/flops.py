@@ -11,7 +11,8 @@ Conventions (the usual ones, so totals compare with model cards):
 * ops whose inputs all come from constants or static shapes are folded when the model compiles,
   so they cost nothing per inference;
 * bytes are what the op's ports hold at their element types: "weights" come from constant
-  subgraphs, "activations" from everything else, and the outputs are written.
+  subgraphs, "activations" from everything else, and the outputs are written;
+* an op whose shapes are known only at run time (after NMS, say) is not counted.
 
 Executed layers get the operations of the original ops fused into them (`originalLayersNames`
 in the runtime graph), and bytes from their own ports in the runtime graph, so a fused
@@ -40,7 +41,7 @@ class OpCost:
     weight_bytes: int
     activation_bytes_read: int
     bytes_written: int
-    modelled: bool = True
+    counted: bool = True  # False: no formula for this op type, or shapes known only at run time
 
     @property
     def bytes_read(self) -> int:
@@ -61,7 +62,15 @@ def _elements(port: ov.Output | ov.Input) -> int:
 
 
 def _port_bytes(port: ov.Output | ov.Input) -> int:
+    """0 for a shape known only at run time (the outputs of NMS, say)."""
+    if port.get_partial_shape().is_dynamic:
+        return 0
     return _elements(port) * port.get_element_type().bitwidth // 8
+
+
+def _static(op: ov.Node) -> bool:
+    ports = [*op.inputs(), *op.outputs()]
+    return all(port.get_partial_shape().is_static for port in ports)
 
 
 def _convolution(op: ov.Node) -> float:
@@ -213,8 +222,9 @@ def op_costs(model: ov.Model) -> dict[str, OpCost]:
             else:
                 weights += _port_bytes(value)
         written = sum(_port_bytes(out) for out in op.outputs()) if op.get_type_name() != "Result" else 0
-        flops = counter(op) if counter is not None else 0.0
-        costs[name] = OpCost(flops, weights, activations, written, modelled=counter is not None)
+        counted = counter is not None and _static(op)
+        flops = counter(op) if counted else 0.0
+        costs[name] = OpCost(flops, weights, activations, written, counted)
     return costs
 
 
@@ -223,10 +233,10 @@ def total_flops(model: ov.Model) -> float:
     return sum(cost.flops for cost in op_costs(model).values())
 
 
-def unmodelled_types(model: ov.Model) -> list[str]:
-    """Op types that run per inference but have no operation count here (counted as 0)."""
+def uncounted_types(model: ov.Model) -> list[str]:
+    """Types of the ops that run per inference but whose operations are not counted (taken as 0)."""
     costs = op_costs(model)
-    return sorted({op.get_type_name() for op in model.get_ordered_ops() if not costs[op.get_friendly_name()].modelled})
+    return sorted({op.get_type_name() for op in model.get_ordered_ops() if not costs[op.get_friendly_name()].counted})
 
 
 NO_TRAFFIC_LAYER_TYPES = {"Const", "Input", "Output"}

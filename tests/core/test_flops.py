@@ -8,7 +8,7 @@ import openvino as ov
 import openvino.opset13 as ops
 import pytest
 
-from ovgui.core.flops import op_costs, originals_of, runtime_layer_costs, total_flops, fill_layer_costs, unmodelled_types
+from ovgui.core.flops import fill_layer_costs, op_costs, originals_of, runtime_layer_costs, total_flops, uncounted_types
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 from shared_data import image_path, model_path
@@ -106,7 +106,16 @@ def test_an_integer_input_converted_then_convolved_counts_its_multiply_adds() ->
 def test_ops_without_a_count_are_named() -> None:
     x = ops.parameter([1, 4], np.float32, name="x")
     einsum = ops.einsum([x, x], "ij,ij->i")
-    assert unmodelled_types(ov.Model([einsum], [x])) == ["Einsum"]
+    assert uncounted_types(ov.Model([einsum], [x])) == ["Einsum"]
+
+
+def test_ops_with_shapes_known_only_at_run_time_are_not_counted() -> None:
+    """person-vehicle-bike-detection-2004 ends in NMS, whose outputs have as many rows as it keeps."""
+    model = ov.Core().read_model(model_path("pvb2004"))
+    costs = op_costs(model)
+    dynamic = [op for op in model.get_ordered_ops() if op.get_output_partial_shape(0).is_dynamic]
+    assert dynamic and all(not costs[op.get_friendly_name()].counted for op in dynamic)
+    assert total_flops(model) > 1e9
 
 
 def test_a_fused_layer_gets_its_originals_operations_and_its_own_ports_bytes() -> None:
@@ -147,15 +156,18 @@ def convolution_flops(model: ov.Model) -> float:
     return sum(costs[op.get_friendly_name()].flops for op in model.get_ordered_ops() if op.get_type_name() in heavy)
 
 
-# Model cards: OMZ "GFlops" (2 per multiply-add, whole network) and Ultralytics' README "FLOPs (B)
-# @640" (thop MACs x 2, convolutions only, rounded to 0.1).  Ours match face-detection-adas and
-# squeezenet to 0.1 % and the YOLOs within their rounding, so 1 % (2 % for rounding to 0.1 G) is
-# the tolerance; person-vehicle-bike-detection-2002 counts 3.146 G against the card's 3.30 G
-# (-4.7 %, every op of the IR counted; the card was measured on the training framework's graph).
+# Model cards.  OMZ's READMEs ("GFlops": 2 per multiply-add, every layer): face-detection-adas-0001
+# 2.835, person-vehicle-bike-detection-2002 3.146 and -2004 1.811, squeezenet1.1 0.785 ("computation
+# complexity").  The 3.30 sometimes quoted for 2002 is OpenVINO Training Extensions' figure for its
+# own training snapshot (1.84 MParams, AP 24.8), not the released IR's.  Ours agree to 0.1 %, so 1 %
+# is the tolerance.  Ultralytics' READMEs ("FLOPs (B) @640": thop's multiply-adds x 2, convolutions
+# and linear layers only, activations free, rounded to 0.1 G) give YOLOv5n 4.5 and YOLOv8n 8.7:
+# 2 % covers the rounding.  (YOLOv8n's int8 export adds 0.22 G of dynamic quantisation on top.)
 MODEL_CARDS = [
     ("face", total_flops, 2.835e9, 0.01),
+    ("pvb2002", total_flops, 3.146e9, 0.01),
+    ("pvb2004", total_flops, 1.811e9, 0.01),
     ("squeezenet", total_flops, 0.785e9, 0.01),
-    ("pvb2002", total_flops, 3.30e9, 0.06),
     ("yolov5", convolution_flops, 4.5e9, 0.02),
     ("yolov8", convolution_flops, 8.7e9, 0.02),
 ]
