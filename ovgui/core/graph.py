@@ -60,27 +60,31 @@ class RuntimeGraph:
 
 def runtime_graph(runtime_model: ov.Model, layers: list[LayerStats] | None = None) -> RuntimeGraph:
     """What executed, in execution order: times and run status from `layers` (the report's), else
-    from the runtime graph's own `execTimeMcs` (filled only when profiling was on)."""
+    from the runtime graph's own `execTimeMcs` (filled only when profiling was on).  Without
+    either, every node is shown as run and nothing is collapsed, since nothing is known."""
     by_name = {layer.name: layer for layer in layers or []}
     ops = runtime_model.get_ordered_ops()
-    nodes = [_node(op, by_name.get(op.get_friendly_name())) for op in ops]
+    timed = bool(by_name) or any(rt_text(op.get_rt_info(), "execTimeMcs").isdigit() for op in ops)
+    nodes = [_node(op, by_name.get(op.get_friendly_name()), timed) for op in ops]
     index = {op.get_friendly_name(): i for i, op in enumerate(ops)}
     inputs = [
         list(dict.fromkeys(index[value.get_source_output().get_node().get_friendly_name()] for value in op.inputs()))
         for op in ops
     ]
-    kept = _without_constants(nodes, inputs)
+    kept = _without_constants(nodes, inputs, timed)
     return _collapsed(nodes, inputs, kept)
 
 
-def _node(op: ov.Node, layer: LayerStats | None) -> GraphNode:
+def _node(op: ov.Node, layer: LayerStats | None, timed: bool) -> GraphNode:
     info = op.get_rt_info()
     exec_time = rt_text(info, "execTimeMcs")
     if layer is not None:
         executed, time_ms = layer.executed, layer.real_time_ms
-    else:
+    elif timed:
         executed = exec_time.isdigit()
         time_ms = int(exec_time) / 1000.0 if executed else None
+    else:
+        executed, time_ms = rt_text(info, "layerType") not in PASS_THROUGH_ENDS, None
     order = rt_text(info, "execOrder")
     return GraphNode(
         name=op.get_friendly_name(),
@@ -93,14 +97,13 @@ def _node(op: ov.Node, layer: LayerStats | None) -> GraphNode:
     )
 
 
-def _without_constants(nodes: list[GraphNode], inputs: list[list[int]]) -> list[bool]:
-    """Weights and what prepares them: Const nodes, and nodes that did not run fed only by those."""
+def _without_constants(nodes: list[GraphNode], inputs: list[list[int]], timed: bool) -> list[bool]:
+    """Weights and what prepares them: Const nodes, and nodes fed only by those that did not run
+    (with counters; some do run every inference, like YOLOv8n's 64 zero-point Reorders, and stay)."""
     kept = [True] * len(nodes)
     for i, node in enumerate(nodes):
-        constant = node.layer_type == "Const" or (
-            not node.executed and node.layer_type not in PASS_THROUGH_ENDS and inputs[i] and not any(kept[j] for j in inputs[i])
-        )
-        kept[i] = not constant
+        fed_by_constants = bool(inputs[i]) and not any(kept[j] for j in inputs[i])
+        kept[i] = node.layer_type != "Const" and not (fed_by_constants and (not timed or not node.executed))
     return kept
 
 

@@ -43,6 +43,15 @@ def test_weights_are_left_out_and_times_come_from_the_runtime_graph() -> None:
     assert orders == sorted(orders)
 
 
+def test_without_counters_every_node_is_shown_as_run_and_weights_still_left_out() -> None:
+    compiled = ov.Core().compile_model(small_model(), "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    graph = runtime_graph(compiled.get_runtime_model())
+    inner = [node for node in graph.nodes if node.layer_type not in ("Input", "Output")]
+    assert inner and all(node.executed and node.real_time_ms is None and not node.collapsed for node in inner)
+    assert all(node.layer_type != "Const" for node in graph.nodes)
+    assert len(graph.edges) == len(graph.nodes) - 1
+
+
 def layer(name: str, status: str, time_ms: float) -> LayerStats:
     return LayerStats(0, name, "t", "t", status, time_ms, None, time_ms, 0.0)
 
