@@ -294,7 +294,7 @@ class Report:
     classes: list[ClassScore] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     flops_total: float | None = None
-    roofline: Roofline | None = None
+    rooflines: list[Roofline] = field(default_factory=list)  # the run's precision first
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

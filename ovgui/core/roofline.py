@@ -21,6 +21,7 @@ import openvino as ov
 import openvino.opset13 as ops
 
 from ovgui.core.errors import OvguiError
+from ovgui.core.model import openvino_message
 from ovgui.core.report import Report, Roofline
 
 CACHE_FILE = "roofline.json"
@@ -96,8 +97,7 @@ def _compiled(core: ov.Core, model: ov.Model, device: str, properties: dict[str,
     try:
         return core.compile_model(model, device, properties)
     except (RuntimeError, TypeError, ValueError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise OvguiError(f"cannot measure what {device} can do: {first_line}") from None
+        raise OvguiError(f"cannot measure what {device} can do: {openvino_message(error)}") from None
 
 
 def _best_time(compiled: ov.CompiledModel, inputs: list[np.ndarray], window_s: float) -> float:
@@ -142,9 +142,32 @@ def _write_cache(path: Path, key: str, roof: Roofline) -> None:
         pass
 
 
-def fill_efficiency(report: Report, roof: Roofline) -> None:
-    """Each layer's achieved GFLOP/s as a fraction of the compute roof, and the roof on the report
-    so a saved report can draw its roofline."""
-    report.roofline = roof
+FLOAT_PRECISIONS = ("f32", "bf16", "f16")
+
+
+def roofs_for_run(report: Report, cache_dir: Path | None = None, core: ov.Core | None = None) -> list[Roofline]:
+    """The roofs a run's layers are judged against: at the run's inference precision, and at each
+    other float precision its counted layers ran at (a bf16 run keeps some layers in f32, e.g. all
+    of YOLOv8n's int8-quantised convolutions, and those are judged against the f32 roof)."""
+    run_precision = report.compiled.inference_precision or (report.config.precision or "")
+    ran_at = [
+        layer.runtime_precision for layer in report.layers
+        if layer.flops and layer.executed and layer.runtime_precision in FLOAT_PRECISIONS
+    ]
+    precisions = list(dict.fromkeys([run_precision, *ran_at]))
+    threads = report.compiled.inference_num_threads
+    return [attainable(report.device.name, precision, threads, cache_dir, core) for precision in precisions]
+
+
+def fill_efficiency(report: Report, roofs: list[Roofline]) -> None:
+    """Each layer's achieved GFLOP/s as a fraction of the compute roof at the precision it ran at
+    (the first roof, the run's own, where none was measured at that precision, e.g. int8), and
+    the roofs on the report so a saved report can draw its roofline."""
+    report.rooflines = list(roofs)
+    by_precision = {roof.precision: roof for roof in roofs}
     for layer in report.layers:
-        layer.efficiency = layer.gflops_per_s / roof.gflops_per_s if layer.gflops_per_s is not None else None
+        if layer.gflops_per_s is None or not roofs:
+            layer.efficiency = None
+            continue
+        roof = by_precision.get(layer.runtime_precision, roofs[0])
+        layer.efficiency = layer.gflops_per_s / roof.gflops_per_s

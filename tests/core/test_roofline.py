@@ -9,8 +9,11 @@ import pytest
 
 from ovgui.core import roofline
 from ovgui.core.errors import OvguiError
-from ovgui.core.report import LayerStats, Report, Roofline
+from ovgui.core.flops import fill_layer_costs, runtime_layer_costs
+from ovgui.core.report import LayerStats, Report, Roofline, RunConfig
 from ovgui.core.roofline import CACHE_FILE, attainable, cache_key, fill_efficiency
+from ovgui.core.runner import RunRequest, run_profile
+from shared_data import image_path, model_path
 
 
 def refuse_to_measure(*args, **kwargs):
@@ -63,15 +66,42 @@ def test_a_device_that_cannot_compile_is_one_line(tmp_path) -> None:
     assert "\n" not in str(error.value)
 
 
-def layer(name: str, gflops_per_s: float | None) -> LayerStats:
-    return LayerStats(0, name, "Convolution", "jit", "EXECUTED", 1.0, None, 1.0, 1.0, gflops_per_s=gflops_per_s)
+def layer(name: str, precision: str, gflops_per_s: float | None) -> LayerStats:
+    return LayerStats(0, name, "Convolution", "jit", "EXECUTED", 1.0, None, 1.0, 1.0, runtime_precision=precision,
+                      flops=1e6 if gflops_per_s else None, gflops_per_s=gflops_per_s)
 
 
-def test_efficiency_is_achieved_over_the_compute_roof() -> None:
+def bf16_report() -> Report:
     report = Report.from_dict({"model": {"path": "m", "format": "IR", "file_size_bytes": 1},
                                "device": {"name": "CPU", "full_name": "cpu"}, "config": {}})
-    report.layers = [layer("fast", 50.0), layer("unknown", None)]
-    roof = Roofline("CPU", "f32", 2, "x", 200.0, 20.0)
-    fill_efficiency(report, roof)
-    assert report.layers[0].efficiency == 0.25 and report.layers[1].efficiency is None
-    assert Report.from_json(report.to_json()).roofline == roof
+    report.compiled.inference_precision, report.compiled.inference_num_threads = "bf16", 2
+    report.layers = [layer("bf16 conv", "bf16", 100.0), layer("f32 conv", "f32", 50.0), layer("int8 conv", "i8", 40.0),
+                     layer("no time", "bf16", None)]
+    return report
+
+
+def test_each_layer_is_judged_against_the_roof_of_the_precision_it_ran_at(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(roofline, "measure", lambda device, precision, threads, core: Roofline(
+        device, precision, threads, ov.get_version(), {"bf16": 400.0, "f32": 200.0}[precision], 20.0))
+    report = bf16_report()
+    roofs = roofline.roofs_for_run(report, cache_dir=tmp_path)
+    assert [(roof.precision, roof.threads) for roof in roofs] == [("bf16", 2), ("f32", 2)]
+    fill_efficiency(report, roofs)
+    assert [layer.efficiency for layer in report.layers] == [0.25, 0.25, 0.1, None]  # int8: the run's roof
+    assert Report.from_json(report.to_json()).rooflines == roofs
+
+
+def test_a_real_runs_layers_get_efficiencies_against_a_measured_roof(tmp_path) -> None:
+    """The whole chain the runner wires: a run, its runtime graph's costs, the roofs, the efficiencies."""
+    path = model_path("squeezenet")
+    report = run_profile(RunRequest(str(path), str(image_path("chelsea.png")), RunConfig(iterations=5, precision="f32")))
+    core = ov.Core()
+    model = core.read_model(path)
+    runtime = core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32", "PERF_COUNT": True}).get_runtime_model()
+    fill_layer_costs(report, runtime_layer_costs(model, runtime))
+    roofs = roofline.roofs_for_run(report, cache_dir=tmp_path, core=core)
+    assert [roof.precision for roof in roofs] == ["f32"] and roofs[0].threads == report.compiled.inference_num_threads
+    fill_efficiency(report, roofs)
+    convolutions = [layer for layer in report.layers if layer.type == "Convolution" and layer.executed]
+    assert convolutions and all(layer.efficiency > 0 for layer in convolutions)
+    assert all(layer.efficiency is None for layer in report.layers if layer.gflops_per_s is None)
