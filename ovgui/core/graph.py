@@ -5,8 +5,9 @@ reorders and reshapes that prepare them once at compile time.  Those are left ou
 pass-through nodes that did not run (in-place reshapes) become one node, so what is drawn is what
 executes.  The layout is a small Sugiyama-style one (longest-path layers, dummy nodes on long
 edges, barycentric sweeps against crossings, then positions pulled towards their neighbours):
-graphviz would be a binary dependency and grandalf is unmaintained, and this takes a few hundred
-milliseconds on YOLOv8n (scripts/measure_graph_layout.py).
+graphviz would be a binary dependency and a pure-Python package (grandalf) one more dependency
+for what is ~150 lines here, which lay out YOLOv8n's 872 nodes in under 0.1 s
+(scripts/measure_graph_layout.py).
 """
 
 from __future__ import annotations
