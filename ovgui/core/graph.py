@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import openvino as ov
 
@@ -215,7 +216,7 @@ def _with_dummies(node_count: int, edges: list[tuple[int, int]], ranks: list[int
             lower.append([])
             chain.append(len(rank_of) - 1)
         chain.append(target)
-        for a, b in zip(chain, chain[1:]):
+        for a, b in pairwise(chain):
             lower[a].append(b)
             upper[b].append(a)
         chains.append(chain)
@@ -294,8 +295,10 @@ def _positions(
     return [x - left for x in xs]
 
 
-def _place(layer: list[int], wanted: list[float], widths: list[float], gap: float, xs: list[float], pack_only: bool = False) -> None:
-    separation = [(widths[a] + widths[b]) / 2 + gap for a, b in zip(layer, layer[1:])]
+def _place(
+    layer: list[int], wanted: list[float], widths: list[float], gap: float, xs: list[float], pack_only: bool = False
+) -> None:
+    separation = [(widths[a] + widths[b]) / 2 + gap for a, b in pairwise(layer)]
     from_left = list(wanted)
     for i in range(1, len(layer)):
         from_left[i] = max(wanted[i], from_left[i - 1] + separation[i - 1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
@@ -26,7 +28,8 @@ def executed(model: ov.Model) -> ov.CompiledModel:
 
 def small_model() -> ov.Model:
     x = ops.parameter([1, 4, 8, 8], np.float32, name="x")
-    conv = ops.convolution(x, ops.constant(np.ones((4, 4, 1, 1), np.float32), name="w"), [1, 1], [0, 0], [0, 0], [1, 1], name="conv")
+    weights = ops.constant(np.ones((4, 4, 1, 1), np.float32), name="w")
+    conv = ops.convolution(x, weights, [1, 1], [0, 0], [0, 0], [1, 1], name="conv")
     flat = ops.reshape(conv, ops.constant(np.array([1, 4, 64], np.int64)), False, name="flat")
     return ov.Model([ops.softmax(flat, 2, name="softmax")], [x])
 
@@ -76,13 +79,13 @@ def test_a_chain_of_nodes_that_did_not_run_is_one_node() -> None:
 def assert_well_laid_out(ranks: list[int], positions: list[tuple[float, float]], edges, points) -> None:
     for (source, target), bends in zip(edges, points):
         assert positions[source][1] < positions[target][1]
-        assert all(a[1] < b[1] for a, b in zip(bends, bends[1:])), "an edge goes up"
+        assert all(a[1] < b[1] for a, b in pairwise(bends)), "an edge goes up"
     by_rank: dict[int, list[float]] = {}
     for rank, (x, y) in zip(ranks, positions):
         by_rank.setdefault(rank, []).append(x)
     for xs in by_rank.values():
         xs.sort()
-        assert all(b - a >= SPACING.node_width + SPACING.horizontal_gap - 1e-9 for a, b in zip(xs, xs[1:]))
+        assert all(b - a >= SPACING.node_width + SPACING.horizontal_gap - 1e-9 for a, b in pairwise(xs))
 
 
 def test_crossing_edges_are_untangled() -> None:
