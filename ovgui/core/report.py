@@ -181,6 +181,17 @@ class LayerStats:
     original_layers: list[str] = field(default_factory=list)
     first_inference_ms: float | None = None
     role: str = "model"
+    flops: float | None = None
+    gflops_per_s: float | None = None
+    bytes_read: int | None = None
+    bytes_written: int | None = None
+    efficiency: float | None = None
+
+    @property
+    def arithmetic_intensity(self) -> float | None:
+        """Operations per byte moved (None when either is unknown or nothing moved)."""
+        moved = (self.bytes_read or 0) + (self.bytes_written or 0)
+        return self.flops / moved if self.flops is not None and moved > 0 else None
 
     @property
     def executed(self) -> bool:
@@ -329,6 +340,24 @@ class EnvironmentInfo:
 
 
 @dataclass
+class Roofline:
+    """What the device can do at the run's precision and thread count, measured once (ovgui.core.roofline)."""
+
+    device: str
+    precision: str
+    threads: int
+    openvino_version: str
+    gflops_per_s: float
+    gbytes_per_s: float | None = None
+    method: str = ""
+
+    @property
+    def ridge_intensity(self) -> float | None:
+        """Operations per byte where the memory roof meets the compute roof."""
+        return self.gflops_per_s / self.gbytes_per_s if self.gbytes_per_s else None
+
+
+@dataclass
 class Report:
     model: ModelInfo
     device: DeviceInfo
@@ -352,6 +381,8 @@ class Report:
     environment: EnvironmentInfo = field(default_factory=EnvironmentInfo)
     per_image: list[FrameResult] = field(default_factory=list)
     frame_set: FrameSetSummary | None = None
+    flops_total: float | None = None
+    rooflines: list[Roofline] = field(default_factory=list)  # the run's precision first
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
