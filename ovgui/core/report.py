@@ -86,6 +86,7 @@ class RunConfig:
     engine: str = "openvino"
     frames: int | None = None
     stride: int = 1
+    roofline: bool = True
     inter_op_threads: int | None = None
     graph_optimization: str | None = None
     execution_mode: str | None = None

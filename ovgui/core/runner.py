@@ -27,6 +27,7 @@ from ovgui.core.engines import Engine, check_engine_request, create_engine
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.frame_pass import FramePass, summarize
+from ovgui.core.graph import RuntimeGraph
 from ovgui.core.inputs import Frame, FrameSource, open_source
 from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler
@@ -83,6 +84,11 @@ class ProfileRun:
     @property
     def profiler(self) -> LayerProfiler:
         return self.engine.profiler
+
+    @property
+    def graph(self) -> RuntimeGraph | None:
+        """The executed graph with the run's layers, for the graph view (OpenVINO runs)."""
+        return self.engine.graph
 
     def release(self) -> None:
         """Free the compiled model; callers do it after handing the report on, because tearing
@@ -196,6 +202,7 @@ class ProfileRun:
         if report.layers:
             report.layer_types = totals_by_type(report.layers)
             report.profile = profile_summary(report, self.profiler, loop, len(latencies))
+            self.engine.annotate(report)
 
     def _family(self, model: ov.Model) -> str:
         decoder = self.request.config.decoder

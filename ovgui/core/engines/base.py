@@ -13,10 +13,11 @@ import openvino as ov
 from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
+from ovgui.core.graph import RuntimeGraph
 from ovgui.core.loops import Budget, LoopResult, ProgressCallback
 from ovgui.core.preprocess import PreparedInputs
 from ovgui.core.profile import LayerProfiler
-from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, RunConfig
+from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, RunConfig
 
 ENGINES = ("openvino", "onnxruntime")
 INSTALL_ONNXRUNTIME = "pip install 'ovgui[onnxruntime]'"
@@ -25,12 +26,14 @@ INSTALL_ONNXRUNTIME = "pip install 'ovgui[onnxruntime]'"
 class Engine(ABC):
     """One compiled model and how it runs: compile (session creation), a first inference, a
     steady loop, per-layer figures and the settings it really used.  `profiler` holds the
-    per-layer data whatever the engine, so the GUI reads samples the same way."""
+    per-layer data whatever the engine, so the GUI reads samples the same way; `graph` is the
+    executed graph where the engine has one (it travels with the run, not in the report)."""
 
     name: str
 
     def __init__(self) -> None:
         self.profiler = LayerProfiler()
+        self.graph: RuntimeGraph | None = None
 
     @abstractmethod
     def compile(self, model: ov.Model, path: str, prepared: PreparedInputs, device: str) -> None:
@@ -63,6 +66,10 @@ class Engine(ABC):
     @abstractmethod
     def layers(self, loop: LoopResult, steady_done: int) -> list[LayerStats]:
         """Per-layer figures once the loop is over (leaves the means in `profiler.means`)."""
+
+    def annotate(self, report: Report) -> None:
+        """What the engine's graph tells about the measured layers beyond their times (OpenVINO:
+        operations, bytes, efficiency, the runtime graph); nothing by default."""
 
     @abstractmethod
     def settings(self, loop: LoopResult) -> CompiledSettings:

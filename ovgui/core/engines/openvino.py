@@ -14,10 +14,13 @@ from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.engines.base import Engine, Pipeline
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
+from ovgui.core.flops import fill_layer_costs, runtime_layer_costs
+from ovgui.core.graph import runtime_graph as executed_graph
 from ovgui.core.loops import Budget, LayerWatch, LoopResult, ProgressCallback, bind_inputs, run_async, run_sync
 from ovgui.core.model import openvino_message, rt_text
 from ovgui.core.preprocess import PreparedInputs, preprocessing_layers
-from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, RunConfig
+from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, RunConfig
+from ovgui.core.roofline import fill_efficiency, roofs_for_run
 
 HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "cumulative_throughput": "CUMULATIVE_THROUGHPUT"}
 ONNX_RUNTIME_ONLY = ("inter_op_threads", "graph_optimization", "execution_mode")
@@ -53,6 +56,7 @@ class OpenVinoEngine(Engine):
         self.config = config
         self._core = core
         self._compiled: ov.CompiledModel | None = None
+        self._model: ov.Model | None = None
         self._request: ov.InferRequest | None = None
         self._arrays: dict[int, np.ndarray] = {}
         self._runtime_model: ov.Model | None = None
@@ -68,6 +72,7 @@ class OpenVinoEngine(Engine):
             self._compiled = self._core.compile_model(model, device, compile_properties(self.config))
         except (RuntimeError, TypeError, ValueError) as error:
             raise OvguiError(f"cannot compile the model for {device}: {openvino_message(error)}") from None
+        self._model = model
         self._request = self._compiled.create_infer_request()
         self._arrays = prepared.arrays
         bind_inputs(self._request, prepared.arrays)
@@ -127,6 +132,17 @@ class OpenVinoEngine(Engine):
         layers = self.profiler.finish(loop.end_reads, steady_done, self._one_graph())
         return with_runtime_details(layers, self._runtime_model)
 
+    def annotate(self, report: Report) -> None:
+        """Operations and bytes per layer from the compiled model (the very object compiled: the
+        plugin numbers unnamed ops anew on every read), efficiency against the device's measured
+        roofs, and the runtime graph for the graph view."""
+        if self._runtime_model is None or not report.layers:
+            return
+        fill_layer_costs(report, runtime_layer_costs(self._model, self._runtime_model))
+        if self.config.roofline:
+            fill_efficiency(report, roofs_for_run(report, core=self._core))
+        self.graph = executed_graph(self._runtime_model, report.layers)
+
     def settings(self, loop: LoopResult) -> CompiledSettings:
         return read_compiled_settings(self._compiled, loop.requests)
 
@@ -143,6 +159,7 @@ class OpenVinoEngine(Engine):
     def release(self) -> None:
         """Tearing down a compiled model takes tens of milliseconds: callers do it after the report is out."""
         compiled, self._compiled, self._request, self._runtime_model, self._queue = self._compiled, None, None, None, None
+        self._model = None
         if compiled is not None and hasattr(compiled, "release_memory"):
             compiled.release_memory()
 
