@@ -71,10 +71,8 @@ def format_outputs(report: Report) -> str:
     if not report.outputs:
         return ""
     width = max(6, *(len(stats.name) for stats in report.outputs))
-    rows = [
-        f"  {'output':<{width}} {'shape':<16} {'type':<7} {'min':>10} {'max':>10} {'mean':>10} {'std':>10} "
-        f"{'nan':>6} {'inf':>6}"
-    ]
+    header = f"  {'output':<{width}} {'shape':<16} {'type':<7} "
+    rows = [header + " ".join(f"{title:>10}" for title in ("min", "max", "mean", "std")) + f" {'nan':>6} {'inf':>6}"]
     for stats in report.outputs:
         rows.append(
             f"  {stats.name:<{width}} {format_shape(stats.shape):<16} {stats.element_type:<7} "
