@@ -284,6 +284,9 @@ class ClassShare:
 class OutputDrift:
     """How far one output moved between two runs of the same model (reference first).
 
+    `Report.drift` holds a comparison run's drift against the comparison's first configuration
+    (empty outside comparisons).
+
     `compared` is False when the shapes differ (e.g. a detector returning another row count);
     `note` then says why.  `nonfinite_mismatch` counts elements that are NaN/inf in one run and
     not the same in the other; the figures cover the elements finite in both.
