@@ -272,6 +272,64 @@ class DecoderInfo:
     note: str = ""
 
 
+# --- Model outputs: statistics, segmentation shares, drift between runs (issue 13) ---
+
+
+@dataclass
+class OutputStats:
+    """What one output tensor held after the first inference, so any model's result can be looked at.
+
+    min/max/mean/std cover the finite values only (None when there are none); `nan` and `inf`
+    count the rest.  `values` keeps small tensors (at most 64 elements, see `ovgui.core.outputs`) in full, None
+    when the tensor is larger; a non-finite element is None there (JSON has no NaN).
+    """
+
+    name: str
+    shape: list[int]
+    element_type: str
+    min: float | None = None
+    max: float | None = None
+    mean: float | None = None
+    std: float | None = None
+    nan: int = 0
+    inf: int = 0
+    histogram_edges: list[float] = field(default_factory=list)
+    histogram_counts: list[int] = field(default_factory=list)
+    values: list[float | None] | None = None
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClassShare:
+    """One class of a class map: how much of the photo it covers (0..1)."""
+
+    class_id: int
+    label: str
+    share: float
+
+
+@dataclass
+class OutputDrift:
+    """How far one output moved between two runs of the same model (reference first).
+
+    `Report.drift` holds a comparison run's drift against the comparison's first configuration
+    (empty outside comparisons).
+
+    `compared` is False when the shapes differ (e.g. a detector returning another row count);
+    `note` then says why.  `nonfinite_mismatch` counts elements that are NaN/inf in one run and
+    not the same in the other; the figures cover the elements finite in both.
+    """
+
+    name: str
+    shape: list[int]
+    compared: bool = True
+    max_abs_diff: float = 0.0
+    mean_abs_diff: float = 0.0
+    cosine_similarity: float = 1.0
+    nonfinite_mismatch: int = 0
+    note: str = ""
+
+
 @dataclass
 class PipelineTimes:
     """Where one frame's time went, in ms: reading it, turning it into the input tensor, the
@@ -385,6 +443,9 @@ class Report:
     flops_total: float | None = None
     rooflines: list[Roofline] = field(default_factory=list)  # the run's precision first
     schema_version: int = SCHEMA_VERSION
+    outputs: list[OutputStats] = field(default_factory=list)
+    segments: list[ClassShare] = field(default_factory=list)
+    drift: list[OutputDrift] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

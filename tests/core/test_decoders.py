@@ -320,7 +320,9 @@ def test_default_thresholds_and_class_counts():
         0.3,
         0.6,
     ]
-    assert DECODERS == ("auto", "ssd", "yolov5", "yolov8", "classify", "boxes_labels", "yunet", "none")
+    assert DECODERS == (
+        "auto", "ssd", "yolov5", "yolov8", "classify", "boxes_labels", "yunet", "segmentation", "probability_map", "none",
+    )
     assert class_count("yolov5", [ModelOutput(["o"], [1, 25200, 85])]) == 80
     assert class_count("yolov8", [ModelOutput(["o"], [1, 84, 8400])]) == 80
     assert class_count("classify", [ModelOutput(["prob"], [1, 1000, 1, 1])]) == 1000

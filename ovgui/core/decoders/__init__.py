@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import dataclasses
 
-from ovgui.core.decoders import boxes_labels, classify, ssd, yolo, yunet
+from ovgui.core.decoders import boxes_labels, classify, probability_map, segmentation, ssd, yolo, yunet
 from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry, ModelOutput
 from ovgui.core.decoders.common import Family, describe
 
-DECODERS: tuple[str, ...] = ("auto", "ssd", "yolov5", "yolov8", "classify", "boxes_labels", "yunet", "none")
+DECODERS: tuple[str, ...] = (
+    "auto", "ssd", "yolov5", "yolov8", "classify", "boxes_labels", "yunet", "segmentation", "probability_map", "none",
+)
 
 # Name-based families first: their outputs' shapes alone could pass for another family.
 _FAMILIES: dict[str, Family] = {
     family.name: family
-    for family in (yunet.FAMILY, boxes_labels.FAMILY, ssd.FAMILY, yolo.YOLOV5, yolo.YOLOV8, classify.FAMILY)
+    for family in (yunet.FAMILY, boxes_labels.FAMILY, ssd.FAMILY, yolo.YOLOV5, yolo.YOLOV8, classify.FAMILY,
+                   segmentation.FAMILY, probability_map.FAMILY)
 }
 
-_DEFAULT_THRESHOLDS = {"ssd": 0.5, "yolov5": 0.25, "yolov8": 0.25, "boxes_labels": 0.3, "yunet": 0.6}
+_DEFAULT_THRESHOLDS = {
+    "ssd": 0.5, "yolov5": 0.25, "yolov8": 0.25, "boxes_labels": 0.3, "yunet": 0.6,
+    "probability_map": probability_map.DEFAULT_THRESHOLD,
+}
 
 
 def default_threshold(family: str) -> float:

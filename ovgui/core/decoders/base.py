@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ovgui.core.report import ClassScore, Detection
+from ovgui.core.report import ClassScore, ClassShare, Detection
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,25 @@ class ModelOutput:
 
 @dataclass(frozen=True)
 class DecodeOptions:
+    """`min_area_px` (smallest box kept, in photo pixels), `channel` and `output` (which map to read;
+    None = the first that lines up with the input) serve the map decoders."""
+
     decoder: str = "auto"
     threshold: float | None = None
     nms_iou: float = 0.45
     labels: list[str] | None = None
+    min_area_px: float = 16.0
+    channel: int = 0
+    output: str | None = None
 
 
 @dataclass
 class DecodeResult:
+    """`mask` is at the photo's size: class ids (segmentation) or probabilities (probability map)."""
+
     decoder: str
     detections: list[Detection] = field(default_factory=list)
     classes: list[ClassScore] = field(default_factory=list)
     note: str = ""
+    mask: np.ndarray | None = None
+    segments: list[ClassShare] = field(default_factory=list)
