@@ -7,6 +7,7 @@ from typing import TextIO
 
 from ovgui.core import events
 from ovgui.core.agreement import agreement
+from ovgui.core.drift import format_drift
 from ovgui.core.formatting import (
     MISSING,
     format_ms,
@@ -16,6 +17,7 @@ from ovgui.core.formatting import (
     preprocess_text,
     throughput_text,
 )
+from ovgui.core.outputs import format_outputs
 from ovgui.core.report import Report
 
 BAR_WIDTH = 30
@@ -65,6 +67,7 @@ def format_summary(report: Report) -> str:
         _memory(report),
         _frames(report),
         _results(report),
+        format_outputs(report),
     ]
     if report.notes:
         sections.append("Notes\n" + "\n".join(f"  - {note}" for note in report.notes))
@@ -248,8 +251,10 @@ def _agreement_rows(done: list) -> list[str]:
     if not done:
         return []
     reference = done[0]
-    rows = [f"  {result.name}: {agreement(reference.report, result.report).summary()} (against '{reference.name}')"
-            for result in done[1:]]
+    rows = []
+    for result in done[1:]:
+        rows.append(f"  {result.name}: {agreement(reference.report, result.report).summary()} (against '{reference.name}')")
+        rows += [f"  {line}" for line in format_drift(result.report.drift).splitlines()]
     for result in done:
         phases = " · ".join(f"{events.PHASE_TITLES.get(p.name, p.name)} {p.rss_delta_mib:+.0f}" for p in result.report.memory.phases)
         rows.append(f"  {result.name}: RSS by phase (MiB) {phases} · peak {result.report.memory.peak_mib:.0f}")

@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ovgui.core import events
+from ovgui.core.decoders.base import ModelOutput
+from ovgui.core.drift import output_drift
 from ovgui.core.errors import OvguiError
 from ovgui.core.options import BY_NAME, OptionError, make_config
 from ovgui.core.profile import LayerProfiler
 from ovgui.core.report import LayerStats, Report
 from ovgui.core.runner import ProfileRun, RunRequest
+
 
 @dataclass(frozen=True)
 class Variant:
@@ -76,6 +79,7 @@ class VariantResult:
     report: Report | None
     error: str = ""
     profiler: LayerProfiler | None = field(default=None, repr=False, compare=False)
+    outputs: list[ModelOutput] = field(default_factory=list, repr=False, compare=False)
 
 
 def run_variants(
@@ -94,14 +98,21 @@ def run_variants(
         run = ProfileRun(variant.request(base), lambda event, name=variant.name: on_event(name, event))
         on_run(variant.name, run)
         try:
-            result = VariantResult(variant.name, run.run(), profiler=run.profiler)
+            result = VariantResult(variant.name, run.run(), profiler=run.profiler, outputs=run.outputs)
         except OvguiError as error:
             result = VariantResult(variant.name, None, str(error))
         finally:
             run.release()
+        add_drift(result, next((r for r in results if r.report is not None), None))
         results.append(result)
         on_result(result)
     return results
+
+
+def add_drift(result: VariantResult, reference: VariantResult | None) -> None:
+    """How far each raw output moved from the first configuration's (precision, engine, device)."""
+    if result.report is not None and reference is not None:
+        result.report.drift = output_drift(reference.outputs, result.outputs)
 
 
 @dataclass

@@ -14,11 +14,11 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ovgui.core.decoders import decode
-from ovgui.core.decoders.base import DecodeOptions, Geometry
+from ovgui.core.decoders.base import Geometry
+from ovgui.core.decoders.output_decoder import OutputDecoder
 from ovgui.core.engines import Engine
 from ovgui.core.engines.base import Pipeline
 from ovgui.core.events import LiveData
@@ -35,9 +35,7 @@ class FramePass:
 
     engine: Engine
     prepared: PreparedInputs
-    options: DecodeOptions
-    family: str
-    batch_first: Callable[[list], list]
+    decoder: OutputDecoder
 
     def run(
         self, frames: Iterator[Frame], budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback
@@ -96,7 +94,7 @@ class FramePass:
         for index, latency_ms, outputs in finished:
             flight = waiting.pop(index)
             inferred_at = time.perf_counter()
-            decoded = decode(self.batch_first(outputs), flight.geometry, self.options, self.family)
+            decoded = self.decoder(outputs, flight.geometry)
             finished_at = time.perf_counter()
             times = PipelineTimes(
                 decode=flight.frame.decode_ms,
@@ -131,7 +129,7 @@ class FramePass:
         prepared_at = time.perf_counter()
         latency_ms, outputs = self.engine.infer(arrays)
         inferred_at = time.perf_counter()
-        decoded = decode(self.batch_first(outputs), geometry, self.options, self.family)
+        decoded = self.decoder(outputs, geometry)
         finished = time.perf_counter()
         times = PipelineTimes(
             decode=frame.decode_ms,

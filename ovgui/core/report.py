@@ -75,6 +75,10 @@ class RunConfig:
     threshold: float | None = None
     nms_iou: float = 0.45
     labels_path: str | None = None
+    decoder_file: str | None = None
+    min_area_px: float = 16.0
+    map_channel: int = 0
+    map_output: str | None = None
     layout: str | None = None
     color_order: str | None = None
     mean: list[float] | None = None

@@ -16,12 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
+import numpy as np
 import openvino as ov
 
 from ovgui.core import events
-from ovgui.core.decoders import class_count, decode, guess_family
-from ovgui.core.decoders.base import DecodeOptions, ModelOutput
+from ovgui.core.decoders import class_count, guess_family
+from ovgui.core.decoders.base import DecodeOptions, Geometry, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
+from ovgui.core.decoders.output_decoder import OutputDecoder
+from ovgui.core.decoders.user import UserDecoder, load_user_decoder
 from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.engines import Engine, check_engine_request, create_engine
 from ovgui.core.environment import environment_info
@@ -33,6 +36,7 @@ from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler
 from ovgui.core.model import check_model_path, describe_model, metadata_names, read_model, static_dims
 from ovgui.core.options import validate
+from ovgui.core.outputs import output_stats
 from ovgui.core.preprocess import prepare_inputs
 from ovgui.core.profile import LayerProfiler, totals_by_type
 from ovgui.core.report import (
@@ -79,7 +83,11 @@ class ProfileRun:
         self._core = core or shared_core()
         self._cancel = threading.Event()
         self._notes: list[str] = []
+        self._user_decoder: UserDecoder | None = None
         self.engine: Engine = create_engine(request.config.engine, request.config, self._core)
+        self.outputs: list[ModelOutput] = []
+        self.geometry: Geometry | None = None
+        self.mask: np.ndarray | None = None
 
     @property
     def profiler(self) -> LayerProfiler:
@@ -108,6 +116,8 @@ class ProfileRun:
         check_engine_request(config, self.request.model_path)
         device = resolve_device(config.device, self._core)
         check_model_path(self.request.model_path)
+        if config.decoder_file:
+            self._user_decoder = load_user_decoder(config.decoder_file)
         source = open_source([self.request.image_path, *self.request.more_images], config.frames, config.stride)
         frames = source.frames()
         first = next(frames, None)
@@ -165,9 +175,9 @@ class ProfileRun:
 
         self._begin("steady_state")
         budget = Budget(config.iterations, config.duration_s)
-        options = DecodeOptions(config.decoder, config.threshold, config.nms_iou, labels)
+        decoder = OutputDecoder(self._decode_options(labels), family, prepared.info.batch, self._user_decoder)
         if source.is_set:
-            frame_pass = FramePass(self.engine, prepared, options, family, lambda out: first_of_batch(out, prepared.info.batch))
+            frame_pass = FramePass(self.engine, prepared, decoder)
             per_image, loop = frame_pass.run(chain([first], frames), budget, self._cancel, self.live, self._progress)
         else:
             per_image, loop = [], self.engine.steady(budget, self._cancel, self.live, self._progress)
@@ -177,10 +187,13 @@ class ProfileRun:
         report.engine = self.engine.info()
         report.timings_ms = timings
         self._add_measurements(report, loop)
-        result = decode(first_of_batch(outputs, prepared.info.batch), prepared.geometry, options, family)
+        result = decoder(outputs, prepared.geometry)
         report.decoder = DecoderInfo(result.decoder, result.note)
         report.detections = result.detections
         report.classes = result.classes
+        report.segments = result.segments
+        report.outputs = output_stats(outputs)
+        self.outputs, self.geometry, self.mask = outputs, prepared.geometry, result.mask
         if source.is_set:
             report.per_image = per_image
             report.frame_set = summarize(source, per_image, loop, first.decode_ms)
@@ -203,6 +216,11 @@ class ProfileRun:
             report.layer_types = totals_by_type(report.layers)
             report.profile = profile_summary(report, self.profiler, loop, len(latencies))
             self.engine.annotate(report)
+
+    def _decode_options(self, labels: list[str] | None) -> DecodeOptions:
+        config = self.request.config
+        return DecodeOptions(config.decoder, config.threshold, config.nms_iou, labels, config.min_area_px,
+                             config.map_channel, config.map_output)
 
     def _family(self, model: ov.Model) -> str:
         decoder = self.request.config.decoder
@@ -270,16 +288,6 @@ def profile_summary(report: Report, profiler: LayerProfiler, loop: LoopResult, s
 def declared_outputs(model: ov.Model) -> list[ModelOutput]:
     """The outputs as the model file declares them (-1 for dynamic dims), for choosing a decoder."""
     return [ModelOutput(sorted(port.get_names()), static_dims(port)) for port in model.outputs]
-
-
-def first_of_batch(outputs: list[ModelOutput], batch: int) -> list[ModelOutput]:
-    """Every image of a batch is the same picture: decode the first."""
-    if batch <= 1:
-        return outputs
-    return [
-        ModelOutput(out.names, [1, *out.shape[1:]], out.data[:1]) if out.shape and out.shape[0] == batch else out
-        for out in outputs
-    ]
 
 
 def run_profile(request: RunRequest, on_event: events.EventCallback = events.ignore_event) -> Report:

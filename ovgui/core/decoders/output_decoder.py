@@ -1,0 +1,39 @@
+"""The one way a run turns outputs into results: the user's decoder file when given, else the
+built-in family, on the first image of a batch.  Single images and every frame of a set go
+through it, so a user's decoder sees video frames exactly as it sees a photo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ovgui.core.decoders import decode
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry, ModelOutput
+from ovgui.core.decoders.user import UserDecoder
+from ovgui.core.errors import OvguiError
+
+
+@dataclass(frozen=True)
+class OutputDecoder:
+    options: DecodeOptions
+    family: str
+    batch: int = 1
+    user: UserDecoder | None = None
+
+    def __call__(self, outputs: list[ModelOutput], geometry: Geometry) -> DecodeResult:
+        outputs = first_of_batch(outputs, self.batch)
+        if self.user is None:
+            return decode(outputs, geometry, self.options, self.family)
+        try:
+            return self.user.decode(outputs, geometry, self.options.labels, self.options.threshold)
+        except OvguiError as error:
+            return DecodeResult("user", note=str(error))
+
+
+def first_of_batch(outputs: list[ModelOutput], batch: int) -> list[ModelOutput]:
+    """Every image of a batch is the same picture: decode the first."""
+    if batch <= 1:
+        return outputs
+    return [
+        ModelOutput(out.names, [1, *out.shape[1:]], out.data[:1]) if out.shape and out.shape[0] == batch else out
+        for out in outputs
+    ]
