@@ -45,6 +45,6 @@ def test_console_summary_uses_the_same_wording():
         preprocess=PreprocessInfo(mode="graph"),
     )
     text = format_summary(report)
-    assert "(end to end, preprocessing in the graph)" in text
+    assert "(end to end, preprocessing in the graph; first inference excluded)" in text
     assert "median 2.20 ms · p90" in text
     assert "454.5 FPS (1000/mean) · throughput 299.7 FPS (completed/elapsed)" in text
