@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core import demo
-from ovgui.core.annotate import save_png
+from ovgui.core.annotate import annotated_image, save_png
 from ovgui.core.compare import Variant
 from ovgui.core.decoders import default_threshold
 from ovgui.core.devices import list_devices
@@ -39,15 +39,15 @@ from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.report import ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest
 from ovgui.core.trace import save_trace
-from ovgui.gui.ab_panel import ABPanel
+from ovgui.gui.ab_panel import DEFAULT_KEPT_RUNS, ABPanel
 from ovgui.gui.charts import LatencyChart, MemoryChart
 from ovgui.gui.compare_dialog import CompareDialog
-from ovgui.gui.compare_view import ComparisonView, LayerDetailPanel
+from ovgui.gui.comparison import ComparisonView
 from ovgui.gui.controls import ControlPanel
 from ovgui.gui.image_view import ImagePanel
+from ovgui.gui.layer_detail import LayerDetailPanel
 from ovgui.gui.layer_table import LayerTableWidget
-from ovgui.gui.session import BackgroundJobs, RunSession
-from ovgui.headless import annotated_image
+from ovgui.gui.session import BackgroundJobs, RunResult, RunSession
 
 STATE_VERSION = 1
 
@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("ovgui — OpenVINO profiler")
         self.setAcceptDrops(True)
         self.report: Report | None = None
+        self.result: RunResult | None = None
         self.image: LoadedImage | None = None
         self.model_info: ModelInfo | None = None
         self._run_when_demo_ready = False
@@ -108,7 +109,7 @@ class MainWindow(QMainWindow):
         self.latency_chart = LatencyChart()
         self.memory_chart = MemoryChart()
         self.comparison = ComparisonView()
-        self.ab_panel = ABPanel()
+        self.ab_panel = ABPanel(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int))
         self.layer_detail = LayerDetailPanel()
         self.banner = ErrorBanner()
         self.demo_note = QLabel(
@@ -335,22 +336,23 @@ class MainWindow(QMainWindow):
         self.session.start_comparison(RunRequest(model, image, self.controls.config(), demo.is_demo_model(model)), variants)
 
     @Slot(object)
-    def _variant_finished(self, result) -> None:
+    def _variant_finished(self, result: RunResult) -> None:
         self.comparison.add_result(result)
         if result.report is not None:
             self.ab_panel.add_report(result.report)
 
     @Slot(object)
-    def _comparison_finished(self, results: list) -> None:
+    def _comparison_finished(self, results: list[RunResult]) -> None:
         done = [r for r in results if r.report is not None]
         if done:
-            self._show_report(done[-1].report)
+            self._show_result_views(done[-1])
         failed = len(results) - len(done)
         self._run_ended(f"Compared {len(results)} configurations" + (f"; {failed} failed" if failed else ""))
 
     @Slot(object)
     def _layer_selected(self, layer) -> None:
-        self.layer_detail.show_layer(layer, self.session.layer_samples(self.report, layer.index))
+        if self.result is not None:
+            self.layer_detail.show_layer(layer, self.result)
 
     def stop_run(self) -> None:
         if self.session.busy:
@@ -361,6 +363,7 @@ class MainWindow(QMainWindow):
     def _run_started(self, live) -> None:
         self._set_running(True)
         self.layers.clear()
+        self.layers.follow(live)
         for chart in (self.latency_chart, self.memory_chart):
             chart.clear()
             chart.attach(live)
@@ -382,8 +385,9 @@ class MainWindow(QMainWindow):
         self.status_fps.setText(f"{event.fps:.1f} FPS")
 
     @Slot(object)
-    def _run_finished(self, report: Report) -> None:
-        self._show_report(report)
+    def _run_finished(self, result: RunResult) -> None:
+        report = result.report
+        self._show_result_views(result)
         self.ab_panel.add_report(report)
         lat = report.latency_ms
         state = "Done" if report.completed else "Stopped"
@@ -391,7 +395,13 @@ class MainWindow(QMainWindow):
         self.status_fps.setText(f"{report.throughput_fps:.1f} FPS")
         self.report_ready.emit(report)
 
+    def _show_result_views(self, result: RunResult) -> None:
+        self.result = result
+        self._show_report(result.report)
+
     def _show_report(self, report: Report) -> None:
+        if self.result is None or self.result.report is not report:
+            self.result = RunResult(report)
         self.report = report
         self.latency_chart.show_report(report)
         self.memory_chart.show_report(report)
@@ -416,8 +426,7 @@ class MainWindow(QMainWindow):
         self._run_ended("Run failed")
 
     def _run_ended(self, message: str) -> None:
-        if self.session.busy:
-            return
+        self.layers.stop_following()
         for chart in (self.latency_chart, self.memory_chart):
             chart.stop_live()
         self._set_running(False)
@@ -480,12 +489,11 @@ class MainWindow(QMainWindow):
             self.open_report(path)
 
     def open_report(self, path: str) -> None:
-        """Every view from a saved report, without the model; the image too if it is still there."""
-        try:
-            report = load_report(path)
-        except OvguiError as error:
-            self._show_error(str(error))
-            return
+        """Every view from a saved report, without the model; the image too if it is still there.
+        Parsed off the GUI thread: an 800-layer report takes a noticeable moment to read."""
+        self.jobs.submit(lambda: load_report(path), lambda report: self._report_loaded(path, report), self._show_error)
+
+    def _report_loaded(self, path: str, report: Report) -> None:
         self._show_report(report)
         self.ab_panel.add_report(report)
         self.controls.model_picker.set_path(report.model.path, emit=False)

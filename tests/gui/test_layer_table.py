@@ -183,7 +183,6 @@ def _clipboard_lines() -> list[list[str]]:
     return [line.split("\t") for line in QGuiApplication.clipboard().text().splitlines()]
 
 
-@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen plugin says so whenever a window is shown
 def test_copy_puts_header_and_selected_rows_on_the_clipboard(qtbot, widget):
     table = _table(widget)
     table.setColumnHidden(CPU_MEAN, True)
@@ -252,7 +251,6 @@ def test_empty_state_shows_a_hint_instead_of_a_grid(qtbot, real_layers):
     assert _table(widget).model().rowCount() == 0
 
 
-@pytest.mark.qt_log_ignore("propagateSizeHints")
 def test_layer_names_get_spare_width_but_never_collapse(qtbot, widget):
     table = _table(widget)
     header = table.horizontalHeader()

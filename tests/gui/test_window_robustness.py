@@ -32,7 +32,7 @@ def run_paths(window: MainWindow, qtbot, model, image):
     window.controls.model_picker.set_path(str(model), emit=False)
     window.controls.image_picker.set_path(str(image), emit=False)
     outcome: dict[str, object] = {}
-    window.session.finished.connect(lambda report: outcome.setdefault("finished", report))
+    window.session.finished.connect(lambda result: outcome.setdefault("finished", result.report))
     window.session.failed.connect(lambda message: outcome.setdefault("failed", message))
     window.run_action.trigger()
     qtbot.waitUntil(lambda: bool(outcome), timeout=RUN_TIMEOUT_MS)
@@ -106,7 +106,7 @@ def test_a_new_run_while_one_is_ending_starts_after_it(window, qtbot):
         window.run_action.trigger()
     window.controls.settings.iterations.setValue(4)
     reports = []
-    window.session.finished.connect(reports.append)
+    window.session.finished.connect(lambda result: reports.append(result.report))
     window.run_action.trigger()
     qtbot.waitUntil(lambda: len(reports) == 2, timeout=RUN_TIMEOUT_MS)
     assert not reports[0].completed and reports[1].completed
