@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -46,6 +46,8 @@ class ABPanel(QWidget):
         self._added = 0
         self._shown = True
         self._jobs = BackgroundJobs(self)
+        self._compare_soon = QTimer(self, singleShot=True, interval=0)
+        self._compare_soon.timeout.connect(self._compare)
         self.combo_a = QComboBox(toolTip="Run A (the reference)")
         self.combo_b = QComboBox(toolTip="Run B (compared against A)")
         for combo in (self.combo_a, self.combo_b):
@@ -83,7 +85,7 @@ class ABPanel(QWidget):
             combo.setCurrentIndex(index)
             combo.blockSignals(False)
         self._update_kept_note()
-        self._compare()
+        self._compare_soon.start()
 
     def reports(self) -> list[Report]:
         return [report for _number, report in self._reports]
@@ -95,7 +97,7 @@ class ABPanel(QWidget):
     def set_shown(self, shown: bool) -> None:
         """Follows the dock's visibility (a tab behind another counts as hidden)."""
         self._shown = shown
-        self._compare()
+        self._compare_soon.start()
 
     def _update_kept_note(self) -> None:
         dropped = self._added - len(self._reports)
@@ -105,7 +107,9 @@ class ABPanel(QWidget):
 
     def _compare(self) -> None:
         """Only while shown: matching two 800-layer runs and redrawing takes a moment, and every
-        finished run would pay it, delaying the report the user is waiting for."""
+        finished run would pay it, delaying the report the user is waiting for.  After a new run
+        it waits for the next turn of the event loop, so the window shows the report first and
+        the two never add up to one long stall."""
         if not self._shown:
             return
         a, b = self.combo_a.currentIndex(), self.combo_b.currentIndex()

@@ -306,6 +306,9 @@ class LayerTableWidget(QWidget):
         self._live_timer.stop()
         self._live = None
 
+    def is_following(self) -> bool:
+        return self._live is not None
+
     def preprocessing_label(self) -> str:
         """What the preprocessing chip says ("" when there are no preprocessing layers)."""
         return self._preprocess_chip.text() if self._preprocess_chip.isVisibleTo(self) else ""
