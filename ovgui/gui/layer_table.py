@@ -111,7 +111,7 @@ class LayerTableModel(ShareRowsModel):
 
     def update_layers(self, layers: Sequence[LayerStats]) -> None:
         """A newer snapshot of the same layers updates the cells in place; other layers replace them."""
-        if [layer.name for layer in layers] == [layer.name for layer in self._rows_as_given()]:
+        if layers and [layer.name for layer in layers] == [layer.name for layer in self._rows_as_given()]:
             self._replace_rows(layers)
         else:
             self._set_rows(layers)
@@ -289,10 +289,15 @@ class LayerTableWidget(QWidget):
         return self._proxy
 
     def set_layers(self, layers: list[LayerStats], type_totals: list[LayerTypeTotal]) -> None:
-        """A finished run's or a file's layers; they replace any live snapshot, which stops being followed."""
+        """A finished run's or a file's layers; they replace any live snapshot, which stops being followed.
+        The same layers as shown (the run's last snapshot) update in place, and the current row's
+        new figures go to `layer_selected`, so a detail panel follows them."""
         self.stop_following()
-        self._model.set_layers(layers)
+        self._model.update_layers(layers)
         self._show_totals(type_totals)
+        current = self._table.currentIndex()
+        if current.isValid() and self._table.selectionModel().isRowSelected(current.row()):
+            self._emit_current_layer(current, current)
 
     def clear(self) -> None:
         self.set_layers([], [])

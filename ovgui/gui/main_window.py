@@ -351,8 +351,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _layer_selected(self, layer) -> None:
-        if self.result is not None:
-            self.layer_detail.show_layer(layer, self.result)
+        """A layer of the shown run, with what its result carries; a layer of a live snapshot has no samples."""
+        shown = self.result is not None and any(known is layer for known in self.result.report.layers)
+        self.layer_detail.show_layer(layer, self.result if shown else RunResult(None))
 
     def stop_run(self) -> None:
         if self.session.busy:
@@ -405,8 +406,8 @@ class MainWindow(QMainWindow):
         self.report = report
         self.latency_chart.show_report(report)
         self.memory_chart.show_report(report)
-        self.layers.set_layers(report.layers, report.layer_types)
         self.layer_detail.clear()
+        self.layers.set_layers(report.layers, report.layer_types)
         self._show_result(report)
         self.controls.model_picker.remember(report.model.path)
         if report.image:

@@ -369,5 +369,8 @@ def test_a_live_table_updates_in_place_keeping_sort_and_selection(qtbot):
     selected = table.selectionModel().selectedRows()
     assert [widget.proxy.index(index.row(), LAYER_NAME).data() for index in selected] == ["conv2"]
     assert widget.is_following()
-    widget.set_layers(settled, [])
-    assert not widget.is_following(), "a finished run's layers replace the live ones for good"
+    final = [dataclasses.replace(layer, real_time_ms=time) for layer, time in zip(settled, (0.5, 3.5))]
+    with qtbot.waitSignal(widget.layer_selected, timeout=1000) as blocker:
+        widget.set_layers(final, [])
+    assert blocker.args == [final[1]], "the detail panel gets the selected layer's final figures"
+    assert not resets and not widget.is_following(), "the finished run's layers replace the live ones for good"
