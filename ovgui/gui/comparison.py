@@ -53,10 +53,11 @@ def _report_column(title: str, tooltip: str, path: str, text: Callable[[Any], st
                            compute=lambda result: None if result.report is None else read(result.report))
 
 
-def _best_row(results: Sequence[RunResult], metric: Callable[[Report], float],
-              pick: Callable = min) -> int | None:
-    scored = [(metric(r.report), row) for row, r in enumerate(results) if r.report is not None and metric(r.report) > 0]
-    return pick(scored)[1] if scored else None
+def _best(results: Sequence[RunResult], metric: Callable[[Report], float],
+          pick: Callable = min) -> RunResult | None:
+    """The best result itself, not its row: the rows move when the table is sorted."""
+    scored = [r for r in results if r.report is not None and metric(r.report) > 0]
+    return pick(scored, key=lambda r: metric(r.report)) if scored else None
 
 
 _median = attrgetter("latency_ms.median")
@@ -99,7 +100,7 @@ class ComparisonModel(RowsModel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._best: dict[str, int | None] = {}
+        self._best: dict[str, RunResult | None] = {}
 
     def set_results(self, results: Sequence[RunResult]) -> None:
         self._set_rows(results)
@@ -111,10 +112,10 @@ class ComparisonModel(RowsModel):
         return self._rows_as_given()
 
     def _rows_changed(self) -> None:
-        self._best = {field: _best_row(self._rows, metric, pick) for field, (metric, pick) in self.BEST.items()}
+        self._best = {field: _best(self._rows, metric, pick) for field, (metric, pick) in self.BEST.items()}
 
     def _font(self, row: int, column: Column) -> QFont | None:
-        if column.field in self._best and self._best[column.field] == row:
+        if column.field in self._best and self._best[column.field] is self._rows[row]:
             return styled_font(bold=True)
         return None
 

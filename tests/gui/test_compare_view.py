@@ -190,6 +190,15 @@ def test_add_result_grows_the_table_and_the_bars_one_configuration_at_a_time(com
     qtbot.waitUntil(hint.isVisible)
 
 
+def test_the_bold_best_stays_on_its_configuration_when_sorted(comparison_view, results):
+    comparison_view.set_results(results)
+    comparison_view.table.sortByColumn(CONFIGURATION, Qt.SortOrder.DescendingOrder)
+    shown = comparison_view.table.model()
+    fastest = min(results[:5], key=lambda r: r.report.latency_ms.median).name
+    bold = [shown.index(row, CONFIGURATION).data() for row in range(shown.rowCount()) if _is_bold(shown, row, MEDIAN)]
+    assert bold == [fastest]
+
+
 @pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
 def test_a_failed_configuration_sorts_last_either_way(comparison_view, results, order):
     comparison_view.set_results(results)
