@@ -125,4 +125,4 @@ class ABPanel(QWidget):
 
     def open_report(self, path: str) -> None:
         """Parsed off the GUI thread: a large report takes a noticeable moment to read."""
-        self._jobs.submit(lambda: load_report(path), self.add_report, self.open_failed.emit)
+        self._jobs.submit(lambda: load_report(path), self.add_report, self.open_failed)

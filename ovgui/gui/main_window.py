@@ -492,9 +492,11 @@ class MainWindow(QMainWindow):
     def open_report(self, path: str) -> None:
         """Every view from a saved report, without the model; the image too if it is still there.
         Parsed off the GUI thread: an 800-layer report takes a noticeable moment to read."""
-        self.jobs.submit(lambda: load_report(path), lambda report: self._report_loaded(path, report), self._show_error)
+        self.jobs.submit(lambda: (path, load_report(path)), self._report_loaded, self._show_error)
 
-    def _report_loaded(self, path: str, report: Report) -> None:
+    @Slot(object)
+    def _report_loaded(self, loaded: tuple[str, Report]) -> None:
+        path, report = loaded
         self._show_report(report)
         self.ab_panel.add_report(report)
         self.controls.model_picker.set_path(report.model.path, emit=False)

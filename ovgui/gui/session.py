@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, SignalInstance, Slot
 
 from ovgui.core import events
 from ovgui.core.compare import Variant, VariantResult, run_variants
@@ -276,12 +276,14 @@ class RunSession(QObject):
 
 
 class _JobSignals(QObject):
-    done = Signal(object)
-    failed = Signal(str)
+    returned = Signal(object)
+    errored = Signal(str)
+    finished = Signal()
 
 
 class BackgroundJob(QRunnable):
-    """Runs `function()` on the global pool; `done(result)` or `failed(message)` are queued to the GUI thread."""
+    """Runs `function()` on the global pool; `returned(result)` or `errored(message)`, then
+    `finished`, are queued to the GUI thread (the signals' object lives there)."""
 
     def __init__(self, function: Callable[[], Any]):
         super().__init__()
@@ -293,24 +295,29 @@ class BackgroundJob(QRunnable):
         try:
             result = self._function()
         except Exception as error:  # noqa: BLE001 - reported to the user as one line
-            self.signals.failed.emit(user_message(error))
+            self.signals.errored.emit(user_message(error))
         else:
-            self.signals.done.emit(result)
+            self.signals.returned.emit(result)
+        finally:
+            self.signals.finished.emit()
 
 
 class BackgroundJobs(QObject):
-    """Keeps each job alive until it has reported; connect to slots of GUI-thread objects only."""
+    """Keeps each job alive until it has reported.
+
+    Pass bound methods of GUI-thread QObjects (or their signals) as `on_done` / `on_failed`:
+    a lambda has no thread of its own, so Qt could call it on the pool's thread."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._running: dict[QObject, BackgroundJob] = {}
 
-    def submit(self, function: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[str], None]) -> None:
+    def submit(self, function: Callable[[], Any], on_done: Callable[[Any], None] | SignalInstance,
+               on_failed: Callable[[str], None] | SignalInstance) -> None:
         job = BackgroundJob(function)
-        job.signals.done.connect(on_done)
-        job.signals.failed.connect(on_failed)
-        job.signals.done.connect(self._forget)
-        job.signals.failed.connect(self._forget)
+        job.signals.returned.connect(on_done)
+        job.signals.errored.connect(on_failed)
+        job.signals.finished.connect(self._forget)
         self._running[job.signals] = job
         QThreadPool.globalInstance().start(job)
 

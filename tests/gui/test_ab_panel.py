@@ -121,3 +121,14 @@ def test_preprocessing_layers_are_one_row_matched_by_role(qtbot, panel):
     assert (row.time_a_ms, row.time_b_ms) == (2.0, 1.75)
     assert "model layers 3.000 → 3.000 ms" in diff.header_text(), "preprocessing stays out of the model's total"
     assert diff.warning_text() == ""
+
+
+def test_open_report_reads_off_the_gui_thread_and_a_bad_file_is_one_line(qtbot, panel, imported, tmp_path):
+    panel.open_report(imported.model.path)
+    qtbot.waitUntil(lambda: panel.report_count() == 1, timeout=30_000)
+    bogus = tmp_path / "notes.json"
+    bogus.write_text("[1, 2, 3]")
+    with qtbot.waitSignal(panel.open_failed, timeout=30_000) as blocker:
+        panel.open_report(str(bogus))
+    (message,) = blocker.args
+    assert "notes.json" in message and "\n" not in message and panel.report_count() == 1
