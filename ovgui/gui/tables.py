@@ -124,7 +124,8 @@ class RowsModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._rows: list[Any] = []
-        self._given_at: dict[int, int] = {}
+        self._positions: list[int] = []
+        """Where each row (in the shown order) stood in the list the model was given."""
         self._sort_by: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
@@ -179,6 +180,7 @@ class RowsModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         permutation = self._sorted_rows(column, order)
         self._rows = [self._rows[old] for old in permutation]
+        self._positions = [self._positions[old] for old in permutation]
         new_row = {old: new for new, old in enumerate(permutation)}
         persistent = self.persistentIndexList()
         self.changePersistentIndexList(persistent, [self.index(new_row[index.row()], index.column())
@@ -186,7 +188,7 @@ class RowsModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _sorted_rows(self, column: int, order: Qt.SortOrder) -> list[int]:
-        natural = sorted(range(len(self._rows)), key=lambda row: self._given_at[id(self._rows[row])])
+        natural = sorted(range(len(self._rows)), key=self._positions.__getitem__)
         if not 0 <= column < len(self.COLUMNS):
             present, missing = natural, []
         else:
@@ -201,12 +203,12 @@ class RowsModel(QAbstractTableModel):
 
     def _rows_as_given(self) -> list[Any]:
         """The rows in the order they were given, whatever the current sort."""
-        return sorted(self._rows, key=lambda row: self._given_at[id(row)])
+        return [self._rows[row] for row in sorted(range(len(self._rows)), key=self._positions.__getitem__)]
 
     def _set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        self._given_at = {id(row): position for position, row in enumerate(self._rows)}
+        self._positions = list(range(len(self._rows)))
         self._rows_changed()
         self.endResetModel()
         self.sort(*self._sort_by)
@@ -215,8 +217,7 @@ class RowsModel(QAbstractTableModel):
         """The same rows, given in the same order, with new values (a live snapshot): the cells
         change and the view keeps its sort, selection and scroll position, which a reset would lose."""
         given = list(rows)
-        self._rows = [given[self._given_at[id(row)]] for row in self._rows]
-        self._given_at = {id(row): position for position, row in enumerate(given)}
+        self._rows = [given[position] for position in self._positions]
         self._rows_changed()
         self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.COLUMNS) - 1))
         self.sort(*self._sort_by)
@@ -225,7 +226,7 @@ class RowsModel(QAbstractTableModel):
         end = len(self._rows)
         self.beginInsertRows(QModelIndex(), end, end)
         self._rows.append(row)
-        self._given_at[id(row)] = len(self._given_at)
+        self._positions.append(end)
         self.endInsertRows()
         self._rows_changed()
         self.dataChanged.emit(self.index(0, 0), self.index(end, len(self.COLUMNS) - 1), [_Role.FontRole])
