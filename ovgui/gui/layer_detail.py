@@ -89,11 +89,13 @@ class LayerDetailPanel(QWidget):
         ("Runtime precision", lambda layer: layer.runtime_precision or "—"),
         ("Output layouts", lambda layer: layer.output_layouts or "—"),
         ("Status", lambda layer: status_text(layer.status)),
-        ("Real mean / median", lambda layer: f"{ms_text(layer.real_time_ms)} / {ms_text(layer.real_time_median_ms)} ms"),
+        ("Real mean", lambda layer: f"{ms_text(layer.real_time_ms)} ms"),
+        ("Real median", lambda layer: f"{ms_text(layer.real_time_median_ms)} ms"
+         if layer.real_time_median_ms is not None else MISSING),
         ("CPU mean", lambda layer: f"{ms_text(layer.cpu_time_ms)} ms"),
         ("First inference", lambda layer: f"{ms_text(layer.first_inference_ms)} ms"
          if layer.first_inference_ms is not None else MISSING),
-        ("Share", lambda layer: "preprocessing added by ovgui, outside the model's layer sum"
+        ("Share", lambda layer: f"{MISSING} (preprocessing, not the model's)"
          if layer.is_preprocessing else f"{percent_text(layer.share)} of the layer sum"),
     )
 
@@ -129,7 +131,7 @@ class LayerDetailPanel(QWidget):
         self._name.set_full_text(layer.name)
         for title, read in self.FIELDS:
             self._values[title].set_full_text(read(layer))
-        self._show_originals(layer.original_layers)
+        self._show_originals(layer)
         samples = result.samples_of(layer.index)
         if not layer.executed or samples is None or not len(samples):
             self._show_note(NOT_EXECUTED_NOTE if not layer.executed else no_distribution_reason(result.report))
@@ -236,7 +238,8 @@ class LayerDetailPanel(QWidget):
         plot.addItem(self._median_line, ignoreBounds=True)
         self._apply_palette()
 
-    def _show_originals(self, names: list[str]) -> None:
+    def _show_originals(self, layer: LayerStats) -> None:
+        names = layer.original_layers
         self._originals.clear()
         self._originals.addItems(names)
         self._originals.setVisible(bool(names))
@@ -244,7 +247,8 @@ class LayerDetailPanel(QWidget):
         self._originals.setMaximumHeight(max(rows_px, 0))  # no empty box under a short list
         self._originals_title.setText(
             f"Original layers fused into it ({len(names)}):" if names
-            else "No original layers: the plugin added this layer (e.g. a Reorder)")
+            else "Added by ovgui's in-graph preprocessing (--preprocess graph), not by the model"
+            if layer.is_preprocessing else "No original layers: the plugin added this layer (e.g. a Reorder)")
 
     def _show_note(self, text: str) -> None:
         self._samples_note.setText(text)

@@ -15,7 +15,7 @@ import openvino
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Variant, compare_layers, run_variants
@@ -400,3 +400,13 @@ def test_render_layer_detail(show_sized, tmp_path, fused_layer, theme):
     panel.show_layer(*fused_layer)
     assert _render(host, panel, "layer_detail", theme, tmp_path).stat().st_size > 10_000
     host.close()
+
+
+def test_detail_of_a_preprocessing_layer_says_where_it_comes_from(detail_panel, f32):
+    added = LayerStats(0, "Interpolate_5030", "Interpolate", "jit_avx2", "EXECUTED", 1.5, None, 1.5, 0.0,
+                       first_inference_ms=4.0, role="preprocess")
+    detail_panel.show_layer(added, RunResult(f32))
+    texts = [label.text() for label in detail_panel.findChildren(QLabel)]
+    assert any("in-graph preprocessing" in text for text in texts)
+    assert any(text.startswith(f"{MISSING} (preprocessing") for text in texts), "no share of the model's sum"
+    assert "4.000 ms" in texts and MISSING in texts, "first inference shown; no median"
