@@ -22,87 +22,49 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"error: {message} (see {self.prog} --help)\n")
 
 
-def _float_list(text: str) -> list[float]:
-    try:
-        return [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got '{text}'") from None
-
-
-def _shape(text: str) -> list[int]:
-    try:
-        return [int(v) for v in text.strip("[]").split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a shape like 1,3,640,640, got '{text}'") from None
-
-
 def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by `ovgui-profile` and `ovgui`: what to run and how."""
-    from ovgui.core.decoders import DECODERS
+    """Options shared by `ovgui-profile` and `ovgui`, made from their declarations in `ovgui.core.options`.
 
-    parser.add_argument("-d", "--device", default="CPU", help="inference device (default CPU; see --list-devices)")
-    budget = parser.add_mutually_exclusive_group()
-    budget.add_argument("-n", "--iterations", type=int, default=None, help="timed iterations (default 100)")
-    budget.add_argument("-t", "--time", type=float, dest="duration_s", help="run for S seconds instead")
-    parser.add_argument("--mode", choices=["latency", "throughput"], default="latency",
-                        help="latency: one synchronous request; throughput: an AsyncInferQueue (default latency)")
-    parser.add_argument("--hint", choices=["latency", "throughput", "cumulative_throughput", "none"],
-                        help="PERFORMANCE_HINT (default: follows --mode)")
-    parser.add_argument("--precision", choices=["f32", "bf16", "f16"], help="INFERENCE_PRECISION_HINT")
-    parser.add_argument("--nireq", type=int, help="infer requests in throughput mode (default: the device's optimum)")
-    parser.add_argument("--nstreams", type=int, help="NUM_STREAMS")
-    parser.add_argument("--nthreads", type=int, help="INFERENCE_NUM_THREADS")
-    parser.add_argument("--cache-dir", help="CACHE_DIR: compiled models are cached here (compare compile times)")
-    parser.add_argument("--no-shared-memory", action="store_false", dest="shared_memory",
-                        help="copy the input on every inference instead of sharing the numpy buffer")
-    parser.add_argument("--decoder", choices=DECODERS, default="auto")
-    parser.add_argument("--threshold", type=float, help="score threshold (default per decoder)")
-    parser.add_argument("--nms", type=float, default=0.45, dest="nms_iou", help="NMS IoU (default 0.45)")
-    parser.add_argument("--labels", dest="labels_path", help="label file, one name per line (index = class id)")
-    parser.add_argument("--layout", choices=["NCHW", "NHWC"], help="model input layout (default: guessed)")
-    colour = parser.add_mutually_exclusive_group()
-    colour.add_argument("--rgb", action="store_const", const="rgb", dest="color_order", help="feed RGB")
-    colour.add_argument("--bgr", action="store_const", const="bgr", dest="color_order", help="feed BGR")
-    parser.add_argument("--mean", type=_float_list, help="per-channel mean to subtract, e.g. 123.7,116.3,103.5")
-    parser.add_argument("--scale", type=_float_list, help="per-channel divisor, e.g. 255 or 58.4,57.1,57.4")
-    parser.add_argument("--resize", choices=["stretch", "letterbox"], help="how the image fits the input")
-    parser.add_argument("--shape", type=_shape, dest="input_shape", help="static shape for a dynamic input")
-    parser.add_argument("--preprocess", choices=["host", "graph"], default="host",
-                        help="host: resize and convert the image once, outside the timed region, so the model alone is "
-                             "timed (as benchmark_app does); graph: add the conversions to the model (u8 image in, "
-                             "end to end) (default host)")
-    parser.add_argument("--no-layers", action="store_false", dest="perf_counters", help="compile without PERF_COUNT")
+    Nothing has an argparse default: the namespace holds only what the user typed, and
+    `run_config` lays that over `RunConfig`'s own defaults.
+    """
+    from ovgui.core.options import OPTIONS
+
+    exclusive: dict[str, argparse._MutuallyExclusiveGroup] = {}
+    for option in OPTIONS:
+        if option.exclusive and option.exclusive not in exclusive:
+            exclusive[option.exclusive] = parser.add_mutually_exclusive_group()
+        target = exclusive[option.exclusive] if option.exclusive else parser
+        if option.flags:
+            target.add_argument(
+                *option.flags, dest=option.name, type=_parser_for(option), choices=option.choices or None,
+                metavar=option.metavar, help=option.help_text(), default=argparse.SUPPRESS,
+            )
+        switches = parser.add_mutually_exclusive_group() if len(option.switches) > 1 else target
+        for flag, value, help_text in option.switches:
+            switches.add_argument(flag, action="store_const", const=value, dest=option.name, help=help_text, default=argparse.SUPPRESS)
+
+
+def _parser_for(option):
+    """argparse's `type=`: the option's own text parser, its complaint as argparse's."""
+    from ovgui.core.options import OptionError
+
+    def parse(text: str):
+        try:
+            return option.parse(text)
+        except OptionError as error:
+            raise argparse.ArgumentTypeError(error.problem) from None
+
+    parse.__name__ = option.name
+    return parse
 
 
 def run_config(args: argparse.Namespace):
-    from ovgui.core.report import RunConfig
+    """The options the user gave over `RunConfig`'s defaults, checked as every front end checks them."""
+    from ovgui.core.options import OPTIONS, make_config, validate
 
-    iterations = args.iterations if args.iterations is not None else (None if args.duration_s else 100)
-    return RunConfig(
-        device=args.device,
-        mode=args.mode,
-        iterations=iterations,
-        duration_s=args.duration_s,
-        hint=args.hint,
-        precision=args.precision,
-        nireq=args.nireq,
-        nstreams=args.nstreams,
-        nthreads=args.nthreads,
-        cache_dir=args.cache_dir,
-        shared_memory=args.shared_memory,
-        decoder=args.decoder,
-        threshold=args.threshold,
-        nms_iou=args.nms_iou,
-        labels_path=args.labels_path,
-        layout=args.layout,
-        color_order=args.color_order,
-        mean=args.mean,
-        scale=args.scale,
-        resize=args.resize,
-        input_shape=args.input_shape,
-        perf_counters=args.perf_counters,
-        preprocess=args.preprocess,
-    )
+    given = {option.name: getattr(args, option.name) for option in OPTIONS if hasattr(args, option.name)}
+    return validate(make_config(given))
 
 
 def profile_parser() -> Parser:
@@ -165,8 +127,10 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
     args = gui_parser().parse_args(argv)
     from ovgui.core.errors import OvguiError
     from ovgui.gui.app import run_app
+    from ovgui.headless import check_writable
 
     try:
+        check_writable(args.screenshot, args.report)
         return run_app(args, run_config(args))
     except OvguiError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -103,33 +103,62 @@ def _timings(report: Report) -> str:
 def _latency(report: Report) -> str:
     lat = report.latency_ms
     return (
-        f"Latency over {len(lat.samples)} iterations (ms)\n"
+        f"Latency over {len(lat.samples)} iterations (ms), {measured_scope(report)}, first inference excluded\n"
         f"  median {lat.median:8.2f}   mean {lat.mean:8.2f}   min {lat.min:8.2f}   max {lat.max:8.2f}\n"
         f"  p90    {lat.p90:8.2f}   p99  {lat.p99:8.2f}   throughput {report.throughput_fps:.1f} FPS"
     )
 
 
+def measured_scope(report: Report) -> str:
+    """What the timed region holds, in the words the window uses too."""
+    if report.preprocess.mode == "graph":
+        return "end to end: preprocessing in the graph is timed"
+    return "model only: preprocessing on the host, not timed"
+
+
 def _layers(report: Report) -> str:
     if not report.layers:
         return "Layers  not profiled (PERF_COUNT off)"
-    slowest = sorted(report.layers, key=lambda layer: layer.real_time_ms, reverse=True)[:TOP_LAYERS]
-    width = min(48, max(len(layer.name) for layer in slowest))
-    rows = [f"  {'layer':<{width}} {'type':<16} {'exec type':<22} {'mean ms':>8} {'share':>6}"]
+    model_layers = [layer for layer in report.layers if not layer.is_preprocessing]
+    slowest = sorted(model_layers, key=lambda layer: layer.real_time_ms, reverse=True)[:TOP_LAYERS]
+    width = min(48, max([len(layer.name) for layer in slowest] + [5]))
+    rows = [f"  {'layer':<{width}} {'type':<16} {'exec type':<22} {'mean ms':>8} {'first ms':>8} {'share':>6}"]
     for layer in slowest:
         name = _clip(layer.name, width)
         rows.append(
-            f"  {name:<{width}} {layer.type:<16.16} {layer.exec_type:<22.22} {layer.real_time_ms:8.3f} {layer.share:6.1%}"
+            f"  {name:<{width}} {layer.type:<16.16} {layer.exec_type:<22.22} {layer.real_time_ms:8.3f} "
+            f"{_optional_ms(layer.first_inference_ms):>8} {layer.share:6.1%}"
         )
+    return f"Top {len(slowest)} layers by real time\n" + "\n".join(rows + _layer_notes(report))
+
+
+def _layer_notes(report: Report) -> list[str]:
+    """What the per-layer figures are and how they add up against what was timed."""
     prof = report.profile
     executed = sum(1 for layer in report.layers if layer.executed)
-    profiled = len(report.latency_ms.samples)
-    if prof.iterations_profiled < profiled:
-        rows.append(f"  per-layer figures from {prof.iterations_profiled} of {profiled} inferences (async: sampled within a 1% time budget)")
+    rows = [f"  figures: {prof.method}" if prof.method else "  figures: imported"]
+    if prof.counters:
+        rows.append(f"  counters: {prof.counters}" + ("" if prof.distributions else " (no per-layer distributions: the counters are running means)"))
+    ratio = prof.layers_sum_ms / prof.latency_median_ms if prof.latency_median_ms > 0 else float("nan")
     rows.append(
-        f"  {len(report.layers)} layers ({executed} executed); sum of layer means {prof.layers_sum_ms:.2f} ms "
-        f"vs median latency {prof.latency_median_ms:.2f} ms; collecting counters cost {prof.collection_cost_ms:.2f} ms/iteration"
+        f"  {len(report.layers)} layers ({executed} executed); model layers sum {prof.layers_sum_ms:.2f} ms "
+        f"vs median latency {prof.latency_median_ms:.2f} ms (x{ratio:.2f})"
     )
-    return f"Top {len(slowest)} layers by real time\n" + "\n".join(rows)
+    if prof.preprocess_sum_ms > 0:
+        rows.append(f"  in-graph preprocessing layers {prof.preprocess_sum_ms:.2f} ms, kept out of the model's totals")
+    firsts = [layer.first_inference_ms for layer in report.layers if layer.first_inference_ms is not None]
+    if firsts:
+        rows.append(f"  first inference: layers sum {sum(firsts):.2f} ms of {report.timings_ms.first_inference:.2f} ms measured")
+    if report.latency_ms.median > 0:
+        rows.append(
+            f"  reading counters cost {prof.collection_cost_ms:.3f} ms/iteration "
+            f"({prof.collection_cost_ms / report.latency_ms.median:.2%} of the median), outside the timed region"
+        )
+    return rows
+
+
+def _optional_ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
 
 
 def _memory(report: Report) -> str:

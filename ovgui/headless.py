@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -90,7 +91,11 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
 
 
 def diff_reports(path_a: Path, path_b: Path) -> int:
-    print(format_layer_deltas(compare_layers(load_report(path_a), load_report(path_b))), end="")
+    reports = [load_report(path_a), load_report(path_b)]
+    for path, report in zip((path_a, path_b), reports):
+        if report.from_newer_ovgui:
+            print(f"warning: {path.name}: {report.notes[0]}", file=sys.stderr)
+    print(format_layer_deltas(compare_layers(*reports)), end="")
     return 0
 
 

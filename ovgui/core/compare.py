@@ -11,18 +11,16 @@ fuses differently and renames what it fuses.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from ovgui.core import events
 from ovgui.core.errors import OvguiError
+from ovgui.core.options import BY_NAME, OptionError, make_config
 from ovgui.core.profile import LayerProfiler
-from ovgui.core.report import LayerStats, Report, RunConfig
+from ovgui.core.report import LayerStats, Report
 from ovgui.core.runner import ProfileRun, RunRequest
-
-CONFIG_FIELDS = {f.name for f in fields(RunConfig)}
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -33,10 +31,7 @@ class Variant:
     model_path: str | None = None
 
     def request(self, base: RunRequest) -> RunRequest:
-        try:
-            config = replace(base.config, **self.changes)
-        except TypeError as error:
-            raise OvguiError(f"configuration '{self.name}': {error}") from None
+        config = make_config(self.changes, base.config)
         return replace(base, model_path=self.model_path or base.model_path, config=config)
 
 
@@ -55,15 +50,24 @@ def load_variants(path: str | Path) -> list[Variant]:
 
 
 def parse_variant(entry: Any, index: int, base_dir: Path) -> Variant:
+    """One entry, each setting checked by its declaration: a bad one is named with its configuration."""
     if not isinstance(entry, dict):
         raise OvguiError(f"configuration #{index + 1} must be a JSON object")
+    name = str(entry.get("name") or f"config {index + 1}")
     changes = {k: v for k, v in entry.items() if k not in ("name", "model")}
-    unknown = sorted(set(changes) - CONFIG_FIELDS)
+    unknown = sorted(set(changes) - BY_NAME.keys())
     if unknown:
-        raise OvguiError(f"configuration #{index + 1}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(CONFIG_FIELDS))}")
+        raise OvguiError(f"configuration '{name}': unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(BY_NAME))}")
+    for key, value in changes.items():
+        try:
+            changes[key] = BY_NAME[key].check(value)
+        except OptionError as error:
+            raise OvguiError(f"configuration '{name}': {key} {error.problem}") from None
     model = entry.get("model")
+    if model is not None and not isinstance(model, str):
+        raise OvguiError(f"configuration '{name}': model must be a file path, got {model!r}")
     model_path = str((base_dir / model).resolve()) if model else None
-    return Variant(str(entry.get("name") or f"config {index + 1}"), changes, model_path)
+    return Variant(name, changes, model_path)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from pathlib import Path
 
 from ovgui.core.errors import OvguiError
@@ -32,36 +33,67 @@ def load_report(path: str | Path) -> Report:
         raise OvguiError(f"report not found: {path}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise OvguiError(f"cannot read {path.name}: {error}") from None
-    if text.lstrip().startswith(CSV_HEADER.split(";")[0]):
-        return _from_blocks(path, _csv_blocks(text))
     try:
-        data = json.loads(text)
-    except ValueError:
-        raise OvguiError(f"{path.name} is neither an ovgui report nor a benchmark_app counters report") from None
-    if isinstance(data, dict) and ("avg_performance" in data or "detailed_performance" in data):
-        return _from_blocks(path, _json_blocks(data))
+        if text.lstrip().startswith(CSV_HEADER.split(";")[0]):
+            return _from_blocks(path, _csv_blocks(text))
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise OvguiError(f"{path.name} is neither an ovgui report nor a benchmark_app counters report") from None
+        if isinstance(data, dict) and ("avg_performance" in data or "detailed_performance" in data):
+            return _from_blocks(path, _json_blocks(data))
+    except BadField as error:
+        raise OvguiError(f"{path.name}: {error}") from None
     return Report.load(path)
+
+
+class BadField(ValueError):
+    """Where in an imported file a value is missing or wrong, in words."""
 
 
 def _csv_blocks(text: str) -> list[list[Node]]:
     blocks: list[list[Node]] = [[]]
-    for row in csv.reader(io.StringIO(text), delimiter=";"):
+    for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=";"), start=1):
         if not row or row[0] == "layerName":
             continue
         if row[0] == "Total":
             blocks.append([])
             continue
+        if len(row) < 6:
+            raise BadField(f"line {line} has {len(row)} fields, a counters row has 6 ({CSV_HEADER})")
         name, status, node_type, exec_type, real, cpu = row[:6]
-        blocks[-1].append((name, status, node_type, exec_type, float(real), float(cpu)))
+        where = f"line {line}"
+        blocks[-1].append((name, status, node_type, exec_type, _time(real, where, "realTime"), _time(cpu, where, "cpuTime")))
     return [block for block in blocks if block]
 
 
 def _json_blocks(data: dict) -> list[list[Node]]:
     groups = [data["avg_performance"]] if "avg_performance" in data else data["detailed_performance"]
-    return [
-        [(n["name"], n["status"], n["node_type"], n["exec_type"], float(n["real_time"]), float(n["cpu_time"])) for n in group["nodes"]]
-        for group in groups
-    ]
+    if not isinstance(groups, list) or not all(isinstance(g, dict) and isinstance(g.get("nodes"), list) for g in groups):
+        raise BadField("each performance group needs a list of 'nodes'")
+    return [[_json_node(node, f"node {i + 1}") for i, node in enumerate(group["nodes"])] for group in groups]
+
+
+def _json_node(node: object, where: str) -> Node:
+    if not isinstance(node, dict):
+        raise BadField(f"{where} is not an object")
+    texts = []
+    for key in ("name", "status", "node_type", "exec_type"):
+        if not isinstance(node.get(key), str):
+            raise BadField(f"{where} has no text '{key}'")
+        texts.append(node[key])
+    return (*texts, _time(node.get("real_time"), where, "real_time"), _time(node.get("cpu_time"), where, "cpu_time"))
+
+
+def _time(value: object, where: str, field: str) -> float:
+    """A counter in ms: a finite, non-negative number, or the line that says why not."""
+    try:
+        number = float(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else math.nan
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number < 0:
+        raise BadField(f"{where}: {field} {value!r} is not a time in ms (a finite number of 0 or more)")
+    return number
 
 
 def _from_blocks(path: Path, blocks: list[list[Node]]) -> Report:
@@ -82,7 +114,7 @@ def _from_blocks(path: Path, blocks: list[list[Node]]) -> Report:
             exec_type=exec_type,
             status=status.removeprefix("Status."),
             real_time_ms=real[i],
-            real_time_median_ms=real[i],
+            real_time_median_ms=None,
             cpu_time_ms=cpu[i],
             share=real[i] / total if total > 0 else 0.0,
         )
@@ -97,5 +129,6 @@ def _from_blocks(path: Path, blocks: list[list[Node]]) -> Report:
     )
     report.profile.layers_sum_ms = total
     source = f"averaged over {count} infer requests" if count > 1 else "one infer request"
+    report.profile.method = f"benchmark_app's counters ({source}), as it reports them"
     report.notes = [f"imported from benchmark_app counters in {path.name} ({source}); no latency or memory data"]
     return report

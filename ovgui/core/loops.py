@@ -8,12 +8,14 @@ Latency is OpenVINO's own per-request `latency`: the binding times the C++
 inference with the GIL released, so a GUI thread holding the GIL when
 `infer()` returns cannot inflate it.  Only without shared memory is it the
 wall time of the call, because the input copy being compared happens before
-OpenVINO's timer starts.  Counters are copied after each inference, outside
-the timed region.  In async mode throughput is completed frames over wall
-time; callbacks run on OpenVINO threads and only append and record, and
-because a request is busy until its callback returns, counters are copied
-there only within a 1% time budget (the report's `iterations_profiled` says
-how many inferences the layer figures cover).
+OpenVINO's timer starts.  In async mode throughput is completed frames over
+wall time; callbacks run on OpenVINO threads and only append.
+
+Per-layer counters are not copied per inference where they are running means
+(OpenVINO's CPU plugin): the loops only publish a live per-layer snapshot about
+once a second, outside the timed region.  Only counters that hold each
+inference's own figures are copied after each inference; in async mode, where
+a request stays busy until its callback returns, within a 1% time budget.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ovgui.core.profile import LayerProfiler
 
 ProgressCallback = Callable[[int, float, float], None]
 PROGRESS_INTERVAL_S = 0.1
+LIVE_LAYERS_INTERVAL_S = 1.0
 ASYNC_PROFILING_BUDGET = 0.01
 
 
@@ -55,6 +58,26 @@ class LoopResult:
     wall_s: float
     collection_s: float
     requests: int
+    end_reads: list[list]
+
+
+@dataclass
+class LayerWatch:
+    """The counters' side of a loop: which profiler, whether all requests share one graph (one
+    stream), and when the live table was last refreshed."""
+
+    profiler: LayerProfiler
+    one_graph: bool
+    last_publish_s: float = 0.0
+
+    def publish_due(self, now_s: float) -> bool:
+        if now_s - self.last_publish_s < LIVE_LAYERS_INTERVAL_S:
+            return False
+        self.last_publish_s = now_s
+        return True
+
+    def publish(self, request: ov.InferRequest, steady_done: int, live: LiveData) -> None:
+        live.publish_layers(self.profiler.live_layers(request.get_profiling_info(), steady_done, self.one_graph))
 
 
 def bind_inputs(request: ov.InferRequest, arrays: dict[int, np.ndarray]) -> None:
@@ -70,12 +93,14 @@ def run_sync(
     budget: Budget,
     cancel: threading.Event,
     live: LiveData,
-    profiler: LayerProfiler | None,
+    watch: LayerWatch | None,
     progress: ProgressCallback,
 ) -> LoopResult:
     """Without shared memory every `infer(arrays)` copies the inputs, as naive code does."""
     collection_s = 0.0
     loop_start = last_progress = time.perf_counter()
+    if watch is not None:
+        watch.last_publish_s = loop_start
     while not cancel.is_set():
         started = time.perf_counter()
         if shared_memory:
@@ -86,8 +111,11 @@ def run_sync(
             request.infer(arrays)
             finished = time.perf_counter()
             live.add_iteration((finished - started) * 1000.0)
-        if profiler is not None:
-            profiler.record(request.get_profiling_info())
+        if watch is not None:
+            if watch.profiler.records_each_inference:
+                watch.profiler.record(request.get_profiling_info())
+            if watch.publish_due(finished):
+                watch.publish(request, len(live.latencies_ms), live)
             collection_s += time.perf_counter() - finished
         elapsed = finished - loop_start
         if budget.reached(len(live.latencies_ms), elapsed):
@@ -97,20 +125,28 @@ def run_sync(
             progress(len(live.latencies_ms), elapsed, collection_s)
     wall_s = time.perf_counter() - loop_start
     progress(len(live.latencies_ms), wall_s, collection_s)
-    return LoopResult(wall_s, collection_s, 1)
+    return LoopResult(wall_s, collection_s, 1, end_reads(watch, [request]))
+
+
+def end_reads(watch: LayerWatch | None, requests: list[ov.InferRequest]) -> list[list]:
+    """Every request's counters once the loop is over (aggregate counters: one read per stream graph)."""
+    return [] if watch is None else [request.get_profiling_info() for request in requests]
 
 
 def run_async(
     compiled: ov.CompiledModel,
+    idle_request: ov.InferRequest,
     arrays: dict[int, np.ndarray],
     shared_memory: bool,
     nireq: int,
     budget: Budget,
     cancel: threading.Event,
     live: LiveData,
-    profiler: LayerProfiler | None,
+    watch: LayerWatch | None,
     progress: ProgressCallback,
 ) -> LoopResult:
+    """`idle_request` (the first inference's) is never queued: the live table reads its graph's
+    counters while the queue's requests are busy."""
     queue = ov.AsyncInferQueue(compiled, nireq)
     if shared_memory:
         for request in queue:
@@ -119,22 +155,27 @@ def run_async(
     lock = threading.Lock()
     loop_start = time.perf_counter()
 
+    copies_each = watch is not None and watch.profiler.records_each_inference
+
     def completed(request: ov.InferRequest, _userdata: object) -> None:
         """OpenVINO frees the request only after this returns: copying counters here idles a stream.
-        So counters are sampled while their copying stays within 1% of the elapsed time."""
+        So per-inference counters are sampled while their copying stays within 1% of the elapsed time."""
         live.add_iteration(request.latency)
         started = time.perf_counter()
-        if profiler is not None and collection[0] <= ASYNC_PROFILING_BUDGET * (started - loop_start):
+        if copies_each and collection[0] <= ASYNC_PROFILING_BUDGET * (started - loop_start):
             with lock:
-                profiler.record(request.get_profiling_info())
+                watch.profiler.record(request.get_profiling_info())
                 collection[0] += time.perf_counter() - started
 
     queue.set_callback(completed)
     inputs = None if shared_memory else arrays
     submitted = 0
     last_progress_s = 0.0
+    if watch is not None:
+        watch.last_publish_s = loop_start
     while not cancel.is_set():
-        elapsed = time.perf_counter() - loop_start
+        now = time.perf_counter()
+        elapsed = now - loop_start
         if budget.reached(submitted if budget.duration_s is None else len(live.latencies_ms), elapsed):
             break
         queue.start_async(inputs)
@@ -142,7 +183,11 @@ def run_async(
         if elapsed - last_progress_s >= PROGRESS_INTERVAL_S:
             last_progress_s = elapsed
             progress(len(live.latencies_ms), elapsed, collection[0])
+        if watch is not None and not copies_each and watch.publish_due(now):
+            watch.publish(idle_request, len(live.latencies_ms), live)
+            with lock:
+                collection[0] += time.perf_counter() - now
     queue.wait_all()
     wall_s = time.perf_counter() - loop_start
     progress(len(live.latencies_ms), wall_s, collection[0])
-    return LoopResult(wall_s, collection[0], len(queue))
+    return LoopResult(wall_s, collection[0], len(queue), end_reads(watch, [idle_request, *queue]))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 import openvino as ov
+from openvino.frontend import FrontEndManager
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.report import ModelInfo, TensorInfo
@@ -20,6 +19,7 @@ MODEL_FORMATS = {
     ".pdmodel": "PaddlePaddle",
     ".pb": "TensorFlow",
 }
+FRONTENDS = {".xml": "ir", ".onnx": "onnx", ".tflite": "tflite", ".pdmodel": "paddle", ".pb": "tf"}
 SUPPORTED_HINT = "OpenVINO IR (.xml + .bin), ONNX (.onnx), TensorFlow Lite (.tflite), PaddlePaddle (.pdmodel)"
 
 
@@ -54,37 +54,38 @@ def check_model_path(path: str | Path) -> Path:
 
 
 def read_model(core: ov.Core, path: str | Path) -> ov.Model:
+    """Only the frontend of the file's own format is asked whether it can read it: when
+    `read_model` meets a file no frontend claims it probes them all, and the TensorFlow
+    frontend prints parser noise straight to fd 2 (which no thread can safely redirect)."""
     path = check_model_path(path)
+    if not frontend_reads(path):
+        raise OvguiError(f"cannot read model {path.name}: {not_valid(path)}")
     try:
-        with native_stderr_silenced():
-            return core.read_model(str(path))
+        return core.read_model(str(path))
     except (RuntimeError, ValueError) as error:
         raise OvguiError(f"cannot read model {path.name}: {read_failure(error, path)}") from None
 
 
+def frontend_reads(path: Path) -> bool:
+    try:
+        return frontend(FRONTENDS[path.suffix.lower()]).supported(str(path))
+    except (RuntimeError, ValueError):
+        return False
+
+
+@lru_cache(maxsize=None)
+def frontend(name: str):
+    return FrontEndManager().load_by_framework(name)
+
+
+def not_valid(path: Path) -> str:
+    return f"it is not a valid {MODEL_FORMATS[path.suffix.lower()]} file (damaged, incomplete or another format)"
+
+
 def read_failure(error: Exception, path: Path) -> str:
     message = openvino_message(error)
-    if "Unable to read the model" in message:
-        kind = MODEL_FORMATS[path.suffix.lower()]
-        return f"it is not a valid {kind} file (damaged, incomplete or another format)"
-    return message
-
-
-@contextmanager
-def native_stderr_silenced() -> Iterator[None]:
-    """OpenVINO's frontends print parser noise straight to fd 2 while probing a bad file; hide it."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+    unreadable = ("Unable to read the model", "can't be parsed")
+    return not_valid(path) if any(text in message for text in unreadable) else message
 
 
 def describe_model(model: ov.Model, path: str | Path, is_demo: bool = False) -> ModelInfo:
@@ -132,3 +133,8 @@ def inspect_model(path: str | Path, is_demo: bool = False) -> ModelInfo:
     from ovgui.core.devices import shared_core
 
     return describe_model(read_model(shared_core(), path), path, is_demo)
+
+
+def rt_text(info: ov.RTMap, key: str) -> str:
+    """A runtime-graph attribute (``execOrder``, ``originalLayersNames``…) as text, "" when absent."""
+    return info[key].astype(str) if key in info else ""

@@ -1,10 +1,16 @@
-"""From an image to the model's input tensors, with the conversions done inside the graph.
+"""From an image to the model's input tensors: on the host (default) or inside the graph.
 
-The host hands OpenVINO the image as it is (u8, NHWC, BGR) and an
-`openvino.preprocess.PrePostProcessor` adds resize, colour conversion,
-mean/scale, element type and layout to the model itself, so the runtime does
-that work in optimised kernels and the input tensor can be shared with numpy.
-Only letterboxing, which PrePostProcessor has no step for, happens on the host.
+Host mode (`preprocess="host"`) resizes or letterboxes the image, converts its
+colour order, mean/scale, layout and element type once with OpenCV and numpy,
+before anything is timed: the timed inference is the model alone, as
+benchmark_app times it, whatever the photo's size.
+
+Graph mode (`preprocess="graph"`) hands OpenVINO the image as it is (u8, NHWC,
+BGR) and an `openvino.preprocess.PrePostProcessor` adds resize, colour
+conversion, mean/scale, element type and layout to the model itself ("image in,
+result out", end to end).  The nodes it adds are remembered so the profile can
+tell them from the model's own layers.  Only letterboxing, which
+PrePostProcessor has no step for, happens on the host in both modes.
 """
 
 from __future__ import annotations
@@ -19,13 +25,16 @@ from openvino.preprocess import ColorFormat, PrePostProcessor, ResizeAlgorithm
 from ovgui.core.decoders.base import Geometry
 from ovgui.core.errors import OvguiError
 from ovgui.core.image import LoadedImage
-from ovgui.core.model import openvino_message
+from ovgui.core.model import openvino_message, rt_text
 from ovgui.core.report import PreprocessInfo, RunConfig
 
+PREPROCESS_MODES = ("host", "graph")
 SPATIAL_MULTIPLE = 32
 LETTERBOX_FILL = 114
 IMAGENET_MEAN_RGB = [123.675, 116.28, 103.53]
 IMAGENET_STD_RGB = [58.395, 57.12, 57.375]
+PREPROCESSING_KERNELS = {"Interpolate", "Convert", "Transpose", "Gather", "Reorder", "Subgraph", "Eltwise",
+                         "Multiply", "Subtract", "Divide", "Add"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,7 @@ class PreparedInputs:
     geometry: Geometry
     info: PreprocessInfo
     notes: list[str] = field(default_factory=list)
+    model_ops: frozenset[str] = frozenset()
 
 
 def is_image_like(port: ov.Output) -> bool:
@@ -87,12 +97,14 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
         reshape_ports(model, {model.inputs[0].get_any_name(): ov.PartialShape(config.input_shape)})
     image_ports = [port for port in model.inputs if is_image_like(port)]
     if not image_ports:
+        raise_if_unfeedable(model)
         raise_if_dynamic(model)
         notes = ["the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"]
         arrays = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
         geometry = Geometry.stretch(image.size, image.size)
         return PreparedInputs(arrays, geometry, PreprocessInfo(family=family), notes)
 
+    raise_if_unfeedable(model)
     main = image_ports[0]
     layout = channel_layout(main, config.layout)
     reshape_inputs(model, image, layout, config.input_shape)
@@ -100,7 +112,12 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     recipe = recipe_for(family, model_format)
     info = applied_preprocessing(main, layout, recipe, config, family)
     pixels, geometry = fit_image(image, info)
-    add_preprocessing(model, [p.get_any_name() for p in image_ports], pixels.shape, info)
+    model_ops = frozenset(op.get_friendly_name() for op in model.get_ops())
+    if info.mode == "host":
+        pixels = host_tensor(pixels, info, main.get_element_type().to_dtype())
+    pixels = np.repeat(pixels, info.batch, axis=0) if info.batch > 1 else pixels
+    if info.mode == "graph":
+        add_preprocessing(model, [p.get_any_name() for p in image_ports], pixels.shape, info)
 
     image_names = {p.get_any_name() for p in image_ports}
     arrays: dict[int, np.ndarray] = {}
@@ -114,7 +131,12 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     if len(image_ports) > 1:
         names = ", ".join(sorted(image_names))
         notes.append(f"the model has several image-like inputs ({names}); the same image goes to each")
-    return PreparedInputs(arrays, geometry, info, notes)
+    if info.batch > 1:
+        notes.append(
+            f"batch {info.batch}: the image is repeated {info.batch} times, as benchmark_app -b does; "
+            "throughput counts images, and the boxes shown are the first image's"
+        )
+    return PreparedInputs(arrays, geometry, info, notes, model_ops)
 
 
 def reshape_inputs(model: ov.Model, image: LoadedImage, layout: str, shape_override: list[int] | None) -> None:
@@ -166,6 +188,13 @@ def describe_shapes(shapes: dict[str, ov.PartialShape]) -> str:
     return ", ".join(f"{name} {shape}" for name, shape in shapes.items())
 
 
+def raise_if_unfeedable(model: ov.Model) -> None:
+    """Inputs ovgui cannot make from an image or zeros get a line of their own, not a runtime error."""
+    for port in model.inputs:
+        if port.get_element_type() == ov.Type.string:
+            raise OvguiError(f"input '{port.get_any_name()}' is a string tensor: ovgui feeds images")
+
+
 def raise_if_dynamic(model: ov.Model) -> None:
     if any(port.get_partial_shape().rank.is_dynamic for port in model.inputs):
         raise OvguiError("the model has an input of unknown rank; give its shape with --shape")
@@ -187,6 +216,8 @@ def applied_preprocessing(port: ov.Output, layout: str, recipe: FamilyRecipe, co
         scale=list(config.scale if config.scale is not None else recipe.scale),
         resize=(config.resize or recipe.resize).lower(),
         family=family,
+        mode=config.preprocess,
+        batch=dims[layout.index("N")] if "N" in layout else 1,
     )
 
 
@@ -195,7 +226,10 @@ def model_hw(info: PreprocessInfo) -> tuple[int, int]:
 
 
 def fit_image(image: LoadedImage, info: PreprocessInfo) -> tuple[np.ndarray, Geometry]:
-    """The NHWC u8 array handed to OpenVINO; letterboxed on the host, otherwise resized in the graph."""
+    """The image as an NHWC u8 array: letterboxed, or stretched on the host (graph mode leaves
+    the stretch to the graph's own resize)."""
+    if info.mode not in PREPROCESS_MODES:
+        raise OvguiError(f"unknown preprocessing mode '{info.mode}'; use host or graph")
     height, width = model_hw(info)
     channels = info.input_shape[info.model_layout.index("C")]
     pixels = image.bgr if channels == 3 else cv2.cvtColor(image.bgr, cv2.COLOR_BGR2GRAY)[:, :, None]
@@ -204,9 +238,30 @@ def fit_image(image: LoadedImage, info: PreprocessInfo) -> tuple[np.ndarray, Geo
         pixels = letterbox(pixels, geometry)
     elif info.resize == "stretch":
         geometry = Geometry.stretch(image.size, (width, height))
+        if info.mode == "host" and (pixels.shape[1], pixels.shape[0]) != (width, height):
+            pixels = cv2.resize(pixels, (width, height), interpolation=cv2.INTER_LINEAR).reshape(height, width, -1)
     else:
         raise OvguiError(f"unknown resize mode '{info.resize}'; use stretch or letterbox")
     return np.ascontiguousarray(pixels[None]), geometry
+
+
+def host_tensor(pixels: np.ndarray, info: PreprocessInfo, dtype: np.dtype) -> np.ndarray:
+    """The model's own input from a 1xHxWxC u8 BGR image at the model's size: colour order,
+    mean/scale, layout and element type, computed once so no inference pays for them."""
+    values = pixels[0]
+    if values.shape[2] == 3 and info.color_order == "rgb":
+        values = cv2.cvtColor(values, cv2.COLOR_BGR2RGB)
+    values = values.astype(np.float32)
+    if info.mean:
+        values = values - np.asarray(info.mean, dtype=np.float32)
+    if info.scale:
+        values = values / np.asarray(info.scale, dtype=np.float32)
+    if info.model_layout == "NCHW":
+        values = values.transpose(2, 0, 1)
+    if np.issubdtype(dtype, np.integer):
+        limits = np.iinfo(dtype)
+        values = np.clip(np.rint(values), limits.min, limits.max)
+    return np.ascontiguousarray(values[None].astype(dtype))
 
 
 def letterbox(pixels: np.ndarray, geometry: Geometry) -> np.ndarray:
@@ -244,3 +299,39 @@ def configure_input(ppp_input, tensor_shape: tuple[int, ...], info: PreprocessIn
         steps.mean(info.mean if len(info.mean) > 1 else info.mean[0])
     if info.scale:
         steps.scale(info.scale if len(info.scale) > 1 else info.scale[0])
+
+
+def preprocessing_layers(runtime_model: ov.Model, prepared: PreparedInputs) -> set[str]:
+    """The executed graph's layers that exist because preprocessing was added to the graph.
+
+    The plugin renames what PrePostProcessor added (``Interpolate_1418`` becomes
+    ``Interpolate_6696``), so names alone cannot tell.  Preprocessing is the region between the
+    inputs and the model's first own layer: a layer belongs to it when everything feeding it (but
+    constants) is an input or preprocessing, and it is not the model's own — its name is not a node
+    of the model as read, and the model's nodes fused into it, if any, are the elementwise ops a
+    preprocessing kernel absorbs (the IR's baked-in mean/scale fused into the resize).
+    """
+    if prepared.info.mode != "graph":
+        return set()
+    upstream = {param.get_friendly_name() for param in runtime_model.get_parameters()}
+    found: set[str] = set()
+    for op in runtime_model.get_ordered_ops():
+        name, rt_info = op.get_friendly_name(), op.get_rt_info()
+        kind = rt_text(rt_info, "layerType")
+        if name in upstream or kind == "Const":
+            continue
+        feeds = [value.get_node() for value in op.input_values()]
+        fed_by_preprocessing = all(
+            feed.get_friendly_name() in upstream or rt_text(feed.get_rt_info(), "layerType") == "Const" for feed in feeds
+        )
+        if fed_by_preprocessing and not is_model_layer(name, kind, rt_info, prepared.model_ops):
+            found.add(name)
+            upstream.add(name)
+    return found
+
+
+def is_model_layer(name: str, kind: str, rt_info: ov.RTMap, model_ops: frozenset[str]) -> bool:
+    if name in model_ops:
+        return True
+    originals = [o for o in rt_text(rt_info, "originalLayersNames").split(",") if o]
+    return any(o in model_ops for o in originals) and kind not in PREPROCESSING_KERNELS

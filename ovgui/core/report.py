@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from ovgui.core.errors import OvguiError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -98,6 +98,7 @@ class PreprocessInfo:
     resize: str = "stretch"
     family: str = ""
     mode: str = "host"
+    batch: int = 1
 
 
 @dataclass
@@ -274,9 +275,21 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Report":
+        """Every value is checked against the schema; a wrong one raises `SchemaError` naming it.
+        A report from a newer ovgui keeps what this version knows, with a note that says so."""
         if not isinstance(data, dict) or not {"model", "device", "config"} <= data.keys():
-            raise ValueError("it has no model, device and config sections")
-        return _build(cls, data)
+            raise SchemaError("it has no model, device and config sections")
+        version = data.get("schema_version", 1)
+        newer = isinstance(version, int) and version > SCHEMA_VERSION
+        try:
+            report = _build(cls, data, "report")
+        except SchemaError as error:
+            if newer:
+                raise SchemaError(f"{error} (written by a newer ovgui: schema {version}, this one reads {SCHEMA_VERSION})") from None
+            raise
+        if newer:
+            report.notes.insert(0, newer_schema_note(version))
+        return report
 
     @classmethod
     def from_json(cls, text: str) -> "Report":
@@ -290,11 +303,21 @@ class Report:
             return cls.from_json(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise OvguiError(f"report not found: {path}") from None
-        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as error:
+        except SchemaError as error:
+            raise OvguiError(f"{path.name}: {error}") from None
+        except (OSError, UnicodeDecodeError, ValueError) as error:
             raise OvguiError(f"{path.name} is not an ovgui report: {error}") from None
 
     def save_json(self, path: str | Path) -> None:
-        Path(path).write_text(self.to_json(), encoding="utf-8")
+        try:
+            text = self.to_json()
+        except ValueError as error:
+            raise OvguiError(f"cannot write the report: {error}") from None
+        Path(path).write_text(text, encoding="utf-8")
+
+    @property
+    def from_newer_ovgui(self) -> bool:
+        return self.schema_version > SCHEMA_VERSION
 
     def layers_csv(self) -> str:
         return layers_to_csv(self.layers)
@@ -323,21 +346,59 @@ def _finite(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def _build(kind: Any, data: Any) -> Any:
-    """Rebuild a (possibly nested, possibly optional) dataclass value from JSON data."""
-    if data is None:
-        return None
+class SchemaError(ValueError):
+    """A value in a saved report that does not fit the schema, with where it is."""
+
+
+def newer_schema_note(version: int) -> str:
+    return f"written by a newer ovgui (report schema {version}, this one reads {SCHEMA_VERSION}): fields it does not know are left out"
+
+
+def _build(kind: Any, data: Any, where: str) -> Any:
+    """Rebuild a (possibly nested, possibly optional) dataclass value from JSON data, checking types."""
     origin = get_origin(kind)
     if origin is list:
+        if not isinstance(data, list):
+            raise SchemaError(f"{where} should be a list, not {_shown(data)}")
         (item,) = get_args(kind)
-        return [_build(item, value) for value in data]
+        return [_build(item, value, f"{where}[{i}]") for i, value in enumerate(data)]
     if origin is not None:  # Optional[X] / X | None
+        if data is None and type(None) in get_args(kind):
+            return None
         options = [arg for arg in get_args(kind) if arg is not type(None)]
-        return _build(options[0], data)
+        return _build(options[0], data, where)
     if is_dataclass(kind):
-        hints = get_type_hints(kind)
-        known = {f.name for f in fields(kind)}
-        return kind(**{k: _build(hints[k], v) for k, v in data.items() if k in known})
-    if kind is float and isinstance(data, (int, float)) and not math.isnan(data):
+        return _build_dataclass(kind, data, where)
+    return _checked_scalar(kind, data, where)
+
+
+def _build_dataclass(kind: Any, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise SchemaError(f"{where} should be an object, not {_shown(data)}")
+    hints = get_type_hints(kind)
+    known = {f.name: f for f in fields(kind)}
+    required = [name for name, f in known.items() if f.default is MISSING and f.default_factory is MISSING]
+    missing = [name for name in required if name not in data]
+    if missing:
+        raise SchemaError(f"{where}.{missing[0]} is missing")
+    return kind(**{k: _build(hints[k], v, f"{where}.{k}") for k, v in data.items() if k in known})
+
+
+SCALARS = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
+
+
+def _checked_scalar(kind: Any, data: Any, where: str) -> Any:
+    if kind is Any or kind not in SCALARS:
+        return data
+    if kind is float and isinstance(data, (int, float)) and not isinstance(data, bool) and math.isfinite(data):
         return float(data)
-    return data
+    if kind is int and isinstance(data, int) and not isinstance(data, bool):
+        return data
+    if kind in (str, bool) and isinstance(data, kind):
+        return data
+    raise SchemaError(f"{where} should be {SCALARS[kind]}, not {_shown(data)}")
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:39] + "…"

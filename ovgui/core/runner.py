@@ -1,10 +1,12 @@
 """One profiling session: read, compile, first inference, then N timed iterations.
 
 Each phase is timed on its own and marked in the memory sampler.  Latency is
-the wall time of `InferRequest.infer()` alone; copying the per-layer counters
-happens between iterations, outside the timed region, and its cost is reported
-so the user can see what profiling took.  The input tensors share memory with
-the numpy arrays (no copy per iteration).
+OpenVINO's own timer of each inference; the image is preprocessed before
+anything is timed (unless the user asks for preprocessing in the graph).  The
+per-layer counters are read after the first inference and at the end (see
+`profile`), plus a live snapshot about once a second, outside the timed region,
+and what those reads cost is reported.  The input tensors share memory with the
+numpy arrays (no copy per iteration).
 """
 
 from __future__ import annotations
@@ -24,10 +26,19 @@ from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.image import LoadedImage, load_image
 from ovgui.core.memory import MemorySampler
-from ovgui.core.model import check_model_path, describe_model, metadata_names, openvino_message, read_model, static_dims
-from ovgui.core.preprocess import PreparedInputs, prepare_inputs
+from ovgui.core.model import (
+    check_model_path,
+    describe_model,
+    metadata_names,
+    openvino_message,
+    read_model,
+    rt_text,
+    static_dims,
+)
+from ovgui.core.preprocess import PreparedInputs, prepare_inputs, preprocessing_layers
+from ovgui.core.options import validate
 from ovgui.core.profile import LayerProfiler, totals_by_type
-from ovgui.core.loops import Budget, LoopResult, bind_inputs, run_async, run_sync
+from ovgui.core.loops import Budget, LayerWatch, LoopResult, bind_inputs, run_async, run_sync
 from ovgui.core.report import (
     CompiledSettings,
     DecoderInfo,
@@ -41,8 +52,6 @@ from ovgui.core.report import (
 )
 
 HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "cumulative_throughput": "CUMULATIVE_THROUGHPUT"}
-MODES = ("latency", "throughput")
-PRECISIONS = ("f32", "bf16", "f16")
 
 
 @dataclass
@@ -54,21 +63,8 @@ class RunRequest:
 
 
 def validate_config(config: RunConfig) -> None:
-    """Reject settings that cannot make a run, before any expensive work."""
-    if config.duration_s is None and (config.iterations is None or config.iterations < 1):
-        raise OvguiError("iterations must be at least 1")
-    if config.duration_s is not None and config.duration_s <= 0:
-        raise OvguiError("duration must be more than 0 seconds")
-    if config.mode not in MODES:
-        raise OvguiError(f"unknown mode '{config.mode}'; use latency (sync) or throughput (async)")
-    if config.hint not in (*HINTS, "none", None):
-        raise OvguiError(f"unknown performance hint '{config.hint}'; use {', '.join(HINTS)} or none")
-    for name in ("nireq", "nstreams", "nthreads"):
-        value = getattr(config, name)
-        if value is not None and value < 1:
-            raise OvguiError(f"{name} must be at least 1")
-    if config.precision is not None and config.precision not in PRECISIONS:
-        raise OvguiError(f"unknown precision '{config.precision}'; use one of {', '.join(PRECISIONS)}")
+    """Reject settings that cannot make a run, before any expensive work, as the CLI and the window do."""
+    validate(config)
 
 
 def effective_hint(config: RunConfig) -> str:
@@ -203,6 +199,9 @@ class ProfileRun:
         outputs = read_outputs(compiled, request)
         timings.first_inference = self._end("first_inference", started)
         self.live.first_inference_ms = timings.first_inference
+        runtime_model = runtime_graph(compiled)
+        if config.perf_counters:
+            self._begin_layers(compiled, request, runtime_model, prepared)
 
         self._begin("steady_state")
         loop = self._steady_state(compiled, request, prepared)
@@ -211,14 +210,24 @@ class ProfileRun:
 
         report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
         report.timings_ms = timings
-        self._add_measurements(report, compiled, loop)
+        self._add_measurements(report, compiled, loop, runtime_model)
         result = self._decode(outputs, prepared, family, labels)
         report.decoder = DecoderInfo(result.decoder, result.note)
         report.detections = result.detections
         report.classes = result.classes
         return report
 
-    def _add_measurements(self, report: Report, compiled: ov.CompiledModel, loop: LoopResult) -> None:
+    def _begin_layers(
+        self, compiled: ov.CompiledModel, request: ov.InferRequest, runtime_model: ov.Model | None, prepared: PreparedInputs
+    ) -> None:
+        """The first inference's counters, and what they are: on one graph a request that never ran tells."""
+        never_run = compiled.create_infer_request().get_profiling_info() if one_graph(compiled, self.request.config) else None
+        preprocessing = preprocessing_layers(runtime_model, prepared) if runtime_model is not None else set()
+        self.profiler.begin(request.get_profiling_info(), never_run, preprocessing)
+
+    def _add_measurements(
+        self, report: Report, compiled: ov.CompiledModel, loop: LoopResult, runtime_model: ov.Model | None
+    ) -> None:
         """Latency, throughput, the settings OpenVINO used and the per-layer figures."""
         config = self.request.config
         report.compiled = read_compiled_settings(compiled, loop.requests)
@@ -227,16 +236,14 @@ class ProfileRun:
         latencies = list(self.live.latencies_ms)
         report.latency_ms = LatencyStats.from_samples(latencies)
         report.latency_ms.end_times_s = [t - self._memory.origin for t in self.live.iteration_end_times[: len(latencies)]]
-        report.throughput_fps = throughput(len(latencies), loop, config.mode)
+        report.throughput_fps = throughput(len(latencies), loop, config.mode) * report.preprocess.batch
         report.completed = not self.cancelled
-        report.layers = with_runtime_details(self.profiler.layers(), compiled)
+        if not config.perf_counters or self.profiler.first is None:
+            return
+        layers = self.profiler.finish(loop.end_reads, len(latencies), one_graph(compiled, config))
+        report.layers = with_runtime_details(layers, runtime_model)
         report.layer_types = totals_by_type(report.layers)
-        report.profile = ProfileSummary(
-            iterations_profiled=self.profiler.iterations,
-            layers_sum_ms=sum(layer.real_time_ms for layer in report.layers),
-            latency_median_ms=report.latency_ms.median,
-            collection_cost_ms=loop.collection_s * 1000.0 / max(self.profiler.iterations, 1),
-        )
+        report.profile = profile_summary(report, self.profiler, loop, len(latencies))
 
     def _family(self, model: ov.Model) -> str:
         decoder = self.request.config.decoder
@@ -273,12 +280,12 @@ class ProfileRun:
     def _steady_state(self, compiled: ov.CompiledModel, request: ov.InferRequest, prepared: PreparedInputs) -> LoopResult:
         config = self.request.config
         budget = Budget(config.iterations, config.duration_s)
-        profiler = self.profiler if config.perf_counters else None
+        watch = LayerWatch(self.profiler, one_graph(compiled, config)) if self.profiler.first is not None else None
         common = (prepared.arrays, config.shared_memory)
-        loop_args = (budget, self._cancel, self.live, profiler, self._progress)
+        loop_args = (budget, self._cancel, self.live, watch, self._progress)
         if config.mode == "throughput":
             nireq = config.nireq or int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-            return run_async(compiled, *common, nireq, *loop_args)
+            return run_async(compiled, request, *common, nireq, *loop_args)
         return run_sync(request, *common, *loop_args)
 
     def _progress(self, done: int, elapsed_s: float, collection_s: float) -> None:
@@ -292,7 +299,7 @@ class ProfileRun:
     ) -> DecodeResult:
         config = self.request.config
         options = DecodeOptions(config.decoder, config.threshold, config.nms_iou, labels)
-        return decode(outputs, prepared.geometry, options, family)
+        return decode(first_of_batch(outputs, prepared.info.batch), prepared.geometry, options, family)
 
 
 def adjusted_settings(config: RunConfig, used: CompiledSettings) -> list[str]:
@@ -315,12 +322,44 @@ def throughput(frames: int, loop: LoopResult, mode: str) -> float:
     return frames / seconds if seconds > 0 else 0.0
 
 
-def with_runtime_details(layers: list[LayerStats], compiled: ov.CompiledModel) -> list[LayerStats]:
-    """Add what the executed graph says about each layer: precision, layouts, what was fused into it."""
+def one_graph(compiled: ov.CompiledModel, config: RunConfig) -> bool:
+    """Whether every inference ran on one graph (one stream, one request at a time in latency mode,
+    or any number of requests on a single stream), so the aggregate counters can be differenced."""
     try:
-        runtime_ops = {op.get_friendly_name(): op.get_rt_info() for op in compiled.get_runtime_model().get_ordered_ops()}
+        return int(compiled.get_property("NUM_STREAMS")) == 1
+    except (RuntimeError, TypeError, ValueError):
+        return config.mode == "latency" and effective_hint(config) == "latency"
+
+
+def profile_summary(report: Report, profiler: LayerProfiler, loop: LoopResult, steady_inferences: int) -> ProfileSummary:
+    means = profiler.means
+    model_layers = [layer for layer in report.layers if not layer.is_preprocessing]
+    return ProfileSummary(
+        iterations_profiled=means.inferences,
+        layers_sum_ms=sum((layer.real_time_ms for layer in model_layers), 0.0),
+        latency_median_ms=report.latency_ms.median,
+        collection_cost_ms=loop.collection_s * 1000.0 / max(steady_inferences, 1),
+        counters=profiler.semantics,
+        excludes_first_inference=means.excludes_first,
+        rounding_error_ms=means.rounding_error_ms,
+        method=means.method,
+        distributions=profiler.iterations > 0,
+        preprocess_sum_ms=sum((layer.real_time_ms for layer in report.layers if layer.is_preprocessing), 0.0),
+    )
+
+
+def runtime_graph(compiled: ov.CompiledModel) -> ov.Model | None:
+    try:
+        return compiled.get_runtime_model()
     except RuntimeError:
+        return None
+
+
+def with_runtime_details(layers: list[LayerStats], runtime_model: ov.Model | None) -> list[LayerStats]:
+    """Add what the executed graph says about each layer: precision, layouts, what was fused into it."""
+    if runtime_model is None:
         return layers
+    runtime_ops = {op.get_friendly_name(): op.get_rt_info() for op in runtime_model.get_ordered_ops()}
     for layer in layers:
         info = runtime_ops.get(layer.name)
         if info is None:
@@ -329,10 +368,6 @@ def with_runtime_details(layers: list[LayerStats], compiled: ov.CompiledModel) -
         layer.output_layouts = rt_text(info, "outputLayouts")
         layer.original_layers = [name for name in rt_text(info, "originalLayersNames").split(",") if name]
     return layers
-
-
-def rt_text(info: ov.RTMap, key: str) -> str:
-    return info[key].astype(str) if key in info else ""
 
 
 def declared_outputs(model: ov.Model) -> list[ModelOutput]:
@@ -347,6 +382,16 @@ def read_outputs(compiled: ov.CompiledModel, request: ov.InferRequest) -> list[M
         data = np.array(request.get_output_tensor(index).data, copy=True)
         outputs.append(ModelOutput(sorted(port.get_names()), list(data.shape), data))
     return outputs
+
+
+def first_of_batch(outputs: list[ModelOutput], batch: int) -> list[ModelOutput]:
+    """Every image of a batch is the same picture: decode the first."""
+    if batch <= 1:
+        return outputs
+    return [
+        ModelOutput(out.names, [1, *out.shape[1:]], out.data[:1]) if out.shape and out.shape[0] == batch else out
+        for out in outputs
+    ]
 
 
 def run_profile(request: RunRequest, on_event: events.EventCallback = events.ignore_event) -> Report:

@@ -31,7 +31,9 @@ def make_application() -> QApplication:
 
 
 class ScriptedRun(QObject):
-    """Saves what was asked for once the run ends, then quits with 0 (or 2 and the error on stderr)."""
+    """Saves what was asked for once the run ends, then quits with 0 — or, on any failure (a run that
+    could not start or failed, a configuration that failed, a file it could not write), with 2 and
+    one ``error:`` line on stderr."""
 
     def __init__(self, window: MainWindow, args: argparse.Namespace):
         super().__init__(window)
@@ -40,6 +42,7 @@ class ScriptedRun(QObject):
         window.report_ready.connect(self._finished)
         window.session.comparison_finished.connect(self._compared)
         window.session.failed.connect(self._failed)
+        window.run_refused.connect(self._failed)
         window.session.cancelled.connect(lambda: self._failed("run stopped"))
 
     @Slot(object)
@@ -50,48 +53,60 @@ class ScriptedRun(QObject):
     @Slot(object)
     def _compared(self, results: list) -> None:
         reports = [result.report for result in results if result.report is not None]
+        failed = [f"{r.name}: {r.error}" for r in results if r.report is None]
+        problem = (f"{len(failed)} of {len(results)} configurations failed: " + "; ".join(failed)) if failed else ""
         if not reports:
-            self._failed("every configuration failed: " + "; ".join(f"{r.name}: {r.error}" for r in results))
+            self._failed(problem)
             return
-        QTimer.singleShot(SETTLE_MS, lambda: self._save(reports[-1]))
+        QTimer.singleShot(SETTLE_MS, lambda: self._save(reports[-1], problem))
 
-    def _save(self, report: Report) -> None:
+    def _save(self, report: Report, problem: str = "") -> None:
+        """Write what was asked for; `problem` is a failure already known, reported once the files are out."""
         try:
             if self._args.report:
                 report.save_json(self._args.report)
-            if self._args.screenshot:
-                self._window.grab().save(str(self._args.screenshot))
+            if self._args.screenshot and not self._window.grab().save(str(self._args.screenshot)):
+                raise OSError(0, "Qt could not save the PNG", str(self._args.screenshot))
         except OSError as error:
-            self._failed(f"cannot write {error.filename}: {error.strerror}")
-            return
-        if self._args.exit_after_run:
+            problem = f"cannot write {error.filename}: {error.strerror}"
+            self._window.banner.show_message(problem)
+        if problem:
+            self._failed(problem)
+        elif self._args.exit_after_run:
             self._window.close()
             QApplication.exit(0)
 
     @Slot(str)
     def _failed(self, message: str) -> None:
+        """The window closes first (its background jobs end with it), then the line is written."""
         if self._args.exit_after_run:
-            print(f"error: {message}", file=sys.stderr)
             self._window.close()
+            print(f"error: {message}", file=sys.stderr)
             QApplication.exit(EXIT_FAILED)
 
 
 def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> None:
-    """Command-line files and options win; otherwise the last files used, or the built-in demo."""
-    if args.model or args.run or args.compare:
-        window.set_config(config)
+    """Command-line files and options win; otherwise the last files used, or the built-in demo.
+
+    The options are applied after the model is opened, so they win over what the window
+    remembers for that model."""
+    given = bool(args.model or args.run or args.compare)
     model = args.model or next(iter(window.controls.model_picker.recent()), None)
     image = args.image or next(iter(window.controls.image_picker.recent()), None)
-    if args.model or (model and image and Path(model).exists() and Path(image).exists()):
+    opens_files = bool(args.model or (model and image and Path(model).exists() and Path(image).exists()))
+    if opens_files:
         window.open_model(model)
-        if image:
-            window.open_image(image)
-        if args.compare:
-            QTimer.singleShot(0, lambda: window.start_comparison(load_variants(args.compare)))
-        elif args.run:
-            QTimer.singleShot(0, window.start_run)
-    else:
+    if given:
+        window.set_config(config)
+    if not opens_files:
         window.open_demo(run=args.run)
+        return
+    if image:
+        window.open_image(image)
+    if args.compare:
+        QTimer.singleShot(0, lambda: window.start_comparison(load_variants(args.compare)))
+    elif args.run:
+        QTimer.singleShot(0, window.start_run)
 
 
 def run_app(args: argparse.Namespace, config: RunConfig) -> int:

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QSpinBox,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -26,13 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ovgui.core.decoders import DECODERS
+from ovgui.core.options import BY_NAME, Option, OptionError, make_config, options_in, validate
 from ovgui.core.report import DeviceInfo, ModelInfo, RunConfig
+from ovgui.gui.option_fields import OptionForm, accepted_values
+from ovgui.gui.preprocess_panel import PreprocessPanel
 
 MODEL_FILTER = "Models (*.xml *.onnx *.tflite *.pdmodel);;OpenVINO IR (*.xml);;ONNX (*.onnx);;All files (*)"
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp);;All files (*)"
 RECENT_LIMIT = 10
-DEFAULT = "default"
 
 
 class FilePicker(QWidget):
@@ -94,124 +92,101 @@ class FilePicker(QWidget):
             self.set_path(self.path())
 
 
-def _combo(items: list[tuple[str, object]], tooltip: str) -> QComboBox:
-    combo = QComboBox(toolTip=tooltip)
-    for text, data in items:
-        combo.addItem(text, data)
-    return combo
+class DeviceField(QComboBox):
+    """The devices OpenVINO lists, plus any device the command line named."""
 
+    edited = Signal()
 
-def _select_data(combo: QComboBox, data: object) -> None:
-    index = combo.findData(data)
-    if index >= 0:
-        combo.setCurrentIndex(index)
-
-
-def _auto_spin(tooltip: str) -> QSpinBox:
-    """0 shows as "auto": the setting is left to OpenVINO."""
-    return QSpinBox(minimum=0, maximum=256, specialValueText="auto", toolTip=tooltip)
-
-
-class RunSettings(QGroupBox):
-    """Everything that shapes a run, read back as a `RunConfig`."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__("Run", parent)
-        self.device = QComboBox(toolTip="Inference device, as OpenVINO reports it")
-        self.budget_kind = _combo([("iterations", "iterations"), ("seconds", "seconds")], "Run a number of iterations or for a time")
-        self.iterations = QSpinBox(minimum=1, maximum=10_000_000, value=100, singleStep=100, toolTip="Timed iterations after the first inference")
-        self.seconds = QDoubleSpinBox(minimum=0.1, maximum=86_400.0, value=10.0, decimals=1, suffix=" s", toolTip="Run for this long")
-        self.precision = _combo([(DEFAULT, None), ("f32", "f32"), ("bf16", "bf16"), ("f16", "f16")], "INFERENCE_PRECISION_HINT; default lets the device choose (bf16 on CPUs with AMX/AVX512-BF16)")
-        self.mode = _combo([("latency (sync)", "latency"), ("throughput (async)", "throughput")], "latency: one synchronous request; throughput: an AsyncInferQueue of requests")
-        self.hint = _combo(
-            [("auto (follows mode)", None), ("latency", "latency"), ("throughput", "throughput"), ("cumulative throughput", "cumulative_throughput"), ("none", "none")],
-            "PERFORMANCE_HINT",
-        )
-        self.nstreams = _auto_spin("NUM_STREAMS; auto lets the hint choose")
-        self.nthreads = _auto_spin("INFERENCE_NUM_THREADS; auto uses the device default")
-        self.nireq = _auto_spin("Infer requests in throughput mode; auto uses OPTIMAL_NUMBER_OF_INFER_REQUESTS")
-        self.cache_dir = QLineEdit(placeholderText="none", toolTip="CACHE_DIR: compiled models are cached here; the second compile loads from it", clearButtonEnabled=True)
-        self.shared_memory = QCheckBox("Share the input buffer", checked=True, toolTip="Off: copy the input on every inference, as naive code does")
-        self.decoder = _combo([(name, name) for name in DECODERS], "How outputs become boxes or classes; auto picks from the output shapes")
-        self.threshold = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2, specialValueText="auto", toolTip="Score threshold; auto uses the decoder's default")
-        budget = QHBoxLayout()
-        budget.addWidget(self.iterations, 1)
-        budget.addWidget(self.seconds, 1)
-        budget.addWidget(self.budget_kind)
-        self.budget_kind.currentIndexChanged.connect(self._show_budget)
-        self._show_budget()
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Device", self.device)
-        form.addRow("Mode", self.mode)
-        form.addRow("Run for", budget)
-        form.addRow("Precision", self.precision)
-        form.addRow("Hint", self.hint)
-        form.addRow("Streams", self.nstreams)
-        form.addRow("Threads", self.nthreads)
-        form.addRow("Requests", self.nireq)
-        form.addRow("Cache dir", self.cache_dir)
-        form.addRow("", self.shared_memory)
-        form.addRow("Decoder", self.decoder)
-        form.addRow("Threshold", self.threshold)
+    def __init__(self, option: Option, parent: QWidget | None = None):
+        super().__init__(parent, toolTip=option.help_text())
+        self.option = option
+        self.activated.connect(lambda _index: self.edited.emit())
 
     def set_devices(self, devices: list[DeviceInfo]) -> None:
-        current = self.device.currentData()
-        self.device.clear()
+        current = self.currentData()
+        self.clear()
         for device in devices:
-            self.device.addItem(f"{device.name} — {device.full_name}", device.name)
-            self.device.setItemData(self.device.count() - 1, device.full_name, Qt.ItemDataRole.ToolTipRole)
-        _select_data(self.device, current or "CPU")
+            self.addItem(f"{device.name} — {device.full_name}", device.name)
+            self.setItemData(self.count() - 1, device.full_name, Qt.ItemDataRole.ToolTipRole)
+        self.setValue(current or self.option.default)
 
-    def config(self) -> RunConfig:
-        by_time = self.budget_kind.currentData() == "seconds"
-        return RunConfig(
-            device=self.device.currentData() or "CPU",
-            mode=self.mode.currentData(),
-            iterations=None if by_time else self.iterations.value(),
-            duration_s=self.seconds.value() if by_time else None,
-            hint=self.hint.currentData(),
-            precision=self.precision.currentData(),
-            nireq=self.nireq.value() or None,
-            nstreams=self.nstreams.value() or None,
-            nthreads=self.nthreads.value() or None,
-            cache_dir=self.cache_dir.text().strip() or None,
-            shared_memory=self.shared_memory.isChecked(),
-            decoder=self.decoder.currentData(),
-            threshold=self.threshold.value() or None,
-        )
+    def value(self) -> str:
+        return self.currentData() or self.option.default
 
-    def set_config(self, config: RunConfig) -> None:
-        if self.device.findData(config.device) < 0:
-            self.device.addItem(config.device, config.device)
-        _select_data(self.device, config.device)
-        _select_data(self.budget_kind, "seconds" if config.duration_s else "iterations")
-        if config.duration_s:
-            self.seconds.setValue(config.duration_s)
-        if config.iterations:
-            self.iterations.setValue(config.iterations)
-        _select_data(self.mode, config.mode)
-        _select_data(self.precision, config.precision)
-        _select_data(self.hint, config.hint)
-        self.nireq.setValue(config.nireq or 0)
-        self.nstreams.setValue(config.nstreams or 0)
-        self.nthreads.setValue(config.nthreads or 0)
-        self.cache_dir.setText(config.cache_dir or "")
-        self.shared_memory.setChecked(config.shared_memory)
-        _select_data(self.decoder, config.decoder)
-        self.threshold.setValue(config.threshold or 0.0)
+    def setValue(self, name: str) -> None:
+        if self.findData(name) < 0:
+            self.addItem(name, name)
+        self.setCurrentIndex(self.findData(name))
+
+
+class RunSettings(OptionForm):
+    """The run and output options, made from their declarations; iterations and time share one row."""
+
+    def __init__(self, parent: QWidget | None = None):
+        device = DeviceField(BY_NAME["device"])
+        super().__init__("Run", options_in("run") + options_in("output"), {"device": device}, parent)
+        self.device = device
+        self.iterations = self.fields["iterations"]
+        self.seconds = self.fields["duration_s"]
+        self.precision = self.fields["precision"]
+        self.budget_kind.currentIndexChanged.connect(self._show_budget)
+        self._show_budget()
+
+    def add_row(self, option: Option, field: QWidget) -> None:
+        """One "Run for" row holds the iterations field, the time field and the combo that picks between them."""
+        if option.name == "duration_s":
+            return
+        if option.name != "iterations":
+            super().add_row(option, field)
+            return
+        self.budget_kind = QComboBox(toolTip="Run a number of iterations or for a time")
+        self.budget_kind.addItem("iterations", "iterations")
+        self.budget_kind.addItem("seconds", "seconds")
+        self.budget_kind.activated.connect(lambda _index: self.edited.emit())
+        budget = QHBoxLayout()
+        budget.addWidget(field, 1)
+        budget.addWidget(self.fields["duration_s"], 1)
+        budget.addWidget(self.budget_kind)
+        self.form.addRow("Run for", budget)
+
+    def values(self) -> dict[str, Any]:
+        return self._read(lenient=False)
+
+    def set_values(self, config: RunConfig) -> None:
+        by_time = config.duration_s is not None
+        self.budget_kind.setCurrentIndex(self.budget_kind.findData("seconds" if by_time else "iterations"))
+        for name, field in self.fields.items():
+            if name not in ("iterations", "duration_s") or getattr(config, name) is not None:
+                field.setValue(getattr(config, name))
+
+    def set_devices(self, devices: list[DeviceInfo]) -> None:
+        self.device.set_devices(devices)
 
     def save(self, settings: QSettings) -> None:
-        settings.setValue("run/config", json.dumps(asdict(self.config())))
+        settings.setValue("run/config", json.dumps(self._read(lenient=True)))
 
     def restore(self, settings: QSettings) -> None:
-        """Settings from an older or damaged file are ignored rather than trusted."""
+        """Settings from an older or damaged file are checked like any input; a bad value is dropped."""
         try:
             stored = json.loads(str(settings.value("run/config", "{}")))
-            known = {k: v for k, v in stored.items() if k in RunConfig.__dataclass_fields__}
-            self.set_config(RunConfig(**known))
-        except (TypeError, ValueError, AttributeError):
+        except ValueError:
             return
+        if isinstance(stored, dict):
+            self.set_values(replace(RunConfig(), **accepted_values(stored, self.fields)))
+
+    def _read(self, lenient: bool) -> dict[str, Any]:
+        """The fields' values, the hidden budget as None; `lenient` skips text that is no value."""
+        active, inactive = ("duration_s", "iterations") if self.budget_kind.currentData() == "seconds" else ("iterations", "duration_s")
+        values: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            try:
+                values[name] = None if name == inactive else field.value()
+            except OptionError:
+                if not lenient:
+                    raise
+        if values.get(active) is None and not lenient:
+            raise OptionError(BY_NAME[active], "needs a value")
+        return values
 
     def _show_budget(self) -> None:
         by_time = self.budget_kind.currentData() == "seconds"
@@ -248,16 +223,22 @@ class ModelSummary(QTreeWidget):
 
 
 class ControlPanel(QWidget):
-    """The left-hand panel; the window reads `model_path()`, `image_path()` and `config()` from it."""
+    """The left-hand panel; the window reads `model_path()`, `image_path()` and `config()` from it.
+
+    It keeps the configuration it was given (from the command line) and lays over it only
+    what its fields hold, so an option without a field still reaches the run unchanged.
+    """
 
     model_chosen = Signal(str)
     image_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._given = RunConfig()
         self.model_picker = FilePicker("recent/models", "Open model (.xml, .onnx, .tflite, .pdmodel)", MODEL_FILTER)
         self.image_picker = FilePicker("recent/images", "Open image", IMAGE_FILTER)
         self.settings = RunSettings()
+        self.preprocess = PreprocessPanel()
         self.model_info = QLabel("No model loaded", wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = ModelSummary()
         files = QGroupBox("Inputs")
@@ -272,6 +253,7 @@ class ControlPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(files)
         layout.addWidget(self.settings)
+        layout.addWidget(self.preprocess)
         layout.addWidget(model_box, 1)
         self.model_picker.path_chosen.connect(self.model_chosen)
         self.image_picker.path_chosen.connect(self.image_chosen)
@@ -282,8 +264,23 @@ class ControlPanel(QWidget):
     def image_path(self) -> str:
         return self.image_picker.path()
 
+    def device(self) -> str:
+        return self.settings.device.value()
+
+    def set_config(self, config: RunConfig) -> None:
+        self._given = config
+        self.settings.set_values(config)
+        self.preprocess.set_values(config)
+
     def config(self) -> RunConfig:
-        return self.settings.config()
+        """What a run would use now; an `OptionError` naming the first field that holds no valid value."""
+        changes = {**self.settings.values(), **self.preprocess.values()}
+        return validate(make_config(changes, self._given))
+
+    def focus_option(self, name: str) -> None:
+        field = self.settings.field(name) or self.preprocess.field(name)
+        if field is not None:
+            field.setFocus()
 
     def show_model(self, info: ModelInfo) -> None:
         size_mb = info.file_size_bytes / 1e6
@@ -291,6 +288,7 @@ class ControlPanel(QWidget):
         self.model_info.setText(f"<b>{Path(info.path).name}</b><br>{info.format}, {size_mb:.1f} MB{demo}")
         self.model_info.setToolTip(info.path)
         self.summary.show_model(info)
+        self.preprocess.show_model(info)
 
     def show_model_error(self, message: str) -> None:
         self.model_info.setText(f"<span style='color:#c0392b'>{message}</span>")

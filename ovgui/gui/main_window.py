@@ -36,6 +36,7 @@ from ovgui.core.events import PHASE_TITLES, Progress
 from ovgui.core.image import LoadedImage, load_image
 from ovgui.core.imports import load_report
 from ovgui.core.model import MODEL_FORMATS, inspect_model
+from ovgui.core.options import OptionError
 from ovgui.core.report import ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest
 from ovgui.core.trace import save_trace
@@ -80,6 +81,7 @@ class ErrorBanner(QWidget):
 
 class MainWindow(QMainWindow):
     report_ready = Signal(object)
+    run_refused = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -235,6 +237,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def open_model(self, path: str) -> None:
         self.controls.model_picker.set_path(path, emit=False)
+        self.controls.preprocess.load_for(path)
         self.model_info = None
         is_demo = demo.is_demo_model(path)
         self.demo_note.setVisible(is_demo)
@@ -306,34 +309,48 @@ class MainWindow(QMainWindow):
     # runs -------------------------------------------------------------------
 
     def set_config(self, config: RunConfig) -> None:
-        self.controls.settings.set_config(config)
+        self.controls.set_config(config)
 
     def start_run(self) -> None:
+        request = self._request()
+        if request is not None:
+            self.session.start(request)
+
+    def _request(self) -> RunRequest | None:
+        """The run the panels describe, or None (and `run_refused`) when they hold a mistake."""
         model, image = self.controls.model_path(), self.controls.image_path()
         if not model or not image:
-            self._show_error("choose a model and an image first (File › Open model, File › Open image)")
-            return
+            self._refuse("choose a model and an image first (File › Open model, File › Open image)")
+            return None
+        try:
+            config = self.controls.config()
+        except OptionError as error:
+            self.controls.focus_option(error.option.name)
+            self._refuse(str(error))
+            return None
         self.banner.hide()
-        request = RunRequest(model, image, self.controls.config(), demo.is_demo_model(model))
-        self.session.start(request)
+        self.controls.preprocess.remember()
+        return RunRequest(model, image, config, demo.is_demo_model(model))
+
+    def _refuse(self, message: str) -> None:
+        self._show_error(message)
+        self.run_refused.emit(message)
 
     def choose_comparison(self) -> None:
         devices = [self.controls.settings.device.itemData(i) for i in range(self.controls.settings.device.count())]
-        dialog = CompareDialog([d for d in devices if d != self.controls.config().device], self)
+        dialog = CompareDialog([d for d in devices if d != self.controls.device()], self)
         if dialog.exec() == CompareDialog.DialogCode.Accepted and dialog.variants():
             self.start_comparison(dialog.variants())
 
     def start_comparison(self, variants: list[Variant]) -> None:
-        model, image = self.controls.model_path(), self.controls.image_path()
-        if not model or not image:
-            self._show_error("choose a model and an image first (File › Open model, File › Open image)")
+        request = self._request()
+        if request is None:
             return
-        self.banner.hide()
         self.comparison.clear()
         self.compare_dock.show()
         self.compare_dock.raise_()
         self.resizeDocks([self.compare_dock], [self.height() // 2], Qt.Orientation.Vertical)
-        self.session.start_comparison(RunRequest(model, image, self.controls.config(), demo.is_demo_model(model)), variants)
+        self.session.start_comparison(request, variants)
 
     @Slot(object)
     def _variant_finished(self, result: RunResult) -> None:
@@ -408,6 +425,7 @@ class MainWindow(QMainWindow):
         self.memory_chart.show_report(report)
         self.layer_detail.clear()
         self.layers.set_layers(report.layers, report.layer_types)
+        self.controls.preprocess.show_report(report)
         self._show_result(report)
         self.controls.model_picker.remember(report.model.path)
         if report.image:
@@ -448,7 +466,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         name = Path(self.controls.model_path()).name
         self.setWindowTitle(f"{name} — ovgui")
-        device = self.controls.config().device
+        device = self.controls.device()
         self.status_model.setText(f"{name} · {device}")
 
     # export -----------------------------------------------------------------
@@ -497,6 +515,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _report_loaded(self, loaded: tuple[str, Report]) -> None:
         path, report = loaded
+        self.controls.preprocess.load_for(report.model.path, report.config)
         self._show_report(report)
         self.ab_panel.add_report(report)
         self.controls.model_picker.set_path(report.model.path, emit=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -12,8 +13,10 @@ import openvino as ov
 import openvino.opset13 as ops
 import pytest
 
+from bad_options import BAD_OPTIONS, PARSE_ERRORS, filled
 from ovgui.cli import EXIT_USAGE, profile_main
 from ovgui.core.model import openvino_message
+from ovgui.core.options import BY_NAME
 from shared_data import image_path, model_path
 
 
@@ -105,9 +108,44 @@ def test_unknown_device_lists_available(capsys):
     assert_one_line_error(code, err, "unknown device 'TPU'", "available devices", "CPU", "AUTO")
 
 
-def test_zero_iterations(capsys):
-    code = profile_main([str(model_path("face")), str(image_path("bus.jpg")), "-n", "0"])
-    assert_one_line_error(code, capsys.readouterr().err, "at least 1")
+@pytest.mark.parametrize("name, text, message", BAD_OPTIONS, ids=[f"{n}={t}" for n, t, _ in BAD_OPTIONS])
+def test_bad_option_values_are_refused_in_one_line(capsys, tmp_path, name, text, message):
+    """Every case of the shared table, through ovgui-profile: one line, exit 2, then a good run works."""
+    file, missing = str(image_path("bus.jpg")), str(tmp_path / "missing.txt")
+    flag = BY_NAME[name].flags[-1]
+    argv = [str(model_path("face")), str(image_path("bus.jpg")), "-q", f"{flag}={filled(text, file, missing)}"]
+    try:
+        code = profile_main(argv)
+    except SystemExit as exit_info:
+        code = exit_info.code
+    err = capsys.readouterr().err
+    assert_one_line_error(code, err)
+    line = err.strip()
+    expected = filled(message, file, missing)
+    if text in PARSE_ERRORS:
+        assert line.startswith(f"error: argument {'/'.join(BY_NAME[name].flags)}: {expected}")
+    else:
+        assert line == f"error: {expected}"
+    assert profile_main([str(model_path("face")), str(image_path("bus.jpg")), "-q", "-n", "2"]) == 0
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"name": "abc", "iterations": "abc"}, "configuration 'abc': iterations must be a whole number, got 'abc'"),
+        ({"name": "wide", "nms_iou": 5}, "configuration 'wide': nms_iou must be between 0 and 1, got 5"),
+        ({"name": "t", "duration_s": float("nan")}, "configuration 't': duration_s must be a finite number, got nan"),
+        ({"name": "flag", "shared_memory": "no"}, "configuration 'flag': shared_memory must be true or false, got 'no'"),
+        ({"name": "shape", "input_shape": [1, 3, 0, 64]}, "configuration 'shape': input_shape values must each be between 1 and 16384, got 0"),
+        ({"name": "typo", "iteration": 5}, "configuration 'typo': unknown setting(s) iteration"),
+    ],
+)
+def test_compare_entries_are_checked_like_options(capsys, tmp_path, entry, message):
+    config = tmp_path / "compare.json"
+    config.write_text(json.dumps([{"name": "ok", "precision": "f32"}, entry]))
+    code, err = run_cli(capsys, model_path("face"), image_path("bus.jpg"), "--compare", config)
+    assert_one_line_error(code, err)
+    assert err.strip().startswith(f"error: {message}")
 
 
 def test_unwritable_output_fails_before_running(capsys, tmp_path):

@@ -67,9 +67,9 @@ def test_copying_inputs_instead_of_sharing_gives_the_same_results():
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"nstreams": 0}, "nstreams must be at least 1"),
-        ({"mode": "turbo"}, "unknown mode"),
-        ({"hint": "fastest"}, "unknown performance hint"),
+        ({"nstreams": 0}, "must be between 1 and 256, got 0"),
+        ({"mode": "turbo"}, "must be one of latency, throughput, got 'turbo'"),
+        ({"hint": "fastest"}, "must be one of latency, throughput, cumulative_throughput, none, got 'fastest'"),
         ({"cache_dir": "/proc/no/such/dir"}, "cannot compile the model for CPU"),
     ],
 )

@@ -50,3 +50,36 @@ def test_scripted_run_failure_exits_non_zero_with_one_line(tmp_path):
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert errors == [f"error: model file not found: {tmp_path / 'missing.onnx'}"]
     assert "Traceback" not in result.stderr
+
+
+def error_lines(result: subprocess.CompletedProcess) -> list[str]:
+    assert "Traceback" not in result.stderr, result.stderr
+    return [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+
+
+def test_every_scripted_failure_exits_2_with_its_error_line(tmp_path):
+    """One process per way a scripted run can fail; each must say why on stderr and exit 2."""
+    face, bus = str(model_path("face")), str(image_path("bus.jpg"))
+    compare = tmp_path / "compare.json"
+    compare.write_text(json.dumps([{"name": "cpu", "precision": "f32"}, {"name": "tpu", "device": "TPU"}]))
+    cases = [
+        ([face, bus, "-n", "2", "--run", "--screenshot", str(tmp_path / "no" / "shot.png"), "--exit-after-run"],
+         f"error: cannot write {tmp_path / 'no' / 'shot.png'}: folder {tmp_path / 'no'} does not exist"),
+        ([face, bus, "-n", "2", "--run", "--screenshot", str(tmp_path), "--exit-after-run"],
+         f"error: cannot write {tmp_path}: Qt could not save the PNG"),
+        ([face, bus, "-n", "2", "--run", "--report", str(tmp_path), "--exit-after-run"],
+         f"error: cannot write {tmp_path}: Is a directory"),
+        ([face, bus, "--nms", "5", "--run", "--exit-after-run"],
+         "error: NMS IoU (--nms) must be between 0 and 1, got 5"),
+        ([face, str(tmp_path / "nope.jpg"), "-n", "2", "--run", "--exit-after-run"],
+         f"error: image file not found: {tmp_path / 'nope.jpg'}"),
+        ([face, "-n", "2", "--run", "--exit-after-run"],
+         "error: choose a model and an image first (File › Open model, File › Open image)"),
+        ([face, bus, "-n", "2", "--compare", str(compare), "--exit-after-run"],
+         "error: 1 of 2 configurations failed: tpu: unknown device 'TPU'"),
+    ]
+    for index, (args, line) in enumerate(cases):
+        result = run_window(tmp_path / f"case{index}", *args)
+        assert result.returncode == 2, (args, result.stderr)
+        errors = error_lines(result)
+        assert len(errors) == 1 and errors[0].startswith(line), (args, result.stderr)

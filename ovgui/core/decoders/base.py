@@ -38,13 +38,13 @@ class Geometry:
         """Ultralytics letterbox: keep aspect, centre, pad with grey."""
         (iw, ih), (mw, mh) = image_size, input_size
         scale = min(mw / iw, mh / ih)
-        new_w, new_h = round(iw * scale), round(ih * scale)
+        new_w, new_h = max(1, round(iw * scale)), max(1, round(ih * scale))
         return cls(iw, ih, mw, mh, scale, scale, (mw - new_w) // 2, (mh - new_h) // 2)
 
     @property
     def resized_size(self) -> tuple[int, int]:
-        """Size of the image content inside the model input (without padding)."""
-        return round(self.image_width * self.scale_x), round(self.image_height * self.scale_y)
+        """Size of the image content inside the model input (without padding), at least a pixel."""
+        return max(1, round(self.image_width * self.scale_x)), max(1, round(self.image_height * self.scale_y))
 
     def to_image(self, boxes_xyxy: np.ndarray, clip: bool = True) -> np.ndarray:
         """Map ``[N,4]`` boxes in model-input pixels to original-image pixels."""

@@ -1,0 +1,351 @@
+"""Every run option, declared once: its flags, label, help, choices, range and checks.
+
+`RunConfig` (in report.py) holds each option's name, type and default; this
+module adds what a user needs to set it.  The command line (`ovgui.cli`), the
+window's settings panels and the validation of a run or a `--compare` entry
+are all generated from `OPTIONS`, so an option cannot be accepted in one place
+and dropped or checked differently in another.  Values come from three kinds
+of source — command-line text, JSON, widgets — and every one goes through
+`Option.check`, which makes the same one-line message for the same mistake.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping, Union, get_args, get_origin, get_type_hints
+
+from ovgui.core.decoders import DECODERS
+from ovgui.core.errors import OvguiError
+from ovgui.core.report import RunConfig
+
+MAX_ITERATIONS = 10_000_000
+MAX_DURATION_S = 86_400.0
+MAX_REQUESTS = 256
+MAX_STREAMS = 256
+MAX_THREADS = 1024
+MAX_RANK = 8
+MAX_DIMENSION = 16_384
+EXCLUSIVE_BUDGET = "budget"
+
+
+class OptionError(OvguiError):
+    """A value an option does not accept; names the option so each front end can point at it."""
+
+    def __init__(self, option: "Option", problem: str):
+        super().__init__(f"{option.title} {problem}")
+        self.option = option
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Option:
+    """One `RunConfig` field as the user meets it.
+
+    `flags` take a value on the command line; `switches` are flags that store a fixed value
+    (``--rgb``, ``--no-layers``), each with its own help.  `choice_labels` name choices in the
+    window; `choice_help` explains what each choice does.  `minimum`/`maximum` bound a number
+    (or each number of a list); `above` makes the minimum exclusive.  `lengths` are the list
+    sizes allowed.  `unset` is what ``None`` means, in words.  `path` is "file" or "folder" for
+    options that name one; `exclusive` groups options the command line takes only one of.
+    """
+
+    name: str
+    label: str
+    help: str
+    group: str
+    flags: tuple[str, ...] = ()
+    switches: tuple[tuple[str, Any, str], ...] = ()
+    choices: tuple[str, ...] = ()
+    choice_labels: Mapping[str, str] = field(default_factory=dict)
+    choice_help: Mapping[str, str] = field(default_factory=dict)
+    minimum: float | None = None
+    maximum: float | None = None
+    above: bool = False
+    lengths: tuple[int, ...] = ()
+    unset: str = "auto"
+    path: str = ""
+    exclusive: str = ""
+    metavar: str | None = None
+
+    @property
+    def title(self) -> str:
+        """How messages name the option: its label, and the flags that set it."""
+        flags = "/".join(self.flags or tuple(flag for flag, _value, _help in self.switches))
+        return f"{self.label} ({flags})" if flags else self.label
+
+    @property
+    def default(self) -> Any:
+        """RunConfig's default: declared there, not repeated here."""
+        return RunConfig.__dataclass_fields__[self.name].default
+
+    @property
+    def value_type(self) -> Any:
+        """The field's type without its ``None``: int, float, str, bool, list[int] or list[float]."""
+        hint = _HINTS[self.name]
+        if get_origin(hint) in (Union, types.UnionType):
+            hint = next(arg for arg in get_args(hint) if arg is not type(None))
+        return hint
+
+    @property
+    def optional(self) -> bool:
+        hint = _HINTS[self.name]
+        return get_origin(hint) in (Union, types.UnionType) and type(None) in get_args(hint)
+
+    @property
+    def item_type(self) -> type | None:
+        """int or float for a list option, None for a scalar one."""
+        return get_args(self.value_type)[0] if get_origin(self.value_type) is list else None
+
+    def parse(self, text: str) -> Any:
+        """A value from what the user typed (command line or a text field); blank means the default."""
+        text = text.strip()
+        if not text:
+            return self.default
+        if self.item_type is not None:
+            parts = [part for part in text.strip("[]()").replace(";", ",").replace(" ", ",").split(",") if part]
+            return [self._number(part, self.item_type) for part in parts]
+        if self.value_type in (int, float):
+            return self._number(text, self.value_type)
+        return text
+
+    def check(self, value: Any) -> Any:
+        """`value` if this option accepts it, else an `OptionError` that says what is wrong."""
+        if value is None:
+            if self.optional:
+                return None
+            raise OptionError(self, "needs a value")
+        if self.item_type is not None:
+            return self._check_list(value)
+        if self.value_type is bool:
+            if not isinstance(value, bool):
+                raise OptionError(self, f"must be true or false, got {_shown(value)}")
+            return value
+        if self.value_type in (int, float):
+            return self._check_number(value, self.value_type)
+        return self._check_text(value)
+
+    def describe_default(self) -> str:
+        if self.default is None:
+            return self.unset
+        if isinstance(self.default, bool):
+            return "on" if self.default else "off"
+        return format_value(self.default)
+
+    def describe_range(self) -> str:
+        if self.minimum is None:
+            return ""
+        lowest = f"more than {format_value(self.minimum)}" if self.above else f"at least {format_value(self.minimum)}"
+        if self.maximum is None:
+            return lowest
+        if self.above:
+            return f"{lowest} and at most {format_value(self.maximum)}"
+        return f"between {format_value(self.minimum)} and {format_value(self.maximum)}"
+
+    def help_text(self) -> str:
+        """The help with the default and the accepted range, for ``--help`` and tooltips alike."""
+        extras = [f"default: {self.describe_default()}"]
+        if self.describe_range():
+            extras.append(("each " if self.item_type else "") + self.describe_range())
+        choices = "".join(f"; {choice}: {words}" for choice, words in self.choice_help.items())
+        return f"{self.help}{choices} ({'; '.join(extras)})"
+
+    def _number(self, text: str, kind: type) -> int | float:
+        try:
+            return kind(text)
+        except ValueError:
+            expected = "a whole number" if kind is int else "a number"
+            raise OptionError(self, f"expects {expected}, got '{text}'") from None
+
+    def _check_number(self, value: Any, kind: type) -> int | float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+            expected = "a whole number" if kind is int else "a number"
+            raise OptionError(self, f"must be {expected}, got {_shown(value)}")
+        if not math.isfinite(value):
+            raise OptionError(self, f"must be a finite number, got {_shown(value)}")
+        too_low = self.minimum is not None and (value <= self.minimum if self.above else value < self.minimum)
+        too_high = self.maximum is not None and value > self.maximum
+        if too_low or too_high:
+            each = "values must each" if self.item_type else "must"
+            raise OptionError(self, f"{each} be {self.describe_range()}, got {_shown(value)}")
+        return kind(value)
+
+    def _check_list(self, value: Any) -> list:
+        if not isinstance(value, (list, tuple)):
+            raise OptionError(self, f"must be a list of numbers, got {_shown(value)}")
+        if self.lengths and len(value) not in self.lengths:
+            raise OptionError(self, f"takes {_counts(self.lengths)}, got {len(value)}: {_shown(value)}")
+        return [self._check_number(item, self.item_type) for item in value]
+
+    def _check_text(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise OptionError(self, f"must be text, got {_shown(value)}")
+        if self.choices and value not in self.choices:
+            raise OptionError(self, f"must be one of {', '.join(self.choices)}, got {_shown(value)}")
+        if not value.strip():
+            raise OptionError(self, "must not be blank")
+        self._check_path(value)
+        return value
+
+    def _check_path(self, value: str) -> None:
+        path = Path(value).expanduser()
+        if self.path == "folder" and path.exists() and not path.is_dir():
+            raise OptionError(self, f"must be a folder, but {value} is a file")
+        if self.path == "file" and not path.is_file():
+            problem = "is a folder" if path.is_dir() else "does not exist"
+            raise OptionError(self, f"must be a file, but {value} {problem}")
+
+
+_HINTS = get_type_hints(RunConfig)
+
+OPTIONS: tuple[Option, ...] = (
+    Option("device", "device", "inference device, as OpenVINO names it (see --list-devices)", "run",
+           flags=("-d", "--device")),
+    Option("mode", "mode", "latency: one synchronous request; throughput: an AsyncInferQueue of requests", "run",
+           flags=("--mode",), choices=("latency", "throughput"),
+           choice_labels={"latency": "latency (sync)", "throughput": "throughput (async)"}),
+    Option("iterations", "iterations", "timed iterations after the first inference", "run",
+           flags=("-n", "--iterations"), minimum=1, maximum=MAX_ITERATIONS, exclusive=EXCLUSIVE_BUDGET, metavar="N"),
+    Option("duration_s", "time", "run for this many seconds instead of a number of iterations", "run",
+           flags=("-t", "--time"), minimum=0, maximum=MAX_DURATION_S, above=True, unset="none",
+           exclusive=EXCLUSIVE_BUDGET, metavar="S"),
+    Option("precision", "precision",
+           "INFERENCE_PRECISION_HINT; unset lets the device choose (bf16 on CPUs with AMX/AVX512-BF16)", "run",
+           flags=("--precision",), choices=("f32", "bf16", "f16"), unset="the device's"),
+    Option("hint", "hint", "PERFORMANCE_HINT; unset follows the mode, as benchmark_app does", "run",
+           flags=("--hint",), choices=("latency", "throughput", "cumulative_throughput", "none"),
+           unset="follows the mode"),
+    Option("nstreams", "streams", "NUM_STREAMS", "run", flags=("--nstreams",),
+           minimum=1, maximum=MAX_STREAMS, unset="the hint's choice", metavar="N"),
+    Option("nthreads", "threads", "INFERENCE_NUM_THREADS", "run", flags=("--nthreads",),
+           minimum=1, maximum=MAX_THREADS, unset="the device's", metavar="N"),
+    Option("nireq", "requests", "infer requests in throughput mode; unset uses OPTIMAL_NUMBER_OF_INFER_REQUESTS", "run",
+           flags=("--nireq",), minimum=1, maximum=MAX_REQUESTS, unset="the device's optimum", metavar="N"),
+    Option("cache_dir", "cache folder", "CACHE_DIR: compiled models are cached here (compare compile times)", "run",
+           flags=("--cache-dir",), unset="none", path="folder", metavar="DIR"),
+    Option("shared_memory", "share the input buffer",
+           "share the numpy input with OpenVINO; off copies it on every inference, as naive code does", "run",
+           switches=(("--no-shared-memory", False, "copy the input on every inference instead of sharing the numpy buffer"),)),
+    Option("perf_counters", "per-layer counters",
+           "compile with PERF_COUNT for the per-layer table; off times the model without it", "run",
+           switches=(("--no-layers", False, "compile without PERF_COUNT: no per-layer table"),)),
+    Option("decoder", "decoder", "how outputs become boxes or classes; auto picks from the output shapes", "output",
+           flags=("--decoder",), choices=DECODERS),
+    Option("threshold", "threshold", "score threshold", "output", flags=("--threshold",),
+           minimum=0, maximum=1, unset="the decoder's", metavar="T"),
+    Option("nms_iou", "NMS IoU", "boxes overlapping more than this are merged", "output", flags=("--nms",),
+           minimum=0, maximum=1, metavar="IOU"),
+    Option("labels_path", "labels", "label file, one name per line (line number = class id)", "output",
+           flags=("--labels",), unset="from the model or the decoder", path="file", metavar="FILE"),
+    Option("preprocess", "preprocessing",
+           "where the image is converted to the model's input", "preprocess",
+           flags=("--preprocess",), choices=("host", "graph"),
+           choice_help={
+               "host": "the image is converted once, outside the timed region: the model alone is timed, as benchmark_app does",
+               "graph": "the conversions are added to the model (u8 image in) and timed with it, end to end",
+           }),
+    Option("layout", "layout", "the model input's layout", "preprocess", flags=("--layout",),
+           choices=("NCHW", "NHWC"), unset="guessed"),
+    Option("color_order", "colour order", "channel order the model expects", "preprocess",
+           switches=(("--rgb", "rgb", "feed RGB"), ("--bgr", "bgr", "feed BGR")), choices=("rgb", "bgr"),
+           choice_labels={"rgb": "RGB", "bgr": "BGR"}, unset="guessed"),
+    Option("mean", "mean", "per-channel mean to subtract, e.g. 123.7,116.3,103.5", "preprocess",
+           flags=("--mean",), lengths=(1, 3), unset="guessed", metavar="M[,M,M]"),
+    Option("scale", "scale", "per-channel divisor, applied after the mean, e.g. 255 or 58.4,57.1,57.4", "preprocess",
+           flags=("--scale",), lengths=(1, 3), minimum=0, above=True, unset="guessed", metavar="S[,S,S]"),
+    Option("resize", "resize", "how the image fits the input", "preprocess", flags=("--resize",),
+           choices=("stretch", "letterbox"), unset="guessed"),
+    Option("input_shape", "input shape",
+           "static shape for a dynamic input, e.g. 1,3,640,640; unset, a dynamic size is the image's rounded up to 32",
+           "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, maximum=MAX_DIMENSION, unset="guessed",
+           metavar="N,C,H,W"),
+)
+
+BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
+
+
+def options_in(group: str) -> list[Option]:
+    return [option for option in OPTIONS if option.group == group]
+
+
+def make_config(changes: Mapping[str, Any], base: RunConfig | None = None) -> RunConfig:
+    """`base` with `changes`; choosing one of iterations / time clears the other, as on the command line."""
+    base = base or RunConfig()
+    values = dict(changes)
+    if values.get("duration_s") is not None and "iterations" not in values:
+        values["iterations"] = None
+    if values.get("iterations") is not None and "duration_s" not in values:
+        values["duration_s"] = None
+    return replace(base, **values)
+
+
+def validate(config: RunConfig) -> RunConfig:
+    """Every field checked against its declaration, then the one rule between fields."""
+    for option in OPTIONS:
+        option.check(getattr(config, option.name))
+    if config.iterations is None and config.duration_s is None:
+        raise OptionError(BY_NAME["iterations"], f"or a {BY_NAME['duration_s'].title} is needed")
+    return config
+
+
+def format_value(value: Any) -> str:
+    """A value as the user would type it back (lists comma-separated, floats without noise)."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(format_value(item) for item in value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return "" if value is None else str(value)
+
+
+def markdown_table() -> str:
+    """The README's table of run options, so the documentation is made from the same declarations."""
+    rows = ["| option | meaning | default |", "|---|---|---|"]
+    for option in OPTIONS:
+        flags, meaning = _switch_row(option) if option.switches else _value_row(option)
+        rows.append(" | ".join(["", _escaped(flags), _escaped(meaning), option.describe_default(), ""]).strip())
+    return "\n".join(rows) + "\n"
+
+
+def _switch_row(option: Option) -> tuple[str, str]:
+    flags = ", ".join(f"`{flag}`" for flag, _value, _words in option.switches)
+    if len(option.switches) == 1:
+        return flags, option.switches[0][2]
+    return flags, "; ".join(f"`{flag}`: {words}" for flag, _value, words in option.switches)
+
+
+def _value_row(option: Option) -> tuple[str, str]:
+    flags = ", ".join(f"`{flag}`" for flag in option.flags)
+    if option.metavar or option.choices:
+        flags += " " + (option.metavar or "|".join(option.choices))
+    meaning = option.help + "".join(f"; {choice}: {words}" for choice, words in option.choice_help.items())
+    limits = []
+    if option.describe_range():
+        limits.append(("each " if option.item_type else "") + option.describe_range())
+    if option.lengths and option.item_type is float:
+        limits.append(_counts(option.lengths))
+    return flags, meaning + (f" ({', '.join(limits)})" if limits else "")
+
+
+def _escaped(cell: str) -> str:
+    return cell.replace("|", "\\|")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return format_value(value)
+
+
+def _counts(lengths: tuple[int, ...]) -> str:
+    if len(lengths) > 2 and lengths == tuple(range(lengths[0], lengths[-1] + 1)):
+        return f"{lengths[0]} to {lengths[-1]} values"
+    return " or ".join(str(n) for n in lengths) + " values"
+
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

@@ -1,0 +1,165 @@
+"""What OpenVINO's per-layer counters really hold, pinned on the installed OpenVINO and the shared
+models, and the per-layer figures ovgui derives from them.
+
+If an OpenVINO upgrade changes the counters' semantics, the pinning tests here fail loudly
+instead of the profiler quietly showing wrong numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import openvino as ov
+import pytest
+
+from ovgui.core.image import load_image
+from ovgui.core.preprocess import prepare_inputs
+from ovgui.core.profile import (
+    AGGREGATE,
+    PER_INFERENCE,
+    CounterSnapshot,
+    SampledLayers,
+    counter_semantics,
+    distinct_graphs,
+    steady_means,
+)
+from ovgui.core.report import Report, RunConfig
+from ovgui.core.runner import RunRequest, run_profile
+from shared_data import image_path, model_path
+
+CASES = [("face", "zidane.jpg"), ("yolov5", "bus.jpg"), ("yolov8", "bus.jpg"), ("squeezenet", "dog.jpg")]
+
+
+def compiled_face(properties: dict) -> tuple[ov.CompiledModel, dict[int, np.ndarray]]:
+    core = ov.Core()
+    model = core.read_model(model_path("face"))
+    prepared = prepare_inputs(model, load_image(str(image_path("zidane.jpg"))), "ssd", "OpenVINO IR", RunConfig())
+    compiled = core.compile_model(model, "CPU", {"PERF_COUNT": True, "INFERENCE_PRECISION_HINT": "f32", **properties})
+    return compiled, prepared.arrays
+
+
+def read(request: ov.InferRequest) -> CounterSnapshot:
+    return CounterSnapshot.read(request.get_profiling_info())
+
+
+def test_cpu_counters_are_running_means_of_the_graph_since_compile():
+    compiled, arrays = compiled_face({"PERFORMANCE_HINT": "LATENCY"})
+    request = compiled.create_infer_request()
+    request.infer(arrays)
+    first = read(request)
+    assert first.real_us.sum() > 0
+    assert read(compiled.create_infer_request()).same_counts(first), "a request that never ran reads the graph's counters"
+
+    previous, steps = first, []
+    for n in range(2, 12):
+        request.infer(arrays)
+        now = read(request)
+        this_inference_us = n * now.real_us - (n - 1) * previous.real_us
+        steps.append(this_inference_us.sum() / 1000.0 / request.latency)
+        previous = now
+    assert 0.8 <= float(np.median(steps)) <= 1.05, f"differenced counters vs each inference's latency: {steps}"
+    assert read(compiled.create_infer_request()).same_counts(previous)
+
+
+def test_cpu_streams_keep_a_graph_each():
+    compiled, arrays = compiled_face({"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": 2})
+    requests = [compiled.create_infer_request() for _ in range(4)]
+    for _ in range(3):
+        for request in requests:
+            request.start_async(arrays)
+        for request in requests:
+            request.wait()
+    graphs = distinct_graphs([read(request) for request in requests])
+    assert len(graphs) == 2, "four requests on two streams read two graphs' figures"
+    never_run = read(compiled.create_infer_request())
+    assert any(never_run.same_counts(graph) for graph in graphs), "a request that never ran reads one stream's graph"
+
+
+@pytest.mark.parametrize("model,image", CASES)
+@pytest.mark.parametrize("iterations", [5, 200])
+def test_layer_means_add_up_to_the_latency(model, image, iterations):
+    """Against the mean latency of the same inferences: a sum of means pairs with a mean, and on a
+    busy 2-core machine the median of 5 drifts from the mean by more than the bar (the report and
+    the summary show the ratio to the median, which scripts/compare_benchmark_app.py runs check)."""
+    report = profile(model, image, iterations)
+    ratio = report.profile.layers_sum_ms / report.latency_ms.mean
+    assert 0.85 <= ratio <= 1.05, f"sum of layer means {report.profile.layers_sum_ms:.2f} ms, mean {report.latency_ms.mean:.2f} ms"
+    assert report.profile.counters == AGGREGATE and report.profile.excludes_first_inference
+    assert report.profile.iterations_profiled == iterations
+    first_sum = sum(layer.first_inference_ms for layer in report.layers)
+    assert 0 < first_sum <= report.timings_ms.first_inference
+    assert all(layer.real_time_median_ms is None for layer in report.layers), "no statistics of running means"
+
+
+@pytest.mark.parametrize("model,image", CASES)
+def test_slowest_layers_settle_within_five_inferences(model, image):
+    """Layers are matched by position: the plugin numbers the nodes it makes anew on every compile."""
+    short, long = profile(model, image, 5), profile(model, image, 200)
+    slowest = sorted(short.layers, key=lambda layer: layer.real_time_ms, reverse=True)[:5]
+    for layer in slowest:
+        same = long.layers[layer.index]
+        assert same.type == layer.type
+        assert layer.real_time_ms == pytest.approx(same.real_time_ms, rel=0.25), layer.name
+
+
+def test_throughput_with_two_streams_covers_every_inference():
+    report = profile("face", "zidane.jpg", 60, mode="throughput", nstreams=2, nireq=2)
+    assert report.compiled.num_streams == 2
+    assert report.profile.counters == AGGREGATE
+    assert report.profile.iterations_profiled == 61
+    assert "2 stream graphs" in report.profile.method and not report.profile.excludes_first_inference
+    assert 0.8 <= report.profile.layers_sum_ms / report.latency_ms.mean <= 1.1
+
+
+def test_auto_device_counters_are_aggregates_too():
+    report = profile("squeezenet", "dog.jpg", 10, device="AUTO")
+    assert report.profile.counters == AGGREGATE
+    assert report.profile.layers_sum_ms > 0
+
+
+def test_host_and_graph_preprocessing_find_the_same_faces():
+    host, graph = profile("face", "zidane.jpg", 3), profile("face", "zidane.jpg", 3, preprocess="graph")
+    assert host.preprocess.mode == "host" and graph.preprocess.mode == "graph"
+    assert not any(layer.is_preprocessing for layer in host.layers) and host.profile.preprocess_sum_ms == 0
+    added = [layer for layer in graph.layers if layer.is_preprocessing]
+    assert {"Interpolate", "Reorder"} <= {layer.type for layer in added}
+    assert graph.profile.preprocess_sum_ms == pytest.approx(sum(layer.real_time_ms for layer in added))
+    assert graph.profile.layers_sum_ms == pytest.approx(sum(l.real_time_ms for l in graph.layers if not l.is_preprocessing))
+    assert len(host.detections) == len(graph.detections) == 2
+    for a, b in zip(host.detections, graph.detections):
+        assert a.score == pytest.approx(b.score, abs=0.03)
+        assert np.allclose(a.box, b.box, atol=8)
+
+
+@pytest.mark.parametrize("model,image", [("yolov5", "bus.jpg"), ("squeezenet", "dog.jpg")])
+def test_host_and_graph_preprocessing_agree(model, image):
+    host, graph = profile(model, image, 2), profile(model, image, 2, preprocess="graph")
+    assert [d.class_id for d in host.detections] == [d.class_id for d in graph.detections]
+    assert [c.class_id for c in host.classes[:1]] == [c.class_id for c in graph.classes[:1]]
+    assert any(layer.is_preprocessing for layer in graph.layers)
+
+
+def test_steady_means_recover_exact_totals():
+    """Synthetic counters as the CPU plugin keeps them: integer µs totals, mean = total // count."""
+    first_us, steady_us = np.array([900.0, 40.0, 0.0]), np.array([[300.0, 11.0, 0.0]] * 7)
+    total = first_us + steady_us.sum(axis=0)
+    snapshot = lambda values: CounterSnapshot(["a", "b", "c"], ["t"] * 3, ["e"] * 3, ["EXECUTED"] * 3, values, values)
+    means = steady_means(snapshot(first_us), snapshot(np.floor(total / 8)), 7)
+    assert means.real_ms * 1000 == pytest.approx([300.0, 11.0, 0.0], abs=means.rounding_error_ms * 1000 + 1e-9)
+    assert means.excludes_first and means.inferences == 7
+
+
+def test_per_inference_counters_are_told_apart_and_sampled():
+    names = ["a", "b"]
+    snapshot = lambda values: CounterSnapshot(names, ["t", "t"], ["e", "e"], ["EXECUTED"] * 2, np.array(values), np.array(values))
+    assert counter_semantics(snapshot([5.0, 3.0]), snapshot([5.0, 3.0])) == AGGREGATE
+    assert counter_semantics(snapshot([5.0, 3.0]), snapshot([0.0, 0.0])) == PER_INFERENCE
+    sampled = SampledLayers(reservoir_size=4)
+    for values in ([1000.0, 10.0], [3000.0, 30.0], [2000.0, 20.0]):
+        sampled.record(snapshot(values))
+    assert sampled.means().real_ms == pytest.approx([2.0, 0.02])
+    assert sampled.medians() == pytest.approx([2.0, 0.02])
+
+
+def profile(model: str, image: str, iterations: int, **config) -> Report:
+    settings = RunConfig(iterations=iterations, precision="f32", **config)
+    return run_profile(RunRequest(str(model_path(model)), str(image_path(image)), settings))
