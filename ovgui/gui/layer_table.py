@@ -60,6 +60,7 @@ from ovgui.gui.tables import (
 EMPTY_HINT = "Run a model to see per-layer times"
 CHART_TOP_TYPES = 15
 TYPE_NAME_MAX_PX = 180
+BY_TYPE_TAB = 1
 LIVE_POLL_MS = 1000
 """The runner publishes a per-layer snapshot about once a second; polling faster would find nothing new."""
 PREPROCESS_TOOLTIP = ("Added by ovgui's in-graph preprocessing (--preprocess graph), not part of the model:\n"
@@ -352,8 +353,9 @@ class LayerTableWidget(QWidget):
         self._show_layers_or_hint()
 
     def _make_content(self) -> QWidget:
-        tabs = QTabWidget()
+        self._tabs = tabs = QTabWidget()
         tabs.setDocumentMode(True)
+        tabs.currentChanged.connect(lambda _index: self._draw_chart())
         tabs.addTab(self._table, "Layers")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._type_table)
@@ -452,7 +454,10 @@ class LayerTableWidget(QWidget):
         return sorted(timed, key=lambda total: total.real_time_ms, reverse=True)[:CHART_TOP_TYPES]
 
     def _draw_chart(self) -> None:
-        """Bars for the slowest types, restyled from the palette so light and dark themes both read."""
+        """Bars for the slowest types, restyled from the palette so light and dark themes both read.
+        Drawn when its tab is shown: a live run's snapshots, once a second, would redraw it unseen."""
+        if self._tabs.currentIndex() != BY_TYPE_TAB:
+            return
         theme_plot(self._chart, self.palette())
         plot = self._chart.getPlotItem()
         plot.clear()

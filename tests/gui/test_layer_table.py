@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import dataclasses
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QStackedWidget, QTableView, QToolButton
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QStackedWidget, QTableView, QTabWidget, QToolButton
 from shared_data import image_path, model_path
 
 from ovgui.core.events import LiveData
 from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
+from ovgui.gui.bars import bar_count
 from ovgui.gui.layer_table import (
     EMPTY_HINT,
     LayerFilterProxy,
@@ -367,3 +369,11 @@ def test_a_live_table_updates_in_place_keeping_sort_and_selection(qtbot):
         widget.set_layers(final, [])
     assert blocker.args == [final[1]], "the detail panel gets the selected layer's final figures"
     assert not resets and not widget.is_following(), "the finished run's layers replace the live ones for good"
+
+
+def test_the_type_chart_is_drawn_when_its_tab_is_shown(widget, real_layers):
+    chart = widget.findChild(pg.PlotWidget, "typeChart")
+    assert bar_count(chart) == 0, "not drawn behind the Layers tab"
+    widget.findChild(QTabWidget).setCurrentIndex(1)
+    timed = {layer.type for layer in real_layers if layer.real_time_ms > 0}
+    assert bar_count(chart) == min(len(timed), 15)
