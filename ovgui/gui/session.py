@@ -4,7 +4,8 @@
 `RunWorker` moved to that thread; the engine's events become queued signals,
 while per-iteration data stays in the `LiveData` buffers the charts poll.  Stop
 sets the engine's cancel flag and returns at once; the worker ends at the next
-iteration (or after a compile in progress) and reports back.  Other OpenVINO
+iteration (or after a compile in progress) and reports back: a run ends with one
+`RunResult`, the report plus what the views need beyond it.  Other OpenVINO
 calls the window needs (reading a model for its summary, listing devices,
 writing the demo files) run as `BackgroundJob`s on the global thread pool, so
 the GUI thread never calls OpenVINO.
