@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 
 from ovgui.core.errors import OvguiError
-from ovgui.core.report import ClassScore, Detection
+from ovgui.core.image import load_image
+from ovgui.core.report import ClassScore, Detection, Report
 
 GOLDEN_RATIO = 0.618033988749895
 
@@ -68,3 +69,9 @@ def save_png(bgr: np.ndarray, path: str | Path) -> None:
         encoded.tofile(str(path))
     except OSError as error:
         raise OvguiError(f"cannot write {path}: {error.strerror}") from None
+
+
+def annotated_image(report: Report) -> np.ndarray:
+    """The report's image with its classes or boxes drawn on: what the CLI and the window export."""
+    bgr = load_image(report.image.path).bgr
+    return draw_classes(bgr, report.classes) if report.classes else draw_detections(bgr, report.detections)
