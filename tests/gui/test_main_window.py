@@ -270,6 +270,7 @@ def test_opening_a_report_describes_the_report_everywhere(window, qtbot, tmp_pat
     window.banner.show_message("an error from the squeezenet session")
 
     window.open_report(str(saved))
+    qtbot.waitUntil(lambda: window.report_source == "face-run.json", timeout=30_000)  # read off the GUI thread
 
     assert window.windowTitle() == "face-detection-adas-0001.xml on zidane.jpg (report face-run.json) — ovgui"
     assert window.status_model.text() == "face-detection-adas-0001.xml · CPU"
