@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
-from ovgui.core.annotate import draw_classes, draw_detections, save_annotated_frames, save_png
+from ovgui.core.annotate import annotated_image, save_annotated_frames, save_png
 from ovgui.core.compare import compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError
-from ovgui.core.image import load_image
 from ovgui.core.imports import load_report
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
@@ -132,7 +131,3 @@ def write_set_outputs(report: Report, csv_path: Path | None, folder: Path | None
     if folder:
         save_annotated_frames(report, folder)
 
-
-def annotated_image(report: Report):
-    bgr = load_image(report.image.path).bgr
-    return draw_classes(bgr, report.classes) if report.classes else draw_detections(bgr, report.detections)

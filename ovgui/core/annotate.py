@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from ovgui.core.errors import OvguiError
+from ovgui.core.image import load_image
 from ovgui.core.inputs import open_source
 from ovgui.core.report import ClassScore, Detection, Report
 
@@ -71,6 +72,15 @@ def save_png(bgr: np.ndarray, path: str | Path) -> None:
         raise OvguiError(f"cannot write {path}: {error.strerror}") from None
 
 
+def draw_results(bgr: np.ndarray, detections: list[Detection], classes: list[ClassScore]) -> np.ndarray:
+    return draw_classes(bgr, classes) if classes else draw_detections(bgr, detections)
+
+
+def annotated_image(report: Report) -> np.ndarray:
+    """The report's image with its classes or boxes drawn on: what the CLI and the window export."""
+    return draw_results(load_image(report.image.path).bgr, report.detections, report.classes)
+
+
 def save_annotated_frames(report: Report, folder: Path) -> int:
     """Every image or frame of a set with its boxes (or classes), as PNGs in `folder`.
 
@@ -88,7 +98,7 @@ def save_annotated_frames(report: Report, folder: Path) -> int:
         result = by_index.get(frame.index)
         if result is None:
             continue
-        canvas = draw_detections(frame.image.bgr, result.detections) if result.detections else draw_classes(frame.image.bgr, result.classes)
+        canvas = draw_results(frame.image.bgr, result.detections, result.classes)
         save_png(canvas, folder / f"{frame.index:05d}_{Path(frame.source).stem.replace(' ', '_')}.png")
         written += 1
     return written

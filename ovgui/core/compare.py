@@ -123,6 +123,7 @@ class LayerDelta:
     time_a_ms: float
     time_b_ms: float
     matched_by: str
+    role: str = "model"
 
     @property
     def delta_ms(self) -> float:
@@ -141,10 +142,31 @@ class LayerDelta:
         return "both"
 
 
+PREPROCESSING = "preprocessing"
+
+
 def compare_layers(a: Report, b: Report) -> list[LayerDelta]:
-    """Executed layers of A and B paired up, biggest absolute change first."""
-    layers_a = [layer for layer in a.layers if layer.executed]
-    layers_b = [layer for layer in b.layers if layer.executed]
+    """Executed layers of A and B paired up, biggest absolute change first.
+
+    Layers that in-graph preprocessing added have auto-generated names (Transpose_5027 in one
+    run, Transpose_11882 in the next), so they are paired by role: one "preprocessing" row
+    with each side's summed time."""
+    layers_a = [layer for layer in a.layers if layer.executed and not layer.is_preprocessing]
+    layers_b = [layer for layer in b.layers if layer.executed and not layer.is_preprocessing]
+    deltas = _model_deltas(layers_a, layers_b) + _preprocessing_delta(a, b)
+    return sorted(deltas, key=lambda d: abs(d.delta_ms), reverse=True)
+
+
+def _preprocessing_delta(a: Report, b: Report) -> list[LayerDelta]:
+    times = [[layer.real_time_ms for layer in report.layers if layer.executed and layer.is_preprocessing]
+             for report in (a, b)]
+    if not any(times):
+        return []
+    name_a, name_b = (PREPROCESSING if side else "" for side in times)
+    return [LayerDelta(name_a, name_b, PREPROCESSING, sum(times[0]), sum(times[1]), "role", "preprocess")]
+
+
+def _model_deltas(layers_a: list[LayerStats], layers_b: list[LayerStats]) -> list[LayerDelta]:
     by_name_b = {layer.name: layer for layer in layers_b}
     matched_b: set[str] = set()
     deltas: list[LayerDelta] = []
@@ -165,7 +187,7 @@ def compare_layers(a: Report, b: Report) -> list[LayerDelta]:
         matched_b.add(partner.name)
         deltas.append(_delta(layer, partner, "fused layers"))
     deltas += [LayerDelta("", layer.name, layer.type, 0.0, layer.real_time_ms, "") for layer in layers_b if layer.name not in matched_b]
-    return sorted(deltas, key=lambda d: abs(d.delta_ms), reverse=True)
+    return deltas
 
 
 def _delta(a: LayerStats, b: LayerStats, matched_by: str) -> LayerDelta:

@@ -1,180 +1,74 @@
 """Where the inference time goes: per-layer and per-type tables with heat bars.
 
-The models keep raw values under their `SORT_ROLE` so the proxy sorts numbers as
-numbers (10.0 after 9.0), while `Qt.DisplayRole` carries the rounded text people
-read.  Nothing here talks to OpenVINO: the widget shows the report's
-`LayerStats` / `LayerTypeTotal`, whether they come from a live run or a file.
+Nothing here talks to OpenVINO: the widget shows the report's `LayerStats` /
+`LayerTypeTotal`, whether they come from a file, a finished run, or the snapshot
+a running one publishes about once a second (`follow`).  Layers that ovgui's
+in-graph preprocessing added (`role == "preprocess"`) are not the model's: they
+are greyed, kept after the model's layers in any sort, out of the shares and heat
+bars, and summed on their own.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractTableModel,
-    QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QAction, QColor, QFontMetrics, QGuiApplication, QKeySequence, QPainter, QPalette
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ovgui.core.events import LiveData
+from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, LayerTypeTotal, layers_to_csv
-
-_Role = Qt.ItemDataRole
+from ovgui.gui.bars import bar_plot, name_axis, value_label
+from ovgui.gui.charts import theme_plot
+from ovgui.gui.tables import (
+    MUTED_TEXT,
+    SHARE_COLUMN,
+    Column,
+    ModelIndex,
+    RowsProxy,
+    ShareRowsModel,
+    fit_width_to_columns,
+    heat_color,
+    hint_label,
+    make_table,
+    ms_text,
+    or_missing,
+    percent_text,
+    styled_font,
+    tab_separated,
+    visible_columns,
+)
 
 EMPTY_HINT = "Run a model to see per-layer times"
 CHART_TOP_TYPES = 15
-
-ModelIndex = QModelIndex | QPersistentModelIndex
-_NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_TEXT_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-MUTED_TEXT = QColor(128, 128, 128)  # mid grey: recedes on light and on dark backgrounds alike
-_CELL_PADDING_PX = 14
-_SORT_INDICATOR_PX = 22
-AXIS_TICK_ROOM_PX = 16
-_HEAT_STOPS = (QColor(59, 111, 212), QColor(176, 72, 170), QColor(232, 80, 48))  # blue, magenta, red: no green
-
-
-def ms_text(value: float) -> str:
-    return f"{value:.3f}"
-
-
-def percent_text(value: float) -> str:
-    return f"{value * 100:.1f}%"
+TYPE_NAME_MAX_PX = 180
+BY_TYPE_TAB = 1
+LIVE_POLL_MS = 1000
+"""The runner publishes a per-layer snapshot about once a second; polling faster would find nothing new."""
+PREPROCESS_TOOLTIP = ("Added by ovgui's in-graph preprocessing (--preprocess graph), not part of the model:\n"
+                      "kept out of the model's layer sum and shares.")
 
 
 def status_text(status: str) -> str:
     return status.replace("_", " ").capitalize()
-
-
-@dataclass(frozen=True)
-class Column:
-    """How one column reads its value from a row, shows it, and how wide it needs to be."""
-
-    title: str
-    tooltip: str
-    field: str
-    text: Callable[[Any], str] = str
-    numeric: bool = False
-    sample: str = ""  # as wide as the column should be; for the stretching column, its floor
-
-    def value(self, row: Any) -> Any:
-        return getattr(row, self.field)
-
-    @property
-    def header(self) -> str:
-        """The title with its unit on a second line, so number columns stay narrow."""
-        return self.title.replace(" (", "\n(")
-
-
-_SHARE_COLUMN = Column(
-    "Share",
-    "Mean real time as a fraction of the sum over all layers.\n"
-    "The bar is scaled to the largest share in this table.",
-    "share",
-    percent_text,
-    numeric=True,
-    sample="0" * 14,  # the percentage plus room for a bar worth reading
-)
-
-
-class ShareRowsModel(QAbstractTableModel):
-    """Read-only rows of report records that carry a `share`.
-
-    Subclasses declare `COLUMNS` and the row tooltip; the role handling is here
-    once so both tables sort, align and paint their bars the same way.
-    """
-
-    COLUMNS: tuple[Column, ...] = ()
-    SORT_ROLE = _Role.UserRole
-    """The raw value (float, int or str), so that sorting is numeric."""
-    BAR_FRACTION_ROLE = _Role.UserRole + 1
-    """The row's share relative to the largest share in the model: the heat bar's length (0..1)."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._rows: list[Any] = []
-        self._largest_share = 0.0
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def data(self, index: ModelIndex, role: int = _Role.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = self.COLUMNS[index.column()]
-        if role == _Role.DisplayRole:
-            return column.text(column.value(row))
-        if role == self.SORT_ROLE:
-            return column.value(row)
-        if role == _Role.TextAlignmentRole:
-            return _NUMBER_ALIGNMENT if column.numeric else _TEXT_ALIGNMENT
-        if role == _Role.ToolTipRole:
-            return self._tooltip(row)
-        if role == _Role.ForegroundRole:
-            return self._foreground(row)
-        if role == self.BAR_FRACTION_ROLE:
-            return row.share / self._largest_share if self._largest_share > 0 else 0.0
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _Role.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == _Role.DisplayRole:
-            return self.COLUMNS[section].header
-        if role == _Role.ToolTipRole:
-            return self.COLUMNS[section].tooltip
-        return None
-
-    @classmethod
-    def column_index(cls, field: str) -> int:
-        """The column showing a record field, e.g. ``"real_time_ms"``: stable when columns move."""
-        return next(i for i, column in enumerate(cls.COLUMNS) if column.field == field)
-
-    def _set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._largest_share = max((row.share for row in self._rows), default=0.0)
-        self.endResetModel()
-
-    def _tooltip(self, row: Any) -> str:
-        raise NotImplementedError
-
-    def _foreground(self, row: Any) -> QColor | None:
-        return None
 
 
 class LayerTableModel(ShareRowsModel):
@@ -195,36 +89,69 @@ class LayerTableModel(ShareRowsModel):
                "Executed, Not run (fused into a neighbour or skipped) or Optimized out.",
                "status", status_text, sample="Optimized out"),
         Column("Real mean (ms)",
-               "Wall-clock time of the layer from PERF_COUNT, averaged over all profiled iterations.",
+               "Mean wall-clock time of the layer in the steady state, from OpenVINO's PERF_COUNT\n"
+               "counters (the report's profile says exactly how it was worked out).",
                "real_time_ms", ms_text, numeric=True, sample="0000.000"),
         Column("Real median (ms)",
-               "Median wall-clock time over the profiled iterations; ignores occasional slow runs.",
+               "Median wall-clock time over the profiled iterations; only where the counters give\n"
+               "real per-inference values (\"—\" otherwise; hidden when no layer has one).",
                "real_time_median_ms", ms_text, numeric=True, sample="0000.000"),
         Column("CPU mean (ms)",
-               "CPU time from PERF_COUNT averaged over all profiled iterations;\n"
+               "CPU time from PERF_COUNT, steady-state mean;\n"
                "it differs from real time when a layer waits or runs asynchronously.",
                "cpu_time_ms", ms_text, numeric=True, sample="0000.000"),
-        _SHARE_COLUMN,
+        Column("First inference (ms)",
+               "What the first inference after compiling spent in this layer\n"
+               "(\"—\" when unknown, e.g. in an imported report).",
+               "first_inference_ms", or_missing(ms_text), numeric=True, sample="0000.000"),
+        SHARE_COLUMN,
     )
+
     def set_layers(self, layers: Sequence[LayerStats]) -> None:
         self._set_rows(layers)
 
+    def update_layers(self, layers: Sequence[LayerStats]) -> None:
+        """A newer snapshot of the same layers updates the cells in place; other layers replace them."""
+        if layers and [layer.name for layer in layers] == [layer.name for layer in self._rows_as_given()]:
+            self._replace_rows(layers)
+        else:
+            self._set_rows(layers)
+
     def layers(self) -> list[LayerStats]:
-        return list(self._rows)
+        """In execution order, whatever the sort."""
+        return self._rows_as_given()
 
     def layer_at(self, row: int) -> LayerStats:
         return self._rows[row]
 
+    def has_medians(self) -> bool:
+        return any(layer.real_time_median_ms is not None for layer in self._rows)
+
+    def preprocessing(self) -> list[LayerStats]:
+        return [layer for layer in self._rows if layer.is_preprocessing]
+
+    def _group(self, layer: LayerStats) -> int:
+        return 1 if layer.is_preprocessing else 0
+
+    def _in_share(self, layer: LayerStats) -> bool:
+        return not layer.is_preprocessing
+
     def _tooltip(self, layer: LayerStats) -> str:
+        share = PREPROCESS_TOOLTIP if layer.is_preprocessing else f"{percent_text(layer.share)} of the layer sum"
         return (
             f"{layer.name}\n"
             f"{layer.type} · {layer.exec_type} · {status_text(layer.status)}\n"
             f"real {ms_text(layer.real_time_ms)} ms mean, {ms_text(layer.real_time_median_ms)} ms median · "
-            f"CPU {ms_text(layer.cpu_time_ms)} ms · {percent_text(layer.share)} of the layer sum"
+            f"CPU {ms_text(layer.cpu_time_ms)} ms · first inference {ms_text(layer.first_inference_ms)} ms\n"
+            f"{share}"
         )
 
-    def _foreground(self, layer: LayerStats) -> QColor | None:
-        return None if layer.executed else MUTED_TEXT
+    def _color(self, row: int, column: Column) -> QColor | None:
+        layer = self._rows[row]
+        return MUTED_TEXT if layer.is_preprocessing or not layer.executed else None
+
+    def _font(self, row: int, column: Column) -> QFont | None:
+        return styled_font(italic=True) if self._rows[row].is_preprocessing else None
 
 
 class TypeTotalsModel(ShareRowsModel):
@@ -237,13 +164,14 @@ class TypeTotalsModel(ShareRowsModel):
                "count", numeric=True, sample="0000"),
         Column("Total (ms)", "Sum of the mean real times of the layers of this type.",
                "real_time_ms", ms_text, numeric=True, sample="0000.000"),
-        _SHARE_COLUMN,
+        SHARE_COLUMN,
     )
+
     def set_totals(self, totals: Sequence[LayerTypeTotal]) -> None:
         self._set_rows(totals)
 
     def totals(self) -> list[LayerTypeTotal]:
-        return list(self._rows)
+        return self._rows_as_given()
 
     def _tooltip(self, total: LayerTypeTotal) -> str:
         return (
@@ -252,8 +180,8 @@ class TypeTotalsModel(ShareRowsModel):
         )
 
 
-class LayerFilterProxy(QSortFilterProxyModel):
-    """Sorts on raw values and narrows the layers to what the user is looking for.
+class LayerFilterProxy(RowsProxy):
+    """Narrows the layers to what the user is looking for; the model does the sorting.
 
     Its source is a `LayerTableModel`: the filter reads whole `LayerStats` rows.
     """
@@ -262,7 +190,7 @@ class LayerFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._text = ""
         self._hide_not_executed = False
-        self.setSortRole(LayerTableModel.SORT_ROLE)
+        self._hide_preprocessing = False
 
     def set_text_filter(self, text: str) -> None:
         """Keep layers whose name or type contains `text`, ignoring case."""
@@ -274,9 +202,14 @@ class LayerFilterProxy(QSortFilterProxyModel):
         with self._changing_filter():
             self._hide_not_executed = hide
 
+    def set_hide_preprocessing(self, hide: bool) -> None:
+        """Leaves the model's own layers, without what ovgui's in-graph preprocessing added."""
+        with self._changing_filter():
+            self._hide_preprocessing = hide
+
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
         layer = self.sourceModel().layer_at(source_row)
-        if self._hide_not_executed and not layer.executed:
+        if (self._hide_not_executed and not layer.executed) or (self._hide_preprocessing and layer.is_preprocessing):
             return False
         return not self._text or self._text in layer.name.casefold() or self._text in layer.type.casefold()
 
@@ -285,147 +218,6 @@ class LayerFilterProxy(QSortFilterProxyModel):
         self.beginFilterChange()
         yield
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-
-def heat_color(fraction: float, alpha: float = 0.6) -> QColor:
-    """Cool blue for small, hot red for large; translucent so that the palette's base
-    shows through and the palette's text stays readable on top, in light and dark themes."""
-    position = min(max(fraction, 0.0), 1.0) * (len(_HEAT_STOPS) - 1)
-    low = min(int(position), len(_HEAT_STOPS) - 2)
-    start, end, t = _HEAT_STOPS[low], _HEAT_STOPS[low + 1], position - low
-    color = QColor.fromRgbF(*(a + (b - a) * t for a, b in zip(start.getRgbF()[:3], end.getRgbF()[:3])))
-    color.setAlphaF(alpha)
-    return color
-
-
-class ShareBarDelegate(QStyledItemDelegate):
-    """Paints a heat bar behind the share so the hot spots stand out while scrolling."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text, opt.text = opt.text, ""
-        style = opt.widget.style() if opt.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        painter.save()
-        self._paint_bar(painter, opt, float(index.data(ShareRowsModel.BAR_FRACTION_ROLE) or 0.0))
-        self._paint_text(painter, opt, text)
-        painter.restore()
-
-    @staticmethod
-    def _paint_bar(painter: QPainter, opt: QStyleOptionViewItem, fraction: float) -> None:
-        """On a selected row the heat hue would turn muddy over the highlight: use a light veil instead."""
-        area = opt.rect.adjusted(2, 3, -2, -3)
-        width = round(area.width() * fraction)
-        if width <= 0:
-            return
-        area.setWidth(width)
-        if opt.state & QStyle.StateFlag.State_Selected:
-            color = opt.palette.color(QPalette.ColorRole.HighlightedText)
-            color.setAlphaF(0.3)
-        else:
-            color = heat_color(fraction)
-        painter.fillRect(area, color)
-
-    @staticmethod
-    def _paint_text(painter: QPainter, opt: QStyleOptionViewItem, text: str) -> None:
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        painter.setPen(opt.palette.color(role))
-        painter.setFont(opt.font)
-        painter.drawText(opt.rect.adjusted(4, 0, -6, 0), _NUMBER_ALIGNMENT, text)
-
-
-class TableView(QTableView):
-    """Gives one column whatever the others leave, but never less than a readable floor.
-
-    A plain `QHeaderView.Stretch` section shrinks to nothing in a narrow window; here the
-    view scrolls sideways instead, and still gives the column any spare width.
-    """
-
-    def __init__(self, stretch_column: int | None):
-        super().__init__()
-        self._stretch_column = stretch_column
-        self._floor_px = 0
-        self.horizontalHeader().sectionResized.connect(self._refit_after_resize)
-
-    def set_stretch_floor(self, floor_px: int) -> None:
-        self._floor_px = floor_px
-        self._fit_stretch_column()
-
-    def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
-            self._fit_stretch_column()
-        return super().viewportEvent(event)
-
-    def _refit_after_resize(self, section: int, _old_size: int, _new_size: int) -> None:
-        if section != self._stretch_column:
-            self._fit_stretch_column()
-
-    def _fit_stretch_column(self) -> None:
-        if self._stretch_column is None:
-            return
-        header = self.horizontalHeader()
-        others = header.length() - header.sectionSize(self._stretch_column)
-        header.resizeSection(self._stretch_column, max(self._floor_px, self.viewport().width() - others))
-
-
-def make_table(model: QAbstractItemModel, columns: Sequence[Column], stretch_column: int | None,
-               sort_column: int | None = None) -> TableView:
-    """The look every ovgui table shares: compact rows, no row numbers, middle-elided text,
-    sortable, a heat bar in the share column if there is one."""
-    view = TableView(stretch_column)
-    view.setModel(model)
-    view.setSortingEnabled(True)
-    if sort_column is not None:
-        view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-    if _SHARE_COLUMN in columns:
-        view.setItemDelegateForColumn(columns.index(_SHARE_COLUMN), ShareBarDelegate(view))
-    rows = view.verticalHeader()
-    rows.hide()
-    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
-    _size_columns(view, columns, stretch_column)
-    return view
-
-
-def _size_columns(view: TableView, columns: Sequence[Column], stretch_column: int | None) -> None:
-    """Widths from sample text: the columns stay put between runs instead of jumping with the data."""
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    cell, title = view.fontMetrics(), header.fontMetrics()
-    for section, column in enumerate(columns):
-        title_width = max(title.horizontalAdvance(line) for line in column.header.splitlines())
-        width = max(cell.horizontalAdvance(column.sample), title_width + _SORT_INDICATOR_PX) + _CELL_PADDING_PX
-        if section == stretch_column:
-            view.set_stretch_floor(width)
-        else:
-            header.resizeSection(section, width)
-
-
-def _fit_width_to_columns(view: QTableView) -> None:
-    """A side table shows every column rather than scrolling sideways."""
-    frame = 2 * view.frameWidth()
-    view.setMinimumWidth(view.horizontalHeader().length() + frame + view.verticalScrollBar().sizeHint().width())
-
-
-def _visible_columns(view: QTableView) -> list[int]:
-    header = view.horizontalHeader()
-    logical = (header.logicalIndex(visual) for visual in range(header.count()))
-    return [section for section in logical if not header.isSectionHidden(section)]
-
-
-def _tab_separated(model: QAbstractItemModel, rows: Sequence[int], columns: Sequence[int]) -> str:
-    """Header line plus rows as shown: pastes cleanly into spreadsheets and chat."""
-    titles = (str(model.headerData(c, Qt.Orientation.Horizontal)).replace("\n", " ") for c in columns)
-    lines = ["\t".join(titles)]
-    lines += ["\t".join(str(model.index(r, c).data()) for c in columns) for r in rows]
-    return "\n".join(lines) + "\n"
 
 
 def _plot_type_bars(plot: pg.PlotItem, top: Sequence[LayerTypeTotal], text_color: QColor) -> None:
@@ -437,11 +229,14 @@ def _plot_type_bars(plot: pg.PlotItem, top: Sequence[LayerTypeTotal], text_color
         pen=pg.mkPen(None),
     ))
     for row, total in enumerate(top):
-        label = pg.TextItem(f" {ms_text(total.real_time_ms)} ms · {percent_text(total.share)}", color=text_color,
-                            anchor=(0, 0.5))
-        label.setPos(total.real_time_ms, row)
-        plot.addItem(label)
+        value_label(plot, f"{ms_text(total.real_time_ms)} ms · {percent_text(total.share)}",
+                    total.real_time_ms, row, text_color)
     plot.setRange(xRange=(0, largest * 1.25), yRange=(-0.6, len(top) - 0.4), padding=0)
+
+
+def preprocessing_text(layers: Sequence[LayerStats]) -> str:
+    total_ms = sum(layer.real_time_ms for layer in layers)
+    return f"Preprocessing: {len(layers)} layers · {ms_text(total_ms)} ms"
 
 
 class LayerTableWidget(QWidget):
@@ -456,22 +251,26 @@ class LayerTableWidget(QWidget):
         self._proxy = LayerFilterProxy(self)
         self._proxy.setSourceModel(self._model)
         self._type_model = TypeTotalsModel(self)
-        self._type_proxy = QSortFilterProxyModel(self)
-        self._type_proxy.setSortRole(TypeTotalsModel.SORT_ROLE)
+        self._type_proxy = RowsProxy(self)
         self._type_proxy.setSourceModel(self._type_model)
+        self._live: LiveData | None = None
+        self._live_version = 0
+        self._live_timer = QTimer(self, interval=LIVE_POLL_MS)
+        self._live_timer.timeout.connect(self._poll_live)
 
         self._table = make_table(self._proxy, LayerTableModel.COLUMNS,
-                                  LayerTableModel.column_index("name"), LayerTableModel.column_index("real_time_ms"))
+                                 LayerTableModel.column_index("name"), LayerTableModel.column_index("real_time_ms"))
         self._table.setObjectName("layerTable")
         self._type_table = make_table(self._type_proxy, TypeTotalsModel.COLUMNS,
-                                       None, TypeTotalsModel.column_index("real_time_ms"))
-        _fit_width_to_columns(self._type_table)
+                                      None, TypeTotalsModel.column_index("real_time_ms"))
+        fit_width_to_columns(self._type_table)
         self._type_table.setObjectName("typeTable")
-        self._chart = self._make_chart()
+        self._chart = bar_plot("Total real time", "ms")
+        self._chart.setObjectName("typeChart")
         self._copy_action = self._make_copy_action()
 
         self._stack = QStackedWidget()
-        self._stack.addWidget(self._make_empty_hint())
+        self._stack.addWidget(hint_label(EMPTY_HINT))
         self._stack.addWidget(self._make_content())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -491,19 +290,40 @@ class LayerTableWidget(QWidget):
         return self._proxy
 
     def set_layers(self, layers: list[LayerStats], type_totals: list[LayerTypeTotal]) -> None:
-        self._model.set_layers(layers)
-        self._type_model.set_totals(type_totals)
-        self._draw_chart()
-        self._show_layers_or_hint()
+        """A finished run's or a file's layers; they replace any live snapshot, which stops being followed.
+        The same layers as shown (the run's last snapshot) update in place, and the current row's
+        new figures go to `layer_selected`, so a detail panel follows them."""
+        self.stop_following()
+        self._model.update_layers(layers)
+        self._show_totals(type_totals)
+        current = self._table.currentIndex()
+        if current.isValid() and self._table.selectionModel().isRowSelected(current.row()):
+            self._emit_current_layer(current, current)
 
     def clear(self) -> None:
         self.set_layers([], [])
+
+    def follow(self, live: LiveData) -> None:
+        """During a run: the runner's per-layer snapshots, polled about once a second and updated in place."""
+        self._live, self._live_version = live, 0
+        self._live_timer.start()
+
+    def stop_following(self) -> None:
+        self._live_timer.stop()
+        self._live = None
+
+    def is_following(self) -> bool:
+        return self._live is not None
+
+    def preprocessing_label(self) -> str:
+        """What the preprocessing chip says ("" when there are no preprocessing layers)."""
+        return self._preprocess_chip.text() if self._preprocess_chip.isVisibleTo(self) else ""
 
     def copy_selection(self) -> None:
         """Selected rows, as displayed, with a header line; nothing happens without a selection."""
         rows = sorted(index.row() for index in self._table.selectionModel().selectedRows())
         if rows:
-            QGuiApplication.clipboard().setText(_tab_separated(self._proxy, rows, _visible_columns(self._table)))
+            QGuiApplication.clipboard().setText(tab_separated(self._proxy, rows, visible_columns(self._table)))
 
     def export_csv(self, path: str | Path) -> None:
         """Every layer, whatever the filter shows: the file is data, not a screenshot of the view."""
@@ -514,16 +334,28 @@ class LayerTableWidget(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             self._draw_chart()
 
-    def _make_empty_hint(self) -> QLabel:
-        hint = QLabel(EMPTY_HINT)
-        hint.setObjectName("emptyHint")
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        return hint
+    def _poll_live(self) -> None:
+        live = self._live
+        if live is None or live.layers_version == self._live_version:
+            return
+        self._live_version = live.layers_version
+        layers = live.layers
+        self._model.update_layers(layers)
+        self._show_totals(totals_by_type([layer for layer in layers if not layer.is_preprocessing]))
+
+    def _show_totals(self, type_totals: list[LayerTypeTotal]) -> None:
+        self._type_model.set_totals(type_totals)
+        self._table.setColumnHidden(LayerTableModel.column_index("real_time_median_ms"), not self._model.has_medians())
+        preprocessing = self._model.preprocessing()
+        self._preprocess_chip.setVisible(bool(preprocessing))
+        self._preprocess_chip.setText(preprocessing_text(preprocessing))
+        self._draw_chart()
+        self._show_layers_or_hint()
 
     def _make_content(self) -> QWidget:
-        tabs = QTabWidget()
+        self._tabs = tabs = QTabWidget()
         tabs.setDocumentMode(True)
+        tabs.currentChanged.connect(lambda _index: self._draw_chart())
         tabs.addTab(self._table, "Layers")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._type_table)
@@ -545,6 +377,12 @@ class LayerTableWidget(QWidget):
         self._filter_edit.setClearButtonEnabled(True)
         self._hide_box = QCheckBox("Hide not executed")
         self._hide_box.setToolTip("Hide layers that were fused into a neighbour or optimised out: they take no time.")
+        self._preprocess_chip = QToolButton(checkable=True, checked=True, autoRaise=True)
+        self._preprocess_chip.setObjectName("preprocessingChip")
+        self._preprocess_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._preprocess_chip.setToolTip(PREPROCESS_TOOLTIP + "\nThey are greyed and listed after the model's "
+                                         "layers; click to show or hide them.")
+        self._preprocess_chip.hide()
         self._count_label = QLabel()
         self._count_label.setObjectName("layerCount")
         self._copy_button = QPushButton("Copy")
@@ -555,6 +393,7 @@ class LayerTableWidget(QWidget):
         toolbar.setContentsMargins(6, 6, 6, 0)
         toolbar.addWidget(self._filter_edit, 1)
         toolbar.addWidget(self._hide_box)
+        toolbar.addWidget(self._preprocess_chip)
         toolbar.addWidget(self._count_label)
         toolbar.addStretch(0)
         toolbar.addWidget(self._copy_button)
@@ -569,20 +408,10 @@ class LayerTableWidget(QWidget):
         self._table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         return action
 
-    def _make_chart(self) -> pg.PlotWidget:
-        chart = pg.PlotWidget()
-        chart.setObjectName("typeChart")
-        plot = chart.getPlotItem()
-        plot.setMouseEnabled(x=False, y=False)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.invertY(True)
-        plot.setLabel("bottom", "Total real time (ms)")
-        return chart
-
     def _connect(self) -> None:
         self._filter_edit.textChanged.connect(self._proxy.set_text_filter)
         self._hide_box.toggled.connect(self._proxy.set_hide_not_executed)
+        self._preprocess_chip.toggled.connect(lambda shown: self._proxy.set_hide_preprocessing(not shown))
         for signal in (self._proxy.rowsInserted, self._proxy.rowsRemoved,
                        self._proxy.modelReset, self._proxy.layoutChanged):
             signal.connect(self._update_count)
@@ -625,22 +454,14 @@ class LayerTableWidget(QWidget):
         return sorted(timed, key=lambda total: total.real_time_ms, reverse=True)[:CHART_TOP_TYPES]
 
     def _draw_chart(self) -> None:
-        """Bars for the slowest types, restyled from the palette so light and dark themes both read."""
-        palette = self.palette()
-        text_color = palette.color(QPalette.ColorRole.Text)
-        self._chart.setBackground(palette.color(QPalette.ColorRole.Base))
+        """Bars for the slowest types, restyled from the palette so light and dark themes both read.
+        Drawn when its tab is shown: a live run's snapshots, once a second, would redraw it unseen."""
+        if self._tabs.currentIndex() != BY_TYPE_TAB:
+            return
+        theme_plot(self._chart, self.palette())
         plot = self._chart.getPlotItem()
         plot.clear()
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen(text_color)
-            plot.getAxis(side).setTextPen(text_color)
         top = self._chart_types()
-        self._label_types(plot.getAxis("left"), [total.type for total in top])
+        name_axis(self._chart, [total.type for total in top], TYPE_NAME_MAX_PX)
         if top:
-            _plot_type_bars(plot, top, text_color)
-
-    def _label_types(self, axis: pg.AxisItem, names: list[str]) -> None:
-        """Names as ticks, with the axis as wide as the longest: pyqtgraph only widens it on a later paint."""
-        axis.setTicks([list(enumerate(names))])
-        metrics = QFontMetrics(self._chart.font())
-        axis.setWidth(max((metrics.horizontalAdvance(name) for name in names), default=0) + AXIS_TICK_ROOM_PX)
+            _plot_type_bars(plot, top, self.palette().color(QPalette.ColorRole.WindowText))

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core import demo
-from ovgui.core.annotate import save_png
+from ovgui.core.annotate import annotated_image, save_png
 from ovgui.core.compare import Variant
 from ovgui.core.decoders import default_threshold
 from ovgui.core.devices import list_devices
@@ -42,16 +42,16 @@ from ovgui.core.options import OptionError
 from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest
 from ovgui.core.trace import save_trace
-from ovgui.gui.ab_panel import ABPanel
+from ovgui.gui.ab_panel import DEFAULT_KEPT_RUNS, ABPanel
 from ovgui.gui.charts import LatencyChart, MemoryChart
 from ovgui.gui.compare_dialog import CompareDialog
-from ovgui.gui.compare_view import ComparisonView, LayerDetailPanel
+from ovgui.gui.comparison import ComparisonView
 from ovgui.gui.controls import ControlPanel
 from ovgui.gui.image_view import ImagePanel
+from ovgui.gui.layer_detail import LayerDetailPanel
 from ovgui.gui.layer_table import LayerTableWidget
-from ovgui.gui.session import BackgroundJobs, RunSession
+from ovgui.gui.session import BackgroundJobs, RunResult, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
-from ovgui.headless import annotated_image
 
 STATE_VERSION = 1
 SETUP_MIN_WIDTH_PX = 300
@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.report: Report | None = None
         self.report_source: str | None = None
+        self.result: RunResult | None = None
         self.image: LoadedImage | None = None
         self.model_info: ModelInfo | None = None
         self._results_image_path: str | None = None
@@ -172,7 +173,7 @@ class MainWindow(QMainWindow):
         self.latency_chart = LatencyChart()
         self.memory_chart = MemoryChart()
         self.comparison = ComparisonView()
-        self.ab_panel = ABPanel()
+        self.ab_panel = ABPanel(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int))
         self.layer_detail = LayerDetailPanel()
         self.banner = ErrorBanner()
         self.demo_note = QLabel(
@@ -448,22 +449,24 @@ class MainWindow(QMainWindow):
         self.session.start_comparison(request, variants)
 
     @Slot(object)
-    def _variant_finished(self, result) -> None:
+    def _variant_finished(self, result: RunResult) -> None:
         self.comparison.add_result(result)
         if result.report is not None:
             self.ab_panel.add_report(result.report)
 
     @Slot(object)
-    def _comparison_finished(self, results: list) -> None:
+    def _comparison_finished(self, results: list[RunResult]) -> None:
         done = [r for r in results if r.report is not None]
         if done:
-            self._show_report(done[-1].report)
+            self._show_result_views(done[-1])
         failed = len(results) - len(done)
         self._run_ended(f"Compared {len(results)} configurations" + (f"; {failed} failed" if failed else ""))
 
     @Slot(object)
     def _layer_selected(self, layer) -> None:
-        self.layer_detail.show_layer(layer, self.session.layer_samples(self.report, layer.index))
+        """A layer of the shown run, with what its result carries; a layer of a live snapshot has no samples."""
+        shown = self.result is not None and any(known is layer for known in self.result.report.layers)
+        self.layer_detail.show_layer(layer, self.result if shown else RunResult(None))
 
     def stop_run(self) -> None:
         if self.session.busy:
@@ -475,6 +478,7 @@ class MainWindow(QMainWindow):
         self._set_running(True)
         self.stale_note.hide()
         self.layers.clear()
+        self.layers.follow(live)
         for chart in (self.latency_chart, self.memory_chart):
             chart.clear()
             chart.attach(live)
@@ -496,23 +500,30 @@ class MainWindow(QMainWindow):
         self.status_fps.setText(throughput_text(event.fps))
 
     @Slot(object)
-    def _run_finished(self, report: Report) -> None:
-        self._show_report(report)
+    def _run_finished(self, result: RunResult) -> None:
+        report = result.report
+        self._show_result_views(result)
         self.ab_panel.add_report(report)
         state = "Done" if report.completed else "Stopped"
         self._run_ended(f"{state}: {report_summary(report)}")
         self.report_ready.emit(report)
 
+    def _show_result_views(self, result: RunResult) -> None:
+        self.result = result
+        self._show_report(result.report)
+
     def _show_report(self, report: Report, source: str | None = None) -> None:
         """Every view from one report; `source` is the file it was opened from (None: just measured)."""
+        if self.result is None or self.result.report is not report:
+            self.result = RunResult(report)
         self.report = report
         self.report_source = source
         self._results_image_path = report.image.path if report.image else None
         self._annotated_copy_path = None
         self.latency_chart.show_report(report)
         self.memory_chart.show_report(report)
-        self.layers.set_layers(report.layers, report.layer_types)
         self.layer_detail.clear()
+        self.layers.set_layers(report.layers, report.layer_types)
         self.controls.preprocess.show_report(report)
         self._show_result(report)
         self.status_fps.setText(throughput_text(report.throughput_fps))
@@ -551,8 +562,7 @@ class MainWindow(QMainWindow):
         self._run_ended("Run failed")
 
     def _run_ended(self, message: str) -> None:
-        if self.session.busy:
-            return
+        self.layers.stop_following()
         for chart in (self.latency_chart, self.memory_chart):
             chart.stop_live()
         self._set_running(False)
@@ -640,12 +650,13 @@ class MainWindow(QMainWindow):
     def open_report(self, path: str) -> None:
         """Every view from a saved report, without the model; the image too if it is still there.
 
-        A file that is not a report changes nothing but the banner: what is shown stays consistent."""
-        try:
-            report = load_report(path)
-        except OvguiError as error:
-            self._show_error(str(error))
-            return
+        Parsed off the GUI thread (an 800-layer report takes a noticeable moment to read); a file
+        that is not a report changes nothing but the banner: what is shown stays consistent."""
+        self.jobs.submit(lambda: (path, load_report(path)), self._report_loaded, self._show_error)
+
+    @Slot(object)
+    def _report_loaded(self, loaded: tuple[str, Report]) -> None:
+        path, report = loaded
         name = Path(path).name
         self.banner.hide()
         self.controls.preprocess.load_for(report.model.path, report.config)

@@ -4,7 +4,8 @@
 `RunWorker` moved to that thread; the engine's events become queued signals,
 while per-iteration data stays in the `LiveData` buffers the charts poll.  Stop
 sets the engine's cancel flag and returns at once; the worker ends at the next
-iteration (or after a compile in progress) and reports back.  Other OpenVINO
+iteration (or after a compile in progress) and reports back: a run ends with one
+`RunResult`, the report plus what the views need beyond it.  Other OpenVINO
 calls the window needs (reading a model for its summary, listing devices,
 writing the demo files) run as `BackgroundJob`s on the global thread pool, so
 the GUI thread never calls OpenVINO.
@@ -15,10 +16,11 @@ from __future__ import annotations
 import sys
 import threading
 import traceback
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, SignalInstance, Slot
 
 from ovgui.core import events
 from ovgui.core.compare import Variant, VariantResult, run_variants
@@ -36,17 +38,46 @@ def user_message(error: BaseException) -> str:
     return f"unexpected {type(error).__name__}: {error}"
 
 
-KEPT_PROFILERS = 8
+@dataclass(frozen=True)
+class RunResult:
+    """One run as the window receives it: the report, and what the views need beyond it.
+
+    `layer_samples` holds each layer's real time per profiled iteration (rows: iterations,
+    columns: layer index) only when the report says they are real per-iteration values
+    (`profile.distributions`): OpenVINO's CPU counters are running means since compile, and
+    statistics of those would mean nothing.  A comparison's configuration that could not run
+    has no report and says why in `error`.
+    """
+
+    report: Report | None
+    layer_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
+    name: str = ""
+    error: str = ""
+
+    def samples_of(self, layer_index: int) -> np.ndarray | None:
+        if self.layer_samples is None or not 0 <= layer_index < self.layer_samples.shape[1]:
+            return None
+        return self.layer_samples[:, layer_index]
+
+
+def run_result(report: Report, profiler: LayerProfiler | None, name: str = "") -> RunResult:
+    """Built on the worker thread, so copying the samples of 800 layers costs the GUI nothing."""
+    samples = None
+    if report.profile.distributions and profiler is not None and profiler.iterations and report.layers:
+        samples = np.column_stack([profiler.layer_samples(layer.index) for layer in report.layers])
+    return RunResult(report, samples, name)
 
 
 class EngineWorker(QObject):
-    """What every worker tells the session: engine events as signals, and how it ended."""
+    """Signals named as superqt's workers name them; the engine's events (what superqt would
+    call `yielded`) come one signal per kind.  `finished` follows each of the others."""
 
     phase_started = Signal(str)
     progress = Signal(object)
     note = Signal(str)
-    cancelled = Signal()
-    failed = Signal(str)
+    aborted = Signal()
+    errored = Signal(str)
+    finished = Signal()
 
     def forward(self, event: events.Event) -> None:
         if isinstance(event, events.PhaseStarted):
@@ -58,7 +89,8 @@ class EngineWorker(QObject):
 
 
 class RunWorker(EngineWorker):
-    finished = Signal(object)
+    returned = Signal(object)
+    """The run's `RunResult`."""
 
     def __init__(self, request: RunRequest, live: events.LiveData):
         super().__init__()
@@ -68,30 +100,30 @@ class RunWorker(EngineWorker):
         """Called from the GUI thread; the engine reads the flag from the worker thread."""
         self._run.cancel()
 
-    @property
-    def profile_run(self) -> ProfileRun:
-        return self._run
-
     @Slot()
     def run(self) -> None:
         try:
-            report = self._run.run()
+            result = run_result(self._run.run(), self._run.profiler)
         except RunCancelled:
-            self.cancelled.emit()
+            self.aborted.emit()
         except Exception as error:  # noqa: BLE001 - the worker must report every failure, never die
-            self.failed.emit(user_message(error))
+            self.errored.emit(user_message(error))
         else:
-            self.finished.emit(report)
+            self.returned.emit(result)
         finally:
             self._run.release()
+            self.finished.emit()
 
 
 class ComparisonWorker(EngineWorker):
     """Runs configurations one after another; each one's live data is handed over as it starts."""
 
-    variant_started = Signal(str, object)
-    variant_finished = Signal(object)
-    finished = Signal(object)
+    run_started = Signal(object)
+    """The `LiveData` of the configuration that starts."""
+    yielded = Signal(object)
+    """Each configuration's `RunResult` as it ends."""
+    returned = Signal(object)
+    """Every configuration's `RunResult`, in order."""
 
     def __init__(self, base: RunRequest, variants: list[Variant]):
         super().__init__()
@@ -105,35 +137,45 @@ class ComparisonWorker(EngineWorker):
         if self._current is not None:
             self._current.cancel()
 
-    @property
-    def profile_run(self) -> ProfileRun | None:
-        return self._current
-
     @Slot()
     def run(self) -> None:
+        results: list[RunResult] = []
         try:
-            results = run_variants(
+            run_variants(
                 self._base,
                 self._variants,
                 on_event=lambda _name, event: self.forward(event),
                 should_stop=self._stopped.is_set,
                 on_run=self._started,
-                on_result=self.variant_finished.emit,
+                on_result=lambda variant: self._ended(variant, results),
             )
         except Exception as error:  # noqa: BLE001 - the worker must report every failure, never die
-            self.failed.emit(user_message(error))
+            self.errored.emit(user_message(error))
         else:
-            self.finished.emit(results)
+            self.returned.emit(results)
+        finally:
+            self.finished.emit()
 
-    def _started(self, name: str, run: ProfileRun) -> None:
+    def _started(self, _name: str, run: ProfileRun) -> None:
         self._current = run
         if self._stopped.is_set():
             run.cancel()
-        self.variant_started.emit(name, run.live)
+        self.run_started.emit(run.live)
+
+    def _ended(self, variant: VariantResult, results: list[RunResult]) -> None:
+        if variant.report is None:
+            result = RunResult(None, name=variant.name, error=variant.error)
+        else:
+            result = run_result(variant.report, variant.profiler, variant.name)
+        results.append(result)
+        self.yielded.emit(result)
 
 
 class RunSession(QObject):
-    """Starts and stops runs; at most one at a time, and a new one may be asked for while the last is ending."""
+    """Starts and stops runs; at most one at a time, and a new one may be asked for while the last is ending.
+
+    Every run ends with exactly one of `finished` (its `RunResult`), `cancelled`, `failed` or,
+    for a comparison, `comparison_finished` (a `RunResult` per configuration)."""
 
     started = Signal(object)
     phase_started = Signal(str)
@@ -142,7 +184,6 @@ class RunSession(QObject):
     finished = Signal(object)
     cancelled = Signal()
     failed = Signal(str)
-    variant_started = Signal(str, object)
     variant_finished = Signal(object)
     comparison_finished = Signal(object)
 
@@ -153,8 +194,6 @@ class RunSession(QObject):
         self._thread.start()
         self._worker: RunWorker | ComparisonWorker | None = None
         self._pending: RunRequest | tuple[RunRequest, list[Variant]] | None = None
-        self.live: events.LiveData | None = None
-        self._profilers: dict[int, LayerProfiler] = {}
 
     @property
     def busy(self) -> bool:
@@ -164,20 +203,20 @@ class RunSession(QObject):
         """Run now, or as soon as the run that is ending has ended."""
         if self._defer(request):
             return
-        self.live = events.LiveData()
-        worker = RunWorker(request, self.live)
-        worker.finished.connect(self._on_finished)
+        live = events.LiveData()
+        worker = RunWorker(request, live)
+        worker.returned.connect(self._on_returned)
         self._launch(worker)
-        self.started.emit(self.live)
+        self.started.emit(live)
 
     def start_comparison(self, base: RunRequest, variants: list[Variant]) -> None:
         """Configurations in turn on the same thread; Stop ends the current one and skips the rest."""
         if self._defer((base, variants)):
             return
         worker = ComparisonWorker(base, variants)
-        worker.variant_started.connect(self._on_variant_started)
-        worker.variant_finished.connect(self._on_variant_finished)
-        worker.finished.connect(self._on_comparison_finished)
+        worker.run_started.connect(self.started)
+        worker.yielded.connect(self.variant_finished)
+        worker.returned.connect(self._on_comparison_returned)
         self._launch(worker)
 
     def _defer(self, pending: object) -> bool:
@@ -192,8 +231,8 @@ class RunSession(QObject):
         worker.phase_started.connect(self.phase_started)
         worker.progress.connect(self.progress)
         worker.note.connect(self.note)
-        worker.cancelled.connect(self._on_cancelled)
-        worker.failed.connect(self._on_failed)
+        worker.aborted.connect(self._on_aborted)
+        worker.errored.connect(self._on_errored)
         self._worker = worker
         QMetaObject.invokeMethod(worker, "run", Qt.ConnectionType.QueuedConnection)
 
@@ -208,48 +247,23 @@ class RunSession(QObject):
         self._thread.quit()
         self._thread.wait()
 
-    @Slot(object)
     def is_shut_down(self) -> bool:
         return self._thread.isFinished()
 
-    def layer_samples(self, report: Report | None, index: int) -> np.ndarray | None:
-        """A layer's real times over the kept iterations of one of the recent runs, if still held."""
-        profiler = self._profilers.get(id(report))
-        return profiler.layer_samples(index) if profiler is not None and profiler.iterations else None
-
-    def _keep_profiler(self, report: Report, profiler: LayerProfiler) -> None:
-        """The last few runs' samples stay available for the layer detail panel; older ones go."""
-        self._profilers[id(report)] = profiler
-        while len(self._profilers) > KEPT_PROFILERS:
-            self._profilers.pop(next(iter(self._profilers)))
+    @Slot(object)
+    def _on_returned(self, result: RunResult) -> None:
+        self._done(self.finished, result)
 
     @Slot(object)
-    def _on_finished(self, report: Report) -> None:
-        self._keep_profiler(report, self._worker.profile_run.profiler)
-        self._done(self.finished, report)
-
-    @Slot(object)
-    def _on_variant_finished(self, result: VariantResult) -> None:
-        if result.report is not None and result.profiler is not None:
-            self._keep_profiler(result.report, result.profiler)
-        self.variant_finished.emit(result)
-
-    @Slot(str, object)
-    def _on_variant_started(self, name: str, live: events.LiveData) -> None:
-        self.live = live
-        self.variant_started.emit(name, live)
-        self.started.emit(live)
-
-    @Slot(object)
-    def _on_comparison_finished(self, results: list) -> None:
+    def _on_comparison_returned(self, results: list[RunResult]) -> None:
         self._done(self.comparison_finished, results)
 
     @Slot()
-    def _on_cancelled(self) -> None:
+    def _on_aborted(self) -> None:
         self._done(self.cancelled)
 
     @Slot(str)
-    def _on_failed(self, message: str) -> None:
+    def _on_errored(self, message: str) -> None:
         self._done(self.failed, message)
 
     def _done(self, signal: Any, *payload: Any) -> None:
@@ -263,12 +277,14 @@ class RunSession(QObject):
 
 
 class _JobSignals(QObject):
-    done = Signal(object)
-    failed = Signal(str)
+    returned = Signal(object)
+    errored = Signal(str)
+    finished = Signal()
 
 
 class BackgroundJob(QRunnable):
-    """Runs `function()` on the global pool; `done(result)` or `failed(message)` are queued to the GUI thread."""
+    """Runs `function()` on the global pool; `returned(result)` or `errored(message)`, then
+    `finished`, are queued to the GUI thread (the signals' object lives there)."""
 
     def __init__(self, function: Callable[[], Any]):
         super().__init__()
@@ -280,24 +296,29 @@ class BackgroundJob(QRunnable):
         try:
             result = self._function()
         except Exception as error:  # noqa: BLE001 - reported to the user as one line
-            self.signals.failed.emit(user_message(error))
+            self.signals.errored.emit(user_message(error))
         else:
-            self.signals.done.emit(result)
+            self.signals.returned.emit(result)
+        finally:
+            self.signals.finished.emit()
 
 
 class BackgroundJobs(QObject):
-    """Keeps each job alive until it has reported; connect to slots of GUI-thread objects only."""
+    """Keeps each job alive until it has reported.
+
+    Pass bound methods of GUI-thread QObjects (or their signals) as `on_done` / `on_failed`:
+    a lambda has no thread of its own, so Qt could call it on the pool's thread."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._running: dict[QObject, BackgroundJob] = {}
 
-    def submit(self, function: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[str], None]) -> None:
+    def submit(self, function: Callable[[], Any], on_done: Callable[[Any], None] | SignalInstance,
+               on_failed: Callable[[str], None] | SignalInstance) -> None:
         job = BackgroundJob(function)
-        job.signals.done.connect(on_done)
-        job.signals.failed.connect(on_failed)
-        job.signals.done.connect(self._forget)
-        job.signals.failed.connect(self._forget)
+        job.signals.returned.connect(on_done)
+        job.signals.errored.connect(on_failed)
+        job.signals.finished.connect(self._forget)
         self._running[job.signals] = job
         QThreadPool.globalInstance().start(job)
 

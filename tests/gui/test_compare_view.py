@@ -1,5 +1,8 @@
 """The comparison views on real runs of the face detector: six configurations side by side,
-two runs layer by layer, and one layer up close.  Renders land in the test's tmp_path."""
+two runs layer by layer, and one layer up close.  Renders land in the test's tmp_path.
+
+The layer detail's histogram is tested with hand-made per-iteration samples: the runs here
+give OpenVINO's CPU counters, which are running means, so they carry none."""
 
 from __future__ import annotations
 
@@ -12,27 +15,17 @@ import openvino
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 from shared_data import image_path, model_path
 
-from ovgui.core.compare import Variant, VariantResult, compare_layers, run_variants
+from ovgui.core.compare import Variant, compare_layers, run_variants
 from ovgui.core.report import LayerStats, Report, RunConfig
-from ovgui.core.runner import ProfileRun, RunRequest, run_profile
-from ovgui.gui.compare_view import (
-    COMPARISON_HINT,
-    DETAIL_HINT,
-    DIFF_HINT,
-    FASTER_COLOR,
-    NOT_EXECUTED_NOTE,
-    SLOWER_COLOR,
-    ComparisonModel,
-    ComparisonView,
-    LayerDetailPanel,
-    LayerDiffModel,
-    LayerDiffView,
-)
-
-pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.filterwarnings("error")]
+from ovgui.core.runner import RunRequest, run_profile
+from ovgui.gui.comparison import COMPARISON_HINT, ComparisonModel, ComparisonView
+from ovgui.gui.layer_detail import DETAIL_HINT, NOT_EXECUTED_NOTE, LayerDetailPanel
+from ovgui.gui.layer_diff import DIFF_HINT, FASTER_COLOR, SLOWER_COLOR, LayerDiffModel, LayerDiffView
+from ovgui.gui.session import RunResult, run_result
+from ovgui.gui.tables import MISSING
 
 RENDER_SIZE = (1100, 600)
 ITERATIONS = 30
@@ -57,7 +50,7 @@ def face_fp32_ir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory, face_fp32_ir) -> tuple[list[VariantResult], dict[str, ProfileRun]]:
+def comparison(tmp_path_factory, face_fp32_ir) -> list[RunResult]:
     """Six configurations through the real engine, the way Run › Compare runs them; the last one fails."""
     base = RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), RunConfig(iterations=ITERATIONS))
     cache = tmp_path_factory.mktemp("model-cache")
@@ -70,15 +63,14 @@ def comparison(tmp_path_factory, face_fp32_ir) -> tuple[list[VariantResult], dic
         Variant("FP16 IR from the model cache", {"cache_dir": str(cache)}),
         Variant("Device FPGA (not installed)", {"device": "FPGA"}),
     ]
-    runs: dict[str, ProfileRun] = {}
-    results = run_variants(base, variants, on_run=runs.__setitem__)
+    results = [RunResult(r.report, name=r.name, error=r.error) for r in run_variants(base, variants)]
     assert [r.report is not None for r in results] == [True] * 5 + [False]
-    return results, runs
+    return results
 
 
 @pytest.fixture(scope="module")
-def results(comparison) -> list[VariantResult]:
-    return comparison[0]
+def results(comparison) -> list[RunResult]:
+    return comparison
 
 
 @pytest.fixture(scope="module")
@@ -97,12 +89,16 @@ def fp32_ir(results) -> Report:
 
 
 @pytest.fixture(scope="module")
-def fused_layer(comparison) -> tuple[LayerStats, np.ndarray]:
-    """The slowest executed layer of the f32 run that has original layers fused into it, with its samples."""
-    results, runs = comparison
-    fused = [layer for layer in results[0].report.layers if layer.executed and len(layer.original_layers) > 1]
+def fused_layer(results) -> tuple[LayerStats, RunResult]:
+    """The slowest executed layer of the f32 run that has original layers fused into it, with a
+    result that carries per-iteration samples, as a run whose counters are per-inference would."""
+    report = results[0].report
+    fused = [layer for layer in report.layers if layer.executed and len(layer.original_layers) > 1]
     layer = max(fused, key=lambda layer: layer.real_time_ms)
-    return layer, runs[results[0].name].profiler.layer_samples(layer.index)
+    samples = np.random.default_rng(7).normal(1.0, 0.05, (ITERATIONS, len(report.layers)))
+    samples *= [[layer.real_time_ms for layer in report.layers]]
+    with_distributions = dataclasses.replace(report, profile=dataclasses.replace(report.profile, distributions=True))
+    return layer, RunResult(with_distributions, samples)
 
 
 @pytest.fixture
@@ -160,7 +156,7 @@ def test_a_failed_configuration_shows_its_error_greyed_without_numbers(compariso
     comparison_view.set_results(results)
     model, failed = comparison_view.model, len(results) - 1
     assert "FPGA" in model.index(failed, ERROR).data()
-    assert model.index(failed, MEDIAN).data() == ""
+    assert model.index(failed, MEDIAN).data() == MISSING
     assert model.index(failed, THROUGHPUT).data(SORT_ROLE) is None
     assert model.index(failed, CONFIGURATION).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(0, CONFIGURATION).data(Qt.ItemDataRole.ForegroundRole) is None
@@ -192,6 +188,15 @@ def test_add_result_grows_the_table_and_the_bars_one_configuration_at_a_time(com
     comparison_view.clear()
     assert comparison_view.model.rowCount() == 0 and comparison_view.bar_count() == 0
     qtbot.waitUntil(hint.isVisible)
+
+
+def test_the_bold_best_stays_on_its_configuration_when_sorted(comparison_view, results):
+    comparison_view.set_results(results)
+    comparison_view.table.sortByColumn(CONFIGURATION, Qt.SortOrder.DescendingOrder)
+    shown = comparison_view.table.model()
+    fastest = min(results[:5], key=lambda r: r.report.latency_ms.median).name
+    bold = [shown.index(row, CONFIGURATION).data() for row in range(shown.rowCount()) if _is_bold(shown, row, MEDIAN)]
+    assert bold == [fastest]
 
 
 @pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
@@ -235,7 +240,7 @@ def test_layers_with_equal_names_are_matched_by_name(diff_view, f32, bf16):
             missing_side = A_TIME if delta.presence == "only in B" else B_TIME
             assert model.index(row, MATCH).data() == delta.presence
             assert model.index(row, 0).data(Qt.ItemDataRole.FontRole).italic()
-            assert model.index(row, missing_side).data() == model.index(row, RATIO).data() == ""
+            assert model.index(row, missing_side).data() == model.index(row, RATIO).data() == MISSING
 
 
 def test_header_totals_are_the_sums_of_the_layer_times(diff_view, f32, bf16):
@@ -282,8 +287,8 @@ def test_filter_keeps_layers_by_name_or_type(diff_view, f32, bf16):
 
 
 def test_detail_shows_the_original_layers_fused_into_a_real_layer(detail_panel, fused_layer):
-    layer, samples = fused_layer
-    detail_panel.show_layer(layer, samples)
+    layer, result = fused_layer
+    detail_panel.show_layer(layer, result)
     assert detail_panel.showing_layer()
     assert detail_panel.name_text() == layer.name
     assert detail_panel.original_layers() == layer.original_layers
@@ -292,20 +297,42 @@ def test_detail_shows_the_original_layers_fused_into_a_real_layer(detail_panel, 
     assert QGuiApplication.clipboard().text() == "\n".join(layer.original_layers)
 
 
-def test_detail_without_samples_or_time_says_why(detail_panel, fused_layer, f32):
-    layer, _ = fused_layer
-    detail_panel.show_layer(layer, None)
+def test_detail_without_real_samples_says_why_in_one_line(detail_panel, fused_layer, f32):
+    layer, with_samples = fused_layer
+    detail_panel.show_layer(layer, RunResult(f32))
     assert detail_panel.histogram_bar_count() == 0
+    note = detail_panel.samples_note()
+    assert "running means since compile" in note and "\n" not in note
     not_run = next(layer for layer in f32.layers if not layer.executed)
-    detail_panel.show_layer(not_run, np.zeros(ITERATIONS, np.float32))
+    detail_panel.show_layer(not_run, with_samples)
     assert detail_panel.histogram_bar_count() == 0
-    assert any(label.text() == NOT_EXECUTED_NOTE for label in detail_panel.findChildren(QWidget, "emptyHint"))
+    assert detail_panel.samples_note() == NOT_EXECUTED_NOTE
+
+
+def test_samples_without_distributions_never_reach_the_histogram(detail_panel, fused_layer):
+    """A run whose report says its per-layer figures are not per-inference values carries no samples."""
+    layer, with_samples = fused_layer
+
+    class Profiler:
+        iterations = ITERATIONS
+
+        def layer_samples(self, index):
+            return with_samples.layer_samples[:, index]
+
+    aggregate = dataclasses.replace(with_samples.report, profile=dataclasses.replace(with_samples.report.profile,
+                                                                                    distributions=False))
+    assert run_result(aggregate, Profiler()).layer_samples is None
+    real = run_result(with_samples.report, Profiler())
+    assert np.array_equal(real.samples_of(layer.index), with_samples.samples_of(layer.index))
+    detail_panel.show_layer(layer, real)
+    assert detail_panel.histogram_bar_count() > 0 and detail_panel.samples_note() == ""
 
 
 def test_identical_samples_make_one_bar_one_timer_tick_wide(detail_panel, fused_layer):
     """A fast layer at the counters' 1 µs resolution: numpy alone would draw its bar 1 ms wide."""
     layer = dataclasses.replace(fused_layer[0], real_time_ms=0.012, real_time_median_ms=0.012)
-    detail_panel.show_layer(layer, np.full(ITERATIONS, 0.012, np.float32))
+    report = fused_layer[1].report
+    detail_panel.show_layer(layer, RunResult(report, np.full((ITERATIONS, len(report.layers)), 0.012, np.float32)))
     assert detail_panel.histogram_bar_count() == 1
     low, high = detail_panel.findChild(QWidget, "layerHistogram").getViewBox().viewRange()[0]
     assert low < 0.012 < high and high - low < 0.01
@@ -373,3 +400,13 @@ def test_render_layer_detail(show_sized, tmp_path, fused_layer, theme):
     panel.show_layer(*fused_layer)
     assert _render(host, panel, "layer_detail", theme, tmp_path).stat().st_size > 10_000
     host.close()
+
+
+def test_detail_of_a_preprocessing_layer_says_where_it_comes_from(detail_panel, f32):
+    added = LayerStats(0, "Interpolate_5030", "Interpolate", "jit_avx2", "EXECUTED", 1.5, None, 1.5, 0.0,
+                       first_inference_ms=4.0, role="preprocess")
+    detail_panel.show_layer(added, RunResult(f32))
+    texts = [label.text() for label in detail_panel.findChildren(QLabel)]
+    assert any("in-graph preprocessing" in text for text in texts)
+    assert any(text.startswith(f"{MISSING} (preprocessing") for text in texts), "no share of the model's sum"
+    assert "4.000 ms" in texts and MISSING in texts, "first inference shown; no median"

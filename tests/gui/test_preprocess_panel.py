@@ -87,6 +87,7 @@ def test_a_reopened_report_shows_its_own_preprocessing(window, qtbot, tmp_path):
     report.save_json(saved)
     open_files(window, qtbot, "face", "bus.jpg")
     window.open_report(str(saved))
+    qtbot.waitUntil(lambda: window.report_source == "run.json", timeout=30_000)  # read off the GUI thread
     panel = window.controls.preprocess
     assert panel.values()["input_shape"] == [1, 3, 224, 288]
     assert panel.reason("input_shape") == "1,3,224,288: set by you"

@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
+from ovgui.core.report import LayerStats
 from ovgui.gui.main_window import MainWindow
 from shared_data import image_path, model_path
 
@@ -32,7 +33,7 @@ def run_paths(window: MainWindow, qtbot, model, image):
     window.controls.model_picker.set_path(str(model), emit=False)
     window.controls.image_picker.set_path(str(image), emit=False)
     outcome: dict[str, object] = {}
-    window.session.finished.connect(lambda report: outcome.setdefault("finished", report))
+    window.session.finished.connect(lambda result: outcome.setdefault("finished", result.report))
     window.session.failed.connect(lambda message: outcome.setdefault("failed", message))
     window.run_action.trigger()
     qtbot.waitUntil(lambda: bool(outcome), timeout=RUN_TIMEOUT_MS)
@@ -106,7 +107,7 @@ def test_a_new_run_while_one_is_ending_starts_after_it(window, qtbot):
         window.run_action.trigger()
     window.controls.settings.iterations.setValue(4)
     reports = []
-    window.session.finished.connect(reports.append)
+    window.session.finished.connect(lambda result: reports.append(result.report))
     window.run_action.trigger()
     qtbot.waitUntil(lambda: len(reports) == 2, timeout=RUN_TIMEOUT_MS)
     assert not reports[0].completed and reports[1].completed
@@ -156,3 +157,22 @@ def test_a_model_with_several_inputs_runs_with_a_note(window, qtbot):
     kind, report = run_paths(window, qtbot, model_path("gaze"), image_path("zidane.jpg"))
     assert kind == "finished" and report.layers and not report.detections
     assert any("head_pose_angles" in note for note in notes)
+
+
+def test_the_layer_table_follows_a_run_live_then_shows_its_report(window, qtbot):
+    """The runner's per-layer snapshots reach the table during the run (published here by hand
+    as the runner does about once a second); the finished report replaces them."""
+    window.controls.settings.iterations.setValue(1_000_000)
+    window.controls.model_picker.set_path(str(model_path("squeezenet")), emit=False)
+    window.controls.image_picker.set_path(str(image_path("chelsea.png")), emit=False)
+    with qtbot.waitSignal(window.session.started, timeout=RUN_TIMEOUT_MS) as started:
+        window.run_action.trigger()
+    live = started.args[0]
+    qtbot.waitSignal(window.session.progress, timeout=RUN_TIMEOUT_MS).wait()
+    snapshot = [LayerStats(0, "conv1", "Convolution", "jit", "EXECUTED", 0.5, None, 0.5, 1.0)]
+    live.publish_layers(snapshot)
+    qtbot.waitUntil(lambda: window.layers.model.layers() == snapshot, timeout=5000)
+    assert window.layers.is_following()
+    with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as finished:
+        window.stop_action.trigger()
+    assert window.layers.model.layers() == finished.args[0].layers and not window.layers.is_following()

@@ -1,0 +1,329 @@
+"""Configurations side by side: which setting is faster, and by how much.
+
+A sortable table gives the exact numbers (copy-friendly), bars beneath it the
+answer at a glance.  Rows are the runs' `RunResult`s; a configuration that failed
+has no report, so its cells read "—" and sort last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import attrgetter
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPalette, QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QHBoxLayout, QSplitter, QStackedWidget, QStyle, QVBoxLayout, QWidget
+
+from ovgui.core.report import Report
+from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, value_label, with_legend
+from ovgui.gui.charts import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, format_ms, theme_plot
+from ovgui.gui.session import RunResult
+from ovgui.gui.tables import (
+    MUTED_TEXT,
+    Column,
+    ComputedColumn,
+    RowsProxy,
+    RowsModel,
+    hint_label,
+    make_table,
+    or_missing,
+    styled_font,
+)
+
+COMPARISON_HINT = "Run a comparison (Run › Compare configurations…) to see configurations side by side"
+CONFIGURATION_NAME_MAX_PX = 250
+
+
+def fps_text(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _report_column(title: str, tooltip: str, path: str, text: Callable[[Any], str] = format_ms,
+                   numeric: bool = True, sample: str = "00000.0") -> ComputedColumn:
+    """A field of the configuration's report, e.g. ``"latency_ms.median"``; "—" when the run failed."""
+    read = attrgetter(path)
+    return ComputedColumn(title, tooltip, path, or_missing(text), numeric, sample,
+                           compute=lambda result: None if result.report is None else read(result.report))
+
+
+def _best(results: Sequence[RunResult], metric: Callable[[Report], float],
+          pick: Callable = min) -> RunResult | None:
+    """The best result itself, not its row: the rows move when the table is sorted."""
+    scored = [r for r in results if r.report is not None and metric(r.report) > 0]
+    return pick(scored, key=lambda r: metric(r.report)) if scored else None
+
+
+_median = attrgetter("latency_ms.median")
+_throughput = attrgetter("throughput_fps")
+
+
+class ComparisonModel(RowsModel):
+    """One row per configuration, in the order they ran until a view sorts them."""
+
+    COLUMNS = (
+        Column("Configuration", "The name of the configuration: what it changes from the base settings.",
+               "name", sample="FP16 IR + THROUGHPUT mode (async), f32"),
+        _report_column("Median (ms)", "Median latency over the measured iterations; the best is in bold.",
+                       "latency_ms.median"),
+        _report_column("p90 (ms)", "90th percentile latency: nine in ten inferences were at least this fast.",
+                       "latency_ms.p90"),
+        _report_column("p99 (ms)", "99th percentile latency: the slow tail.", "latency_ms.p99"),
+        _report_column("Throughput (FPS)", "Inferences per second over the run; the best is in bold.",
+                       "throughput_fps", fps_text),
+        _report_column("First inference (ms)", "The first inference after compiling; often much slower.",
+                       "timings_ms.first_inference"),
+        _report_column("Compile (ms)", "Time to compile the model for the device (or to load it from the cache).",
+                       "timings_ms.compile"),
+        _report_column("Streams", "Streams OpenVINO used (NUM_STREAMS read back from the compiled model).",
+                       "compiled.num_streams", str, sample="00"),
+        _report_column("Threads", "Inference threads OpenVINO used (INFERENCE_NUM_THREADS read back).",
+                       "compiled.inference_num_threads", str, sample="00"),
+        _report_column("Precision (used)", "The precision the device ran in (INFERENCE_PRECISION_HINT read back):\n"
+                       "an FP32 model may run in bf16 on CPUs with AMX or AVX512-BF16.",
+                       "compiled.inference_precision", str, numeric=False, sample="bf16"),
+        _report_column("Requests", "Infer requests that ran in parallel.", "compiled.requests_used", str, sample="00"),
+        _report_column("Hint (used)", "The performance hint the compiled model reports.",
+                       "compiled.performance_hint", str, numeric=False, sample="THROUGHPUT"),
+        _report_column("Cache", "Whether the compiled model was loaded from the model cache (CACHE_DIR).",
+                       "compiled.loaded_from_cache", _yes_no, numeric=False, sample="yes"),
+        Column("Error", "Why this configuration could not run.", "error", sample="Error"),
+    )
+    BEST = {"latency_ms.median": (_median, min), "throughput_fps": (_throughput, max)}
+    """The columns whose best cell is bold: how to read the figure, and whether low or high wins."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._best: dict[str, RunResult | None] = {}
+
+    def set_results(self, results: Sequence[RunResult]) -> None:
+        self._set_rows(results)
+
+    def add_result(self, result: RunResult) -> None:
+        self._append_row(result)
+
+    def results(self) -> list[RunResult]:
+        return self._rows_as_given()
+
+    def _rows_changed(self) -> None:
+        self._best = {field: _best(self._rows, metric, pick) for field, (metric, pick) in self.BEST.items()}
+
+    def _font(self, row: int, column: Column) -> QFont | None:
+        if column.field in self._best and self._best[column.field] is self._rows[row]:
+            return styled_font(bold=True)
+        return None
+
+    def _color(self, row: int, column: Column) -> QColor | None:
+        return MUTED_TEXT if self._rows[row].report is None else None
+
+    def _icon(self, row: int, column: Column) -> QIcon | None:
+        """A warning sign beside a failed configuration's name: its error is in the last column."""
+        if self._rows[row].report is None and column.field == "name":
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return None
+
+    def _tooltip(self, result: RunResult) -> str:
+        if result.report is None:
+            return f"{result.name}\nfailed: {result.error}"
+        report = result.report
+        devices = ", ".join(report.compiled.execution_devices) or report.device.name
+        return f"{result.name}\n{Path(report.model.path).name} on {devices}"
+
+
+
+@dataclass(frozen=True)
+class _Series:
+    label: str
+    color: QColor
+    value: Callable[[Report], float]
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """One chart under the comparison table: a bar per series per configuration."""
+
+    x_label: str
+    x_units: str
+    series: tuple[_Series, ...]
+    note: str
+    text: Callable[[float], str] = format_ms
+
+
+_PANELS = (
+    _Panel("latency", "ms", (_Series("median", MEDIAN_COLOR, _median),
+                             _Series("p90", P90_COLOR, attrgetter("latency_ms.p90"))), "lower is better"),
+    _Panel("throughput", "FPS", (_Series("throughput", POINT_COLOR, _throughput),), "higher is better", fps_text),
+    _Panel("start-up", "ms", (_Series("first inference", FIRST_COLOR, attrgetter("timings_ms.first_inference")),
+                              _Series("compile", PHASE_COLORS["compile"], attrgetter("timings_ms.compile"))),
+           "lower is better"),
+)
+"""Latency and throughput answer "which is faster"; first inference and compile time,
+"what does it cost to start".  Compile is rarely more than ~10x the first inference,
+so both share a linear axis and the printed values carry the small bars."""
+
+
+
+def _draw_panel(plot: pg.PlotWidget, fit: BarFit, panel: _Panel, results: Sequence[RunResult],
+                text: QColor) -> list[tuple[pg.TextItem, str]]:
+    """Grouped horizontal bars, one group per configuration; a failed one says "failed" where its
+    bars would be.  Returns those labels with the error each stands for."""
+    item = plot.getPlotItem()
+    item.clear()
+    thickness = 0.8 / len(panel.series)
+    values: list[float] = []
+    for number, series in enumerate(panel.series):
+        offset = (number - (len(panel.series) - 1) / 2) * thickness
+        bars = [(row + offset, series.value(r.report)) for row, r in enumerate(results) if r.report is not None]
+        if not bars:
+            continue
+        item.addItem(pg.BarGraphItem(x0=0, y=[y for y, _ in bars], height=thickness * 0.85,
+                                     width=[value for _, value in bars], brush=series.color, pen=pg.mkPen(None)))
+        for y, value in bars:
+            value_label(item, panel.text(value), value, y, text)
+        values += [value for _, value in bars]
+    fit.fit(0.0, max(values, default=1.0), len(results), [panel.text(value) for value in values])
+    return [(value_label(item, "failed", 0, row, MUTED_TEXT), result.error)
+            for row, result in enumerate(results) if result.report is None]
+
+
+class _ComparisonCharts(QWidget):
+    """The panels side by side, sharing one column of configuration names on the left."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._results: list[RunResult] = []
+        self._failures: list[tuple[pg.TextItem, str]] = []
+        self._plots = [bar_plot(panel.x_label, panel.x_units) for panel in _PANELS]
+        self._fits = [BarFit(plot) for plot in self._plots]
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        for number, (plot, panel) in enumerate(zip(self._plots, _PANELS)):
+            if number:
+                plot.getPlotItem().hideAxis("left")
+            layout.addWidget(with_legend(plot, [(series.color, series.label) for series in panel.series], panel.note))
+        self._plots[0].setObjectName("latencyBars")
+        self._plots[0].getViewBox().sigResized.connect(self._explain_failures)
+        self._draw()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._share_width()
+
+    def set_results(self, results: Sequence[RunResult]) -> None:
+        self._results = list(results)
+        self._draw()
+
+    def bar_count(self) -> int:
+        return sum(bar_count(plot) for plot in self._plots)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._draw()
+
+    def _draw(self) -> None:
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.WindowText)
+        name_axis(self._plots[0], [result.name for result in self._results], CONFIGURATION_NAME_MAX_PX)
+        for plot in self._plots:
+            theme_plot(plot, palette)
+        failures = [_draw_panel(plot, fit, panel, self._results, text)
+                    for plot, fit, panel in zip(self._plots, self._fits, _PANELS)]
+        self._failures = failures[0]
+        self._share_width()
+        self._explain_failures()
+
+    def _explain_failures(self) -> None:
+        """The first panel says why a configuration failed, cut to fit: the table, scrolled to
+        its last column, and the row's tooltip have the whole message."""
+        metrics = QFontMetrics(self._plots[0].font())
+        width_px = int(self._plots[0].getViewBox().width()) - 2 * AXIS_TICK_ROOM_PX
+        for label, error in self._failures:
+            label.setText(metrics.elidedText(f" failed: {error}", Qt.TextElideMode.ElideRight, max(width_px, 0)))
+
+    def _share_width(self) -> None:
+        """Equal plot areas: the first panel also carries the names, so it gets their width on top
+        of its share (stretch factors alone would take the names out of its share)."""
+        names_px = int(self._plots[0].getAxis("left").width())
+        share_px = max(1, (self.width() - names_px) // len(self._plots))
+        layout = self.layout()
+        for number in range(len(self._plots)):
+            layout.setStretch(number, share_px + (names_px if number == 0 else 0))
+
+
+class ComparisonView(QWidget):
+    """Configurations side by side: the numbers in a table, the answer in bars beneath it.
+
+    Rows and bars appear one by one as configurations finish (`add_result`), so a
+    long comparison shows its first answers while the others still run."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._model = ComparisonModel(self)
+        self._proxy = RowsProxy(self)
+        self._proxy.setSourceModel(self._model)
+        self._table = make_table(self._proxy, ComparisonModel.COLUMNS, ComparisonModel.column_index("error"))
+        self._table.setObjectName("comparisonTable")
+        self._table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self._charts = _ComparisonCharts()
+        self._splitter = QSplitter(Qt.Orientation.Vertical)
+        self._splitter.addWidget(self._table)
+        self._splitter.addWidget(self._charts)
+        self._splitter.setStretchFactor(0, 0)
+        self._splitter.setStretchFactor(1, 1)
+        self._stack = QStackedWidget()
+        self._stack.addWidget(hint_label(COMPARISON_HINT))
+        self._stack.addWidget(self._splitter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+        self._show_results_or_hint()
+
+    @property
+    def model(self) -> ComparisonModel:
+        return self._model
+
+    @property
+    def table(self) -> QAbstractItemView:
+        return self._table
+
+    def set_results(self, results: list[RunResult]) -> None:
+        self._model.set_results(results)
+        self._update()
+
+    def add_result(self, result: RunResult) -> None:
+        self._model.add_result(result)
+        self._update()
+
+    def clear(self) -> None:
+        self.set_results([])
+
+    def bar_count(self) -> int:
+        """Bars drawn over all charts: a finished configuration adds one per series."""
+        return self._charts.bar_count()
+
+    def _update(self) -> None:
+        self._charts.set_results(self._model.results())
+        self._show_results_or_hint()
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        """Room for every configuration's row, up to half the height; the charts take the rest."""
+        total_px = sum(self._splitter.sizes())
+        if not total_px:
+            return
+        table = self._table
+        wanted_px = (table.horizontalHeader().sizeHint().height() + table.verticalHeader().length()
+                     + 2 * table.frameWidth() + table.horizontalScrollBar().sizeHint().height())
+        table_px = min(wanted_px, total_px // 2)
+        self._splitter.setSizes([table_px, total_px - table_px])
+
+    def _show_results_or_hint(self) -> None:
+        self._stack.setCurrentIndex(1 if self._model.rowCount() else 0)

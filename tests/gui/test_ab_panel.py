@@ -1,0 +1,134 @@
+"""The A/B panel with hand-made reports: which pair it picks, what it warns about, what it keeps,
+and that a value a report does not have reads "—", never 0."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from ovgui.core.imports import load_report
+from ovgui.core.report import DeviceInfo, LatencyStats, LayerStats, ModelInfo, Report, RunConfig
+from ovgui.gui.ab_panel import ABPanel, default_pair, run_label
+from ovgui.gui.layer_diff import LayerDiffModel, LayerDiffView
+from ovgui.gui.tables import MISSING
+
+A_TIME = LayerDiffModel.column_index("time_a_ms")
+B_TIME = LayerDiffModel.column_index("time_b_ms")
+
+
+def layer(index: int, name: str, real_ms: float, role: str = "model") -> LayerStats:
+    return LayerStats(index, name, "Convolution", "jit_avx512_FP32", "EXECUTED", real_ms, None, real_ms, 0.0, role=role)
+
+
+def report(model: str, names: tuple[str, ...] = ("conv1", "conv2"), times: tuple[float, ...] = (1.0, 2.0),
+           median_ms: float = 3.0, extra: list[LayerStats] | None = None) -> Report:
+    made = Report(ModelInfo(f"/models/{model}", "onnx", 1), DeviceInfo("CPU", "cpu"), RunConfig())
+    made.layers = [layer(i, name, time) for i, (name, time) in enumerate(zip(names, times))] + (extra or [])
+    made.latency_ms = LatencyStats.from_samples([median_ms] * 3)
+    return made
+
+
+@pytest.fixture
+def imported(tmp_path) -> Report:
+    """A real benchmark_app counters import: per-layer means, no latency at all."""
+    path = tmp_path / "benchmark_app_average_counters.csv"
+    path.write_text("layerName;execStatus;layerType;execType;realTime (ms);cpuTime (ms)\n"
+                    "conv1;EXECUTED;Convolution;jit_avx512_FP32;1.5;1.5\n"
+                    "conv2;EXECUTED;Convolution;jit_avx512_FP32;2.5;2.5\n"
+                    "Total;;;;4.0;4.0\n")
+    return load_report(path)
+
+
+@pytest.fixture
+def panel(qtbot) -> ABPanel:
+    panel = ABPanel(capacity=20)
+    qtbot.addWidget(panel)
+    return panel
+
+
+def compared(qtbot, panel: ABPanel) -> LayerDiffView:
+    """The panel compares on the next turn of the event loop, after the window has shown the run."""
+    qtbot.waitUntil(lambda: panel.diff.header_text().startswith("<b>A</b>"), timeout=5000)
+    return panel.diff
+
+
+def test_the_default_pair_is_one_model_when_a_pair_exists():
+    yolo, face = report("yolo.onnx"), report("face.xml")
+    assert default_pair([yolo, face]) == (0, 1), "no two runs share a model: the newest two"
+    assert default_pair([yolo, face, report("face.xml")]) == (1, 2)
+    assert default_pair([face, yolo, report("yolo.onnx"), report("gaze.xml")]) == (1, 2), \
+        "the newest run has no partner: the newest pair of one model rather than two models"
+
+
+def test_different_models_are_warned_about_in_the_panel(qtbot, panel):
+    panel.add_report(report("yolo.onnx"))
+    panel.add_report(report("face.xml"))
+    warning = compared(qtbot, panel).warning_text()
+    assert "different models" in warning and "yolo.onnx" in warning and "face.xml" in warning
+    assert panel.diff.findChild(QLabel, "diffWarning").isVisibleTo(panel)
+
+
+def test_the_same_model_twice_gives_no_warning(qtbot, panel):
+    panel.add_report(report("yolo.onnx", times=(1.0, 2.0)))
+    panel.add_report(report("yolo.onnx", times=(1.5, 2.0)))
+    diff = compared(qtbot, panel)
+    assert diff.warning_text() == ""
+    assert "+16.7%" in diff.header_text() and "2 of 2 rows matched" in diff.header_text()
+
+
+def test_nothing_matched_is_warned_about_and_has_no_percentage(qtbot, panel):
+    panel.add_report(report("yolo.onnx", names=("a1", "a2"), times=(0.1, 0.1)))
+    panel.add_report(report("yolo.onnx", names=("b1", "b2"), times=(8.0, 9.3)))
+    diff = compared(qtbot, panel)
+    assert "No layer of A matched a layer of B" in diff.warning_text()
+    assert "%" not in diff.header_text() and "0 of 4 rows matched" in diff.header_text()
+    rows = [(diff.model.index(row, A_TIME).data(), diff.model.index(row, B_TIME).data())
+            for row in range(diff.model.rowCount())]
+    assert all(MISSING in pair for pair in rows), "the side a layer is missing from reads '—', not 0"
+
+
+def test_a_benchmark_app_import_has_no_median_and_says_its_model_is_unknown(qtbot, panel, imported):
+    assert f"median {MISSING}" in run_label(imported) and "0.00" not in run_label(imported)
+    panel.add_report(report("yolo.onnx"))
+    panel.add_report(imported)
+    diff = compared(qtbot, panel)
+    assert f"median {MISSING}" in diff.header_text() and "0.00 ms" not in diff.header_text()
+    assert "benchmark_app import" in diff.warning_text()
+
+
+def test_the_panel_keeps_the_last_runs_and_says_so(panel):
+    assert panel.kept_note.text() == "Keeps the last 20 runs of this session."
+    for number in range(25):
+        panel.add_report(report("yolo.onnx", median_ms=1.0 + number))
+    assert panel.report_count() == 20 and panel.combo_b.count() == 20
+    assert [r.latency_ms.median for r in panel.reports()] == [6.0 + n for n in range(20)]
+    assert panel.combo_b.currentText().startswith("#25 ") and panel.combo_a.currentText().startswith("#24 ")
+    assert panel.kept_note.text() == "Keeps the last 20 runs of this session; 5 older runs were dropped."
+
+
+def test_preprocessing_layers_are_one_row_matched_by_role(qtbot, panel):
+    """Auto-named nodes of in-graph preprocessing differ between runs: they pair by role, summed."""
+    graph_a = [layer(2, "Transpose_5027", 0.5, "preprocess"), layer(3, "Interpolate_5030", 1.5, "preprocess")]
+    graph_b = [layer(2, "Transpose_11882", 0.25, "preprocess"), layer(3, "Convert_11890", 0.5, "preprocess"),
+               layer(4, "Interpolate_11891", 1.0, "preprocess")]
+    panel.add_report(report("yolo.onnx", extra=graph_a))
+    panel.add_report(report("yolo.onnx", extra=graph_b))
+    diff = compared(qtbot, panel)
+    rows = [delta for delta in diff.deltas() if delta.role == "preprocess"]
+    assert len(rows) == 1 and len(diff.deltas()) == 3
+    (row,) = rows
+    assert (row.name_a, row.name_b, row.presence, row.matched_by) == ("preprocessing", "preprocessing", "both", "role")
+    assert (row.time_a_ms, row.time_b_ms) == (2.0, 1.75)
+    assert "model layers 3.000 → 3.000 ms" in diff.header_text(), "preprocessing stays out of the model's total"
+    assert diff.warning_text() == ""
+
+
+def test_open_report_reads_off_the_gui_thread_and_a_bad_file_is_one_line(qtbot, panel, imported, tmp_path):
+    panel.open_report(imported.model.path)
+    qtbot.waitUntil(lambda: panel.report_count() == 1, timeout=30_000)
+    bogus = tmp_path / "notes.json"
+    bogus.write_text("[1, 2, 3]")
+    with qtbot.waitSignal(panel.open_failed, timeout=30_000) as blocker:
+        panel.open_report(str(bogus))
+    (message,) = blocker.args
+    assert "notes.json" in message and "\n" not in message and panel.report_count() == 1
