@@ -12,10 +12,10 @@ import openvino as ov
 import openvino.opset13 as ops
 
 from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.engines.openvino import read_outputs
 from ovgui.core.image import LoadedImage
 from ovgui.core.preprocess import prepare_inputs
 from ovgui.core.report import ImageInfo, RunConfig
-from ovgui.core.runner import read_outputs
 
 
 def named(node: ov.Node, name: str) -> ov.Output:

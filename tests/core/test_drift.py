@@ -10,10 +10,10 @@ from shared_data import image_path, model_path
 
 from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.drift import cosine_similarity, format_drift, output_drift
+from ovgui.core.engines.openvino import read_outputs
 from ovgui.core.image import load_image
 from ovgui.core.preprocess import prepare_inputs
 from ovgui.core.report import RunConfig
-from ovgui.core.runner import read_outputs
 
 
 def out(data, *names: str) -> ModelOutput:

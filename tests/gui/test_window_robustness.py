@@ -62,7 +62,7 @@ def bad_inputs(folder):
         "missing image": (face, folder / "missing.jpg", ["image file not found"]),
         "text as image": (face, folder / "notes.png", ["not an image"]),
         "empty image": (face, folder / "empty.jpg", ["empty"]),
-        "folder as image": (face, folder, ["folder"]),
+        "folder without images": (face, folder, ["holds no images OpenCV can read"]),
     }
 
 
