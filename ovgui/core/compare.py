@@ -15,10 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from ovgui.core import events
-from ovgui.core.decoders.base import ModelOutput
+from ovgui.core.decoders.base import Geometry, ModelOutput
 from ovgui.core.drift import output_drift
 from ovgui.core.errors import OvguiError
+from ovgui.core.graph import RuntimeGraph
 from ovgui.core.options import BY_NAME, OptionError, make_config
 from ovgui.core.profile import LayerProfiler
 from ovgui.core.report import LayerStats, Report
@@ -80,6 +83,9 @@ class VariantResult:
     error: str = ""
     profiler: LayerProfiler | None = field(default=None, repr=False, compare=False)
     outputs: list[ModelOutput] = field(default_factory=list, repr=False, compare=False)
+    geometry: Geometry | None = field(default=None, repr=False, compare=False)
+    mask: np.ndarray | None = field(default=None, repr=False, compare=False)
+    graph: RuntimeGraph | None = field(default=None, repr=False, compare=False)
 
 
 def run_variants(
@@ -98,7 +104,9 @@ def run_variants(
         run = ProfileRun(variant.request(base), lambda event, name=variant.name: on_event(name, event))
         on_run(variant.name, run)
         try:
-            result = VariantResult(variant.name, run.run(), profiler=run.profiler, outputs=run.outputs)
+            report = run.run()
+            result = VariantResult(variant.name, report, profiler=run.profiler, outputs=run.outputs,
+                                   geometry=run.geometry, mask=run.mask, graph=run.graph)
         except OvguiError as error:
             result = VariantResult(variant.name, None, str(error))
         finally:

@@ -24,8 +24,9 @@ from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThread
 
 from ovgui.core import events
 from ovgui.core.compare import Variant, VariantResult, run_variants
+from ovgui.core.decoders.base import Geometry, ModelOutput
 from ovgui.core.errors import OvguiError, RunCancelled
-from ovgui.core.profile import LayerProfiler
+from ovgui.core.graph import RuntimeGraph
 from ovgui.core.report import Report
 from ovgui.core.runner import ProfileRun, RunRequest
 
@@ -45,14 +46,20 @@ class RunResult:
     `layer_samples` holds each layer's real time per profiled iteration (rows: iterations,
     columns: layer index) only when the report says they are real per-iteration values
     (`profile.distributions`): OpenVINO's CPU counters are running means since compile, and
-    statistics of those would mean nothing.  A comparison's configuration that could not run
-    has no report and says why in `error`.
+    statistics of those would mean nothing.  `outputs` are the first inference's raw outputs and
+    `geometry` how the image was fitted (for the outputs panel and overlays), `mask` a decoder's
+    class or probability mask at photo size, `graph` the executed graph (OpenVINO runs).  A
+    comparison's configuration that could not run has no report and says why in `error`.
     """
 
     report: Report | None
     layer_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
     name: str = ""
     error: str = ""
+    outputs: list[ModelOutput] = field(default_factory=list, repr=False, compare=False)
+    geometry: Geometry | None = field(default=None, repr=False, compare=False)
+    mask: np.ndarray | None = field(default=None, repr=False, compare=False)
+    graph: RuntimeGraph | None = field(default=None, repr=False, compare=False)
 
     def samples_of(self, layer_index: int) -> np.ndarray | None:
         if self.layer_samples is None or not 0 <= layer_index < self.layer_samples.shape[1]:
@@ -60,12 +67,16 @@ class RunResult:
         return self.layer_samples[:, layer_index]
 
 
-def run_result(report: Report, profiler: LayerProfiler | None, name: str = "") -> RunResult:
-    """Built on the worker thread, so copying the samples of 800 layers costs the GUI nothing."""
+def run_result(report: Report, run: ProfileRun | VariantResult | None, name: str = "") -> RunResult:
+    """Built on the worker thread, so copying the samples of 800 layers costs the GUI nothing;
+    `run` (a run, or a comparison's configuration) holds what the views need beyond the report."""
+    if run is None:
+        return RunResult(report, name=name)
+    profiler = run.profiler
     samples = None
     if report.profile.distributions and profiler is not None and profiler.iterations and report.layers:
         samples = np.column_stack([profiler.layer_samples(layer.index) for layer in report.layers])
-    return RunResult(report, samples, name)
+    return RunResult(report, samples, name, outputs=run.outputs, geometry=run.geometry, mask=run.mask, graph=run.graph)
 
 
 class EngineWorker(QObject):
@@ -103,7 +114,7 @@ class RunWorker(EngineWorker):
     @Slot()
     def run(self) -> None:
         try:
-            result = run_result(self._run.run(), self._run.profiler)
+            result = run_result(self._run.run(), self._run)
         except RunCancelled:
             self.aborted.emit()
         except Exception as error:  # noqa: BLE001 - the worker must report every failure, never die
@@ -166,7 +177,7 @@ class ComparisonWorker(EngineWorker):
         if variant.report is None:
             result = RunResult(None, name=variant.name, error=variant.error)
         else:
-            result = run_result(variant.report, variant.profiler, variant.name)
+            result = run_result(variant.report, variant, variant.name)
         results.append(result)
         self.yielded.emit(result)
 

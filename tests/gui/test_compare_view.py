@@ -319,10 +319,15 @@ def test_samples_without_distributions_never_reach_the_histogram(detail_panel, f
         def layer_samples(self, index):
             return with_samples.layer_samples[:, index]
 
+    class Run:
+        """What a run (or a comparison's configuration) carries beyond its report."""
+
+        profiler, outputs, geometry, mask, graph = Profiler(), [], None, None, None
+
     aggregate = dataclasses.replace(with_samples.report, profile=dataclasses.replace(with_samples.report.profile,
                                                                                     distributions=False))
-    assert run_result(aggregate, Profiler()).layer_samples is None
-    real = run_result(with_samples.report, Profiler())
+    assert run_result(aggregate, Run()).layer_samples is None
+    real = run_result(with_samples.report, Run())
     assert np.array_equal(real.samples_of(layer.index), with_samples.samples_of(layer.index))
     detail_panel.show_layer(layer, real)
     assert detail_panel.histogram_bar_count() > 0 and detail_panel.samples_note() == ""
