@@ -61,12 +61,13 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
 
 @contextmanager
 def cancel_on_interrupt(cancel: Callable[[], None]) -> Iterator[None]:
-    """Ctrl+C stops the run between iterations, so the figures so far still print."""
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel())
+    """Ctrl+C (or a SIGTERM) stops the run between iterations, so the figures so far still print."""
+    previous = {number: signal.signal(number, lambda *_: cancel()) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:

@@ -7,6 +7,7 @@ preload the pickers, press Run, and act on the window's own signals.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from ovgui.core.compare import load_variants
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
+from ovgui.gui.signals import SignalBridge
 
 EXIT_FAILED = 2
 SETTLE_MS = 150
@@ -116,6 +118,17 @@ def run_app(args: argparse.Namespace, config: RunConfig) -> int:
     window = MainWindow()
     if args.run or args.compare or args.screenshot or args.report or args.exit_after_run:
         ScriptedRun(window, args)
+    bridge = SignalBridge(lambda number: quit_on_signal(window, number))
     preload(window, args, config)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        bridge.restore()
+
+
+def quit_on_signal(window: MainWindow, number: int) -> None:
+    """As File › Quit does: stop the run, save the settings, close; then the shell's code (128 + N)."""
+    print(f"ovgui: {signal.Signals(number).name}, closing", file=sys.stderr)
+    window.close()
+    QApplication.exit(128 + number)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -746,14 +747,16 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.layers_dock, self.detail_dock], [layers, width - setup - layers], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop a run, wait for the worker's current OpenVINO call to return, then save the layout."""
-        self.statusBar().showMessage("Closing…")
-        self.session.shutdown()
-        self.jobs.wait()
+        """Save the layout, disappear at once, then stop a run and wait behind the scenes for the
+        worker's current OpenVINO call (a compile may take seconds) to return."""
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState(STATE_VERSION))
         self.controls.settings.save(settings)
         for chart in (self.latency_chart, self.memory_chart):
             chart.stop_live()
+        self.hide()
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        self.session.shutdown()
+        self.jobs.wait()
         super().closeEvent(event)
