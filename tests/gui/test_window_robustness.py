@@ -130,12 +130,14 @@ def qt_object_count() -> int:
 
 @pytest.mark.slow
 def test_long_session_keeps_memory_threads_and_objects_flat(window, qtbot):
-    """OVGUI_LEAK_RUNS runs of a real model in one window (CI: 30; the full check: 100)."""
+    """OVGUI_LEAK_RUNS runs of a real model (OVGUI_LEAK_MODEL, a key of shared_data's models) in
+    one window (CI: 30 of SqueezeNet; the full check: 100 of yolov8)."""
     runs = int(os.environ.get("OVGUI_LEAK_RUNS", "30"))
+    model = os.environ.get("OVGUI_LEAK_MODEL", "squeezenet")
     process = psutil.Process()
     marks = {}
     for index in range(1, runs + 1):
-        kind, _report = run_paths(window, qtbot, model_path("squeezenet"), image_path("chelsea.png"))
+        kind, _report = run_paths(window, qtbot, model_path(model), image_path("bus.jpg"))
         assert kind == "finished"
         if index == 5:
             QApplication.processEvents()
@@ -146,7 +148,7 @@ def test_long_session_keeps_memory_threads_and_objects_flat(window, qtbot):
     grown_mib = (process.memory_info().rss - marks["rss"]) / 2**20
     print(f"{runs} runs: RSS +{grown_mib:.1f} MiB after run 5, threads {marks['threads']}->{threading.active_count()}, "
           f"Qt objects {marks['objects']}->{qt_object_count()}")
-    assert grown_mib < 50
+    assert grown_mib < 30
     assert threading.active_count() <= marks["threads"]
     assert qt_object_count() <= marks["objects"] + 5
 
