@@ -134,6 +134,7 @@ def test_long_session_keeps_memory_threads_and_objects_flat(window, qtbot):
     one window (CI: 30 of SqueezeNet; the full check: 100 of yolov8)."""
     runs = int(os.environ.get("OVGUI_LEAK_RUNS", "30"))
     model = os.environ.get("OVGUI_LEAK_MODEL", "squeezenet")
+    window.controls.settings.iterations.setValue(10)
     process = psutil.Process()
     marks = {}
     for index in range(1, runs + 1):
