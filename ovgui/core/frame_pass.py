@@ -44,19 +44,13 @@ class FramePass:
         if pipeline is not None:
             return self._run_pipelined(pipeline, frames, budget, cancel, live, progress)
         results: list[FrameResult] = []
-        loop_start = last_progress = fetched_from = time.perf_counter()
+        pace = _Pace(budget, cancel, progress)
         for frame in frames:
             decoded_before = frame.decode_ms if not results else 0.0
-            results.append(self._one(frame, live, fetched_from, decoded_before))
-            now = fetched_from = time.perf_counter()
-            if cancel.is_set() or (budget.duration_s is not None and now - loop_start >= budget.duration_s):
+            results.append(self._one(frame, live, pace.fetched_from, decoded_before))
+            if pace.stop_after(len(results)):
                 break
-            if now - last_progress >= PROGRESS_INTERVAL_S:
-                last_progress = now
-                progress(len(results), now - loop_start, 0.0)
-        wall_s = time.perf_counter() - loop_start
-        progress(len(results), wall_s, 0.0)
-        return results, LoopResult(wall_s, 0.0, 1, self.engine.end_reads())
+        return results, LoopResult(pace.finish(len(results)), 0.0, 1, self.engine.end_reads())
 
     def _run_pipelined(
         self, pipeline: Pipeline, frames: Iterator[Frame], budget: Budget, cancel: threading.Event, live: LiveData,
@@ -67,27 +61,21 @@ class FramePass:
         included), and the stages of overlapping frames do not add up to the pass's wall time."""
         waiting: dict[int, _InFlight] = {}
         results: list[FrameResult] = []
-        loop_start = last_progress = fetched_from = time.perf_counter()
+        pace = _Pace(budget, cancel, progress)
         for frame in frames:
             started = time.perf_counter()
             arrays, geometry = frame_inputs(frame.image, self.prepared)
             prepared_at = time.perf_counter()
             decoded_before = frame.decode_ms if frame.index == 0 and not results and not waiting else 0.0
-            waiting[frame.index] = _InFlight(frame, geometry, fetched_from, decoded_before, started, prepared_at)
+            waiting[frame.index] = _InFlight(frame, geometry, pace.fetched_from, decoded_before, started, prepared_at)
             pipeline.submit(arrays, frame.index)
             results += self._collect(pipeline.done(), waiting, live)
-            now = fetched_from = time.perf_counter()
-            if cancel.is_set() or (budget.duration_s is not None and now - loop_start >= budget.duration_s):
+            if pace.stop_after(len(results)):
                 break
-            if now - last_progress >= PROGRESS_INTERVAL_S:
-                last_progress = now
-                progress(len(results), now - loop_start, 0.0)
         pipeline.wait()
         results += self._collect(pipeline.done(), waiting, live)
-        wall_s = time.perf_counter() - loop_start
-        progress(len(results), wall_s, 0.0)
         results.sort(key=lambda result: result.index)
-        return results, LoopResult(wall_s, 0.0, pipeline.requests, self.engine.end_reads())
+        return results, LoopResult(pace.finish(len(results)), 0.0, pipeline.requests, self.engine.end_reads())
 
     def _collect(self, finished: list, waiting: dict[int, "_InFlight"], live: LiveData) -> list[FrameResult]:
         results = []
@@ -141,6 +129,29 @@ class FramePass:
         live.add_iteration(latency_ms)
         live.add_frame(frame.image.bgr, result)
         return result
+
+
+class _Pace:
+    """A pass's clock: when the loop last asked for a frame, progress about ten times a second,
+    and whether Stop or the time budget ends the pass."""
+
+    def __init__(self, budget: Budget, cancel: threading.Event, progress: ProgressCallback):
+        self._budget, self._cancel, self._progress = budget, cancel, progress
+        self.start = self._last_progress = self.fetched_from = time.perf_counter()
+
+    def stop_after(self, done: int) -> bool:
+        now = self.fetched_from = time.perf_counter()
+        if self._cancel.is_set() or (self._budget.duration_s is not None and now - self.start >= self._budget.duration_s):
+            return True
+        if now - self._last_progress >= PROGRESS_INTERVAL_S:
+            self._last_progress = now
+            self._progress(done, now - self.start, 0.0)
+        return False
+
+    def finish(self, done: int) -> float:
+        wall_s = time.perf_counter() - self.start
+        self._progress(done, wall_s, 0.0)
+        return wall_s
 
 
 @dataclass(frozen=True)
