@@ -33,10 +33,19 @@ def run_paths(window: MainWindow, qtbot, model, image):
     window.controls.model_picker.set_path(str(model), emit=False)
     window.controls.image_picker.set_path(str(image), emit=False)
     outcome: dict[str, object] = {}
-    window.session.finished.connect(lambda result: outcome.setdefault("finished", result.report))
-    window.session.failed.connect(lambda message: outcome.setdefault("failed", message))
+
+    def finished(result) -> None:
+        outcome.setdefault("finished", result.report)
+
+    def failed(message: str) -> None:
+        outcome.setdefault("failed", message)
+
+    window.session.finished.connect(finished)
+    window.session.failed.connect(failed)
     window.run_action.trigger()
     qtbot.waitUntil(lambda: bool(outcome), timeout=RUN_TIMEOUT_MS)
+    window.session.finished.disconnect(finished)
+    window.session.failed.disconnect(failed)
     return next(iter(outcome.items()))
 
 
