@@ -25,7 +25,12 @@ from PySide6.QtWidgets import (
 
 from ovgui.core.compare import Variant, load_variants
 from ovgui.core.errors import OvguiError
-from ovgui.gui.engine_choice import ONNXRUNTIME, ONNXRUNTIME_DEVICE, ONNXRUNTIME_MODE, onnxruntime_unavailable
+from ovgui.gui.engine_choice import (
+    ONNXRUNTIME,
+    ONNXRUNTIME_DEVICE,
+    ONNXRUNTIME_MODE,
+    onnxruntime_unavailable,
+)
 
 CHECKED_BY_DEFAULT = {"Current settings", "Throughput mode (async)", "Precision f32", "Precision bf16"}
 ONNXRUNTIME_PRESET = Variant(

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
 from ovgui.core.options import BY_NAME, Option, OptionError, make_config, options_in, validate
 from ovgui.core.report import DeviceInfo, ModelInfo, RunConfig
 from ovgui.gui.engine_choice import (
+    ONLY_FOR,
     ONNXRUNTIME,
     ONNXRUNTIME_DEVICE,
     ONNXRUNTIME_DEVICE_TEXT,
     ONNXRUNTIME_MODE,
     ONNXRUNTIME_MODE_REASON,
-    ONLY_FOR,
     ignored_by,
     onnxruntime_unavailable,
 )

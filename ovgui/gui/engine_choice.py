@@ -34,7 +34,7 @@ def onnxruntime_unavailable(model_path: str) -> str:
     if importlib.util.find_spec("onnxruntime") is None:
         return f"ONNX Runtime is not installed: {INSTALL_ONNXRUNTIME}"
     if model_path and Path(model_path).suffix.lower() != ".onnx":
-        return f"ONNX Runtime reads .onnx models only, not {Path(model_path).name} (OpenVINO runs it)"
+        return f"ONNX Runtime needs an .onnx model, not {Path(model_path).suffix or Path(model_path).name}"
     return ""
 
 
