@@ -25,11 +25,24 @@ from PySide6.QtWidgets import (
 
 from ovgui.core.compare import Variant, load_variants
 from ovgui.core.errors import OvguiError
+from ovgui.gui.engine_choice import (
+    ONNXRUNTIME,
+    ONNXRUNTIME_DEVICE,
+    ONNXRUNTIME_MODE,
+    onnxruntime_unavailable,
+)
 
 CHECKED_BY_DEFAULT = {"Current settings", "Throughput mode (async)", "Precision f32", "Precision bf16"}
+ONNXRUNTIME_PRESET = Variant(
+    "ONNX Runtime",
+    {"engine": ONNXRUNTIME, "device": ONNXRUNTIME_DEVICE, "mode": ONNXRUNTIME_MODE, "preprocess": "host"},
+)
+"""The same model through the other engine, with what that engine needs (CPU, one request,
+the image converted on the host) rather than a configuration it refuses."""
 
 
-def preset_variants(devices: list[str]) -> list[Variant]:
+def preset_variants(devices: list[str], model_path: str = "") -> list[Variant]:
+    """The presets for the current model: ONNX Runtime only for an .onnx model."""
     cache = str(Path(tempfile.gettempdir()) / "ovgui-model-cache")
     presets = [
         Variant("Current settings", {}),
@@ -41,22 +54,24 @@ def preset_variants(devices: list[str]) -> list[Variant]:
         Variant("Input copied (no shared memory)", {"shared_memory": False}),
         Variant("Model cache (compile twice)", {"cache_dir": cache}),
     ]
-    return presets + [Variant(f"Device {name}", {"device": name}) for name in devices]
+    engines = [ONNXRUNTIME_PRESET] if Path(model_path).suffix.lower() == ".onnx" else []
+    return presets + engines + [Variant(f"Device {name}", {"device": name}) for name in devices]
 
 
 class CompareDialog(QDialog):
-    def __init__(self, devices: list[str], parent: QWidget | None = None):
+    def __init__(self, devices: list[str], parent: QWidget | None = None, model_path: str = ""):
         super().__init__(parent)
         self.setWindowTitle("Compare configurations")
         self.list = QListWidget()
-        self._fill(preset_variants(devices), CHECKED_BY_DEFAULT)
+        self.message = QLabel(wordWrap=True)
+        self._model_path = model_path
+        self._fill(preset_variants(devices, model_path), CHECKED_BY_DEFAULT)
         load = QPushButton("Load from JSON…", toolTip="A list of {\"name\": …, <setting>: value}, as ovgui-profile --compare reads")
         load.clicked.connect(self._load)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run comparison")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        self.message = QLabel(wordWrap=True)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Each configuration runs in turn on the current model and image:"))
         layout.addWidget(self.list, 1)
@@ -74,13 +89,24 @@ class CompareDialog(QDialog):
 
     def _fill(self, variants: list[Variant], checked: set[str]) -> None:
         self.list.clear()
+        self.message.clear()
         for variant in variants:
             item = QListWidgetItem(variant.name)
             item.setData(Qt.ItemDataRole.UserRole, variant)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if variant.name in checked else Qt.CheckState.Unchecked)
             item.setToolTip(", ".join(f"{k}={v}" for k, v in variant.changes.items()) or "no change")
+            self._refuse_unavailable_engine(item, variant)
             self.list.addItem(item)
+
+    def _refuse_unavailable_engine(self, item: QListWidgetItem, variant: Variant) -> None:
+        """ONNX Runtime not installed: the preset stays in sight, unchecked and greyed, saying how to install it."""
+        reason = onnxruntime_unavailable(self._model_path) if variant.changes.get("engine") == ONNXRUNTIME else ""
+        if reason:
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setToolTip(reason)
+            self.message.setText(reason)
 
     def _load(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load configurations", "", "JSON (*.json)")
@@ -92,4 +118,5 @@ class CompareDialog(QDialog):
             self.message.setText(f"<span style='color:#c0392b'>{error}</span>")
             return
         self._fill(variants, {variant.name for variant in variants})
-        self.message.setText(f"{len(variants)} configurations from {Path(path).name}")
+        self.message.setText(" ".join(filter(None, [f"{len(variants)} configurations from {Path(path).name}.",
+                                                    self.message.text()])))

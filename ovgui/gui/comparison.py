@@ -1,8 +1,9 @@
-"""Configurations side by side: which setting is faster, and by how much.
+"""Configurations side by side: which setting (or engine) is faster, and by how much.
 
 A sortable table gives the exact numbers (copy-friendly), bars beneath it the
-answer at a glance.  Rows are the runs' `RunResult`s; a configuration that failed
-has no report, so its cells read "—" and sort last.
+answer at a glance.  Each row is a run's `RunResult` with how its results agree
+with the first configuration's; a configuration that failed has no report, so
+its cells read "—" and sort last.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHBoxLayout, QSplitter, QStackedWidget, QStyle, QVBoxLayout, QWidget
 
-from ovgui.core.report import Report
+from ovgui.core.agreement import Agreement, agreement
+from ovgui.core.events import PHASE_TITLES
+from ovgui.core.report import OutputDrift, Report
 from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, value_label, with_legend
 from ovgui.gui.charts import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, format_ms, theme_plot
 from ovgui.gui.session import RunResult
@@ -45,16 +48,83 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
+REFERENCE_TEXT = "reference"
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One configuration: its result, and its results against the comparison's reference (the
+    first configuration that ran) — None for the reference itself and for a failed run."""
+
+    result: RunResult
+    against: Agreement | None = None
+
+    @property
+    def report(self) -> Report | None:
+        return self.result.report
+
+    @property
+    def name(self) -> str:
+        return self.result.name
+
+    @property
+    def error(self) -> str:
+        return self.result.error
+
+
 def _report_column(title: str, tooltip: str, path: str, text: Callable[[Any], str] = format_ms,
-                   numeric: bool = True, sample: str = "00000.0") -> ComputedColumn:
-    """A field of the configuration's report, e.g. ``"latency_ms.median"``; "—" when the run failed."""
-    read = attrgetter(path)
+                   numeric: bool = True, sample: str = "00000.0",
+                   read: Callable[[Report], Any] | None = None) -> ComputedColumn:
+    """A field of the configuration's report, e.g. ``"latency_ms.median"`` (or what `read` makes
+    of the report); "—" when the run failed."""
+    read = read or attrgetter(path)
     return ComputedColumn(title, tooltip, path, or_missing(text), numeric, sample,
-                           compute=lambda result: None if result.report is None else read(result.report))
+                           compute=lambda row: None if row.report is None else read(row.report))
 
 
-def _best(results: Sequence[RunResult], metric: Callable[[Report], float],
-          pick: Callable = min) -> RunResult | None:
+def engine_text(report: Report) -> str:
+    """The engine and its release (OpenVINO's build suffix is in the tooltip)."""
+    return f"{report.engine.name} {report.engine.version.split('-')[0]}".strip()
+
+
+def phase_delta(name: str) -> Callable[[Report], float | None]:
+    return lambda report: next((p.rss_delta_mib for p in report.memory.phases if p.name == name), None)
+
+
+def _rss_column(phase: str) -> ComputedColumn:
+    title = PHASE_TITLES[phase]
+    return _report_column(f"Δ RSS {title} (MiB)", f"How much the process's resident memory grew during {title}\n"
+                          "(RSS includes the model's mapped weight pages).", f"rss.{phase}", lambda v: f"{v:+.1f}",
+                          sample="+0000.0", read=phase_delta(phase))
+
+
+def drift_text(drift: list[OutputDrift]) -> str | None:
+    """The largest |Δ| and the lowest cosine over the outputs both runs have, in one cell."""
+    compared = [d for d in drift if d.compared]
+    if not drift:
+        return None
+    if not compared:
+        return drift[0].note
+    largest = max(d.max_abs_diff for d in compared)
+    cosine = min(d.cosine_similarity for d in compared)
+    skipped = f", {len(drift) - len(compared)} not compared" if len(compared) < len(drift) else ""
+    return f"max |Δ| {largest:.4g}, cosine {cosine:.6f}{skipped}"
+
+
+def _against_first(row: ComparisonRow) -> str | None:
+    if row.report is None:
+        return None
+    return REFERENCE_TEXT if row.against is None else row.against.summary()
+
+
+def _drift_of(row: ComparisonRow) -> str | None:
+    if row.report is None:
+        return None
+    return REFERENCE_TEXT if row.against is None else drift_text(row.report.drift)
+
+
+def _best(results: Sequence[ComparisonRow], metric: Callable[[Report], float],
+          pick: Callable = min) -> ComparisonRow | None:
     """The best result itself, not its row: the rows move when the table is sorted."""
     scored = [r for r in results if r.report is not None and metric(r.report) > 0]
     return pick(scored, key=lambda r: metric(r.report)) if scored else None
@@ -65,22 +135,39 @@ _throughput = attrgetter("throughput_fps")
 
 
 class ComparisonModel(RowsModel):
-    """One row per configuration, in the order they ran until a view sorts them."""
+    """One row per configuration, in the order they ran until a view sorts them.
+
+    Whether the results hold comes right after the engine, before the timings: the bars under
+    the table show those at a glance, and a narrow dock still shows the agreement."""
 
     COLUMNS = (
         Column("Configuration", "The name of the configuration: what it changes from the base settings.",
-               "name", sample="FP16 IR + THROUGHPUT mode (async), f32"),
+               "name", sample="Precision bf16"),
+        _report_column("Engine", "The inference engine and its version.", "engine", str, numeric=False,
+                       sample="ONNX Runtime 1.23.2", read=engine_text),
+        ComputedColumn("Agrees with first", "Detections matched with the first configuration's (same class,\n"
+                       "IoU >= 0.5): matched, missed, extra and the largest score difference;\n"
+                       "classifiers: the same top-1 class and the top-5 classes shared.", "agreement",
+                       or_missing(str), sample="5 matched, 0 missed, 0 extra (IoU",
+                       compute=_against_first),
+        ComputedColumn("Output drift", "How far the raw outputs moved from the first configuration's: the\n"
+                       "largest absolute difference and the lowest cosine similarity over the outputs.",
+                       "drift", or_missing(str), sample="max |Δ| 0.01234, cosine 0.999999", compute=_drift_of),
         _report_column("Median (ms)", "Median latency over the measured iterations; the best is in bold.",
                        "latency_ms.median"),
         _report_column("p90 (ms)", "90th percentile latency: nine in ten inferences were at least this fast.",
                        "latency_ms.p90"),
-        _report_column("p99 (ms)", "99th percentile latency: the slow tail.", "latency_ms.p99"),
         _report_column("Throughput (FPS)", "Inferences per second over the run; the best is in bold.",
                        "throughput_fps", fps_text),
+        _report_column("Compile / session (ms)", "OpenVINO: compiling the model for the device (or loading it from\n"
+                       "the cache); ONNX Runtime: creating the inference session.", "timings_ms.compile"),
         _report_column("First inference (ms)", "The first inference after compiling; often much slower.",
                        "timings_ms.first_inference"),
-        _report_column("Compile (ms)", "Time to compile the model for the device (or to load it from the cache).",
-                       "timings_ms.compile"),
+        _report_column("Peak RSS (MiB)", "The process's largest resident memory during the run. One process runs\n"
+                       "every configuration, so a peak includes what earlier ones left behind.",
+                       "memory.peak_mib", lambda v: f"{v:.0f}", sample="00000"),
+        *(_rss_column(phase) for phase in PHASE_TITLES),
+        _report_column("p99 (ms)", "99th percentile latency: the slow tail.", "latency_ms.p99"),
         _report_column("Streams", "Streams OpenVINO used (NUM_STREAMS read back from the compiled model).",
                        "compiled.num_streams", str, sample="00"),
         _report_column("Threads", "Inference threads OpenVINO used (INFERENCE_NUM_THREADS read back).",
@@ -100,16 +187,28 @@ class ComparisonModel(RowsModel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._best: dict[str, RunResult | None] = {}
+        self._best: dict[str, ComparisonRow | None] = {}
+        self._reference: RunResult | None = None
 
     def set_results(self, results: Sequence[RunResult]) -> None:
-        self._set_rows(results)
+        self._reference = None
+        self._set_rows([self._row(result) for result in results])
 
     def add_result(self, result: RunResult) -> None:
-        self._append_row(result)
+        self._append_row(self._row(result))
 
     def results(self) -> list[RunResult]:
-        return self._rows_as_given()
+        return [row.result for row in self._rows_as_given()]
+
+    def _row(self, result: RunResult) -> ComparisonRow:
+        """The first configuration that ran is the reference the others' results are held against
+        (as their output drift is); matching a few hundred boxes costs well under a millisecond."""
+        if result.report is None:
+            return ComparisonRow(result)
+        if self._reference is None:
+            self._reference = result
+            return ComparisonRow(result)
+        return ComparisonRow(result, agreement(self._reference.report, result.report))
 
     def _rows_changed(self) -> None:
         self._best = {field: _best(self._rows, metric, pick) for field, (metric, pick) in self.BEST.items()}
@@ -128,12 +227,17 @@ class ComparisonModel(RowsModel):
             return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         return None
 
-    def _tooltip(self, result: RunResult) -> str:
-        if result.report is None:
-            return f"{result.name}\nfailed: {result.error}"
-        report = result.report
-        devices = ", ".join(report.compiled.execution_devices) or report.device.name
-        return f"{result.name}\n{Path(report.model.path).name} on {devices}"
+    def _tooltip(self, row: ComparisonRow) -> str:
+        if row.report is None:
+            return f"{row.name}\nfailed: {row.error}"
+        report = row.report
+        devices = ", ".join(report.engine.providers or report.compiled.execution_devices) or report.device.name
+        lines = [row.name, f"{Path(report.model.path).name} on {devices}, {report.engine.name} {report.engine.version}"]
+        if row.against is not None:
+            lines.append(f"against {self._reference.name}: {row.against.summary()}")
+            lines += [f"{d.name}: " + (f"max |Δ| {d.max_abs_diff:.4g}, cosine {d.cosine_similarity:.6f}"
+                                       if d.compared else d.note) for d in report.drift]
+        return "\n".join(lines)
 
 
 
@@ -271,6 +375,7 @@ class ComparisonView(QWidget):
         self._proxy.setSourceModel(self._model)
         self._table = make_table(self._proxy, ComparisonModel.COLUMNS, ComparisonModel.column_index("error"))
         self._table.setObjectName("comparisonTable")
+        self._table.setTextElideMode(Qt.TextElideMode.ElideRight)  # an agreement's counts come first
         self._table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self._charts = _ComparisonCharts()
         self._splitter = QSplitter(Qt.Orientation.Vertical)

@@ -25,6 +25,16 @@ from PySide6.QtWidgets import (
 
 from ovgui.core.options import BY_NAME, Option, OptionError, make_config, options_in, validate
 from ovgui.core.report import DeviceInfo, ModelInfo, RunConfig
+from ovgui.gui.engine_choice import (
+    ONLY_FOR,
+    ONNXRUNTIME,
+    ONNXRUNTIME_DEVICE,
+    ONNXRUNTIME_DEVICE_TEXT,
+    ONNXRUNTIME_MODE,
+    ONNXRUNTIME_MODE_REASON,
+    ignored_by,
+    onnxruntime_unavailable,
+)
 from ovgui.gui.option_fields import OptionForm, accepted_values
 from ovgui.gui.preprocess_panel import PreprocessPanel
 
@@ -120,20 +130,42 @@ class DeviceField(QComboBox):
 
 
 class RunSettings(OptionForm):
-    """The run and output options, made from their declarations; iterations and time share one row."""
+    """The run and output options, made from their declarations; iterations and time share one row.
+
+    The engine picker offers ONNX Runtime only where it can run the model (a line under it says
+    why not), and the settings the chosen engine ignores are hidden."""
 
     def __init__(self, parent: QWidget | None = None):
         device = DeviceField(BY_NAME["device"])
+        self.engine_note = QLabel(wordWrap=True, objectName="engineNote",
+                                  textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.engine_device = QLabel(ONNXRUNTIME_DEVICE_TEXT, objectName="engineDevice",
+                                    toolTip="ONNX Runtime runs on the CPU through its CPUExecutionProvider")
         super().__init__("Run", options_in("run") + options_in("output"), {"device": device}, parent)
         self.device = device
+        self.engine = self.fields["engine"]
         self.iterations = self.fields["iterations"]
         self.seconds = self.fields["duration_s"]
         self.precision = self.fields["precision"]
         self.budget_kind.currentIndexChanged.connect(self._show_budget)
+        self.engine.currentIndexChanged.connect(self._show_engine)
         self._show_budget()
+        self._show_engine()
+        self.set_model_path("")
 
     def add_row(self, option: Option, field: QWidget) -> None:
-        """One "Run for" row holds the iterations field, the time field and the combo that picks between them."""
+        """One "Run for" row holds the iterations field, the time field and the combo that picks between them;
+        the engine's row has its note beneath, the device's row what ONNX Runtime runs on."""
+        if option.name == "engine":
+            super().add_row(option, field)
+            self.form.addRow(self.engine_note)
+            return
+        if option.name == "device":
+            device = QHBoxLayout()
+            device.addWidget(field, 1)
+            device.addWidget(self.engine_device, 1)
+            self.form.addRow("Device", device)
+            return
         if option.name == "duration_s":
             return
         if option.name != "iterations":
@@ -150,7 +182,36 @@ class RunSettings(OptionForm):
         self.form.addRow("Run for", budget)
 
     def values(self) -> dict[str, Any]:
-        return self._read(lenient=False)
+        """What the fields hold (hidden ones too: the command line's values reach the report as given);
+        on ONNX Runtime the device is the CPU the device row shows."""
+        values = self._read(lenient=False)
+        if values["engine"] == ONNXRUNTIME:
+            values["device"] = ONNXRUNTIME_DEVICE
+        return values
+
+    def set_model_path(self, path: str) -> None:
+        """Offer ONNX Runtime only if it can run `path`; otherwise say why under the picker.  A choice
+        already made (command line, last session) stays, and the run says why it cannot start."""
+        reason = onnxruntime_unavailable(path)
+        item = self.engine.model().item(self.engine.findData(ONNXRUNTIME))
+        item.setEnabled(not reason)
+        item.setToolTip(reason)
+        self.engine_note.setText(reason)
+        self.engine_note.setVisible(bool(reason))
+
+    def _show_engine(self) -> None:
+        engine = self.engine.value()
+        for names in ONLY_FOR.values():
+            for name in names:
+                self.form.setRowVisible(self.fields[name], name not in ignored_by(engine))
+        on_onnxruntime = engine == ONNXRUNTIME
+        self.device.setVisible(not on_onnxruntime)
+        self.engine_device.setVisible(on_onnxruntime)
+        mode = self.fields["mode"]
+        if on_onnxruntime:
+            mode.setValue(ONNXRUNTIME_MODE)
+        mode.setEnabled(not on_onnxruntime)
+        mode.setToolTip(ONNXRUNTIME_MODE_REASON if on_onnxruntime else mode.option.help_text())
 
     def set_values(self, config: RunConfig) -> None:
         by_time = config.duration_s is not None
@@ -256,6 +317,7 @@ class ControlPanel(QWidget):
         layout.addWidget(self.preprocess)
         layout.addWidget(model_box, 1)
         self.model_picker.path_chosen.connect(self.model_chosen)
+        self.model_picker.combo.editTextChanged.connect(self.settings.set_model_path)
         self.image_picker.path_chosen.connect(self.image_chosen)
 
     def model_path(self) -> str:

@@ -435,7 +435,7 @@ class MainWindow(QMainWindow):
 
     def choose_comparison(self) -> None:
         devices = [self.controls.settings.device.itemData(i) for i in range(self.controls.settings.device.count())]
-        dialog = CompareDialog([d for d in devices if d != self.controls.device()], self)
+        dialog = CompareDialog([d for d in devices if d != self.controls.device()], self, self.controls.model_path())
         if dialog.exec() == CompareDialog.DialogCode.Accepted and dialog.variants():
             self.start_comparison(dialog.variants())
 
