@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 
 from ovgui.core.options import BY_NAME, Option, OptionError, make_config, options_in, validate
 from ovgui.core.report import DeviceInfo, ModelInfo, RunConfig
-from ovgui.gui.option_fields import OptionForm, accepted_values
+from ovgui.gui.option_fields import OptionForm, TextField, accepted_values
 from ovgui.gui.preprocess_panel import PreprocessPanel
 
 MODEL_FILTER = "Models (*.xml *.onnx *.tflite *.pdmodel);;OpenVINO IR (*.xml);;ONNX (*.onnx);;All files (*)"
+DECODER_FILTER = "Python decoder (*.py);;All files (*)"
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp);;All files (*)"
 RECENT_LIMIT = 10
 
@@ -119,12 +120,44 @@ class DeviceField(QComboBox):
         self.setCurrentIndex(self.findData(name))
 
 
+class DecoderFileField(QWidget):
+    """The decoder-file option's text field with a Browse… button for a .py file."""
+
+    edited = Signal()
+
+    def __init__(self, option: Option, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.option = option
+        self.text = TextField(option)
+        self.browse_button = QToolButton(text="Browse…", toolTip="Pick a Python file with decode(outputs, info)")
+        self.browse_button.clicked.connect(self.browse)
+        self.text.edited.connect(self.edited)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.browse_button)
+
+    def browse(self) -> None:
+        start = str(Path(self.text.text()).parent) if self.text.text() else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Decoder file", start, DECODER_FILTER)
+        if path:
+            self.text.setText(path)
+            self.edited.emit()
+
+    def value(self) -> Any:
+        return self.text.value()
+
+    def setValue(self, value: Any) -> None:
+        self.text.setValue(value)
+
+
 class RunSettings(OptionForm):
     """The run and output options, made from their declarations; iterations and time share one row."""
 
     def __init__(self, parent: QWidget | None = None):
         device = DeviceField(BY_NAME["device"])
-        super().__init__("Run", options_in("run") + options_in("output"), {"device": device}, parent)
+        fields = {"device": device, "decoder_file": DecoderFileField(BY_NAME["decoder_file"])}
+        super().__init__("Run", options_in("run") + options_in("output"), fields, parent)
         self.device = device
         self.iterations = self.fields["iterations"]
         self.seconds = self.fields["duration_s"]
