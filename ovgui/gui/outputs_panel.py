@@ -19,6 +19,8 @@ from ovgui.gui.tables import Column, ComputedColumn, RowsModel, hint_label, make
 
 EMPTY_HINT = "Run a model (F5) or open a report to see every output's figures"
 NO_NUMBERS = "no numbers in this output"
+SPLIT = [650, 350]
+"""Table and detail widths, in proportion: the table needs its nine columns, a histogram reads at 300 px."""
 
 
 def figure_text(value: float) -> str:
@@ -27,16 +29,16 @@ def figure_text(value: float) -> str:
 
 class OutputsModel(RowsModel):
     COLUMNS = (
-        Column("Output", "The output's first tensor name", "name", sample="detection_output_00"),
-        ComputedColumn("Shape", "The tensor's shape after the first inference", "shape_text", sample="1x1000x13x13",
+        Column("Output", "The output's first tensor name", "name", sample="face_score_8"),
+        ComputedColumn("Shape", "The tensor's shape after the first inference", "shape_text", sample="[1,6400,10]",
                        compute=lambda stats: format_shape(stats.shape)),
         Column("Type", "Element type", "element_type", sample="f32"),
-        Column("Min", "Smallest finite value", "min", or_missing(figure_text), numeric=True, sample="-0.00001"),
-        Column("Max", "Largest finite value", "max", or_missing(figure_text), numeric=True, sample="-0.00001"),
-        Column("Mean", "Mean of the finite values", "mean", or_missing(figure_text), numeric=True, sample="-0.00001"),
-        Column("Std", "Standard deviation of the finite values", "std", or_missing(figure_text), numeric=True, sample="-0.00001"),
-        Column("NaN", "How many elements are NaN", "nan", numeric=True, sample="00000"),
-        Column("Inf", "How many elements are infinite", "inf", numeric=True, sample="00000"),
+        Column("Min", "Smallest finite value", "min", or_missing(figure_text), numeric=True, sample="-1.23e-05"),
+        Column("Max", "Largest finite value", "max", or_missing(figure_text), numeric=True, sample="-1.23e-05"),
+        Column("Mean", "Mean of the finite values", "mean", or_missing(figure_text), numeric=True, sample="-1.23e-05"),
+        Column("Std", "Standard deviation of the finite values", "std", or_missing(figure_text), numeric=True, sample="-1.23e-05"),
+        Column("NaN", "How many elements are NaN", "nan", numeric=True, sample="0000"),
+        Column("Inf", "How many elements are infinite", "inf", numeric=True, sample="0000"),
     )
 
     def set_outputs(self, outputs: list[OutputStats]) -> None:
@@ -78,8 +80,7 @@ class OutputsPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes(SPLIT)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.hint)

@@ -25,6 +25,8 @@ from ovgui.gui.session import BackgroundJobs, RunResult
 DECODER_MASK = "decoder mask"
 HEATMAP, CLASSES = "heatmap", "classes"
 LEGEND_ENTRIES = 12
+SOURCE_CHARS = 8
+OPACITY_SLIDER_PX = 60
 
 
 @dataclass(frozen=True)
@@ -124,19 +126,21 @@ class OverlayControls(QWidget):
         self._generation = 0
         self.legend: list[ClassShare] = []
         self.source_box = QComboBox(toolTip="Which output (or the decoder's mask) to draw over the photo")
-        self.mode_box = QComboBox(toolTip="A colour map of one channel, or each pixel's highest channel as a class")
+        self.source_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source_box.setMinimumContentsLength(SOURCE_CHARS)
+        self.mode_box = QComboBox(toolTip="Heatmap: one channel in a colour map.\nClasses: each pixel's highest channel (argmax) as a class")
         self.mode_box.addItem("Heatmap", HEATMAP)
-        self.mode_box.addItem("Class map (argmax)", CLASSES)
+        self.mode_box.addItem("Classes", CLASSES)
         self.channel_box = QSpinBox(toolTip="The channel the heatmap shows")
-        self.channel_box.setPrefix("channel ")
+        self.channel_box.setPrefix("ch ")
         self.colormap_box = QComboBox(toolTip="Colour map of the heatmap")
         self.colormap_box.addItems(list(COLORMAPS))
         self.colormap_box.setCurrentText(DEFAULT_COLORMAP)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal, toolTip="Opacity of the overlay")
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(round(DEFAULT_OPACITY * 100))
-        self.opacity_slider.setMaximumWidth(140)
-        self.range_label = QLabel()
+        self.opacity_slider.setMinimumWidth(OPACITY_SLIDER_PX)
+        self.opacity_slider.setMaximumWidth(2 * OPACITY_SLIDER_PX)
         self.legend_label = QLabel(wordWrap=True)
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
         self._lay_out()
@@ -149,19 +153,22 @@ class OverlayControls(QWidget):
         self.clear()
 
     def _lay_out(self) -> None:
-        row = QHBoxLayout()
-        row.setContentsMargins(6, 2, 6, 2)
-        row.setSpacing(8)
-        row.addWidget(QLabel("Overlay"))
-        for widget in (self.source_box, self.mode_box, self.channel_box, self.colormap_box, QLabel("Opacity"), self.opacity_slider):
-            row.addWidget(widget)
-        row.addWidget(self.range_label)
-        row.addStretch(1)
+        """Two short rows, so the photo keeps its width on a laptop screen: what to draw, then how strongly
+        and what the colours mean."""
+        what = QHBoxLayout()
+        for widget in (self.source_box, self.mode_box, self.channel_box, self.colormap_box):
+            what.addWidget(widget)
+        what.addStretch(1)
+        how = QHBoxLayout()
+        for widget in (QLabel("Opacity"), self.opacity_slider):
+            how.addWidget(widget)
+        how.addWidget(self.legend_label, 1)
         column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addLayout(row)
-        column.addWidget(self.legend_label)
+        column.setContentsMargins(6, 2, 6, 2)
+        column.setSpacing(2)
+        for row in (what, how):
+            row.setSpacing(8)
+            column.addLayout(row)
 
     def show_result(self, result: RunResult, photo_bgr: np.ndarray) -> None:
         """The run's maps over its photo; the decoder's mask (or else the first map) is drawn at once."""
@@ -171,7 +178,7 @@ class OverlayControls(QWidget):
                          and s.geometry.image_height == photo_bgr.shape[0]]
         with QSignalBlocker(self.source_box):
             self.source_box.clear()
-            self.source_box.addItem("none")
+            self.source_box.addItem("no overlay")
             for source in self._sources:
                 self.source_box.addItem(f"{source.name} ({source.channels} ch)" if source.channels > 1 else source.name)
             self.source_box.setCurrentIndex(1 if self._sources else 0)
@@ -251,7 +258,12 @@ class OverlayControls(QWidget):
         self._view.set_overlay_opacity(value / 100.0)
 
     def _show_legend(self, legend: list[ClassShare], value_range: tuple[float, float] | None) -> None:
+        """The class legend, or the values the colour map spans."""
         self.legend = legend
-        self.legend_label.setText(legend_html(legend))
-        self.legend_label.setVisible(bool(legend))
-        self.range_label.setText(f"{value_range[0]:.3g} … {value_range[1]:.3g}" if value_range else "")
+        if legend:
+            self.legend_label.setText(legend_html(legend))
+        elif value_range:
+            self.legend_label.setText(f"{self.colormap_box.currentText()} spans {value_range[0]:.3g} … {value_range[1]:.3g}")
+        else:
+            self.legend_label.clear()
+        self.legend_label.setVisible(bool(self.legend_label.text()))

@@ -84,7 +84,7 @@ def test_a_map_output_gets_its_row_histogram_and_a_heatmap_over_the_photo(window
     qtbot.waitUntil(window.image_panel.view.has_overlay, timeout=10_000)
     assert overlays.isVisible() and overlays.source().name == "heat"
     assert overlays.mode_box.currentData() == HEATMAP and overlays.legend == []
-    assert overlays.range_label.text() == "0 … 1"
+    assert overlays.legend_label.text() == "turbo spans 0 … 1"
     pixels = overlay_pixels(window)
     assert pixels.shape == (96, 128, 3)
     square, background = pixels[24, 24], pixels[80, 100]
@@ -111,7 +111,7 @@ def test_a_segmentation_output_gets_a_class_map_and_its_legend(window, qtbot, tm
     assert sorted(share.class_id for share in overlays.legend) == [0, 1, 2], "the raw output's argmax, too"
     with qtbot.waitSignal(overlays.drawn, timeout=10_000):
         overlays.pick("scores", HEATMAP, channel=2)
-    assert overlays.legend == [] and not overlays.legend_label.isVisible()
+    assert overlays.legend == [] and overlays.legend_label.text().startswith("turbo spans 0 … ")
     red = overlay_pixels(window)
     assert not np.array_equal(red[48, 100], red[48, 20]), "channel 2 (red) is hot on the right third only"
     assert window.outputs_panel.model.rowCount() == 1
