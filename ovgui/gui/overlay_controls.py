@@ -98,13 +98,15 @@ def render(photo_bgr: np.ndarray, choice: OverlayChoice, labels: list[str] | Non
     return Rendered(heat.image, [], heat.value_range)
 
 
+def swatch(class_id: int) -> str:
+    """A small block in the class's colour, the one its pixels and boxes are painted in."""
+    red, green, blue = class_color(class_id)
+    return f'<span style="background-color:#{red:02x}{green:02x}{blue:02x}">&nbsp;&nbsp;&nbsp;</span>'
+
+
 def legend_html(legend: list[ClassShare]) -> str:
     shown = legend[:LEGEND_ENTRIES]
-    entries = [
-        f'<span style="background-color:#{"".join(f"{c:02x}" for c in class_color(share.class_id))}">&nbsp;&nbsp;&nbsp;</span>'
-        f"&nbsp;{share.label} {share.share * 100:.1f}%"
-        for share in shown
-    ]
+    entries = [f"{swatch(share.class_id)}&nbsp;{share.label} {share.share * 100:.1f}%" for share in shown]
     more = f" &nbsp; … {len(legend) - len(shown)} more" if len(legend) > len(shown) else ""
     return " &nbsp; ".join(entries) + more
 

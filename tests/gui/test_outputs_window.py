@@ -97,6 +97,19 @@ def test_a_map_output_gets_its_row_histogram_and_a_heatmap_over_the_photo(window
     assert window.image_panel.view.overlay_opacity() == pytest.approx(0.2)
 
 
+def test_the_probability_map_decoders_mask_is_drawn_first_beside_its_boxes(window, qtbot, tmp_path):
+    report = run(window, qtbot, saved(brightness_map(SIDE, SIDE, STRIDE), tmp_path), bright_square_photo(tmp_path),
+                 decoder="probability_map")
+    assert report.decoder.name == "probability_map" and len(report.detections) == 1
+    overlays = window.overlays
+    qtbot.waitUntil(window.image_panel.view.has_overlay, timeout=10_000)
+    assert [overlays.source_box.itemText(i) for i in range(overlays.source_box.count())] == ["no overlay", DECODER_MASK, "heat"]
+    assert overlays.source().name == DECODER_MASK and overlays.mode_box.currentData() == HEATMAP
+    assert len(window.image_panel.view.box_items()) == 1, "the boxes stay over the overlay"
+    overlays.pick("none")
+    assert not window.image_panel.view.has_overlay()
+
+
 def test_a_segmentation_output_gets_a_class_map_and_its_legend(window, qtbot, tmp_path):
     report = run(window, qtbot, saved(colour_scores(SIDE, SIDE, STRIDE), tmp_path), colour_photo(tmp_path), decoder="segmentation")
     assert report.decoder.name == "segmentation" and len(report.segments) == 3
