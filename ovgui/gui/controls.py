@@ -35,10 +35,11 @@ from ovgui.gui.engine_choice import (
     ignored_by,
     onnxruntime_unavailable,
 )
-from ovgui.gui.option_fields import OptionForm, accepted_values
+from ovgui.gui.option_fields import OptionForm, TextField, accepted_values
 from ovgui.gui.preprocess_panel import PreprocessPanel
 
 MODEL_FILTER = "Models (*.xml *.onnx *.tflite *.pdmodel);;OpenVINO IR (*.xml);;ONNX (*.onnx);;All files (*)"
+DECODER_FILTER = "Python decoder (*.py);;All files (*)"
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp);;All files (*)"
 RECENT_LIMIT = 10
 
@@ -129,6 +130,37 @@ class DeviceField(QComboBox):
         self.setCurrentIndex(self.findData(name))
 
 
+class DecoderFileField(QWidget):
+    """The decoder-file option's text field with a Browse… button for a .py file."""
+
+    edited = Signal()
+
+    def __init__(self, option: Option, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.option = option
+        self.text = TextField(option)
+        self.browse_button = QToolButton(text="Browse…", toolTip="Pick a Python file with decode(outputs, info)")
+        self.browse_button.clicked.connect(self.browse)
+        self.text.edited.connect(self.edited)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.browse_button)
+
+    def browse(self) -> None:
+        start = str(Path(self.text.text()).parent) if self.text.text() else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Decoder file", start, DECODER_FILTER)
+        if path:
+            self.text.setText(path)
+            self.edited.emit()
+
+    def value(self) -> Any:
+        return self.text.value()
+
+    def setValue(self, value: Any) -> None:
+        self.text.setValue(value)
+
+
 class RunSettings(OptionForm):
     """The run and output options, made from their declarations; iterations and time share one row.
 
@@ -141,7 +173,8 @@ class RunSettings(OptionForm):
                                   textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.engine_device = QLabel(ONNXRUNTIME_DEVICE_TEXT, objectName="engineDevice",
                                     toolTip="ONNX Runtime runs on the CPU through its CPUExecutionProvider")
-        super().__init__("Run", options_in("run") + options_in("output"), {"device": device}, parent)
+        fields = {"device": device, "decoder_file": DecoderFileField(BY_NAME["decoder_file"])}
+        super().__init__("Run", options_in("run") + options_in("output"), fields, parent)
         self.device = device
         self.engine = self.fields["engine"]
         self.iterations = self.fields["iterations"]

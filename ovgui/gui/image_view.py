@@ -204,6 +204,8 @@ class ImageView(QGraphicsView):
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
         self._pixmap_item: QGraphicsPixmapItem | None = None
+        self._overlay_item: QGraphicsPixmapItem | None = None
+        self._overlay_opacity = 1.0
         self._boxes: list[BoxItem] = []
         self._classes: list[ClassScore] = []
         self._min_score = 0.0
@@ -232,11 +234,40 @@ class ImageView(QGraphicsView):
     def clear(self) -> None:
         self.set_detections([])
         self.set_classes([])
+        self.set_overlay(None)
         if self._pixmap_item is not None:
             self.scene().removeItem(self._pixmap_item)
             self._pixmap_item = None
         self.scene().setSceneRect(QRectF())
         self.viewport().update()
+
+    def set_overlay(self, bgr: np.ndarray | None) -> None:
+        """A photo-sized picture between the photo and the boxes (a heatmap, a class map), or none.
+
+        It is drawn fully painted and faded with the item's opacity, which gives the same pixels
+        as blending at that opacity, so the opacity slider needs no new picture."""
+        if self._overlay_item is not None:
+            self.scene().removeItem(self._overlay_item)
+            self._overlay_item = None
+        if bgr is not None and self._pixmap_item is not None:
+            self._overlay_item = self.scene().addPixmap(QPixmap.fromImage(bgr_to_qimage(bgr)))
+            self._overlay_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+            self._overlay_item.setZValue(-0.5)
+            self._overlay_item.setOpacity(self._overlay_opacity)
+
+    def set_overlay_opacity(self, opacity: float) -> None:
+        self._overlay_opacity = opacity
+        if self._overlay_item is not None:
+            self._overlay_item.setOpacity(opacity)
+
+    def has_overlay(self) -> bool:
+        return self._overlay_item is not None
+
+    def overlay_image(self) -> QImage | None:
+        return None if self._overlay_item is None else self._overlay_item.pixmap().toImage()
+
+    def overlay_opacity(self) -> float:
+        return self._overlay_opacity
 
     def set_detections(self, detections: list[Detection]) -> None:
         for box in self._boxes:

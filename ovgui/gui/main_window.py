@@ -49,6 +49,8 @@ from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
 from ovgui.gui.controls import ControlPanel
 from ovgui.gui.image_view import ImagePanel
+from ovgui.gui.outputs_panel import OutputsPanel
+from ovgui.gui.overlay_controls import OverlayControls
 from ovgui.gui.layer_detail import LayerDetailPanel
 from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.session import BackgroundJobs, RunResult, RunSession
@@ -176,6 +178,8 @@ class MainWindow(QMainWindow):
         self.comparison = ComparisonView()
         self.ab_panel = ABPanel(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int))
         self.layer_detail = LayerDetailPanel()
+        self.outputs_panel = OutputsPanel()
+        self.overlays = OverlayControls(self.jobs, self.image_panel.view)
         self.banner = ErrorBanner()
         self.demo_note = QLabel(
             "Demo: a small colour-marker detector built by ovgui, on a scene it drew. "
@@ -187,6 +191,9 @@ class MainWindow(QMainWindow):
         self.stale_note = QLabel(wordWrap=True)
         self.stale_note.setStyleSheet("padding: 6px 10px; background: #fff4ce; color: #5c4400; border-radius: 4px;")
         self.stale_note.hide()
+        self.decoder_note = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.decoder_note.setStyleSheet("padding: 4px 10px; background: palette(alternate-base); border-radius: 4px;")
+        self.decoder_note.hide()
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(4, 4, 4, 4)
@@ -194,6 +201,8 @@ class MainWindow(QMainWindow):
         column.addWidget(self.demo_note)
         column.addWidget(self.stale_note)
         column.addWidget(self.image_panel, 1)
+        column.addWidget(self.overlays)
+        column.addWidget(self.decoder_note)
         self.setCentralWidget(central)
         setup = scrolled(self.controls)
         setup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -205,6 +214,7 @@ class MainWindow(QMainWindow):
         self.detail_dock = self._dock("Layer detail", scrolled(self.layer_detail), Qt.DockWidgetArea.BottomDockWidgetArea)
         self.compare_dock = self._dock("Compare", scrolled(self.comparison), Qt.DockWidgetArea.BottomDockWidgetArea)
         self.ab_dock = self._dock("A/B", scrolled(self.ab_panel), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.outputs_dock = self._dock("Outputs", self.outputs_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         for dock, width in (
             (self.latency_dock, CHART_DOCK_MIN_WIDTH_PX),
             (self.memory_dock, CHART_DOCK_MIN_WIDTH_PX),
@@ -215,6 +225,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.layers_dock, self.detail_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.layers_dock, self.compare_dock)
         self.tabifyDockWidget(self.compare_dock, self.ab_dock)
+        self.tabifyDockWidget(self.ab_dock, self.outputs_dock)
         self.layers_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -223,6 +234,7 @@ class MainWindow(QMainWindow):
         self.image_panel.image_dropped.connect(self.open_dropped)
         self.layers.layer_selected.connect(self._layer_selected)
         self.ab_panel.open_failed.connect(self._show_error)
+        self.overlays.failed.connect(self._show_error)
         self.ab_dock.visibilityChanged.connect(self.ab_panel.set_shown)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -367,6 +379,7 @@ class MainWindow(QMainWindow):
             return
         self.image = image
         self.image_panel.set_image(image.bgr)
+        self.overlays.clear()
         if self.report is not None and image.info.path == self._results_image_path:
             self._show_result(self.report)
         self._describe_state()
@@ -478,6 +491,7 @@ class MainWindow(QMainWindow):
     def _run_started(self, live) -> None:
         self._set_running(True)
         self.stale_note.hide()
+        self.decoder_note.hide()
         self.layers.clear()
         self.layers.follow(live)
         for chart in (self.latency_chart, self.memory_chart):
@@ -526,6 +540,7 @@ class MainWindow(QMainWindow):
         self.layer_detail.clear()
         self.layers.set_layers(report.layers, report.layer_types)
         self.controls.preprocess.show_report(report)
+        self.outputs_panel.show_report(report)
         self._show_result(report)
         self.status_fps.setText(throughput_text(report.throughput_fps))
         self.controls.model_picker.remember(report.model.path)
@@ -546,6 +561,9 @@ class MainWindow(QMainWindow):
         for chart in (self.latency_chart, self.memory_chart):
             chart.clear()
         self.image_panel.clear_result()
+        self.outputs_panel.clear()
+        self.overlays.clear()
+        self.decoder_note.hide()
         self.status_fps.clear()
         self._set_running(self.session.busy)
 
@@ -554,8 +572,9 @@ class MainWindow(QMainWindow):
             return
         threshold = report.config.threshold or default_threshold(report.decoder.name)
         self.image_panel.set_result(report.detections, report.classes, threshold)
-        if report.decoder.note and not report.detections and not report.classes:
-            self.statusBar().showMessage(f"No boxes: {report.decoder.note}", 10000)
+        self.overlays.show_result(self.result, self.image.bgr)
+        self.decoder_note.setText(f"Decoder ({report.decoder.name}): {report.decoder.note}")
+        self.decoder_note.setVisible(bool(report.decoder.note))
 
     @Slot(str)
     def _run_failed(self, message: str) -> None:
@@ -696,7 +715,8 @@ class MainWindow(QMainWindow):
     # window state -----------------------------------------------------------
 
     def _docks(self) -> list[QDockWidget]:
-        return [self.setup_dock, self.layers_dock, self.detail_dock, self.compare_dock, self.ab_dock, self.latency_dock, self.memory_dock]
+        return [self.setup_dock, self.layers_dock, self.detail_dock, self.compare_dock, self.ab_dock, self.outputs_dock,
+                self.latency_dock, self.memory_dock]
 
     def reset_layout(self) -> None:
         for dock in self._docks():
