@@ -1,0 +1,86 @@
+"""Where each frame's time goes: decode, preprocess, infer and postprocess stacked per frame.
+
+A slow application is often slow outside the model, so the chart puts the stage medians
+and the whole pass's end-to-end FPS beside the inference-only FPS: the gap between the two
+is what the rest of the pipeline costs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ovgui.core.formatting import format_fps, format_ms
+from ovgui.core.report import FrameResult, FrameSetSummary, PipelineTimes
+from ovgui.gui.bars import still_plot, with_legend
+
+STAGES = (
+    ("decode", "decode", QColor(66, 133, 244)),
+    ("preprocess", "preprocess", QColor(245, 124, 0)),
+    ("infer", "inference", QColor(67, 160, 71)),
+    ("postprocess", "postprocess", QColor(171, 71, 188)),
+)
+
+
+def stage_medians(frames: list[FrameResult]) -> PipelineTimes:
+    """The median of each stage over the frames so far (a running set has no summary yet)."""
+    if not frames:
+        return PipelineTimes()
+    return PipelineTimes(**{name: float(np.median([getattr(f.pipeline_ms, name) for f in frames])) for name, _, _ in STAGES})
+
+
+def medians_text(medians: PipelineTimes) -> str:
+    stages = " + ".join(f"{label} {format_ms(getattr(medians, name))}" for name, label, _ in STAGES)
+    return f"median per frame: {stages} = {format_ms(medians.total)} ms"
+
+
+def fps_text(summary: FrameSetSummary) -> str:
+    return (f"end-to-end {format_fps(summary.end_to_end_fps)} (frames / whole pass, decode to boxes) · "
+            f"inference only {format_fps(summary.inference_fps)} (the model alone)")
+
+
+class PipelineChart(QWidget):
+    """Stacked bars, one per frame; the medians and the two FPS figures in a line above."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot = still_plot("frame", "", "time per frame (ms)")
+        self.plot.getPlotItem().setMouseEnabled(x=True, y=False)
+        self.bars = [pg.BarGraphItem(x=[], height=[], y0=[], width=0.8, brush=color, pen=pg.mkPen(None))
+                     for _, _, color in STAGES]
+        for bar in self.bars:
+            self.plot.addItem(bar)
+        self.medians = QLabel(wordWrap=True)
+        self.fps = QLabel(wordWrap=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.medians)
+        layout.addWidget(self.fps)
+        layout.addWidget(with_legend(self.plot, [(color, label) for _, label, color in STAGES]), 1)
+        self.clear()
+
+    def clear(self) -> None:
+        self.show_frames([])
+        self.fps.setText("")
+
+    def show_frames(self, frames: list[FrameResult]) -> None:
+        """The bars and medians of the frames so far; FPS waits for the end of the pass."""
+        x = np.array([f.index for f in frames], dtype=float)
+        bottom = np.zeros(len(frames))
+        for bar, (name, _, _) in zip(self.bars, STAGES):
+            height = np.array([getattr(f.pipeline_ms, name) for f in frames], dtype=float)
+            bar.setOpts(x=x, height=height, y0=bottom.copy(), width=0.8)
+            bottom += height
+        self.medians.setText(medians_text(stage_medians(frames)) if frames else "No set of images or video in this run.")
+        self.fps.setText("end-to-end and inference-only FPS when the pass ends" if frames else "")
+        self.plot.getPlotItem().enableAutoRange()
+
+    def show_summary(self, frames: list[FrameResult], summary: FrameSetSummary) -> None:
+        self.show_frames(frames)
+        self.medians.setText(medians_text(summary.pipeline_median_ms))
+        self.fps.setText(fps_text(summary))
+
+    def bar_count(self) -> int:
+        return len(self.bars[0].opts["x"])
