@@ -17,7 +17,15 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
 
@@ -31,7 +39,8 @@ from ovgui.gui.image_view import bgr_to_qimage
 
 PLAYBACK_HZ = 10
 """How often the strip polls a running set: new rows, and the newest frame for the image view."""
-THUMB_SIZE = QSize(112, 76)
+THUMB_SIZE = QSize(84, 56)
+NO_PARENT = QModelIndex()
 
 
 def is_video(path: str) -> bool:
@@ -116,7 +125,7 @@ class FrameListModel(QAbstractListModel):
         self._thumbs: dict[int, QIcon] = {}
         self.missing: set[int] = set()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.frames)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -144,7 +153,7 @@ class FrameListModel(QAbstractListModel):
 
     def append(self, frames: list[FrameResult]) -> None:
         if frames:
-            self.beginInsertRows(QModelIndex(), len(self.frames), len(self.frames) + len(frames) - 1)
+            self.beginInsertRows(NO_PARENT, len(self.frames), len(self.frames) + len(frames) - 1)
             self.frames.extend(frames)
             self.endInsertRows()
 
@@ -183,9 +192,13 @@ class FrameStrip(QWidget):
         self.list.setFlow(QListView.Flow.LeftToRight)
         self.list.setWrapping(False)
         self.list.setMovement(QListView.Movement.Static)
-        self.list.setUniformItemSizes(True)
         self.list.setIconSize(THUMB_SIZE)
-        self.list.setGridSize(QSize(THUMB_SIZE.width() + 40, THUMB_SIZE.height() + 44))
+        grid = QSize(THUMB_SIZE.width() + 56, THUMB_SIZE.height() + 2 * self.fontMetrics().height() + 14)
+        self.list.setGridSize(grid)
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setMinimumHeight(grid.height() + self.list.horizontalScrollBar().sizeHint().height() + 2 * self.list.frameWidth())
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.note = QLabel("Run a folder of images or a video (File › Open folder…, File › Open video…) to see each frame here.", wordWrap=True)

@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         for dock, width in (
             (self.latency_dock, CHART_DOCK_MIN_WIDTH_PX),
             (self.memory_dock, CHART_DOCK_MIN_WIDTH_PX),
+            (self.pipeline_dock, CHART_DOCK_MIN_WIDTH_PX),
             (self.layers_dock, LAYERS_DOCK_MIN_WIDTH_PX),
             (self.detail_dock, DETAIL_DOCK_MIN_WIDTH_PX),
         ):

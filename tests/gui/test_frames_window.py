@@ -11,9 +11,9 @@ import cv2
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
+from shared_data import IMAGES, image_path, model_path
 
 from ovgui.gui.main_window import MainWindow
-from shared_data import IMAGES, image_path, model_path
 
 RUN_TIMEOUT_MS = 180_000
 SQUEEZENET_TOP1 = {"chelsea.png": 285, "dog.jpg": 537, "kite.jpg": 977, "bus.jpg": 408, "person.jpg": 355}
@@ -65,8 +65,9 @@ def test_a_folder_shows_one_row_per_image_and_each_images_own_classes(window, qt
         row = row_of(window, name)
         window.frames.select_row(row)
         result = report.per_image[row]
+        label = result.classes[0].label
         assert result.classes[0].class_id == class_id
-        qtbot.waitUntil(lambda: shown_top_class(window) == result.classes[0].label)
+        qtbot.waitUntil(lambda label=label: shown_top_class(window) == label)
         assert window.image_panel.view.scene().sceneRect().width() == result.width
     chart = window.pipeline_chart
     assert chart.bar_count() == len(names)
