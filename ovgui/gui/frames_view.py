@@ -40,6 +40,8 @@ from ovgui.gui.image_view import bgr_to_qimage
 PLAYBACK_HZ = 10
 """How often the strip polls a running set: new rows, and the newest frame for the image view."""
 THUMB_SIZE = QSize(84, 56)
+THUMBNAIL_LIMIT = 1000
+"""Thumbnails of a finished set are read for its first frames only: 14 KB each, and a long video has many."""
 NO_PARENT = QModelIndex()
 
 
@@ -94,8 +96,8 @@ def thumbnail(bgr: np.ndarray) -> QImage:
 
 
 def read_thumbnails(report: Report) -> dict[int, QImage]:
-    """Thumbnails of a finished set, read again from its source; what cannot be read is left out."""
-    wanted = {frame.index for frame in report.per_image}
+    """Thumbnails of a finished set's first frames, read again from its source; what cannot be read is left out."""
+    wanted = {frame.index for frame in report.per_image[:THUMBNAIL_LIMIT]}
     try:
         source = open_source(report.frame_set.inputs, max_frames=max(wanted, default=-1) + 1, stride=report.config.stride)
         return {frame.index: thumbnail(frame.image.bgr) for frame in source.frames() if frame.index in wanted}
@@ -158,9 +160,9 @@ class FrameListModel(QAbstractListModel):
             self.endInsertRows()
 
     def set_thumbnails(self, images: dict[int, QImage]) -> None:
-        """Thumbnails by frame index; a frame left without one is marked as no longer readable."""
+        """Thumbnails by frame index; a frame that was read for one and has none is no longer readable."""
         self._thumbs.update({index: QIcon(QPixmap.fromImage(image)) for index, image in images.items()})
-        self.missing = {frame.index for frame in self.frames if frame.index not in self._thumbs}
+        self.missing = {frame.index for frame in self.frames[:THUMBNAIL_LIMIT] if frame.index not in self._thumbs}
         self._changed()
 
     def set_thumbnail(self, index: int, image: QImage) -> None:

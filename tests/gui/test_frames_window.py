@@ -112,11 +112,14 @@ def test_a_video_plays_with_live_boxes_and_gives_one_row_per_frame(window, qtbot
     assert window.image.info.path == video and window.image.info.width == 640
     shown = []
     window.frames.live_frame.connect(lambda _pixels, result: shown.append((result, len(window.image_panel.view.box_items()))))
+    live_bars = []
+    window.frames.frames_added.connect(lambda _frames: live_bars.append(window.pipeline_chart.bar_count()))
     report = run(window, qtbot)
     assert [f.source for f in window.frames.model.frames] == [f"frame {i}" for i in range(12)]
     assert shown, "no frame was shown while the video ran"
     assert all(boxes == len(result.detections) for result, boxes in shown)
     assert any(boxes for _, boxes in shown)
+    assert live_bars and live_bars[0] > 0, "the pipeline chart did not follow the video"
     assert window.pipeline_chart.bar_count() == 12
     window.frames.select_row(4)
     qtbot.waitUntil(lambda: len(window.image_panel.view.box_items()) == len(report.per_image[4].detections) > 0)
