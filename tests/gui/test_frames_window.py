@@ -180,3 +180,30 @@ def test_a_dropped_folder_goes_to_the_image_picker(window, qtbot):
     view.dropEvent(drop)
     assert window.controls.image_path() == str(IMAGES)
     qtbot.waitUntil(lambda: window.image is not None and window.image.info.path == str(IMAGES))
+
+
+def action_named(window: MainWindow, text: str):
+    return next(action for action in window.actions() if action.text().replace("&", "") == text)
+
+
+def test_file_menu_opens_a_folder_and_a_video_and_shows_their_first_frame(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(IMAGES))
+    action_named(window, "Open folder…").trigger()
+    assert window.controls.image_path() == str(IMAGES)
+    qtbot.waitUntil(lambda: window.image is not None and window.image.info.path == str(IMAGES))
+    first = min(p for p in IMAGES.iterdir() if p.suffix in (".jpg", ".png"))
+    assert window.image.size == cv2.imread(str(first)).shape[1::-1]
+
+    video = write_video(tmp_path / "clip.avi", 3)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (video, ""))
+    action_named(window, "Open video…").trigger()
+    qtbot.waitUntil(lambda: window.image is not None and window.image.info.path == video)
+    assert window.image.size == (640, 480)
+
+
+def test_a_folder_without_images_is_one_line_in_the_banner(window, qtbot, tmp_path):
+    (tmp_path / "notes.txt").write_text("no pictures here")
+    window.open_image(str(tmp_path))
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    assert window.banner.label.text() == f"{tmp_path} holds no images OpenCV can read"
+    assert window.image is None and not window.image_panel.view.has_image()
