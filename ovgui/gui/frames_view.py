@@ -276,5 +276,6 @@ class FrameStrip(QWidget):
             self.model.set_thumbnail(result.index, thumbnail(pixels))
             self.live_frame.emit(pixels, result)
         if new:
-            self.note.setText(f"Running… {self.model.rowCount()} frames so far")
+            count = self.model.rowCount()
+            self.note.setText(f"Running… {count} {'frame' if count == 1 else 'frames'} so far")
             self.frames_added.emit(self.model.frames)

@@ -26,6 +26,8 @@ STAGES = (
 )
 PLOT_MIN_HEIGHT_PX = 110
 """Below this the stacked bars of a 640-pixel-wide dock flatten into lines."""
+MIN_FRAMES_SHOWN = 5
+"""The x axis spans at least this many frames, so the first bars of a run are not a wall of colour."""
 
 
 def stage_medians(frames: list[FrameResult]) -> PipelineTimes:
@@ -89,7 +91,9 @@ class PipelineChart(QWidget):
             bottom += height
         self._show_medians(stage_medians(frames) if frames else None)
         self.fps.setText("end-to-end and inference-only FPS when the pass ends" if frames else "")
-        self.plot.getPlotItem().enableAutoRange()
+        last = x.max() if len(x) else 0.0
+        self.plot.getPlotItem().setXRange(-0.6, max(last, MIN_FRAMES_SHOWN - 1) + 0.6, padding=0)
+        self.plot.getPlotItem().enableAutoRange(axis="y")
 
     def show_summary(self, frames: list[FrameResult], summary: FrameSetSummary) -> None:
         self.show_frames(frames)
