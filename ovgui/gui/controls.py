@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -40,7 +41,8 @@ from ovgui.gui.preprocess_panel import PreprocessPanel
 
 MODEL_FILTER = "Models (*.xml *.onnx *.tflite *.pdmodel);;OpenVINO IR (*.xml);;ONNX (*.onnx);;All files (*)"
 DECODER_FILTER = "Python decoder (*.py);;All files (*)"
-IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp);;All files (*)"
+IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp);;Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"
+VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.mpg *.mpeg *.wmv);;All files (*)"
 RECENT_LIMIT = 10
 
 
@@ -61,12 +63,12 @@ class FilePicker(QWidget):
         self.combo.lineEdit().setPlaceholderText(caption)
         self.combo.activated.connect(lambda _index: self._emit_current())
         self.combo.lineEdit().returnPressed.connect(self._emit_current)
-        browse = QToolButton(text="…", toolTip=caption)
-        browse.clicked.connect(self.browse)
+        self.browse_button = QToolButton(text="…", toolTip=caption)
+        self.browse_button.clicked.connect(self.browse)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.combo, 1)
-        layout.addWidget(browse)
+        layout.addWidget(self.browse_button)
         self.combo.addItems(self.recent())
         self.combo.setCurrentIndex(-1)
 
@@ -80,10 +82,12 @@ class FilePicker(QWidget):
             self.path_chosen.emit(path)
 
     def browse(self) -> None:
-        start = str(Path(self.path()).parent) if self.path() else ""
-        path, _ = QFileDialog.getOpenFileName(self, self._caption, start, self._filter)
+        path, _ = QFileDialog.getOpenFileName(self, self._caption, self._start(), self._filter)
         if path:
             self.set_path(path)
+
+    def _start(self) -> str:
+        return str(Path(self.path()).parent) if self.path() else ""
 
     def recent(self) -> list[str]:
         value = QSettings().value(self._key, [])
@@ -101,6 +105,31 @@ class FilePicker(QWidget):
     def _emit_current(self) -> None:
         if self.path():
             self.set_path(self.path())
+
+
+class ImagePicker(FilePicker):
+    """IMAGE: one image, or a folder of images, or a video, each run frame by frame.
+
+    The button's menu offers the folder and the video, which a file dialog alone cannot pick."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("recent/images", "Open image, folder or video", IMAGE_FILTER, parent)
+        menu = QMenu(self.browse_button)
+        menu.addAction("Image…", self.browse)
+        menu.addAction("Folder of images…", self.browse_folder)
+        menu.addAction("Video…", self.browse_video)
+        self.browse_button.setMenu(menu)
+        self.browse_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+
+    def browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a folder of images", self._start())
+        if path:
+            self.set_path(path)
+
+    def browse_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open video", self._start(), VIDEO_FILTER)
+        if path:
+            self.set_path(path)
 
 
 class DeviceField(QComboBox):
@@ -330,7 +359,7 @@ class ControlPanel(QWidget):
         super().__init__(parent)
         self._given = RunConfig()
         self.model_picker = FilePicker("recent/models", "Open model (.xml, .onnx, .tflite, .pdmodel)", MODEL_FILTER)
-        self.image_picker = FilePicker("recent/images", "Open image", IMAGE_FILTER)
+        self.image_picker = ImagePicker()
         self.settings = RunSettings()
         self.preprocess = PreprocessPanel()
         self.model_info = QLabel("No model loaded", wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)

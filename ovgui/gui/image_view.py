@@ -351,7 +351,7 @@ class ImageView(QGraphicsView):
     def _dropped_file(event: QDropEvent) -> str:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         local = [url.toLocalFile() for url in urls if url.isLocalFile()]
-        return local[0] if local and Path(local[0]).is_file() else ""
+        return local[0] if local and Path(local[0]).exists() else ""
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.palette().color(QPalette.ColorRole.Window))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core import demo
-from ovgui.core.annotate import annotated_image, save_png
+from ovgui.core.annotate import annotated_image, save_annotated_frames, save_png
 from ovgui.core.compare import Variant
 from ovgui.core.decoders import default_threshold
 from ovgui.core.devices import list_devices
@@ -36,7 +36,7 @@ from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASE_TITLES, Progress
 from ovgui.core.formatting import format_ms, layers_vs_median_text, preprocess_text, throughput_text
-from ovgui.core.image import LoadedImage, load_image
+from ovgui.core.image import LoadedImage
 from ovgui.core.imports import load_report
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
@@ -48,11 +48,13 @@ from ovgui.gui.charts import LatencyChart, MemoryChart
 from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
 from ovgui.gui.controls import ControlPanel
+from ovgui.gui.frames_view import FrameStrip, first_frame, is_video, read_frame, read_thumbnails, report_input
 from ovgui.gui.image_view import ImagePanel
 from ovgui.gui.outputs_panel import OutputsPanel
 from ovgui.gui.overlay_controls import OverlayControls
 from ovgui.gui.layer_detail import LayerDetailPanel
 from ovgui.gui.layer_table import LayerTableWidget
+from ovgui.gui.pipeline_chart import PipelineChart
 from ovgui.gui.session import BackgroundJobs, RunResult, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 
@@ -180,6 +182,8 @@ class MainWindow(QMainWindow):
         self.layer_detail = LayerDetailPanel()
         self.outputs_panel = OutputsPanel()
         self.overlays = OverlayControls(self.jobs, self.image_panel.view)
+        self.frames = FrameStrip()
+        self.pipeline_chart = PipelineChart()
         self.banner = ErrorBanner()
         self.demo_note = QLabel(
             "Demo: a small colour-marker detector built by ovgui, on a scene it drew. "
@@ -215,9 +219,12 @@ class MainWindow(QMainWindow):
         self.compare_dock = self._dock("Compare", scrolled(self.comparison), Qt.DockWidgetArea.BottomDockWidgetArea)
         self.ab_dock = self._dock("A/B", scrolled(self.ab_panel), Qt.DockWidgetArea.BottomDockWidgetArea)
         self.outputs_dock = self._dock("Outputs", self.outputs_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.frames_dock = self._dock("Frames", self.frames, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.pipeline_dock = self._dock("Pipeline", self.pipeline_chart, Qt.DockWidgetArea.RightDockWidgetArea)
         for dock, width in (
             (self.latency_dock, CHART_DOCK_MIN_WIDTH_PX),
             (self.memory_dock, CHART_DOCK_MIN_WIDTH_PX),
+            (self.pipeline_dock, CHART_DOCK_MIN_WIDTH_PX),
             (self.layers_dock, LAYERS_DOCK_MIN_WIDTH_PX),
             (self.detail_dock, DETAIL_DOCK_MIN_WIDTH_PX),
         ):
@@ -226,6 +233,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.layers_dock, self.compare_dock)
         self.tabifyDockWidget(self.compare_dock, self.ab_dock)
         self.tabifyDockWidget(self.ab_dock, self.outputs_dock)
+        self.tabifyDockWidget(self.outputs_dock, self.frames_dock)
+        self.tabifyDockWidget(self.memory_dock, self.pipeline_dock)
         self.layers_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -236,6 +245,9 @@ class MainWindow(QMainWindow):
         self.ab_panel.open_failed.connect(self._show_error)
         self.overlays.failed.connect(self._show_error)
         self.ab_dock.visibilityChanged.connect(self.ab_panel.set_shown)
+        self.frames.frame_selected.connect(self._frame_selected)
+        self.frames.live_frame.connect(self._live_frame)
+        self.frames.frames_added.connect(self.pipeline_chart.show_frames)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -250,11 +262,17 @@ class MainWindow(QMainWindow):
         self.compare_action = self._action("&Compare configurations…", self.choose_comparison, "Ctrl+F5", "Run several configurations in turn and compare them")
         open_model = self._action("Open &model…", self.controls.model_picker.browse, QKeySequence.StandardKey.Open)
         open_image = self._action("Open &image…", self.controls.image_picker.browse, "Ctrl+I")
+        open_folder = self._action("Open &folder…", self.controls.image_picker.browse_folder, "Ctrl+Shift+I")
+        open_video = self._action("Open &video…", self.controls.image_picker.browse_video)
         open_demo = self._action("Open &demo", self.open_demo)
         self.export_report_action = self._action("&Export report…", self.export_report, "Ctrl+E")
         self.export_csv_action = self._action("Export &layers CSV…", self.export_layers_csv)
         self.export_png_action = self._action("Export &annotated image…", self.export_annotated)
         self.export_trace_action = self._action("Export &trace (Perfetto)…", self.export_trace)
+        self.export_frames_csv_action = self._action("Export &per-image CSV…", self.export_per_image_csv)
+        self.export_frames_action = self._action("Export annotated &frames into a folder…", self.export_annotated_frames)
+        next_frame = self._action("&Next frame", lambda: self.frames.step(1), QKeySequence.StandardKey.MoveToNextPage, "Next image or frame (Page Down)")
+        previous_frame = self._action("&Previous frame", lambda: self.frames.step(-1), QKeySequence.StandardKey.MoveToPreviousPage, "Previous image or frame (Page Up)")
         open_report = self._action("Open &report…", self.choose_report, "Ctrl+Shift+O")
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         fit = self._action("&Fit image", lambda: self.image_panel.view.fit_to_window(), "Ctrl+0")
@@ -269,15 +287,16 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         for action in (
-            open_model, open_image, open_demo, open_report, None,
-            self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action, None,
+            open_model, open_image, open_folder, open_video, open_demo, open_report, None,
+            self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action,
+            self.export_frames_csv_action, self.export_frames_action, None,
             quit_action,
         ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         run_menu = menu.addMenu("&Run")
         run_menu.addActions([self.run_action, self.stop_action, self.compare_action])
         view_menu = menu.addMenu("&View")
-        view_menu.addAction(fit)
+        view_menu.addActions([fit, next_frame, previous_frame])
         view_menu.addSeparator()
         for dock in self._docks():
             view_menu.addAction(dock.toggleViewAction())
@@ -346,7 +365,7 @@ class MainWindow(QMainWindow):
     def open_image(self, path: str) -> None:
         self.controls.image_picker.set_path(path, emit=False)
         self.banner.hide()
-        self.jobs.submit(lambda: load_image(path), self._image_loaded, lambda message: self._image_failed(path, message))
+        self.jobs.submit(lambda: first_frame(path), self._image_loaded, lambda message: self._image_failed(path, message))
 
     def open_demo(self, run: bool = False) -> None:
         """Write the demo files off the GUI thread, then load them (and run, for a scripted start)."""
@@ -498,6 +517,7 @@ class MainWindow(QMainWindow):
             chart.clear()
             chart.attach(live)
             chart.start_live()
+        self._follow_frames(live)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status_fps.clear()
@@ -533,7 +553,7 @@ class MainWindow(QMainWindow):
             self.result = RunResult(report)
         self.report = report
         self.report_source = source
-        self._results_image_path = report.image.path if report.image else None
+        self._results_image_path = report_input(report) if report.image else None
         self._annotated_copy_path = None
         self.latency_chart.show_report(report)
         self.memory_chart.show_report(report)
@@ -543,9 +563,10 @@ class MainWindow(QMainWindow):
         self.outputs_panel.show_report(report)
         self._show_result(report)
         self.status_fps.setText(throughput_text(report.throughput_fps))
+        self._show_frame_set(report)
         self.controls.model_picker.remember(report.model.path)
         if report.image:
-            self.controls.image_picker.remember(report.image.path)
+            self.controls.image_picker.remember(report_input(report))
         if not self.comparison.model.rowCount() and not self.compare_dock.visibleRegion().isEmpty():
             self.layers_dock.raise_()
         self._describe_state()
@@ -558,7 +579,7 @@ class MainWindow(QMainWindow):
         self._annotated_copy_path = None
         self.layers.clear()
         self.layer_detail.clear()
-        for chart in (self.latency_chart, self.memory_chart):
+        for chart in (self.latency_chart, self.memory_chart, self.frames, self.pipeline_chart):
             chart.clear()
         self.image_panel.clear_result()
         self.outputs_panel.clear()
@@ -583,6 +604,7 @@ class MainWindow(QMainWindow):
 
     def _run_ended(self, message: str) -> None:
         self.layers.stop_following()
+        self.frames.stop_following()
         for chart in (self.latency_chart, self.memory_chart):
             chart.stop_live()
         self._set_running(False)
@@ -594,6 +616,8 @@ class MainWindow(QMainWindow):
         has_report = self.report is not None and not running
         for action in (self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action):
             action.setEnabled(has_report)
+        for action in (self.export_frames_csv_action, self.export_frames_action):
+            action.setEnabled(has_report and self.report.frame_set is not None)
 
     @Slot(str)
     def _show_error(self, message: str) -> None:
@@ -629,6 +653,51 @@ class MainWindow(QMainWindow):
             )
         self.stale_note.setVisible(stale)
 
+    # sets of images and video ----------------------------------------------
+
+    def _follow_frames(self, live) -> None:
+        """A folder or a video: its strip and pipeline chart fill while it runs."""
+        path = self.controls.image_path()
+        self.pipeline_chart.clear()
+        self.frames.follow(live, path)
+        if Path(path).is_dir() or is_video(path):
+            self.frames_dock.raise_()
+            self.pipeline_dock.raise_()
+
+    def _show_frame_set(self, report: Report) -> None:
+        if report.frame_set is None:
+            self.frames.clear()
+            self.pipeline_chart.clear()
+            return
+        self.frames.show_report(report)
+        self.pipeline_chart.show_summary(report.per_image, report.frame_set)
+        self.frames_dock.raise_()
+        self.pipeline_dock.raise_()
+        self.jobs.submit(lambda: read_thumbnails(report), self.frames.set_thumbnails, self._show_error)
+
+    @Slot(object)
+    def _frame_selected(self, result) -> None:
+        """The selected image or frame is read again off the GUI thread, then shown with its own boxes."""
+        video = self.frames.video
+        self.jobs.submit(lambda: (result, read_frame(result, video)), self._frame_read, self._show_error)
+
+    @Slot(object)
+    def _frame_read(self, read) -> None:
+        result, pixels = read
+        if self.frames.current_frame() is result:
+            self._show_frame(pixels, result)
+
+    @Slot(object, object)
+    def _live_frame(self, pixels, result) -> None:
+        self._show_frame(pixels, result)
+
+    def _show_frame(self, pixels, result) -> None:
+        """A frame's boxes passed the decoder's threshold already; a finished run's threshold is the slider's start."""
+        report = self.report if self.report is not None and self.report.frame_set is not None else None
+        threshold = (report.config.threshold or default_threshold(report.decoder.name)) if report else 0.0
+        self.image_panel.set_image(pixels)
+        self.image_panel.set_result(result.detections, result.classes, threshold)
+
     # export -----------------------------------------------------------------
 
     def _save_path(self, caption: str, suffix: str, name_filter: str) -> str | None:
@@ -662,6 +731,21 @@ class MainWindow(QMainWindow):
         if path:
             self._write(lambda: save_trace(self.report, path), path)
 
+    def export_per_image_csv(self) -> None:
+        path = self._save_path("Export per-image results", "_per_image.csv", "CSV (*.csv)")
+        if path:
+            self._write(lambda: Path(path).write_text(self.report.per_image_csv(), encoding="utf-8"), path)
+
+    def export_annotated_frames(self) -> None:
+        """Every frame is read again from its source and drawn on, off the GUI thread."""
+        folder = QFileDialog.getExistingDirectory(self, "Export annotated frames into a folder")
+        if folder:
+            report = self.report
+            self.statusBar().showMessage(f"Writing annotated frames into {folder}…")
+            self.jobs.submit(lambda: save_annotated_frames(report, Path(folder)),
+                             lambda written: self.statusBar().showMessage(f"Saved {written} annotated frames into {folder}", 8000),
+                             self._show_error)
+
     def choose_report(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")
         if path:
@@ -685,12 +769,13 @@ class MainWindow(QMainWindow):
         self.controls.show_model(report.model)
         self.demo_note.setVisible(report.model.is_demo)
         copy = annotated_copy(Path(path))
-        if report.image and Path(report.image.path).exists():
-            image_path, message = report.image.path, f"Opened report {name}: {report_summary(report)}"
+        given = report_input(report) if report.image else ""
+        if given and Path(given).exists():
+            image_path, message = given, f"Opened report {name}: {report_summary(report)}"
         elif copy.exists():
             image_path, message = str(copy), f"Opened report {name}; the image is the annotated copy saved with it"
         else:
-            image_path, message = "", f"Opened report {name}; its image is gone"
+            image_path, message = "", f"Opened report {name}; its {'images are' if report.frame_set else 'image is'} gone"
         self.image = None
         self.image_panel.clear()
         self.controls.image_picker.set_path(image_path, emit=False)
@@ -716,7 +801,7 @@ class MainWindow(QMainWindow):
 
     def _docks(self) -> list[QDockWidget]:
         return [self.setup_dock, self.layers_dock, self.detail_dock, self.compare_dock, self.ab_dock, self.outputs_dock,
-                self.latency_dock, self.memory_dock]
+                self.frames_dock, self.latency_dock, self.memory_dock, self.pipeline_dock]
 
     def reset_layout(self) -> None:
         for dock in self._docks():

@@ -1,0 +1,281 @@
+"""The filmstrip: every image of a set or frame of a video, with its answer and its latency.
+
+During a run the strip polls `LiveData` on its own timer (like the charts): new rows
+come from `LiveData.frames`, and the newest picture from `LiveData.latest_frame`,
+which is handed on for playback at most `PLAYBACK_HZ` times a second; frames that
+came and went between two polls are dropped, never queued.  After the run (or
+from a saved report) the rows come from `Report.per_image`.
+
+Pixels are never kept for the whole set: a row's picture is read again from its path
+(or, for a video, by frame index) off the GUI thread when it is selected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
+
+from ovgui.core.errors import OvguiError
+from ovgui.core.events import LiveData
+from ovgui.core.formatting import format_ms
+from ovgui.core.image import LoadedImage, load_image, to_bgr8
+from ovgui.core.inputs import VIDEO_SUFFIXES, open_source
+from ovgui.core.report import FrameResult, Report
+from ovgui.gui.image_view import bgr_to_qimage
+
+PLAYBACK_HZ = 10
+"""How often the strip polls a running set: new rows, and the newest frame for the image view."""
+THUMB_SIZE = QSize(84, 56)
+THUMBNAIL_LIMIT = 1000
+"""Thumbnails of a finished set are read for its first frames only: 14 KB each, and a long video has many."""
+NO_PARENT = QModelIndex()
+
+
+def is_video(path: str) -> bool:
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES
+
+
+def first_frame(path: str) -> LoadedImage:
+    """What the image panel shows before a run: the image itself, a set's first image or a
+    video's first frame, under the path the user picked (a folder or a video path included)."""
+    frame = next(iter(open_source([path], max_frames=1).frames()), None)
+    if frame is None:
+        raise OvguiError(f"{path} holds no images OpenCV can read")
+    return LoadedImage(frame.image.bgr, replace(frame.image.info, path=path))
+
+
+def report_input(report: Report) -> str:
+    """The IMAGE the report's run was given: a set's folder, glob or video, else the image's path."""
+    if report.frame_set is not None and len(report.frame_set.inputs) == 1:
+        return report.frame_set.inputs[0]
+    return report.image.path
+
+
+def video_position(result: FrameResult) -> int:
+    """A video frame's source reads "frame N", N counting every frame of the file (stride included)."""
+    return int(result.source.removeprefix("frame "))
+
+
+def read_frame(result: FrameResult, video: str | None) -> np.ndarray:
+    """One row's pixels again: the image file, or that frame of the video."""
+    if video is None:
+        return load_image(result.source).bgr
+    if not Path(video).is_file():
+        raise OvguiError(f"the video {video} is gone")
+    capture = cv2.VideoCapture(video)
+    try:
+        capture.set(cv2.CAP_PROP_POS_FRAMES, video_position(result))
+        ok, pixels = capture.read()
+    finally:
+        capture.release()
+    if not ok or pixels is None:
+        raise OvguiError(f"cannot read {result.source} of {Path(video).name} again")
+    return to_bgr8(pixels)
+
+
+def thumbnail(bgr: np.ndarray) -> QImage:
+    """A small copy, made with OpenCV so it can run off the GUI thread (QImage is thread-safe)."""
+    height, width = bgr.shape[:2]
+    scale = min(THUMB_SIZE.width() / width, THUMB_SIZE.height() / height)
+    small = cv2.resize(bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+    return bgr_to_qimage(small).copy()
+
+
+def read_thumbnails(report: Report) -> dict[int, QImage]:
+    """Thumbnails of a finished set's first frames, read again from its source; what cannot be read is left out."""
+    wanted = {frame.index for frame in report.per_image[:THUMBNAIL_LIMIT]}
+    try:
+        source = open_source(report.frame_set.inputs, max_frames=max(wanted, default=-1) + 1, stride=report.config.stride)
+        return {frame.index: thumbnail(frame.image.bgr) for frame in source.frames() if frame.index in wanted}
+    except OvguiError:
+        return {}
+
+
+def frame_answer(result: FrameResult) -> str:
+    """A row's answer in a few characters: the top class, or how many boxes."""
+    if result.classes:
+        return result.classes[0].label
+    count = len(result.detections)
+    return f"{count} box" if count == 1 else f"{count} boxes"
+
+
+def frame_title(result: FrameResult) -> str:
+    """An image's file name, or a video frame's "frame N"."""
+    return Path(result.source).name
+
+
+class FrameListModel(QAbstractListModel):
+    """The rows of the strip: one `FrameResult` each, with a thumbnail once there is one."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.frames: list[FrameResult] = []
+        self._thumbs: dict[int, QIcon] = {}
+        self.missing: set[int] = set()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self.frames)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        frame = self.frames[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{frame_title(frame)}\n{frame_answer(frame)} · {format_ms(frame.latency_ms)} ms"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbs.get(frame.index)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            gone = " (no longer readable)" if frame.index in self.missing else ""
+            p = frame.pipeline_ms
+            return (f"{frame.source}{gone}\n{frame.width}×{frame.height}, inference {format_ms(frame.latency_ms)} ms, "
+                    f"frame {format_ms(frame.wall_ms)} ms (decode {format_ms(p.decode)}, preprocess "
+                    f"{format_ms(p.preprocess)}, infer {format_ms(p.infer)}, postprocess {format_ms(p.postprocess)})")
+        return None
+
+    def set_frames(self, frames: list[FrameResult]) -> None:
+        self.beginResetModel()
+        self.frames = list(frames)
+        self._thumbs = {}
+        self.missing = set()
+        self.endResetModel()
+
+    def append(self, frames: list[FrameResult]) -> None:
+        if frames:
+            self.beginInsertRows(NO_PARENT, len(self.frames), len(self.frames) + len(frames) - 1)
+            self.frames.extend(frames)
+            self.endInsertRows()
+
+    def set_thumbnails(self, images: dict[int, QImage]) -> None:
+        """Thumbnails by frame index; a frame that was read for one and has none is no longer readable."""
+        self._thumbs.update({index: QIcon(QPixmap.fromImage(image)) for index, image in images.items()})
+        self.missing = {frame.index for frame in self.frames[:THUMBNAIL_LIMIT] if frame.index not in self._thumbs}
+        self._changed()
+
+    def set_thumbnail(self, index: int, image: QImage) -> None:
+        self._thumbs[index] = QIcon(QPixmap.fromImage(image))
+        row = next((row for row in range(len(self.frames) - 1, -1, -1) if self.frames[row].index == index), None)
+        if row is not None:
+            self.dataChanged.emit(self.index(row), self.index(row), [Qt.ItemDataRole.DecorationRole])
+
+    def _changed(self) -> None:
+        if self.frames:
+            self.dataChanged.emit(self.index(0), self.index(len(self.frames) - 1))
+
+
+class FrameStrip(QWidget):
+    """The strip of frames; `frame_selected` says which row the user picked, `live_frame`
+    hands on the newest picture of a running set (pixels and result) for playback."""
+
+    frame_selected = Signal(object)
+    live_frame = Signal(object, object)
+    frames_added = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = FrameListModel(self)
+        self.video: str | None = None
+        self.list = QListView()
+        self.list.setModel(self.model)
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setFlow(QListView.Flow.LeftToRight)
+        self.list.setWrapping(False)
+        self.list.setMovement(QListView.Movement.Static)
+        self.list.setIconSize(THUMB_SIZE)
+        grid = QSize(THUMB_SIZE.width() + 56, THUMB_SIZE.height() + 2 * self.fontMetrics().height() + 14)
+        self.list.setGridSize(grid)
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setMinimumHeight(grid.height() + self.list.horizontalScrollBar().sizeHint().height() + 2 * self.list.frameWidth())
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.selectionModel().currentChanged.connect(self._current_changed)
+        self.note = QLabel("Run a folder of images or a video (File › Open folder…, File › Open video…) to see each frame here.", wordWrap=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.note)
+        layout.addWidget(self.list, 1)
+        self._live: LiveData | None = None
+        self._last_shown: FrameResult | None = None
+        self._timer = QTimer(self, interval=1000 // PLAYBACK_HZ)
+        self._timer.timeout.connect(self._poll)
+
+    def follow(self, live: LiveData, image_path: str) -> None:
+        """A set is running: empty the strip and fill it from `live` until `stop_following`."""
+        self.model.set_frames([])
+        self.video = image_path if is_video(image_path) else None
+        self._live = live
+        self._last_shown = None
+        self.note.setText("Running…")
+        self._timer.start()
+
+    def stop_following(self) -> None:
+        self._timer.stop()
+        if self._live is not None:
+            self._poll()
+        self._live = None
+
+    def show_report(self, report: Report) -> None:
+        """The rows of a finished set; thumbnails follow via `set_thumbnails` (read off the GUI thread)."""
+        summary = report.frame_set
+        self.video = summary.source if summary.kind == "video" else None
+        self.model.set_frames(report.per_image)
+        skipped = f" · {len(summary.skipped)} skipped" if summary.skipped else ""
+        self.note.setText(f"{summary.frames} {'frames' if summary.kind == 'video' else 'images'} of {summary.source}{skipped}")
+        self.select_row(0)
+
+    def clear(self) -> None:
+        self.model.set_frames([])
+        self.video = None
+        self.note.setText("No set of images or video in this run.")
+
+    def set_thumbnails(self, images: dict[int, QImage]) -> None:
+        self.model.set_thumbnails(images)
+        gone = len(self.model.missing)
+        if gone:
+            self.note.setText(f"{self.note.text()} · {gone} of {self.model.rowCount()} can no longer be read from disk")
+
+    def select_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.list.setCurrentIndex(self.model.index(row))
+
+    def step(self, delta: int) -> None:
+        """Next (+1) or previous (-1) frame."""
+        current = self.list.currentIndex().row()
+        self.select_row(max(0, min(self.model.rowCount() - 1, current + delta if current >= 0 else 0)))
+
+    def current_frame(self) -> FrameResult | None:
+        row = self.list.currentIndex().row()
+        return self.model.frames[row] if 0 <= row < self.model.rowCount() else None
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.frame_selected.emit(self.model.frames[current.row()])
+
+    def _poll(self) -> None:
+        live = self._live
+        new = live.frames[self.model.rowCount():]
+        self.model.append(new)
+        latest = live.latest_frame
+        if latest is not None and latest[1] is not self._last_shown:
+            pixels, result = latest
+            self._last_shown = result
+            self.model.set_thumbnail(result.index, thumbnail(pixels))
+            self.live_frame.emit(pixels, result)
+        if new:
+            count = self.model.rowCount()
+            self.note.setText(f"Running… {count} {'frame' if count == 1 else 'frames'} so far")
+            self.frames_added.emit(self.model.frames)
