@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from ovgui.core.compare import load_variants
@@ -48,7 +48,7 @@ class ScriptedRun(QObject):
     @Slot(object)
     def _finished(self, report: Report) -> None:
         if not self._args.compare:
-            QTimer.singleShot(SETTLE_MS, lambda: self._save(report))
+            self._after_views_settle(lambda: self._save(report))
 
     @Slot(object)
     def _compared(self, results: list) -> None:
@@ -58,7 +58,15 @@ class ScriptedRun(QObject):
         if not reports:
             self._failed(problem)
             return
-        QTimer.singleShot(SETTLE_MS, lambda: self._save(reports[-1], problem))
+        self._after_views_settle(lambda: self._save(reports[-1], problem))
+
+    def _after_views_settle(self, save) -> None:
+        """The graph is laid out on a background job after the report is shown: a screenshot waits for it."""
+        graph = self._window.graph_view
+        if graph.is_laying_out():
+            graph.drawn.connect(lambda: QTimer.singleShot(SETTLE_MS, save), Qt.ConnectionType.SingleShotConnection)
+        else:
+            QTimer.singleShot(SETTLE_MS, save)
 
     def _save(self, report: Report, problem: str = "") -> None:
         """Write what was asked for; `problem` is a failure already known, reported once the files are out."""
@@ -117,5 +125,7 @@ def run_app(args: argparse.Namespace, config: RunConfig) -> int:
     if args.run or args.compare or args.screenshot or args.report or args.exit_after_run:
         ScriptedRun(window, args)
     preload(window, args, config)
+    if args.view:
+        window.show_view(args.view)
     window.show()
     return app.exec()

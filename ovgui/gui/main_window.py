@@ -33,6 +33,7 @@ from ovgui.core.decoders import default_threshold
 from ovgui.core.devices import list_devices
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError
+from ovgui.core.graph import graph_to_dot
 from ovgui.core.events import PHASE_TITLES, Progress
 from ovgui.core.formatting import format_ms, layers_vs_median_text, preprocess_text, throughput_text
 from ovgui.core.image import LoadedImage, load_image
@@ -47,9 +48,11 @@ from ovgui.gui.charts import LatencyChart, MemoryChart
 from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
 from ovgui.gui.controls import ControlPanel
+from ovgui.gui.graph_view import GraphView
 from ovgui.gui.image_view import ImagePanel
 from ovgui.gui.layer_detail import LayerDetailPanel
 from ovgui.gui.layer_table import LayerTableWidget
+from ovgui.gui.roofline_view import RooflineView
 from ovgui.gui.session import BackgroundJobs, RunResult, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 
@@ -58,6 +61,8 @@ SETUP_MIN_WIDTH_PX = 300
 CHART_DOCK_MIN_WIDTH_PX = 340
 LAYERS_DOCK_MIN_WIDTH_PX = 380
 DETAIL_DOCK_MIN_WIDTH_PX = 300
+RESULT_VIEWS = ("layers", "graph", "roofline")
+VIEW_HEIGHT_SHARE = 0.62
 
 
 def report_summary(report: Report) -> str:
@@ -175,6 +180,8 @@ class MainWindow(QMainWindow):
         self.comparison = ComparisonView()
         self.ab_panel = ABPanel(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int))
         self.layer_detail = LayerDetailPanel()
+        self.graph_view = GraphView(self.jobs.submit)
+        self.roofline = RooflineView()
         self.banner = ErrorBanner()
         self.demo_note = QLabel(
             "Demo: a small colour-marker detector built by ovgui, on a scene it drew. "
@@ -204,6 +211,8 @@ class MainWindow(QMainWindow):
         self.detail_dock = self._dock("Layer detail", scrolled(self.layer_detail), Qt.DockWidgetArea.BottomDockWidgetArea)
         self.compare_dock = self._dock("Compare", scrolled(self.comparison), Qt.DockWidgetArea.BottomDockWidgetArea)
         self.ab_dock = self._dock("A/B", scrolled(self.ab_panel), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.graph_dock = self._dock("Graph", self.graph_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.roofline_dock = self._dock("Roofline", self.roofline, Qt.DockWidgetArea.BottomDockWidgetArea)
         for dock, width in (
             (self.latency_dock, CHART_DOCK_MIN_WIDTH_PX),
             (self.memory_dock, CHART_DOCK_MIN_WIDTH_PX),
@@ -214,13 +223,16 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.layers_dock, self.detail_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.layers_dock, self.compare_dock)
         self.tabifyDockWidget(self.compare_dock, self.ab_dock)
+        self.tabifyDockWidget(self.ab_dock, self.graph_dock)
+        self.tabifyDockWidget(self.graph_dock, self.roofline_dock)
         self.layers_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.controls.model_chosen.connect(self.open_model)
         self.controls.image_chosen.connect(self.open_image)
         self.image_panel.image_dropped.connect(self.open_dropped)
-        self.layers.layer_selected.connect(self._layer_selected)
+        for view in (self.layers, self.graph_view, self.roofline):
+            view.layer_selected.connect(self._layer_selected)
         self.ab_panel.open_failed.connect(self._show_error)
         self.ab_dock.visibilityChanged.connect(self.ab_panel.set_shown)
 
@@ -242,6 +254,7 @@ class MainWindow(QMainWindow):
         self.export_csv_action = self._action("Export &layers CSV…", self.export_layers_csv)
         self.export_png_action = self._action("Export &annotated image…", self.export_annotated)
         self.export_trace_action = self._action("Export &trace (Perfetto)…", self.export_trace)
+        self.export_dot_action = self._action("Export &graph (DOT)…", self.export_graph)
         open_report = self._action("Open &report…", self.choose_report, "Ctrl+Shift+O")
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         fit = self._action("&Fit image", lambda: self.image_panel.view.fit_to_window(), "Ctrl+0")
@@ -257,8 +270,8 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         for action in (
             open_model, open_image, open_demo, open_report, None,
-            self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action, None,
-            quit_action,
+            self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action,
+            self.export_dot_action, None, quit_action,
         ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         run_menu = menu.addMenu("&Run")
@@ -467,6 +480,16 @@ class MainWindow(QMainWindow):
         """A layer of the shown run, with what its result carries; a layer of a live snapshot has no samples."""
         shown = self.result is not None and any(known is layer for known in self.result.report.layers)
         self.layer_detail.show_layer(layer, self.result if shown else RunResult(None))
+        self.layers.select_layer(layer.name)
+        self.graph_view.select_layer(layer.name)
+        self.roofline.select_layer(layer.name)
+
+    def show_view(self, name: str) -> None:
+        """Bring one of the result views ("layers", "graph", "roofline") forward, given most of the height."""
+        dock = {"layers": self.layers_dock, "graph": self.graph_dock, "roofline": self.roofline_dock}[name]
+        dock.show()
+        dock.raise_()
+        self.resizeDocks([dock], [int(self.height() * VIEW_HEIGHT_SHARE)], Qt.Orientation.Vertical)
 
     def stop_run(self) -> None:
         if self.session.busy:
@@ -524,6 +547,8 @@ class MainWindow(QMainWindow):
         self.memory_chart.show_report(report)
         self.layer_detail.clear()
         self.layers.set_layers(report.layers, report.layer_types)
+        self.graph_view.show_graph(self.result.graph, report.layers)
+        self.roofline.show_layers(report.layers, report.rooflines)
         self.controls.preprocess.show_report(report)
         self._show_result(report)
         self.status_fps.setText(throughput_text(report.throughput_fps))
@@ -542,6 +567,8 @@ class MainWindow(QMainWindow):
         self._annotated_copy_path = None
         self.layers.clear()
         self.layer_detail.clear()
+        self.graph_view.clear()
+        self.roofline.clear()
         for chart in (self.latency_chart, self.memory_chart):
             chart.clear()
         self.image_panel.clear_result()
@@ -574,6 +601,7 @@ class MainWindow(QMainWindow):
         has_report = self.report is not None and not running
         for action in (self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action):
             action.setEnabled(has_report)
+        self.export_dot_action.setEnabled(has_report and self.result is not None and self.result.graph is not None)
 
     @Slot(str)
     def _show_error(self, message: str) -> None:
@@ -642,6 +670,11 @@ class MainWindow(QMainWindow):
         if path:
             self._write(lambda: save_trace(self.report, path), path)
 
+    def export_graph(self) -> None:
+        path = self._save_path("Export graph", "_graph.dot", "Graphviz DOT (*.dot *.gv)")
+        if path:
+            self._write(lambda: Path(path).write_text(graph_to_dot(self.result.graph), encoding="utf-8"), path)
+
     def choose_report(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")
         if path:
@@ -695,7 +728,8 @@ class MainWindow(QMainWindow):
     # window state -----------------------------------------------------------
 
     def _docks(self) -> list[QDockWidget]:
-        return [self.setup_dock, self.layers_dock, self.detail_dock, self.compare_dock, self.ab_dock, self.latency_dock, self.memory_dock]
+        return [self.setup_dock, self.layers_dock, self.detail_dock, self.compare_dock, self.ab_dock, self.graph_dock,
+                self.roofline_dock, self.latency_dock, self.memory_dock]
 
     def reset_layout(self) -> None:
         for dock in self._docks():
