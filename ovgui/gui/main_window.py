@@ -489,7 +489,9 @@ class MainWindow(QMainWindow):
         dock = {"layers": self.layers_dock, "graph": self.graph_dock, "roofline": self.roofline_dock}[name]
         dock.show()
         dock.raise_()
-        self.resizeDocks([dock], [int(self.height() * VIEW_HEIGHT_SHARE)], Qt.Orientation.Vertical)
+        tall = int(self.height() * VIEW_HEIGHT_SHARE)
+        charts = (self.height() - tall) // 2
+        self.resizeDocks([dock, self.latency_dock, self.memory_dock], [tall, charts, charts], Qt.Orientation.Vertical)
 
     def stop_run(self) -> None:
         if self.session.busy:

@@ -47,6 +47,10 @@ def dot_sizes(times_ms: Sequence[float]) -> np.ndarray:
     return MIN_DOT_PX + (MAX_DOT_PX - MIN_DOT_PX) * np.sqrt(times / largest)
 
 
+def _distance(a: QPointF, b: QPointF) -> float:
+    return math.hypot(a.x() - b.x(), a.y() - b.y())
+
+
 class RooflineView(QWidget):
     layer_selected = Signal(object)
     """The `LayerStats` of the dot the user clicked."""
@@ -150,8 +154,12 @@ class RooflineView(QWidget):
             padding=0,
         )
 
-    def _clicked(self, _item, points, _event=None) -> None:
+    def _clicked(self, _item, points, event) -> None:
+        """Of overlapping dots under the cursor, the one whose centre is nearest: pyqtgraph lists
+        them top-most first, and a small dot drawn over a big one would always win."""
         if len(points):
-            layer = self._layers[points[0].data()]
+            scatter = self.dots.scatter
+            nearest = min(points, key=lambda point: _distance(scatter.mapToScene(point.pos()), event.scenePos()))
+            layer = self._layers[nearest.data()]
             self.select_layer(layer.name)
             self.layer_selected.emit(layer)
