@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QStyle,
     QStyleOptionGraphicsItem,
@@ -43,6 +44,7 @@ LABEL_MIN_SCALE = 0.5
 READABLE_SCALE = 0.85
 """The zoom a graph opens at when fitting it whole would hide its labels."""
 ZOOM_STEP = 1.25
+SEARCH_MIN_WIDTH_PX = 130
 MIN_ZOOM, MAX_ZOOM = 0.02, 4.0
 NOT_RUN = QColor(215, 215, 215)
 NO_FIGURE = QColor(190, 190, 190)
@@ -55,6 +57,11 @@ PRECISION_COLORS = {
 }
 OTHER_PRECISION = QColor(160, 160, 160)
 COLOR_MODES = {"time": "Colour by time share", "precision": "Colour by runtime precision", "efficiency": "Colour by efficiency"}
+LEGEND_TOOLTIPS = {
+    "time": "Share of the model's layer sum spent in the node; grey: not run.",
+    "precision": "The precision the node ran in (runtimePrecision); grey: not run.",
+    "efficiency": "Achieved GFLOP/s over the measured compute roof; pale grey: no operations counted.",
+}
 HEAT_FULL_SHARE = 0.10
 """A node with a tenth of the time or more is full red: in YOLOv8n the top layers take 3–6 %."""
 
@@ -160,23 +167,25 @@ class GraphView(QWidget):
         self.color_mode = QComboBox()
         for key, title in COLOR_MODES.items():
             self.color_mode.addItem(title, key)
-        self.search = QLineEdit(placeholderText="Find a layer by name…", clearButtonEnabled=True)
+        self.search = QLineEdit(placeholderText="Find a layer…", clearButtonEnabled=True)
+        self.search.setMinimumWidth(SEARCH_MIN_WIDTH_PX)
         self.search.setObjectName("graphSearch")
         fit = QPushButton("Fit")
         fit.setToolTip("Show the whole graph, or its top at a zoom where the labels read")
-        self.legend = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.legend = QLabel(textFormat=Qt.TextFormat.RichText)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clipped, never widens the window
         self.legend.setObjectName("graphLegend")
         self.search_note = QLabel()
         toolbar = QHBoxLayout()
         toolbar.setContentsMargins(6, 6, 6, 0)
         toolbar.addWidget(self.color_mode)
-        toolbar.addWidget(self.search, 1)
+        toolbar.addWidget(self.legend, 1)
+        toolbar.addWidget(self.search)
         toolbar.addWidget(self.search_note)
         toolbar.addWidget(fit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(toolbar)
-        layout.addWidget(self.legend)
         layout.addWidget(self._stack, 1)
         self.color_mode.currentIndexChanged.connect(lambda _index: self._recolor())
         self.search.returnPressed.connect(lambda: self.find(self.search.text()))
@@ -313,6 +322,7 @@ class GraphView(QWidget):
             color = color_of(node, total_ms) if node.executed else NOT_RUN
             item.setBrush(QBrush(color))
         self.legend.setText(self._legend_html(mode))
+        self.legend.setToolTip(LEGEND_TOOLTIPS[mode])
 
     def _time_color(self, node, total_ms: float) -> QColor:
         fraction = time_fraction(self._layers.get(node.name), node.real_time_ms, total_ms)
@@ -333,10 +343,10 @@ class GraphView(QWidget):
         not_run = chip(NOT_RUN, "not run")
         if mode == "time":
             chips = [chip(heat_color(0.0, 1.0), "≈0 %"), chip(heat_color(0.5, 1.0), f"{HEAT_FULL_SHARE * 50:.0f} %"),
-                     chip(heat_color(1.0, 1.0), f"≥{HEAT_FULL_SHARE * 100:.0f} % of the layer sum")]
+                     chip(heat_color(1.0, 1.0), f"≥{HEAT_FULL_SHARE * 100:.0f} %")]
         elif mode == "efficiency":
-            chips = [chip(heat_color(0.0, 1.0), "≥100 % of the roof"), chip(heat_color(0.5, 1.0), "50 %"),
-                     chip(heat_color(1.0, 1.0), "≈0 %"), chip(NO_FIGURE, "no FLOPs counted")]
+            chips = [chip(heat_color(0.0, 1.0), "100 %"), chip(heat_color(0.5, 1.0), "50 %"),
+                     chip(heat_color(1.0, 1.0), "0 %"), chip(NO_FIGURE, "no FLOPs")]
         else:
             used = sorted({node.runtime_precision.upper() for node in self._graph.nodes if node.runtime_precision})
             chips = [chip(PRECISION_COLORS.get(name, OTHER_PRECISION), name) for name in used]

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from ovgui.core.report import LayerStats, Roofline
-from ovgui.gui.charts import make_plot
+from ovgui.gui.charts import make_plot, theme_plot
 from ovgui.gui.tables import heat_color, hint_label
 
 EMPTY_HINT = "Run a model with OpenVINO to see its layers against the device's roofs"
@@ -47,6 +47,12 @@ def dot_sizes(times_ms: Sequence[float]) -> np.ndarray:
     return MIN_DOT_PX + (MAX_DOT_PX - MIN_DOT_PX) * np.sqrt(times / largest)
 
 
+def decade_ticks(log_low: float, log_high: float) -> list[tuple[int, str]]:
+    """One labelled tick per power of ten: pyqtgraph's minor log labels (2, 3, … 9 per decade)
+    run into each other on a plot a dock wide."""
+    return [(power, f"{10.0 ** power:g}") for power in range(math.floor(log_low), math.ceil(log_high) + 1)]
+
+
 def _distance(a: QPointF, b: QPointF) -> float:
     return math.hypot(a.x() - b.x(), a.y() - b.y())
 
@@ -62,7 +68,7 @@ class RooflineView(QWidget):
         self.plot = make_plot("arithmetic intensity", "FLOP/byte", "achieved", "GFLOP/s")
         self.plot.setObjectName("rooflinePlot")
         self.plot.setLogMode(x=True, y=True)
-        self.plot.addLegend(offset=(10, 10))
+        self.plot.addLegend(offset=(-10, -10))
         self.dots = pg.PlotDataItem(pen=None, symbol="o")
         self.dots.sigPointsClicked.connect(self._clicked)
         self.marker = pg.PlotDataItem(pen=None, symbol="o", symbolBrush=None,
@@ -76,6 +82,7 @@ class RooflineView(QWidget):
         layout.addWidget(self._stack)
 
     def show_layers(self, layers: Sequence[LayerStats], rooflines: Sequence[Roofline]) -> None:
+        theme_plot(self.plot, self.palette())
         plot = self.plot.getPlotItem()
         plot.clear()
         plot.legend.clear()
@@ -148,11 +155,11 @@ class RooflineView(QWidget):
                 pen=pg.mkPen(MEMORY_ROOF_COLOR, width=2), name=f"memory roof: {memory.gbytes_per_s:,.1f} GB/s",
             ))
         roof_top = max((roof.gflops_per_s for roof in rooflines), default=achieved.max())
-        self.plot.setRange(
-            xRange=(math.log10(low), math.log10(high)),
-            yRange=(math.log10(max(achieved.min() / 3, 1e-3)), math.log10(max(roof_top, achieved.max()) * 2)),
-            padding=0,
-        )
+        x_range = (math.log10(low), math.log10(high))
+        y_range = (math.log10(max(achieved.min() / 3, 1e-3)), math.log10(max(roof_top, achieved.max()) * 2))
+        self.plot.setRange(xRange=x_range, yRange=y_range, padding=0)
+        for name, (start, end) in (("bottom", x_range), ("left", y_range)):
+            self.plot.getAxis(name).setTicks([decade_ticks(start, end), []])
 
     def _clicked(self, _item, points, event) -> None:
         """Of overlapping dots under the cursor, the one whose centre is nearest: pyqtgraph lists

@@ -79,7 +79,7 @@ def test_colour_modes_search_and_roofline_click(window, qtbot):
     window.show_view("graph")
     hot, cold = slowest(report), min((l for l in report.layers if l.executed and graph.node_item(l.name)), key=lambda l: l.real_time_ms)
     assert graph.node_color(hot.name) != graph.node_color(cold.name), "time share colours differ"
-    assert "of the layer sum" in graph.legend.text()
+    assert "layer sum" in graph.legend.toolTip() and "%" in graph.legend.text()
 
     graph.set_color_mode("precision")
     node = window.result.graph.nodes[graph.node_item(hot.name).index]
@@ -89,7 +89,7 @@ def test_colour_modes_search_and_roofline_click(window, qtbot):
     graph.set_color_mode("efficiency")
     efficient = slowest(report, lambda l: l.efficiency is not None)
     assert graph.node_color(efficient.name) != graph.node_color(hot.name) or efficient is hot
-    assert "roof" in graph.legend.text()
+    assert "roof" in graph.legend.toolTip() and "no FLOPs" in graph.legend.text()
 
     wanted = next(l for l in report.layers if l.executed and graph.node_item(l.name) and l.name != hot.name)
     with qtbot.waitSignal(graph.layer_selected) as found:
