@@ -504,6 +504,8 @@ class MainWindow(QMainWindow):
         self.stale_note.hide()
         self.layers.clear()
         self.layers.follow(live)
+        self.graph_view.clear()
+        self.roofline.clear()
         for chart in (self.latency_chart, self.memory_chart):
             chart.clear()
             chart.attach(live)
