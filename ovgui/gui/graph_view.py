@@ -214,7 +214,8 @@ class GraphView(QWidget):
         generation = self._generation
         self._hint.setText(LAYING_OUT_HINT)
         self._stack.setCurrentIndex(0)
-        self._submit(lambda: laid_out(graph), lambda laid: self._draw(laid, generation), self._layout_failed)
+        # Bound methods as slots: a lambda connected to a job's signals keeps them alive, one per run.
+        self._submit(lambda: (generation, laid_out(graph)), self._draw, self._layout_failed)
 
     def clear(self) -> None:
         self.show_graph(None, [])
@@ -264,7 +265,9 @@ class GraphView(QWidget):
             self.view.centerOn(match)
         return match is not None
 
-    def _draw(self, graph: RuntimeGraph, generation: int) -> None:
+    def _draw(self, laid: tuple[int, RuntimeGraph]) -> None:
+        """A layout for the graph still asked for; an older one (a newer run came first) is dropped."""
+        generation, graph = laid
         if generation != self._generation:
             return
         self._graph = graph
