@@ -80,6 +80,7 @@ def profile_parser() -> Parser:
     parser.add_argument("--per-image-csv", type=Path, help="a set or a video: one CSV row per image or frame")
     parser.add_argument("--annotated-dir", type=Path, help="a set or a video: every image or frame with its boxes, into this folder")
     parser.add_argument("--trace", type=Path, help="write a Chrome/Perfetto trace (trace-event JSON) of the run")
+    parser.add_argument("--dot", type=Path, metavar="FILE", help="write the executed graph with its times as Graphviz DOT (OpenVINO runs)")
     parser.add_argument("--compare", type=Path, metavar="CONFIG.json",
                         help="run each configuration in a JSON list in turn and print a comparison table")
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("A.json", "B.json"),
@@ -124,6 +125,7 @@ def gui_parser() -> Parser:
     parser.add_argument("--screenshot", type=Path, help="save a PNG of the window when the run finishes")
     parser.add_argument("--report", type=Path, help="save the JSON report when the run finishes")
     parser.add_argument("--exit-after-run", action="store_true", help="quit when the run finishes")
+    parser.add_argument("--view", choices=("layers", "graph", "roofline"), help="open on this result view")
     return parser
 
 

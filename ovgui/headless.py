@@ -15,6 +15,7 @@ from ovgui.core.annotate import annotated_image, save_annotated_frames, save_png
 from ovgui.core.compare import compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError
+from ovgui.core.graph import RuntimeGraph, graph_to_dot
 from ovgui.core.imports import load_report
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
@@ -39,7 +40,7 @@ def run_request(args: argparse.Namespace, config: RunConfig) -> RunRequest:
 
 
 def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
-    check_writable(args.json, args.csv, args.annotated, args.trace, args.per_image_csv)
+    check_writable(args.json, args.csv, args.annotated, args.trace, args.per_image_csv, args.dot)
     if args.annotated_dir is not None and not args.annotated_dir.is_dir():
         raise OvguiError(f"cannot write annotated frames: folder {args.annotated_dir} does not exist")
     printer = ProgressPrinter()
@@ -47,6 +48,7 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     with cancel_on_interrupt(run.cancel):
         try:
             report = run.run()
+            graph = run.graph
         finally:
             run.release()
     printer.finish()
@@ -56,6 +58,8 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     write_set_outputs(report, args.per_image_csv, args.annotated_dir)
     if args.trace:
         save_trace(report, args.trace)
+    if args.dot:
+        write_dot(graph, args.dot)
     return 0 if report.completed else EXIT_PARTIAL
 
 
@@ -105,6 +109,12 @@ def diff_reports(path_a: Path, path_b: Path) -> int:
             print(f"warning: {path.name}: {report.notes[0]}", file=sys.stderr)
     print(format_layer_deltas(compare_layers(*reports)), end="")
     return 0
+
+
+def write_dot(graph: RuntimeGraph | None, path: Path) -> None:
+    if graph is None:
+        raise OvguiError(f"cannot write {path}: the executed graph is known only for OpenVINO runs")
+    write_text(path, graph_to_dot(graph))
 
 
 def write_text(path: Path, text: str) -> None:

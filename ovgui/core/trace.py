@@ -74,7 +74,10 @@ def _layers(report: Report) -> list[dict[str, Any]]:
     events = []
     for layer in sorted((layer for layer in report.layers if layer.executed), key=lambda layer: layer.index):
         duration_s = layer.real_time_ms / 1000.0
-        events.append(_span(layer.name, LAYERS_TID, start_s, duration_s, type=layer.type, exec_type=layer.exec_type, share=round(layer.share, 4)))
+        events.append(_span(
+            layer.name, LAYERS_TID, start_s, duration_s, type=layer.type, exec_type=layer.exec_type,
+            share=round(layer.share, 4), flops=layer.flops, gflops_per_s=layer.gflops_per_s,
+        ))
         start_s += duration_s
     return events
 

@@ -11,7 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from ovgui.core.compare import load_variants
@@ -50,7 +50,7 @@ class ScriptedRun(QObject):
     @Slot(object)
     def _finished(self, report: Report) -> None:
         if not self._args.compare:
-            QTimer.singleShot(SETTLE_MS, lambda: self._save(report))
+            self._after_views_settle(lambda: self._save(report))
 
     @Slot(object)
     def _compared(self, results: list) -> None:
@@ -60,7 +60,15 @@ class ScriptedRun(QObject):
         if not reports:
             self._failed(problem)
             return
-        QTimer.singleShot(SETTLE_MS, lambda: self._save(reports[-1], problem))
+        self._after_views_settle(lambda: self._save(reports[-1], problem))
+
+    def _after_views_settle(self, save) -> None:
+        """The graph is laid out on a background job after the report is shown: a screenshot waits for it."""
+        graph = self._window.graph_view
+        if graph.is_laying_out():
+            graph.drawn.connect(lambda: QTimer.singleShot(SETTLE_MS, save), Qt.ConnectionType.SingleShotConnection)
+        else:
+            QTimer.singleShot(SETTLE_MS, save)
 
     def _save(self, report: Report, problem: str = "") -> None:
         """Write what was asked for; `problem` is a failure already known, reported once the files are out."""
@@ -120,6 +128,8 @@ def run_app(args: argparse.Namespace, config: RunConfig) -> int:
         ScriptedRun(window, args)
     bridge = SignalBridge(lambda number: quit_on_signal(window, number))
     preload(window, args, config)
+    if args.view:
+        window.show_view(args.view)
     window.show()
     try:
         return app.exec()

@@ -42,6 +42,7 @@ from ovgui.gui.tables import (
     MUTED_TEXT,
     SHARE_COLUMN,
     Column,
+    ComputedColumn,
     ModelIndex,
     RowsProxy,
     ShareRowsModel,
@@ -69,6 +70,13 @@ PREPROCESS_TOOLTIP = ("Added by ovgui's in-graph preprocessing (--preprocess gra
 
 def status_text(status: str) -> str:
     return status.replace("_", " ").capitalize()
+
+
+def bytes_moved(layer: LayerStats) -> int | None:
+    """Read plus written, or None when neither was counted."""
+    if layer.bytes_read is None and layer.bytes_written is None:
+        return None
+    return (layer.bytes_read or 0) + (layer.bytes_written or 0)
 
 
 class LayerTableModel(ShareRowsModel):
@@ -104,6 +112,22 @@ class LayerTableModel(ShareRowsModel):
                "What the first inference after compiling spent in this layer\n"
                "(\"—\" when unknown, e.g. in an imported report).",
                "first_inference_ms", or_missing(ms_text), numeric=True, sample="0000.000"),
+        Column("FLOPs (GFLOP)",
+               "Operations of one inference in this layer (one multiply-add = 2), counted from the model's\n"
+               "static shapes over the original operations fused into it (\"—\" where not counted).",
+               "flops", or_missing(lambda flops: f"{flops / 1e9:.4f}"), numeric=True, sample="000.0000"),
+        Column("GFLOP/s", "Achieved rate: the layer's operations over its steady-state mean time.",
+               "gflops_per_s", or_missing(lambda rate: f"{rate:.1f}"), numeric=True, sample="00000.0"),
+        Column("Efficiency (%)",
+               "Achieved GFLOP/s over what the device reached on a large MatMul at the same precision\n"
+               "(the compute roof measured for this run).",
+               "efficiency", or_missing(lambda share: f"{share * 100:.1f}"), numeric=True, sample="000.0"),
+        ComputedColumn("Moved (MB)", "Bytes the layer reads (weights and activations) and writes, in MB.",
+                       "bytes_moved", or_missing(lambda moved: f"{moved / 1e6:.3f}"), numeric=True, sample="0000.000",
+                       compute=bytes_moved),
+        Column("Intensity (FLOP/B)", "Arithmetic intensity: operations per byte moved; left of the roofline's ridge\n"
+               "a layer is limited by memory bandwidth, right of it by arithmetic.",
+               "arithmetic_intensity", or_missing(lambda ratio: f"{ratio:.2f}"), numeric=True, sample="0000.00"),
         SHARE_COLUMN,
     )
 
@@ -123,6 +147,10 @@ class LayerTableModel(ShareRowsModel):
 
     def layer_at(self, row: int) -> LayerStats:
         return self._rows[row]
+
+    def row_of(self, name: str) -> int | None:
+        """The row, as currently sorted, of the layer called `name`."""
+        return next((row for row, layer in enumerate(self._rows) if layer.name == name), None)
 
     def has_medians(self) -> bool:
         return any(layer.real_time_median_ms is not None for layer in self._rows)
@@ -314,6 +342,17 @@ class LayerTableWidget(QWidget):
 
     def is_following(self) -> bool:
         return self._live is not None
+
+    def select_layer(self, name: str) -> None:
+        """Make the row of layer `name` current and scroll to it, for views linked to the table;
+        a row the filter hides stays hidden."""
+        row = self._model.row_of(name)
+        if row is None:
+            return
+        index = self._proxy.mapFromSource(self._model.index(row, LayerTableModel.column_index("name")))
+        if index.isValid() and index != self._table.currentIndex():
+            self._table.selectRow(index.row())
+            self._table.scrollTo(index)
 
     def preprocessing_label(self) -> str:
         """What the preprocessing chip says ("" when there are no preprocessing layers)."""

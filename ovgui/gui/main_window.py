@@ -36,6 +36,7 @@ from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASE_TITLES, Progress
 from ovgui.core.formatting import format_ms, layers_vs_median_text, preprocess_text, throughput_text
+from ovgui.core.graph import graph_to_dot
 from ovgui.core.image import LoadedImage
 from ovgui.core.imports import load_report
 from ovgui.core.model import MODEL_FORMATS, inspect_model
@@ -49,12 +50,14 @@ from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
 from ovgui.gui.controls import ControlPanel
 from ovgui.gui.frames_view import FrameStrip, first_frame, is_video, read_frame, read_thumbnails, report_input
+from ovgui.gui.graph_view import GraphView
 from ovgui.gui.image_view import ImagePanel
-from ovgui.gui.outputs_panel import OutputsPanel
-from ovgui.gui.overlay_controls import OverlayControls
 from ovgui.gui.layer_detail import LayerDetailPanel
 from ovgui.gui.layer_table import LayerTableWidget
+from ovgui.gui.outputs_panel import OutputsPanel
+from ovgui.gui.overlay_controls import OverlayControls
 from ovgui.gui.pipeline_chart import PipelineChart
+from ovgui.gui.roofline_view import RooflineView
 from ovgui.gui.session import BackgroundJobs, RunResult, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 
@@ -63,6 +66,8 @@ SETUP_MIN_WIDTH_PX = 300
 CHART_DOCK_MIN_WIDTH_PX = 340
 LAYERS_DOCK_MIN_WIDTH_PX = 380
 DETAIL_DOCK_MIN_WIDTH_PX = 300
+RESULT_VIEWS = ("layers", "graph", "roofline")
+VIEW_HEIGHT_SHARE = 0.62
 
 
 def report_summary(report: Report) -> str:
@@ -184,6 +189,8 @@ class MainWindow(QMainWindow):
         self.overlays = OverlayControls(self.jobs, self.image_panel.view)
         self.frames = FrameStrip()
         self.pipeline_chart = PipelineChart()
+        self.graph_view = GraphView(self.jobs.submit)
+        self.roofline = RooflineView()
         self.banner = ErrorBanner()
         self.demo_note = QLabel(
             "Demo: a small colour-marker detector built by ovgui, on a scene it drew. "
@@ -221,6 +228,8 @@ class MainWindow(QMainWindow):
         self.outputs_dock = self._dock("Outputs", self.outputs_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.frames_dock = self._dock("Frames", self.frames, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.pipeline_dock = self._dock("Pipeline", self.pipeline_chart, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.graph_dock = self._dock("Graph", self.graph_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.roofline_dock = self._dock("Roofline", self.roofline, Qt.DockWidgetArea.BottomDockWidgetArea)
         for dock, width in (
             (self.latency_dock, CHART_DOCK_MIN_WIDTH_PX),
             (self.memory_dock, CHART_DOCK_MIN_WIDTH_PX),
@@ -235,13 +244,16 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.ab_dock, self.outputs_dock)
         self.tabifyDockWidget(self.outputs_dock, self.frames_dock)
         self.tabifyDockWidget(self.memory_dock, self.pipeline_dock)
+        self.tabifyDockWidget(self.frames_dock, self.graph_dock)
+        self.tabifyDockWidget(self.graph_dock, self.roofline_dock)
         self.layers_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.controls.model_chosen.connect(self.open_model)
         self.controls.image_chosen.connect(self.open_image)
         self.image_panel.image_dropped.connect(self.open_dropped)
-        self.layers.layer_selected.connect(self._layer_selected)
+        for view in (self.layers, self.graph_view, self.roofline):
+            view.layer_selected.connect(self._layer_selected)
         self.ab_panel.open_failed.connect(self._show_error)
         self.overlays.failed.connect(self._show_error)
         self.ab_dock.visibilityChanged.connect(self.ab_panel.set_shown)
@@ -273,6 +285,7 @@ class MainWindow(QMainWindow):
         self.export_frames_action = self._action("Export annotated &frames into a folder…", self.export_annotated_frames)
         next_frame = self._action("&Next frame", lambda: self.frames.step(1), QKeySequence.StandardKey.MoveToNextPage, "Next image or frame (Page Down)")
         previous_frame = self._action("&Previous frame", lambda: self.frames.step(-1), QKeySequence.StandardKey.MoveToPreviousPage, "Previous image or frame (Page Up)")
+        self.export_dot_action = self._action("Export &graph (DOT)…", self.export_graph)
         open_report = self._action("Open &report…", self.choose_report, "Ctrl+Shift+O")
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         fit = self._action("&Fit image", lambda: self.image_panel.view.fit_to_window(), "Ctrl+0")
@@ -289,7 +302,7 @@ class MainWindow(QMainWindow):
         for action in (
             open_model, open_image, open_folder, open_video, open_demo, open_report, None,
             self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action,
-            self.export_frames_csv_action, self.export_frames_action, None,
+            self.export_frames_csv_action, self.export_frames_action, self.export_dot_action, None,
             quit_action,
         ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
@@ -500,6 +513,18 @@ class MainWindow(QMainWindow):
         """A layer of the shown run, with what its result carries; a layer of a live snapshot has no samples."""
         shown = self.result is not None and any(known is layer for known in self.result.report.layers)
         self.layer_detail.show_layer(layer, self.result if shown else RunResult(None))
+        self.layers.select_layer(layer.name)
+        self.graph_view.select_layer(layer.name)
+        self.roofline.select_layer(layer.name)
+
+    def show_view(self, name: str) -> None:
+        """Bring one of the result views ("layers", "graph", "roofline") forward, given most of the height."""
+        dock = {"layers": self.layers_dock, "graph": self.graph_dock, "roofline": self.roofline_dock}[name]
+        dock.show()
+        dock.raise_()
+        tall = int(self.height() * VIEW_HEIGHT_SHARE)
+        charts = (self.height() - tall) // 2
+        self.resizeDocks([dock, self.latency_dock, self.memory_dock], [tall, charts, charts], Qt.Orientation.Vertical)
 
     def stop_run(self) -> None:
         if self.session.busy:
@@ -513,6 +538,8 @@ class MainWindow(QMainWindow):
         self.decoder_note.hide()
         self.layers.clear()
         self.layers.follow(live)
+        self.graph_view.clear()
+        self.roofline.clear()
         for chart in (self.latency_chart, self.memory_chart):
             chart.clear()
             chart.attach(live)
@@ -559,6 +586,8 @@ class MainWindow(QMainWindow):
         self.memory_chart.show_report(report)
         self.layer_detail.clear()
         self.layers.set_layers(report.layers, report.layer_types)
+        self.graph_view.show_graph(self.result.graph, report.layers)
+        self.roofline.show_layers(report.layers, report.rooflines)
         self.controls.preprocess.show_report(report)
         self.outputs_panel.show_report(report)
         self._show_result(report)
@@ -579,6 +608,8 @@ class MainWindow(QMainWindow):
         self._annotated_copy_path = None
         self.layers.clear()
         self.layer_detail.clear()
+        self.graph_view.clear()
+        self.roofline.clear()
         for chart in (self.latency_chart, self.memory_chart, self.frames, self.pipeline_chart):
             chart.clear()
         self.image_panel.clear_result()
@@ -618,6 +649,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_report)
         for action in (self.export_frames_csv_action, self.export_frames_action):
             action.setEnabled(has_report and self.report.frame_set is not None)
+        self.export_dot_action.setEnabled(has_report and self.result is not None and self.result.graph is not None)
 
     @Slot(str)
     def _show_error(self, message: str) -> None:
@@ -746,6 +778,11 @@ class MainWindow(QMainWindow):
                              lambda written: self.statusBar().showMessage(f"Saved {written} annotated frames into {folder}", 8000),
                              self._show_error)
 
+    def export_graph(self) -> None:
+        path = self._save_path("Export graph", "_graph.dot", "Graphviz DOT (*.dot *.gv)")
+        if path:
+            self._write(lambda: Path(path).write_text(graph_to_dot(self.result.graph), encoding="utf-8"), path)
+
     def choose_report(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")
         if path:
@@ -801,7 +838,8 @@ class MainWindow(QMainWindow):
 
     def _docks(self) -> list[QDockWidget]:
         return [self.setup_dock, self.layers_dock, self.detail_dock, self.compare_dock, self.ab_dock, self.outputs_dock,
-                self.frames_dock, self.latency_dock, self.memory_dock, self.pipeline_dock]
+                self.frames_dock, self.graph_dock, self.roofline_dock, self.latency_dock, self.memory_dock,
+                self.pipeline_dock]
 
     def reset_layout(self) -> None:
         for dock in self._docks():

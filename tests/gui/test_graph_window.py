@@ -1,0 +1,171 @@
+"""The graph view and the roofline in the real window: selection linked both ways with the layer
+table and the detail panel, colour modes, search, the new columns, the DOT export, `--view graph`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFileDialog, QTableView
+
+from ovgui.cli import profile_main
+from ovgui.core.trace import trace_events
+from ovgui.gui.graph_view import PRECISION_COLORS, GraphView
+from ovgui.gui.main_window import MainWindow
+from ovgui.gui.tables import MISSING
+from shared_data import image_path, model_path
+
+RUN_TIMEOUT_MS = 120_000
+
+
+def run_face(window: MainWindow, qtbot, iterations: int = 15):
+    """A real OpenVINO run of face-detection-adas, its graph laid out and drawn."""
+    window.open_model(str(model_path("face")))
+    window.open_image(str(image_path("zidane.jpg")))
+    qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
+    window.controls.settings.iterations.setValue(iterations)
+    with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.graph_view.node_count() > 0, timeout=30_000)
+    return blocker.args[0]
+
+
+def slowest(report, having=lambda layer: True):
+    return max((layer for layer in report.layers if layer.executed and having(layer)), key=lambda layer: layer.real_time_ms)
+
+
+def current_table_layer(window: MainWindow):
+    table = window.layers.findChild(QTableView, "layerTable")
+    current = table.currentIndex()
+    return window.layers.model.layer_at(window.layers.proxy.mapToSource(current).row()).name if current.isValid() else None
+
+
+def click_node(view: GraphView, qtbot, name: str) -> None:
+    item = view.node_item(name)
+    view.view.centerOn(item)
+    qtbot.mouseClick(view.view.viewport(), Qt.MouseButton.LeftButton, pos=view.view.mapFromScene(item.sceneBoundingRect().center()))
+
+
+def test_selection_is_linked_both_ways(window, qtbot):
+    report = run_face(window, qtbot)
+    graph = window.graph_view
+    window.show_view("graph")
+    assert graph.node_count() == len(window.result.graph.nodes)
+
+    layer = slowest(report)
+    click_node(graph, qtbot, layer.name)
+    assert graph.selected_layer_name() == layer.name
+    assert current_table_layer(window) == layer.name
+    assert window.layer_detail.name_text() == layer.name
+
+    other = next(l for l in report.layers if l.executed and l.name != layer.name and graph.node_item(l.name))
+    table = window.layers.findChild(QTableView, "layerTable")
+    row = window.layers.proxy.mapFromSource(window.layers.model.index(window.layers.model.row_of(other.name), 0)).row()
+    far_end = graph.scene.sceneRect().bottomRight() if other.index < len(report.layers) // 2 else graph.scene.sceneRect().topLeft()
+    graph.view.centerOn(far_end)
+    table.selectRow(row)
+    assert graph.selected_layer_name() == other.name
+    assert window.layer_detail.name_text() == other.name
+    shown = graph.view.mapToScene(graph.view.viewport().rect()).boundingRect()
+    assert shown.contains(graph.node_item(other.name).sceneBoundingRect()), "the view scrolled to the row's node"
+    assert window.roofline.selected_layer_name() in (other.name, None)
+
+
+def test_colour_modes_search_and_roofline_click(window, qtbot):
+    report = run_face(window, qtbot)
+    graph = window.graph_view
+    window.show_view("graph")
+    hot, cold = slowest(report), min((l for l in report.layers if l.executed and graph.node_item(l.name)), key=lambda l: l.real_time_ms)
+    assert graph.node_color(hot.name) != graph.node_color(cold.name), "time share colours differ"
+    assert "layer sum" in graph.legend.toolTip() and "%" in graph.legend.text()
+
+    graph.set_color_mode("precision")
+    node = window.result.graph.nodes[graph.node_item(hot.name).index]
+    assert graph.node_color(hot.name) == PRECISION_COLORS[node.runtime_precision.upper()]
+    assert node.runtime_precision.upper() in graph.legend.text()
+
+    graph.set_color_mode("efficiency")
+    efficient = slowest(report, lambda l: l.efficiency is not None)
+    assert graph.node_color(efficient.name) != graph.node_color(hot.name) or efficient is hot
+    assert "roof" in graph.legend.toolTip() and "no FLOPs" in graph.legend.text()
+
+    wanted = next(l for l in report.layers if l.executed and graph.node_item(l.name) and l.name != hot.name)
+    with qtbot.waitSignal(graph.layer_selected) as found:
+        assert graph.find(wanted.name[-8:].upper())
+    assert wanted.name[-8:].casefold() in found.args[0].name.casefold()
+    assert window.layer_detail.name_text() == found.args[0].name
+    assert not graph.find("no layer is called this")
+    assert graph.search_note.text() == "no such layer"
+
+    window.show_view("roofline")
+    roofline = window.roofline
+    assert roofline.dot_count() > 0 and roofline.roof_count() >= 2, "dots, a compute roof and the memory roof"
+    dot = slowest(report, lambda l: l.name in roofline.layer_names())
+    qtbot.waitUntil(lambda: roofline.plot.isVisible())
+    position = roofline.plot.mapFromScene(roofline.dot_scene_position(dot.name))
+    with qtbot.waitSignal(roofline.layer_selected, timeout=5000) as clicked:
+        qtbot.mouseClick(roofline.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(position.x(), position.y()))
+    assert clicked.args[0].name == dot.name
+    assert roofline.selected_layer_name() == dot.name
+    assert window.layer_detail.name_text() == dot.name
+    assert graph.selected_layer_name() == dot.name
+    assert current_table_layer(window) == dot.name
+
+
+def test_new_columns_dot_export_and_trace(window, qtbot, tmp_path, monkeypatch):
+    report = run_face(window, qtbot)
+    model = window.layers.model
+    counted = slowest(report, lambda l: l.flops is not None)
+    uncounted = next(l for l in report.layers if l.flops is None)
+    for field, text in (("flops", f"{counted.flops / 1e9:.4f}"), ("gflops_per_s", f"{counted.gflops_per_s:.1f}"),
+                        ("arithmetic_intensity", f"{counted.arithmetic_intensity:.2f}")):
+        assert model.index(model.row_of(counted.name), model.column_index(field)).data() == text
+    assert model.index(model.row_of(uncounted.name), model.column_index("flops")).data() == MISSING
+    moved = (counted.bytes_read or 0) + (counted.bytes_written or 0)
+    assert model.index(model.row_of(counted.name), model.column_index("bytes_moved")).data() == f"{moved / 1e6:.3f}"
+
+    path = tmp_path / "face.dot"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(path), ""))
+    assert window.export_dot_action.isEnabled()
+    window.export_dot_action.trigger()
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("digraph runtime {")
+    assert text.count(" -> ") == len(window.result.graph.edges)
+    assert f'"{counted.name}' in text or counted.name in text
+
+    spans = {event["name"]: event["args"] for event in trace_events(report)["traceEvents"] if event.get("tid") == 3}
+    assert spans[counted.name]["flops"] == counted.flops
+    assert spans[counted.name]["gflops_per_s"] == counted.gflops_per_s
+
+
+def test_profile_writes_the_graph_as_dot(tmp_path):
+    dot = tmp_path / "graph.dot"
+    code = profile_main([str(model_path("face")), str(image_path("zidane.jpg")), "--iterations", "5", "-q", "--dot", str(dot)])
+    assert code == 0
+    text = dot.read_text(encoding="utf-8")
+    assert text.startswith("digraph runtime {") and " -> " in text and "ms" in text
+
+
+def test_profile_refuses_a_dot_into_a_missing_folder(tmp_path, capsys):
+    code = profile_main([str(model_path("face")), str(image_path("zidane.jpg")), "--dot", str(tmp_path / "nowhere/g.dot")])
+    assert code == 2
+    assert capsys.readouterr().err.startswith("error: cannot write")
+
+
+def test_view_option_opens_on_the_graph_in_a_scripted_run(tmp_path):
+    shot = tmp_path / "graph.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    args = [sys.executable, "-m", "ovgui", str(model_path("face")), str(image_path("zidane.jpg")), "--run",
+            "--iterations", "5", "--view", "graph", "--screenshot", str(shot), "--exit-after-run"]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=180, env=env)
+    assert result.returncode == 0, result.stderr
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_view_option_rejects_an_unknown_view(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "ovgui", "--view", "sideways"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error:") and "sideways" in result.stderr
