@@ -299,7 +299,6 @@ class BackgroundJob(QRunnable):
 
     def __init__(self, function: Callable[[], Any]):
         super().__init__()
-        self.setAutoDelete(False)
         self.signals = _JobSignals()
         self._function = function
 
@@ -315,14 +314,15 @@ class BackgroundJob(QRunnable):
 
 
 class BackgroundJobs(QObject):
-    """Keeps each job alive until it has reported.
+    """Keeps each job's signals alive until it has reported (the pool deletes the job itself once
+    it has run; a job the pool does not own stays referenced by the binding, signals and all).
 
     Pass bound methods of GUI-thread QObjects (or their signals) as `on_done` / `on_failed`:
     a lambda has no thread of its own, so Qt could call it on the pool's thread."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._running: dict[QObject, BackgroundJob] = {}
+        self._running: dict[QObject, _JobSignals] = {}
 
     def submit(self, function: Callable[[], Any], on_done: Callable[[Any], None] | SignalInstance,
                on_failed: Callable[[str], None] | SignalInstance) -> None:
@@ -330,7 +330,7 @@ class BackgroundJobs(QObject):
         job.signals.returned.connect(on_done)
         job.signals.errored.connect(on_failed)
         job.signals.finished.connect(self._forget)
-        self._running[job.signals] = job
+        self._running[job.signals] = job.signals
         QThreadPool.globalInstance().start(job)
 
     @Slot()
