@@ -303,14 +303,18 @@ class BackgroundJob(QRunnable):
         self._function = function
 
     def run(self) -> None:
+        """The job lets go of its signals and function once it has reported: the binding may keep
+        a run job's wrapper alive, and it must not keep a Qt object (and a closure) with it."""
+        signals, function = self.signals, self._function
+        self.signals = self._function = None
         try:
-            result = self._function()
+            result = function()
         except Exception as error:  # noqa: BLE001 - reported to the user as one line
-            self.signals.errored.emit(user_message(error))
+            signals.errored.emit(user_message(error))
         else:
-            self.signals.returned.emit(result)
+            signals.returned.emit(result)
         finally:
-            self.signals.finished.emit()
+            signals.finished.emit()
 
 
 class BackgroundJobs(QObject):
