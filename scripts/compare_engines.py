@@ -29,10 +29,10 @@ ENGINES = ("openvino", "onnxruntime")
 PROFILE = "import sys; from ovgui.cli import profile_main; sys.exit(profile_main(sys.argv[1:]))"
 
 
-def measure(model: Path, image: Path, engine: str, iterations: int, folder: Path) -> tuple[float, float]:
+def measure(model: Path, image: Path, engine: str, iterations: int, folder: Path, extra: list[str]) -> tuple[float, float]:
     out = folder / f"{engine}.json"
     command = [sys.executable, "-c", PROFILE, str(model), str(image), "--engine", engine, "-n", str(iterations),
-               "--json", str(out), "-q"]
+               "--json", str(out), "-q", *extra]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"error: {engine} on {model.name}: {done.stderr.strip()}")
@@ -44,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--iterations", type=int, default=100)
+    parser.add_argument("--no-layers", action="store_true",
+                        help="no per-layer profiling: ONNX Runtime then runs no second, profiled session, whose memory "
+                             "would otherwise count in its peak")
     args = parser.parse_args(argv)
+    extra = ["--no-layers"] if args.no_layers else []
     print(f"{'model':<26}{'OV ms':>9}{'ORT ms':>9}{'ratio':>7}{'OV MiB':>9}{'ORT MiB':>9}{'ratio':>7}")
     with tempfile.TemporaryDirectory() as temp:
         for model_name, image_name in CASES:
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             for index in range(args.rounds):
                 for engine in ENGINES if index % 2 == 0 else ENGINES[::-1]:
                     median, rss = measure(SHARED / "models" / model_name, SHARED / "images" / image_name, engine,
-                                          args.iterations, Path(temp))
+                                          args.iterations, Path(temp), extra)
                     latency[engine].append(median)
                     peak[engine].append(rss)
             ov_ms, ort_ms = (statistics.median(latency[e]) for e in ENGINES)
