@@ -247,6 +247,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.frames_dock, self.graph_dock)
         self.tabifyDockWidget(self.graph_dock, self.roofline_dock)
         self.layers_dock.raise_()
+        self.memory_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.controls.model_chosen.connect(self.open_model)
@@ -695,6 +696,8 @@ class MainWindow(QMainWindow):
         if Path(path).is_dir() or is_video(path):
             self.frames_dock.raise_()
             self.pipeline_dock.raise_()
+        else:
+            self.memory_dock.raise_()
 
     def _show_frame_set(self, report: Report) -> None:
         if report.frame_set is None:
