@@ -1,10 +1,12 @@
-"""Paths to the real models and photos in ../shared (read in place, never copied)."""
+"""Paths to the real models and photos in ../shared (read in place, never copied), and a clip made
+of those photos for the video tests."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import cv2
 import pytest
 
 SHARED = Path(os.environ.get("OVGUI_SHARED", Path(__file__).resolve().parents[2] / "shared"))
@@ -38,3 +40,13 @@ def image_path(name: str) -> Path:
     if not path.exists():
         pytest.fail(f"shared image missing: {path}")
     return path
+
+
+def write_video(path: Path, count: int = 12) -> str:
+    """The shared photos as the frames of one MJPG clip (640x480, 10 FPS), cycled: bus, zidane, dog."""
+    photos = [cv2.resize(cv2.imread(str(image_path(name))), (640, 480)) for name in ("bus.jpg", "zidane.jpg", "dog.jpg")]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (640, 480))
+    for index in range(count):
+        writer.write(photos[index % len(photos)])
+    writer.release()
+    return str(path)

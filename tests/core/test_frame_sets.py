@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import shutil
 
-import cv2
-import numpy as np
 import pytest
+from shared_data import IMAGES, image_path, model_path, write_video
 
 from ovgui.core import events
 from ovgui.core.errors import OvguiError
 from ovgui.core.report import Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile
-from shared_data import IMAGES, image_path, model_path
 
 SQUEEZENET_TOP1 = {"chelsea.png": 285, "dog.jpg": 537, "kite.jpg": 977, "bus.jpg": 408, "person.jpg": 355}
 
@@ -21,15 +19,6 @@ SQUEEZENET_TOP1 = {"chelsea.png": 285, "dog.jpg": 537, "kite.jpg": 977, "bus.jpg
 def run(model: str, images: str, **config) -> Report:
     return run_profile(RunRequest(str(model_path(model)), images, RunConfig(precision="f32", **config)))
 
-
-def write_video(path, count: int = 12) -> str:
-    """The shared photos as frames of one clip (each resized to 640x480), cycled."""
-    photos = [cv2.resize(cv2.imread(str(image_path(name))), (640, 480)) for name in ("bus.jpg", "zidane.jpg", "dog.jpg")]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (640, 480))
-    for index in range(count):
-        writer.write(photos[index % len(photos)])
-    writer.release()
-    return str(path)
 
 
 def test_a_folder_gives_one_result_per_photo_with_the_manifests_top1():

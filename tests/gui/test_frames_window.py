@@ -11,22 +11,13 @@ import cv2
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
-from shared_data import IMAGES, image_path, model_path
+from shared_data import IMAGES, image_path, model_path, write_video
 
 from ovgui.gui.main_window import MainWindow
 
 RUN_TIMEOUT_MS = 180_000
 SQUEEZENET_TOP1 = {"chelsea.png": 285, "dog.jpg": 537, "kite.jpg": 977, "bus.jpg": 408, "person.jpg": 355}
 
-
-def write_video(path: Path, count: int) -> str:
-    """The shared photos as the frames of one clip (640x480), cycled."""
-    photos = [cv2.resize(cv2.imread(str(image_path(name))), (640, 480)) for name in ("bus.jpg", "zidane.jpg", "dog.jpg")]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (640, 480))
-    for index in range(count):
-        writer.write(photos[index % len(photos)])
-    writer.release()
-    return str(path)
 
 
 def load(window: MainWindow, qtbot, model: str, image: str) -> None:
