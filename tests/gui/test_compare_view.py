@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
+from device_caps import cpu_capabilities, precision_used
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Variant, compare_layers, run_variants
@@ -253,7 +254,12 @@ def test_header_totals_are_the_sums_of_the_layer_times(diff_view, f32, bf16):
     total_delta = sum(d.delta_ms for d in deltas)
     assert f"{total_delta:+.3f} ms" in header
     assert total_delta == pytest.approx(total_b - total_a)
-    assert "f32" in header and "bf16" in header
+    assert f32.compiled.inference_precision == "f32"
+    assert bf16.compiled.inference_precision == precision_used("bf16"), "each side is the precision the CPU used"
+    if "BF16" not in cpu_capabilities():
+        assert bf16.compiled.inference_precision == "f32", "a CPU without bf16 compiles a bf16 request as f32"
+    assert f"{f32.compiled.inference_precision}, median" in header
+    assert f"{bf16.compiled.inference_precision}, median" in header
 
 
 def test_delta_colours_say_slower_or_faster(diff_view, f32, bf16):
