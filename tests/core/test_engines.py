@@ -10,6 +10,7 @@ import pytest
 
 from ovgui.console import format_summary
 from ovgui.core.agreement import agreement, iou
+from ovgui.core.engines.onnxruntime import node_runs
 from ovgui.core.errors import OvguiError
 from ovgui.core.formatting import format_ms
 from ovgui.core.profile import PER_INFERENCE
@@ -89,6 +90,21 @@ def test_onnxruntime_figures_are_set_against_the_session_they_come_from(model):
     assert "first inference: layers sum" not in summary, "never against the timed session's first inference"
     again = Report.from_json(report.to_json()).profile
     assert (again.profiled_mean_ms, again.profiled_first_ms) == (prof.profiled_mean_ms, prof.profiled_first_ms)
+
+
+def test_node_events_are_grouped_by_the_run_they_fall_in_one_entry_per_run():
+    """Synthetic profile events: a run without node events keeps its place, so the i-th group is
+    the i-th `session.run` and pairs with that run's latency; node events after the last
+    recorded run (ONNX Runtime stops recording at its event cap) belong to no run."""
+    def run(ts: int, dur: int) -> dict:
+        return {"cat": "Session", "name": "model_run", "ts": ts, "dur": dur}
+
+    def node(name: str, ts: int, dur: int) -> dict:
+        return {"cat": "Node", "name": f"{name}_kernel_time", "ts": ts, "dur": dur, "args": {"op_name": "Conv"}}
+
+    events = [run(0, 100), node("a", 10, 30), node("b", 50, 20), node("a", 60, 5), run(200, 100), run(400, 100),
+              node("a", 410, 40), node("a", 600, 9)]
+    assert node_runs(events) == [{"a": ("Conv", 35.0), "b": ("Conv", 20.0)}, {}, {"a": ("Conv", 40.0)}]
 
 
 def test_openvino_figures_have_no_profiled_session():
