@@ -45,11 +45,15 @@ def save_ovgui_inputs(model: Path, image: Path, path: Path) -> None:
     np.savez(path, **{names[index]: array for index, array in prepared.arrays.items()})
 
 
-def plain_loop(model: Path, inputs: Path, iterations: int) -> float:
-    """The loop a user would write: default options, one warm-up run, then the timed runs."""
+def plain_loop(model: Path, inputs: Path, iterations: int, threads: int | None) -> float:
+    """The loop a user would write: default options (but the intra-op threads, when given), one
+    warm-up run, then the timed runs."""
     import onnxruntime as ort
 
-    session = ort.InferenceSession(str(model), ort.SessionOptions(), providers=["CPUExecutionProvider"])
+    options = ort.SessionOptions()
+    if threads is not None:
+        options.intra_op_num_threads = threads
+    session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     with np.load(inputs) as stored:
         feeds = {name: stored[name] for name in stored.files}
     session.run(None, feeds)
@@ -61,16 +65,22 @@ def plain_loop(model: Path, inputs: Path, iterations: int) -> float:
     return statistics.median(latencies_ms)
 
 
-def run_ovgui(model: Path, image: Path, iterations: int, folder: Path) -> float:
+def run_ovgui(model: Path, image: Path, iterations: int, threads: int | None, folder: Path) -> float:
     out = folder / "ovgui.json"
     command = [sys.executable, "-c", PROFILE, str(model), str(image), "--engine", "onnxruntime", "-n", str(iterations),
-               "--no-layers", "--json", str(out), "-q"]
+               "--no-layers", "--json", str(out), "-q", *threads_option("--nthreads", threads)]
     _run(command, "ovgui-profile")
     return json.loads(out.read_text(encoding="utf-8"))["latency_ms"]["median"]
 
 
-def run_plain(model: Path, inputs: Path, iterations: int) -> float:
-    return float(_run([sys.executable, __file__, "--plain", str(model), str(inputs), "-n", str(iterations)], "the plain loop"))
+def run_plain(model: Path, inputs: Path, iterations: int, threads: int | None) -> float:
+    command = [sys.executable, __file__, "--plain", str(model), str(inputs), "-n", str(iterations),
+               *threads_option("--threads", threads)]
+    return float(_run(command, "the plain loop"))
+
+
+def threads_option(flag: str, threads: int | None) -> list[str]:
+    return [] if threads is None else [flag, str(threads)]
 
 
 def _run(command: list[str], what: str) -> str:
@@ -86,11 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("image", nargs="?", default=str(SHARED / "images/bus.jpg"))
     parser.add_argument("-n", "--iterations", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--threads", type=int, help="intra-op threads on both sides (default: ONNX Runtime's own choice)")
     parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     model, image = Path(args.model), Path(args.image)
     if args.plain:  # a child: `image` is the saved inputs
-        print(plain_loop(model, image, args.iterations))
+        print(plain_loop(model, image, args.iterations, args.threads))
         return 0
     ratios = []
     with tempfile.TemporaryDirectory() as temp:
@@ -103,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             sides = ("ovgui", "plain") if index % 2 == 0 else ("plain", "ovgui")
             medians = {}
             for side in sides:
-                medians[side] = (run_ovgui(model, image, args.iterations, folder) if side == "ovgui"
-                                 else run_plain(model, inputs, args.iterations))
+                medians[side] = (run_ovgui(model, image, args.iterations, args.threads, folder) if side == "ovgui"
+                                 else run_plain(model, inputs, args.iterations, args.threads))
             ratios.append(medians["ovgui"] / medians["plain"])
             print(f"{index + 1:>5}{medians['ovgui']:>11.2f}{medians['plain']:>11.2f}{ratios[-1]:>8.3f}")
     print(f"median of paired ratios ovgui / plain: {statistics.median(ratios):.3f} "
