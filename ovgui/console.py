@@ -12,7 +12,8 @@ from ovgui.core.formatting import (
     MISSING,
     format_ms,
     latency_line,
-    layers_vs_median_text,
+    layers_reference_ms,
+    layers_vs_latency_text,
     mean_fps_text,
     preprocess_text,
     throughput_text,
@@ -153,14 +154,18 @@ def _layer_notes(report: Report) -> list[str]:
     rows = [f"  figures: {prof.method}" if prof.method else "  figures: imported"]
     if prof.counters:
         rows.append(f"  counters: {prof.counters}" + ("" if prof.distributions else " (no per-layer distributions: the counters are running means)"))
-    ratio = f" (x{prof.layers_sum_ms / prof.latency_median_ms:.2f})" if prof.latency_median_ms > 0 else ""
+    reference_ms = layers_reference_ms(prof)[1]
+    ratio = f" (x{prof.layers_sum_ms / reference_ms:.2f})" if reference_ms > 0 else ""
     rows.append(
-        f"  {len(report.layers)} layers ({executed} executed); model {layers_vs_median_text(prof)}{ratio}"
+        f"  {len(report.layers)} layers ({executed} executed); model {layers_vs_latency_text(prof)}{ratio}"
     )
     if prof.preprocess_sum_ms > 0:
         rows.append(f"  in-graph preprocessing layers {format_ms(prof.preprocess_sum_ms)} ms, kept out of the model's totals")
     firsts = [layer.first_inference_ms for layer in report.layers if layer.first_inference_ms is not None]
-    if firsts:
+    if firsts and prof.profiled_first_ms > 0:
+        rows.append(f"  first inference column: the profiled session's own first run, layers sum {format_ms(sum(firsts))} ms "
+                    f"of its {format_ms(prof.profiled_first_ms)} ms (not the timed session's first inference)")
+    elif firsts:
         rows.append(f"  first inference: layers sum {format_ms(sum(firsts))} ms of {format_ms(report.timings_ms.first_inference)} ms measured")
     if report.latency_ms.median > 0:
         rows.append(

@@ -222,7 +222,12 @@ class ProfileSummary:
     `counters` is what the engine's counters turned out to hold: "aggregate" (a running mean since
     compile, as OpenVINO's CPU plugin keeps) or "per_inference" (the latest inference only).
     `layers_sum_ms` is the model's layers only; layers that in-graph preprocessing added are in
-    `preprocess_sum_ms`.
+    `preprocess_sum_ms`.  A sum of per-layer means pairs with `latency_mean_ms`, the mean of the
+    timed inferences; it is 0 in reports written before it was recorded, which are read against
+    `latency_median_ms` and say so.  Where the per-layer figures come from a separate
+    profiled session (ONNX Runtime), `profiled_mean_ms` is that session's own mean latency over the
+    runs the figures come from and `profiled_first_ms` its first run (the first-inference column);
+    both are 0 when the figures come from the timed inferences themselves.
     """
 
     iterations_profiled: int = 0
@@ -235,6 +240,9 @@ class ProfileSummary:
     method: str = ""
     distributions: bool = False
     preprocess_sum_ms: float = 0.0
+    latency_mean_ms: float = 0.0
+    profiled_mean_ms: float = 0.0
+    profiled_first_ms: float = 0.0
 
 
 @dataclass

@@ -275,6 +275,7 @@ def profile_summary(report: Report, profiler: LayerProfiler, loop: LoopResult, s
         iterations_profiled=means.inferences,
         layers_sum_ms=sum((layer.real_time_ms for layer in model_layers), 0.0),
         latency_median_ms=report.latency_ms.median,
+        latency_mean_ms=report.latency_ms.mean,
         collection_cost_ms=loop.collection_s * 1000.0 / max(steady_inferences, 1),
         counters=profiler.semantics,
         excludes_first_inference=means.excludes_first,

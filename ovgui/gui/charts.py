@@ -32,7 +32,7 @@ from ovgui.core.events import PHASE_TITLES, PHASES, LiveData
 from ovgui.core.formatting import (
     format_duration,
     format_ms,
-    layers_vs_median_text,
+    layers_vs_latency_text,
     mean_fps_text,
     preprocess_text,
     throughput_text,
@@ -549,8 +549,8 @@ class LatencyChart(_LiveChart):
 
 
 def measured_text(report: Report) -> str:
-    """What the figures cover, from the report: preprocessing mode, per-layer method, layers sum vs median."""
-    first = " · ".join(part for part in (preprocess_text(report.preprocess.mode), layers_vs_median_text(report.profile)) if part)
+    """What the figures cover, from the report: preprocessing mode, per-layer method, layers sum vs mean latency."""
+    first = " · ".join(part for part in (preprocess_text(report.preprocess.mode), layers_vs_latency_text(report.profile)) if part)
     method = report.profile.method
     return first + (f"<br>per layer: {method}" if method else "")
 

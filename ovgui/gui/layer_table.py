@@ -110,7 +110,8 @@ class LayerTableModel(ShareRowsModel):
                "cpu_time_ms", ms_text, numeric=True, sample="0000.000"),
         Column("First inference (ms)",
                "What the first inference after compiling spent in this layer\n"
-               "(\"—\" when unknown, e.g. in an imported report).",
+               "(ONNX Runtime: the separate profiled session's own first run, not the timed one's;\n"
+               "\"—\" when unknown, e.g. in an imported report).",
                "first_inference_ms", or_missing(ms_text), numeric=True, sample="0000.000"),
         Column("FLOPs (GFLOP)",
                "Operations of one inference in this layer (one multiply-add = 2), counted from the model's\n"

@@ -35,7 +35,7 @@ from ovgui.core.devices import list_devices
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASE_TITLES, Progress
-from ovgui.core.formatting import format_ms, layers_vs_median_text, preprocess_text, throughput_text
+from ovgui.core.formatting import format_ms, layers_vs_latency_text, preprocess_text, throughput_text
 from ovgui.core.graph import graph_to_dot
 from ovgui.core.image import LoadedImage
 from ovgui.core.imports import load_report
@@ -71,12 +71,12 @@ VIEW_HEIGHT_SHARE = 0.62
 
 
 def report_summary(report: Report) -> str:
-    """The status line after a run: iterations, median, what the latency covers, layers sum vs median."""
+    """The status line after a run: iterations, median, what the latency covers, layers sum vs mean latency."""
     lat = report.latency_ms
     parts = [
         f"{len(lat.samples)} iterations, median {format_ms(lat.median)} ms",
         preprocess_text(report.preprocess.mode),
-        layers_vs_median_text(report.profile),
+        layers_vs_latency_text(report.profile),
     ]
     return " · ".join(part for part in parts if part)
 

@@ -76,26 +76,40 @@ def test_cpu_streams_keep_a_graph_each():
 
 @pytest.mark.parametrize("model,image", CASES)
 @pytest.mark.parametrize("iterations", [5, 200])
-def test_layer_means_add_up_to_the_latency(model, image, iterations):
-    """Against the mean latency of the same inferences: a sum of means pairs with a mean, and on a
-    busy 2-core machine the median of 5 drifts from the mean by more than the bar (the report and
-    the summary show the ratio to the median, which scripts/compare_benchmark_app.py runs check)."""
+def test_layer_means_cover_every_steady_inference(model, image, iterations):
+    """What the figures are, exactly: means over every steady inference and nothing else, first
+    inference apart, compared with the mean latency of the same inferences; no wall-clock ratio
+    (that is `test_layer_means_add_up_to_the_mean_latency`, a benchmark)."""
     report = profile(model, image, iterations)
-    ratio = report.profile.layers_sum_ms / report.latency_ms.mean
-    assert 0.85 <= ratio <= 1.05, f"sum of layer means {report.profile.layers_sum_ms:.2f} ms, mean {report.latency_ms.mean:.2f} ms"
     assert report.profile.counters == AGGREGATE and report.profile.excludes_first_inference
     assert report.profile.iterations_profiled == iterations
+    assert report.profile.latency_mean_ms == report.latency_ms.mean
     first_sum = sum(layer.first_inference_ms for layer in report.layers)
-    assert 0 < first_sum <= report.timings_ms.first_inference
+    assert 0 < first_sum <= report.timings_ms.first_inference, "the first inference's layers ran inside it"
     assert all(layer.real_time_median_ms is None for layer in report.layers), "no statistics of running means"
 
 
+@pytest.mark.benchmark
+@pytest.mark.parametrize("model,image", CASES)
+@pytest.mark.parametrize("iterations", [5, 200])
+def test_layer_means_add_up_to_the_mean_latency(model, image, iterations):
+    """A wall-clock ratio (a benchmark: run it on a quiet machine, scripts/run_benchmark_tests.sh):
+    a sum of means pairs with the mean latency of the same inferences, and the framework's own
+    share of each inference is small."""
+    report = profile(model, image, iterations)
+    ratio = report.profile.layers_sum_ms / report.latency_ms.mean
+    assert 0.85 <= ratio <= 1.05, f"sum of layer means {report.profile.layers_sum_ms:.2f} ms, mean {report.latency_ms.mean:.2f} ms"
+
+
+@pytest.mark.benchmark
 @pytest.mark.parametrize("model,image", CASES)
 def test_slowest_layers_settle_within_five_inferences(model, image):
-    """Each layer's -n 5 figure is the median of three -n 5 runs, so one inference preempted on a
-    busy 2-core machine cannot decide it; within 25%, or 50 µs for the 0.1 ms layers of SqueezeNet,
-    whose first few steady inferences on this VM run tens of µs slower than later ones.  Layers are
-    matched by position, because the plugin numbers the nodes it makes anew on every compile."""
+    """A wall-clock comparison between runs (a benchmark: it failed on an AVX2 EPYC, 4.835 vs
+    3.49 ± 0.87 ms, with nothing wrong in ovgui).  Each layer's -n 5 figure is the median of three
+    -n 5 runs, so one inference preempted on a busy 2-core machine cannot decide it; within 25%,
+    or 50 µs for the 0.1 ms layers of SqueezeNet, whose first few steady inferences run tens of
+    µs slower than later ones.  Layers are matched by position, because the plugin numbers the
+    nodes it makes anew on every compile."""
     shorts, long = [profile(model, image, 5) for _ in range(3)], profile(model, image, 200)
     short_ms = np.median([[layer.real_time_ms for layer in short.layers] for short in shorts], axis=0)
     for index in np.argsort(-short_ms)[:5]:
@@ -110,6 +124,12 @@ def test_throughput_with_two_streams_covers_every_inference():
     assert report.profile.counters == AGGREGATE
     assert report.profile.iterations_profiled == 61
     assert "2 stream graphs" in report.profile.method and not report.profile.excludes_first_inference
+
+
+@pytest.mark.benchmark
+def test_two_streams_layer_means_add_up_to_the_mean_latency():
+    """A wall-clock ratio (a benchmark): two streams' graphs averaged against the mean latency."""
+    report = profile("face", "zidane.jpg", 60, mode="throughput", nstreams=2, nireq=2)
     assert 0.8 <= report.profile.layers_sum_ms / report.latency_ms.mean <= 1.1
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import importlib.util
 
+import numpy as np
 import pytest
 
+from ovgui.console import format_summary
 from ovgui.core.agreement import agreement, iou
+from ovgui.core.engines.onnxruntime import node_runs
 from ovgui.core.errors import OvguiError
+from ovgui.core.formatting import format_ms
 from ovgui.core.profile import PER_INFERENCE
 from ovgui.core.report import ClassScore, Detection, DeviceInfo, ModelInfo, Report, RunConfig
-from ovgui.core.runner import RunRequest, run_profile
+from ovgui.core.runner import ProfileRun, RunRequest, run_profile
 from shared_data import image_path, model_path
 from test_manifest_models import assert_detections
 
@@ -54,9 +58,58 @@ def test_onnxruntime_node_times_are_real_per_run_values():
     executed = [layer for layer in report.layers if layer.executed]
     assert {"ConvInteger", "DynamicQuantizeLinear"} <= {layer.type for layer in executed}
     assert all(layer.real_time_median_ms is not None and layer.first_inference_ms is not None for layer in executed)
-    ratio = report.profile.layers_sum_ms / report.latency_ms.mean
-    assert 0.5 <= ratio <= 2.0, "node times are in ms (a separate pass, so only the scale is checked)"
     assert report.layer_types and report.layer_types[0].real_time_ms > 0
+
+
+@pytest.mark.parametrize("model", ["yolov5", "yolov8"])
+def test_onnxruntime_figures_are_set_against_the_session_they_come_from(model):
+    """The node means average the profiled session's runs after its first, and the report's
+    profiled-session mean is the mean latency of exactly those runs; the first-inference column is
+    that session's first run.  Nodes run one after another inside each run (sequential execution,
+    the default), so their sums cannot exceed the runs' latencies; below, the band leaves room for
+    what a run does besides its nodes (feeding, fences, handing outputs to Python)."""
+    run = ProfileRun(RunRequest(str(model_path(model)), str(image_path("bus.jpg")), RunConfig(iterations=8, engine="onnxruntime")))
+    try:
+        report = run.run()
+    finally:
+        run.release()
+    prof, profiled = report.profile, run.engine.profiled_latencies_ms
+    assert len(profiled) == prof.iterations_profiled + 1 == 9
+    assert prof.profiled_first_ms == profiled[0]
+    assert prof.profiled_mean_ms == pytest.approx(float(np.mean(profiled[1:])), rel=1e-12)
+    assert prof.latency_mean_ms == report.latency_ms.mean, "the timed session's mean, beside it"
+    assert 0.5 * prof.profiled_mean_ms <= prof.layers_sum_ms <= prof.profiled_mean_ms
+    first_column = sum(layer.first_inference_ms for layer in report.layers if layer.first_inference_ms is not None)
+    assert 0 < first_column <= prof.profiled_first_ms, "the column is the profiled session's first run"
+    assert "first-inference column is that session's own first run, not the timed first inference" in prof.method
+
+    summary = format_summary(report)
+    assert (f"layers sum {format_ms(prof.layers_sum_ms)} ms vs profiled-session mean {format_ms(prof.profiled_mean_ms)} ms; "
+            f"timed mean {format_ms(report.latency_ms.mean)} ms") in summary
+    assert f"the profiled session's own first run, layers sum {format_ms(first_column)} ms of its {format_ms(prof.profiled_first_ms)} ms" in summary
+    assert "first inference: layers sum" not in summary, "never against the timed session's first inference"
+    again = Report.from_json(report.to_json()).profile
+    assert (again.profiled_mean_ms, again.profiled_first_ms) == (prof.profiled_mean_ms, prof.profiled_first_ms)
+
+
+def test_node_events_are_grouped_by_the_run_they_fall_in_one_entry_per_run():
+    """Synthetic profile events: a run without node events keeps its place, so the i-th group is
+    the i-th `session.run` and pairs with that run's latency; node events after the last
+    recorded run (ONNX Runtime stops recording at its event cap) belong to no run."""
+    def run(ts: int, dur: int) -> dict:
+        return {"cat": "Session", "name": "model_run", "ts": ts, "dur": dur}
+
+    def node(name: str, ts: int, dur: int) -> dict:
+        return {"cat": "Node", "name": f"{name}_kernel_time", "ts": ts, "dur": dur, "args": {"op_name": "Conv"}}
+
+    events = [run(0, 100), node("a", 10, 30), node("b", 50, 20), node("a", 60, 5), run(200, 100), run(400, 100),
+              node("a", 410, 40), node("a", 600, 9)]
+    assert node_runs(events) == [{"a": ("Conv", 35.0), "b": ("Conv", 20.0)}, {}, {"a": ("Conv", 40.0)}]
+
+
+def test_openvino_figures_have_no_profiled_session():
+    prof = profile("yolov5", "bus.jpg", "openvino").profile
+    assert prof.profiled_mean_ms == prof.profiled_first_ms == 0.0 and prof.latency_mean_ms > 0
 
 
 def test_onnxruntime_session_options_reach_the_session():

@@ -6,12 +6,12 @@ from ovgui.console import format_summary
 from ovgui.core.formatting import (
     MISSING,
     format_ms,
-    layers_vs_median_text,
+    layers_vs_latency_text,
     mean_fps_text,
     preprocess_text,
     throughput_text,
 )
-from ovgui.core.report import DeviceInfo, LatencyStats, ModelInfo, PreprocessInfo, ProfileSummary, Report, RunConfig
+from ovgui.core.report import DeviceInfo, LatencyStats, LayerStats, ModelInfo, PreprocessInfo, ProfileSummary, Report, RunConfig
 
 
 def test_milliseconds_keep_about_three_significant_figures():
@@ -30,9 +30,21 @@ def test_preprocessing_mode_reads_as_what_the_latency_covers():
     assert preprocess_text("graph") == "end to end, preprocessing in the graph"
 
 
-def test_layers_sum_is_compared_with_the_median_only_when_profiled():
-    assert layers_vs_median_text(ProfileSummary(layers_sum_ms=60.12, latency_median_ms=73.8)) == "layers sum 60.1 ms vs median 73.8 ms"
-    assert layers_vs_median_text(ProfileSummary()) == ""
+def test_layers_sum_is_compared_with_the_mean_latency_only_when_profiled():
+    """A sum of per-layer means pairs with a mean; a median drifts from it with skewed latencies."""
+    profile = ProfileSummary(layers_sum_ms=60.12, latency_median_ms=73.8, latency_mean_ms=61.04)
+    assert layers_vs_latency_text(profile) == "layers sum 60.1 ms vs mean 61.0 ms"
+    assert layers_vs_latency_text(ProfileSummary()) == ""
+
+
+def test_a_separate_profiled_session_is_named_beside_the_timed_mean():
+    profile = ProfileSummary(layers_sum_ms=9.8, latency_mean_ms=9.9, profiled_mean_ms=10.44)
+    assert layers_vs_latency_text(profile) == "layers sum 9.80 ms vs profiled-session mean 10.4 ms; timed mean 9.90 ms"
+
+
+def test_a_report_from_before_the_mean_was_recorded_says_median():
+    assert layers_vs_latency_text(ProfileSummary(layers_sum_ms=60.12, latency_median_ms=73.8)) == "layers sum 60.1 ms vs median 73.8 ms"
+    assert layers_vs_latency_text(ProfileSummary(layers_sum_ms=5.0)) == "layers sum 5.00 ms", "an import without latency"
 
 
 def test_console_summary_uses_the_same_wording():
@@ -48,3 +60,17 @@ def test_console_summary_uses_the_same_wording():
     assert "(end to end, preprocessing in the graph; first inference excluded)" in text
     assert "median 2.20 ms · p90" in text
     assert "454.5 FPS (1000/mean) · throughput 299.7 FPS (completed/elapsed)" in text
+
+
+def test_console_summary_compares_the_layers_sum_with_the_mean():
+    """Skewed latencies, as a busy machine gives: the median (2.0) and the mean (3.0) differ, and
+    the summary sets the layers' sum against the mean, with the ratio to it."""
+    latency = LatencyStats.from_samples([2.0, 2.0, 2.0, 2.0, 7.0])
+    report = Report(ModelInfo("m.xml", "ir", 1), DeviceInfo("CPU", "Test CPU"), RunConfig(), latency_ms=latency)
+    report.layers = [LayerStats(0, "conv", "Convolution", "jit", "EXECUTED", 2.85, None, 2.85, 1.0)]
+    report.profile = ProfileSummary(iterations_profiled=5, layers_sum_ms=2.85, latency_median_ms=latency.median,
+                                    latency_mean_ms=latency.mean, method="steady-state mean of 5 inferences")
+    text = format_summary(report)
+    assert latency.mean == 3.0 and latency.median == 2.0
+    assert "model layers sum 2.85 ms vs mean 3.00 ms (x0.95)" in text
+    assert "vs median" not in text

@@ -11,6 +11,7 @@ import pytest
 from ovgui.cli import profile_main
 from ovgui.core.compare import Variant, compare_layers, load_variants, run_variants
 from ovgui.core.errors import OvguiError
+from ovgui.core.formatting import format_ms
 from ovgui.core.report import Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 from shared_data import image_path, model_path
@@ -145,3 +146,18 @@ def test_cli_compare_and_diff(tmp_path, capsys):
     reports[1].save_json(b)
     assert profile_main(["--diff", str(a), str(b)]) == 0
     assert "Layers by change" in capsys.readouterr().out
+
+
+def test_cli_summary_sets_the_layers_sum_against_the_mean_latency(capsys, tmp_path):
+    """The printed comparison is with the mean of the timed inferences (what the report holds),
+    never the median: a sum of per-layer means pairs with a mean."""
+    out = tmp_path / "report.json"
+    code = profile_main([str(model_path("squeezenet")), str(image_path("dog.jpg")), "-n", "12", "--precision", "f32",
+                         "--json", str(out)])
+    printed = capsys.readouterr().out
+    report = Report.load(out)
+    assert code == 0 and report.profile.latency_mean_ms == report.latency_ms.mean > 0
+    ratio = report.profile.layers_sum_ms / report.latency_ms.mean
+    expected = f"layers sum {format_ms(report.profile.layers_sum_ms)} ms vs mean {format_ms(report.latency_ms.mean)} ms (x{ratio:.2f})"
+    assert expected in printed
+    assert "vs median" not in printed

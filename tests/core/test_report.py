@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ovgui.core.formatting import format_ms, layers_vs_latency_text
 from ovgui.core.report import SCHEMA_VERSION, LatencyStats, Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 from shared_data import image_path, model_path
@@ -37,6 +38,18 @@ def test_json_round_trip_is_identical(report):
     again = Report.from_json(report.to_json())
     assert again == report
     assert again.to_json() == report.to_json()
+
+
+def test_a_report_from_before_the_mean_latency_was_recorded_still_imports(report):
+    """Reports written before `profile.latency_mean_ms` (and the ONNX Runtime session figures)
+    existed read as they were: the new fields 0, the comparison named for the median it used."""
+    data = json.loads(report.to_json())
+    assert data["profile"]["latency_mean_ms"] == report.latency_ms.mean
+    for key in ("latency_mean_ms", "profiled_mean_ms", "profiled_first_ms"):
+        del data["profile"][key]
+    old = Report.from_dict(data).profile
+    assert (old.latency_mean_ms, old.profiled_mean_ms, old.profiled_first_ms) == (0.0, 0.0, 0.0)
+    assert layers_vs_latency_text(old).endswith(f"vs median {format_ms(report.latency_ms.median)} ms")
 
 
 def test_layer_csv_matches_layers(report):

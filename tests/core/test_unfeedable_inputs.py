@@ -27,8 +27,10 @@ def save(model: ov.Model, folder) -> str:
 
 
 def conv_model(batch: int) -> ov.Model:
-    image = ops.parameter([batch, 3, 32, 32], ov.Type.f32, name="image")
-    weights = ops.constant(np.full((4, 3, 3, 3), 0.01, dtype=np.float32))
+    """Big enough (43 MFLOP an image) that an inference outlasts the loop's own work between
+    inferences on any CPU, so the throughput check below is not a race against Python."""
+    image = ops.parameter([batch, 3, 224, 224], ov.Type.f32, name="image")
+    weights = ops.constant(np.full((16, 3, 3, 3), 0.01, dtype=np.float32))
     conv = ops.convolution(image, weights, [1, 1], [1, 1], [1, 1], [1, 1])
     return ov.Model([ops.result(conv)], [image], "batch_conv")
 
@@ -50,7 +52,7 @@ def test_a_batch_gets_the_image_repeated(tmp_path, preprocess):
     assert report.preprocess.batch == 2
     assert any("batch 2" in note for note in report.notes)
     per_inference = 1000.0 / report.latency_ms.mean
-    assert report.throughput_fps == pytest.approx(2 * per_inference, rel=0.5)
+    assert per_inference < report.throughput_fps <= 2 * per_inference * 1.001, "both images of each inference count"
 
 
 def test_a_one_pixel_wide_image_is_letterboxed(tmp_path):

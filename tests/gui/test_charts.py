@@ -261,7 +261,8 @@ def test_readout_names_each_fps_and_what_was_measured(latency_chart):
         latency_ms=LatencyStats.from_samples([8.0] * 50),
         throughput_fps=110.0,
         preprocess=PreprocessInfo(mode="graph"),
-        profile=ProfileSummary(method="steady-state mean of 50 inferences", layers_sum_ms=7.1, latency_median_ms=8.0),
+        profile=ProfileSummary(method="steady-state mean of 50 inferences", layers_sum_ms=7.1, latency_median_ms=8.0,
+                               latency_mean_ms=8.0),
     )
     latency_chart.show_report(report)
 
@@ -269,7 +270,7 @@ def test_readout_names_each_fps_and_what_was_measured(latency_chart):
     assert "throughput 110.0 FPS (completed/elapsed)" in latency_chart.readout_text()
     footnote = latency_chart.footnote_text()
     assert "end to end, preprocessing in the graph" in footnote
-    assert "layers sum 7.10 ms vs median 8.00 ms" in footnote
+    assert "layers sum 7.10 ms vs mean 8.00 ms" in footnote
     assert "per layer: steady-state mean of 50 inferences" in footnote
 
 

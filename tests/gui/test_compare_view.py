@@ -16,11 +16,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
+from device_caps import cpu_capabilities, precision_used
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Variant, compare_layers, run_variants
 from ovgui.core.report import LayerStats, Report, RunConfig
-from ovgui.core.runner import RunRequest, run_profile
+from ovgui.core.runner import RunRequest, adjusted_settings, run_profile
 from ovgui.gui.comparison import COMPARISON_HINT, ComparisonModel, ComparisonView
 from ovgui.gui.layer_detail import DETAIL_HINT, NOT_EXECUTED_NOTE, LayerDetailPanel
 from ovgui.gui.layer_diff import DIFF_HINT, FASTER_COLOR, SLOWER_COLOR, LayerDiffModel, LayerDiffView
@@ -253,7 +254,24 @@ def test_header_totals_are_the_sums_of_the_layer_times(diff_view, f32, bf16):
     total_delta = sum(d.delta_ms for d in deltas)
     assert f"{total_delta:+.3f} ms" in header
     assert total_delta == pytest.approx(total_b - total_a)
-    assert "f32" in header and "bf16" in header
+    assert f32.compiled.inference_precision == "f32"
+    assert bf16.compiled.inference_precision == precision_used("bf16"), "each side is the precision the CPU used"
+    if "BF16" not in cpu_capabilities():
+        assert bf16.compiled.inference_precision == "f32", "a CPU without bf16 compiles a bf16 request as f32"
+    assert f"{f32.compiled.inference_precision}, median" in header
+    assert f"{bf16.compiled.inference_precision}, median" in header
+    fell_back = bf16.compiled.inference_precision != "bf16"
+    assert fell_back == any(note == "asked for precision bf16, OpenVINO used f32" for note in bf16.notes)
+
+
+def test_a_cpu_without_bf16_is_shown_the_f32_it_ran(diff_view, f32, bf16):
+    """What an AVX2-only CPU gives for a bf16 request, simulated on any CPU: the compiled model
+    reads back f32, so the header names f32 for both sides and the run notes the fallback."""
+    fallback = dataclasses.replace(bf16, compiled=dataclasses.replace(bf16.compiled, inference_precision="f32"))
+    diff_view.set_reports(f32, fallback)
+    header = diff_view.header_text()
+    assert "bf16" not in header and header.count("f32, median") == 2
+    assert adjusted_settings(fallback.config, fallback.compiled, "OpenVINO") == ["asked for precision bf16, OpenVINO used f32"]
 
 
 def test_delta_colours_say_slower_or_faster(diff_view, f32, bf16):

@@ -106,6 +106,9 @@ def test_onnx_runtime_run_through_the_window(window, qtbot):
     assert report.engine.name == "ONNX Runtime" and report.engine.providers == ["CPUExecutionProvider"]
     assert report.config.engine == "onnxruntime" and len(report.latency_ms.samples) == 3
     assert report.detections and window.image_panel.view.visible_box_count() == len(report.detections)
+    assert "vs profiled-session mean" in window.statusBar().currentMessage()
+    assert "per layer: mean of 3 runs' node times from ONNX Runtime's profiler, in a separate profiled session" in (
+        window.latency_chart.footnote_text())
 
 
 def test_two_engine_comparison_shows_engine_agreement_and_drift(window, qtbot):

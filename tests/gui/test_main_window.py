@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QTableView
 
 from ovgui.core.compare import Variant
 from ovgui.core.events import PHASES
+from ovgui.core.formatting import format_ms
 from ovgui.core.runner import RunRequest
 from ovgui.gui.app import make_application
 from ovgui.gui.layer_table import LayerTableWidget
@@ -288,6 +289,7 @@ def test_status_bar_says_what_was_measured_and_which_fps(window, qtbot):
     message = window.statusBar().currentMessage()
     assert message.startswith("Done: 5 iterations, median ")
     assert "model only, host preprocessing" in message
+    assert f"layers sum {format_ms(report.profile.layers_sum_ms)} ms vs mean {format_ms(report.latency_ms.mean)} ms" in message
     assert "completed/elapsed" in window.status_fps.text()
     assert report.environment.openvino and report.environment.cpu
 

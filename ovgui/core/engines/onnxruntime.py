@@ -6,6 +6,12 @@ from a second, profiled session afterwards, like trtexec's ``--separateProfileRu
 run is the first-inference column and the next runs (as many as were timed, at most
 `PROFILED_RUNS`) give real per-run node times, so per-layer medians and distributions exist
 here, unlike OpenVINO's running means.
+
+Those figures belong to the profiled session, so they are set against that session's own runs,
+timed the same way as the timed session's (around `session.run`): the report's
+`profile.profiled_mean_ms` (the mean of exactly the runs the node means average) and
+`profiled_first_ms` (the run the first-inference column comes from).  The timed session's first
+inference is a different run of a different session, and is never compared with the column.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from ovgui.core.events import LiveData
 from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
 from ovgui.core.preprocess import PreparedInputs
 from ovgui.core.profile import PER_INFERENCE, CounterSnapshot
-from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, RunConfig
+from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, RunConfig
 
 PROVIDERS = ["CPUExecutionProvider"]
 PROFILED_RUNS = 100
@@ -42,6 +48,11 @@ OPTIMIZATION_LEVELS = {
 EXECUTION_MODES = {"sequential": ort.ExecutionMode.ORT_SEQUENTIAL, "parallel": ort.ExecutionMode.ORT_PARALLEL}
 OPENVINO_ONLY = ("hint", "precision", "nstreams", "nireq", "cache_dir")
 KERNEL_SUFFIX = "_kernel_time"
+PROFILED_METHOD = (
+    "mean of {runs} runs' node times from ONNX Runtime's profiler, in a separate profiled session "
+    "after the timed one (their sum is set against that session's own mean; the first-inference "
+    "column is that session's own first run, not the timed first inference)"
+)
 
 
 class OnnxRuntimeEngine(Engine):
@@ -54,7 +65,7 @@ class OnnxRuntimeEngine(Engine):
         self._session: ort.InferenceSession | None = None
         self._feeds: dict[str, np.ndarray] = {}
         self._names: list[str] = []
-        self._profiled_runs = 0
+        self.profiled_latencies_ms: list[float] = []
         self.notes = [
             f"{name} is an OpenVINO setting; ONNX Runtime ignores it"
             for name in OPENVINO_ONLY
@@ -103,26 +114,34 @@ class OnnxRuntimeEngine(Engine):
 
     def layers(self, loop: LoopResult, steady_done: int) -> list[LayerStats]:
         """The separate profiled pass; the timed session is released first so the two never
-        hold memory at once."""
+        hold memory at once.  Only runs whose node times the profile holds are kept, with their
+        latencies, so the session's mean and the node means cover the same runs."""
         if not self.config.perf_counters:
             return []
         self._session = None
-        runs = node_runs(self._profile(min(max(steady_done, 1), PROFILED_RUNS)))
-        if not runs:
+        events, latencies_ms = self._profile(min(max(steady_done, 1), PROFILED_RUNS))
+        profiled = [(run, ms) for run, ms in zip(node_runs(events), latencies_ms) if run]
+        if not profiled:
             return []
+        runs = [run for run, _ in profiled]
+        self.profiled_latencies_ms = [ms for _, ms in profiled]
         order = list(dict.fromkeys(name for run in runs for name in run))
         op_types = {name: op for run in runs for name, (op, _) in run.items()}
         snapshots = [node_snapshot(order, op_types, run) for run in runs]
         self.profiler.begin_snapshots(snapshots[0], PER_INFERENCE)
         for snapshot in snapshots[1:]:
             self.profiler.record_snapshot(snapshot)
-        self._profiled_runs = len(snapshots) - 1
         layers = self.profiler.finish([], steady_done, one_graph=True)
-        self.profiler.means = self.profiler.means.described(
-            f"mean of {self._profiled_runs} runs' node times from ONNX Runtime's profiler, in a separate profiled "
-            "session after the timed runs (its first run is the first-inference column)"
-        )
+        self.profiler.means = self.profiler.means.described(PROFILED_METHOD.format(runs=len(snapshots) - 1))
         return layers
+
+    def annotate(self, report: Report) -> None:
+        """The profiled session's own latencies beside the timed ones: what its node figures add up against."""
+        if not self.profiled_latencies_ms:
+            return
+        first, *steady = self.profiled_latencies_ms
+        report.profile.profiled_first_ms = first
+        report.profile.profiled_mean_ms = float(np.mean(steady)) if steady else first
 
     def settings(self, loop: LoopResult) -> CompiledSettings:
         threads = self.config.nthreads or psutil.cpu_count(logical=False) or 1
@@ -150,16 +169,20 @@ class OnnxRuntimeEngine(Engine):
         except (RuntimeError, ValueError, ort.capi.onnxruntime_pybind11_state.Fail) as error:
             raise OvguiError(f"ONNX Runtime inference failed: {first_line(error)}") from None
 
-    def _profile(self, runs: int) -> list[dict]:
+    def _profile(self, runs: int) -> tuple[list[dict], list[float]]:
+        """The profile's events and each run's latency in ms, timed as the steady loop times them."""
         folder = Path(tempfile.mkdtemp(prefix="ovgui-ort-profile-"))
+        latencies_ms = []
         try:
             session = self._new_session(folder)
             for _ in range(runs + 1):
+                started = time.perf_counter()
                 self._run(session)
+                latencies_ms.append((time.perf_counter() - started) * 1000.0)
             events = json.loads(Path(session.end_profiling()).read_text(encoding="utf-8"))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        return events
+        return events, latencies_ms
 
 
 def session_options(config: RunConfig) -> ort.SessionOptions:
@@ -176,7 +199,10 @@ def session_options(config: RunConfig) -> ort.SessionOptions:
 
 
 def node_runs(events: list[dict]) -> list[dict[str, tuple[str, float]]]:
-    """Node events grouped by the `model_run` they fall in: {node name: (op type, µs)} per run."""
+    """Node events grouped by the `model_run` they fall in: {node name: (op type, µs)} per run,
+    one entry per recorded run in order (empty where a run has no node events), so the i-th
+    entry is the i-th `session.run`.  A profiler that stopped recording (ONNX Runtime caps its
+    events) leaves out the last runs, never one in the middle."""
     runs = sorted((e["ts"], e["ts"] + e["dur"]) for e in events if e.get("cat") == "Session" and e.get("name") == "model_run")
     grouped: list[dict[str, tuple[str, float]]] = [{} for _ in runs]
     nodes = sorted((e for e in events if e.get("cat") == "Node" and str(e.get("name", "")).endswith(KERNEL_SUFFIX)), key=lambda e: e["ts"])
@@ -190,7 +216,7 @@ def node_runs(events: list[dict]) -> list[dict[str, tuple[str, float]]]:
         name = event["name"][: -len(KERNEL_SUFFIX)] or f"{args.get('op_name', 'node')}_{args.get('node_index', '')}"
         op_type, total = grouped[index].get(name, (args.get("op_name", "?"), 0.0))
         grouped[index][name] = (op_type, total + float(event["dur"]))
-    return [run for run in grouped if run]
+    return grouped
 
 
 def node_snapshot(order: list[str], op_types: dict[str, str], run: dict[str, tuple[str, float]]) -> CounterSnapshot:
