@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from pathlib import Path
 
 from ovgui.core.errors import OvguiError
+from ovgui.core.files import parse_json, read_text_limited
 from ovgui.core.profile import totals_by_type
 from ovgui.core.report import DeviceInfo, LayerStats, ModelInfo, Report, RunConfig
 
@@ -28,7 +28,7 @@ def load_report(path: str | Path) -> Report:
     """An ovgui JSON report, or a benchmark_app counters report (CSV or JSON), by content."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text_limited(path, encoding="utf-8-sig")
     except FileNotFoundError:
         raise OvguiError(f"report not found: {path}") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -37,7 +37,7 @@ def load_report(path: str | Path) -> Report:
         if text.lstrip().startswith(CSV_HEADER.split(";")[0]):
             return _from_blocks(path, _csv_blocks(text))
         try:
-            data = json.loads(text)
+            data = parse_json(text, path.name)
         except ValueError:
             raise OvguiError(f"{path.name} is neither an ovgui report nor a benchmark_app counters report") from None
         if isinstance(data, dict) and ("avg_performance" in data or "detailed_performance" in data):

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ovgui.core.errors import OvguiError
+from ovgui.core.files import write_text_atomic
 from ovgui.core.events import PHASE_TITLES
 from ovgui.core.report import Report
 
@@ -27,10 +27,7 @@ def trace_events(report: Report) -> dict[str, Any]:
 
 
 def save_trace(report: Report, path: str | Path) -> None:
-    try:
-        Path(path).write_text(json.dumps(trace_events(report)), encoding="utf-8")
-    except OSError as error:
-        raise OvguiError(f"cannot write {path}: {error.strerror}") from None
+    write_text_atomic(path, json.dumps(trace_events(report)))
 
 
 def _metadata(report: Report) -> list[dict[str, Any]]:

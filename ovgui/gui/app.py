@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from ovgui.core.compare import load_variants
+from ovgui.core.errors import OvguiError
+from ovgui.core.files import path_exists
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
 from ovgui.gui.signals import SignalBridge
@@ -76,9 +77,12 @@ class ScriptedRun(QObject):
             if self._args.report:
                 report.save_json(self._args.report)
             if self._args.screenshot and not self._window.grab().save(str(self._args.screenshot)):
-                raise OSError(0, "Qt could not save the PNG", str(self._args.screenshot))
-        except OSError as error:
-            problem = f"cannot write {error.filename}: {error.strerror}"
+                raise OvguiError(f"cannot write {self._args.screenshot}: Qt could not save the PNG")
+        except OvguiError as error:
+            problem = str(error)
+            self._window.banner.show_message(problem)
+        except Exception as error:  # a bug in ovgui: still one line and exit 2, never a hung window
+            problem = f"cannot save the run: {type(error).__name__}: {error}"
             self._window.banner.show_message(problem)
         if problem:
             self._failed(problem)
@@ -103,7 +107,7 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
     given = bool(args.model or args.run or args.compare)
     model = args.model or next(iter(window.controls.model_picker.recent()), None)
     image = args.image or next(iter(window.controls.image_picker.recent()), None)
-    opens_files = bool(args.model or (model and image and Path(model).exists() and Path(image).exists()))
+    opens_files = bool(args.model or (model and image and path_exists(model) and path_exists(image)))
     if opens_files:
         window.open_model(model)
     if given:
