@@ -527,7 +527,7 @@ LAYER_CSV_COLUMNS = [f.name for f in fields(LayerStats)]
 def layers_to_csv(layers: list[LayerStats]) -> str:
     """Per-layer CSV with the same column names as the JSON layer records."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _csv_writer(out)
     writer.writerow(LAYER_CSV_COLUMNS)
     for layer in layers:
         writer.writerow([csv_cell(getattr(layer, name)) for name in LAYER_CSV_COLUMNS])
@@ -542,7 +542,7 @@ def frames_to_csv(frames: list[FrameResult]) -> str:
     """One row per image or frame: where its time went, and its top result (box count and best
     box, or the top class)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _csv_writer(out)
     writer.writerow(FRAME_CSV_COLUMNS)
     for frame in frames:
         best = max(frame.detections, key=lambda d: d.score, default=None) or (frame.classes[0] if frame.classes else None)
@@ -553,6 +553,12 @@ def frames_to_csv(frames: list[FrameResult]) -> str:
             best.label if best else "", best.score if best else "",
         )])
     return out.getvalue()
+
+
+def _csv_writer(out: io.StringIO) -> Any:
+    """RFC 4180's CRLF rows: with "\\n" alone the csv module leaves a carriage return inside a cell
+    unquoted, and a spreadsheet starts a new row there."""
+    return csv.writer(out, lineterminator="\r\n")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

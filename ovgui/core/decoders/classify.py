@@ -45,7 +45,7 @@ def decode_classify(outputs: Outputs, geometry: Geometry, options: DecodeOptions
     values = as_float32(outputs[0].data).reshape(-1)
     not_finite = int(values.size - np.count_nonzero(np.isfinite(values)))
     if not_finite:
-        return DecodeResult("classify", note=f"no top-5: the scores are not finite ({not_finite} of {values.size} are NaN or infinity)")
+        return DecodeResult("classify", note=f"the scores are not finite ({not_finite} of {values.size} are NaN or infinity), so there is no top-5")
     probabilities = values if _are_probabilities(values) else _softmax(values)
     top = np.argsort(-probabilities, kind="stable")[:TOP_K]
     classes = [ClassScore(int(i), label_for(int(i), options.labels), float(probabilities[i])) for i in top]
