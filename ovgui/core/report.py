@@ -684,7 +684,7 @@ def _check_paths(report: Report) -> None:
             raise SchemaError(f"{where} should be a file path, not text holding a NUL character")
 
 
-def _in_range(number: int | float) -> bool:
+def _in_range(number: float) -> bool:
     """Compared as an int when it is one: a 400-digit integer does not fit a float."""
     return abs(number) <= MAX_NUMBER if isinstance(number, int) else math.isfinite(number) and abs(number) <= MAX_NUMBER
 

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ovgui.core.files import write_text_atomic
 from ovgui.core.events import PHASE_TITLES
+from ovgui.core.files import write_text_atomic
 from ovgui.core.report import Report
 
 PID = 1

@@ -15,6 +15,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ovgui.cli import profile_main
@@ -126,3 +127,11 @@ def test_a_nan_classifier_in_the_scripted_window_writes_its_report_and_exits(tmp
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     report = Report.load(report_path)
     assert report.classes == [] and report.decoder.note.startswith("the scores are not finite")
+
+
+def test_deeply_nested_stored_settings_are_dropped_not_a_crash(window):
+    settings = QSettings()
+    settings.setValue("run/config", "[" * 100_000 + "]" * 100_000)
+    before = window.controls.settings.iterations.value()
+    window.controls.settings.restore(settings)
+    assert window.controls.settings.iterations.value() == before
