@@ -18,7 +18,7 @@ from pathlib import Path
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json, read_text_limited
 from ovgui.core.profile import totals_by_type
-from ovgui.core.report import DeviceInfo, LayerStats, ModelInfo, Report, RunConfig
+from ovgui.core.report import MAX_NUMBER, DeviceInfo, LayerStats, ModelInfo, Report, RunConfig
 
 CSV_HEADER = "layerName;execStatus;layerType;execType;realTime (ms);cpuTime (ms)"
 Node = tuple[str, str, str, str, float, float]
@@ -89,11 +89,16 @@ def _time(value: object, where: str, field: str) -> float:
     """A counter in ms: a finite, non-negative number, or the line that says why not."""
     try:
         number = float(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else math.nan
-    except ValueError:
+    except (ValueError, OverflowError):
         number = math.nan
-    if not math.isfinite(number) or number < 0:
-        raise BadField(f"{where}: {field} {value!r} is not a time in ms (a finite number of 0 or more)")
+    if not math.isfinite(number) or not 0 <= number <= MAX_NUMBER:
+        raise BadField(f"{where}: {field} {_clipped(value)} is not a time in ms (a finite number from 0 to {MAX_NUMBER:g})")
     return number
+
+
+def _clipped(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _from_blocks(path: Path, blocks: list[list[Node]]) -> Report:

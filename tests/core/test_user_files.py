@@ -310,3 +310,21 @@ def test_a_saved_report_still_round_trips(saved_report):
     text = saved_report.read_text()
     again = Report.from_json(text)
     assert json.loads(again.to_json()) == copy.deepcopy(json.loads(text))
+
+
+@pytest.mark.parametrize("real, shown", [("1e300", "'1e300'"), ("1" * 310, "'" + "1" * 38 + "…")])
+def test_benchmark_app_counters_with_absurd_times_are_refused_naming_the_line(tmp_path, capsys, real, shown):
+    path = tmp_path / "counters.csv"
+    path.write_text("layerName;execStatus;layerType;execType;realTime (ms);cpuTime (ms)\n"
+                    f"conv;EXECUTED;Convolution;jit;{real};1\nTotal;;;;1;1\n")
+    assert profile_main(["--diff", str(path), str(path)]) == EXIT_USAGE
+    assert one_error_line(capsys.readouterr().err) == (
+        f"error: counters.csv: line 2: realTime {shown} is not a time in ms (a finite number from 0 to 1e+15)")
+
+
+def test_benchmark_app_json_with_a_huge_integer_time_is_refused(tmp_path, capsys):
+    path = tmp_path / "counters.json"
+    node = {"name": "a", "status": "EXECUTED", "node_type": "t", "exec_type": "e", "real_time": 10**400, "cpu_time": 1}
+    path.write_text(json.dumps({"avg_performance": {"nodes": [node]}}))
+    assert profile_main(["--diff", str(path), str(path)]) == EXIT_USAGE
+    assert "node 1: real_time" in one_error_line(capsys.readouterr().err)
