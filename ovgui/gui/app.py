@@ -9,13 +9,15 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Slot
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QImageWriter
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ovgui.core.compare import load_variants
 from ovgui.core.errors import OvguiError
-from ovgui.core.files import path_exists
+from ovgui.core.files import path_exists, write_bytes_atomic
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
 from ovgui.gui.signals import SignalBridge
@@ -76,8 +78,8 @@ class ScriptedRun(QObject):
         try:
             if self._args.report:
                 report.save_json(self._args.report)
-            if self._args.screenshot and not self._window.grab().save(str(self._args.screenshot)):
-                raise OvguiError(f"cannot write {self._args.screenshot}: Qt could not save the PNG")
+            if self._args.screenshot:
+                save_screenshot(self._window, self._args.screenshot)
         except OvguiError as error:
             problem = str(error)
             self._window.banner.show_message(problem)
@@ -97,6 +99,26 @@ class ScriptedRun(QObject):
             self._window.close()
             print(f"error: {message}", file=sys.stderr)
             QApplication.exit(EXIT_FAILED)
+
+
+def screenshot_format(path: Path) -> str:
+    """The image format a screenshot's suffix names, refused in one line when Qt cannot write it."""
+    image_format = path.suffix.lstrip(".").lower() or "png"
+    if image_format.encode() not in [bytes(name.data()) for name in QImageWriter.supportedImageFormats()]:
+        raise OvguiError(f"cannot write {path}: Qt writes no image format for {path.suffix}")
+    return image_format
+
+
+def save_screenshot(window: QWidget, path: Path) -> None:
+    """The window as an image in the format the suffix names (PNG without one), encoded in memory
+    and then written atomically like every other file ovgui writes."""
+    image_format = screenshot_format(path)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not window.grab().save(buffer, image_format):
+        raise OvguiError(f"cannot write {path}: Qt could not encode the window as {image_format.upper()}")
+    write_bytes_atomic(path, bytes(data.data()))
 
 
 def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> None:
@@ -125,6 +147,8 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
 
 def run_app(args: argparse.Namespace, config: RunConfig) -> int:
     app = make_application()
+    if args.screenshot:
+        screenshot_format(args.screenshot)
     if args.compare:
         load_variants(args.compare)
     window = MainWindow()
