@@ -459,7 +459,7 @@ class Report:
 
     def to_json_dict(self) -> dict[str, Any]:
         """What JSON can hold: JSON has no NaN or infinity, so such values become null and a note lists where."""
-        data, non_finite = _non_finite_as_null(self.to_dict(), "")
+        data, non_finite = non_finite_as_null(self.to_dict(), "")
         if non_finite:
             data["notes"] = [*data["notes"], non_finite_note(non_finite)]
         return data
@@ -584,17 +584,17 @@ def non_finite_note(places: list[str]) -> str:
     return f"not-finite values (NaN or infinity) written as null: {shown}"
 
 
-def _non_finite_as_null(value: Any, where: str) -> tuple[Any, list[str]]:
+def non_finite_as_null(value: Any, where: str) -> tuple[Any, list[str]]:
     """`value` with every NaN and infinity replaced by None, and where each was (``outputs[0].mean``)."""
     if isinstance(value, (np.floating, np.integer)):
         value = value.item()
     if isinstance(value, float):
         return (value, []) if math.isfinite(value) else (None, [where])
     if isinstance(value, dict):
-        pairs = [(key, _non_finite_as_null(item, f"{where}.{key}" if where else str(key))) for key, item in value.items()]
+        pairs = [(key, non_finite_as_null(item, f"{where}.{key}" if where else str(key))) for key, item in value.items()]
         return {key: item for key, (item, _) in pairs}, [place for _, (_, places) in pairs for place in places]
     if isinstance(value, (list, tuple)):
-        pairs = [_non_finite_as_null(item, f"{where}[{index}]") for index, item in enumerate(value)]
+        pairs = [non_finite_as_null(item, f"{where}[{index}]") for index, item in enumerate(value)]
         return [item for item, _ in pairs], [place for _, places in pairs for place in places]
     return value, []
 

@@ -25,6 +25,7 @@ from ovgui.core.compare import LayerDelta
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import json_depth, path_exists, path_problem, read_json, write_bytes_atomic, write_text_atomic
 from ovgui.core.report import ClassScore, FrameResult, LayerStats, OutputDrift, Report, SchemaError, frames_to_csv, layers_to_csv
+from ovgui.core.trace import save_trace
 from shared_data import image_path, model_path
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -328,3 +329,17 @@ def test_benchmark_app_json_with_a_huge_integer_time_is_refused(tmp_path, capsys
     path.write_text(json.dumps({"avg_performance": {"nodes": [node]}}))
     assert profile_main(["--diff", str(path), str(path)]) == EXIT_USAGE
     assert "node 1: real_time" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_trace_with_non_finite_layer_figures_is_valid_json(tmp_path, saved_report):
+    report = Report.load(saved_report)
+    layer = next(layer for layer in report.layers if layer.executed)
+    layer.gflops_per_s, layer.flops = math.inf, math.nan
+    path = tmp_path / "trace.json"
+    save_trace(report, path)
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the trace")
+
+    events = json.loads(path.read_text(), parse_constant=refuse)["traceEvents"]
+    assert any(event["name"] == layer.name and event["args"]["gflops_per_s"] is None for event in events)
