@@ -111,13 +111,30 @@ def test_scripted_save_failures_of_any_kind_are_one_banner_line(window, qtbot, t
     assert window.banner.label.text() == "cannot save the run: RuntimeError: a bug"
 
 
-def test_a_nan_classifier_in_the_scripted_window_writes_its_report_and_exits(tmp_path):
-    """The window as a process: before, a NaN output left a traceback and a window that never closed."""
-    model = tmp_path / "nan.xml"
+def nan_classifier(folder: Path) -> Path:
+    """A [1,1000] classifier whose every score is NaN."""
+    model = folder / "nan.xml"
     image = ops.parameter([1, 3, 32, 32], ov.Type.f32, name="image")
     pooled = ops.reduce_mean(image, ops.constant(np.array([2, 3], np.int64)), keep_dims=False)
     scores = ops.multiply(ops.matmul(pooled, ops.constant(np.ones((3, 1000), np.float32)), False, False), ops.constant(np.float32(np.nan)))
     ov.save_model(ov.Model([ops.result(scores)], [image], "nan-classifier"), model)
+    return model
+
+
+def test_a_nan_classifier_in_the_window_says_its_scores_are_not_finite(window, qtbot, tmp_path):
+    window.controls.settings.iterations.setValue(3)
+    window.open_model(str(nan_classifier(tmp_path)))
+    window.open_image(str(image_path("dog.jpg")))
+    qtbot.waitUntil(lambda: window.image is not None, timeout=LOAD_TIMEOUT_MS)
+    with qtbot.waitSignal(window.report_ready, timeout=60_000):
+        window.run_action.trigger()
+    assert window.decoder_note.text() == "Decoder (classify): the scores are not finite (1000 of 1000 are NaN or infinity), so there is no top-5"
+    assert window.decoder_note.isVisibleTo(window) and window.image_panel.view.class_lines() == []
+
+
+def test_a_nan_classifier_in_the_scripted_window_writes_its_report_and_exits(tmp_path):
+    """The window as a process: before, a NaN output left a traceback and a window that never closed."""
+    model = nan_classifier(tmp_path)
     report_path = tmp_path / "nan.json"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
