@@ -65,7 +65,7 @@ def _label(canvas: np.ndarray, text: str, anchor: tuple[int, int], bgr: tuple[in
 def check_image_path(path: str | Path) -> None:
     """Refuse, before any work, a file name whose suffix names no format OpenCV can write."""
     if not cv2.haveImageWriter(str(path)):
-        suffix = Path(path).suffix or "no suffix"
+        suffix = Path(path).suffix or "a name without a suffix"
         raise OvguiError(f"cannot write {path}: OpenCV writes no image format for {suffix}; use .png, .jpg, .bmp, .tiff or .webp")
 
 

@@ -581,7 +581,7 @@ def csv_cell(value: Any) -> Any:
 
 def non_finite_note(places: list[str]) -> str:
     shown = ", ".join(places[:8]) + (f" and {len(places) - 8} more" if len(places) > 8 else "")
-    return f"not-finite values (NaN or infinity) written as null: {shown}"
+    return f"values that are not finite (NaN or infinity) written as null: {shown}"
 
 
 def non_finite_as_null(value: Any, where: str) -> tuple[Any, list[str]]:
@@ -645,7 +645,7 @@ def _build_dataclass(kind: Any, data: Any, where: str) -> Any:
 
 SCALARS = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
 MAX_NUMBER = 1e15  # no time, size, count or rate ovgui measures comes near; a larger one is a crafted or broken file
-# where a null float stands for a model output that was not finite (see Report.to_json); never a time
+# where a null float stands for a model output that was not finite (see Report.to_json_dict); never a time
 RESULT_SECTIONS = re.compile(r"report\.(per_image\[\d+\]\.)?(classes|detections|outputs|segments|drift)\b")
 
 

@@ -165,7 +165,7 @@ def test_non_finite_values_are_written_as_null_with_a_note_and_read_back(saved_r
     report.drift = [OutputDrift("prob", [1, 1000], max_abs_diff=math.inf)]
     data = json.loads(report.to_json())
     assert data["classes"][0]["score"] is None and data["drift"][0]["max_abs_diff"] is None
-    assert data["notes"][-1] == "not-finite values (NaN or infinity) written as null: classes[0].score, drift[0].max_abs_diff"
+    assert data["notes"][-1] == "values that are not finite (NaN or infinity) written as null: classes[0].score, drift[0].max_abs_diff"
     again = Report.from_dict(data)
     assert math.isnan(again.classes[0].score) and again.classes[1].score == 0.5
     data["timings_ms"]["compile"] = None
