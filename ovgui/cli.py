@@ -76,7 +76,7 @@ def profile_parser() -> Parser:
     add_run_options(parser)
     parser.add_argument("--json", type=Path, help="write the report as JSON")
     parser.add_argument("--csv", type=Path, help="write the per-layer table as CSV")
-    parser.add_argument("--annotated", type=Path, help="write the image with detections as PNG (a set: its first image)")
+    parser.add_argument("--annotated", type=Path, help="write the image with detections, in the format its suffix names (.png, .jpg…; a set: its first image)")
     parser.add_argument("--per-image-csv", type=Path, help="a set or a video: one CSV row per image or frame")
     parser.add_argument("--annotated-dir", type=Path, help="a set or a video: every image or frame with its boxes, into this folder")
     parser.add_argument("--trace", type=Path, help="write a Chrome/Perfetto trace (trace-event JSON) of the run")

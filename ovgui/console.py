@@ -230,6 +230,8 @@ def _results(report: Report) -> str:
             for d in report.detections
         ]
         return f"Detections ({len(report.detections)}, decoder {report.decoder.name})\n" + "\n".join(rows)
+    if report.decoder.name == "classify":
+        return f"Top-5 classes  none: {report.decoder.note or 'no scores'}"
     reason = report.decoder.note or "nothing above the threshold"
     return f"Detections  none ({report.decoder.name}): {reason}"
 
@@ -274,7 +276,7 @@ def _agreement_rows(done: list) -> list[str]:
 def format_layer_deltas(deltas: list, limit: int = 20) -> str:
     rows = [f"  {'layer (A)':<40} {'layer (B)':<40} {'A ms':>8} {'B ms':>8} {'Δ ms':>8} {'B/A':>6}  match"]
     for d in deltas[:limit]:
-        ratio = f"{d.ratio:6.2f}" if d.ratio is not None else "     -"
+        ratio = f"{d.ratio:6.2f}" if d.ratio is not None else "     —"
         match = d.matched_by or d.presence
         rows.append(
             f"  {_clip(d.name_a, 40):<40} {_clip(d.name_b, 40):<40} {d.time_a_ms:8.3f} {d.time_b_ms:8.3f} "

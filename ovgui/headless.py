@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
-from ovgui.core.annotate import annotated_image, save_annotated_frames, save_png
+from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
 from ovgui.core.compare import compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError
+from ovgui.core.files import write_text_atomic
 from ovgui.core.graph import RuntimeGraph, graph_to_dot
 from ovgui.core.imports import load_report
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
@@ -41,6 +42,8 @@ def run_request(args: argparse.Namespace, config: RunConfig) -> RunRequest:
 
 def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     check_writable(args.json, args.csv, args.annotated, args.trace, args.per_image_csv, args.dot)
+    if args.annotated is not None:
+        check_image_path(args.annotated)
     if args.annotated_dir is not None and not args.annotated_dir.is_dir():
         raise OvguiError(f"cannot write annotated frames: folder {args.annotated_dir} does not exist")
     printer = ProgressPrinter()
@@ -97,8 +100,8 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     printer.finish()
     print(format_comparison(results), end="")
     if args.json:
-        entries = [{"name": r.name, "error": r.error, "report": r.report.to_dict() if r.report else None} for r in results]
-        write_text(args.json, json.dumps({"schema_version": SCHEMA_VERSION, "comparison": entries}, indent=1))
+        entries = [{"name": r.name, "error": r.error, "report": r.report.to_json_dict() if r.report else None} for r in results]
+        write_text_atomic(args.json, json.dumps({"schema_version": SCHEMA_VERSION, "comparison": entries}, indent=1, allow_nan=False))
     return 0 if all(r.report for r in results) and not stopped else EXIT_PARTIAL
 
 
@@ -114,23 +117,16 @@ def diff_reports(path_a: Path, path_b: Path) -> int:
 def write_dot(graph: RuntimeGraph | None, path: Path) -> None:
     if graph is None:
         raise OvguiError(f"cannot write {path}: the executed graph is known only for OpenVINO runs")
-    write_text(path, graph_to_dot(graph))
-
-
-def write_text(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise OvguiError(f"cannot write {path}: {error.strerror}") from None
+    write_text_atomic(path, graph_to_dot(graph))
 
 
 def write_outputs(report: Report, json_path: Path | None, csv_path: Path | None, png_path: Path | None) -> None:
     if json_path:
-        write_text(json_path, report.to_json())
+        report.save_json(json_path)
     if csv_path:
-        write_text(csv_path, report.layers_csv())
+        write_text_atomic(csv_path, report.layers_csv())
     if png_path:
-        save_png(annotated_image(report), png_path)
+        save_image(annotated_image(report), png_path)
 
 
 def write_set_outputs(report: Report, csv_path: Path | None, folder: Path | None) -> None:
@@ -138,7 +134,7 @@ def write_set_outputs(report: Report, csv_path: Path | None, folder: Path | None
     if (csv_path or folder) and report.frame_set is None:
         raise OvguiError("--per-image-csv and --annotated-dir need a set of images or a video")
     if csv_path:
-        write_text(csv_path, report.per_image_csv())
+        write_text_atomic(csv_path, report.per_image_csv())
     if folder:
         save_annotated_frames(report, folder)
 

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from ovgui.core.errors import OvguiError
+from ovgui.core.files import write_bytes_atomic
 from ovgui.core.image import load_image
 from ovgui.core.inputs import open_source
 from ovgui.core.report import ClassScore, Detection, Report
@@ -61,15 +62,23 @@ def _label(canvas: np.ndarray, text: str, anchor: tuple[int, int], bgr: tuple[in
     cv2.putText(canvas, text, (x + 3, top + height + 2), font, font_scale, ink, 1, cv2.LINE_AA)
 
 
-def save_png(bgr: np.ndarray, path: str | Path) -> None:
-    """imencode + tofile, so non-ASCII paths work where cv2.imwrite would fail silently."""
-    ok, encoded = cv2.imencode(".png", bgr)
+def check_image_path(path: str | Path) -> None:
+    """Refuse, before any work, a file name whose suffix names no format OpenCV can write."""
+    if not cv2.haveImageWriter(str(path)):
+        suffix = Path(path).suffix or "a name without a suffix"
+        raise OvguiError(f"cannot write {path}: OpenCV writes no image format for {suffix}; use .png, .jpg, .bmp, .tiff or .webp")
+
+
+def save_image(bgr: np.ndarray, path: str | Path) -> None:
+    """Encoded in the format the suffix names (.png, .jpg…), then written atomically.
+
+    imencode + an atomic write rather than cv2.imwrite, which fails silently on non-ASCII
+    paths and truncates the old file before writing."""
+    check_image_path(path)
+    ok, encoded = cv2.imencode(Path(path).suffix, bgr)
     if not ok:
         raise OvguiError(f"could not encode the annotated image for {path}")
-    try:
-        encoded.tofile(str(path))
-    except OSError as error:
-        raise OvguiError(f"cannot write {path}: {error.strerror}") from None
+    write_bytes_atomic(path, encoded.tobytes())
 
 
 def draw_results(bgr: np.ndarray, detections: list[Detection], classes: list[ClassScore]) -> np.ndarray:
@@ -99,6 +108,6 @@ def save_annotated_frames(report: Report, folder: Path) -> int:
         if result is None:
             continue
         canvas = draw_results(frame.image.bgr, result.detections, result.classes)
-        save_png(canvas, folder / f"{frame.index:05d}_{Path(frame.source).stem.replace(' ', '_')}.png")
+        save_image(canvas, folder / f"{frame.index:05d}_{Path(frame.source).stem.replace(' ', '_')}.png")
         written += 1
     return written

@@ -11,6 +11,7 @@ fuses differently and renames what it fuses.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -21,6 +22,7 @@ from ovgui.core import events
 from ovgui.core.decoders.base import Geometry, ModelOutput
 from ovgui.core.drift import output_drift
 from ovgui.core.errors import OvguiError
+from ovgui.core.files import read_json
 from ovgui.core.graph import RuntimeGraph
 from ovgui.core.options import BY_NAME, OptionError, make_config
 from ovgui.core.profile import LayerProfiler
@@ -45,7 +47,7 @@ def load_variants(path: str | Path) -> list[Variant]:
     """A JSON list of objects: ``{"name": ..., "model": optional path, <RunConfig field>: value, ...}``."""
     path = Path(path)
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
+        entries = read_json(path)
     except FileNotFoundError:
         raise OvguiError(f"comparison file not found: {path}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -139,7 +141,9 @@ class LayerDelta:
 
     @property
     def ratio(self) -> float | None:
-        return self.time_b_ms / self.time_a_ms if self.time_a_ms > 0 else None
+        """None against a zero (or so small the quotient overflows) time in A: no ratio, not infinity."""
+        ratio = self.time_b_ms / self.time_a_ms if self.time_a_ms > 0 else math.inf
+        return ratio if math.isfinite(ratio) else None
 
     @property
     def presence(self) -> str:

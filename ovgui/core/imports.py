@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from pathlib import Path
 
 from ovgui.core.errors import OvguiError
+from ovgui.core.files import parse_json, read_text_limited
 from ovgui.core.profile import totals_by_type
-from ovgui.core.report import DeviceInfo, LayerStats, ModelInfo, Report, RunConfig
+from ovgui.core.report import MAX_NUMBER, DeviceInfo, LayerStats, ModelInfo, Report, RunConfig
 
 CSV_HEADER = "layerName;execStatus;layerType;execType;realTime (ms);cpuTime (ms)"
 Node = tuple[str, str, str, str, float, float]
@@ -28,7 +28,7 @@ def load_report(path: str | Path) -> Report:
     """An ovgui JSON report, or a benchmark_app counters report (CSV or JSON), by content."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text_limited(path, encoding="utf-8-sig")
     except FileNotFoundError:
         raise OvguiError(f"report not found: {path}") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -37,7 +37,7 @@ def load_report(path: str | Path) -> Report:
         if text.lstrip().startswith(CSV_HEADER.split(";")[0]):
             return _from_blocks(path, _csv_blocks(text))
         try:
-            data = json.loads(text)
+            data = parse_json(text, path.name)
         except ValueError:
             raise OvguiError(f"{path.name} is neither an ovgui report nor a benchmark_app counters report") from None
         if isinstance(data, dict) and ("avg_performance" in data or "detailed_performance" in data):
@@ -89,11 +89,16 @@ def _time(value: object, where: str, field: str) -> float:
     """A counter in ms: a finite, non-negative number, or the line that says why not."""
     try:
         number = float(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else math.nan
-    except ValueError:
+    except (ValueError, OverflowError):
         number = math.nan
-    if not math.isfinite(number) or number < 0:
-        raise BadField(f"{where}: {field} {value!r} is not a time in ms (a finite number of 0 or more)")
+    if not math.isfinite(number) or not 0 <= number <= MAX_NUMBER:
+        raise BadField(f"{where}: {field} {_clipped(value)} is not a time in ms (a finite number from 0 to {MAX_NUMBER:g})")
     return number
+
+
+def _clipped(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _from_blocks(path: Path, blocks: list[list[Node]]) -> Report:

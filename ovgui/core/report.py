@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
@@ -19,6 +20,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 import numpy as np
 
 from ovgui.core.errors import OvguiError
+from ovgui.core.files import parse_json, read_text_limited, write_text_atomic
 
 SCHEMA_VERSION = 2
 
@@ -463,8 +465,15 @@ class Report:
         data = asdict(self)
         return {"schema_version": data.pop("schema_version"), **data}
 
+    def to_json_dict(self) -> dict[str, Any]:
+        """What JSON can hold: JSON has no NaN or infinity, so such values become null and a note lists where."""
+        data, non_finite = non_finite_as_null(self.to_dict(), "")
+        if non_finite:
+            data["notes"] = [*data["notes"], non_finite_note(non_finite)]
+        return data
+
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, allow_nan=False, default=_finite)
+        return json.dumps(self.to_json_dict(), indent=1, allow_nan=False, default=_finite)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Report":
@@ -473,27 +482,31 @@ class Report:
         if not isinstance(data, dict) or not {"model", "device", "config"} <= data.keys():
             raise SchemaError("it has no model, device and config sections")
         version = data.get("schema_version", 1)
-        newer = isinstance(version, int) and version > SCHEMA_VERSION
+        if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_NUMBER:
+            raise SchemaError(f"report.schema_version should be a positive whole number, not {_shown(version)}")
+        newer = version > SCHEMA_VERSION
         try:
             report = _build(cls, data, "report")
         except SchemaError as error:
             if newer:
                 raise SchemaError(f"{error} (written by a newer ovgui: schema {version}, this one reads {SCHEMA_VERSION})") from None
             raise
+        _check_paths(report)
         if newer:
             report.notes.insert(0, newer_schema_note(version))
         return report
 
     @classmethod
-    def from_json(cls, text: str) -> "Report":
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, text: str, name: str = "report") -> "Report":
+        """`name` is what a line about the text's size or nesting calls it (its file's name)."""
+        return cls.from_dict(parse_json(text, name))
 
     @classmethod
     def load(cls, path: str | Path) -> "Report":
         """A saved report, or one line on why the file is not one."""
         path = Path(path)
         try:
-            return cls.from_json(path.read_text(encoding="utf-8"))
+            return cls.from_json(read_text_limited(path), path.name)
         except FileNotFoundError:
             raise OvguiError(f"report not found: {path}") from None
         except SchemaError as error:
@@ -502,11 +515,8 @@ class Report:
             raise OvguiError(f"{path.name} is not an ovgui report: {error}") from None
 
     def save_json(self, path: str | Path) -> None:
-        try:
-            text = self.to_json()
-        except ValueError as error:
-            raise OvguiError(f"cannot write the report: {error}") from None
-        Path(path).write_text(text, encoding="utf-8")
+        """Atomically: a failed write leaves the previous file at `path` as it was."""
+        write_text_atomic(path, self.to_json())
 
     @property
     def from_newer_ovgui(self) -> bool:
@@ -525,10 +535,10 @@ LAYER_CSV_COLUMNS = [f.name for f in fields(LayerStats)]
 def layers_to_csv(layers: list[LayerStats]) -> str:
     """Per-layer CSV with the same column names as the JSON layer records."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _csv_writer(out)
     writer.writerow(LAYER_CSV_COLUMNS)
     for layer in layers:
-        writer.writerow([_csv_cell(getattr(layer, name)) for name in LAYER_CSV_COLUMNS])
+        writer.writerow([csv_cell(getattr(layer, name)) for name in LAYER_CSV_COLUMNS])
     return out.getvalue()
 
 
@@ -540,21 +550,61 @@ def frames_to_csv(frames: list[FrameResult]) -> str:
     """One row per image or frame: where its time went, and its top result (box count and best
     box, or the top class)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _csv_writer(out)
     writer.writerow(FRAME_CSV_COLUMNS)
     for frame in frames:
         best = max(frame.detections, key=lambda d: d.score, default=None) or (frame.classes[0] if frame.classes else None)
         times = frame.pipeline_ms
-        writer.writerow([
+        writer.writerow([csv_cell(value) for value in (
             frame.index, frame.source, frame.width, frame.height, frame.latency_ms, frame.wall_ms, times.decode,
             times.preprocess, times.infer, times.postprocess, len(frame.detections),
             best.label if best else "", best.score if best else "",
-        ])
+        )])
     return out.getvalue()
 
 
-def _csv_cell(value: Any) -> Any:
-    return ";".join(value) if isinstance(value, list) else value
+def _csv_writer(out: io.StringIO) -> Any:
+    """RFC 4180's CRLF rows: with "\\n" alone the csv module leaves a carriage return inside a cell
+    unquoted, and a spreadsheet starts a new row there."""
+    return csv.writer(out, lineterminator="\r\n")
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell that a spreadsheet shows and never runs.
+
+    Text that begins with = + - @, a tab or a carriage return is read as a formula by
+    Excel, LibreOffice and Google Sheets (a layer named ``=HYPERLINK(...)`` would become a
+    link), so such text gets a leading apostrophe, which they show as text.  Only text
+    cells are prefixed: numbers (a negative delta included) stay numbers.  A list becomes
+    one ``;``-separated text cell, checked as text."""
+    if isinstance(value, list):
+        value = ";".join(str(item) for item in value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def non_finite_note(places: list[str]) -> str:
+    shown = ", ".join(places[:8]) + (f" and {len(places) - 8} more" if len(places) > 8 else "")
+    return f"values that are not finite (NaN or infinity) written as null: {shown}"
+
+
+def non_finite_as_null(value: Any, where: str) -> tuple[Any, list[str]]:
+    """`value` with every NaN and infinity replaced by None, and where each was (``outputs[0].mean``)."""
+    if isinstance(value, (np.floating, np.integer)):
+        value = value.item()
+    if isinstance(value, float):
+        return (value, []) if math.isfinite(value) else (None, [where])
+    if isinstance(value, dict):
+        pairs = [(key, non_finite_as_null(item, f"{where}.{key}" if where else str(key))) for key, item in value.items()]
+        return {key: item for key, (item, _) in pairs}, [place for _, (_, places) in pairs for place in places]
+    if isinstance(value, (list, tuple)):
+        pairs = [non_finite_as_null(item, f"{where}[{index}]") for index, item in enumerate(value)]
+        return [item for item, _ in pairs], [place for _, places in pairs for place in places]
+    return value, []
 
 
 def _finite(value: Any) -> Any:
@@ -602,13 +652,20 @@ def _build_dataclass(kind: Any, data: Any, where: str) -> Any:
 
 
 SCALARS = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
+MAX_NUMBER = 1e15  # no time, size, count or rate ovgui measures comes near; a larger one is a crafted or broken file
+# where a null float stands for a model output that was not finite (see Report.to_json_dict); never a time
+RESULT_SECTIONS = re.compile(r"report\.(per_image\[\d+\]\.)?(classes|detections|outputs|segments|drift)\b")
 
 
 def _checked_scalar(kind: Any, data: Any, where: str) -> Any:
     if kind is Any or kind not in SCALARS:
         return data
-    if kind is float and isinstance(data, (int, float)) and not isinstance(data, bool) and math.isfinite(data):
+    if kind in (float, int) and isinstance(data, (int, float)) and not isinstance(data, bool) and not _in_range(data):
+        raise SchemaError(f"{where} should be a finite number of at most {MAX_NUMBER:g} in size, not {_shown(data)}")
+    if kind is float and isinstance(data, (int, float)) and not isinstance(data, bool):
         return float(data)
+    if kind is float and data is None and RESULT_SECTIONS.match(where):
+        return math.nan
     if kind is int and isinstance(data, int) and not isinstance(data, bool):
         return data
     if kind in (str, bool) and isinstance(data, kind):
@@ -616,6 +673,30 @@ def _checked_scalar(kind: Any, data: Any, where: str) -> Any:
     raise SchemaError(f"{where} should be {SCALARS[kind]}, not {_shown(data)}")
 
 
+MAX_PATH_CHARS = 4096  # Linux's PATH_MAX; Windows' long paths stay below it too
+
+
+def _check_paths(report: Report) -> None:
+    """The files a report names are opened and remembered by the window: a path no system could
+    hold (a million characters, a NUL byte) makes the report unusable rather than the window."""
+    named = [("report.model.path", report.model.path), ("report.config.labels_path", report.config.labels_path),
+             ("report.config.decoder_file", report.config.decoder_file)]
+    if report.image is not None:
+        named.append(("report.image.path", report.image.path))
+    if report.frame_set is not None:
+        named += [(f"report.frame_set.inputs[{i}]", path) for i, path in enumerate(report.frame_set.inputs)]
+    for where, path in named:
+        if path and len(path) > MAX_PATH_CHARS:
+            raise SchemaError(f"{where} should be a file path, not text of {len(path)} characters (a path has at most {MAX_PATH_CHARS})")
+        if path and "\0" in path:
+            raise SchemaError(f"{where} should be a file path, not text holding a NUL character")
+
+
+def _in_range(number: float) -> bool:
+    """Compared as an int when it is one: a 400-digit integer does not fit a float."""
+    return abs(number) <= MAX_NUMBER if isinstance(number, int) else math.isfinite(number) and abs(number) <= MAX_NUMBER
+
+
 def _shown(value: Any) -> str:
-    text = json.dumps(value)
+    text = json.dumps(value) if not isinstance(value, int) or abs(value) <= MAX_NUMBER else f"a number of {len(str(abs(value)))} digits"
     return text if len(text) <= 40 else text[:39] + "…"

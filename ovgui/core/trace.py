@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASE_TITLES
-from ovgui.core.report import Report
+from ovgui.core.files import write_text_atomic
+from ovgui.core.report import Report, non_finite_as_null
 
 PID = 1
 PHASES_TID, INFERENCES_TID, LAYERS_TID = 1, 2, 3
@@ -27,10 +27,9 @@ def trace_events(report: Report) -> dict[str, Any]:
 
 
 def save_trace(report: Report, path: str | Path) -> None:
-    try:
-        Path(path).write_text(json.dumps(trace_events(report)), encoding="utf-8")
-    except OSError as error:
-        raise OvguiError(f"cannot write {path}: {error.strerror}") from None
+    """JSON has no NaN: a value that is not finite (a layer's rate over a zero time…) is written as null."""
+    events, _ = non_finite_as_null(trace_events(report), "")
+    write_text_atomic(path, json.dumps(events, allow_nan=False))
 
 
 def _metadata(report: Report) -> list[dict[str, Any]]:

@@ -11,10 +11,13 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Slot
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QImageWriter
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ovgui.core.compare import load_variants
+from ovgui.core.errors import OvguiError
+from ovgui.core.files import path_exists, write_bytes_atomic
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
 from ovgui.gui.signals import SignalBridge
@@ -75,10 +78,13 @@ class ScriptedRun(QObject):
         try:
             if self._args.report:
                 report.save_json(self._args.report)
-            if self._args.screenshot and not self._window.grab().save(str(self._args.screenshot)):
-                raise OSError(0, "Qt could not save the PNG", str(self._args.screenshot))
-        except OSError as error:
-            problem = f"cannot write {error.filename}: {error.strerror}"
+            if self._args.screenshot:
+                save_screenshot(self._window, self._args.screenshot)
+        except OvguiError as error:
+            problem = str(error)
+            self._window.banner.show_message(problem)
+        except Exception as error:  # a bug in ovgui: still one line and exit 2, never a hung window
+            problem = f"cannot save the run: {type(error).__name__}: {error}"
             self._window.banner.show_message(problem)
         if problem:
             self._failed(problem)
@@ -95,6 +101,26 @@ class ScriptedRun(QObject):
             QApplication.exit(EXIT_FAILED)
 
 
+def screenshot_format(path: Path) -> str:
+    """The image format a screenshot's suffix names, refused in one line when Qt cannot write it."""
+    image_format = path.suffix.lstrip(".").lower() or "png"
+    if image_format.encode() not in [bytes(name.data()) for name in QImageWriter.supportedImageFormats()]:
+        raise OvguiError(f"cannot write {path}: Qt writes no image format for {path.suffix}")
+    return image_format
+
+
+def save_screenshot(window: QWidget, path: Path) -> None:
+    """The window as an image in the format the suffix names (PNG without one), encoded in memory
+    and then written atomically like every other file ovgui writes."""
+    image_format = screenshot_format(path)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not window.grab().save(buffer, image_format):
+        raise OvguiError(f"cannot write {path}: Qt could not encode the window as {image_format.upper()}")
+    write_bytes_atomic(path, bytes(data.data()))
+
+
 def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> None:
     """Command-line files and options win; otherwise the last files used, or the built-in demo.
 
@@ -103,7 +129,7 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
     given = bool(args.model or args.run or args.compare)
     model = args.model or next(iter(window.controls.model_picker.recent()), None)
     image = args.image or next(iter(window.controls.image_picker.recent()), None)
-    opens_files = bool(args.model or (model and image and Path(model).exists() and Path(image).exists()))
+    opens_files = bool(args.model or (model and image and path_exists(model) and path_exists(image)))
     if opens_files:
         window.open_model(model)
     if given:
@@ -121,6 +147,8 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
 
 def run_app(args: argparse.Namespace, config: RunConfig) -> int:
     app = make_application()
+    if args.screenshot:
+        screenshot_format(args.screenshot)
     if args.compare:
         load_variants(args.compare)
     window = MainWindow()

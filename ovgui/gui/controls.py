@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.errors import OvguiError
+from ovgui.core.files import parse_json
 from ovgui.core.options import BY_NAME, Option, OptionError, make_config, options_in, validate
 from ovgui.core.report import DeviceInfo, ModelInfo, RunConfig
 from ovgui.gui.engine_choice import (
@@ -291,8 +293,8 @@ class RunSettings(OptionForm):
     def restore(self, settings: QSettings) -> None:
         """Settings from an older or damaged file are checked like any input; a bad value is dropped."""
         try:
-            stored = json.loads(str(settings.value("run/config", "{}")))
-        except ValueError:
+            stored = parse_json(str(settings.value("run/config", "{}")), "settings")
+        except (ValueError, OvguiError):
             return
         if isinstance(stored, dict):
             self.set_values(replace(RunConfig(), **accepted_values(stored, self.fields)))

@@ -33,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
+from ovgui.core.files import write_text_atomic
 from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, LayerTypeTotal, layers_to_csv
 from ovgui.gui.bars import bar_plot, name_axis, value_label
@@ -367,7 +369,7 @@ class LayerTableWidget(QWidget):
 
     def export_csv(self, path: str | Path) -> None:
         """Every layer, whatever the filter shows: the file is data, not a screenshot of the view."""
-        Path(path).write_text(layers_to_csv(self._model.layers()), encoding="utf-8")
+        write_text_atomic(path, layers_to_csv(self._model.layers()))
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -485,8 +487,8 @@ class LayerTableWidget(QWidget):
             return
         try:
             self.export_csv(path)
-        except OSError as error:
-            QMessageBox.warning(self, "Export failed", f"Could not write {path}: {error.strerror or error}")
+        except OvguiError as error:
+            QMessageBox.warning(self, "Export failed", str(error))
 
     def _chart_types(self) -> list[LayerTypeTotal]:
         """The slowest types; types that took no time would only be empty bars."""

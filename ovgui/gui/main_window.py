@@ -8,6 +8,8 @@ summaries, device lists and image decoding through `BackgroundJobs`.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QSize, Qt, Signal, Slot
@@ -28,12 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core import demo
-from ovgui.core.annotate import annotated_image, save_annotated_frames, save_png
+from ovgui.core.annotate import annotated_image, save_annotated_frames, save_image
 from ovgui.core.compare import Variant
 from ovgui.core.decoders import default_threshold
 from ovgui.core.devices import list_devices
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError
+from ovgui.core.files import path_exists, path_problem, write_text_atomic
 from ovgui.core.events import PHASE_TITLES, Progress
 from ovgui.core.formatting import format_ms, layers_vs_latency_text, preprocess_text, throughput_text
 from ovgui.core.graph import graph_to_dot
@@ -94,6 +97,44 @@ def about_text(env: EnvironmentInfo) -> str:
 def annotated_copy(report_path: Path) -> Path:
     """Where a saved run keeps its annotated image: next to the JSON, same name."""
     return report_path.with_suffix(".png")
+
+
+def with_filter_suffix(path: str, name_filter: str) -> str:
+    """`path`, with the filter's first suffix added unless it already ends in one of the filter's."""
+    suffixes = re.findall(r"\*(\.[\w.]+)", name_filter)
+    if not suffixes or Path(path).suffix.lower() in suffixes:
+        return path
+    return path + suffixes[0]
+
+
+@dataclass(frozen=True)
+class OpenedReport:
+    """A saved report and the image to show with it: all the window needs, decided before it changes."""
+
+    name: str
+    report: Report
+    image_path: str
+    message: str
+    is_annotated_copy: bool = False
+
+
+def open_saved_report(path: str) -> OpenedReport:
+    """The report, and its image if still there, else the annotated copy saved beside it.
+
+    Runs on a background job; every path is checked without raising (a path too long for the
+    system or unreadable is a reason in the status line, not a traceback)."""
+    report = load_report(path)
+    name = Path(path).name
+    copy = annotated_copy(Path(path))
+    given = report_input(report) if report.image else ""
+    problem = path_problem(given) if given else "not found"
+    if problem is None:
+        return OpenedReport(name, report, given, f"Opened report {name}: {report_summary(report)}")
+    if path_exists(copy):
+        return OpenedReport(name, report, str(copy), f"Opened report {name}; the image is the annotated copy saved with it", True)
+    what = "images are" if report.frame_set else "image is"
+    gone = "gone" if problem == "not found" else f"unreadable ({problem})"
+    return OpenedReport(name, report, "", f"Opened report {name}; its {what} {gone}")
 
 
 def scrolled(widget: QWidget) -> QScrollArea:
@@ -736,9 +777,10 @@ class MainWindow(QMainWindow):
     # export -----------------------------------------------------------------
 
     def _save_path(self, caption: str, suffix: str, name_filter: str) -> str | None:
+        """The chosen file name, ending in a suffix of the chosen filter: a PNG is never written as name.json."""
         stem = Path(self.report.model.path).stem if self.report else "report"
-        path, _ = QFileDialog.getSaveFileName(self, caption, f"{stem}{suffix}", name_filter)
-        return path or None
+        path, chosen = QFileDialog.getSaveFileName(self, caption, f"{stem}{suffix}", name_filter)
+        return with_filter_suffix(path, chosen or name_filter) if path else None
 
     def export_report(self) -> None:
         """The JSON report, and beside it the annotated image, so the run reopens without its files."""
@@ -748,8 +790,8 @@ class MainWindow(QMainWindow):
 
     def _save_run(self, path: Path) -> None:
         self.report.save_json(path)
-        if self.report.image and Path(self.report.image.path).exists():
-            save_png(annotated_image(self.report), annotated_copy(path))
+        if self.report.image and path_exists(self.report.image.path):
+            save_image(annotated_image(self.report), annotated_copy(path))
 
     def export_layers_csv(self) -> None:
         path = self._save_path("Export layers", "_layers.csv", "CSV (*.csv)")
@@ -759,7 +801,7 @@ class MainWindow(QMainWindow):
     def export_annotated(self) -> None:
         path = self._save_path("Export annotated image", "_annotated.png", "PNG image (*.png)")
         if path:
-            self._write(lambda: save_png(annotated_image(self.report), path), path)
+            self._write(lambda: save_image(annotated_image(self.report), path), path)
 
     def export_trace(self) -> None:
         path = self._save_path("Export trace", "_trace.json", "Trace-event JSON (*.json)")
@@ -769,7 +811,7 @@ class MainWindow(QMainWindow):
     def export_per_image_csv(self) -> None:
         path = self._save_path("Export per-image results", "_per_image.csv", "CSV (*.csv)")
         if path:
-            self._write(lambda: Path(path).write_text(self.report.per_image_csv(), encoding="utf-8"), path)
+            self._write(lambda: write_text_atomic(path, self.report.per_image_csv()), path)
 
     def export_annotated_frames(self) -> None:
         """Every frame is read again from its source and drawn on, off the GUI thread."""
@@ -784,7 +826,7 @@ class MainWindow(QMainWindow):
     def export_graph(self) -> None:
         path = self._save_path("Export graph", "_graph.dot", "Graphviz DOT (*.dot *.gv)")
         if path:
-            self._write(lambda: Path(path).write_text(graph_to_dot(self.result.graph), encoding="utf-8"), path)
+            self._write(lambda: write_text_atomic(path, graph_to_dot(self.result.graph)), path)
 
     def choose_report(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")
@@ -794,46 +836,40 @@ class MainWindow(QMainWindow):
     def open_report(self, path: str) -> None:
         """Every view from a saved report, without the model; the image too if it is still there.
 
-        Parsed off the GUI thread (an 800-layer report takes a noticeable moment to read); a file
-        that is not a report changes nothing but the banner: what is shown stays consistent."""
-        self.jobs.submit(lambda: (path, load_report(path)), self._report_loaded, self._show_error)
+        Read, and its image chosen, off the GUI thread (an 800-layer report takes a noticeable
+        moment to read); a file that is not a report changes nothing but the banner, and the
+        window changes only once everything about the report is known: what is shown stays consistent."""
+        self.jobs.submit(lambda: open_saved_report(path), self._report_loaded, self._show_error)
 
     @Slot(object)
-    def _report_loaded(self, loaded: tuple[str, Report]) -> None:
-        path, report = loaded
-        name = Path(path).name
+    def _report_loaded(self, opened: OpenedReport) -> None:
+        report = opened.report
         self.banner.hide()
         self.controls.preprocess.load_for(report.model.path, report.config)
         self.controls.model_picker.set_path(report.model.path, emit=False)
         self.model_info = report.model
         self.controls.show_model(report.model)
         self.demo_note.setVisible(report.model.is_demo)
-        copy = annotated_copy(Path(path))
-        given = report_input(report) if report.image else ""
-        if given and Path(given).exists():
-            image_path, message = given, f"Opened report {name}: {report_summary(report)}"
-        elif copy.exists():
-            image_path, message = str(copy), f"Opened report {name}; the image is the annotated copy saved with it"
-        else:
-            image_path, message = "", f"Opened report {name}; its {'images are' if report.frame_set else 'image is'} gone"
         self.image = None
         self.image_panel.clear()
-        self.controls.image_picker.set_path(image_path, emit=False)
-        self._show_report(report, source=name)
-        if image_path == str(copy):
-            self._annotated_copy_path = image_path
+        self.controls.image_picker.set_path(opened.image_path, emit=False)
+        self._show_report(report, source=opened.name)
+        if opened.is_annotated_copy:
+            self._annotated_copy_path = opened.image_path
         self.ab_panel.add_report(report)
         self._set_running(False)
         self._describe_state()
-        self.statusBar().showMessage(message)
-        if image_path:
-            self.open_image(image_path)
+        self.statusBar().showMessage(opened.message)
+        if opened.image_path:
+            self.open_image(opened.image_path)
 
     def _write(self, write, path: str) -> None:
         try:
             write()
-        except (OSError, OvguiError) as error:
-            QMessageBox.warning(self, "Export failed", f"Could not write {path}: {getattr(error, 'strerror', None) or error}")
+        except OvguiError as error:
+            QMessageBox.warning(self, "Export failed", str(error))
+        except OSError as error:
+            QMessageBox.warning(self, "Export failed", f"cannot write {path}: {error.strerror or error}")
         else:
             self.statusBar().showMessage(f"Saved {path}", 5000)
 

@@ -16,6 +16,8 @@ from dataclasses import replace
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel, QWidget
 
+from ovgui.core.errors import OvguiError
+from ovgui.core.files import parse_json
 from ovgui.core.options import BY_NAME, Option, OptionError, format_value, options_in
 from ovgui.core.preprocess import RECIPES
 from ovgui.core.report import ModelInfo, PreprocessInfo, Report, RunConfig
@@ -173,7 +175,7 @@ def _holds_value(field: QWidget) -> bool:
 
 def _remembered(settings: QSettings) -> dict:
     try:
-        stored = json.loads(str(settings.value(REMEMBERED_KEY, "{}")))
-    except ValueError:
+        stored = parse_json(str(settings.value(REMEMBERED_KEY, "{}")), "settings")
+    except (ValueError, OvguiError):
         return {}
     return stored if isinstance(stored, dict) else {}

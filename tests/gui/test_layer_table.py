@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QStackedWidget, QTableView, QTabWidget, QToolButton
 from shared_data import image_path, model_path
 
+from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
 from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, RunConfig
@@ -212,8 +213,8 @@ def test_export_csv_writes_every_layer_even_when_filtered(widget, real_layers, t
     assert [row["name"] for row in rows] == [layer.name for layer in real_layers]
 
 
-def test_export_csv_raises_os_errors_for_the_caller(widget, tmp_path):
-    with pytest.raises(OSError):
+def test_export_csv_raises_one_line_naming_the_file_for_the_caller(widget, tmp_path):
+    with pytest.raises(OvguiError, match=f"^cannot write {tmp_path}: Is a directory$"):
         widget.export_csv(tmp_path)
 
 

@@ -40,7 +40,12 @@ def _softmax(values: np.ndarray) -> np.ndarray:
 
 
 def decode_classify(outputs: Outputs, geometry: Geometry, options: DecodeOptions) -> DecodeResult:
+    """A single NaN or infinity makes every softmax score NaN, so no ranking would mean anything:
+    such an output gets no top-5, and the note says why."""
     values = as_float32(outputs[0].data).reshape(-1)
+    not_finite = int(values.size - np.count_nonzero(np.isfinite(values)))
+    if not_finite:
+        return DecodeResult("classify", note=f"the scores are not finite ({not_finite} of {values.size} are NaN or infinity), so there is no top-5")
     probabilities = values if _are_probabilities(values) else _softmax(values)
     top = np.argsort(-probabilities, kind="stable")[:TOP_K]
     classes = [ClassScore(int(i), label_for(int(i), options.labels), float(probabilities[i])) for i in top]
