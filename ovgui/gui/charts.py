@@ -191,10 +191,15 @@ class _LiveChart(QWidget):
 
     The pull rate is a trade: every repaint takes CPU from the inference being
     measured.  On a 2-core machine 30 Hz live charts inflated YOLOv8n's median
-    latency by 25%; 10 Hz for latency and 4 Hz for memory keep the view live
-    for a person while costing the measurement a few percent."""
+    latency by 25%.  So the charts redraw at 10 Hz (latency) and 4 Hz (memory) only
+    while nothing is timed (read, compile, first inference), and once a second while the
+    steady state is timed: at 10 Hz a SqueezeNet run's GUI thread spent about a fifth of a
+    core drawing (`scripts/measure_gui_thread_cpu.py`), CPU a 2-thread inference on 2 cores
+    does not have to spare.  The chart says so while it happens (`timing_note`), and the
+    last pull when the run ends draws every point."""
 
     refresh_interval_ms = 100
+    timing_interval_ms = 1000
 
     def __init__(self, plot: pg.PlotWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -222,14 +227,36 @@ class _LiveChart(QWidget):
         """Stop the timer after one last pull, so the final points are not lost."""
         self._timer.stop()
         self.refresh()
+        self._set_timing(False)
 
     def is_live(self) -> bool:
         return self._timer.isActive()
 
     def refresh(self) -> None:
         """Pull what the engine appended since the last call; cheap when nothing changed."""
-        if self._live is not None and self._pull(self._live):
+        live = self._live
+        if live is None:
+            return
+        changed = self._pull(live)
+        self._set_timing(self._timing(live))
+        if changed:
             self._draw_when_visible()
+
+    def is_timing(self) -> bool:
+        """True while the chart follows a timed steady state at its slower rate."""
+        return self._timer.interval() == self.timing_interval_ms
+
+    def timing_note(self) -> str:
+        """What the chart tells the user about its own rate while a run is timed ("" otherwise)."""
+        if not self.is_timing():
+            return ""
+        return f"redrawn once every {self.timing_interval_ms / 1000:g} s while timing, to leave the CPU to the inference"
+
+    def _set_timing(self, timing: bool) -> None:
+        interval = self.timing_interval_ms if timing else self.refresh_interval_ms
+        if self._timer.interval() != interval:
+            self._timer.setInterval(interval)
+            self._show_timing_note()
 
     def clear(self) -> None:
         self._following = True
@@ -248,6 +275,13 @@ class _LiveChart(QWidget):
         """Copy new data from `live`; True if there was any."""
         raise NotImplementedError
 
+    def _timing(self, live: LiveData) -> bool:
+        """Whether the run behind `live` is in its timed steady state."""
+        raise NotImplementedError
+
+    def _show_timing_note(self) -> None:
+        """Put `timing_note()` where the chart shows its notes."""
+
     def _draw(self) -> None:
         raise NotImplementedError
 
@@ -265,6 +299,7 @@ class _LiveChart(QWidget):
         """A report replaces the live view: stop pulling and drop the buffers."""
         self._timer.stop()
         self._live = None
+        self._set_timing(False)
 
     def _apply_palette(self) -> None:
         theme_plot(self.plot, self.palette())
@@ -386,6 +421,12 @@ class LatencyChart(_LiveChart):
     def footnote_text(self) -> str:
         return self._footnote.text()
 
+    def _timing(self, live: LiveData) -> bool:
+        return len(self._samples) > 0
+
+    def _show_timing_note(self) -> None:
+        self._footnote.setText(" · ".join(part for part in (self._measured, self.timing_note()) if part))
+
     def first_inference_label(self) -> str:
         """The first-inference caption as drawn ("" when there is none), for tests and tooltips."""
         return self._first_label.toPlainText() if self._first_label.isVisible() else ""
@@ -457,7 +498,7 @@ class LatencyChart(_LiveChart):
             _set_stat_line(self._p90_line, "p90", summary.p90)
         self._readout.setText(self.readout_text())
         self._legend.setText(self._legend_text())
-        self._footnote.setText(self._measured)
+        self._show_timing_note()
 
     def readout_text(self) -> str:
         """The one-line summary above the plot (rich text), e.g. for a status bar."""
@@ -779,6 +820,13 @@ class MemoryChart(_LiveChart):
         self._peak = None
         self._redraw()
 
+    def _timing(self, live: LiveData) -> bool:
+        return bool(self._spans) and self._spans[-1].name == "steady_state"
+
+    def _show_timing_note(self) -> None:
+        peak = f"peak {self._peak[1]:.0f} MiB" if self._peak is not None and self._compact else ""
+        self._footnote.setText(" · ".join(part for part in (peak, RSS_FOOTNOTE, self.timing_note()) if part))
+
     def _pull(self, live: LiveData) -> bool:
         """New samples and phase marks; the open phase stretches to the latest sample."""
         # The sampler thread and the phase marks append from two threads, so a chunk can be out of order.
@@ -857,7 +905,7 @@ class MemoryChart(_LiveChart):
         self._peak_marker.setVisible(visible)
         self._peak_label.setVisible(visible and not self._compact)
         caption = f"peak {self._peak[1]:.0f} MiB" if visible else ""
-        self._footnote.setText(f"{caption} · {RSS_FOOTNOTE}" if visible and self._compact else RSS_FOOTNOTE)
+        self._show_timing_note()
         if visible and self._peak_marker.data[["x", "y"]].tolist() != [self._peak]:
             self._peak_marker.setData([self._peak[0]], [self._peak[1]])
             self._peak_label.setText(caption)
