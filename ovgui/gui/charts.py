@@ -347,6 +347,8 @@ class LatencyChart(_LiveChart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(make_plot("iteration", "", "latency", "ms"), parent)
         self._samples = _GrowingArray(1)
+        self._sample_iterations: np.ndarray | None = None
+        self._iterations = 0
         self._first_ms: float | None = None
         self._summary: _LatencySummary | None = None
         self._measured = ""
@@ -422,7 +424,7 @@ class LatencyChart(_LiveChart):
         return self._footnote.text()
 
     def _timing(self, live: LiveData) -> bool:
-        return len(self._samples) > 0
+        return self._iterations > 0
 
     def _show_timing_note(self) -> None:
         self._footnote.setText(" · ".join(part for part in (self._measured, self.timing_note()) if part))
@@ -433,28 +435,53 @@ class LatencyChart(_LiveChart):
 
     def clear(self) -> None:
         super().clear()
-        self._samples.clear()
+        self._set_samples([], None, 0)
         self._first_ms = None
         self._summary = None
         self._measured = ""
         self._redraw()
 
     def _pull(self, live: LiveData) -> bool:
-        new = live.latencies_ms[len(self._samples) :]
+        """New latencies; past the history's cap, the whole uniform sample again (the live rate is
+        then once a second, and sorting 100,000 samples by iteration takes a few milliseconds)."""
         first = live.first_inference_ms
-        if not new and first == self._first_ms:
-            return False
-        self._samples.extend(new)
+        if live.sampled:
+            if live.iterations == self._iterations and first == self._first_ms:
+                return False
+            self._set_samples(list(live.latencies_ms), list(live.latency_iterations), live.iterations)
+        else:
+            new = live.latencies_ms[len(self._samples) :]
+            if not new and first == self._first_ms:
+                return False
+            self._samples.extend(new)
+            self._iterations = len(self._samples)
         self._first_ms = first
         return True
+
+    def _set_samples(self, values: list[float], iterations: list[int] | None, count: int) -> None:
+        """All samples at once; `iterations` numbers a uniform sample's points (None: 1, 2, 3...)."""
+        self._samples.clear()
+        self._sample_iterations = None
+        if iterations:
+            kept = min(len(values), len(iterations))
+            order = np.argsort(np.asarray(iterations[:kept]), kind="stable")
+            self._sample_iterations = np.asarray(iterations[:kept], dtype=np.float64)[order]
+            values = np.asarray(values[:kept], dtype=np.float64)[order].tolist()
+        self._samples.extend(values)
+        self._iterations = max(count, len(self._samples))
+
+    def _x(self) -> np.ndarray:
+        """Each shown sample's iteration number."""
+        if self._sample_iterations is not None:
+            return self._sample_iterations
+        return np.arange(1, len(self._samples) + 1, dtype=np.float64)
 
     def show_report(self, report: Report) -> None:
         """Draw a finished run from its report alone (the live buffers may be gone)."""
         self._detach()
         super().clear()
         stats = report.latency_ms
-        self._samples.clear()
-        self._samples.extend(stats.samples)
+        self._set_samples(stats.samples, stats.sample_iterations if stats.sampled else None, stats.iterations)
         self._first_ms = report.timings_ms.first_inference or None
         has_stats = bool(stats.samples) or stats.median > 0
         summary = _LatencySummary(stats.median, stats.p90, stats.p99, stats.mean, report.throughput_fps)
@@ -467,9 +494,10 @@ class LatencyChart(_LiveChart):
         if self._live is not None:
             self._summary = _LatencySummary.from_samples(values) if len(values) else None
         self._show_dots(len(values) <= DOTS_UP_TO)
-        self._points.setData(np.arange(1, len(values) + 1), values)
+        x = self._x()
+        self._points.setData(x, values)
         centres, medians = rolling_median(values)
-        self._rolling.setData(centres + 1, medians)
+        self._rolling.setData(np.interp(centres, np.arange(len(x)), x) if len(x) else centres, medians)
         self._draw_summary()
         self._fit_view()
         self._place_edge_markers()
@@ -512,7 +540,7 @@ class LatencyChart(_LiveChart):
             f"p90 {format_ms(summary.p90)}",
             f"p99 {format_ms(summary.p99)}",
             f"mean {format_ms(summary.mean)} ms",
-            f"{len(self._samples)} iterations",
+            f"{self._iterations} iterations",
         ]
         rates = [mean_fps_text(summary.mean)]
         if summary.throughput_fps is not None:
@@ -522,9 +550,10 @@ class LatencyChart(_LiveChart):
     def _legend_text(self) -> str:
         """The key lives beside the readout, not in the plot, where it would hide data."""
         window = max(5, len(self._samples) // 50)
+        sampled = len(self._samples) < self._iterations
         entries = [
-            (POINT_COLOR, "●", "per iteration"),
-            (ROLLING_COLOR, "━", f"rolling median ({window} it.)"),
+            (POINT_COLOR, "●", f"a uniform sample of {len(self._samples):,} iterations" if sampled else "per iteration"),
+            (ROLLING_COLOR, "━", f"rolling median ({window} {'samples' if sampled else 'it.'})"),
             (FIRST_COLOR, "◆", "first inference"),
         ]
         if self._off_scale:
@@ -537,7 +566,7 @@ class LatencyChart(_LiveChart):
         if not self._following:
             return
         values = self._samples.column(0)
-        x_high = max(len(values), 10)
+        x_high = max(self._iterations, 10)
         x_range = (-0.02 * x_high, 1.02 * x_high)
         if len(values):
             y_range = self._steady_y_range(values)
@@ -559,7 +588,7 @@ class LatencyChart(_LiveChart):
         values = self._samples.column(0)
         (_, _), (y_low, y_high) = self.plot.getViewBox().viewRange()
         above = np.flatnonzero(values > y_high)
-        self._outliers.setData(x=above + 1.0, y=np.full(len(above), y_high - 0.015 * (y_high - y_low)), symbol="t1")
+        self._outliers.setData(x=self._x()[above], y=np.full(len(above), y_high - 0.015 * (y_high - y_low)), symbol="t1")
         if len(above) != self._off_scale:
             self._off_scale = len(above)
             self._legend.setText(self._legend_text())

@@ -400,3 +400,25 @@ def test_memory_chart_slows_down_only_in_the_steady_state(memory_chart):
     memory_chart.stop_live()
     assert not memory_chart.is_timing()
     assert "while timing" not in memory_chart._footnote.text()
+
+
+def test_past_the_history_cap_the_chart_shows_the_uniform_sample_at_its_iterations(latency_chart):
+    live = LiveData(latency_cap=100)
+    latency_chart.attach(live)
+    for latency_ms in steady_latencies(1000):
+        live.add_iteration(latency_ms)
+    latency_chart.refresh()
+
+    assert latency_chart.point_count() == 100
+    assert "1000 iterations" in latency_chart.readout_text()
+    assert "a uniform sample of 100 iterations" in latency_chart._legend_text()
+    x = latency_chart._points.xData
+    assert sorted(x.tolist()) == sorted(live.latency_iterations) and x.max() > 100
+
+    report = empty_report(latency_ms=LatencyStats.from_reservoir(
+        live.latencies_ms, live.latency_iterations, live.iterations, live.latency_sum_ms,
+        live.latency_min_ms, live.latency_max_ms))
+    latency_chart.show_report(report)
+    assert latency_chart.point_count() == 100
+    assert "1000 iterations" in latency_chart.readout_text()
+    assert latency_chart._points.xData.max() == max(live.latency_iterations)
