@@ -89,6 +89,10 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--profile", type=Path, help="write the GUI thread's cProfile statistics here")
     args = parser.parse_args()
+    for path in (args.model, args.image):
+        if not Path(path).is_file():
+            print(f"error: not found: {path}", file=sys.stderr)
+            return 2
 
     make_application()
     window = MainWindow()
