@@ -125,7 +125,7 @@ def _latency(report: Report) -> str:
     lat = report.latency_ms
     measured = preprocess_text(report.preprocess.mode)
     return (
-        f"Latency over {len(lat.samples)} iterations" + (f" ({measured}; first inference excluded)" if measured else "") + "\n"
+        f"Latency over {lat.iterations} iterations" + (f" ({measured}; first inference excluded)" if measured else "") + "\n"
         f"  {latency_line(lat)} · min {format_ms(lat.min)} · max {format_ms(lat.max)} ms\n"
         f"  {mean_fps_text(lat.mean)} · {throughput_text(report.throughput_fps)}"
     )

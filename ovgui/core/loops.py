@@ -115,16 +115,16 @@ def run_sync(
             if watch.profiler.records_each_inference:
                 watch.profiler.record(request.get_profiling_info())
             if watch.publish_due(finished):
-                watch.publish(request, len(live.latencies_ms), live)
+                watch.publish(request, live.iterations, live)
             collection_s += time.perf_counter() - finished
         elapsed = finished - loop_start
-        if budget.reached(len(live.latencies_ms), elapsed):
+        if budget.reached(live.iterations, elapsed):
             break
         if finished - last_progress >= PROGRESS_INTERVAL_S:
             last_progress = finished
-            progress(len(live.latencies_ms), elapsed, collection_s)
+            progress(live.iterations, elapsed, collection_s)
     wall_s = time.perf_counter() - loop_start
-    progress(len(live.latencies_ms), wall_s, collection_s)
+    progress(live.iterations, wall_s, collection_s)
     return LoopResult(wall_s, collection_s, 1, end_reads(watch, [request]))
 
 
@@ -176,18 +176,18 @@ def run_async(
     while not cancel.is_set():
         now = time.perf_counter()
         elapsed = now - loop_start
-        if budget.reached(submitted if budget.duration_s is None else len(live.latencies_ms), elapsed):
+        if budget.reached(submitted if budget.duration_s is None else live.iterations, elapsed):
             break
         queue.start_async(inputs)
         submitted += 1
         if elapsed - last_progress_s >= PROGRESS_INTERVAL_S:
             last_progress_s = elapsed
-            progress(len(live.latencies_ms), elapsed, collection[0])
+            progress(live.iterations, elapsed, collection[0])
         if watch is not None and not copies_each and watch.publish_due(now):
-            watch.publish(idle_request, len(live.latencies_ms), live)
+            watch.publish(idle_request, live.iterations, live)
             with lock:
                 collection[0] += time.perf_counter() - now
     queue.wait_all()
     wall_s = time.perf_counter() - loop_start
-    progress(len(live.latencies_ms), wall_s, collection[0])
+    progress(live.iterations, wall_s, collection[0])
     return LoopResult(wall_s, collection[0], len(queue), end_reads(watch, [idle_request, *queue]))

@@ -147,6 +147,15 @@ class Timings:
 
 @dataclass
 class LatencyStats:
+    """Per-iteration latencies and their statistics.
+
+    `history` says what `samples` holds: "all" (every iteration, in order) or "reservoir" (a
+    run longer than the history's cap: a uniform random sample of `count` iterations, and
+    `sample_iterations` gives each one's iteration number).  `count`, `mean`, `min` and `max` are
+    exact over every iteration either way; with a reservoir, `median`, `p90` and `p99` are the
+    reservoir's.  Reports written before these fields have `count` 0: `iterations` falls back to
+    the samples."""
+
     samples: list[float] = field(default_factory=list)
     median: float = 0.0
     mean: float = 0.0
@@ -155,6 +164,9 @@ class LatencyStats:
     p90: float = 0.0
     p99: float = 0.0
     end_times_s: list[float] = field(default_factory=list)
+    history: str = "all"
+    count: int = 0
+    sample_iterations: list[int] = field(default_factory=list)
 
     @classmethod
     def from_samples(cls, samples_ms: list[float]) -> "LatencyStats":
@@ -169,7 +181,34 @@ class LatencyStats:
             max=float(values.max()),
             p90=float(np.percentile(values, 90)),
             p99=float(np.percentile(values, 99)),
+            count=len(values),
         )
+
+    @classmethod
+    def from_reservoir(cls, samples_ms: list[float], sample_iterations: list[int], count: int,
+                       sum_ms: float, min_ms: float, max_ms: float) -> "LatencyStats":
+        """Percentiles from a uniform sample; count, mean, min and max exact over all `count` iterations."""
+        stats = cls.from_samples(samples_ms)
+        stats.history = "reservoir"
+        stats.count = count
+        stats.sample_iterations = list(sample_iterations)
+        stats.mean, stats.min, stats.max = sum_ms / count, min_ms, max_ms
+        return stats
+
+    @property
+    def iterations(self) -> int:
+        return self.count or len(self.samples)
+
+    @property
+    def sampled(self) -> bool:
+        return self.history == "reservoir"
+
+    def history_text(self) -> str:
+        """What the percentiles come from, where it matters ("" when they cover every iteration)."""
+        if not self.sampled:
+            return ""
+        return (f"median and percentiles from a uniform sample of {len(self.samples):,} of {self.count:,} iterations; "
+                "count, mean, min and max over all")
 
 
 @dataclass

@@ -206,15 +206,17 @@ class ProfileRun:
         report.compiled = self.engine.settings(loop)
         for note in adjusted_settings(config, report.compiled, report.engine.name):
             self._note(note)
-        latencies = list(self.live.latencies_ms)
-        report.latency_ms = LatencyStats.from_samples(latencies)
-        report.latency_ms.end_times_s = [t - self._memory.origin for t in self.live.iteration_end_times[: len(latencies)]]
-        report.throughput_fps = throughput(len(latencies), loop, config.mode) * report.preprocess.batch
+        report.latency_ms = latency_stats(self.live)
+        report.latency_ms.end_times_s = [t - self._memory.origin for t in self.live.iteration_end_times[: len(report.latency_ms.samples)]]
+        if report.latency_ms.sampled:
+            self._note(report.latency_ms.history_text())
+        iterations = self.live.iterations
+        report.throughput_fps = throughput(iterations, loop, config.mode) * report.preprocess.batch
         report.completed = not self.cancelled
-        report.layers = self.engine.layers(loop, len(latencies))
+        report.layers = self.engine.layers(loop, iterations)
         if report.layers:
             report.layer_types = totals_by_type(report.layers)
-            report.profile = profile_summary(report, self.profiler, loop, len(latencies))
+            report.profile = profile_summary(report, self.profiler, loop, iterations)
             self.engine.annotate(report)
 
     def _decode_options(self, labels: list[str] | None) -> DecodeOptions:
@@ -246,6 +248,14 @@ class ProfileRun:
         inferring = elapsed_s - collection_s if self.request.config.mode == "latency" else elapsed_s
         fps = done / inferring if inferring > 0 else 0.0
         self._emit(events.Progress(done, budget.fraction(done, elapsed_s), elapsed_s, fps))
+
+
+def latency_stats(live: events.LiveData) -> LatencyStats:
+    """Every latency, or past the history's cap its uniform sample with exact count, mean, min and max."""
+    if not live.sampled:
+        return LatencyStats.from_samples(list(live.latencies_ms))
+    return LatencyStats.from_reservoir(list(live.latencies_ms), list(live.latency_iterations), live.iterations,
+                                       live.latency_sum_ms, live.latency_min_ms, live.latency_max_ms)
 
 
 def adjusted_settings(config: RunConfig, used: CompiledSettings, engine: str) -> list[str]:

@@ -55,7 +55,8 @@ def _inferences(report: Report) -> list[dict[str, Any]]:
     latency = report.latency_ms
     asynchronous = report.config.mode == "throughput"
     events = []
-    for index, (latency_ms, end_s) in enumerate(zip(latency.samples, latency.end_times_s)):
+    numbers = [number - 1 for number in latency.sample_iterations] if latency.sampled else range(len(latency.samples))
+    for index, latency_ms, end_s in zip(numbers, latency.samples, latency.end_times_s):
         start_s = end_s - latency_ms / 1000.0
         if asynchronous:
             common = {"name": "inference", "cat": "inference", "id": index, "pid": PID, "tid": INFERENCES_TID}

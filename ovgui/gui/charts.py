@@ -191,10 +191,15 @@ class _LiveChart(QWidget):
 
     The pull rate is a trade: every repaint takes CPU from the inference being
     measured.  On a 2-core machine 30 Hz live charts inflated YOLOv8n's median
-    latency by 25%; 10 Hz for latency and 4 Hz for memory keep the view live
-    for a person while costing the measurement a few percent."""
+    latency by 25%.  So the charts redraw at 10 Hz (latency) and 4 Hz (memory) only
+    while nothing is timed (read, compile, first inference), and once a second while the
+    steady state is timed: at 10 Hz a SqueezeNet run's GUI thread spent about a fifth of a
+    core drawing (`scripts/measure_gui_thread_cpu.py`), CPU a 2-thread inference on 2 cores
+    does not have to spare.  The chart says so while it happens (`timing_note`), and the
+    last pull when the run ends draws every point."""
 
     refresh_interval_ms = 100
+    timing_interval_ms = 1000
 
     def __init__(self, plot: pg.PlotWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -222,14 +227,36 @@ class _LiveChart(QWidget):
         """Stop the timer after one last pull, so the final points are not lost."""
         self._timer.stop()
         self.refresh()
+        self._set_timing(False)
 
     def is_live(self) -> bool:
         return self._timer.isActive()
 
     def refresh(self) -> None:
         """Pull what the engine appended since the last call; cheap when nothing changed."""
-        if self._live is not None and self._pull(self._live):
+        live = self._live
+        if live is None:
+            return
+        changed = self._pull(live)
+        self._set_timing(self._timing(live))
+        if changed:
             self._draw_when_visible()
+
+    def is_timing(self) -> bool:
+        """True while the chart follows a timed steady state at its slower rate."""
+        return self._timer.interval() == self.timing_interval_ms
+
+    def timing_note(self) -> str:
+        """What the chart tells the user about its own rate while a run is timed ("" otherwise)."""
+        if not self.is_timing():
+            return ""
+        return f"redrawn once every {self.timing_interval_ms / 1000:g} s while timing, to leave the CPU to the inference"
+
+    def _set_timing(self, timing: bool) -> None:
+        interval = self.timing_interval_ms if timing else self.refresh_interval_ms
+        if self._timer.interval() != interval:
+            self._timer.setInterval(interval)
+            self._show_timing_note()
 
     def clear(self) -> None:
         self._following = True
@@ -248,6 +275,13 @@ class _LiveChart(QWidget):
         """Copy new data from `live`; True if there was any."""
         raise NotImplementedError
 
+    def _timing(self, live: LiveData) -> bool:
+        """Whether the run behind `live` is in its timed steady state."""
+        raise NotImplementedError
+
+    def _show_timing_note(self) -> None:
+        """Put `timing_note()` where the chart shows its notes."""
+
     def _draw(self) -> None:
         raise NotImplementedError
 
@@ -265,6 +299,7 @@ class _LiveChart(QWidget):
         """A report replaces the live view: stop pulling and drop the buffers."""
         self._timer.stop()
         self._live = None
+        self._set_timing(False)
 
     def _apply_palette(self) -> None:
         theme_plot(self.plot, self.palette())
@@ -312,6 +347,8 @@ class LatencyChart(_LiveChart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(make_plot("iteration", "", "latency", "ms"), parent)
         self._samples = _GrowingArray(1)
+        self._sample_iterations: np.ndarray | None = None
+        self._iterations = 0
         self._first_ms: float | None = None
         self._summary: _LatencySummary | None = None
         self._measured = ""
@@ -386,34 +423,65 @@ class LatencyChart(_LiveChart):
     def footnote_text(self) -> str:
         return self._footnote.text()
 
+    def _timing(self, live: LiveData) -> bool:
+        return self._iterations > 0
+
+    def _show_timing_note(self) -> None:
+        self._footnote.setText(" · ".join(part for part in (self._measured, self.timing_note()) if part))
+
     def first_inference_label(self) -> str:
         """The first-inference caption as drawn ("" when there is none), for tests and tooltips."""
         return self._first_label.toPlainText() if self._first_label.isVisible() else ""
 
     def clear(self) -> None:
         super().clear()
-        self._samples.clear()
+        self._set_samples([], None, 0)
         self._first_ms = None
         self._summary = None
         self._measured = ""
         self._redraw()
 
     def _pull(self, live: LiveData) -> bool:
-        new = live.latencies_ms[len(self._samples) :]
+        """New latencies; past the history's cap, the whole uniform sample again (the live rate is
+        then once a second, and sorting 100,000 samples by iteration takes a few milliseconds)."""
         first = live.first_inference_ms
-        if not new and first == self._first_ms:
-            return False
-        self._samples.extend(new)
+        if live.sampled:
+            if live.iterations == self._iterations and first == self._first_ms:
+                return False
+            self._set_samples(list(live.latencies_ms), list(live.latency_iterations), live.iterations)
+        else:
+            new = live.latencies_ms[len(self._samples) :]
+            if not new and first == self._first_ms:
+                return False
+            self._samples.extend(new)
+            self._iterations = len(self._samples)
         self._first_ms = first
         return True
+
+    def _set_samples(self, values: list[float], iterations: list[int] | None, count: int) -> None:
+        """All samples at once; `iterations` numbers a uniform sample's points (None: 1, 2, 3...)."""
+        self._samples.clear()
+        self._sample_iterations = None
+        if iterations:
+            kept = min(len(values), len(iterations))
+            order = np.argsort(np.asarray(iterations[:kept]), kind="stable")
+            self._sample_iterations = np.asarray(iterations[:kept], dtype=np.float64)[order]
+            values = np.asarray(values[:kept], dtype=np.float64)[order].tolist()
+        self._samples.extend(values)
+        self._iterations = max(count, len(self._samples))
+
+    def _x(self) -> np.ndarray:
+        """Each shown sample's iteration number."""
+        if self._sample_iterations is not None:
+            return self._sample_iterations
+        return np.arange(1, len(self._samples) + 1, dtype=np.float64)
 
     def show_report(self, report: Report) -> None:
         """Draw a finished run from its report alone (the live buffers may be gone)."""
         self._detach()
         super().clear()
         stats = report.latency_ms
-        self._samples.clear()
-        self._samples.extend(stats.samples)
+        self._set_samples(stats.samples, stats.sample_iterations if stats.sampled else None, stats.iterations)
         self._first_ms = report.timings_ms.first_inference or None
         has_stats = bool(stats.samples) or stats.median > 0
         summary = _LatencySummary(stats.median, stats.p90, stats.p99, stats.mean, report.throughput_fps)
@@ -426,9 +494,10 @@ class LatencyChart(_LiveChart):
         if self._live is not None:
             self._summary = _LatencySummary.from_samples(values) if len(values) else None
         self._show_dots(len(values) <= DOTS_UP_TO)
-        self._points.setData(np.arange(1, len(values) + 1), values)
+        x = self._x()
+        self._points.setData(x, values)
         centres, medians = rolling_median(values)
-        self._rolling.setData(centres + 1, medians)
+        self._rolling.setData(np.interp(centres, np.arange(len(x)), x) if len(x) else centres, medians)
         self._draw_summary()
         self._fit_view()
         self._place_edge_markers()
@@ -457,7 +526,7 @@ class LatencyChart(_LiveChart):
             _set_stat_line(self._p90_line, "p90", summary.p90)
         self._readout.setText(self.readout_text())
         self._legend.setText(self._legend_text())
-        self._footnote.setText(self._measured)
+        self._show_timing_note()
 
     def readout_text(self) -> str:
         """The one-line summary above the plot (rich text), e.g. for a status bar."""
@@ -471,7 +540,7 @@ class LatencyChart(_LiveChart):
             f"p90 {format_ms(summary.p90)}",
             f"p99 {format_ms(summary.p99)}",
             f"mean {format_ms(summary.mean)} ms",
-            f"{len(self._samples)} iterations",
+            f"{self._iterations} iterations",
         ]
         rates = [mean_fps_text(summary.mean)]
         if summary.throughput_fps is not None:
@@ -481,9 +550,10 @@ class LatencyChart(_LiveChart):
     def _legend_text(self) -> str:
         """The key lives beside the readout, not in the plot, where it would hide data."""
         window = max(5, len(self._samples) // 50)
+        sampled = len(self._samples) < self._iterations
         entries = [
-            (POINT_COLOR, "●", "per iteration"),
-            (ROLLING_COLOR, "━", f"rolling median ({window} it.)"),
+            (POINT_COLOR, "●", f"a uniform sample of {len(self._samples):,} iterations" if sampled else "per iteration"),
+            (ROLLING_COLOR, "━", f"rolling median ({window} {'samples' if sampled else 'it.'})"),
             (FIRST_COLOR, "◆", "first inference"),
         ]
         if self._off_scale:
@@ -496,7 +566,7 @@ class LatencyChart(_LiveChart):
         if not self._following:
             return
         values = self._samples.column(0)
-        x_high = max(len(values), 10)
+        x_high = max(self._iterations, 10)
         x_range = (-0.02 * x_high, 1.02 * x_high)
         if len(values):
             y_range = self._steady_y_range(values)
@@ -518,7 +588,7 @@ class LatencyChart(_LiveChart):
         values = self._samples.column(0)
         (_, _), (y_low, y_high) = self.plot.getViewBox().viewRange()
         above = np.flatnonzero(values > y_high)
-        self._outliers.setData(x=above + 1.0, y=np.full(len(above), y_high - 0.015 * (y_high - y_low)), symbol="t1")
+        self._outliers.setData(x=self._x()[above], y=np.full(len(above), y_high - 0.015 * (y_high - y_low)), symbol="t1")
         if len(above) != self._off_scale:
             self._off_scale = len(above)
             self._legend.setText(self._legend_text())
@@ -779,6 +849,13 @@ class MemoryChart(_LiveChart):
         self._peak = None
         self._redraw()
 
+    def _timing(self, live: LiveData) -> bool:
+        return bool(self._spans) and self._spans[-1].name == "steady_state"
+
+    def _show_timing_note(self) -> None:
+        peak = f"peak {self._peak[1]:.0f} MiB" if self._peak is not None and self._compact else ""
+        self._footnote.setText(" · ".join(part for part in (peak, RSS_FOOTNOTE, self.timing_note()) if part))
+
     def _pull(self, live: LiveData) -> bool:
         """New samples and phase marks; the open phase stretches to the latest sample."""
         # The sampler thread and the phase marks append from two threads, so a chunk can be out of order.
@@ -857,7 +934,7 @@ class MemoryChart(_LiveChart):
         self._peak_marker.setVisible(visible)
         self._peak_label.setVisible(visible and not self._compact)
         caption = f"peak {self._peak[1]:.0f} MiB" if visible else ""
-        self._footnote.setText(f"{caption} · {RSS_FOOTNOTE}" if visible and self._compact else RSS_FOOTNOTE)
+        self._show_timing_note()
         if visible and self._peak_marker.data[["x", "y"]].tolist() != [self._peak]:
             self._peak_marker.setData([self._peak[0]], [self._peak[1]])
             self._peak_label.setText(caption)

@@ -77,7 +77,7 @@ def report_summary(report: Report) -> str:
     """The status line after a run: iterations, median, what the latency covers, layers sum vs mean latency."""
     lat = report.latency_ms
     parts = [
-        f"{len(lat.samples)} iterations, median {format_ms(lat.median)} ms",
+        f"{lat.iterations} iterations, median {format_ms(lat.median)} ms",
         preprocess_text(report.preprocess.mode),
         layers_vs_latency_text(report.profile),
     ]

@@ -364,3 +364,62 @@ def test_fast_iterations_stay_in_view(latency_chart):
     values[50:54] = [20.0] * 4
     latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(values)))
     assert latency_chart.y_range()[0] < 20.0 and latency_chart.off_scale_count() == 0
+
+
+def test_latency_chart_slows_down_while_timing_and_says_so(latency_chart):
+    live = LiveData(first_inference_ms=9.0)
+    latency_chart.attach(live)
+    latency_chart.refresh()
+    assert not latency_chart.is_timing(), "before the steady state the chart keeps its live rate"
+    assert "while timing" not in latency_chart.footnote_text()
+
+    live.latencies_ms.extend(steady_latencies(30))
+    latency_chart.refresh()
+    assert latency_chart.is_timing()
+    assert latency_chart._timer.interval() == latency_chart.timing_interval_ms
+    assert "redrawn once every 1 s while timing" in latency_chart.footnote_text()
+
+    live.latencies_ms.extend(steady_latencies(20))
+    latency_chart.stop_live()
+    assert not latency_chart.is_timing()
+    assert "while timing" not in latency_chart.footnote_text()
+    assert latency_chart.point_count() == 50, "the last pull draws every point"
+
+
+def test_memory_chart_slows_down_only_in_the_steady_state(memory_chart):
+    live = LiveData(memory_samples=[(0.0, 100.0), (0.05, 120.0)], phase_marks=[("read_model", 0.0), ("compile", 0.02)])
+    memory_chart.attach(live)
+    memory_chart.refresh()
+    assert not memory_chart.is_timing()
+
+    live.phase_marks.extend([("first_inference", 0.06), ("steady_state", 0.08)])
+    live.memory_samples.append((0.1, 125.0))
+    memory_chart.refresh()
+    assert memory_chart.is_timing()
+    assert "while timing" in memory_chart._footnote.text()
+
+    memory_chart.stop_live()
+    assert not memory_chart.is_timing()
+    assert "while timing" not in memory_chart._footnote.text()
+
+
+def test_past_the_history_cap_the_chart_shows_the_uniform_sample_at_its_iterations(latency_chart):
+    live = LiveData(latency_cap=100)
+    latency_chart.attach(live)
+    for latency_ms in steady_latencies(1000):
+        live.add_iteration(latency_ms)
+    latency_chart.refresh()
+
+    assert latency_chart.point_count() == 100
+    assert "1000 iterations" in latency_chart.readout_text()
+    assert "a uniform sample of 100 iterations" in latency_chart._legend_text()
+    x = latency_chart._points.xData
+    assert sorted(x.tolist()) == sorted(live.latency_iterations) and x.max() > 100
+
+    report = empty_report(latency_ms=LatencyStats.from_reservoir(
+        live.latencies_ms, live.latency_iterations, live.iterations, live.latency_sum_ms,
+        live.latency_min_ms, live.latency_max_ms))
+    latency_chart.show_report(report)
+    assert latency_chart.point_count() == 100
+    assert "1000 iterations" in latency_chart.readout_text()
+    assert latency_chart._points.xData.max() == max(live.latency_iterations)

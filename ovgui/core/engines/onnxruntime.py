@@ -95,13 +95,13 @@ class OnnxRuntimeEngine(Engine):
             finished = time.perf_counter()
             live.add_iteration((finished - started) * 1000.0)
             elapsed = finished - loop_start
-            if budget.reached(len(live.latencies_ms), elapsed):
+            if budget.reached(live.iterations, elapsed):
                 break
             if finished - last_progress >= PROGRESS_INTERVAL_S:
                 last_progress = finished
-                progress(len(live.latencies_ms), elapsed, 0.0)
+                progress(live.iterations, elapsed, 0.0)
         wall_s = time.perf_counter() - loop_start
-        progress(len(live.latencies_ms), wall_s, 0.0)
+        progress(live.iterations, wall_s, 0.0)
         return LoopResult(wall_s, 0.0, 1, [])
 
     def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:

@@ -1,0 +1,124 @@
+"""What the comparison scripts share: two programs run in turn, one paired ratio per round, and a
+verdict that says "too noisy" rather than PASS when the rounds disagree by more than the bar allows.
+
+A ratio of two medians taken minutes apart mixes the tools' difference with the machine's
+drift; a ratio per round compares runs seconds apart, and the spread of those ratios says how
+much one round can be trusted.  The verdict is the median of the per-round ratios, and it is
+only a PASS when their interquartile range is no wider than the bar's margin (1.03 -> 0.03).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+MIN_ROUNDS_FOR_A_VERDICT = 3
+STDERR_TAIL_LINES = 15
+
+
+class BadInput(Exception):
+    """A problem with what was asked for, or a run that failed: reported as `error: ...`, exit 2."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The median of the per-round ratios against a bar, with the ratios' spread."""
+
+    ratios: list[float]
+    bar: float
+    higher_is_better: bool
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios)
+
+    @property
+    def quartiles(self) -> tuple[float, float]:
+        if len(self.ratios) < 2:
+            return self.ratios[0], self.ratios[0]
+        q1, _, q3 = statistics.quantiles(self.ratios, n=4, method="inclusive")
+        return q1, q3
+
+    @property
+    def margin(self) -> float:
+        """How far from 1.0 the bar lets the ratio go: the spread the rounds may have."""
+        return abs(self.bar - 1.0)
+
+    @property
+    def noisy(self) -> bool:
+        q1, q3 = self.quartiles
+        return len(self.ratios) < MIN_ROUNDS_FOR_A_VERDICT or q3 - q1 > self.margin
+
+    @property
+    def meets_bar(self) -> bool:
+        return self.median >= self.bar if self.higher_is_better else self.median <= self.bar
+
+    @property
+    def word(self) -> str:
+        if self.noisy:
+            return "too noisy"
+        return "PASS" if self.meets_bar else "FAIL"
+
+    @property
+    def exit_code(self) -> int:
+        """0 pass, 1 fail, 3 too noisy to say (2 is kept for bad input)."""
+        return {"PASS": 0, "FAIL": 1, "too noisy": 3}[self.word]
+
+    def line(self, what: str) -> str:
+        q1, q3 = self.quartiles
+        sign = ">=" if self.higher_is_better else "<="
+        why = ""
+        if len(self.ratios) < MIN_ROUNDS_FOR_A_VERDICT:
+            why = f"; fewer than {MIN_ROUNDS_FOR_A_VERDICT} rounds have no spread to judge"
+        elif self.noisy:
+            why = f"; the middle half of the rounds spans {q3 - q1:.3f}, wider than the bar's margin {self.margin:.3f}"
+        return (f"{what}: median of {len(self.ratios)} paired per-round ratios {self.median:.3f} "
+                f"(min-max {min(self.ratios):.3f}-{max(self.ratios):.3f}, IQR {q1:.3f}-{q3:.3f})  "
+                f"{self.word} (bar {sign} {self.bar:g}{why})")
+
+    def as_dict(self) -> dict:
+        q1, q3 = self.quartiles
+        return {"ratios": self.ratios, "median": self.median, "min": min(self.ratios), "max": max(self.ratios),
+                "q1": q1, "q3": q3, "bar": self.bar, "verdict": self.word}
+
+
+def round_order(index: int, sides: tuple[str, ...]) -> tuple[str, ...]:
+    """Rotate who goes first each round, so neither side always runs on a machine the other just warmed."""
+    shift = index % len(sides)
+    return sides[shift:] + sides[:shift]
+
+
+def run_program(command: list[str], name: str, timeout_s: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run one tool to the end; a failure becomes `BadInput` with the tail of what it printed."""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=env)
+    except subprocess.TimeoutExpired:
+        raise BadInput(f"{name} did not finish in {timeout_s:.0f} s") from None
+    if done.returncode != 0:
+        tail = "\n".join((done.stderr or done.stdout).splitlines()[-STDERR_TAIL_LINES:])
+        raise BadInput(f"{name} failed (exit {done.returncode}): {' '.join(command)}\n{tail}")
+    return done
+
+
+def read_json(path: Path, name: str) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BadInput(f"{name} wrote no readable report at {path}: {error}") from None
+
+
+def compiled_settings(report: dict) -> str:
+    """What an ovgui report says its compiled model used (read back, not asked for)."""
+    used = report.get("compiled", {})
+    return (f"hint {used.get('performance_hint', '?')}, {used.get('num_streams', '?')} stream(s), "
+            f"{used.get('inference_num_threads', '?')} thread(s), {used.get('inference_precision', '?')}, "
+            f"{used.get('requests_used', '?')} infer request(s)")
+
+
+def machine_line() -> str:
+    return (f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} over the last minute "
+            "(other work skews both sides; run on a quiet machine)")
