@@ -34,6 +34,7 @@ from ovgui.core.graph import RuntimeGraph
 from ovgui.core.inputs import Frame, FrameSource, open_source
 from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler
+from ovgui.core.memory_estimate import check_memory
 from ovgui.core.model import check_model_path, describe_model, metadata_names, read_model, static_dims
 from ovgui.core.options import validate
 from ovgui.core.outputs import output_stats
@@ -159,6 +160,7 @@ class ProfileRun:
         info = describe_model(model, self.request.model_path, self.request.is_demo)
         family = self._family(model)
         labels = self._labels(model, family)
+        check_memory(model, image, config)
 
         started = self._begin("compile")
         prepared = prepare_inputs(model, image, family, info.format, config)
