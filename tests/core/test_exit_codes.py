@@ -19,16 +19,16 @@ PROJECT = Path(__file__).resolve().parents[2]
 INSTALL = "pip install 'ovgui[onnxruntime]'"
 NOT_INSTALLED = f"ONNX Runtime is not installed; install it with {INSTALL}"
 WITHOUT_ONNXRUNTIME = "import sys; sys.modules['onnxruntime'] = None\n"
-STOP_AT_STEADY_STATE = """
+STOP_AT_PHASE = """
 import os
 from ovgui.core import runner
 begin = runner.ProfileRun._begin
-def stop_when_steady(self, name):
+def stop_at(self, name):
     started = begin(self, name)
-    if name == "steady_state":
+    if name == "{phase}":
         os.kill(os.getpid(), {number})
     return started
-runner.ProfileRun._begin = stop_when_steady
+runner.ProfileRun._begin = stop_at
 """
 MAIN = "import sys; from ovgui.cli import profile_main; sys.exit(profile_main())"
 
@@ -100,9 +100,17 @@ def test_a_signal_gives_its_own_code(tmp_path, number, code):
     """Sent by the process to itself as the steady state begins, so the test needs no timing."""
     json_path = tmp_path / "report.json"
     result = profile(model_path("squeezenet"), image_path("dog.jpg"), "-t", "60", "--json", json_path,
-                     prelude=STOP_AT_STEADY_STATE.format(number=int(number)))
+                     prelude=STOP_AT_PHASE.format(phase="steady_state", number=int(number)))
     assert result.returncode == code, result.stderr
     assert json.loads(json_path.read_text(encoding="utf-8"))["completed"] is False
+
+
+@pytest.mark.parametrize("number,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_before_the_first_inference_gives_its_code_not_2(number, code):
+    result = profile(model_path("squeezenet"), image_path("dog.jpg"), "-n", "5",
+                     prelude=STOP_AT_PHASE.format(phase="compile", number=int(number)))
+    assert result.returncode == code, result.stderr
+    assert error_lines(result.stderr) == ["error: run stopped before the first inference"]
 
 
 @pytest.mark.parametrize("number,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
@@ -110,7 +118,7 @@ def test_a_signal_during_a_comparison_gives_its_code(tmp_path, number, code):
     configs = write_configs(tmp_path, {"name": "a", "duration_s": 60}, {"name": "b"})
     report = tmp_path / "comparison.json"
     result = profile(model_path("squeezenet"), image_path("dog.jpg"), "--compare", configs, "--json", report,
-                     prelude=STOP_AT_STEADY_STATE.format(number=int(number)))
+                     prelude=STOP_AT_PHASE.format(phase="steady_state", number=int(number)))
     assert result.returncode == code, result.stderr
     assert error_lines(result.stderr) == []
     assert list(comparison(report)) == ["a"]
