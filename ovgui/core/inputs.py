@@ -1,10 +1,10 @@
 """What the user points at, as a sequence of frames: one image, a set of images, or a video.
 
 A set is a folder (its images sorted by name), a glob, or several files; files OpenCV cannot
-read, and symbolic links in a folder or a glob that lead nowhere, are skipped with a note, and a set with no readable image at all is an error.  A video is
-read with OpenCV's VideoCapture, every `stride`-th frame, at most `max_frames` of them.  Each
-frame carries how long decoding it took, because decoding is the first stage of a frame's
-pipeline.
+read, and symbolic links in a folder or a glob that lead nowhere (a loop, a missing target),
+are skipped with a note, and a set with no readable image at all is an error.  A video is read
+with OpenCV's VideoCapture, every `stride`-th frame, at most `max_frames` of them.  Each frame
+carries how long decoding it took, because decoding is the first stage of a frame's pipeline.
 """
 
 from __future__ import annotations

@@ -122,7 +122,8 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
             arrays[index] = zeros_for(port)
             notes.append(f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros")
     if len(image_names) > 1:
-        notes.append(f"the model has several image-like inputs ({', '.join(sorted(image_names))}); the same image goes to each")
+        names = ", ".join(sorted(image_names))
+        notes.append(f"the model has several image-like inputs ({names}); the same image goes to each")
     if info.batch > 1:
         notes.append(
             f"batch {info.batch}: the image is repeated {info.batch} times, as benchmark_app -b does; "

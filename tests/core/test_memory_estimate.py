@@ -32,8 +32,13 @@ LOOSENESS = 25
 """The estimate's growth is at least the measured growth and at most LOOSENESS times it (measured:
 about 10x for OpenVINO, 3x for ONNX Runtime with its profiled session; 25 leaves room for other CPUs)."""
 HUGE = [1, 3, 16384, 16384]
-MEASURE_PEAK = ("import atexit, resource, sys\n"
-                "atexit.register(lambda: print('peak_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n")
+MEASURE_PEAK = """import atexit, re, sys
+def print_peak():
+    status = open('/proc/self/status').read()
+    print('peak_kib', re.search(r'^VmHWM:\\s+(\\d+) kB', status, re.MULTILINE).group(1), file=sys.stderr)
+atexit.register(print_peak)
+"""
+"""The process's own peak RSS (VmHWM starts afresh at exec; ru_maxrss would start from the parent's peak)."""
 MAIN = "from ovgui.cli import profile_main; sys.exit(profile_main())"
 REFUSAL = re.compile(r"^error: input shape 1,3,16384,16384 may need up to (\d+) GiB \(every layer's output held at once, "
                      r"the input and the weights; at least [\d.]+ GiB\); [\d.]+ GiB is available$")
