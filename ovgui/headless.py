@@ -12,9 +12,9 @@ from typing import Callable, Iterator
 
 from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
 from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
-from ovgui.core.compare import compare_layers, load_variants, run_variants
+from ovgui.core.compare import VariantResult, compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
-from ovgui.core.errors import OvguiError
+from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.files import write_text_atomic
 from ovgui.core.graph import RuntimeGraph, graph_to_dot
 from ovgui.core.imports import load_report
@@ -22,7 +22,10 @@ from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.trace import save_trace
 
-EXIT_PARTIAL = 130
+EXIT_FAILED = 2
+"""A run or a comparison's configuration failed (the same code as a usage error, see `ovgui.cli`)."""
+EXIT_SIGNAL_BASE = 128
+"""A run stopped by a signal exits as the shell reports a process killed by it: 130 SIGINT, 143 SIGTERM."""
 
 
 def list_devices_text() -> str:
@@ -48,10 +51,13 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         raise OvguiError(f"cannot write annotated frames: folder {args.annotated_dir} does not exist")
     printer = ProgressPrinter()
     run = ProfileRun(run_request(args, config), printer)
-    with cancel_on_interrupt(run.cancel):
+    with cancel_on_interrupt(run.cancel) as received:
         try:
             report = run.run()
             graph = run.graph
+        except RunCancelled as error:
+            print(f"error: {error}", file=sys.stderr)
+            return signal_exit_code(received)
         finally:
             run.release()
     printer.finish()
@@ -63,18 +69,30 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         save_trace(report, args.trace)
     if args.dot:
         write_dot(graph, args.dot)
-    return 0 if report.completed else EXIT_PARTIAL
+    return 0 if report.completed else signal_exit_code(received)
 
 
 @contextmanager
-def cancel_on_interrupt(cancel: Callable[[], None]) -> Iterator[None]:
-    """Ctrl+C (or a SIGTERM) stops the run between iterations, so the figures so far still print."""
-    previous = {number: signal.signal(number, lambda *_: cancel()) for number in (signal.SIGINT, signal.SIGTERM)}
+def cancel_on_interrupt(cancel: Callable[[], None]) -> Iterator[list[int]]:
+    """Ctrl+C (or a SIGTERM) stops the run between iterations, so the figures so far still print;
+    the list yielded holds the signals received, for the exit code."""
+    received: list[int] = []
+
+    def handle(number: int, _frame: object) -> None:
+        received.append(number)
+        cancel()
+
+    previous = {number: signal.signal(number, handle) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield received
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def signal_exit_code(received: list[int]) -> int:
+    """128 + the first signal that stopped the run (only a signal stops a headless run)."""
+    return EXIT_SIGNAL_BASE + (received[0] if received else signal.SIGINT)
 
 
 def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
@@ -82,19 +100,17 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     check_writable(args.json)
     printer = ProgressPrinter()
     current: list[ProfileRun] = []
-    stopped: list[bool] = []
 
     def stop() -> None:
-        stopped.append(True)
         for run in current:
             run.cancel()
 
-    with cancel_on_interrupt(stop):
+    with cancel_on_interrupt(stop) as received:
         results = run_variants(
             run_request(args, config),
             variants,
             on_event=lambda _name, event: printer(event),
-            should_stop=lambda: bool(stopped),
+            should_stop=lambda: bool(received),
             on_run=lambda _name, run: current.append(run),
         )
     printer.finish()
@@ -102,7 +118,18 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     if args.json:
         entries = [{"name": r.name, "error": r.error, "report": r.report.to_json_dict() if r.report else None} for r in results]
         write_text_atomic(args.json, json.dumps({"schema_version": SCHEMA_VERSION, "comparison": entries}, indent=1, allow_nan=False))
-    return 0 if all(r.report for r in results) and not stopped else EXIT_PARTIAL
+    return comparison_exit_code(results, received)
+
+
+def comparison_exit_code(results: list[VariantResult], received: list[int]) -> int:
+    """Each configuration that failed gets its `error:` line on stderr (the others were run and
+    written); a signal's code wins over a failure's, because the run was not finished."""
+    for result in results:
+        if result.report is None:
+            print(f"error: configuration '{result.name}': {result.error}", file=sys.stderr)
+    if received:
+        return signal_exit_code(received)
+    return EXIT_FAILED if any(result.report is None for result in results) else 0
 
 
 def diff_reports(path_a: Path, path_b: Path) -> int:

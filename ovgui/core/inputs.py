@@ -1,17 +1,18 @@
 """What the user points at, as a sequence of frames: one image, a set of images, or a video.
 
 A set is a folder (its images sorted by name), a glob, or several files; files OpenCV cannot
-read are skipped with a note, and a set with no readable image at all is an error.  A video is
-read with OpenCV's VideoCapture, every `stride`-th frame, at most `max_frames` of them.  Each
-frame carries how long decoding it took, because decoding is the first stage of a frame's
-pipeline.
+read, and symbolic links in a folder or a glob that lead nowhere (a loop, a missing target),
+are skipped with a note, and a set with no readable image at all is an error.  A video is read
+with OpenCV's VideoCapture, every `stride`-th frame, at most `max_frames` of them.  Each frame
+carries how long decoding it took, because decoding is the first stage of a frame's pipeline.
 """
 
 from __future__ import annotations
 
+import errno
 import glob
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,30 +102,70 @@ def open_source(paths: list[str], max_frames: int | None = None, stride: int = 1
     if len(paths) == 1 and not (GLOB_CHARACTERS & set(paths[0])):
         source = _single(Path(paths[0]), max_frames, stride)
     else:
-        files = [Path(match) for pattern in paths for match in (sorted(glob.glob(pattern)) if GLOB_CHARACTERS & set(pattern) else [pattern])]
+        files, notes = _expanded(paths)
         if not files:
             raise OvguiError(f"no file matches {' '.join(paths)}")
-        source = _image_set(files, " ".join(paths), max_frames)
+        source = _image_set(files, " ".join(paths), max_frames, notes)
     source.inputs = list(paths)
     return source
 
 
 def _single(path: Path, max_frames: int | None, stride: int) -> FrameSource:
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        images, notes = _without_broken_links(sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
+        files = [p for p in images if p.is_file()]
         if not files:
             raise OvguiError(f"{path} holds no images OpenCV can read")
-        return _image_set(files, str(path), max_frames)
+        return _image_set(files, str(path), max_frames, notes)
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return _video(path, max_frames, stride)
     return FrameSource("image", str(path), paths=[path])
 
 
-def _image_set(files: list[Path], description: str, max_frames: int | None) -> FrameSource:
+def _expanded(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """Files named, and each glob's matches in order, with notes on the broken links skipped."""
+    files: list[Path] = []
+    notes: list[str] = []
+    for pattern in paths:
+        if GLOB_CHARACTERS & set(pattern):
+            matched, skipped = _without_broken_links(Path(match) for match in sorted(glob.glob(pattern)))
+            files += matched
+            notes += skipped
+        else:
+            files.append(Path(pattern))
+    return files, notes
+
+
+def _without_broken_links(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """What a folder or a glob found, less the symbolic links that lead nowhere, each with a note
+    (a file named on the command line is not filtered: a missing one is an error)."""
+    kept: list[Path] = []
+    notes: list[str] = []
+    for path in paths:
+        problem = _broken_link(path)
+        if problem:
+            notes.append(f"skipped {path.name}: {problem}")
+        else:
+            kept.append(path)
+    return kept, notes
+
+
+def _broken_link(path: Path) -> str:
+    """Why following the link at `path` fails, or "" when it is no link or leads to something."""
+    if not path.is_symlink():
+        return ""
+    try:
+        path.stat()
+    except OSError as error:
+        return "a symbolic link loop" if error.errno == errno.ELOOP else "a link to a missing file"
+    return ""
+
+
+def _image_set(files: list[Path], description: str, max_frames: int | None, notes: list[str] | None = None) -> FrameSource:
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise OvguiError(f"image file not found: {missing[0]}")
-    source = FrameSource("images", description, paths=files, max_frames=max_frames)
+    source = FrameSource("images", description, paths=files, max_frames=max_frames, notes=list(notes or []))
     if not any(_readable(path) for path in files):
         raise OvguiError(f"{description} holds no images OpenCV can read")
     return source

@@ -96,31 +96,23 @@ def channel_layout(port: ov.Output, override: str | None) -> str:
 
 def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_format: str, config: RunConfig) -> PreparedInputs:
     """Reshape dynamic inputs, add the preprocessing steps to `model` in place, and build the input arrays."""
-    if config.input_shape and len(model.inputs) == 1 and model.inputs[0].get_partial_shape().rank.is_dynamic:
-        reshape_ports(model, {model.inputs[0].get_any_name(): ov.PartialShape(config.input_shape)})
-    image_ports = [port for port in model.inputs if is_image_like(port)]
-    if not image_ports:
-        raise_if_unfeedable(model)
+    image_names, layout = fix_input_shapes(model, image, config)
+    if not image_names:
         raise_if_dynamic(model)
         notes = ["the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"]
         arrays = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
         geometry = Geometry.stretch(image.size, image.size)
         return PreparedInputs(arrays, geometry, PreprocessInfo(family=family), notes)
 
-    raise_if_unfeedable(model)
-    main = image_ports[0]
-    layout = channel_layout(main, config.layout)
-    reshape_inputs(model, image, layout, config.input_shape)
-    main = model.input(main.get_any_name())
+    main = model.input(image_names[0])
     recipe = recipe_for(family, model_format)
     info = applied_preprocessing(main, layout, recipe, config, family)
     dtype = main.get_element_type().to_dtype()
     pixels, geometry = image_tensor(image, info, dtype)
     model_ops = frozenset(op.get_friendly_name() for op in model.get_ops())
     if info.mode == "graph":
-        add_preprocessing(model, [p.get_any_name() for p in image_ports], pixels.shape, info)
+        add_preprocessing(model, image_names, pixels.shape, info)
 
-    image_names = {p.get_any_name() for p in image_ports}
     arrays: dict[int, np.ndarray] = {}
     notes: list[str] = []
     for index, port in enumerate(model.inputs):
@@ -129,7 +121,7 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
         else:
             arrays[index] = zeros_for(port)
             notes.append(f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros")
-    if len(image_ports) > 1:
+    if len(image_names) > 1:
         names = ", ".join(sorted(image_names))
         notes.append(f"the model has several image-like inputs ({names}); the same image goes to each")
     if info.batch > 1:
@@ -139,6 +131,21 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
         )
     indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in image_names)
     return PreparedInputs(arrays, geometry, info, notes, model_ops, indices, dtype, (pixels.shape[1], pixels.shape[2]))
+
+
+def fix_input_shapes(model: ov.Model, image: LoadedImage, config: RunConfig) -> tuple[list[str], str]:
+    """Give `model` the static input shapes the run uses (the user's shape, else the image's size)
+    and return its image-like inputs' names and their layout.  The memory estimate reshapes a copy
+    through here too, so it sizes the run that will happen."""
+    if config.input_shape and len(model.inputs) == 1 and model.inputs[0].get_partial_shape().rank.is_dynamic:
+        reshape_ports(model, {model.inputs[0].get_any_name(): ov.PartialShape(config.input_shape)})
+    raise_if_unfeedable(model)
+    image_names = [port.get_any_name() for port in model.inputs if is_image_like(port)]
+    if not image_names:
+        return [], ""
+    layout = channel_layout(model.input(image_names[0]), config.layout)
+    reshape_inputs(model, image, layout, config.input_shape)
+    return image_names, layout
 
 
 def image_tensor(image: LoadedImage, info: PreprocessInfo, dtype: np.dtype, tensor_hw: tuple[int, int] | None = None) -> tuple[np.ndarray, Geometry]:

@@ -34,6 +34,7 @@ from ovgui.core.graph import RuntimeGraph
 from ovgui.core.inputs import Frame, FrameSource, open_source
 from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler
+from ovgui.core.memory_estimate import check_memory
 from ovgui.core.model import check_model_path, describe_model, metadata_names, read_model, static_dims
 from ovgui.core.options import validate
 from ovgui.core.outputs import output_stats
@@ -84,24 +85,25 @@ class ProfileRun:
         self._cancel = threading.Event()
         self._notes: list[str] = []
         self._user_decoder: UserDecoder | None = None
-        self.engine: Engine = create_engine(request.config.engine, request.config, self._core)
+        self.engine: Engine | None = None
         self.outputs: list[ModelOutput] = []
         self.geometry: Geometry | None = None
         self.mask: np.ndarray | None = None
 
     @property
-    def profiler(self) -> LayerProfiler:
-        return self.engine.profiler
+    def profiler(self) -> LayerProfiler | None:
+        return self.engine.profiler if self.engine else None
 
     @property
     def graph(self) -> RuntimeGraph | None:
         """The executed graph with the run's layers, for the graph view (OpenVINO runs)."""
-        return self.engine.graph
+        return self.engine.graph if self.engine else None
 
     def release(self) -> None:
         """Free the compiled model; callers do it after handing the report on, because tearing
         down a compiled model takes tens of milliseconds."""
-        self.engine.release()
+        if self.engine is not None:
+            self.engine.release()
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -123,6 +125,7 @@ class ProfileRun:
         first = next(frames, None)
         if first is None:
             raise OvguiError(f"{source.description} holds no {'frames' if source.kind == 'video' else 'images'} OpenCV can read")
+        self.engine = create_engine(config.engine, config, self._core)
         with MemorySampler(self.live) as memory:
             self._memory = memory
             report = self._run_phases(source, first, frames, device)
@@ -157,6 +160,7 @@ class ProfileRun:
         info = describe_model(model, self.request.model_path, self.request.is_demo)
         family = self._family(model)
         labels = self._labels(model, family)
+        check_memory(model, image, config)
 
         started = self._begin("compile")
         prepared = prepare_inputs(model, image, family, info.format, config)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from ovgui.gui.charts import make_plot
+from ovgui.gui.plain_text import escaped
 
 AXIS_TICK_ROOM_PX = 16
 _MAX_LABEL_ROOM = 0.4
@@ -54,8 +55,9 @@ def name_axis(plot: pg.PlotWidget, names: Sequence[str], max_px: int) -> None:
 def with_legend(plot: pg.PlotWidget, entries: Sequence[tuple[QColor, str]], note: str = "") -> QWidget:
     """The key goes above the plot, not over the bars, and in a QLabel: a pyqtgraph title
     would set the plot's minimum width and push it past a narrow dock's edge."""
-    keys = [f'<span style="color:{color.name()}">■</span>&nbsp;{label}' for color, label in entries]
-    legend = QLabel("&nbsp;&nbsp;".join(keys) + (f"&nbsp;&nbsp;·&nbsp;&nbsp;{note}" if note else ""))
+    keys = [f'<span style="color:{color.name()}">■</span>&nbsp;{escaped(label)}' for color, label in entries]
+    legend = QLabel("&nbsp;&nbsp;".join(keys) + (f"&nbsp;&nbsp;·&nbsp;&nbsp;{escaped(note)}" if note else ""),
+                    textFormat=Qt.TextFormat.RichText)
     legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
     legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     box = QWidget()

@@ -38,6 +38,7 @@ from ovgui.core.formatting import (
     throughput_text,
 )
 from ovgui.core.report import MemoryPhase, Report
+from ovgui.gui.plain_text import escaped
 
 
 POINT_COLOR = QColor(66, 133, 244)
@@ -622,7 +623,7 @@ def measured_text(report: Report) -> str:
     """What the figures cover, from the report: preprocessing mode, per-layer method, layers sum vs mean latency."""
     first = " · ".join(part for part in (preprocess_text(report.preprocess.mode), layers_vs_latency_text(report.profile)) if part)
     method = report.profile.method
-    return first + (f"<br>per layer: {method}" if method else "")
+    return escaped(first) + (f"<br>per layer: {escaped(method)}" if method else "")
 
 
 class _WrappingLabel(QLabel):

@@ -31,6 +31,7 @@ from ovgui.gui.engine_choice import (
     ONNXRUNTIME_MODE,
     onnxruntime_unavailable,
 )
+from ovgui.gui.plain_text import escaped, literal
 
 CHECKED_BY_DEFAULT = {"Current settings", "Throughput mode (async)", "Precision f32", "Precision bf16"}
 ONNXRUNTIME_PRESET = Variant(
@@ -63,7 +64,7 @@ class CompareDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Compare configurations")
         self.list = QListWidget()
-        self.message = QLabel(wordWrap=True)
+        self.message = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self._model_path = model_path
         self._fill(preset_variants(devices, model_path), CHECKED_BY_DEFAULT)
         load = QPushButton("Load from JSON…", toolTip="A list of {\"name\": …, <setting>: value}, as ovgui-profile --compare reads")
@@ -95,7 +96,7 @@ class CompareDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, variant)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if variant.name in checked else Qt.CheckState.Unchecked)
-            item.setToolTip(", ".join(f"{k}={v}" for k, v in variant.changes.items()) or "no change")
+            item.setToolTip(literal(", ".join(f"{k}={v}" for k, v in variant.changes.items()) or "no change"))
             self._refuse_unavailable_engine(item, variant)
             self.list.addItem(item)
 
@@ -105,8 +106,8 @@ class CompareDialog(QDialog):
         if reason:
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
             item.setCheckState(Qt.CheckState.Unchecked)
-            item.setToolTip(reason)
-            self.message.setText(reason)
+            item.setToolTip(literal(reason))
+            self.message.setText(escaped(reason))
 
     def _load(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load configurations", "", "JSON (*.json)")
@@ -115,8 +116,8 @@ class CompareDialog(QDialog):
         try:
             variants = load_variants(path)
         except OvguiError as error:
-            self.message.setText(f"<span style='color:#c0392b'>{error}</span>")
+            self.message.setText(f"<span style='color:#c0392b'>{escaped(str(error))}</span>")
             return
         self._fill(variants, {variant.name for variant in variants})
-        self.message.setText(" ".join(filter(None, [f"{len(variants)} configurations from {Path(path).name}.",
+        self.message.setText(" ".join(filter(None, [f"{len(variants)} configurations from {escaped(Path(path).name)}.",
                                                     self.message.text()])))

@@ -39,6 +39,7 @@ from ovgui.gui.engine_choice import (
     onnxruntime_unavailable,
 )
 from ovgui.gui.option_fields import OptionForm, TextField, accepted_values
+from ovgui.gui.plain_text import escaped, literal
 from ovgui.gui.preprocess_panel import PreprocessPanel
 
 MODEL_FILTER = "Models (*.xml *.onnx *.tflite *.pdmodel);;OpenVINO IR (*.xml);;ONNX (*.onnx);;All files (*)"
@@ -79,7 +80,7 @@ class FilePicker(QWidget):
 
     def set_path(self, path: str, emit: bool = True) -> None:
         self.combo.setEditText(path)
-        self.combo.setToolTip(path)
+        self.combo.setToolTip(literal(path))
         if emit:
             self.path_chosen.emit(path)
 
@@ -200,7 +201,7 @@ class RunSettings(OptionForm):
 
     def __init__(self, parent: QWidget | None = None):
         device = DeviceField(BY_NAME["device"])
-        self.engine_note = QLabel(wordWrap=True, objectName="engineNote",
+        self.engine_note = QLabel(wordWrap=True, objectName="engineNote", textFormat=Qt.TextFormat.PlainText,
                                   textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.engine_device = QLabel(ONNXRUNTIME_DEVICE_TEXT, objectName="engineDevice",
                                     toolTip="ONNX Runtime runs on the CPU through its CPUExecutionProvider")
@@ -259,7 +260,7 @@ class RunSettings(OptionForm):
         reason = onnxruntime_unavailable(path)
         item = self.engine.model().item(self.engine.findData(ONNXRUNTIME))
         item.setEnabled(not reason)
-        item.setToolTip(reason)
+        item.setToolTip(literal(reason))
         self.engine_note.setText(reason)
         self.engine_note.setVisible(bool(reason))
 
@@ -343,7 +344,7 @@ class ModelSummary(QTreeWidget):
             self.addTopLevelItem(heading)
             for port in ports:
                 item = QTreeWidgetItem([f"  {port.name}", port.shape, port.element_type])
-                item.setToolTip(0, "names: " + ", ".join(port.names))
+                item.setToolTip(0, literal("names: " + ", ".join(port.names)))
                 self.addTopLevelItem(item)
 
 
@@ -364,7 +365,8 @@ class ControlPanel(QWidget):
         self.image_picker = ImagePicker()
         self.settings = RunSettings()
         self.preprocess = PreprocessPanel()
-        self.model_info = QLabel("No model loaded", wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model_info = QLabel("No model loaded", wordWrap=True, textFormat=Qt.TextFormat.RichText,
+                                 textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = ModelSummary()
         files = QGroupBox("Inputs")
         files_form = QFormLayout(files)
@@ -411,11 +413,11 @@ class ControlPanel(QWidget):
     def show_model(self, info: ModelInfo) -> None:
         size_mb = info.file_size_bytes / 1e6
         demo = "<br><b>Built-in demo model</b>: a small colour-marker detector made by ovgui." if info.is_demo else ""
-        self.model_info.setText(f"<b>{Path(info.path).name}</b><br>{info.format}, {size_mb:.1f} MB{demo}")
-        self.model_info.setToolTip(info.path)
+        self.model_info.setText(f"<b>{escaped(Path(info.path).name)}</b><br>{escaped(info.format)}, {size_mb:.1f} MB{demo}")
+        self.model_info.setToolTip(literal(info.path))
         self.summary.show_model(info)
         self.preprocess.show_model(info)
 
     def show_model_error(self, message: str) -> None:
-        self.model_info.setText(f"<span style='color:#c0392b'>{message}</span>")
+        self.model_info.setText(f"<span style='color:#c0392b'>{escaped(message)}</span>")
         self.summary.clear()

@@ -36,6 +36,7 @@ from ovgui.core.image import LoadedImage, load_image, to_bgr8
 from ovgui.core.inputs import VIDEO_SUFFIXES, open_source
 from ovgui.core.report import FrameResult, Report
 from ovgui.gui.image_view import bgr_to_qimage
+from ovgui.gui.plain_text import literal
 
 PLAYBACK_HZ = 10
 """How often the strip polls a running set: new rows, and the newest frame for the image view."""
@@ -141,9 +142,9 @@ class FrameListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             gone = " (no longer readable)" if frame.index in self.missing else ""
             p = frame.pipeline_ms
-            return (f"{frame.source}{gone}\n{frame.width}×{frame.height}, inference {format_ms(frame.latency_ms)} ms, "
-                    f"frame {format_ms(frame.wall_ms)} ms (decode {format_ms(p.decode)}, preprocess "
-                    f"{format_ms(p.preprocess)}, infer {format_ms(p.infer)}, postprocess {format_ms(p.postprocess)})")
+            return literal(f"{frame.source}{gone}\n{frame.width}×{frame.height}, inference {format_ms(frame.latency_ms)} ms, "
+                           f"frame {format_ms(frame.wall_ms)} ms (decode {format_ms(p.decode)}, preprocess "
+                           f"{format_ms(p.preprocess)}, infer {format_ms(p.infer)}, postprocess {format_ms(p.postprocess)})")
         return None
 
     def set_frames(self, frames: list[FrameResult]) -> None:
@@ -203,7 +204,8 @@ class FrameStrip(QWidget):
         self.list.setMinimumHeight(grid.height() + self.list.horizontalScrollBar().sizeHint().height() + 2 * self.list.frameWidth())
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
-        self.note = QLabel("Run a folder of images or a video (File › Open folder…, File › Open video…) to see each frame here.", wordWrap=True)
+        self.note = QLabel("Run a folder of images or a video (File › Open folder…, File › Open video…) to see each frame here.",
+                           wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.note)

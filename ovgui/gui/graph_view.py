@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ovgui.core.graph import RuntimeGraph, Spacing, lay_out
 from ovgui.core.report import LayerStats
+from ovgui.gui.plain_text import literal
 from ovgui.gui.tables import heat_color, hint_label
 
 EMPTY_HINT = "Run a model with OpenVINO to see its executed graph"
@@ -96,7 +97,7 @@ class NodeItem(QGraphicsRectItem):
         self.subtitle = subtitle
         self.setPen(NODE_PEN)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setToolTip(f"{title}\n{subtitle}")
+        self.setToolTip(literal(f"{title}\n{subtitle}"))
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         selected = bool(option.state & QStyle.StateFlag.State_Selected)

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from ovgui.core.annotate import class_color
 from ovgui.core.report import ClassScore, Detection
+from ovgui.gui.plain_text import escaped
 
 PLACEHOLDER = "Open an image (Ctrl+I) or drop one here"
 ZOOM_STEP = 1.25
@@ -189,7 +190,7 @@ class BoxItem(QGraphicsRectItem):
         det = self.detection
         x1, y1, x2, y2 = det.box
         return (
-            f"<b>{det.label}</b> (class {det.class_id})<br>"
+            f"<b>{escaped(det.label)}</b> (class {det.class_id})<br>"
             f"score {det.score:.3f}<br>"
             f"box [{x1:.0f}, {y1:.0f}, {x2:.0f}, {y2:.0f}] · {x2 - x1:.0f} × {y2 - y1:.0f} px"
         )

@@ -28,6 +28,7 @@ from ovgui.gui.bars import still_plot
 from ovgui.gui.charts import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, with_alpha, theme_plot
 from ovgui.gui.layer_diff import IMPORTED_FORMAT
 from ovgui.gui.layer_table import status_text
+from ovgui.gui.plain_text import literal
 from ovgui.gui.session import RunResult
 from ovgui.gui.tables import MISSING, hint_label, ms_text, percent_text, styled_font
 
@@ -46,6 +47,7 @@ class _ElidedLabel(QLabel):
         super().__init__(parent)
         self._full_text = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         copy = QAction("Copy", self)
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(self._full_text))
@@ -54,7 +56,7 @@ class _ElidedLabel(QLabel):
 
     def set_full_text(self, text: str) -> None:
         self._full_text = text
-        self.setToolTip(text)
+        self.setToolTip(literal(text))
         self._elide()
 
     def full_text(self) -> str:

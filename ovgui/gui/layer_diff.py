@@ -19,6 +19,7 @@ from ovgui.core.compare import LayerDelta, compare_layers
 from ovgui.core.report import Report
 from ovgui.gui.bars import BarFit, bar_count, bar_plot, name_axis, side_by_side, value_label, with_legend
 from ovgui.gui.charts import format_ms, theme_plot, with_alpha
+from ovgui.gui.plain_text import escaped
 from ovgui.gui.tables import (
     MISSING,
     MUTED_TEXT,
@@ -203,7 +204,7 @@ def _diff_header(a: Report, b: Report, deltas: Sequence[LayerDelta]) -> str:
         change = f'<span style="color:{color.name()}">{change}</span>'
     matched = sum(delta.presence == "both" for delta in model)
     percent = f", {(total_b - total_a) / total_a * 100:+.1f}%" if matched and total_a > 0 else ""
-    return (f"<b>A</b>: {run_summary(a)}&nbsp;&nbsp;·&nbsp;&nbsp;<b>B</b>: {run_summary(b)}<br>"
+    return (f"<b>A</b>: {escaped(run_summary(a))}&nbsp;&nbsp;·&nbsp;&nbsp;<b>B</b>: {escaped(run_summary(b))}<br>"
             f"<b>total Δ</b> {change} (model layers {ms_text(total_a)} → {ms_text(total_b)} ms{percent}; "
             f"{matched} of {len(model)} rows matched)")
 
@@ -234,12 +235,12 @@ class LayerDiffView(QWidget):
         self._model = LayerDiffModel(self)
         self._proxy = _LayerDeltaProxy(self)
         self._proxy.setSourceModel(self._model)
-        self._header = QLabel()
+        self._header = QLabel(textFormat=Qt.TextFormat.RichText)
         self._header.setObjectName("diffHeader")
         self._header.setContentsMargins(6, 4, 6, 2)
         self._header.setWordWrap(True)
         self._header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._warning = QLabel()
+        self._warning = QLabel(textFormat=Qt.TextFormat.PlainText)
         self._warning.setObjectName("diffWarning")
         self._warning.setContentsMargins(6, 2, 6, 2)
         self._warning.setWordWrap(True)

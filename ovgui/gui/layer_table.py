@@ -40,6 +40,7 @@ from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, LayerTypeTotal, layers_to_csv
 from ovgui.gui.bars import bar_plot, name_axis, value_label
 from ovgui.gui.charts import theme_plot
+from ovgui.gui.plain_text import literal
 from ovgui.gui.tables import (
     MUTED_TEXT,
     SHARE_COLUMN,
@@ -488,7 +489,7 @@ class LayerTableWidget(QWidget):
         try:
             self.export_csv(path)
         except OvguiError as error:
-            QMessageBox.warning(self, "Export failed", str(error))
+            QMessageBox.warning(self, "Export failed", literal(str(error)))
 
     def _chart_types(self) -> list[LayerTypeTotal]:
         """The slowest types; types that took no time would only be empty bars."""

@@ -60,6 +60,7 @@ from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.outputs_panel import OutputsPanel
 from ovgui.gui.overlay_controls import OverlayControls
 from ovgui.gui.pipeline_chart import PipelineChart
+from ovgui.gui.plain_text import literal
 from ovgui.gui.roofline_view import RooflineView
 from ovgui.gui.session import BackgroundJobs, RunResult, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
@@ -150,7 +151,8 @@ class ErrorBanner(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.label = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText,
+                            textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QToolButton(text="✕", autoRaise=True, toolTip="Dismiss")
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
@@ -240,10 +242,11 @@ class MainWindow(QMainWindow):
         )
         self.demo_note.setStyleSheet("padding: 6px 10px; background: palette(alternate-base); border-radius: 4px;")
         self.demo_note.hide()
-        self.stale_note = QLabel(wordWrap=True)
+        self.stale_note = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.stale_note.setStyleSheet("padding: 6px 10px; background: #fff4ce; color: #5c4400; border-radius: 4px;")
         self.stale_note.hide()
-        self.decoder_note = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.decoder_note = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText,
+                                   textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.decoder_note.setStyleSheet("padding: 4px 10px; background: palette(alternate-base); border-radius: 4px;")
         self.decoder_note.hide()
         central = QWidget()
@@ -381,7 +384,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.status_model = QLabel()
+        self.status_model = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.status_fps = QLabel()
         self.progress = QProgressBar(maximumWidth=220, textVisible=True)
         self.progress.hide()
@@ -705,7 +708,7 @@ class MainWindow(QMainWindow):
         title = " ".join(part for part in parts if part)
         self.setWindowTitle(f"{title} — ovgui" if title else "ovgui — OpenVINO profiler")
         self.status_model.setText(f"{model} · {device}" if model else "")
-        self.status_model.setToolTip(self.report.profile.method if self.report else "")
+        self.status_model.setToolTip(literal(self.report.profile.method) if self.report else "")
         self._update_stale_note(model, image)
 
     def _shown(self) -> tuple[str, str, str]:
@@ -867,9 +870,9 @@ class MainWindow(QMainWindow):
         try:
             write()
         except OvguiError as error:
-            QMessageBox.warning(self, "Export failed", str(error))
+            QMessageBox.warning(self, "Export failed", literal(str(error)))
         except OSError as error:
-            QMessageBox.warning(self, "Export failed", f"cannot write {path}: {error.strerror or error}")
+            QMessageBox.warning(self, "Export failed", literal(f"cannot write {path}: {error.strerror or error}"))
         else:
             self.statusBar().showMessage(f"Saved {path}", 5000)
 

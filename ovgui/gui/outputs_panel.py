@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 from ovgui.core.decoders.common import format_shape
 from ovgui.core.report import OutputStats, Report
 from ovgui.gui.charts import make_plot, theme_plot
+from ovgui.gui.plain_text import escaped
 from ovgui.gui.tables import Column, ComputedColumn, RowsModel, hint_label, make_table, or_missing
 
 EMPTY_HINT = "Run a model (F5) or open a report to see every output's figures"
@@ -47,6 +48,11 @@ class OutputsModel(RowsModel):
     def output_at(self, row: int) -> OutputStats:
         return self._rows[row]
 
+    def _tooltip(self, stats: OutputStats) -> str:
+        """The whole name (the column may cut it) and every other name the tensor has."""
+        others = [name for name in stats.names if name != stats.name]
+        return stats.name + (f"\nalso named {', '.join(others)}" if others else "")
+
 
 def values_text(stats: OutputStats) -> str:
     """A small tensor's elements in order; non-finite ones read "—" (the JSON report keeps them as null)."""
@@ -68,9 +74,10 @@ class OutputsPanel(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.histogram = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen(width=1.5))
         self.plot.addItem(self.histogram)
-        self.values = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.values = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse,
+                             textFormat=Qt.TextFormat.PlainText)
         self.values.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.detail_title = QLabel()
+        self.detail_title = QLabel(textFormat=Qt.TextFormat.RichText)
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(4, 0, 4, 0)
@@ -125,7 +132,7 @@ class OutputsPanel(QWidget):
             self.histogram.setData([], [])
             self.values.clear()
             return
-        self.detail_title.setText(f"<b>{stats.name}</b> · {format_shape(stats.shape)} {stats.element_type}")
+        self.detail_title.setText(f"<b>{escaped(stats.name)}</b> · {format_shape(stats.shape)} {escaped(stats.element_type)}")
         if stats.histogram_counts:
             self.histogram.setData(stats.histogram_edges, stats.histogram_counts)
         else:

@@ -20,6 +20,7 @@ from ovgui.core.decoders.base import Geometry, ModelOutput
 from ovgui.core.overlay import COLORMAPS, DEFAULT_COLORMAP, DEFAULT_OPACITY, SpatialOutput, class_overlay, heatmap_overlay, map_layout, spatial_outputs
 from ovgui.core.report import ClassShare, Report
 from ovgui.gui.image_view import ImageView
+from ovgui.gui.plain_text import escaped
 from ovgui.gui.session import BackgroundJobs, RunResult
 
 DECODER_MASK = "decoder mask"
@@ -106,7 +107,7 @@ def swatch(class_id: int) -> str:
 
 def legend_html(legend: list[ClassShare]) -> str:
     shown = legend[:LEGEND_ENTRIES]
-    entries = [f"{swatch(share.class_id)}&nbsp;{share.label} {share.share * 100:.1f}%" for share in shown]
+    entries = [f"{swatch(share.class_id)}&nbsp;{escaped(share.label)} {share.share * 100:.1f}%" for share in shown]
     more = f" &nbsp; … {len(legend) - len(shown)} more" if len(legend) > len(shown) else ""
     return " &nbsp; ".join(entries) + more
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ovgui.core.errors import OvguiError
@@ -100,7 +100,7 @@ class PreprocessPanel(OptionForm):
     def add_row(self, option: Option, field: QWidget) -> None:
         """The field, and under it, across the whole form, the line saying where its value comes from."""
         super().add_row(option, field)
-        reason = QLabel(wordWrap=True, objectName=f"reason-{option.name}")
+        reason = QLabel(wordWrap=True, objectName=f"reason-{option.name}", textFormat=Qt.TextFormat.PlainText)
         reason.setStyleSheet("color: palette(dark); font-size: small; margin-bottom: 4px;")
         self.reasons[option.name] = reason
         self.form.addRow(reason)

@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.gui.plain_text import literal
+
 _Role = Qt.ItemDataRole
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -146,7 +148,7 @@ class RowsModel(QAbstractTableModel):
         if role == _Role.TextAlignmentRole:
             return NUMBER_ALIGNMENT if column.numeric else _TEXT_ALIGNMENT
         if role == _Role.ToolTipRole:
-            return self._tooltip(row)
+            return literal(self._tooltip(row))
         if role == _Role.ForegroundRole:
             return self._color(index.row(), column)
         if role == _Role.FontRole:
@@ -437,7 +439,7 @@ def tab_separated(model: QAbstractItemModel, rows: Sequence[int], columns: Seque
 
 def hint_label(text: str) -> QLabel:
     """The placeholder an empty view shows instead of an empty grid or plot: what to do to fill it."""
-    hint = QLabel(text)
+    hint = QLabel(text, textFormat=Qt.TextFormat.PlainText)
     hint.setObjectName("emptyHint")
     hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
     hint.setWordWrap(True)

@@ -3,7 +3,8 @@ same report schema, and per-node figures from ONNX Runtime's own profiler."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
+import sys
 
 import numpy as np
 import pytest
@@ -11,6 +12,8 @@ import pytest
 from ovgui.console import format_summary
 from ovgui.core.agreement import agreement, iou
 from ovgui.core.engines.onnxruntime import node_runs
+from ovgui.core.compare import Variant, run_variants
+from ovgui.core.engines.base import check_onnxruntime_importable
 from ovgui.core.errors import OvguiError
 from ovgui.core.formatting import format_ms
 from ovgui.core.profile import PER_INFERENCE
@@ -129,11 +132,35 @@ def test_what_an_engine_cannot_do_is_one_line(model, config, message):
         run_profile(RunRequest(str(model_path(model)), str(image_path("bus.jpg")), RunConfig(iterations=1, **config)))
 
 
+def without_onnxruntime(monkeypatch) -> None:
+    """As if it were not installed: importing it fails, even where this process had imported it."""
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    monkeypatch.delitem(sys.modules, "ovgui.core.engines.onnxruntime", raising=False)
+
+
 def test_a_missing_onnxruntime_is_one_line(monkeypatch):
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
-    with pytest.raises(OvguiError, match=r"ONNX Runtime is not installed; install it with pip install 'ovgui\[onnxruntime\]'"):
+    without_onnxruntime(monkeypatch)
+    with pytest.raises(OvguiError, match=r"^ONNX Runtime is not installed; install it with pip install 'ovgui\[onnxruntime\]'$"):
         run_profile(RunRequest(str(model_path("yolov8")), str(image_path("bus.jpg")), RunConfig(iterations=1, engine="onnxruntime")))
+
+
+def test_a_missing_onnxruntime_fails_its_comparison_entry_only(monkeypatch):
+    without_onnxruntime(monkeypatch)
+    base = RunRequest(str(model_path("yolov8")), str(image_path("bus.jpg")), RunConfig(iterations=2))
+    results = run_variants(base, [Variant("ort", {"engine": "onnxruntime"}), Variant("ov", {})])
+    assert [(r.name, r.report is None) for r in results] == [("ort", True), ("ov", False)]
+    assert results[0].error.startswith("ONNX Runtime is not installed")
+    assert len(results[1].report.latency_ms.samples) == 2
+
+
+def test_an_onnxruntime_that_cannot_load_is_one_line(monkeypatch):
+    """A broken install (its native library missing) raises ImportError on import, not at lookup."""
+    def broken(name, *args, **kwargs):
+        raise ImportError("libonnxruntime.so.1: cannot open shared object file")
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    with pytest.raises(OvguiError, match=r"^ONNX Runtime cannot be loaded \(libonnxruntime.so.1: .*\); reinstall it with pip"):
+        check_onnxruntime_importable()
 
 
 def test_detections_agree_by_iou_and_class():

@@ -10,6 +10,7 @@ from shared_data import IMAGES, image_path, model_path, write_video
 
 from ovgui.core import events
 from ovgui.core.errors import OvguiError
+from ovgui.core.inputs import open_source
 from ovgui.core.report import Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile
 
@@ -91,6 +92,37 @@ def test_unreadable_files_in_a_folder_are_skipped_with_a_note(tmp_path):
     report = run("squeezenet", str(tmp_path))
     assert len(report.per_image) == 1
     assert any("skipped b.png" in note for note in report.notes)
+
+
+def broken_links(folder) -> None:
+    """A photo (linked, not copied), a link to itself and a link to nothing."""
+    (folder / "a.jpg").symlink_to(image_path("dog.jpg"))
+    (folder / "loop.jpg").symlink_to(folder / "loop.jpg")
+    (folder / "gone.jpg").symlink_to(folder / "missing.jpg")
+
+
+LINK_NOTES = ["skipped gone.jpg: a link to a missing file", "skipped loop.jpg: a symbolic link loop"]
+
+
+def test_broken_links_in_a_folder_are_skipped_with_a_note_each(tmp_path):
+    broken_links(tmp_path)
+    source = open_source([str(tmp_path)])
+    assert [path.name for path in source.paths] == ["a.jpg"] and source.notes == LINK_NOTES
+    report = run("squeezenet", str(tmp_path))
+    assert len(report.per_image) == 1 and report.per_image[0].classes[0].class_id == SQUEEZENET_TOP1["dog.jpg"]
+    assert [note for note in report.notes if note.startswith("skipped")] == LINK_NOTES
+
+
+def test_broken_links_a_glob_matches_are_skipped_with_a_note_each(tmp_path):
+    broken_links(tmp_path)
+    source = open_source([str(tmp_path / "*.jpg")])
+    assert [path.name for path in source.paths] == ["a.jpg"] and source.notes == LINK_NOTES
+
+
+def test_a_broken_link_named_on_its_own_is_an_error(tmp_path):
+    broken_links(tmp_path)
+    with pytest.raises(OvguiError, match="image file not found: .*gone.jpg"):
+        open_source([str(tmp_path / "a.jpg"), str(tmp_path / "gone.jpg")])
 
 
 @pytest.mark.parametrize("make,message", [

@@ -3,7 +3,7 @@ two-engine comparison's cells, and the comparison preset."""
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from dataclasses import replace
 
 import pytest
@@ -43,8 +43,9 @@ def pick_engine(window: MainWindow, engine: str) -> None:
 
 
 def without_onnxruntime(monkeypatch) -> None:
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "onnxruntime" else real(name, *args))
+    """As if it were not installed: importing it fails, even where this process had imported it."""
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    monkeypatch.delitem(sys.modules, "ovgui.core.engines.onnxruntime", raising=False)
 
 
 def onnxruntime_entry(window: MainWindow):
@@ -133,6 +134,19 @@ def test_two_engine_comparison_shows_engine_agreement_and_drift(window, qtbot):
     compile_phase = next(p for p in onnxruntime.memory.phases if p.name == "compile")
     assert cell(1, COMPILE_RSS, ComparisonModel.SORT_ROLE) == compile_phase.rss_delta_mib
     assert against.summary() in cell(1, ENGINE, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_missing_onnxruntime_fails_its_comparison_entry_and_the_others_run(window, qtbot, monkeypatch):
+    without_onnxruntime(monkeypatch)
+    open_files(window, qtbot, "yolov8", iterations=2)
+    base = RunRequest(window.controls.model_path(), window.controls.image_path(), window.controls.config())
+    with qtbot.waitSignal(window.session.comparison_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.session.start_comparison(base, [ONNXRUNTIME_PRESET, Variant("OpenVINO", {})])
+    onnxruntime, openvino = blocker.args[0]
+    assert onnxruntime.report is None
+    assert onnxruntime.error == f"ONNX Runtime is not installed; install it with {INSTALL_ONNXRUNTIME}"
+    assert openvino.report is not None and len(openvino.report.latency_ms.samples) == 2
+    assert window.comparison.model.rowCount() == 2
 
 
 @pytest.mark.parametrize("model, offered", [("yolov8", True), ("face", False)])

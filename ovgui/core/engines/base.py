@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -101,13 +101,23 @@ class Pipeline(ABC):
     def requests(self) -> int: ...
 
 
+def check_onnxruntime_importable() -> None:
+    """Import it here, not only look for it: an install whose native library fails to load would
+    otherwise end in a traceback when the engine is created."""
+    try:
+        importlib.import_module("onnxruntime")
+    except ImportError as error:
+        if isinstance(error, ModuleNotFoundError) and error.name == "onnxruntime":
+            raise OvguiError(f"ONNX Runtime is not installed; install it with {INSTALL_ONNXRUNTIME}") from None
+        raise OvguiError(f"ONNX Runtime cannot be loaded ({error}); reinstall it with {INSTALL_ONNXRUNTIME}") from None
+
+
 def check_engine_request(config: RunConfig, model_path: str) -> None:
     """Refuse what an engine cannot do before any expensive work, in one line each (an unknown
     engine never gets here: the option's declaration refuses it)."""
     if config.engine != "onnxruntime":
         return
-    if importlib.util.find_spec("onnxruntime") is None:
-        raise OvguiError(f"ONNX Runtime is not installed; install it with {INSTALL_ONNXRUNTIME}")
+    check_onnxruntime_importable()
     if Path(model_path).suffix.lower() != ".onnx":
         raise OvguiError(f"ONNX Runtime reads ONNX models (.onnx), not {Path(model_path).name}; use --engine openvino")
     if config.device.upper() != "CPU":
