@@ -1,0 +1,122 @@
+"""The roof measurement itself, run as `python -m ovgui.core.roof_probe REQUEST_JSON` by
+ovgui.core.roofline so that its buffers and threads stay out of the profiled process.
+
+It prints one JSON value on stdout: a list of roofs (one per requested precision), or
+{"error": "one line"}; its stderr is the parent's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+
+import numpy as np
+import openvino as ov
+import openvino.opset13 as ops
+
+from ovgui.core.bandwidth import memory_roofs
+from ovgui.core.errors import OvguiError
+from ovgui.core.model import openvino_message
+from ovgui.core.precision import normalise
+from ovgui.core.report import MemoryRoof, Roofline
+from ovgui.core.roofline import COPY_WINDOW_S, MATMUL_WINDOW_S, WINDOWS, cpu_name
+
+MATMUL_SIZE = 1024
+
+
+def measure_here(
+    device: str, precisions: list[str], threads: int, windows: int = WINDOWS, matmul_window_s: float = MATMUL_WINDOW_S,
+    copy_window_s: float = COPY_WINDOW_S,
+) -> list[Roofline]:
+    """Compute roofs per precision the device really used, then the memory roofs on the threads it used."""
+    load_average = os.getloadavg()[0]
+    measured_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    core = ov.Core()
+    computed: dict[str, float] = {}
+    used_precisions, used_threads = [], threads
+    for precision in precisions:
+        matmul = _matmul(core, device, precision, threads)
+        used = normalise(_read_back(matmul, "INFERENCE_PRECISION_HINT")) or precision
+        used_threads = int(_read_back(matmul, "INFERENCE_NUM_THREADS") or threads)
+        if used not in computed:
+            computed[used] = _best_gflops(matmul, windows, matmul_window_s)
+        used_precisions.append(used)
+    memory: list[MemoryRoof] = []
+    if device.split(".")[0] == "CPU":
+        memory = memory_roofs(used_threads, windows, copy_window_s)
+    dram = memory[-1].gbytes_per_s if memory else None
+    method = (
+        f"compute: best of {windows} windows of {matmul_window_s:g} s of {MATMUL_SIZE}³ MatMul inferences; memory: "
+        f"fastest of {windows} windows of {copy_window_s:g} s of a {used_threads}-thread numpy copy over "
+        + ", ".join(f"{roof.working_set_bytes / 2**20:g} MiB ({roof.level})" for roof in memory)
+        if memory else f"best of {windows} windows of {matmul_window_s:g} s of {MATMUL_SIZE}³ MatMul inferences; "
+        "no memory roof off the CPU"
+    )
+    return [
+        Roofline(device, used, used_threads, ov.get_version(), computed[used], dram, method, memory,
+                 requested_precision=precision, load_average=load_average, measured_at=measured_at, cpu=cpu_name())
+        for precision, used in zip(precisions, used_precisions)
+    ]
+
+
+def _matmul(core: ov.Core, device: str, precision: str, threads: int) -> ov.CompiledModel:
+    n = MATMUL_SIZE
+    rng = np.random.default_rng(0)
+    a = ops.parameter([n, n], np.float32)
+    weights = ops.constant(rng.standard_normal((n, n), dtype=np.float32))
+    properties: dict[str, object] = {"PERFORMANCE_HINT": "LATENCY"}
+    if precision:
+        properties["INFERENCE_PRECISION_HINT"] = precision
+    if threads and device.split(".")[0] == "CPU":
+        properties["INFERENCE_NUM_THREADS"] = threads
+    try:
+        return core.compile_model(ov.Model([ops.matmul(a, weights, False, False)], [a]), device, properties)
+    except (RuntimeError, TypeError, ValueError) as error:
+        raise OvguiError(f"cannot measure what {device} can do: {openvino_message(error)}") from None
+
+
+def _best_gflops(compiled: ov.CompiledModel, windows: int, window_s: float) -> float:
+    """The fastest inference of several windows (after a warm-up one): the attainable rate, which
+    other processes on the machine can only lower."""
+    request = compiled.create_infer_request()
+    request.infer([np.random.default_rng(1).standard_normal((MATMUL_SIZE, MATMUL_SIZE), dtype=np.float32)])
+    best = float("inf")
+    for _ in range(windows):
+        end = time.perf_counter() + window_s
+        count = 0
+        while time.perf_counter() < end or count < 2:
+            started = time.perf_counter()
+            request.infer()
+            best = min(best, time.perf_counter() - started)
+            count += 1
+    return 2.0 * MATMUL_SIZE**3 / best / 1e9
+
+
+def _read_back(compiled: ov.CompiledModel, name: str) -> str:
+    try:
+        value = compiled.get_property(name)
+    except (RuntimeError, TypeError):
+        return ""
+    return value.get_type_name() if isinstance(value, ov.Type) else str(value)
+
+
+def main(argv: list[str]) -> int:
+    request = json.loads(argv[0])
+    try:
+        roofs = measure_here(
+            request["device"], request["precisions"], request["threads"], request["windows"],
+            request["matmul_window_s"], request["copy_window_s"],
+        )
+    except OvguiError as error:
+        print(json.dumps({"error": str(error)}))
+        return 0
+    print(json.dumps([asdict(roof) for roof in roofs]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
