@@ -21,10 +21,13 @@ import numpy as np
 from ovgui.core.report import MemoryRoof
 
 CACHE_SYSFS = Path("/sys/devices/system/cpu/cpu0/cache")
-DRAM_WORKING_SET_BYTES = 256 * 2**20
-"""At least 4x any L3 this runs on; raised to 4x the L3 where the L3 is larger."""
-MIN_PASS_BYTES = 64 * 2**20
-"""A timed repetition streams at least this much per thread, so the Python loop's overhead is small."""
+DRAM_WORKING_SET_BYTES = 512 * 2**20
+"""At least 8x any L3 this runs on; raised to 8x the L3 where the L3 is larger."""
+REPETITION_BYTES = 16 * 2**20
+"""A thread copies a cache-sized slice until it has read this much: about a millisecond."""
+CHUNK_BYTES = 8 * 2**20
+"""A thread copies a DRAM-sized slice this much at a time: a millisecond or two, and with two
+threads 32 MiB a repetition, so the chunks copied before come round only after L3 is flushed."""
 
 
 @dataclass(frozen=True)
@@ -79,43 +82,58 @@ def working_sets(levels: dict[int, CacheLevel], threads: int) -> list[tuple[str,
         capacity = cache.size_bytes * instances
         sets.append((f"L{level}", capacity, capacity // 2))
     largest = max((capacity for _name, capacity, _set in sets), default=0)
-    sets.append(("DRAM", 0, max(DRAM_WORKING_SET_BYTES, 4 * largest)))
+    sets.append(("DRAM", 0, max(DRAM_WORKING_SET_BYTES, 8 * largest)))
     return sets
 
 
 def copy_bandwidth(working_set_bytes: int, threads: int, windows: int, window_s: float) -> float:
     """GB/s (read + written) of `threads` threads each copying its slice of two arrays that
     together hold `working_set_bytes`: the fastest repetition of `windows` short windows, after an
-    untimed one that touches every page.  Other processes can only slow a repetition down, so the
-    fastest is the nearest to what the hardware does."""
+    untimed pass that touches every page.
+
+    A repetition lasts about a millisecond, since on a busy machine only short spans run
+    undisturbed (other processes can only slow one down, so the fastest is the nearest to what
+    the hardware does): a set that fits a cache is copied over and over, a DRAM-sized one a
+    chunk at a time, each repetition the next chunk, so a chunk is long evicted when it comes round."""
     threads = max(1, threads)
     elements = max(1024 * threads, working_set_bytes // 8)  # two float32 arrays
     source = np.ones(elements, np.float32)
     target = np.zeros(elements, np.float32)
-    slices = np.array_split(np.arange(elements), threads)
-    pairs = [(source[s[0]: s[-1] + 1], target[s[0]: s[-1] + 1]) for s in slices]
-    copies = max(1, MIN_PASS_BYTES // max(1, pairs[0][0].nbytes))
+    np.copyto(target, source)
+    per_thread = [
+        [(source[c[0]: c[-1] + 1], target[c[0]: c[-1] + 1]) for c in np.array_split(s, max(1, -(-len(s) * 4 // CHUNK_BYTES)))]
+        for s in np.array_split(np.arange(elements), threads)
+    ]
+    chunk_count = len(per_thread[0])
+    copies = max(1, REPETITION_BYTES // max(1, per_thread[0][0][0].nbytes)) if chunk_count == 1 else 1
     barrier = threading.Barrier(threads + 1)
+    turn = [0]
     stop = threading.Event()
 
-    def stream(pair: tuple[np.ndarray, np.ndarray]) -> None:
-        src, dst = pair
+    def stream(chunks: list[tuple[np.ndarray, np.ndarray]]) -> None:
         while True:
             barrier.wait()
             if stop.is_set():
                 return
+            src, dst = chunks[turn[0] % len(chunks)]
             for _ in range(copies):
                 np.copyto(dst, src)
             barrier.wait()
 
-    workers = [threading.Thread(target=stream, args=(pair,), daemon=True) for pair in pairs]
+    workers = [threading.Thread(target=stream, args=(chunks,), daemon=True) for chunks in per_thread]
     for worker in workers:
         worker.start()
-    moved = 2 * source.nbytes * copies
     try:
-        _repetition(barrier)
-        fastest = min(_window(barrier, window_s) for _ in range(windows))
-        return moved / fastest / 1e9
+        best = 0.0
+        for _ in range(windows):
+            end = time.perf_counter() + window_s
+            done = 0
+            while time.perf_counter() < end or done < chunk_count:
+                moved = 2 * copies * sum(chunks[turn[0] % chunk_count][0].nbytes for chunks in per_thread)
+                best = max(best, moved / _repetition(barrier) / 1e9)
+                turn[0] += 1
+                done += 1
+        return best
     finally:
         stop.set()
         barrier.wait()
@@ -129,15 +147,6 @@ def _repetition(barrier: threading.Barrier) -> float:
     barrier.wait()
     barrier.wait()
     return time.perf_counter() - started
-
-
-def _window(barrier: threading.Barrier, window_s: float) -> float:
-    """The fastest of the repetitions (at least three) in a window of `window_s` seconds."""
-    seconds = [_repetition(barrier) for _ in range(3)]
-    end = time.perf_counter() + window_s
-    while time.perf_counter() < end:
-        seconds.append(_repetition(barrier))
-    return min(seconds)
 
 
 def memory_roofs(threads: int, windows: int, window_s: float, root: Path = CACHE_SYSFS) -> list[MemoryRoof]:

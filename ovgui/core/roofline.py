@@ -11,9 +11,10 @@ is the best of several short windows.
 The measurement runs in a child process (ovgui.core.roof_probe): its buffers (hundreds of MiB
 for the DRAM roof) never count towards the run's memory.  A roof is cached per device, requested
 precision, threads and OpenVINO version, with the CPU, the time and the load average it was
-measured at; one measured on a busy machine (load average above the cores in use) is used for
-its run but never cached, and a cache entry that is not a well-formed, finite, positive roof is
-measured again.  A layer is judged against min(compute roof, bandwidth of the level its working
+measured at.  One measured on a busy machine (load average above the cores in use) is measured
+again on the first run that finds the machine quiet; while it stays busy a new measurement would
+be no better and cost seconds per run, so the busy one is used, with a note saying so.  A cache
+entry that is not a well-formed, finite, positive roof is measured again, never used.  A layer is judged against min(compute roof, bandwidth of the level its working
 set fits x its intensity), as Intel Advisor's hierarchical roofline does; a layer above that
 means a roof is wrong: they are measured again once, and if a layer still beats them, the report
 and the plot say so.
@@ -27,7 +28,7 @@ import os
 import platform
 import subprocess
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import openvino as ov
@@ -78,8 +79,13 @@ def measured_busy(roof: Roofline) -> bool:
     return roof.load_average is None or roof.load_average > cores
 
 
-def trusted(roof: Roofline, cpu: str) -> bool:
-    """A cached roof is used only when it is finite and positive, measured quietly on this CPU."""
+def busy_now(threads: int) -> bool:
+    return os.getloadavg()[0] > (threads or usable_cores())
+
+
+def trusted(roof: Roofline, cpu: str, busy: bool) -> bool:
+    """A cached roof is used only when it is finite and positive, measured on this CPU, and
+    measured quietly unless the machine is busy now too (`busy`)."""
     numbers = [roof.gflops_per_s, *(memory.gbytes_per_s for memory in roof.memory_roofs)]
     if roof.gbytes_per_s is not None:
         numbers.append(roof.gbytes_per_s)
@@ -88,7 +94,7 @@ def trusted(roof: Roofline, cpu: str) -> bool:
         and all(memory.capacity_bytes >= 0 and memory.working_set_bytes > 0 for memory in roof.memory_roofs)
         and roof.threads >= 0
         and roof.cpu == cpu
-        and not measured_busy(roof)
+        and (busy or not measured_busy(roof))
     )
 
 
@@ -101,29 +107,46 @@ def attainable(
 
 
 def measured_roofs(
-    device: str, precisions: list[str], threads: int, cache_dir: Path | None = None, fresh: bool = False
+    device: str, precisions: list[str], threads: int, cache_dir: Path | None = None, fresh: bool = False,
+    keep_best: bool = False,
 ) -> list[Roofline]:
     """One roof per requested precision, in order; those the cache cannot vouch for (or all,
-    with `fresh`) measured together in one child process."""
+    with `fresh`, over four times the windows) measured together in one child process.  With
+    `keep_best` each fresh figure is the higher of it and the cached one: every measurement is a
+    lower bound of what the hardware does, so the higher one is the better bound."""
     version, cpu = ov.get_version(), cpu_name()
     path = (cache_dir or default_cache_dir()) / CACHE_FILE
     cached = _read_cache(path)
     keys = {precision: cache_key(device, precision, threads, version) for precision in precisions}
-    found = {} if fresh else {p: cached[k] for p, k in keys.items() if k in cached and trusted(cached[k], cpu)}
+    busy = busy_now(threads)
+    found = {} if fresh else {p: cached[k] for p, k in keys.items() if k in cached and trusted(cached[k], cpu, busy)}
     missing = [p for p in dict.fromkeys(precisions) if p not in found]
     if missing:
-        for precision, roof in zip(missing, measure(device, missing, threads)):
-            found[precision] = roof
-        quiet = {keys[p]: found[p] for p in missing if not measured_busy(found[p])}
-        if quiet:
-            _write_cache(path, {**cached, **quiet})
+        for precision, roof in zip(missing, measure(device, missing, threads, WINDOWS * 4 if fresh else WINDOWS)):
+            old = cached.get(keys[precision])
+            keep = keep_best and old is not None and trusted(old, cpu, busy=True)
+            found[precision] = higher(old, roof) if keep else roof
+        _write_cache(path, {**cached, **{keys[p]: found[p] for p in missing}})
     return [found[precision] for precision in precisions]
 
 
-def measure(device: str, precisions: list[str], threads: int) -> list[Roofline]:
+def higher(old: Roofline, new: Roofline) -> Roofline:
+    """`new` with each roof raised to `old`'s where that was higher."""
+    old_levels = {memory.level: memory for memory in old.memory_roofs}
+    levels = [
+        replace(memory, gbytes_per_s=max(memory.gbytes_per_s, old_levels[memory.level].gbytes_per_s))
+        if memory.level in old_levels else memory
+        for memory in new.memory_roofs
+    ]
+    dram = max(filter(None, [old.gbytes_per_s, new.gbytes_per_s]), default=None)
+    return replace(new, gflops_per_s=max(old.gflops_per_s, new.gflops_per_s), gbytes_per_s=dram, memory_roofs=levels,
+                   method=f"{new.method}; each roof the higher of this and an earlier measurement ({old.measured_at})")
+
+
+def measure(device: str, precisions: list[str], threads: int, windows: int = WINDOWS) -> list[Roofline]:
     """The roofs measured now, in a child process, one per requested precision."""
     request = {
-        "device": device, "precisions": precisions, "threads": threads, "windows": WINDOWS,
+        "device": device, "precisions": precisions, "threads": threads, "windows": windows,
         "matmul_window_s": MATMUL_WINDOW_S, "copy_window_s": COPY_WINDOW_S,
     }
     package_root = str(Path(ovgui.__file__).resolve().parents[1])
@@ -181,7 +204,9 @@ def _write_cache(path: Path, entries: dict[str, Roofline]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def roofs_for_run(report: Report, cache_dir: Path | None = None, fresh: bool = False) -> list[Roofline]:
+def roofs_for_run(
+    report: Report, cache_dir: Path | None = None, fresh: bool = False, keep_best: bool = False
+) -> list[Roofline]:
     """The roofs a run's layers are judged against: at the run's inference precision, and at each
     other float precision its counted layers' kernels ran at (a bf16 run keeps some layers in f32,
     e.g. all of YOLOv8n's int8-quantised convolutions).  Requests the device compiles at the same
@@ -193,7 +218,7 @@ def roofs_for_run(report: Report, cache_dir: Path | None = None, fresh: bool = F
     ]
     precisions = list(dict.fromkeys([run_precision, *ran_at]))
     threads = report.compiled.inference_num_threads
-    roofs = measured_roofs(report.device.name, precisions, threads, cache_dir, fresh)
+    roofs = measured_roofs(report.device.name, precisions, threads, cache_dir, fresh, keep_best)
     return list({roof.precision: roof for roof in reversed(roofs)}.values())[::-1]
 
 
@@ -240,7 +265,7 @@ def judge(report: Report, cache_dir: Path | None = None) -> None:
     say so on the roofs and in the report's notes instead of showing > 100 % silently."""
     above = fill_efficiency(report, roofs_for_run(report, cache_dir))
     if above:
-        above = fill_efficiency(report, roofs_for_run(report, cache_dir, fresh=True))
+        above = fill_efficiency(report, roofs_for_run(report, cache_dir, fresh=True, keep_best=True))
     for roof in report.rooflines:
         if measured_busy(roof):
             roof.notes.append(busy_note(roof))
@@ -258,4 +283,4 @@ def judge(report: Report, cache_dir: Path | None = None) -> None:
 def busy_note(roof: Roofline) -> str:
     load = "unknown" if roof.load_average is None else f"{roof.load_average:.2f}"
     return (f"roofs measured while the machine was busy (load average {load} on {roof.threads or usable_cores()} "
-            "cores in use): not cached, may be low")
+            "cores in use): they may be low, and are measured again once the machine is quiet")
