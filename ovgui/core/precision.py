@@ -17,9 +17,10 @@ ALIASES = {
     "int64": "i64", "uint64": "u64", "bool": "boolean", "bin": "u1",
 }
 KNOWN = frozenset({
-    "f64", "f32", "f16", "bf16", "f8e4m3", "f8e5m2", "nf4", "i64", "i32", "i16", "i8", "i4",
-    "u64", "u32", "u16", "u8", "u4", "u1", "boolean",
+    "f64", "f32", "f16", "bf16", "f8e4m3", "f8e5m2", "f8e8m0", "f4e2m1", "nf4", "i64", "i32", "i16", "i8", "i4",
+    "u64", "u32", "u16", "u8", "u6", "u4", "u3", "u2", "u1", "boolean",
 })
+"""Every element type `ov.Type` names (2026.4) that data can have ("dynamic" and "string" aside)."""
 
 
 def normalise(name: str) -> str:
@@ -39,3 +40,11 @@ def kernel_precision(exec_type: str) -> str:
 def ran_at(runtime_precision: str, exec_type: str) -> str:
     """The precision a layer ran at: its kernel's where the kernel names one, else `runtimePrecision`."""
     return kernel_precision(exec_type) or normalise(runtime_precision)
+
+
+def described(runtime_precision: str, exec_type: str) -> str:
+    """What a table shows: the precision the kernel ran at, and OpenVINO's label beside it where
+    they differ ("f32 (runtime says f16)"), so the disagreement is seen without hovering and the
+    column still sorts by what ran."""
+    ran, label = ran_at(runtime_precision, exec_type), normalise(runtime_precision)
+    return ran if not label or label == ran else f"{ran} (runtime says {label})"

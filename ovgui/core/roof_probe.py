@@ -28,7 +28,7 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.model import openvino_message
 from ovgui.core.precision import normalise
 from ovgui.core.report import MemoryRoof, Roofline
-from ovgui.core.roofline import COPY_WINDOW_S, MATMUL_WINDOW_S, WINDOWS, cpu_name
+from ovgui.core.roofline import COPY_WINDOW_S, COMPUTE_WINDOW_S, WINDOWS, cpu_name
 
 MATMUL_ROWS, MATMUL_SIZE = 256, 1024
 CONVOLUTIONS = ((128, 28), (256, 14))
@@ -55,7 +55,7 @@ KERNELS = [_matmul, *(partial(_convolution, channels, size) for channels, size i
 
 
 def measure_here(
-    device: str, precisions: list[str], threads: int, windows: int = WINDOWS, matmul_window_s: float = MATMUL_WINDOW_S,
+    device: str, precisions: list[str], threads: int, windows: int = WINDOWS, compute_window_s: float = COMPUTE_WINDOW_S,
     copy_window_s: float = COPY_WINDOW_S,
 ) -> list[Roofline]:
     """Compute roofs per precision the device really used, then the memory roofs on the threads it used."""
@@ -73,7 +73,7 @@ def measure_here(
             used_threads = int(_read_back(compiled, "INFERENCE_NUM_THREADS") or threads)
             if used in computed:
                 break
-            rates.append(flops / _fastest_s(compiled, windows, matmul_window_s) / 1e9)
+            rates.append(flops / _fastest_s(compiled, windows, compute_window_s) / 1e9)
         if rates:
             computed[used] = max(rates)
         used_precisions.append(used)
@@ -84,7 +84,7 @@ def measure_here(
     method = (
         f"compute: the fastest of a {MATMUL_ROWS}x{MATMUL_SIZE}x{MATMUL_SIZE} MatMul and 3x3 convolutions ("
         + ", ".join(f"{c} channels {h}x{h}" for c, h in CONVOLUTIONS)
-        + f"), each the fastest inference of {windows} windows of {matmul_window_s:g} s; memory: "
+        + f"), each the fastest inference of {windows} windows of {compute_window_s:g} s; memory: "
         + (f"the fastest repetition of {windows} windows of {copy_window_s:g} s of a {used_threads}-thread numpy copy over "
            + ", ".join(f"{roof.working_set_bytes / 2**20:g} MiB ({roof.level})" for roof in memory)
            if memory else "not measured off the CPU")
@@ -139,7 +139,7 @@ def main(argv: list[str]) -> int:
     try:
         roofs = measure_here(
             request["device"], request["precisions"], request["threads"], request["windows"],
-            request["matmul_window_s"], request["copy_window_s"],
+            request["compute_window_s"], request["copy_window_s"],
         )
     except OvguiError as error:
         print(json.dumps({"error": str(error)}))

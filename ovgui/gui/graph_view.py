@@ -67,6 +67,8 @@ PRECISION_COLORS = {
     "f64": QColor(60, 90, 160), "i16": QColor(200, 120, 120), "u16": QColor(210, 150, 150), "u32": QColor(150, 100, 70),
     "u64": QColor(120, 120, 70), "i4": QColor(240, 110, 40), "u4": QColor(240, 200, 40), "u1": QColor(90, 90, 90),
     "nf4": QColor(200, 90, 90), "f8e4m3": QColor(70, 160, 200), "f8e5m2": QColor(70, 190, 200), "boolean": QColor(110, 110, 110),
+    "f8e8m0": QColor(90, 200, 220), "f4e2m1": QColor(120, 210, 230), "u2": QColor(250, 215, 80), "u3": QColor(250, 225, 110),
+    "u6": QColor(245, 190, 60),
 }
 """Keyed by `ovgui.core.precision.normalise` names: every element type OpenVINO can run a kernel in."""
 OTHER_PRECISION = QColor(160, 160, 160)
