@@ -293,3 +293,21 @@ def test_a_first_run_with_an_empty_roof_cache_peaks_like_a_warm_one(tmp_path, mo
         phases = report.memory.phases
         in_phases = [rss for t, rss in report.memory.samples if phases[0].start_s <= t <= phases[-1].end_s]
         assert report.memory.peak_mib <= max(in_phases) * 1.05, "the peak belongs to the run's phases"
+
+
+def test_a_report_saved_before_the_roof_levels_still_loads_and_is_judged(tmp_path) -> None:
+    """Schema additions only: a roof without levels, load or time (as ovgui wrote them before)
+    reads back with defaults, its one memory roof serves every layer, and an old cache entry is
+    not trusted (no CPU, no load average): it is measured again."""
+    old_roof = {"device": "CPU", "precision": "f32", "threads": 2, "openvino_version": ov.get_version(),
+                "gflops_per_s": 150.0, "gbytes_per_s": 10.0, "method": "best of 0.3 s of 1024x1024x1024 MatMul"}
+    report = bf16_report()
+    data = report.to_dict()
+    data["rooflines"] = [old_roof]
+    loaded = Report.from_dict(json.loads(json.dumps(data)))
+    (roof,) = loaded.rooflines
+    assert roof.memory_roofs == [] and roof.load_average is None and roof.measured_at == "" and roof.notes == []
+    fill_efficiency(loaded, loaded.rooflines)
+    assert loaded.layers[1].efficiency == pytest.approx(50.0 / 150.0)
+    assert roofline.attainable_gflops(loaded.layers[2], loaded.rooflines) == pytest.approx(10.0 * 1000), "i8: memory only"
+    assert not roofline.trusted(roof, cpu_name(), busy=True)
