@@ -97,7 +97,7 @@ class LayerTableModel(ShareRowsModel):
         ComputedColumn("Precision",
                        "The precision the layer's kernel ran at (the end of its exec type); where OpenVINO's\n"
                        "runtimePrecision label says otherwise (an f16 label on an f32 kernel), both are shown.",
-                       "ran_precision", sample="bf16 (runtime says f16)",
+                       "ran_precision", sample="bf16",
                        compute=lambda layer: described(layer.runtime_precision, layer.exec_type)),
         Column("Status",
                "Executed, Not run (fused into a neighbour or skipped) or Optimized out.",
@@ -175,7 +175,8 @@ class LayerTableModel(ShareRowsModel):
         share = PREPROCESS_TOOLTIP if layer.is_preprocessing else f"{percent_text(layer.share)} of the layer sum"
         return (
             f"{layer.name}\n"
-            f"{layer.type} · {layer.exec_type} · {status_text(layer.status)}\n"
+            f"{layer.type} · {layer.exec_type} · {described(layer.runtime_precision, layer.exec_type) or 'no precision'} · "
+            f"{status_text(layer.status)}\n"
             f"real {ms_text(layer.real_time_ms)} ms mean, {ms_text(layer.real_time_median_ms)} ms median · "
             f"CPU {ms_text(layer.cpu_time_ms)} ms · first inference {ms_text(layer.first_inference_ms)} ms\n"
             f"{share}"
