@@ -16,8 +16,8 @@ import os
 import sys
 import time
 from dataclasses import asdict
-from functools import partial
 from datetime import datetime, timezone
+from functools import partial
 
 import numpy as np
 import openvino as ov
@@ -28,7 +28,7 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.model import openvino_message
 from ovgui.core.precision import normalise
 from ovgui.core.report import MemoryRoof, Roofline
-from ovgui.core.roofline import COPY_WINDOW_S, COMPUTE_WINDOW_S, WINDOWS, cpu_name
+from ovgui.core.roofline import COMPUTE_WINDOW_S, COPY_WINDOW_S, WINDOWS, cpu_name
 
 MATMUL_ROWS, MATMUL_SIZE = 256, 1024
 CONVOLUTIONS = ((128, 28), (256, 14))
@@ -143,6 +143,10 @@ def main(argv: list[str]) -> int:
         )
     except OvguiError as error:
         print(json.dumps({"error": str(error)}))
+        return 0
+    except (RuntimeError, MemoryError, OSError, ValueError) as error:
+        # An inference or an allocation failing mid-measurement: one line for the parent to show.
+        print(json.dumps({"error": f"cannot measure what {request['device']} can do: {openvino_message(error)}"}))
         return 0
     print(json.dumps([asdict(roof) for roof in roofs]))
     return 0

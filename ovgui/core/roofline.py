@@ -264,10 +264,16 @@ def judge(report: Report, cache_dir: Path | None = None) -> None:
     """Efficiencies against the roofs; a layer above its roof means the roofs are wrong (measured
     busy, or cached from another day): measure them again once (keeping the higher of each
     figure), and if a layer still beats them, say so on the roofs and in the report's notes
-    instead of showing > 100 % silently."""
-    roofs = roofs_for_run(report, cache_dir)
-    if fill_efficiency(report, roofs):
-        roofs = roofs_for_run(report, cache_dir, fresh=True, keep_best=True)
+    instead of showing > 100 % silently.  Roofs that cannot be measured cost the run its
+    efficiencies, with a note, never its other results."""
+    try:
+        roofs = roofs_for_run(report, cache_dir)
+        if fill_efficiency(report, roofs):
+            roofs = roofs_for_run(report, cache_dir, fresh=True, keep_best=True)
+    except OvguiError as error:
+        fill_efficiency(report, [])
+        report.notes.append(f"no roofline: {error}")
+        return
     apply_roofs(report, roofs)
 
 

@@ -8,11 +8,11 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.core.precision import KNOWN, described, kernel_precision, normalise, ran_at
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest, run_profile
-from shared_data import image_path, model_path
 
 
 @pytest.mark.parametrize(("exec_type", "precision"), [

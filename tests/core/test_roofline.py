@@ -4,22 +4,27 @@ bound no layer of a real model exceeds."""
 from __future__ import annotations
 
 import json
-import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import openvino as ov
 import pytest
+from shared_data import MODEL_PATHS, image_path, model_path
 
 from ovgui.core import roofline
 from ovgui.core.bandwidth import cache_levels, memory_roofs, parse_size, working_sets
 from ovgui.core.errors import OvguiError
 from ovgui.core.report import LayerStats, MemoryRoof, Report, Roofline, RunConfig
-from ovgui.core.roofline import CACHE_FILE, attainable, cache_key, cpu_name, fill_efficiency, measured_busy
+from ovgui.core.roofline import (
+    CACHE_FILE,
+    attainable,
+    cache_key,
+    cpu_name,
+    fill_efficiency,
+    measured_busy,
+)
 from ovgui.core.runner import RunRequest, run_profile
-from shared_data import MODEL_PATHS, image_path, model_path
 
 KEY = cache_key("CPU", "f32", 1, ov.get_version())
 
@@ -137,7 +142,7 @@ def test_cache_sizes_from_sysfs_and_without_it(tmp_path) -> None:
     index.mkdir()
     for name, text in {"level": "2", "type": "Unified", "size": "1024K", "shared_cpu_list": "0"}.items():
         (index / name).write_text(text + "\n")
-    (sets := working_sets(cache_levels(tmp_path), 2))
+    sets = working_sets(cache_levels(tmp_path), 2)
     assert sets[0] == ("L2", 2 * 2**20, 2**20), "a private L2 per thread, streamed over half of it"
     assert sets[1][0] == "DRAM" and sets[1][2] >= 4 * sets[0][1]
 
@@ -311,3 +316,14 @@ def test_a_report_saved_before_the_roof_levels_still_loads_and_is_judged(tmp_pat
     assert loaded.layers[1].efficiency == pytest.approx(50.0 / 150.0)
     assert roofline.attainable_gflops(loaded.layers[2], loaded.rooflines) == pytest.approx(10.0 * 1000), "i8: memory only"
     assert not roofline.trusted(roof, cpu_name(), busy=True)
+
+
+def test_roofs_that_cannot_be_measured_cost_a_run_only_its_efficiencies(tmp_path, monkeypatch) -> None:
+    def failing(device, precisions, threads, windows=2):
+        raise OvguiError(f"cannot measure what {device} can do: no such device")
+
+    monkeypatch.setattr(roofline, "measure", failing)
+    report = bf16_report()
+    roofline.judge(report, cache_dir=tmp_path)
+    assert report.rooflines == [] and all(layer.efficiency is None for layer in report.layers)
+    assert report.notes == ["no roofline: cannot measure what CPU can do: no such device"]
