@@ -37,7 +37,7 @@ KEY = cache_key("CPU", "f32", 1, ov.get_version())
 def short_windows(monkeypatch):
     """Roofs from short windows: enough for plausibility, and the tests stay quick."""
     monkeypatch.setattr(roofline, "WINDOWS", 2)
-    monkeypatch.setattr(roofline, "COMPUTE_WINDOW_S", 0.05)
+    monkeypatch.setattr(roofline, "COMPUTE_WINDOW_S", 0.03)
     monkeypatch.setattr(roofline, "COPY_WINDOW_S", 0.03)
 
 
