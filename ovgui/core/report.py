@@ -21,6 +21,7 @@ import numpy as np
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json, read_text_limited, write_text_atomic
+from ovgui.core.precision import ran_at
 
 SCHEMA_VERSION = 2
 
@@ -244,6 +245,12 @@ class LayerStats:
         return self.status == "EXECUTED"
 
     @property
+    def ran_precision(self) -> str:
+        """The precision the kernel ran at (its `exec_type`), else `runtime_precision`, normalised:
+        OpenVINO can label a layer f16 whose kernel runs f32 (ovgui.core.precision)."""
+        return ran_at(self.runtime_precision, self.exec_type)
+
+    @property
     def is_preprocessing(self) -> bool:
         return self.role == "preprocess"
 
@@ -452,8 +459,21 @@ class EnvironmentInfo:
 
 
 @dataclass
+class MemoryRoof:
+    """One level of the memory hierarchy: the bandwidth of a streaming copy over a working set that fits it."""
+
+    level: str  # "L2", "L3" or "DRAM"
+    capacity_bytes: int  # the largest working set judged against this roof (the cache's size; DRAM: none larger)
+    working_set_bytes: int  # what the copy streamed through
+    gbytes_per_s: float
+
+
+@dataclass
 class Roofline:
-    """What the device can do at the run's precision and thread count, measured once (ovgui.core.roofline)."""
+    """What the device can do at a precision and thread count (ovgui.core.roofline).  `precision`
+    is what the device used (read back), `requested_precision` what was asked; `gbytes_per_s` is
+    the DRAM roof, `memory_roofs` every level from the smallest; `load_average` is the 1-minute
+    load when it was measured (None in reports from before it was recorded)."""
 
     device: str
     precision: str
@@ -462,11 +482,22 @@ class Roofline:
     gflops_per_s: float
     gbytes_per_s: float | None = None
     method: str = ""
+    memory_roofs: list[MemoryRoof] = field(default_factory=list)
+    requested_precision: str = ""
+    load_average: float | None = None
+    measured_at: str = ""  # ISO 8601, UTC
+    cpu: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ridge_intensity(self) -> float | None:
         """Operations per byte where the memory roof meets the compute roof."""
         return self.gflops_per_s / self.gbytes_per_s if self.gbytes_per_s else None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Roofline":
+        """Checked like a report's fields: a wrong type or a non-finite number raises `SchemaError`."""
+        return _build(cls, data, "roofline")
 
 
 @dataclass

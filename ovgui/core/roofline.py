@@ -1,34 +1,51 @@
-"""What a device can do: its compute roof and memory roof, measured once and cached.
+"""What a device can do: its compute roofs and memory roofs, measured in a child process and cached
+only when they can be trusted.
 
-A layer's achieved GFLOP/s means little alone; against what the same device reaches on a large
-MatMul at the same precision and thread count it says how well the layer uses the hardware.
-The compute roof is the best rate of a 1024³ MatMul (the kind of kernel OpenVINO tunes hardest),
-the memory roof the best rate of an elementwise Add over arrays far larger than the caches.  Both
-are measured in well under two seconds and cached per device, precision, thread count and
-OpenVINO version, because a new OpenVINO can bring new kernels.
+A layer's achieved GFLOP/s means little alone; against what the same device reaches at the same
+precision and thread count it says how well the layer uses the hardware.  The compute roof is a
+1024³ MatMul (the kind of kernel OpenVINO tunes hardest) at the precision the device really used
+(read back: an f16 request on an AVX2 CPU compiles as f32), the memory roofs a multi-threaded
+streaming copy over working sets that fit L2, L3 and far exceed L3 (ovgui.core.bandwidth).  Each
+is the best of several short windows.
+
+The measurement runs in a child process (ovgui.core.roof_probe): its buffers (hundreds of MiB
+for the DRAM roof) never count towards the run's memory.  A roof is cached per device, requested
+precision, threads and OpenVINO version, with the CPU, the time and the load average it was
+measured at.  One measured on a busy machine (load average above the cores in use) is measured
+again on the first run that finds the machine quiet; while it stays busy a new measurement would
+be no better and cost seconds per run, so the busy one is used, with a note saying so.  A cache
+entry that is not a well-formed, finite, positive roof is measured again, never used.  A layer is judged against min(compute roof, bandwidth of the level its working
+set fits x its intensity), as Intel Advisor's hierarchical roofline does; a layer above that
+means a roof is wrong: they are measured again once, and if a layer still beats them, the report
+and the plot say so.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
-import time
-from dataclasses import asdict
+import platform
+import subprocess
+import sys
+from dataclasses import asdict, replace
 from pathlib import Path
 
-import numpy as np
 import openvino as ov
-import openvino.opset13 as ops
 
+import ovgui
 from ovgui.core.errors import OvguiError
-from ovgui.core.model import openvino_message
-from ovgui.core.report import Report, Roofline
+from ovgui.core.files import read_json, write_text_atomic
+from ovgui.core.report import LayerStats, MemoryRoof, Report, Roofline, SchemaError
 
 CACHE_FILE = "roofline.json"
-MATMUL_SIZE = 1024
-ADD_ELEMENTS = 8 * 1024 * 1024  # three 32 MiB arrays: beyond any last-level cache
-MATMUL_WINDOW_S = 0.3
-ADD_WINDOW_S = 0.2
+MAX_CACHE_BYTES = 1 << 20
+WINDOWS = 3
+COMPUTE_WINDOW_S = 0.05
+COPY_WINDOW_S = 0.05
+PROBE_TIMEOUT_S = 300.0
+FLOAT_PRECISIONS = ("f32", "bf16", "f16")
+ABOVE_ROOF = "ran faster than the roofs allow"
 
 
 def default_cache_dir() -> Path:
@@ -36,138 +53,245 @@ def default_cache_dir() -> Path:
 
 
 def cache_key(device: str, precision: str, threads: int, openvino_version: str) -> str:
-    """`threads` 0 means OpenVINO's default."""
+    """`threads` 0 means OpenVINO's default; `precision` is the requested one."""
     return f"{device}|{precision or 'default'}|{threads}|{openvino_version}"
 
 
+def cpu_name() -> str:
+    """The CPU model: a cache moved to another machine (or a VM moved to another host) is not used."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def measured_busy(roof: Roofline) -> bool:
+    """Whether the machine was busier than the cores the roof used when it was measured (unknown: busy)."""
+    cores = roof.threads or usable_cores()
+    return roof.load_average is None or roof.load_average > cores
+
+
+def busy_now(threads: int) -> bool:
+    return os.getloadavg()[0] > (threads or usable_cores())
+
+
+def trusted(roof: Roofline, cpu: str, busy: bool) -> bool:
+    """A cached roof is used only when it is finite and positive, measured on this CPU, and
+    measured quietly unless the machine is busy now too (`busy`)."""
+    numbers = [roof.gflops_per_s, *(memory.gbytes_per_s for memory in roof.memory_roofs)]
+    if roof.gbytes_per_s is not None:
+        numbers.append(roof.gbytes_per_s)
+    return (
+        all(math.isfinite(n) and n > 0 for n in numbers)
+        and all(memory.capacity_bytes >= 0 and memory.working_set_bytes > 0 for memory in roof.memory_roofs)
+        and roof.threads >= 0
+        and roof.cpu == cpu
+        and (busy or not measured_busy(roof))
+    )
+
+
 def attainable(
-    device: str,
-    precision: str = "",
-    threads: int = 0,
-    cache_dir: Path | None = None,
-    core: ov.Core | None = None,
+    device: str, precision: str = "", threads: int = 0, cache_dir: Path | None = None, fresh: bool = False
 ) -> Roofline:
     """The device's roofs at this precision hint ("" for the device default) and thread count
-    (0 for the default), from the cache when this OpenVINO measured them before."""
-    version = ov.get_version()
+    (0 for the default), from the cache when they were measured there quietly."""
+    return measured_roofs(device, [precision], threads, cache_dir, fresh)[0]
+
+
+def measured_roofs(
+    device: str, precisions: list[str], threads: int, cache_dir: Path | None = None, fresh: bool = False,
+    keep_best: bool = False,
+) -> list[Roofline]:
+    """One roof per requested precision, in order; those the cache cannot vouch for (or all,
+    with `fresh`, over four times the windows) measured together in one child process.  With
+    `keep_best` each fresh figure is the higher of it and the cached one: every measurement is a
+    lower bound of what the hardware does, so the higher one is the better bound."""
+    version, cpu = ov.get_version(), cpu_name()
     path = (cache_dir or default_cache_dir()) / CACHE_FILE
-    key = cache_key(device, precision, threads, version)
-    cached = _read_cache(path).get(key)
-    if cached is not None:
-        return cached
-    roof = measure(device, precision, threads, core or ov.Core())
-    _write_cache(path, key, roof)
-    return roof
+    cached = _read_cache(path)
+    keys = {precision: cache_key(device, precision, threads, version) for precision in precisions}
+    busy = busy_now(threads)
+    found = {} if fresh else {p: cached[k] for p, k in keys.items() if k in cached and trusted(cached[k], cpu, busy)}
+    missing = [p for p in dict.fromkeys(precisions) if p not in found]
+    if missing:
+        for precision, roof in zip(missing, measure(device, missing, threads, WINDOWS * 4 if fresh else WINDOWS)):
+            old = cached.get(keys[precision])
+            keep = keep_best and old is not None and trusted(old, cpu, busy=True)
+            found[precision] = higher(old, roof) if keep else roof
+        _write_cache(path, {**cached, **{keys[p]: found[p] for p in missing}})
+    return [found[precision] for precision in precisions]
 
 
-def measure(device: str, precision: str, threads: int, core: ov.Core) -> Roofline:
-    properties = _properties(device, precision, threads)
-    rng = np.random.default_rng(0)
-    n = MATMUL_SIZE
-    a = ops.parameter([n, n], np.float32)
-    weights = ops.constant(rng.standard_normal((n, n), dtype=np.float32))
-    matmul = _compiled(core, ov.Model([ops.matmul(a, weights, False, False)], [a]), device, properties)
-    seconds = _best_time(matmul, [rng.standard_normal((n, n), dtype=np.float32)], MATMUL_WINDOW_S)
-    gflops = 2.0 * n**3 / seconds / 1e9
-
-    x, y = ops.parameter([ADD_ELEMENTS], np.float32), ops.parameter([ADD_ELEMENTS], np.float32)
-    add = _compiled(core, ov.Model([ops.add(x, y)], [x, y]), device, _properties(device, "", threads))
-    data = np.ones(ADD_ELEMENTS, np.float32)
-    gbytes = 3 * 4 * ADD_ELEMENTS / _best_time(add, [data, data], ADD_WINDOW_S) / 1e9
-
-    used_precision = _read_back(matmul, "INFERENCE_PRECISION_HINT") or precision
-    used_threads = _read_back(matmul, "INFERENCE_NUM_THREADS")
-    method = (
-        f"best of {MATMUL_WINDOW_S:g} s of {n}x{n}x{n} MatMul inferences (compute roof) and of "
-        f"{ADD_WINDOW_S:g} s of an elementwise Add over 3 x {ADD_ELEMENTS * 4 // 2**20} MiB (memory roof)"
-    )
-    return Roofline(device, used_precision, int(used_threads or threads), ov.get_version(), gflops, gbytes, method)
+def higher(old: Roofline, new: Roofline) -> Roofline:
+    """`new` with each roof raised to `old`'s where that was higher."""
+    old_levels = {memory.level: memory for memory in old.memory_roofs}
+    levels = [
+        replace(memory, gbytes_per_s=max(memory.gbytes_per_s, old_levels[memory.level].gbytes_per_s))
+        if memory.level in old_levels else memory
+        for memory in new.memory_roofs
+    ]
+    dram = max(filter(None, [old.gbytes_per_s, new.gbytes_per_s]), default=None)
+    return replace(new, gflops_per_s=max(old.gflops_per_s, new.gflops_per_s), gbytes_per_s=dram, memory_roofs=levels,
+                   method=f"{new.method}; each roof the higher of this and an earlier measurement ({old.measured_at})")
 
 
-def _properties(device: str, precision: str, threads: int) -> dict[str, object]:
-    properties: dict[str, object] = {"PERFORMANCE_HINT": "LATENCY"}
-    if precision:
-        properties["INFERENCE_PRECISION_HINT"] = precision
-    if threads and device.split(".")[0] == "CPU":
-        properties["INFERENCE_NUM_THREADS"] = threads
-    return properties
-
-
-def _compiled(core: ov.Core, model: ov.Model, device: str, properties: dict[str, object]) -> ov.CompiledModel:
+def measure(device: str, precisions: list[str], threads: int, windows: int = WINDOWS) -> list[Roofline]:
+    """The roofs measured now, in a child process, one per requested precision."""
+    request = {
+        "device": device, "precisions": precisions, "threads": threads, "windows": windows,
+        "compute_window_s": COMPUTE_WINDOW_S, "copy_window_s": COPY_WINDOW_S,
+    }
+    package_root = str(Path(ovgui.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
     try:
-        return core.compile_model(model, device, properties)
-    except (RuntimeError, TypeError, ValueError) as error:
-        raise OvguiError(f"cannot measure what {device} can do: {openvino_message(error)}") from None
-
-
-def _best_time(compiled: ov.CompiledModel, inputs: list[np.ndarray], window_s: float) -> float:
-    """The fastest inference in the window (after a warm-up one): the attainable rate, which other
-    processes on the machine can only lower."""
-    request = compiled.create_infer_request()
-    request.infer(inputs)
-    best = float("inf")
-    end = time.perf_counter() + window_s
-    while time.perf_counter() < end or best == float("inf"):
-        started = time.perf_counter()
-        request.infer()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def _read_back(compiled: ov.CompiledModel, name: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "ovgui.core.roof_probe", json.dumps(request)],
+            stdout=subprocess.PIPE, text=True, env=env, timeout=PROBE_TIMEOUT_S, check=False,
+        )
+        answer = json.loads(done.stdout)
+    except subprocess.TimeoutExpired:
+        raise OvguiError(f"measuring what {device} can do took over {PROBE_TIMEOUT_S:.0f} s") from None
+    except (OSError, ValueError, RecursionError) as error:
+        raise OvguiError(f"cannot measure what {device} can do: the measuring process failed ({error})") from None
+    if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+        raise OvguiError(answer["error"])
     try:
-        value = compiled.get_property(name)
-    except (RuntimeError, TypeError):
-        return ""
-    return value.get_type_name() if isinstance(value, ov.Type) else str(value)
+        return [Roofline.from_dict(entry) for entry in answer]
+    except (SchemaError, TypeError) as error:
+        raise OvguiError(f"cannot measure what {device} can do: the measuring process answered {error}") from None
 
 
 def _read_cache(path: Path) -> dict[str, Roofline]:
-    """A missing, unreadable or foreign cache is an empty one: the roofs are measured again."""
+    """The well-formed entries of the cache; a missing, unreadable, oversized, too deeply nested
+    or foreign cache is an empty one, and a malformed entry is left out (and so measured again)."""
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-        return {key: Roofline(**value) for key, value in entries.items()}
-    except (OSError, ValueError, TypeError, AttributeError):
+        entries = read_json(path, max_bytes=MAX_CACHE_BYTES)
+    except (OSError, ValueError, OvguiError):
         return {}
+    if not isinstance(entries, dict):
+        return {}
+    roofs = {}
+    for key, value in entries.items():
+        try:
+            roofs[key] = Roofline.from_dict(value)
+        except (SchemaError, TypeError, RecursionError):
+            continue
+    return roofs
 
 
-def _write_cache(path: Path, key: str, roof: Roofline) -> None:
-    """Best effort: a read-only cache folder costs a new measurement next time, nothing more."""
-    entries = {k: asdict(v) for k, v in _read_cache(path).items()}
-    entries[key] = asdict(roof)
+def _write_cache(path: Path, entries: dict[str, Roofline]) -> None:
+    """Best effort and atomic: a read-only or full cache folder costs a new measurement next
+    time, never a half-written cache."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(entries, indent=1), encoding="utf-8")
-    except OSError:
+        write_text_atomic(path, json.dumps({key: asdict(roof) for key, roof in entries.items()}, indent=1))
+    except (OSError, OvguiError):
         pass
 
 
-FLOAT_PRECISIONS = ("f32", "bf16", "f16")
-
-
-def roofs_for_run(report: Report, cache_dir: Path | None = None, core: ov.Core | None = None) -> list[Roofline]:
+def roofs_for_run(
+    report: Report, cache_dir: Path | None = None, fresh: bool = False, keep_best: bool = False
+) -> list[Roofline]:
     """The roofs a run's layers are judged against: at the run's inference precision, and at each
-    other float precision its counted layers ran at (a bf16 run keeps some layers in f32, e.g. all
-    of YOLOv8n's int8-quantised convolutions, and those are judged against the f32 roof)."""
+    other float precision its counted layers' kernels ran at (a bf16 run keeps some layers in f32,
+    e.g. all of YOLOv8n's int8-quantised convolutions).  Requests the device compiles at the same
+    precision (f16 as f32 on AVX2) give one roof, not two."""
     run_precision = report.compiled.inference_precision or (report.config.precision or "")
     ran_at = [
-        layer.runtime_precision for layer in report.layers
-        if layer.flops and layer.executed and layer.runtime_precision in FLOAT_PRECISIONS
+        layer.ran_precision for layer in report.layers
+        if layer.flops and layer.executed and layer.ran_precision in FLOAT_PRECISIONS
     ]
     precisions = list(dict.fromkeys([run_precision, *ran_at]))
     threads = report.compiled.inference_num_threads
-    return [attainable(report.device.name, precision, threads, cache_dir, core) for precision in precisions]
+    roofs = measured_roofs(report.device.name, precisions, threads, cache_dir, fresh, keep_best)
+    return list({roof.precision: roof for roof in reversed(roofs)}.values())[::-1]
 
 
-def fill_efficiency(report: Report, roofs: list[Roofline]) -> None:
-    """Each layer's achieved GFLOP/s as a fraction of the compute roof at the precision it ran at
-    (the first roof, the run's own, where none was measured at that precision, e.g. int8), and
-    the roofs on the report so a saved report can draw its roofline."""
+def memory_roof_for(roof: Roofline, working_set_bytes: int) -> MemoryRoof | None:
+    """The smallest level the working set fits (DRAM's capacity 0: any set); None for a report
+    from before the levels were measured."""
+    for memory in roof.memory_roofs:
+        if memory.capacity_bytes == 0 or working_set_bytes <= memory.capacity_bytes:
+            return memory
+    return None
+
+
+def attainable_gflops(layer: LayerStats, roofs: list[Roofline]) -> float | None:
+    """min(compute roof at the precision the layer's kernel ran at, bandwidth of its level x its
+    intensity).  A precision no compute roof was measured at (int8) is bounded by memory alone."""
+    if not roofs or layer.gflops_per_s is None:
+        return None
+    compute = {roof.precision: roof for roof in roofs}.get(layer.ran_precision)
+    memory_source = compute or roofs[0]
+    intensity = layer.arithmetic_intensity
+    bounds = [compute.gflops_per_s] if compute is not None else []
+    if intensity:
+        moved = (layer.bytes_read or 0) + (layer.bytes_written or 0)
+        level = memory_roof_for(memory_source, moved)
+        bandwidth = level.gbytes_per_s if level is not None else memory_source.gbytes_per_s
+        if bandwidth:
+            bounds.append(bandwidth * intensity)
+    return min(bounds) if bounds else None
+
+
+def fill_efficiency(report: Report, roofs: list[Roofline]) -> list[LayerStats]:
+    """Each layer's achieved GFLOP/s as a fraction of what its roofs allow it; the roofs on the
+    report so a saved report can draw its roofline.  Returns the layers above 100 %."""
     report.rooflines = list(roofs)
-    by_precision = {roof.precision: roof for roof in roofs}
     for layer in report.layers:
-        if layer.gflops_per_s is None or not roofs:
-            layer.efficiency = None
-            continue
-        roof = by_precision.get(layer.runtime_precision, roofs[0])
-        layer.efficiency = layer.gflops_per_s / roof.gflops_per_s
+        bound = attainable_gflops(layer, roofs)
+        layer.efficiency = layer.gflops_per_s / bound if bound else None
+    return [layer for layer in report.layers if layer.efficiency is not None and layer.efficiency > 1.0]
+
+
+def judge(report: Report, cache_dir: Path | None = None) -> None:
+    """Efficiencies against the roofs; a layer above its roof means the roofs are wrong (measured
+    busy, or cached from another day): measure them again once (keeping the higher of each
+    figure), and if a layer still beats them, say so on the roofs and in the report's notes
+    instead of showing > 100 % silently.  Roofs that cannot be measured cost the run its
+    efficiencies, with a note, never its other results."""
+    try:
+        roofs = roofs_for_run(report, cache_dir)
+        if fill_efficiency(report, roofs):
+            roofs = roofs_for_run(report, cache_dir, fresh=True, keep_best=True)
+    except OvguiError as error:
+        fill_efficiency(report, [])
+        report.notes.append(f"no roofline: {error}")
+        return
+    apply_roofs(report, roofs)
+
+
+def apply_roofs(report: Report, roofs: list[Roofline]) -> None:
+    """Judge the report's layers against `roofs` (e.g. measured again from the window) and replace
+    the notes an earlier judgement left with what these roofs give."""
+    above = fill_efficiency(report, roofs)
+    report.notes = [note for note in report.notes if ABOVE_ROOF not in note]
+    for roof in roofs:
+        roof.notes = [note for note in roof.notes if ABOVE_ROOF not in note and note != busy_note(roof)]
+        if measured_busy(roof):
+            roof.notes.append(busy_note(roof))
+    if above:
+        worst = max(above, key=lambda layer: layer.efficiency)
+        note = (
+            f"{len(above)} layer(s) {ABOVE_ROOF}, also after measuring the roofs again "
+            f"(worst: {worst.name} at {worst.efficiency:.0%}): a roof or these layers' byte counts are wrong"
+        )
+        for roof in roofs:
+            roof.notes.append(note)
+        report.notes.append(note)
+
+
+def busy_note(roof: Roofline) -> str:
+    load = "unknown" if roof.load_average is None else f"{roof.load_average:.2f}"
+    return (f"roofs measured while the machine was busy (load average {load} on {roof.threads or usable_cores()} "
+            "cores in use): they may be low, and are measured again once the machine is quiet")

@@ -130,7 +130,7 @@ class ProfileRun:
             self._memory = memory
             report = self._run_phases(source, first, frames, device)
         report.memory = memory.report()
-        report.notes = [*self._notes, *source.notes]
+        report.notes = [*self._notes, *source.notes, *report.notes]  # the engine's own (roofs) last
         report.environment = environment_info()
         return report
 

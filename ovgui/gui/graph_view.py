@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core.graph import RuntimeGraph, Spacing, lay_out
+from ovgui.core.precision import normalise
 from ovgui.core.report import LayerStats
 from ovgui.gui.plain_text import literal
 from ovgui.gui.tables import heat_color, hint_label
@@ -62,18 +63,29 @@ SELECTED_PEN = cosmetic_pen(QColor(20, 20, 20), 3.0)
 NODE_PEN = cosmetic_pen(QColor(90, 90, 90), 1.0)
 EDGE_PEN = cosmetic_pen(QColor(120, 120, 120, 170), 1.0)
 PRECISION_COLORS = {
-    "FP32": QColor(92, 141, 214), "BF16": QColor(155, 110, 200), "FP16": QColor(86, 180, 160),
-    "I8": QColor(235, 140, 60), "U8": QColor(230, 180, 60), "I32": QColor(170, 120, 90), "I64": QColor(140, 140, 90),
+    "f32": QColor(92, 141, 214), "bf16": QColor(155, 110, 200), "f16": QColor(86, 180, 160),
+    "i8": QColor(235, 140, 60), "u8": QColor(230, 180, 60), "i32": QColor(170, 120, 90), "i64": QColor(140, 140, 90),
+    "f64": QColor(60, 90, 160), "i16": QColor(200, 120, 120), "u16": QColor(210, 150, 150), "u32": QColor(150, 100, 70),
+    "u64": QColor(120, 120, 70), "i4": QColor(240, 110, 40), "u4": QColor(240, 200, 40), "u1": QColor(90, 90, 90),
+    "nf4": QColor(200, 90, 90), "f8e4m3": QColor(70, 160, 200), "f8e5m2": QColor(70, 190, 200), "boolean": QColor(110, 110, 110),
+    "f8e8m0": QColor(90, 200, 220), "f4e2m1": QColor(120, 210, 230), "u2": QColor(250, 215, 80), "u3": QColor(250, 225, 110),
+    "u6": QColor(245, 190, 60),
 }
+"""Keyed by `ovgui.core.precision.normalise` names: every element type OpenVINO can run a kernel in."""
 OTHER_PRECISION = QColor(160, 160, 160)
 COLOR_MODES = {"time": "Colour by time share", "precision": "Colour by runtime precision", "efficiency": "Colour by efficiency"}
 LEGEND_TOOLTIPS = {
     "time": "Share of the model's layer sum spent in the node; grey: not run.",
-    "precision": "The precision the node ran in (runtimePrecision); grey: not run.",
+    "precision": "The precision the node's kernel ran in (its execType; runtimePrecision where the kernel names none); grey: not run.",
     "efficiency": "Achieved GFLOP/s over the measured compute roof; pale grey: no operations counted.",
 }
 HEAT_FULL_SHARE = 0.10
 """A node with a tenth of the time or more is full red: in YOLOv8n the top layers take 3–6 %."""
+
+
+def precision_color(name: str) -> QColor:
+    """Any spelling the runtime or a saved report uses (`f32`, `FP32`, `float32`) gets one colour."""
+    return PRECISION_COLORS.get(normalise(name), OTHER_PRECISION)
 
 
 def time_fraction(layer: LayerStats | None, node_time_ms: float | None, total_ms: float) -> float | None:
@@ -342,7 +354,12 @@ class GraphView(QWidget):
         return NO_FIGURE if fraction is None else heat_color(fraction, alpha=1.0)
 
     def _precision_color(self, node, _total_ms: float) -> QColor:
-        return PRECISION_COLORS.get(node.runtime_precision.upper(), OTHER_PRECISION)
+        return precision_color(self._node_precision(node))
+
+    def _node_precision(self, node) -> str:
+        """The kernel's precision where the run's layer names it, else the graph's runtimePrecision."""
+        layer = self._layers.get(node.name)
+        return layer.ran_precision if layer is not None else normalise(node.runtime_precision)
 
     def _efficiency_color(self, node, _total_ms: float) -> QColor:
         layer = self._layers.get(node.name)
@@ -361,8 +378,8 @@ class GraphView(QWidget):
             chips = [chip(heat_color(0.0, 1.0), "100 %"), chip(heat_color(0.5, 1.0), "50 %"),
                      chip(heat_color(1.0, 1.0), "0 %"), chip(NO_FIGURE, "no FLOPs")]
         else:
-            used = sorted({node.runtime_precision.upper() for node in self._graph.nodes if node.runtime_precision})
-            chips = [chip(PRECISION_COLORS.get(name, OTHER_PRECISION), name) for name in used]
+            used = sorted({self._node_precision(node) for node in self._graph.nodes} - {""})
+            chips = [chip(precision_color(name), name) for name in used]
         return "".join(chips + [not_run])
 
     def _selection_changed(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.precision import described
 from ovgui.core.report import LayerStats, Report
 from ovgui.gui.bars import still_plot
 from ovgui.gui.charts import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, with_alpha, theme_plot
@@ -88,7 +89,7 @@ class LayerDetailPanel(QWidget):
     FIELDS = (
         ("Type", lambda layer: layer.type),
         ("Exec type", lambda layer: layer.exec_type),
-        ("Runtime precision", lambda layer: layer.runtime_precision or "—"),
+        ("Precision", lambda layer: described(layer.runtime_precision, layer.exec_type) or "—"),
         ("Output layouts", lambda layer: layer.output_layouts or "—"),
         ("Status", lambda layer: status_text(layer.status)),
         ("Real mean", lambda layer: f"{ms_text(layer.real_time_ms)} ms"),

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
 from ovgui.core.files import write_text_atomic
+from ovgui.core.precision import described
 from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, LayerTypeTotal, layers_to_csv
 from ovgui.gui.bars import bar_plot, name_axis, value_label
@@ -96,6 +97,11 @@ class LayerTableModel(ShareRowsModel):
                "Kernel the device plugin chose; it ends with the runtime precision,\n"
                "e.g. jit_avx512_FP32, or brgconv_avx512_bf16 when an FP32 model runs in bf16.",
                "exec_type", sample="brgconv_avx512_1x1_bf16"),
+        ComputedColumn("Precision",
+                       "The precision the layer's kernel ran at (the end of its exec type); where OpenVINO's\n"
+                       "runtimePrecision label says otherwise (an f16 label on an f32 kernel), both are shown.",
+                       "ran_precision", sample="bf16",
+                       compute=lambda layer: described(layer.runtime_precision, layer.exec_type)),
         Column("Status",
                "Executed, Not run (fused into a neighbour or skipped) or Optimized out.",
                "status", status_text, sample="Optimized out"),
@@ -123,8 +129,9 @@ class LayerTableModel(ShareRowsModel):
         Column("GFLOP/s", "Achieved rate: the layer's operations over its steady-state mean time.",
                "gflops_per_s", or_missing(lambda rate: f"{rate:.1f}"), numeric=True, sample="00000.0"),
         Column("Efficiency (%)",
-               "Achieved GFLOP/s over what the device reached on a large MatMul at the same precision\n"
-               "(the compute roof measured for this run).",
+               "Achieved GFLOP/s over what the roofs allow the layer: the lower of the compute roof at the\n"
+               "precision its kernel ran at and the bandwidth of the memory level its bytes fit (L2, L3,\n"
+               "DRAM) times its intensity. Above 100 % means a roof is wrong: the report notes it.",
                "efficiency", or_missing(lambda share: f"{share * 100:.1f}"), numeric=True, sample="000.0"),
         ComputedColumn("Moved (MB)", "Bytes the layer reads (weights and activations) and writes, in MB.",
                        "bytes_moved", or_missing(lambda moved: f"{moved / 1e6:.3f}"), numeric=True, sample="0000.000",
@@ -172,7 +179,8 @@ class LayerTableModel(ShareRowsModel):
         share = PREPROCESS_TOOLTIP if layer.is_preprocessing else f"{percent_text(layer.share)} of the layer sum"
         return (
             f"{layer.name}\n"
-            f"{layer.type} · {layer.exec_type} · {status_text(layer.status)}\n"
+            f"{layer.type} · {layer.exec_type} · {described(layer.runtime_precision, layer.exec_type) or 'no precision'} · "
+            f"{status_text(layer.status)}\n"
             f"real {ms_text(layer.real_time_ms)} ms mean, {ms_text(layer.real_time_median_ms)} ms median · "
             f"CPU {ms_text(layer.cpu_time_ms)} ms · first inference {ms_text(layer.first_inference_ms)} ms\n"
             f"{share}"

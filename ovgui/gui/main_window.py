@@ -45,6 +45,7 @@ from ovgui.core.imports import load_report
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
 from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig
+from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
 from ovgui.core.trace import save_trace
 from ovgui.gui.ab_panel import DEFAULT_KEPT_RUNS, ABPanel
@@ -335,6 +336,9 @@ class MainWindow(QMainWindow):
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         fit = self._action("&Fit image", lambda: self.image_panel.view.fit_to_window(), "Ctrl+0")
         reset = self._action("&Reset layout", self.reset_layout)
+        self.remeasure_roofs_action = self._action(
+            "Re-&measure roofs", self.remeasure_roofs,
+            tip="Measure the device's roofs again (in a child process) and judge this run's layers against them")
         about = self._action("&About ovgui", self.show_about)
         shortcuts_first = WindowShortcutsFirst(self)
         for picker in (self.controls.model_picker, self.controls.image_picker):
@@ -359,6 +363,7 @@ class MainWindow(QMainWindow):
         for dock in self._docks():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
+        view_menu.addAction(self.remeasure_roofs_action)
         view_menu.addAction(reset)
         menu.addMenu("&Help").addAction(about)
 
@@ -695,6 +700,28 @@ class MainWindow(QMainWindow):
         for action in (self.export_frames_csv_action, self.export_frames_action):
             action.setEnabled(has_report and self.report.frame_set is not None)
         self.export_dot_action.setEnabled(has_report and self.result is not None and self.result.graph is not None)
+        self.remeasure_roofs_action.setEnabled(has_report and bool(self.report.rooflines))
+
+    def remeasure_roofs(self) -> None:
+        """The measurement runs off the GUI thread (in a child process); the report is judged
+        against the new roofs back on the GUI thread, so no view reads it half-updated."""
+        report = self.report
+        self.remeasure_roofs_action.setEnabled(False)
+        self.statusBar().showMessage("Measuring the roofs again…")
+        self.jobs.submit(lambda: (report, roofs_for_run(report, fresh=True)), self._roofs_measured, self._roofs_failed)
+
+    def _roofs_measured(self, measured: tuple[Report, list]) -> None:
+        report, roofs = measured
+        if report is self.report:
+            apply_roofs(report, roofs)
+            self.layers.model.update_layers(report.layers)
+            self.roofline.show_layers(report.layers, report.rooflines)
+            self.statusBar().showMessage("Roofs measured again")
+        self._set_running(self.stop_action.isEnabled())
+
+    def _roofs_failed(self, message: str) -> None:
+        self._show_error(message)
+        self._set_running(self.stop_action.isEnabled())
 
     @Slot(str)
     def _show_error(self, message: str) -> None:

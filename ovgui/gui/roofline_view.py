@@ -2,9 +2,12 @@
 
 One dot per layer that has counted FLOPs and moved bytes, at (arithmetic intensity, achieved
 GFLOP/s) on log-log axes, its area proportional to the layer's time, so the layers that matter
-are the big dots.  The device's measured roofs (`Report.rooflines`) bound it: a layer under the
-slanted memory roof is limited by bandwidth, one under the flat compute roof by arithmetic.
-Clicking a dot selects its layer, linked like the graph view.
+are the big dots.  The device's measured roofs (`Report.rooflines`) bound it, hierarchically as
+Intel Advisor draws them: one slanted memory roof per level (L2, L3, DRAM) and a flat compute
+roof per precision; each layer is judged against the level its bytes fit.  A layer above its
+roof (efficiency > 100 %) gets a red ring and the caption says why; the caption also says when
+and at what load average the roofs were measured.  Clicking a dot selects its layer, linked like
+the graph view.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from typing import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ovgui.core.report import LayerStats, Roofline
 from ovgui.gui.charts import make_plot, theme_plot
@@ -26,8 +29,10 @@ EMPTY_HINT = "Run a model with OpenVINO to see its layers against the device's r
 NO_FLOPS_HINT = "No layer of this run has counted operations and bytes: nothing to place on the roofline"
 MIN_DOT_PX, MAX_DOT_PX = 5.0, 30.0
 ROOF_COLORS = (QColor(200, 60, 40), QColor(120, 70, 180), QColor(40, 130, 90))
-MEMORY_ROOF_COLOR = QColor(60, 110, 200)
+MEMORY_ROOF_COLORS = {"L1": QColor(150, 190, 240), "L2": QColor(110, 160, 230), "L3": QColor(70, 120, 210),
+                      "DRAM": QColor(30, 60, 150)}
 SELECTED_COLOR = QColor(20, 20, 20)
+ABOVE_ROOF_COLOR = QColor(220, 30, 30)
 
 
 def plotted_layers(layers: Sequence[LayerStats]) -> list[LayerStats]:
@@ -53,6 +58,29 @@ def decade_ticks(log_low: float, log_high: float) -> list[tuple[int, str]]:
     return [(power, f"{10.0 ** power:g}") for power in range(math.floor(log_low), math.ceil(log_high) + 1)]
 
 
+def memory_levels(rooflines: Sequence[Roofline]) -> list[tuple[str, float]]:
+    """(level, GB/s) of the run's roof, smallest level first; a report from before the levels were
+    measured has only its one memory roof, drawn as DRAM."""
+    roof = next((roof for roof in rooflines if roof.memory_roofs or roof.gbytes_per_s), None)
+    if roof is None:
+        return []
+    if roof.memory_roofs:
+        return [(memory.level, memory.gbytes_per_s) for memory in roof.memory_roofs]
+    return [("DRAM", roof.gbytes_per_s)]
+
+
+def roofs_caption(rooflines: Sequence[Roofline]) -> str:
+    """When and how busy the machine was when the roofs were measured, and what the roofs' notes say."""
+    if not rooflines:
+        return ""
+    roof = rooflines[0]
+    when = roof.measured_at.replace("T", " ").replace("+00:00", " UTC") if roof.measured_at else "at an unrecorded time"
+    load = f"load average {roof.load_average:.2f}" if roof.load_average is not None else "load average not recorded"
+    cores = f" on {roof.threads} threads" if roof.threads else ""
+    notes = list(dict.fromkeys(note for item in rooflines for note in item.notes))
+    return "  ".join([f"Roofs measured {when}, {load}{cores}.", *(f"⚠ {note}." for note in notes)])
+
+
 def _distance(a: QPointF, b: QPointF) -> float:
     return math.hypot(a.x() - b.x(), a.y() - b.y())
 
@@ -73,10 +101,21 @@ class RooflineView(QWidget):
         self.dots.sigPointsClicked.connect(self._clicked)
         self.marker = pg.PlotDataItem(pen=None, symbol="o", symbolBrush=None,
                                       symbolPen=pg.mkPen(SELECTED_COLOR, width=2.5))
+        self.above_roof = pg.PlotDataItem(pen=None, symbol="o", symbolBrush=None,
+                                          symbolPen=pg.mkPen(ABOVE_ROOF_COLOR, width=2.5))
+        self.caption = QLabel()
+        self.caption.setObjectName("rooflineCaption")
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.caption.setWordWrap(True)
         self._hint = hint_label(EMPTY_HINT)
+        plotted = QWidget()
+        plotted_layout = QVBoxLayout(plotted)
+        plotted_layout.setContentsMargins(0, 0, 0, 0)
+        plotted_layout.addWidget(self.plot, 1)
+        plotted_layout.addWidget(self.caption)
         self._stack = QStackedWidget()
         self._stack.addWidget(self._hint)
-        self._stack.addWidget(self.plot)
+        self._stack.addWidget(plotted)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
@@ -104,7 +143,12 @@ class RooflineView(QWidget):
         self.marker.setData([], [])
         self._marked = None
         plot.addItem(self.marker)
+        above = [layer for layer in self._layers if layer.efficiency is not None and layer.efficiency > 1.0]
+        self.above_roof.setData([layer.arithmetic_intensity for layer in above], [layer.gflops_per_s for layer in above],
+                                symbolSize=MAX_DOT_PX * 0.6, name=f"above its roof: {len(above)}" if above else None)
+        plot.addItem(self.above_roof)
         self._draw_roofs(plot, rooflines, intensity, achieved)
+        self.caption.setText(roofs_caption(rooflines))
         self._stack.setCurrentIndex(1)
 
     def clear(self) -> None:
@@ -117,7 +161,10 @@ class RooflineView(QWidget):
         return [layer.name for layer in self._layers]
 
     def roof_count(self) -> int:
-        return sum(1 for item in self.plot.getPlotItem().listDataItems() if item not in (self.dots, self.marker))
+        return sum(1 for item in self.plot.getPlotItem().listDataItems() if item not in (self.dots, self.marker, self.above_roof))
+
+    def above_roof_count(self) -> int:
+        return len(self.above_roof.xData) if self.above_roof.xData is not None else 0
 
     def dot_scene_position(self, layer_name: str) -> QPointF:
         """Where a layer's dot is, in the plot's scene coordinates (log axes are log10 in view space)."""
@@ -139,22 +186,22 @@ class RooflineView(QWidget):
         self.marker.setData([layer.arithmetic_intensity], [layer.gflops_per_s], symbolSize=size)
 
     def _draw_roofs(self, plot: pg.PlotItem, rooflines: Sequence[Roofline], intensity: np.ndarray, achieved: np.ndarray) -> None:
-        """Each compute roof flat from its ridge point on; the memory roof (the run's precision's)
-        slanted up to the ridge; the x range spans the dots and the ridge."""
+        """Each compute roof flat from the DRAM ridge on; each memory level of the run's roof
+        slanted up to where it meets the highest compute roof; the x range spans the dots and the ridges."""
         ridges = [roof.ridge_intensity for roof in rooflines if roof.ridge_intensity]
         low, high = min([intensity.min(), *ridges]) / 3, max([intensity.max(), *ridges]) * 3
         for roof, color in zip(rooflines, ROOF_COLORS):
             start = roof.ridge_intensity or low
             label = f"compute roof {roof.precision or 'default'}: {roof.gflops_per_s:,.0f} GFLOP/s"
             plot.addItem(pg.PlotDataItem([start, high], [roof.gflops_per_s] * 2, pen=pg.mkPen(color, width=2), name=label))
-        memory = next((roof for roof in rooflines if roof.gbytes_per_s), None)
-        if memory is not None:
-            ridge = memory.ridge_intensity
+        top = max((roof.gflops_per_s for roof in rooflines), default=0.0)
+        for level, gbytes_per_s in memory_levels(rooflines):
+            ridge = top / gbytes_per_s
             plot.addItem(pg.PlotDataItem(
-                [low, ridge], [memory.gbytes_per_s * low, memory.gbytes_per_s * ridge],
-                pen=pg.mkPen(MEMORY_ROOF_COLOR, width=2), name=f"memory roof: {memory.gbytes_per_s:,.1f} GB/s",
+                [low, ridge], [gbytes_per_s * low, top], pen=pg.mkPen(MEMORY_ROOF_COLORS.get(level, QColor(60, 110, 200)), width=2),
+                name=f"{level} roof: {gbytes_per_s:,.1f} GB/s",
             ))
-        roof_top = max((roof.gflops_per_s for roof in rooflines), default=achieved.max())
+        roof_top = top or achieved.max()
         x_range = (math.log10(low), math.log10(high))
         y_range = (math.log10(max(achieved.min() / 3, 1e-3)), math.log10(max(roof_top, achieved.max()) * 2))
         self.plot.setRange(xRange=x_range, yRange=y_range, padding=0)

@@ -7,12 +7,14 @@ import os
 import subprocess
 import sys
 
+import openvino as ov
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog, QTableView
 
 from ovgui.cli import profile_main
 from ovgui.core.trace import trace_events
-from ovgui.gui.graph_view import PRECISION_COLORS, GraphView
+from ovgui.gui.graph_view import OTHER_PRECISION, PRECISION_COLORS, GraphView, precision_color
 from ovgui.gui.main_window import MainWindow
 from ovgui.gui.tables import MISSING
 from shared_data import image_path, model_path
@@ -82,9 +84,11 @@ def test_colour_modes_search_and_roofline_click(window, qtbot):
     assert "layer sum" in graph.legend.toolTip() and "%" in graph.legend.text()
 
     graph.set_color_mode("precision")
-    node = window.result.graph.nodes[graph.node_item(hot.name).index]
-    assert graph.node_color(hot.name) == PRECISION_COLORS[node.runtime_precision.upper()]
-    assert node.runtime_precision.upper() in graph.legend.text()
+    assert hot.ran_precision in PRECISION_COLORS, "the precision a real kernel ran at has its own colour"
+    assert graph.node_color(hot.name) == PRECISION_COLORS[hot.ran_precision]
+    assert hot.ran_precision in graph.legend.text()
+    ran = {layer.ran_precision for layer in report.layers if layer.executed and graph.node_item(layer.name)}
+    assert ran <= PRECISION_COLORS.keys() and all(name in graph.legend.text() for name in ran)
 
     graph.set_color_mode("efficiency")
     efficient = slowest(report, lambda l: l.efficiency is not None)
@@ -101,7 +105,14 @@ def test_colour_modes_search_and_roofline_click(window, qtbot):
 
     window.show_view("roofline")
     roofline = window.roofline
-    assert roofline.dot_count() > 0 and roofline.roof_count() >= 2, "dots, a compute roof and the memory roof"
+    levels = [memory.level for memory in report.rooflines[0].memory_roofs]
+    assert levels[-1] == "DRAM"
+    assert roofline.dot_count() > 0 and roofline.roof_count() == len(report.rooflines) + len(levels), \
+        "a compute roof per precision and a memory roof per level"
+    caption = roofline.caption.text()
+    assert f"load average {report.rooflines[0].load_average:.2f}" in caption and report.rooflines[0].measured_at[:10] in caption
+    above = [l for l in report.layers if l.efficiency is not None and l.efficiency > 1 and l.name in roofline.layer_names()]
+    assert roofline.above_roof_count() == len(above) and (not above or "faster than the roofs allow" in caption)
     dot = slowest(report, lambda l: l.name in roofline.layer_names())
     qtbot.waitUntil(lambda: roofline.plot.isVisible())
     position = roofline.plot.mapFromScene(roofline.dot_scene_position(dot.name))
@@ -169,3 +180,34 @@ def test_view_option_rejects_an_unknown_view(tmp_path):
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 2
     assert result.stderr.startswith("error:") and "sideways" in result.stderr
+
+
+def test_every_precision_the_runtime_names_has_a_colour():
+    """Issue 17: the runtime says f32/f16/bf16/i8..., the table knew FP32/FP16, so every f32 layer was grey."""
+    types = (getattr(ov.Type, name) for name in dir(ov.Type))
+    names = {kind.get_type_name() for kind in types if isinstance(kind, ov.Type)} - {"dynamic", "string"}
+    assert names
+    for name in names:
+        assert precision_color(name) != OTHER_PRECISION, name
+        assert precision_color(name.upper()) == precision_color(name)
+    assert precision_color("FP32") == precision_color("f32") == precision_color("float32") != precision_color("bf16")
+    assert len({precision_color(name).name() for name in names}) == len(names)
+    assert precision_color("no such type") == OTHER_PRECISION
+
+
+def test_view_remeasure_roofs_redraws_the_roofline(window, qtbot):
+    """View › Re-measure roofs measures off the GUI thread and judges the run's layers again."""
+    report = run_face(window, qtbot, iterations=5)
+    action = window.remeasure_roofs_action
+    assert action.isEnabled() and action in window.menuBar().actions()[2].menu().actions()
+    before = report.rooflines
+    action.trigger()
+    assert not action.isEnabled(), "one measurement at a time"
+    qtbot.waitUntil(lambda: report.rooflines is not before and action.isEnabled(), timeout=RUN_TIMEOUT_MS)
+    roof = report.rooflines[0]
+    assert f"load average {roof.load_average:.2f}" in window.roofline.caption.text()
+    counted = [layer for layer in report.layers if layer.gflops_per_s]
+    assert counted and all(layer.efficiency is not None for layer in counted)
+    model = window.layers.model
+    layer = counted[0]
+    assert model.index(model.row_of(layer.name), model.column_index("efficiency")).data() == f"{layer.efficiency * 100:.1f}"

@@ -378,3 +378,22 @@ def test_the_type_chart_is_drawn_when_its_tab_is_shown(widget, real_layers):
     widget.findChild(QTabWidget).setCurrentIndex(1)
     timed = {layer.type for layer in real_layers if layer.real_time_ms > 0}
     assert bar_count(chart) == min(len(timed), 15)
+
+
+def test_the_precision_column_shows_the_kernels_precision_and_the_label_where_they_differ(qtbot):
+    """pvb-2002's convolutions under an f32 request: runtimePrecision f16, kernel brgconv_..._f32."""
+    from PySide6.QtCore import Qt as QtNamespace
+
+    from ovgui.core.report import LayerStats
+    from ovgui.gui.layer_table import LayerTableModel
+
+    model = LayerTableModel()
+    disagree = LayerStats(0, "conv", "Convolution", "brgconv_avx512_1x1_f32", "EXECUTED", 1.0, None, 1.0, 1.0,
+                          runtime_precision="f16")
+    agree = LayerStats(1, "dw", "GroupConvolution", "brgconv_avx512_dw_bf16", "EXECUTED", 1.0, None, 1.0, 1.0,
+                       runtime_precision="bf16")
+    model.set_layers([disagree, agree])
+    column = model.column_index("ran_precision")
+    assert model.index(0, column).data() == "f32 (runtime says f16)"
+    assert model.index(1, column).data() == "bf16"
+    assert "f32 (runtime says f16)" in model.index(0, 0).data(QtNamespace.ItemDataRole.ToolTipRole)

@@ -20,7 +20,7 @@ from ovgui.core.loops import Budget, LayerWatch, LoopResult, ProgressCallback, b
 from ovgui.core.model import openvino_message, rt_text
 from ovgui.core.preprocess import PreparedInputs, preprocessing_layers
 from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, RunConfig
-from ovgui.core.roofline import fill_efficiency, roofs_for_run
+from ovgui.core.roofline import judge
 
 HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "cumulative_throughput": "CUMULATIVE_THROUGHPUT"}
 ONNX_RUNTIME_ONLY = ("inter_op_threads", "graph_optimization", "execution_mode")
@@ -140,7 +140,7 @@ class OpenVinoEngine(Engine):
             return
         fill_layer_costs(report, runtime_layer_costs(self._model, self._runtime_model))
         if self.config.roofline:
-            fill_efficiency(report, roofs_for_run(report, core=self._core))
+            judge(report)
         self.graph = executed_graph(self._runtime_model, report.layers)
 
     def settings(self, loop: LoopResult) -> CompiledSettings:
