@@ -1,21 +1,39 @@
-"""Each GUI test gets its own QSettings and demo folder, so no test sees another's state."""
+"""Each GUI test gets its own QSettings, cache and demo folder, so no test sees another's state
+(but the roofs the machine measured)."""
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
+from ovgui.core.roofline import CACHE_FILE as ROOF_CACHE_FILE
 from ovgui.gui.app import make_application
 from ovgui.gui.main_window import MainWindow
 
 
+@pytest.fixture(scope="session")
+def shared_roofs(tmp_path_factory):
+    """Where the roofs measured by one test wait for the next: each window test has its own cache
+    folder, and measuring the roofs (a child process of a few seconds) once per test would
+    double the suite's time without testing anything new."""
+    return tmp_path_factory.mktemp("roofs") / ROOF_CACHE_FILE
+
+
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path, monkeypatch):
+def isolated_settings(tmp_path, monkeypatch, shared_roofs):
+    cache = tmp_path / "cache" / "ovgui"
+    cache.mkdir(parents=True)
+    if shared_roofs.exists():
+        shutil.copyfile(shared_roofs, cache / ROOF_CACHE_FILE)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield
+    if (cache / ROOF_CACHE_FILE).exists():
+        shutil.copyfile(cache / ROOF_CACHE_FILE, shared_roofs)
 
 
 @pytest.fixture
