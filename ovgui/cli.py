@@ -91,6 +91,17 @@ def profile_parser() -> Parser:
 
 
 def profile_main(argv: Sequence[str] | None = None) -> int:
+    """The exit code; when a call the run walked away from (a compile, a decoder) is still running,
+    the process leaves at once with it (`blocking.exit_now`) rather than tearing OpenVINO down under it."""
+    from ovgui.core.blocking import abandoned_running, exit_now
+
+    code = _profile_main(argv)
+    if abandoned_running():
+        exit_now(code)
+    return code
+
+
+def _profile_main(argv: Sequence[str] | None) -> int:
     parser = profile_parser()
     args = parser.parse_args(argv)
     from ovgui.core.errors import OvguiError

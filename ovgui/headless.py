@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
 from ovgui.core.annotate import annotated_image, save_annotated_frames, save_png
+from ovgui.core.blocking import call, exit_now
 from ovgui.core.compare import compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
-from ovgui.core.errors import OvguiError
+from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.graph import RuntimeGraph, graph_to_dot
 from ovgui.core.imports import load_report
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
@@ -45,10 +46,15 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         raise OvguiError(f"cannot write annotated frames: folder {args.annotated_dir} does not exist")
     printer = ProgressPrinter()
     run = ProfileRun(run_request(args, config), printer)
-    with cancel_on_interrupt(run.cancel):
+    with Interrupts(run.cancel, lambda: run.partial, args.json) as interrupts:
         try:
-            report = run.run()
+            report = call(run.run)
             graph = run.graph
+        except RunCancelled:
+            if interrupts.number is None:
+                raise
+            print(f"error: {interrupts.name}: run stopped before the first inference", file=sys.stderr)
+            return interrupts.exit_code
         finally:
             run.release()
     printer.finish()
@@ -60,18 +66,63 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         save_trace(report, args.trace)
     if args.dot:
         write_dot(graph, args.dot)
+    if interrupts.number is not None:
+        return interrupts.exit_code
     return 0 if report.completed else EXIT_PARTIAL
 
 
-@contextmanager
-def cancel_on_interrupt(cancel: Callable[[], None]) -> Iterator[None]:
-    """Ctrl+C (or a SIGTERM) stops the run between iterations, so the figures so far still print."""
-    previous = {number: signal.signal(number, lambda *_: cancel()) for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
+class Interrupts:
+    """Ctrl+C (or a SIGTERM) stops the run between its steps, so the figures so far still print and
+    are written; a second one ends the process at once, writing the partial report it has to the
+    `--json` file, with the shell's code (128 + the signal's number).
+
+    The run works on another thread (`blocking.call`) while this one waits in short slices, so
+    the handlers run at once whatever the run is inside, a C++ call included."""
+
+    def __init__(self, cancel: Callable[[], None], partial: Callable[[], Report | None] = lambda: None,
+                 json_path: Path | None = None):
+        self._cancel = cancel
+        self._partial = partial
+        self._json_path = json_path
+        self._previous: dict[int, object] = {}
+        self.number: int | None = None
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.number).name if self.number is not None else ""
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.number or signal.SIGINT)
+
+    def __enter__(self) -> "Interrupts":
+        self._previous = {number: signal.signal(number, self._received) for number in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        for number, handler in self._previous.items():
             signal.signal(number, handler)
+
+    def _received(self, number: int, _frame) -> None:
+        if self.number is None:
+            self.number = number
+            print(f"note: {signal.Signals(number).name}: stopping; a second one ends ovgui-profile at once", file=sys.stderr)
+            self._cancel()
+            return
+        print(f"error: {signal.Signals(number).name} again: stopped at once{self._write_partial()}", file=sys.stderr)
+        exit_now(128 + number)
+
+    def _write_partial(self) -> str:
+        """The report as it stood (the timings, before decoding), marked incomplete; never a half-written file."""
+        report = self._partial()
+        if report is None or self._json_path is None:
+            return "; no report was written"
+        report.completed = False
+        try:
+            write_atomically(self._json_path, report.to_json())
+        except (OSError, ValueError, OvguiError) as error:
+            return f"; the partial report could not be written: {error}"
+        return f"; the partial report is in {self._json_path}"
 
 
 def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
@@ -86,14 +137,14 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         for run in current:
             run.cancel()
 
-    with cancel_on_interrupt(stop):
-        results = run_variants(
+    with Interrupts(stop):
+        results = call(lambda: run_variants(
             run_request(args, config),
             variants,
             on_event=lambda _name, event: printer(event),
             should_stop=lambda: bool(stopped),
             on_run=lambda _name, run: current.append(run),
-        )
+        ))
     printer.finish()
     print(format_comparison(results), end="")
     if args.json:
@@ -122,6 +173,16 @@ def write_text(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise OvguiError(f"cannot write {path}: {error.strerror}") from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A temporary file beside `path`, then a rename: a file being replaced is never left half-written."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def write_outputs(report: Report, json_path: Path | None, csv_path: Path | None, png_path: Path | None) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 
 from ovgui.core.errors import OvguiError
-from ovgui.core.image import LoadedImage, load_image, to_bgr8
+from ovgui.core.image import LoadedImage, check_not_special, load_image, to_bgr8
 from ovgui.core.report import ImageInfo
 
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
@@ -110,6 +110,8 @@ def open_source(paths: list[str], max_frames: int | None = None, stride: int = 1
 
 
 def _single(path: Path, max_frames: int | None, stride: int) -> FrameSource:
+    """A pipe from the shell is read as one image (a video needs a file OpenCV can seek)."""
+    check_not_special(path, pipe_allowed=path.suffix.lower() not in VIDEO_SUFFIXES)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
@@ -121,6 +123,9 @@ def _single(path: Path, max_frames: int | None, stride: int) -> FrameSource:
 
 
 def _image_set(files: list[Path], description: str, max_frames: int | None) -> FrameSource:
+    """Pipes and devices are refused here too: probing a pipe for its format would eat its data."""
+    for path in files:
+        check_not_special(path, pipe_allowed=False)
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise OvguiError(f"image file not found: {missing[0]}")

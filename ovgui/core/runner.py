@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 import openvino as ov
 
 from ovgui.core import events
+from ovgui.core.blocking import call
 from ovgui.core.decoders import class_count, guess_family
 from ovgui.core.decoders.base import DecodeOptions, Geometry, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
@@ -49,6 +51,8 @@ from ovgui.core.report import (
     RunConfig,
     Timings,
 )
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -85,9 +89,12 @@ class ProfileRun:
         self._notes: list[str] = []
         self._user_decoder: UserDecoder | None = None
         self.engine: Engine = create_engine(request.config.engine, request.config, self._core)
+        self.engine.cancel = self._cancel
         self.outputs: list[ModelOutput] = []
         self.geometry: Geometry | None = None
         self.mask: np.ndarray | None = None
+        self.partial: Report | None = None
+        """The report once its measurements are in, before decoding: what a run stopped at once can still write."""
 
     @property
     def profiler(self) -> LayerProfiler:
@@ -117,7 +124,7 @@ class ProfileRun:
         device = resolve_device(config.device, self._core)
         check_model_path(self.request.model_path)
         if config.decoder_file:
-            self._user_decoder = load_user_decoder(config.decoder_file)
+            self._user_decoder = load_user_decoder(config.decoder_file, config.decoder_timeout_s, self._cancel)
         source = open_source([self.request.image_path, *self.request.more_images], config.frames, config.stride)
         frames = source.frames()
         first = next(frames, None)
@@ -140,8 +147,10 @@ class ProfileRun:
         self._emit(events.PhaseStarted(name, self._memory.now_s()))
         return time.perf_counter()
 
-    def _end(self, name: str, started: float) -> float:
-        duration_ms = (time.perf_counter() - started) * 1000.0
+    def _end(self, name: str, started: float, duration_ms: float | None = None) -> float:
+        """`duration_ms` when the phase was timed where it ran (on its own thread), else since `started`."""
+        if duration_ms is None:
+            duration_ms = (time.perf_counter() - started) * 1000.0
         self._emit(events.PhaseFinished(name, self._memory.now_s(), duration_ms))
         return duration_ms
 
@@ -162,20 +171,22 @@ class ProfileRun:
         prepared = prepare_inputs(model, image, family, info.format, config)
         for note in [*prepared.notes, *self.engine.notes]:
             self._note(note)
-        self.engine.compile(model, self.request.model_path, prepared, device.name)
+        call(lambda: self.engine.compile(model, self.request.model_path, prepared, device.name), self._cancel,
+             name="ovgui-compile", stopped="run stopped during compilation")
         del model
         timings.compile = self._end("compile", started)
         self._raise_if_cancelled()
 
         started = self._begin("first_inference")
-        outputs = self.engine.first_inference()
-        timings.first_inference = self._end("first_inference", started)
+        outputs, first_ms = call(lambda: timed(self.engine.first_inference), self._cancel, name="ovgui-first-inference",
+                                 stopped="run stopped during the first inference")
+        timings.first_inference = self._end("first_inference", started, first_ms)
         self.live.first_inference_ms = timings.first_inference
         self.engine.begin_layers(prepared)
 
         self._begin("steady_state")
         budget = Budget(config.iterations, config.duration_s)
-        decoder = OutputDecoder(self._decode_options(labels), family, prepared.info.batch, self._user_decoder)
+        decoder = OutputDecoder(self._decode_options(labels), family, prepared.info.batch, self._user_decoder, self._cancel)
         if source.is_set:
             frame_pass = FramePass(self.engine, prepared, decoder)
             per_image, loop = frame_pass.run(chain([first], frames), budget, self._cancel, self.live, self._progress)
@@ -187,6 +198,7 @@ class ProfileRun:
         report.engine = self.engine.info()
         report.timings_ms = timings
         self._add_measurements(report, loop)
+        self.partial = report
         result = decoder(outputs, prepared.geometry)
         report.decoder = DecoderInfo(result.decoder, result.note)
         report.detections = result.detections
@@ -288,6 +300,13 @@ def profile_summary(report: Report, profiler: LayerProfiler, loop: LoopResult, s
 def declared_outputs(model: ov.Model) -> list[ModelOutput]:
     """The outputs as the model file declares them (-1 for dynamic dims), for choosing a decoder."""
     return [ModelOutput(sorted(port.get_names()), static_dims(port)) for port in model.outputs]
+
+
+def timed(function: Callable[[], T]) -> tuple[T, float]:
+    """`function()` and its wall time in ms, taken on the thread that runs it."""
+    started = time.perf_counter()
+    result = function()
+    return result, (time.perf_counter() - started) * 1000.0
 
 
 def run_profile(request: RunRequest, on_event: events.EventCallback = events.ignore_event) -> Report:

@@ -24,7 +24,8 @@ import psutil
 
 from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.engines.base import Engine
-from ovgui.core.errors import OvguiError
+from ovgui.core.blocking import call
+from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.events import LiveData
 from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
 from ovgui.core.preprocess import PreparedInputs
@@ -103,11 +104,16 @@ class OnnxRuntimeEngine(Engine):
 
     def layers(self, loop: LoopResult, steady_done: int) -> list[LayerStats]:
         """The separate profiled pass; the timed session is released first so the two never
-        hold memory at once."""
+        hold memory at once.  A run stopped before or during the pass has no per-node figures
+        (creating a session with a thousand threads can take long; the pass is walked away from)."""
         if not self.config.perf_counters:
             return []
         self._session = None
-        runs = node_runs(self._profile(min(max(steady_done, 1), PROFILED_RUNS)))
+        try:
+            events = call(lambda: self._profile(min(max(steady_done, 1), PROFILED_RUNS)), self.cancel, name="ovgui-ort-profile")
+        except RunCancelled:
+            return []
+        runs = node_runs(events)
         if not runs:
             return []
         order = list(dict.fromkeys(name for run in runs for name in run))

@@ -1,0 +1,85 @@
+"""Calls that may block where no cancel flag reaches them, run on a thread the caller can walk away from.
+
+OpenVINO's compile of a huge graph, ONNX Runtime's session creation with a thousand threads, a
+user's decoder that loops, a pipe that is never written: none of these look at the run's cancel
+flag, and a C++ call cannot be interrupted.  `call` runs such a function on a daemon thread and
+waits in short slices, so a Stop (the cancel flag) or a timeout ends the wait at once and the
+thread is left to finish on its own.  A daemon thread never keeps the process alive, but the
+interpreter's normal exit would tear libraries down under a thread still inside them: while
+`abandoned_running()` says one is, front ends leave with `exit_now`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from typing import Callable, TypeVar
+
+from ovgui.core.errors import RunCancelled
+
+T = TypeVar("T")
+WAIT_SLICE_S = 0.05
+
+_abandoned: list[threading.Thread] = []
+
+
+class TimedOut(Exception):
+    """The call did not return within its time; the caller says what that means for the user."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"did not return within {seconds:g} s")
+        self.seconds = seconds
+
+
+def call(
+    function: Callable[[], T],
+    cancel: threading.Event | None = None,
+    timeout_s: float | None = None,
+    name: str = "ovgui-call",
+    stopped: str = "run stopped",
+) -> T:
+    """`function()`'s result or exception; `RunCancelled(stopped)` as soon as `cancel` is set, and
+    `TimedOut` once `timeout_s` has passed, leaving the thread running."""
+    outcome: dict[str, object] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread as it is
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    while not done.wait(WAIT_SLICE_S):
+        if cancel is not None and cancel.is_set():
+            _abandoned.append(thread)
+            raise RunCancelled(stopped)
+        if deadline is not None and time.monotonic() >= deadline:
+            _abandoned.append(thread)
+            raise TimedOut(timeout_s)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def abandoned_running() -> bool:
+    """Whether a thread walked away from is still inside its call."""
+    _abandoned[:] = [thread for thread in _abandoned if thread.is_alive()]
+    return bool(_abandoned)
+
+
+def exit_now(code: int) -> None:
+    """Flush what was written and leave without the interpreter's teardown (no atexit handlers,
+    no library destructors racing a thread still inside the library)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
