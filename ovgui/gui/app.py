@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
+from ovgui.core.blocking import abandoned_running, exit_now
 from ovgui.core.compare import load_variants
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
@@ -44,6 +45,7 @@ class ScriptedRun(QObject):
         window.report_ready.connect(self._finished)
         window.session.comparison_finished.connect(self._compared)
         window.session.failed.connect(self._failed)
+        window.session.abandoned.connect(self._failed)
         window.run_refused.connect(self._failed)
         window.session.cancelled.connect(lambda: self._failed("run stopped"))
 
@@ -132,13 +134,21 @@ def run_app(args: argparse.Namespace, config: RunConfig) -> int:
         window.show_view(args.view)
     window.show()
     try:
-        return app.exec()
+        code = app.exec()
     finally:
         bridge.restore()
+    if window.session.left_running() or abandoned_running():
+        exit_now(code)
+    return code
 
 
 def quit_on_signal(window: MainWindow, number: int) -> None:
-    """As File › Quit does: stop the run, save the settings, close; then the shell's code (128 + N)."""
+    """As File › Quit does: stop the run, save the settings, close; then the shell's code (128 + N).
+    A second signal while closing (a run that takes its grace period to stop) leaves at once."""
+    if window.property("closing_on_signal"):
+        print(f"ovgui: {signal.Signals(number).name} again, leaving at once", file=sys.stderr)
+        exit_now(128 + number)
+    window.setProperty("closing_on_signal", True)
     print(f"ovgui: {signal.Signals(number).name}, closing", file=sys.stderr)
     window.close()
     QApplication.exit(128 + number)
