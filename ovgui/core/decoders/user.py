@@ -278,7 +278,7 @@ def _finite_number(value: Any) -> bool:
 
 def _a(value: Any) -> str:
     name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _shown(value: Any) -> str:
