@@ -39,9 +39,11 @@ def call(
     timeout_s: float | None = None,
     name: str = "ovgui-call",
     stopped: str = "run stopped",
+    grace_s: float = 0.0,
 ) -> T:
-    """`function()`'s result or exception; `RunCancelled(stopped)` as soon as `cancel` is set, and
-    `TimedOut` once `timeout_s` has passed, leaving the thread running."""
+    """`function()`'s result or exception; `RunCancelled(stopped)` once `cancel` has been set for
+    `grace_s` (a function that honours the flag itself may still return its result in that time),
+    and `TimedOut` once `timeout_s` has passed, leaving the thread running."""
     outcome: dict[str, object] = {}
     done = threading.Event()
 
@@ -56,8 +58,12 @@ def call(
     thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    cancelled_at: float | None = None
     while not done.wait(WAIT_SLICE_S):
         if cancel is not None and cancel.is_set():
+            cancelled_at = cancelled_at or time.monotonic()
+            if time.monotonic() - cancelled_at < grace_s:
+                continue
             _abandoned.append(thread)
             raise RunCancelled(stopped)
         if deadline is not None and time.monotonic() >= deadline:
@@ -66,6 +72,14 @@ def call(
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def leave(function: Callable[[], object], name: str = "ovgui-left") -> None:
+    """Run `function()` on a daemon thread and do not wait for it at all (dropping the last
+    reference to something whose teardown may take minutes, such as a session of 2,000 threads)."""
+    thread = threading.Thread(target=function, name=name, daemon=True)
+    thread.start()
+    _abandoned.append(thread)
 
 
 def abandoned_running() -> bool:

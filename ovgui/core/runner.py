@@ -53,6 +53,7 @@ from ovgui.core.report import (
 )
 
 T = TypeVar("T")
+STEADY_GRACE_S = 1.0
 
 
 @dataclass
@@ -95,6 +96,8 @@ class ProfileRun:
         self.mask: np.ndarray | None = None
         self.partial: Report | None = None
         """The report once its measurements are in, before decoding: what a run stopped at once can still write."""
+        self.walked_away = False
+        """Whether a stop left a compile or an inference still running on its thread."""
 
     @property
     def profiler(self) -> LayerProfiler:
@@ -107,8 +110,10 @@ class ProfileRun:
 
     def release(self) -> None:
         """Free the compiled model; callers do it after handing the report on, because tearing
-        down a compiled model takes tens of milliseconds."""
-        self.engine.release()
+        down a compiled model takes tens of milliseconds.  An inference walked away from still
+        uses it: it goes with that thread's last reference instead."""
+        if not self.walked_away:
+            self.engine.release()
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -171,27 +176,27 @@ class ProfileRun:
         prepared = prepare_inputs(model, image, family, info.format, config)
         for note in [*prepared.notes, *self.engine.notes]:
             self._note(note)
-        call(lambda: self.engine.compile(model, self.request.model_path, prepared, device.name), self._cancel,
-             name="ovgui-compile", stopped="run stopped during compilation")
+        self._abandonable(lambda: self.engine.compile(model, self.request.model_path, prepared, device.name),
+                          "ovgui-compile", "run stopped during compilation")
         del model
         timings.compile = self._end("compile", started)
         self._raise_if_cancelled()
 
         started = self._begin("first_inference")
-        outputs, first_ms = call(lambda: timed(self.engine.first_inference), self._cancel, name="ovgui-first-inference",
-                                 stopped="run stopped during the first inference")
+        outputs, first_ms = self._abandonable(lambda: timed(self.engine.first_inference), "ovgui-first-inference",
+                                              "run stopped during the first inference")
         timings.first_inference = self._end("first_inference", started, first_ms)
         self.live.first_inference_ms = timings.first_inference
         self.engine.begin_layers(prepared)
 
-        self._begin("steady_state")
+        steady_started = self._begin("steady_state")
         budget = Budget(config.iterations, config.duration_s)
         decoder = OutputDecoder(self._decode_options(labels), family, prepared.info.batch, self._user_decoder, self._cancel)
         if source.is_set:
             frame_pass = FramePass(self.engine, prepared, decoder)
             per_image, loop = frame_pass.run(chain([first], frames), budget, self._cancel, self.live, self._progress)
         else:
-            per_image, loop = [], self.engine.steady(budget, self._cancel, self.live, self._progress)
+            per_image, loop = [], self._steady(budget, steady_started)
         self._memory.end_phase()
 
         report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
@@ -212,6 +217,27 @@ class ProfileRun:
             report.throughput_fps = report.frame_set.end_to_end_fps
         return report
 
+    def _abandonable(self, function: Callable[[], T], name: str, stopped: str) -> T:
+        """`function()` on a thread a stop walks away from at once (`RunCancelled(stopped)`)."""
+        try:
+            return call(function, self._cancel, name=name, stopped=stopped)
+        except RunCancelled:
+            self.walked_away = True
+            raise
+
+    def _steady(self, budget: Budget, started: float) -> LoopResult:
+        """The timed loop, on a thread of its own: it ends at the next iteration once stopped, but
+        one inference can take minutes (ONNX Runtime with a thousand threads on two cores), so
+        `STEADY_GRACE_S` after a stop the run walks away with the iterations done so far."""
+        try:
+            return call(lambda: self.engine.steady(budget, self._cancel, self.live, self._progress), self._cancel,
+                        name="ovgui-steady", grace_s=STEADY_GRACE_S)
+        except RunCancelled:
+            self.walked_away = True
+            self._note(f"stopped inside an inference still running {STEADY_GRACE_S:g} s later: "
+                       "the figures cover the iterations done, without per-layer figures")
+            return LoopResult(time.perf_counter() - started, 0.0, 1, [])
+
     def _add_measurements(self, report: Report, loop: LoopResult) -> None:
         """Latency, throughput, the settings the engine used and the per-layer figures."""
         config = self.request.config
@@ -223,7 +249,7 @@ class ProfileRun:
         report.latency_ms.end_times_s = [t - self._memory.origin for t in self.live.iteration_end_times[: len(latencies)]]
         report.throughput_fps = throughput(len(latencies), loop, config.mode) * report.preprocess.batch
         report.completed = not self.cancelled
-        report.layers = self.engine.layers(loop, len(latencies))
+        report.layers = [] if self.walked_away else self.engine.layers(loop, len(latencies))
         if report.layers:
             report.layer_types = totals_by_type(report.layers)
             report.profile = profile_summary(report, self.profiler, loop, len(latencies))

@@ -19,6 +19,8 @@ from openvino import opset13 as ops
 
 from shared_data import image_path, model_path
 
+from ovgui.core.runner import STEADY_GRACE_S
+
 ROOT = Path(__file__).resolve().parents[2]
 CHAINED_OPS = 20_000  # compiles in minutes here (measured: not done after 5 min on 2 shared cores)
 
@@ -131,6 +133,18 @@ def test_a_second_signal_ends_the_process_at_once_when_the_first_cannot(tmp_path
     assert code == 130, err
     assert "error: SIGINT again: stopped at once; no report was written" in err
     assert "Traceback" not in err
+
+
+def test_a_stop_inside_a_slow_inference_walks_away_after_the_grace_period(tmp_path):
+    process = cli([slow_inference_model(tmp_path / "slow.xml"), image_path("dog.jpg"), "-n", "100", "--no-roofline"], tmp_path)
+    wait_for_line(process, "phase steady_state")
+    process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    out, err = process.communicate(timeout=60)
+    assert time.monotonic() - started < STEADY_GRACE_S + 1.0
+    assert process.returncode == 143, err
+    assert "note: stopped inside an inference still running 1 s later" in err
+    assert "Run     stopped before the end" in out and "Traceback" not in err
 
 
 def chained_model(path: Path, count: int) -> Path:

@@ -24,7 +24,7 @@ import psutil
 
 from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.engines.base import Engine
-from ovgui.core.blocking import call
+from ovgui.core.blocking import call, leave
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.events import LiveData
 from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
@@ -106,7 +106,7 @@ class OnnxRuntimeEngine(Engine):
         """The separate profiled pass; the timed session is released first so the two never
         hold memory at once.  A run stopped before or during the pass has no per-node figures
         (creating a session with a thousand threads can take long; the pass is walked away from)."""
-        if not self.config.perf_counters:
+        if not self.config.perf_counters or self.cancel.is_set():
             return []
         self._session = None
         try:
@@ -138,7 +138,11 @@ class OnnxRuntimeEngine(Engine):
         return EngineInfo("ONNX Runtime", ort.__version__, list(PROVIDERS))
 
     def release(self) -> None:
-        self._session = None
+        """A stopped run's session is dropped on a thread nobody waits for: tearing down a session
+        of a thousand intra-op and inter-op threads can take minutes."""
+        session, self._session = [self._session], None
+        if self.cancel.is_set():
+            leave(session.clear, "ovgui-ort-release")
 
     def _new_session(self, profile_dir: Path | None) -> ort.InferenceSession:
         options = session_options(self.config)
