@@ -144,11 +144,7 @@ def run_app(args: argparse.Namespace, config: RunConfig) -> int:
 
 def quit_on_signal(window: MainWindow, number: int) -> None:
     """As File › Quit does: stop the run, save the settings, close; then the shell's code (128 + N).
-    A second signal while closing (a run that takes its grace period to stop) leaves at once."""
-    if window.property("closing_on_signal"):
-        print(f"ovgui: {signal.Signals(number).name} again, leaving at once", file=sys.stderr)
-        exit_now(128 + number)
-    window.setProperty("closing_on_signal", True)
+    A second signal leaves at once (`SignalBridge`)."""
     print(f"ovgui: {signal.Signals(number).name}, closing", file=sys.stderr)
     window.close()
     QApplication.exit(128 + number)

@@ -35,6 +35,7 @@ from ovgui.core.report import Report
 from ovgui.core.runner import ProfileRun, RunRequest
 
 GRACE_MS = 3000
+WAIT_SLICE_MS = 100
 
 
 def user_message(error: BaseException) -> str:
@@ -290,15 +291,14 @@ class RunSession(QObject):
         self._start_pending()
 
     def shutdown(self) -> None:
-        """For window close: stop, let the worker finish its current call for up to the grace
-        period, end the thread; a thread still busy then is left running (see `left_running`)."""
+        """For window close: stop, let the worker finish its current step, end the thread.  The
+        calls that could block for good are walked away from by the run itself; the wait is in
+        short slices so Python's signal handlers still run (a second Ctrl+C leaves at once)."""
         self.stop()
         self._grace.stop()
         self._thread.quit()
-        if not self._thread.wait(GRACE_MS) and self._worker is not None:
-            self._worker.blockSignals(True)
-            self._left.append((self._thread, self._worker))
-            self._worker = None
+        while not self._thread.wait(WAIT_SLICE_MS):
+            pass
 
     def is_shut_down(self) -> bool:
         return self._thread.isFinished()

@@ -5,9 +5,15 @@ the next run works; a FIFO as the image or as a report's image is a banner line,
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import threading
 
+import pytest
+
+from blocking_models import slow_inference_model
 from shared_data import image_path, model_path
+from test_signals import WINDOW_UNTIL_STEADY, started as started_window
 
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile
@@ -122,3 +128,19 @@ def test_the_decoder_file_browse_dialog_says_the_file_is_code_run_with_your_righ
     field.browse_button.click()
     assert "Python code that runs with your rights" in captions[0]
     assert "runs with your rights" in field.browse_button.toolTip()
+
+
+def test_a_second_signal_leaves_a_closing_window_at_once(tmp_path):
+    """The first SIGTERM closes the window, which waits for the run to end (here an inference of
+    seconds, walked away from after a second); the second leaves at once with the shell's code."""
+    args = [str(slow_inference_model(tmp_path / "slow.xml")), str(image_path("dog.jpg")), "--run", "-n", "100",
+            "--no-roofline"]
+    process = started_window(WINDOW_UNTIL_STEADY, args, tmp_path)
+    assert process.stdout.readline().strip() == "steady"
+    process.send_signal(signal.SIGTERM)
+    with pytest.raises(subprocess.TimeoutExpired):
+        process.wait(timeout=0.3)  # two signals at once would be one: Python runs a pending handler once
+    process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=1)
+    assert process.returncode == 143, err
+    assert "ovgui: SIGTERM again, leaving at once" in err and "Traceback" not in err
