@@ -6,7 +6,8 @@ flag, and a C++ call cannot be interrupted.  `call` runs such a function on a da
 waits in short slices, so a Stop (the cancel flag) or a timeout ends the wait at once and the
 thread is left to finish on its own.  A daemon thread never keeps the process alive, but the
 interpreter's normal exit would tear libraries down under a thread still inside them: while
-`abandoned_running()` says one is, front ends leave with `exit_now`.
+`abandoned_running()` says one is, the command-line entry points leave with `exit_now` (a
+function called in-process, by a test say, never ends its caller's process).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ovgui.core.errors import RunCancelled
 T = TypeVar("T")
 WAIT_SLICE_S = 0.05
 
-_abandoned: list[threading.Thread] = []
+_abandoned: list[Callable[[], bool]] = []
+"""Each walked-away thread's `is_alive`."""
 
 
 class TimedOut(Exception):
@@ -64,10 +66,10 @@ def call(
             cancelled_at = cancelled_at or time.monotonic()
             if time.monotonic() - cancelled_at < grace_s:
                 continue
-            _abandoned.append(thread)
+            _abandoned.append(thread.is_alive)
             raise RunCancelled(stopped)
         if deadline is not None and time.monotonic() >= deadline:
-            _abandoned.append(thread)
+            _abandoned.append(thread.is_alive)
             raise TimedOut(timeout_s)
     if "error" in outcome:
         raise outcome["error"]
@@ -79,12 +81,17 @@ def leave(function: Callable[[], object], name: str = "ovgui-left") -> None:
     reference to something whose teardown may take minutes, such as a session of 2,000 threads)."""
     thread = threading.Thread(target=function, name=name, daemon=True)
     thread.start()
-    _abandoned.append(thread)
+    _abandoned.append(thread.is_alive)
+
+
+def walked_away(is_alive: Callable[[], bool]) -> None:
+    """Count a thread of another kind (a QThread left running) among those walked away from."""
+    _abandoned.append(is_alive)
 
 
 def abandoned_running() -> bool:
     """Whether a thread walked away from is still inside its call."""
-    _abandoned[:] = [thread for thread in _abandoned if thread.is_alive()]
+    _abandoned[:] = [is_alive for is_alive in _abandoned if is_alive()]
     return bool(_abandoned)
 
 

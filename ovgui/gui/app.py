@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
-from ovgui.core.blocking import abandoned_running, exit_now
 from ovgui.core.compare import load_variants
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
@@ -134,12 +133,9 @@ def run_app(args: argparse.Namespace, config: RunConfig) -> int:
         window.show_view(args.view)
     window.show()
     try:
-        code = app.exec()
+        return app.exec()
     finally:
         bridge.restore()
-    if window.session.left_running() or abandoned_running():
-        exit_now(code)
-    return code
 
 
 def quit_on_signal(window: MainWindow, number: int) -> None:

@@ -21,12 +21,14 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 import numpy as np
 from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, QTimer, Signal, SignalInstance, Slot
 
 from ovgui.core import events
+from ovgui.core.blocking import walked_away
 from ovgui.core.compare import Variant, VariantResult, run_variants
 from ovgui.core.decoders.base import Geometry, ModelOutput
 from ovgui.core.errors import OvguiError, RunCancelled
@@ -189,6 +191,14 @@ class ComparisonWorker(EngineWorker):
         self.yielded.emit(result)
 
 
+def running(thread: QThread) -> bool:
+    """Whether `thread` still runs; one whose Qt object is gone has long ended."""
+    try:
+        return not thread.isFinished()
+    except RuntimeError:
+        return False
+
+
 class RunSession(QObject):
     """Starts and stops runs; at most one at a time, and a new one may be asked for while the last is ending.
 
@@ -283,6 +293,7 @@ class RunSession(QObject):
         worker.blockSignals(True)
         self._thread.quit()
         self._left.append((self._thread, worker))
+        walked_away(partial(running, self._thread))
         self._thread = self._new_thread()
         self.abandoned.emit(
             f"the run did not stop within {GRACE_MS / 1000:g} s (a call that cannot be interrupted); "
@@ -305,7 +316,7 @@ class RunSession(QObject):
 
     def left_running(self) -> bool:
         """Whether a worker walked away from is still inside its call: the process must then leave
-        without destroying its thread (`ovgui.core.blocking.exit_now`)."""
+        without destroying its thread (`ovgui.core.blocking` counts it too, for `exit_now`)."""
         self._left = [(thread, worker) for thread, worker in self._left if not thread.isFinished()]
         return bool(self._left)
 

@@ -36,7 +36,7 @@ class Announcing(console.ProgressPrinter):
             print(f"phase {event.name}", flush=True)
 import ovgui.headless
 ovgui.headless.ProgressPrinter = Announcing
-sys.exit(profile_main(sys.argv[1:]))
+sys.exit(profile_main())  # as the command: it may leave with os._exit
 """
 
 BUSY_DECODER = """

@@ -10,7 +10,6 @@ import subprocess
 import threading
 
 import pytest
-
 from blocking_models import slow_inference_model
 from shared_data import image_path, model_path
 from test_signals import WINDOW_UNTIL_STEADY, started as started_window
