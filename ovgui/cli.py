@@ -91,6 +91,21 @@ def profile_parser() -> Parser:
 
 
 def profile_main(argv: Sequence[str] | None = None) -> int:
+    """The exit code.  As the command (no `argv`), when a call the run walked away from (a compile,
+    a decoder) is still running, the process leaves at once (`blocking.exit_now`) rather than tear
+    OpenVINO down under it; called with `argv` (in-process), it always returns."""
+    return _leaving_at_once(_profile_main(argv), argv)
+
+
+def _leaving_at_once(code: int, argv: Sequence[str] | None) -> int:
+    from ovgui.core.blocking import abandoned_running, exit_now
+
+    if argv is None and abandoned_running():
+        exit_now(code)
+    return code
+
+
+def _profile_main(argv: Sequence[str] | None) -> int:
     parser = profile_parser()
     args = parser.parse_args(argv)
     from ovgui.core.errors import OvguiError
@@ -137,7 +152,7 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
 
     try:
         check_writable(args.screenshot, args.report)
-        return run_app(args, run_config(args))
+        return _leaving_at_once(run_app(args, run_config(args)), argv)
     except OvguiError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -6,12 +6,12 @@ import argparse
 import json
 import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
 from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
+from ovgui.core.blocking import call, exit_now
 from ovgui.core.compare import VariantResult, compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError, RunCancelled
@@ -51,13 +51,15 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         raise OvguiError(f"cannot write annotated frames: folder {args.annotated_dir} does not exist")
     printer = ProgressPrinter()
     run = ProfileRun(run_request(args, config), printer)
-    with cancel_on_interrupt(run.cancel) as received:
+    with Interrupts(run.cancel, lambda: run.partial, args.json) as interrupts:
         try:
-            report = run.run()
+            report = call(run.run)
             graph = run.graph
-        except RunCancelled as error:
-            print(f"error: {error}", file=sys.stderr)
-            return signal_exit_code(received)
+        except RunCancelled:
+            if interrupts.number is None:
+                raise
+            print(f"error: {interrupts.name}: run stopped before the first inference", file=sys.stderr)
+            return interrupts.exit_code
         finally:
             run.release()
     printer.finish()
@@ -69,30 +71,61 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         save_trace(report, args.trace)
     if args.dot:
         write_dot(graph, args.dot)
-    return 0 if report.completed else signal_exit_code(received)
+    return 0 if report.completed and interrupts.number is None else interrupts.exit_code
 
 
-@contextmanager
-def cancel_on_interrupt(cancel: Callable[[], None]) -> Iterator[list[int]]:
-    """Ctrl+C (or a SIGTERM) stops the run between iterations, so the figures so far still print;
-    the list yielded holds the signals received, for the exit code."""
-    received: list[int] = []
+class Interrupts:
+    """Ctrl+C (or a SIGTERM) stops the run between its steps, so the figures so far still print and
+    are written; a second one ends the process at once, writing the partial report it has to the
+    `--json` file, with the shell's code (128 + the signal's number).
 
-    def handle(number: int, _frame: object) -> None:
-        received.append(number)
-        cancel()
+    The run works on another thread (`blocking.call`) while this one waits in short slices, so
+    the handlers run at once whatever the run is inside, a C++ call included."""
 
-    previous = {number: signal.signal(number, handle) for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield received
-    finally:
-        for number, handler in previous.items():
+    def __init__(self, cancel: Callable[[], None], partial: Callable[[], Report | None] = lambda: None,
+                 json_path: Path | None = None):
+        self._cancel = cancel
+        self._partial = partial
+        self._json_path = json_path
+        self._previous: dict[int, object] = {}
+        self.number: int | None = None
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.number).name if self.number is not None else ""
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_SIGNAL_BASE + (self.number or signal.SIGINT)
+
+    def __enter__(self) -> "Interrupts":
+        self._previous = {number: signal.signal(number, self._received) for number in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        for number, handler in self._previous.items():
             signal.signal(number, handler)
 
+    def _received(self, number: int, _frame) -> None:
+        if self.number is None:
+            self.number = number
+            print(f"note: {signal.Signals(number).name}: stopping; a second one ends ovgui-profile at once", file=sys.stderr)
+            self._cancel()
+            return
+        print(f"error: {signal.Signals(number).name} again: stopped at once{self._write_partial()}", file=sys.stderr)
+        exit_now(EXIT_SIGNAL_BASE + number)
 
-def signal_exit_code(received: list[int]) -> int:
-    """128 + the first signal that stopped the run (only a signal stops a headless run)."""
-    return EXIT_SIGNAL_BASE + (received[0] if received else signal.SIGINT)
+    def _write_partial(self) -> str:
+        """The report as it stood (the timings, before decoding), marked incomplete; never a half-written file."""
+        report = self._partial()
+        if report is None or self._json_path is None:
+            return "; no report was written"
+        report.completed = False
+        try:
+            report.save_json(self._json_path)
+        except (OSError, ValueError, OvguiError) as error:
+            return f"; the partial report could not be written: {error}"
+        return f"; the partial report is in {self._json_path}"
 
 
 def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
@@ -105,30 +138,30 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         for run in current:
             run.cancel()
 
-    with cancel_on_interrupt(stop) as received:
-        results = run_variants(
+    with Interrupts(stop) as interrupts:
+        results = call(lambda: run_variants(
             run_request(args, config),
             variants,
             on_event=lambda _name, event: printer(event),
-            should_stop=lambda: bool(received),
+            should_stop=lambda: interrupts.number is not None,
             on_run=lambda _name, run: current.append(run),
-        )
+        ))
     printer.finish()
     print(format_comparison(results), end="")
     if args.json:
         entries = [{"name": r.name, "error": r.error, "report": r.report.to_json_dict() if r.report else None} for r in results]
         write_text_atomic(args.json, json.dumps({"schema_version": SCHEMA_VERSION, "comparison": entries}, indent=1, allow_nan=False))
-    return comparison_exit_code(results, received)
+    return comparison_exit_code(results, interrupts)
 
 
-def comparison_exit_code(results: list[VariantResult], received: list[int]) -> int:
+def comparison_exit_code(results: list[VariantResult], interrupts: Interrupts) -> int:
     """Each configuration that failed gets its `error:` line on stderr (the others were run and
     written); a signal's code wins over a failure's, because the run was not finished."""
     for result in results:
         if result.report is None:
             print(f"error: configuration '{result.name}': {result.error}", file=sys.stderr)
-    if received:
-        return signal_exit_code(received)
+    if interrupts.number is not None:
+        return interrupts.exit_code
     return EXIT_FAILED if any(result.report is None for result in results) else 0
 
 

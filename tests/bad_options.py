@@ -26,6 +26,8 @@ BAD_OPTIONS = [
     ("input_shape", "1,3,0,640", "input shape (--shape) values must each be between 1 and 16384, got 0"),
     ("input_shape", "1,3,100000,640", "input shape (--shape) values must each be between 1 and 16384, got 100000"),
     ("input_shape", "1,3,x,640", "expects a whole number, got 'x'"),
+    ("decoder_timeout_s", "0", "decoder timeout (--decoder-timeout) must be more than 0 and at most 86400, got 0"),
+    ("decoder_timeout_s", "inf", "decoder timeout (--decoder-timeout) must be a finite number, got inf"),
 ]
 
 PARSE_ERRORS = {"ten", "1,3,x,640"}

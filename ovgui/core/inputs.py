@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 
 from ovgui.core.errors import OvguiError
-from ovgui.core.image import LoadedImage, load_image, to_bgr8
+from ovgui.core.image import LoadedImage, check_not_special, load_image, to_bgr8
 from ovgui.core.report import ImageInfo
 
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
@@ -111,6 +111,8 @@ def open_source(paths: list[str], max_frames: int | None = None, stride: int = 1
 
 
 def _single(path: Path, max_frames: int | None, stride: int) -> FrameSource:
+    """A pipe from the shell is read as one image (a video needs a file OpenCV can seek)."""
+    check_not_special(path, pipe_allowed=path.suffix.lower() not in VIDEO_SUFFIXES)
     if path.is_dir():
         images, notes = _without_broken_links(sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
         files = [p for p in images if p.is_file()]
@@ -162,6 +164,9 @@ def _broken_link(path: Path) -> str:
 
 
 def _image_set(files: list[Path], description: str, max_frames: int | None, notes: list[str] | None = None) -> FrameSource:
+    """Pipes and devices are refused here too: probing a pipe for its format would eat its data."""
+    for path in files:
+        check_not_special(path, pipe_allowed=False)
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise OvguiError(f"image file not found: {missing[0]}")

@@ -257,8 +257,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("labels_path", "labels", "label file, one name per line (line number = class id)", "output",
            flags=("--labels",), unset="from the model or the decoder", path="file", metavar="FILE"),
     Option("decoder_file", "decoder file",
-           "a Python file with decode(outputs, info) -> dict (see docs/decoders.md); replaces the built-in decoders",
+           "a Python file with decode(outputs, info) -> dict (see docs/decoders.md); replaces the built-in decoders; "
+           "it is code that runs with your rights, so use only files you trust",
            "output", flags=("--decoder-file",), unset="none", path="file", metavar="FILE.py"),
+    Option("decoder_timeout_s", "decoder timeout",
+           "seconds a decoder file's code may take (loading it, or decoding one result) before its decoding "
+           "is stopped with one line; the timings are kept", "output", flags=("--decoder-timeout",),
+           minimum=0, maximum=MAX_DURATION_S, above=True, metavar="S"),
     Option("min_area_px", "minimum area", "probability map: smallest region kept as a box, in photo pixels", "output",
            flags=("--min-area",), minimum=0, maximum=1e8, metavar="PX"),
     Option("map_channel", "map channel", "probability map / overlay: which channel of the map to read", "output",

@@ -79,6 +79,7 @@ class RunConfig:
     nms_iou: float = 0.45
     labels_path: str | None = None
     decoder_file: str | None = None
+    decoder_timeout_s: float = 5.0
     min_area_px: float = 16.0
     map_channel: int = 0
     map_output: str | None = None

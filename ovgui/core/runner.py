@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 import openvino as ov
 
 from ovgui.core import events
+from ovgui.core.blocking import call
 from ovgui.core.decoders import class_count, guess_family
 from ovgui.core.decoders.base import DecodeOptions, Geometry, ModelOutput
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
@@ -50,6 +52,9 @@ from ovgui.core.report import (
     RunConfig,
     Timings,
 )
+
+T = TypeVar("T")
+STEADY_GRACE_S = 1.0
 
 
 @dataclass
@@ -89,6 +94,10 @@ class ProfileRun:
         self.outputs: list[ModelOutput] = []
         self.geometry: Geometry | None = None
         self.mask: np.ndarray | None = None
+        self.partial: Report | None = None
+        """The report once its measurements are in, before decoding: what a run stopped at once can still write."""
+        self.walked_away = False
+        """Whether a stop left a compile or an inference still running on its thread."""
 
     @property
     def profiler(self) -> LayerProfiler | None:
@@ -101,8 +110,9 @@ class ProfileRun:
 
     def release(self) -> None:
         """Free the compiled model; callers do it after handing the report on, because tearing
-        down a compiled model takes tens of milliseconds."""
-        if self.engine is not None:
+        down a compiled model takes tens of milliseconds.  An inference walked away from still
+        uses it: it goes with that thread's last reference instead."""
+        if self.engine is not None and not self.walked_away:
             self.engine.release()
 
     def cancel(self) -> None:
@@ -119,13 +129,14 @@ class ProfileRun:
         device = resolve_device(config.device, self._core)
         check_model_path(self.request.model_path)
         if config.decoder_file:
-            self._user_decoder = load_user_decoder(config.decoder_file)
+            self._user_decoder = load_user_decoder(config.decoder_file, config.decoder_timeout_s, self._cancel)
         source = open_source([self.request.image_path, *self.request.more_images], config.frames, config.stride)
         frames = source.frames()
         first = next(frames, None)
         if first is None:
             raise OvguiError(f"{source.description} holds no {'frames' if source.kind == 'video' else 'images'} OpenCV can read")
         self.engine = create_engine(config.engine, config, self._core)
+        self.engine.cancel = self._cancel
         with MemorySampler(self.live) as memory:
             self._memory = memory
             report = self._run_phases(source, first, frames, device)
@@ -143,8 +154,10 @@ class ProfileRun:
         self._emit(events.PhaseStarted(name, self._memory.now_s()))
         return time.perf_counter()
 
-    def _end(self, name: str, started: float) -> float:
-        duration_ms = (time.perf_counter() - started) * 1000.0
+    def _end(self, name: str, started: float, duration_ms: float | None = None) -> float:
+        """`duration_ms` when the phase was timed where it ran (on its own thread), else since `started`."""
+        if duration_ms is None:
+            duration_ms = (time.perf_counter() - started) * 1000.0
         self._emit(events.PhaseFinished(name, self._memory.now_s(), duration_ms))
         return duration_ms
 
@@ -166,31 +179,34 @@ class ProfileRun:
         prepared = prepare_inputs(model, image, family, info.format, config)
         for note in [*prepared.notes, *self.engine.notes]:
             self._note(note)
-        self.engine.compile(model, self.request.model_path, prepared, device.name)
+        self._abandonable(lambda: self.engine.compile(model, self.request.model_path, prepared, device.name),
+                          "ovgui-compile", "run stopped during compilation")
         del model
         timings.compile = self._end("compile", started)
         self._raise_if_cancelled()
 
         started = self._begin("first_inference")
-        outputs = self.engine.first_inference()
-        timings.first_inference = self._end("first_inference", started)
+        outputs, first_ms = self._abandonable(lambda: timed(self.engine.first_inference), "ovgui-first-inference",
+                                              "run stopped during the first inference")
+        timings.first_inference = self._end("first_inference", started, first_ms)
         self.live.first_inference_ms = timings.first_inference
         self.engine.begin_layers(prepared)
 
-        self._begin("steady_state")
+        steady_started = self._begin("steady_state")
         budget = Budget(config.iterations, config.duration_s)
-        decoder = OutputDecoder(self._decode_options(labels), family, prepared.info.batch, self._user_decoder)
+        decoder = OutputDecoder(self._decode_options(labels), family, prepared.info.batch, self._user_decoder, self._cancel)
         if source.is_set:
             frame_pass = FramePass(self.engine, prepared, decoder)
             per_image, loop = frame_pass.run(chain([first], frames), budget, self._cancel, self.live, self._progress)
         else:
-            per_image, loop = [], self.engine.steady(budget, self._cancel, self.live, self._progress)
+            per_image, loop = [], self._steady(budget, steady_started)
         self._memory.end_phase()
 
         report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
         report.engine = self.engine.info()
         report.timings_ms = timings
         self._add_measurements(report, loop)
+        self.partial = report
         result = decoder(outputs, prepared.geometry)
         report.decoder = DecoderInfo(result.decoder, result.note)
         report.detections = result.detections
@@ -203,6 +219,27 @@ class ProfileRun:
             report.frame_set = summarize(source, per_image, loop, first.decode_ms)
             report.throughput_fps = report.frame_set.end_to_end_fps
         return report
+
+    def _abandonable(self, function: Callable[[], T], name: str, stopped: str) -> T:
+        """`function()` on a thread a stop walks away from at once (`RunCancelled(stopped)`)."""
+        try:
+            return call(function, self._cancel, name=name, stopped=stopped)
+        except RunCancelled:
+            self.walked_away = True
+            raise
+
+    def _steady(self, budget: Budget, started: float) -> LoopResult:
+        """The timed loop, on a thread of its own: it ends at the next iteration once stopped, but
+        one inference can take minutes (ONNX Runtime with a thousand threads on two cores), so
+        `STEADY_GRACE_S` after a stop the run walks away with the iterations done so far."""
+        try:
+            return call(lambda: self.engine.steady(budget, self._cancel, self.live, self._progress), self._cancel,
+                        name="ovgui-steady", grace_s=STEADY_GRACE_S)
+        except RunCancelled:
+            self.walked_away = True
+            self._note(f"stopped inside an inference still running {STEADY_GRACE_S:g} s later: "
+                       "the figures cover the iterations done, without per-layer figures")
+            return LoopResult(time.perf_counter() - started, 0.0, 1, [])
 
     def _add_measurements(self, report: Report, loop: LoopResult) -> None:
         """Latency, throughput, the settings the engine used and the per-layer figures."""
@@ -217,7 +254,7 @@ class ProfileRun:
         iterations = self.live.iterations
         report.throughput_fps = throughput(iterations, loop, config.mode) * report.preprocess.batch
         report.completed = not self.cancelled
-        report.layers = self.engine.layers(loop, iterations)
+        report.layers = [] if self.walked_away else self.engine.layers(loop, iterations)
         if report.layers:
             report.layer_types = totals_by_type(report.layers)
             report.profile = profile_summary(report, self.profiler, loop, iterations)
@@ -303,6 +340,13 @@ def profile_summary(report: Report, profiler: LayerProfiler, loop: LoopResult, s
 def declared_outputs(model: ov.Model) -> list[ModelOutput]:
     """The outputs as the model file declares them (-1 for dynamic dims), for choosing a decoder."""
     return [ModelOutput(sorted(port.get_names()), static_dims(port)) for port in model.outputs]
+
+
+def timed(function: Callable[[], T]) -> tuple[T, float]:
+    """`function()` and its wall time in ms, taken on the thread that runs it."""
+    started = time.perf_counter()
+    result = function()
+    return result, (time.perf_counter() - started) * 1000.0
 
 
 def run_profile(request: RunRequest, on_event: events.EventCallback = events.ignore_event) -> Report:

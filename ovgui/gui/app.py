@@ -47,6 +47,7 @@ class ScriptedRun(QObject):
         window.report_ready.connect(self._finished)
         window.session.comparison_finished.connect(self._compared)
         window.session.failed.connect(self._failed)
+        window.session.abandoned.connect(self._failed)
         window.run_refused.connect(self._failed)
         window.session.cancelled.connect(lambda: self._failed("run stopped"))
 
@@ -166,7 +167,8 @@ def run_app(args: argparse.Namespace, config: RunConfig) -> int:
 
 
 def quit_on_signal(window: MainWindow, number: int) -> None:
-    """As File › Quit does: stop the run, save the settings, close; then the shell's code (128 + N)."""
+    """As File › Quit does: stop the run, save the settings, close; then the shell's code (128 + N).
+    A second signal leaves at once (`SignalBridge`)."""
     print(f"ovgui: {signal.Signals(number).name}, closing", file=sys.stderr)
     window.close()
     QApplication.exit(128 + number)

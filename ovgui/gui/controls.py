@@ -44,6 +44,7 @@ from ovgui.gui.preprocess_panel import PreprocessPanel
 
 MODEL_FILTER = "Models (*.xml *.onnx *.tflite *.pdmodel);;OpenVINO IR (*.xml);;ONNX (*.onnx);;All files (*)"
 DECODER_FILTER = "Python decoder (*.py);;All files (*)"
+DECODER_WARNING = "a decoder file is Python code that runs with your rights: open only files you trust"
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp);;Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.mpg *.mpeg *.wmv);;All files (*)"
 RECENT_LIMIT = 10
@@ -171,7 +172,7 @@ class DecoderFileField(QWidget):
         super().__init__(parent)
         self.option = option
         self.text = TextField(option)
-        self.browse_button = QToolButton(text="Browse…", toolTip="Pick a Python file with decode(outputs, info)")
+        self.browse_button = QToolButton(text="Browse…", toolTip=f"Pick a Python file with decode(outputs, info). {DECODER_WARNING}")
         self.browse_button.clicked.connect(self.browse)
         self.text.edited.connect(self.edited)
         layout = QHBoxLayout(self)
@@ -181,7 +182,7 @@ class DecoderFileField(QWidget):
 
     def browse(self) -> None:
         start = str(Path(self.text.text()).parent) if self.text.text() else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Decoder file", start, DECODER_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, f"Decoder file: {DECODER_WARNING}", start, DECODER_FILTER)
         if path:
             self.text.setText(path)
             self.edited.emit()

@@ -405,6 +405,7 @@ class MainWindow(QMainWindow):
         self.session.finished.connect(self._run_finished)
         self.session.cancelled.connect(lambda: self._run_ended("Stopped before the first inference"))
         self.session.failed.connect(self._run_failed)
+        self.session.abandoned.connect(self._run_abandoned)
         self.session.variant_finished.connect(self._variant_finished)
         self.session.comparison_finished.connect(self._comparison_finished)
 
@@ -577,8 +578,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([dock, self.latency_dock, self.memory_dock], [tall, charts, charts], Qt.Orientation.Vertical)
 
     def stop_run(self) -> None:
+        """Stop reads "Stopping…" until the run ends, or until the session walks away from it."""
         if self.session.busy:
             self.statusBar().showMessage("Stopping…")
+            self.stop_action.setText("Stopping…")
+            self.stop_action.setEnabled(False)
             self.session.stop()
 
     @Slot(object)
@@ -683,6 +687,11 @@ class MainWindow(QMainWindow):
         self._show_error(message)
         self._run_ended("Run failed")
 
+    @Slot(str)
+    def _run_abandoned(self, message: str) -> None:
+        self._show_error(message)
+        self._run_ended("Stopped")
+
     def _run_ended(self, message: str) -> None:
         self.layers.stop_following()
         self.frames.stop_following()
@@ -693,6 +702,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message)
 
     def _set_running(self, running: bool) -> None:
+        self.stop_action.setText("&Stop")
         self.stop_action.setEnabled(running)
         has_report = self.report is not None and not running
         for action in (self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action):

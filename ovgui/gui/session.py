@@ -4,8 +4,12 @@
 `RunWorker` moved to that thread; the engine's events become queued signals,
 while per-iteration data stays in the `LiveData` buffers the charts poll.  Stop
 sets the engine's cancel flag and returns at once; the worker ends at the next
-iteration (or after a compile in progress) and reports back: a run ends with one
-`RunResult`, the report plus what the views need beyond it.  Other OpenVINO
+iteration (the engine walks away from a compile or a user's decoder still running,
+see `ovgui.core.blocking`) and reports back: a run ends with one `RunResult`, the
+report plus what the views need beyond it.  A worker still busy `GRACE_MS` after
+Stop is stuck in a call nothing can interrupt: the session walks away from it (a
+running QThread must never be destroyed, so its thread is kept, and a fresh one
+runs the next run), and `abandoned` says so.  Other OpenVINO
 calls the window needs (reading a model for its summary, listing devices,
 writing the demo files) run as `BackgroundJob`s on the global thread pool, so
 the GUI thread never calls OpenVINO.
@@ -18,12 +22,14 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, SignalInstance, Slot
+from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, QTimer, Signal, SignalInstance, Slot
 
 from ovgui.core import events
+from ovgui.core.blocking import walked_away
 from ovgui.core.compare import Variant, VariantResult, run_variants
 from ovgui.core.decoders.base import Geometry, ModelOutput
 from ovgui.core.errors import OvguiError, RunCancelled
@@ -32,6 +38,8 @@ from ovgui.core.report import Report
 from ovgui.core.runner import ProfileRun, RunRequest
 
 PROGRESS_SHOWN_INTERVAL_S = 0.5
+GRACE_MS = 3000
+WAIT_SLICE_MS = 100
 
 
 def user_message(error: BaseException) -> str:
@@ -198,11 +206,20 @@ class ComparisonWorker(EngineWorker):
         self.yielded.emit(result)
 
 
+def running(thread: QThread) -> bool:
+    """Whether `thread` still runs; one whose Qt object is gone has long ended."""
+    try:
+        return not thread.isFinished()
+    except RuntimeError:
+        return False
+
+
 class RunSession(QObject):
     """Starts and stops runs; at most one at a time, and a new one may be asked for while the last is ending.
 
-    Every run ends with exactly one of `finished` (its `RunResult`), `cancelled`, `failed` or,
-    for a comparison, `comparison_finished` (a `RunResult` per configuration)."""
+    Every run ends with exactly one of `finished` (its `RunResult`), `cancelled`, `failed`,
+    `abandoned` (the one line saying why) or, for a comparison, `comparison_finished` (a
+    `RunResult` per configuration)."""
 
     started = Signal(object)
     phase_started = Signal(str)
@@ -213,14 +230,22 @@ class RunSession(QObject):
     failed = Signal(str)
     variant_finished = Signal(object)
     comparison_finished = Signal(object)
+    abandoned = Signal(str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._thread = QThread(self)
-        self._thread.setObjectName("ovgui-run")
-        self._thread.start()
+        self._thread = self._new_thread()
         self._worker: RunWorker | ComparisonWorker | None = None
         self._pending: RunRequest | tuple[RunRequest, list[Variant]] | None = None
+        self._left: list[tuple[QThread, EngineWorker]] = []
+        self._grace = QTimer(self, singleShot=True, interval=GRACE_MS)
+        self._grace.timeout.connect(self._walk_away)
+
+    def _new_thread(self) -> QThread:
+        thread = QThread(self)
+        thread.setObjectName("ovgui-run")
+        thread.start()
+        return thread
 
     @property
     def busy(self) -> bool:
@@ -250,8 +275,13 @@ class RunSession(QObject):
         if self._worker is None:
             return False
         self._pending = pending
-        self._worker.cancel()
+        self._cancel_worker()
         return True
+
+    def _cancel_worker(self) -> None:
+        self._worker.cancel()
+        if not self._grace.isActive():
+            self._grace.start()
 
     def _launch(self, worker: EngineWorker) -> None:
         worker.moveToThread(self._thread)
@@ -266,16 +296,44 @@ class RunSession(QObject):
     def stop(self) -> None:
         self._pending = None
         if self._worker is not None:
-            self._worker.cancel()
+            self._cancel_worker()
+
+    @Slot()
+    def _walk_away(self) -> None:
+        """The worker did not end within the grace period: leave it (and its thread, kept alive
+        and never destroyed while it runs) and give the next run a fresh thread."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        worker.blockSignals(True)
+        self._thread.quit()
+        self._left.append((self._thread, worker))
+        walked_away(partial(running, self._thread))
+        self._thread = self._new_thread()
+        self.abandoned.emit(
+            f"the run did not stop within {GRACE_MS / 1000:g} s (a call that cannot be interrupted); "
+            "it was left to end in the background, and the next run starts afresh"
+        )
+        self._start_pending()
 
     def shutdown(self) -> None:
-        """For window close: stop, let the worker finish its current OpenVINO call, end the thread."""
+        """For window close: stop, let the worker finish its current step, end the thread.  The
+        calls that could block for good are walked away from by the run itself; the wait is in
+        short slices so Python's signal handlers still run (a second Ctrl+C leaves at once)."""
         self.stop()
+        self._grace.stop()
         self._thread.quit()
-        self._thread.wait()
+        while not self._thread.wait(WAIT_SLICE_MS):
+            pass
 
     def is_shut_down(self) -> bool:
         return self._thread.isFinished()
+
+    def left_running(self) -> bool:
+        """Whether a worker walked away from is still inside its call: the process must then leave
+        without destroying its thread (`ovgui.core.blocking` counts it too, for `exit_now`)."""
+        self._left = [(thread, worker) for thread, worker in self._left if not thread.isFinished()]
+        return bool(self._left)
 
     @Slot(object)
     def _on_returned(self, result: RunResult) -> None:
@@ -294,10 +352,16 @@ class RunSession(QObject):
         self._done(self.failed, message)
 
     def _done(self, signal: Any, *payload: Any) -> None:
+        if self.sender() is not self._worker:
+            return  # a worker walked away from, ending late
+        self._grace.stop()
         worker, self._worker = self._worker, None
         if worker is not None:
             worker.deleteLater()
         signal.emit(*payload)
+        self._start_pending()
+
+    def _start_pending(self) -> None:
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self.start_comparison(*pending) if isinstance(pending, tuple) else self.start(pending)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -118,9 +119,9 @@ def test_a_user_mask_lines_up_like_the_built_in_overlays(tmp_path):
          "my_decoder.py: boxes[0] score is nan; it must be a finite number"),
         ("def decode(o, i):\n    return {'boxes': [[1, 2, 3, 4, 0.5, '0']]}\n", "boxes[0] class_id is '0'; it must be a finite number"),
         ("def decode(o, i):\n    return {'boxes': [[1, 2, 3, 4, True, 0]]}\n", "boxes[0] score is True; it must be a finite number"),
-        ("def decode(o, i):\n    return {'boxes': [[1, 2, 3, 4, 0.5, 1.5]]}\n", "boxes[0] class_id is 1.5; it must be a whole number >= 0"),
+        ("def decode(o, i):\n    return {'boxes': [[1, 2, 3, 4, 0.5, 1.5]]}\n", "boxes[0] class_id is 1.5; it must be a whole number from 0 to 2147483647"),
         ("def decode(o, i):\n    return {'boxes': [[0, 0, 1, 1, 1, 0], [5, 2, 3, 4, 0.5, 0]]}\n", "boxes[1] has x2 < x1 or y2 < y1"),
-        ("def decode(o, i):\n    return {'classes': [[-1, 0.5]]}\n", "classes[0] class_id is -1; it must be a whole number >= 0"),
+        ("def decode(o, i):\n    return {'classes': [[-1, 0.5]]}\n", "classes[0] class_id is -1; it must be a whole number from 0 to 2147483647"),
         ("def decode(o, i):\n    return {'mask': 'everything'}\n", "'mask' is a str; give a 2-D array of class ids or probabilities"),
         ("import numpy as np\ndef decode(o, i):\n    return {'mask': np.zeros((2, 3, 4))}\n", "'mask' is 3-D float64; give a 2-D array"),
         ("import numpy as np\ndef decode(o, i):\n    return {'mask': np.zeros((10, 20))}\n",
@@ -194,3 +195,89 @@ def test_a_dataclass_and_keyword_defaults_in_the_user_file_work(tmp_path):
         """,
     )
     assert result.detections[0].box == [10.0, 20.0, 12.0, 22.0]
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("def decode(o, i):\n    return {'classes': [[1e30, 0.5]]}\n",
+         "my_decoder.py: classes[0] class_id is 1e+30; it must be a whole number from 0 to 2147483647"),
+        ("def decode(o, i):\n    return {'boxes': [[1, 2, 3, 4, 0.5, 1e30]]}\n",
+         "my_decoder.py: boxes[0] class_id is 1e+30; it must be a whole number from 0 to 2147483647"),
+        ("def decode(o, i):\n    return {'boxes': [[1, 2, 3, 4, 0.5, 2**31]]}\n",
+         "my_decoder.py: boxes[0] class_id is 2.14748e+09; it must be a whole number from 0 to 2147483647"),
+    ],
+)
+def test_class_ids_beyond_any_label_are_one_line_not_an_overflow(tmp_path, body, message):
+    """1e30 used to become -9223372036854775808 with RuntimeWarnings (which fail this test: filterwarnings=error)."""
+    with pytest.raises(OvguiError) as error:
+        decode_with(tmp_path, body)
+    assert str(error.value) == message
+
+
+RAISING_REPR = """
+class Sly:
+    def __repr__(self):
+        raise RuntimeError("no repr for you")
+    def __str__(self):
+        raise RuntimeError("no str either")
+"""
+
+
+@pytest.mark.parametrize(
+    "returned, message",
+    [
+        ("{'classes': [[Sly(), 0.5]]}", "my_decoder.py: classes[0] class_id is a Sly whose repr() raised RuntimeError; it must be a finite number"),
+        ("{'boxes': [Sly()]}", "my_decoder.py: boxes[0] is a Sly whose repr() raised RuntimeError; each row is [x1, y1, x2, y2, score, class_id]"),
+        ("{Sly(): 1}", "my_decoder.py: decode() returned an unknown key a Sly whose repr() raised RuntimeError; return a dict"),
+    ],
+)
+def test_a_result_whose_repr_raises_is_one_line(tmp_path, returned, message):
+    with pytest.raises(OvguiError) as error:
+        decode_with(tmp_path, f"{RAISING_REPR}\ndef decode(o, i):\n    return {returned}\n")
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+def test_an_exception_whose_str_raises_is_one_line(tmp_path):
+    body = "class Odd(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\ndef decode(o, i):\n    raise Odd()\n"
+    with pytest.raises(OvguiError) as error:
+        decode_with(tmp_path, body)
+    assert str(error.value) == "my_decoder.py: decode() raised Odd: an Odd whose str() raised RuntimeError (line 5)"
+
+
+def test_a_nul_byte_is_named_not_a_syntax_error_on_line_none(tmp_path):
+    path = tmp_path / "my_decoder.py"
+    path.write_bytes(b"def decode(o, i):\n    return {'classes': []}\n\x00\n")
+    with pytest.raises(OvguiError) as error:
+        load_user_decoder(path)
+    assert str(error.value) == "my_decoder.py contains a NUL byte (line 3); a decoder file is Python source text"
+
+
+NEVER_RETURNS = "import time\ndef decode(o, i):\n    while True:\n        time.sleep(0.05)\n"
+
+
+def test_a_decode_that_never_returns_times_out_once_and_stays_stopped(tmp_path):
+    """The loops sleep, so the thread left behind costs the rest of the test session no CPU."""
+    decoder = load_user_decoder(decoder_file(tmp_path, NEVER_RETURNS), timeout_s=0.3)
+    expected = "my_decoder.py: decode() did not return within 0.3 s (--decoder-timeout); decoding stopped, the timings are kept"
+    with pytest.raises(OvguiError) as error:
+        decoder.decode(OUTPUTS, LETTERBOX, None)
+    assert str(error.value) == expected
+    with pytest.raises(OvguiError) as again:
+        decoder.decode(OUTPUTS, LETTERBOX, None, cancel=threading.Event())
+    assert str(again.value) == expected, "a decoder whose thread still spins is not called again"
+
+
+def test_a_file_that_loops_while_loading_times_out(tmp_path):
+    with pytest.raises(OvguiError) as error:
+        load_user_decoder(decoder_file(tmp_path, "import time\nwhile True:\n    time.sleep(0.05)\n"), timeout_s=0.3)
+    assert str(error.value) == "my_decoder.py: loading the file did not finish within 0.3 s (--decoder-timeout)"
+
+
+def test_a_stop_walks_away_from_a_decode_still_running(tmp_path):
+    decoder = load_user_decoder(decoder_file(tmp_path, "import time\ndef decode(o, i):\n    time.sleep(60)\n"), timeout_s=120)
+    cancel = threading.Event()
+    threading.Timer(0.2, cancel.set).start()
+    with pytest.raises(OvguiError) as error:
+        decoder.decode(OUTPUTS, LETTERBOX, None, cancel=cancel)
+    assert str(error.value) == "my_decoder.py: decode() was still running when the run was stopped; decoding stopped"

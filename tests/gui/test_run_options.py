@@ -31,7 +31,7 @@ def every_option(tmp_path) -> list[str]:
         "--no-shared-memory", "--no-layers", "--decoder", "yunet", "--threshold", "0.5", "--nms", "0.3",
         "--labels", str(labels), "--preprocess", "graph", "--layout", "NCHW", "--rgb", "--mean", "1,2,3",
         "--scale", "2", "--resize", "letterbox", "--shape", "1,3,320,320", "--frames", "5", "--stride", "2",
-        "--no-roofline", "--decoder-file", str(EXAMPLE_DECODER), "--min-area", "5", "--map-channel", "1",
+        "--no-roofline", "--decoder-file", str(EXAMPLE_DECODER), "--decoder-timeout", "30", "--min-area", "5", "--map-channel", "1",
         "--map-output", "loc", "--inter-op-threads", "1", "--graph-optimization", "basic", "--execution-mode", "parallel",
     ]
 

@@ -4,6 +4,7 @@ through it, so a user's decoder sees video frames exactly as it sees a photo."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from ovgui.core.decoders import decode
@@ -18,13 +19,15 @@ class OutputDecoder:
     family: str
     batch: int = 1
     user: UserDecoder | None = None
+    cancel: threading.Event | None = None
+    """The run's cancel flag: a user's decode() still running when it is set is walked away from."""
 
     def __call__(self, outputs: list[ModelOutput], geometry: Geometry) -> DecodeResult:
         outputs = first_of_batch(outputs, self.batch)
         if self.user is None:
             return decode(outputs, geometry, self.options, self.family)
         try:
-            return self.user.decode(outputs, geometry, self.options.labels, self.options.threshold)
+            return self.user.decode(outputs, geometry, self.options.labels, self.options.threshold, self.cancel)
         except OvguiError as error:
             return DecodeResult("user", note=str(error))
 

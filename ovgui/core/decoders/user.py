@@ -10,7 +10,11 @@ docs/decoders.md is the user-facing contract.
 
 The file is the user's code, so everything it can do wrong is checked and
 turned into one `OvguiError` line naming the file and what is wrong: it would
-otherwise reach the user as a traceback from inside ovgui.
+otherwise reach the user as a traceback from inside ovgui.  Loading it and each
+``decode`` call run on a thread the run can walk away from (`ovgui.core.blocking`):
+a file that loops is stopped by Stop or after `timeout_s` (``--decoder-timeout``),
+and after a timeout the decoder stays stopped for the rest of the run, since its
+thread may still be spinning.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ import inspect
 import math
 import numbers
 import sys
+import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +35,8 @@ import numpy as np
 
 from ovgui.core.decoders.base import DecodeResult, Geometry, ModelOutput
 from ovgui.core.decoders.common import label_for, make_detections
-from ovgui.core.errors import OvguiError
+from ovgui.core.blocking import TimedOut, call
+from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.overlay import class_shares, to_photo
 from ovgui.core.report import ClassScore
 
@@ -38,44 +44,87 @@ RESULT_KEYS = ("boxes", "classes", "mask")
 BOX_COLUMNS = ("x1", "y1", "x2", "y2", "score", "class_id")
 CLASS_COLUMNS = ("class_id", "score")
 EXPECTED = "return a dict with 'boxes', 'classes' or 'mask'"
+MAX_CLASS_ID = 2**31 - 1
+DEFAULT_TIMEOUT_S = 5.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class UserDecoder:
+    """`stopped` is the line of a decode that did not return in time: later calls give it at once."""
+
     path: Path
     function: Callable[[dict[str, np.ndarray], dict[str, Any]], Any]
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    stopped: str = field(default="", compare=False)
 
     @property
     def name(self) -> str:
         return self.path.name
 
     def decode(
-        self, outputs: list[ModelOutput], geometry: Geometry, labels: list[str] | None, threshold: float | None = None
+        self,
+        outputs: list[ModelOutput],
+        geometry: Geometry,
+        labels: list[str] | None,
+        threshold: float | None = None,
+        cancel: threading.Event | None = None,
     ) -> DecodeResult:
-        """Call the user's function; whatever it raises or returns wrongly becomes one `OvguiError` line."""
+        """Call the user's function; whatever it raises or returns wrongly, or a call that does not
+        return within `timeout_s` or before `cancel` is set, becomes one `OvguiError` line."""
+        if self.stopped:
+            raise OvguiError(self.stopped)
+        arrays, info = output_arrays(outputs), decoder_info(geometry, labels, threshold)
+
+        def decode_and_read() -> DecodeResult:
+            """Reading the result runs the user's objects' methods too (`__float__`, `__repr__`)."""
+            try:
+                returned = self.function(arrays, info)
+            except (Exception, SystemExit) as error:  # noqa: BLE001 - the user's code may raise anything
+                raise OvguiError(f"{self.name}: decode() raised {describe_error(error, self.path)}") from None
+            return read_result(returned, geometry, labels, self.name)
+
         try:
-            returned = self.function(output_arrays(outputs), decoder_info(geometry, labels, threshold))
-        except (Exception, SystemExit) as error:  # noqa: BLE001 - the user's code may raise anything
-            raise OvguiError(f"{self.name}: decode() raised {describe_error(error, self.path)}") from None
-        return read_result(returned, geometry, labels, self.name)
+            return call(decode_and_read, cancel, self.timeout_s, "ovgui-user-decoder")
+        except TimedOut:
+            self.stopped = (
+                f"{self.name}: decode() did not return within {self.timeout_s:g} s (--decoder-timeout); "
+                "decoding stopped, the timings are kept"
+            )
+            raise OvguiError(self.stopped) from None
+        except RunCancelled:
+            self.stopped = f"{self.name}: decode() was still running when the run was stopped; decoding stopped"
+            raise OvguiError(self.stopped) from None
+        except OvguiError:
+            raise
+        except Exception as error:  # noqa: BLE001 - reading the user's objects may raise anything
+            raise OvguiError(f"{self.name}: decode()'s result could not be read: {describe_error(error, self.path)}") from None
 
 
-def load_user_decoder(path: str | Path) -> UserDecoder:
-    """Run the file once and take its ``decode``: a missing file, a syntax error, an import that fails
-    or a ``decode`` that cannot take ``(outputs, info)`` is reported before any model is loaded."""
+def load_user_decoder(
+    path: str | Path, timeout_s: float = DEFAULT_TIMEOUT_S, cancel: threading.Event | None = None
+) -> UserDecoder:
+    """Run the file once and take its ``decode``: a missing file, a syntax error, an import that fails,
+    a file that does not finish loading within `timeout_s` or a ``decode`` that cannot take
+    ``(outputs, info)`` is reported before any model is loaded."""
     path = Path(path)
     if not path.exists():
         raise OvguiError(f"decoder file not found: {path}")
-    if path.is_dir() or path.suffix != ".py":
+    if not path.is_file() or path.suffix != ".py":
         raise OvguiError(f"{path.name} is not a Python file; a decoder file ends in .py and defines decode(outputs, info)")
+    check_source(path)
     module_name = f"ovgui_user_decoder_{abs(hash(path.resolve()))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # dataclasses and typing in the user's file look their module up here
     try:
-        spec.loader.exec_module(module)
+        call(lambda: spec.loader.exec_module(module), cancel, timeout_s, "ovgui-user-decoder",
+             stopped=f"run stopped while {path.name} was loading")
+    except TimedOut:
+        raise OvguiError(f"{path.name}: loading the file did not finish within {timeout_s:g} s (--decoder-timeout)") from None
     except SyntaxError as error:
         raise OvguiError(f"{path.name}: syntax error on line {error.lineno}: {error.msg}") from None
+    except RunCancelled:
+        raise
     except (Exception, SystemExit) as error:  # noqa: BLE001 - importing the user's file may raise anything
         raise OvguiError(f"{path.name}: loading the file raised {describe_error(error, path)}") from None
     function = getattr(module, "decode", None)
@@ -89,14 +138,27 @@ def load_user_decoder(path: str | Path) -> UserDecoder:
         raise OvguiError(f"{path.name}: decode{inspect.signature(function)} must take two arguments (outputs, info)") from None
     except ValueError:  # a builtin without a signature: let the call tell
         pass
-    return UserDecoder(path, function)
+    return UserDecoder(path, function, timeout_s)
+
+
+def check_source(path: Path) -> None:
+    """Python refuses a NUL byte with a SyntaxError that has no line; say where it is instead."""
+    try:
+        source = path.read_bytes()
+    except OSError as error:
+        raise OvguiError(f"cannot read {path.name}: {error.strerror}") from None
+    nul = source.find(b"\0")
+    if nul >= 0:
+        line = source.count(b"\n", 0, nul) + 1
+        raise OvguiError(f"{path.name} contains a NUL byte (line {line}); a decoder file is Python source text")
 
 
 def describe_error(error: BaseException, path: Path) -> str:
     """``ValueError: message (line 12)``: the deepest line of the user's file the error passed through."""
     lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__) if Path(frame.filename) == path]
     where = f" (line {lines[-1]})" if lines else ""
-    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = _text(error, str).strip()
+    message = text.splitlines()[0] if text else ""
     return f"{type(error).__name__}{': ' + message if message else ''}{where}"
 
 
@@ -132,7 +194,7 @@ def read_result(returned: Any, geometry: Geometry, labels: list[str] | None, fil
         raise OvguiError(f"{file}: decode() returned {_a(returned)}; {EXPECTED}")
     unknown = [key for key in returned if key not in RESULT_KEYS]
     if unknown:
-        raise OvguiError(f"{file}: decode() returned an unknown key {unknown[0]!r}; {EXPECTED}")
+        raise OvguiError(f"{file}: decode() returned an unknown key {_shown(unknown[0])}; {EXPECTED}")
     if not returned:
         raise OvguiError(f"{file}: decode() returned an empty dict; {EXPECTED}")
     result = DecodeResult("user", note=f"decoded by {file}")
@@ -204,8 +266,10 @@ def _rows(value: Any, columns: tuple[str, ...], key: str, file: str) -> list[lis
 
 def _check_class_ids(rows: list[list[float]], column: int, key: str, file: str) -> None:
     for index, row in enumerate(rows):
-        if not row[column].is_integer() or row[column] < 0:
-            raise OvguiError(f"{file}: {key}[{index}] class_id is {row[column]:g}; it must be a whole number >= 0")
+        if not row[column].is_integer() or not 0 <= row[column] <= MAX_CLASS_ID:
+            raise OvguiError(
+                f"{file}: {key}[{index}] class_id is {row[column]:g}; it must be a whole number from 0 to {MAX_CLASS_ID}"
+            )
 
 
 def _finite_number(value: Any) -> bool:
@@ -214,9 +278,18 @@ def _finite_number(value: Any) -> bool:
 
 def _a(value: Any) -> str:
     name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    text = _text(value, repr)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _text(value: Any, show: Callable[[Any], str]) -> str:
+    """`repr` or `str` of the user's object, which may itself raise (or return a non-string)."""
+    try:
+        text = show(value)
+    except Exception as error:  # noqa: BLE001 - the user's __repr__/__str__ may raise anything
+        return f"{_a(value)} whose {show.__name__}() raised {type(error).__name__}"
+    return text if isinstance(text, str) else f"{_a(value)} whose {show.__name__}() is not text"

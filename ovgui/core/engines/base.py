@@ -34,6 +34,8 @@ class Engine(ABC):
     def __init__(self) -> None:
         self.profiler = LayerProfiler()
         self.graph: RuntimeGraph | None = None
+        self.cancel = threading.Event()
+        """The run's cancel flag (the runner hands over its own): work after the timed loop honours it too."""
 
     @abstractmethod
     def compile(self, model: ov.Model, path: str, prepared: PreparedInputs, device: str) -> None:

@@ -30,7 +30,8 @@ import psutil
 
 from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.engines.base import Engine
-from ovgui.core.errors import OvguiError
+from ovgui.core.blocking import call, leave
+from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.events import LiveData
 from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
 from ovgui.core.preprocess import PreparedInputs
@@ -115,11 +116,18 @@ class OnnxRuntimeEngine(Engine):
     def layers(self, loop: LoopResult, steady_done: int) -> list[LayerStats]:
         """The separate profiled pass; the timed session is released first so the two never
         hold memory at once.  Only runs whose node times the profile holds are kept, with their
-        latencies, so the session's mean and the node means cover the same runs."""
-        if not self.config.perf_counters:
+        latencies, so the session's mean and the node means cover the same runs.  A run stopped
+        before or during the pass has no per-node figures (creating a session with a thousand
+        threads can take long; the pass is walked away from)."""
+        if not self.config.perf_counters or self.cancel.is_set():
             return []
         self._session = None
-        events, latencies_ms = self._profile(min(max(steady_done, 1), PROFILED_RUNS))
+        try:
+            events, latencies_ms = call(
+                lambda: self._profile(min(max(steady_done, 1), PROFILED_RUNS)), self.cancel, name="ovgui-ort-profile"
+            )
+        except RunCancelled:
+            return []
         profiled = [(run, ms) for run, ms in zip(node_runs(events), latencies_ms) if run]
         if not profiled:
             return []
@@ -151,7 +159,11 @@ class OnnxRuntimeEngine(Engine):
         return EngineInfo("ONNX Runtime", ort.__version__, list(PROVIDERS))
 
     def release(self) -> None:
-        self._session = None
+        """A stopped run's session is dropped on a thread nobody waits for: tearing down a session
+        of a thousand intra-op and inter-op threads can take minutes."""
+        session, self._session = [self._session], None
+        if self.cancel.is_set():
+            leave(session.clear, "ovgui-ort-release")
 
     def _new_session(self, profile_dir: Path | None) -> ort.InferenceSession:
         options = session_options(self.config)

@@ -135,11 +135,12 @@ class OpenVinoEngine(Engine):
     def annotate(self, report: Report) -> None:
         """Operations and bytes per layer from the compiled model (the very object compiled: the
         plugin numbers unnamed ops anew on every read), efficiency against the device's measured
-        roofs, and the runtime graph for the graph view."""
+        roofs, and the runtime graph for the graph view.  A stopped run measures no roofs (that
+        takes seconds the first time): Stop ends the run, not start more work."""
         if self._runtime_model is None or not report.layers:
             return
         fill_layer_costs(report, runtime_layer_costs(self._model, self._runtime_model))
-        if self.config.roofline:
+        if self.config.roofline and not self.cancel.is_set():
             judge(report)
         self.graph = executed_graph(self._runtime_model, report.layers)
 
