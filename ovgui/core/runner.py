@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from typing import TypeVar
 
@@ -179,9 +180,10 @@ class ProfileRun:
         prepared = prepare_inputs(model, image, family, info.format, config)
         for note in [*prepared.notes, *self.engine.notes]:
             self._note(note)
-        self._abandonable(lambda: self.engine.compile(model, self.request.model_path, prepared, device.name),
-                          "ovgui-compile", "run stopped during compilation")
+        compile_model = partial(self.engine.compile, model, self.request.model_path, prepared, device.name)
         del model
+        self._abandonable(compile_model, "ovgui-compile", "run stopped during compilation")
+        del compile_model
         timings.compile = self._end("compile", started)
         self._raise_if_cancelled()
 
