@@ -11,12 +11,16 @@ from openvino import opset13 as ops
 CHAINED_OPS = 20_000  # compiles in minutes here (measured: not done after 5 min on 2 shared cores)
 
 
+SLOW_MATMULS = 24
+
+
 def slow_inference_model(path: Path) -> Path:
-    """Six batched 2048x2048 matmuls of the input with itself: seconds per inference on any CPU
-    (about 0.3 TFLOP: some 6 s here), compiled in a moment."""
+    """Batched 2048x2048 matmuls of the input with itself: seconds per inference on any CPU
+    (about 1.2 TFLOP: some 2.5 s on a quiet 2-core AVX-512/bf16 machine, more without bf16 or
+    under load), compiled in a moment."""
     image = ops.parameter([1, 3, 2048, 2048], np.float32, name="image")
     x = ops.reshape(image, ops.constant(np.array([3, 2048, 2048], np.int64)), False)
-    for _ in range(6):
+    for _ in range(SLOW_MATMULS):
         x = ops.multiply(ops.matmul(x, x, False, False), ops.constant(np.float32(1e-3)))
     ov.save_model(ov.Model([ops.result(x)], [image]), path)
     return path

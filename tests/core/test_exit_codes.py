@@ -110,7 +110,7 @@ def test_a_signal_before_the_first_inference_gives_its_code_not_2(number, code):
     result = profile(model_path("squeezenet"), image_path("dog.jpg"), "-n", "5",
                      prelude=STOP_AT_PHASE.format(phase="compile", number=int(number)))
     assert result.returncode == code, result.stderr
-    assert error_lines(result.stderr) == ["error: run stopped before the first inference"]
+    assert error_lines(result.stderr) == [f"error: {number.name}: run stopped before the first inference"]
 
 
 @pytest.mark.parametrize("number,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])

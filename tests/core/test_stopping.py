@@ -114,12 +114,17 @@ def test_a_second_signal_ends_the_process_at_once_when_the_first_cannot(tmp_path
     waits for it, the second leaves at once with the shell's code."""
     model = slow_inference_model(tmp_path / "slow.xml")
     process = cli([model, image_path("dog.jpg"), "-n", "100", "--no-layers", "--no-roofline"], tmp_path)
-    wait_for_line(process, "phase steady_state")
-    process.send_signal(signal.SIGINT)
-    with pytest.raises(subprocess.TimeoutExpired):
-        process.wait(timeout=0.3)
-    process.send_signal(signal.SIGINT)
-    code, err = exits_within(process, 1.0)
+    try:
+        wait_for_line(process, "phase steady_state")
+        process.send_signal(signal.SIGINT)
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=0.3)
+        process.send_signal(signal.SIGINT)
+        code, err = exits_within(process, 1.0)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
     assert code == 130, err
     assert "error: SIGINT again: stopped at once; no report was written" in err
     assert "Traceback" not in err

@@ -1,0 +1,102 @@
+"""Fifty runs in one window, every second one a fault the third probe found (issue 18): a NaN
+output, a FIFO as the image, ONNX Runtime missing, a corrupted roof cache.  Each fault ends in
+its one line (a banner, or the decoder's note for a run that finished), the good run after it
+works and clears it, and stderr still reaches the terminal at the end."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from shared_data import image_path, model_path
+from test_user_files_window import nan_classifier
+
+from ovgui.core.engines.base import INSTALL_ONNXRUNTIME
+from ovgui.core.roofline import CACHE_FILE, default_cache_dir
+
+ROUNDS = 50
+RUN_TIMEOUT_MS = 120_000
+CORRUPTED_CACHES = (
+    '{"CPU|f32|2|x": {"gflops_per_s": "fast"}}',
+    '{"CPU|f32|2|x": {"gflops_per_s": 0}}',
+    "[" * 100_000 + "]" * 100_000,
+    '{"CPU|f32|2|x": {"gflops_per_s": NaN}}',
+    "not json at all",
+)
+
+
+def run(window, qtbot, model: Path, image: Path, engine: str = "openvino") -> tuple[str, object]:
+    """Press Run with these files; ("finished", report) or ("failed", the banner's line)."""
+    window.controls.model_picker.set_path(str(model), emit=False)
+    window.controls.image_picker.set_path(str(image), emit=False)
+    window.controls.set_config(replace(window.controls.config(), engine=engine, iterations=3))
+    outcome: dict[str, object] = {}
+
+    def finished(result) -> None:
+        outcome.setdefault("finished", result.report)
+
+    def failed(message: str) -> None:
+        outcome.setdefault("failed", message)
+
+    window.session.finished.connect(finished)
+    window.session.failed.connect(failed)
+    try:
+        window.run_action.trigger()
+        qtbot.waitUntil(lambda: bool(outcome), timeout=RUN_TIMEOUT_MS)
+    finally:
+        window.session.finished.disconnect(finished)
+        window.session.failed.disconnect(failed)
+    kind, value = next(iter(outcome.items()))
+    if kind == "failed":
+        qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
+        assert window.banner.label.text() == value, "the banner shows the failure's own line"
+    return kind, value
+
+
+def test_fifty_runs_with_the_probes_faults_in_between_each_leave_one_line_and_the_next_run_works(
+        window, qtbot, tmp_path, monkeypatch, capfd):
+    squeezenet, dog = model_path("squeezenet"), image_path("dog.jpg")
+    nan_model = nan_classifier(tmp_path)
+    fifo = tmp_path / "camera.jpg"
+    os.mkfifo(fifo)
+    roof_cache = default_cache_dir() / CACHE_FILE
+
+    def nan_output() -> None:
+        kind, report = run(window, qtbot, nan_model, dog)
+        assert kind == "finished" and report.classes == []
+        assert "the scores are not finite" in window.decoder_note.text() and window.decoder_note.isVisibleTo(window)
+
+    def fifo_image() -> None:
+        assert run(window, qtbot, squeezenet, fifo) == ("failed", (
+            f"{fifo} is a FIFO (named pipe), not a file; opening it could wait forever, so give an image or video file"))
+
+    def onnxruntime_missing() -> None:
+        with monkeypatch.context() as patch:
+            patch.setitem(sys.modules, "onnxruntime", None)
+            patch.delitem(sys.modules, "ovgui.core.engines.onnxruntime", raising=False)
+            assert run(window, qtbot, model_path("yolov5"), dog, engine="onnxruntime") == (
+                "failed", f"ONNX Runtime is not installed; install it with {INSTALL_ONNXRUNTIME}")
+
+    corrupted = iter(CORRUPTED_CACHES * ROUNDS)
+
+    def corrupted_roof_cache() -> None:
+        roof_cache.parent.mkdir(parents=True, exist_ok=True)
+        roof_cache.write_text(next(corrupted), encoding="utf-8")
+        kind, report = run(window, qtbot, squeezenet, dog)
+        assert kind == "finished" and report.rooflines, "the roofs were measured again"
+        assert all(math.isfinite(roof.gflops_per_s) and roof.gflops_per_s > 0 for roof in report.rooflines)
+
+    faults = [nan_output, fifo_image, onnxruntime_missing, corrupted_roof_cache]
+    for round_number in range(ROUNDS):
+        if round_number % 2:
+            faults[(round_number // 2) % len(faults)]()
+            continue
+        kind, report = run(window, qtbot, squeezenet, dog)
+        assert kind == "finished", f"round {round_number}: {report}"
+        assert report.completed and report.classes[0].label == "dogsled"
+        assert not window.banner.isVisible() and window.report is report
+    os.write(2, b"fd 2 still reaches the terminal\n")
+    assert capfd.readouterr().err.rstrip().endswith("fd 2 still reaches the terminal")
