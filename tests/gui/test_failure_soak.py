@@ -63,6 +63,8 @@ def test_fifty_runs_with_the_probes_faults_in_between_each_leave_one_line_and_th
     fifo = tmp_path / "camera.jpg"
     os.mkfifo(fifo)
     roof_cache = default_cache_dir() / CACHE_FILE
+    window.open_image(str(dog))
+    qtbot.waitUntil(lambda: window.image is not None, timeout=30_000)
 
     def nan_output() -> None:
         kind, report = run(window, qtbot, nan_model, dog)
