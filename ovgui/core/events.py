@@ -15,12 +15,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
-PHASES = ("read_model", "compile", "first_inference", "steady_state")
+PHASES = ("read_model", "compile", "first_inference", "steady_state", "results")
 PHASE_TITLES = {
     "read_model": "read",
     "compile": "compile",
     "first_inference": "first inference",
     "steady_state": "steady state",
+    "results": "results",
 }
 
 

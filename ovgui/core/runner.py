@@ -202,7 +202,7 @@ class ProfileRun:
             per_image, loop = frame_pass.run(chain([first], frames), budget, self._cancel, self.live, self._progress)
         else:
             per_image, loop = [], self._steady(budget, steady_started)
-        self._memory.end_phase()
+        results_started = self._begin("results")
 
         report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
         report.engine = self.engine.info()
@@ -220,6 +220,8 @@ class ProfileRun:
             report.per_image = per_image
             report.frame_set = summarize(source, per_image, loop, first.decode_ms)
             report.throughput_fps = report.frame_set.end_to_end_fps
+        self._end("results", results_started)
+        self._memory.end_phase()
         return report
 
     def _abandonable(self, function: Callable[[], T], name: str, stopped: str) -> T:

@@ -53,6 +53,7 @@ PHASE_COLORS = {
     "compile": QColor(245, 124, 0),
     "first_inference": QColor(171, 71, 188),
     "steady_state": QColor(67, 160, 71),
+    "results": QColor(121, 85, 72),
 }
 OTHER_PHASE_COLOR = QColor(128, 128, 128)
 

@@ -15,6 +15,7 @@ from ovgui.core.engines.onnxruntime import node_runs
 from ovgui.core.compare import Variant, run_variants
 from ovgui.core.engines.base import check_onnxruntime_importable
 from ovgui.core.errors import OvguiError
+from ovgui.core.events import PHASES
 from ovgui.core.formatting import format_ms
 from ovgui.core.profile import PER_INFERENCE
 from ovgui.core.report import ClassScore, Detection, DeviceInfo, ModelInfo, Report, RunConfig
@@ -50,7 +51,7 @@ def test_manifest_detections_through_each_engine(engine, model, image, expected,
         for class_id, score, box in expected:
             assert any(c == class_id and abs(s - score) <= 0.03 and max(abs(a - b) for a, b in zip(b_, box)) <= 8
                        for c, s, b_ in found), (found, box)
-    assert [phase.name for phase in report.memory.phases] == ["read_model", "compile", "first_inference", "steady_state"]
+    assert [phase.name for phase in report.memory.phases] == list(PHASES)
     assert len(report.latency_ms.samples) == 5 and report.layers
 
 

@@ -38,11 +38,11 @@ def test_trace_tracks_match_the_report(mode):
     report = run(mode)
     events = assert_valid_trace(trace_events(report))
     phases = [e for e in events if e["tid"] == 1 and e["ph"] == "X"]
-    assert [e["name"] for e in phases] == ["read", "compile", "first inference", "steady state"]
+    assert [e["name"] for e in phases] == ["read", "compile", "first inference", "steady state", "results"]
     assert [e["ts"] for e in phases] == sorted(e["ts"] for e in phases)
     inference_ends = [e for e in events if e["tid"] == 2 and e["ph"] in ("X", "e")]
     assert len(inference_ends) == len(report.latency_ms.samples) == 12
-    steady = phases[-1]
+    steady = next(e for e in phases if e["name"] == "steady state")
     starts = [e["ts"] for e in events if e["tid"] == 2 and e["ph"] in ("X", "b")]
     assert min(starts) >= steady["ts"] - 1000 and max(starts) <= steady["ts"] + steady["dur"]
     layers = [e for e in events if e["tid"] == 3 and e["ph"] == "X"]

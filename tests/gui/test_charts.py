@@ -170,7 +170,8 @@ PHASE_BOUNDS = {
     "read_model": (0.00, 0.12, 180.0, 238.0),
     "compile": (0.12, 0.95, 238.0, 528.0),
     "first_inference": (0.95, 1.01, 528.0, 577.0),
-    "steady_state": (1.01, 3.00, 577.0, 577.0),
+    "steady_state": (1.01, 2.80, 577.0, 577.0),
+    "results": (2.80, 3.00, 577.0, 577.0),
 }
 
 
@@ -222,8 +223,8 @@ def test_memory_show_report_draws_the_reported_phases(memory_chart):
     assert memory_chart.sample_count() == len(samples)
     assert memory_chart.phase_names() == list(PHASES)
     table = memory_chart.findChild(QTableWidget)
-    assert [table.item(row, 2).text() for row in range(4)] == ["+58.0 MiB", "+290.0 MiB", "+49.0 MiB", "+0.0 MiB"]
-    assert table.item(3, 1).text() == "1.99 s"
+    assert [table.item(row, 2).text() for row in range(5)] == ["+58.0 MiB", "+290.0 MiB", "+49.0 MiB", "+0.0 MiB", "+0.0 MiB"]
+    assert table.item(3, 1).text() == "1.79 s"
 
 
 def test_phase_table_goes_below_the_plot_in_a_narrow_dock(memory_chart, qtbot):
@@ -321,7 +322,7 @@ def test_a_short_narrow_memory_dock_puts_durations_in_the_phase_labels(memory_ch
     qtbot.waitUntil(lambda: not memory_chart.shows_phase_table())
     assert not memory_chart.findChild(QTableWidget).isVisible()
     captions = memory_chart.phase_captions()
-    assert captions[1] == "compile 830 ms +290 MiB" and captions[3] == "steady state 1.99 s +0 MiB"
+    assert captions[1] == "compile 830 ms +290 MiB" and captions[3] == "steady state 1.79 s +0 MiB"
     labels = [label for _, label in memory_chart._regions]
     qtbot.waitUntil(lambda: labels[3].pos().y() == labels[0].pos().y())  # steady state shares read's row
 
