@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 
-from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, read_json, round_order, run_program
+from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, read_json, run_program, run_rounds
 
 from ovgui.core.decoders import guess_family
 from ovgui.core.devices import resolve_device, shared_core
@@ -347,17 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             inputs = ovgui_inputs(settings, folder)
             tools = Tools(settings, inputs, folder)
             print_header(settings, tools, inputs, align_length(settings), args.rounds)
-            ratios: list[list[float]] = [[] for _ in tools.metrics]
-            rows, used = [], {}
-            for index in range(args.rounds):
-                values = {}
-                for side in round_order(index, SIDES):
-                    values[side], used[side] = tools.run(side, index)
-                for column, metric_ratios in enumerate(ratios):
-                    metric_ratios.append(values["ovgui"][column] / values["benchmark_app"][column])
-                cells = "".join(f"{values[side][column]:>22.3f}" for column in range(len(tools.metrics)) for side in SIDES)
-                print(f"{index + 1:<7}{cells}{''.join(f'{r[-1]:>12.3f}' for r in ratios)}", flush=True)
-                rows.append(values)
+            ratios, rows, used = run_rounds(args.rounds, SIDES, tools.run, 22)
     except (BadInput, OvguiError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, read_json, round_order, run_program
+from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, read_json, run_program, run_rounds
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_MODEL = SHARED / "models" / "classification" / "squeezenet1.1" / "FP16" / "squeezenet1.1.xml"
@@ -151,17 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             titles = "".join(f"{side + ' ' + metric.unit:>16}" for metric in sides.metrics for side in SIDES)
             ratio_titles = "".join(f"{'ratio ' + metric.unit:>12}" for metric in sides.metrics)
             print(f"{'round':<7}{titles}{ratio_titles}", flush=True)
-            ratios: list[list[float]] = [[] for _ in sides.metrics]
-            rows, used = [], {}
-            for index in range(args.rounds):
-                values = {}
-                for side in round_order(index, SIDES):
-                    values[side], used[side] = sides.run(side, index)
-                for column, metric_ratios in enumerate(ratios):
-                    metric_ratios.append(values["window"][column] / values["cli"][column])
-                cells = "".join(f"{values[side][column]:>16.3f}" for column in range(len(sides.metrics)) for side in SIDES)
-                print(f"{index + 1:<7}{cells}{''.join(f'{r[-1]:>12.3f}' for r in ratios)}", flush=True)
-                rows.append(values)
+            ratios, rows, used = run_rounds(args.rounds, SIDES, sides.run, 16)
     except BadInput as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ import json
 import os
 import statistics
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,28 @@ def round_order(index: int, sides: tuple[str, ...]) -> tuple[str, ...]:
     """Rotate who goes first each round, so neither side always runs on a machine the other just warmed."""
     shift = index % len(sides)
     return sides[shift:] + sides[:shift]
+
+
+def run_rounds(
+    rounds: int, sides: tuple[str, str], run: Callable[[str, int], tuple[list[float], str]], width: int
+) -> tuple[list[list[float]], list[dict[str, list[float]]], dict[str, str]]:
+    """Each round runs both sides in turn (who goes first rotates) and prints one row: each side's
+    values, then side 0 / side 1 for each value.  Returns the ratios per value, each round's values
+    and what each side read back of its compiled settings."""
+    ratios: list[list[float]] = []
+    rows: list[dict[str, list[float]]] = []
+    used: dict[str, str] = {}
+    for index in range(rounds):
+        values: dict[str, list[float]] = {}
+        for side in round_order(index, sides):
+            values[side], used[side] = run(side, index)
+        ratios = ratios or [[] for _ in values[sides[0]]]
+        for column, column_ratios in enumerate(ratios):
+            column_ratios.append(values[sides[0]][column] / values[sides[1]][column])
+        cells = "".join(f"{values[side][column]:>{width}.3f}" for column in range(len(ratios)) for side in sides)
+        print(f"{index + 1:<7}{cells}{''.join(f'{r[-1]:>12.3f}' for r in ratios)}", flush=True)
+        rows.append(values)
+    return ratios, rows, used
 
 
 def run_program(command: list[str], name: str, timeout_s: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

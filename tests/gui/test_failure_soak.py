@@ -13,12 +13,12 @@ from pathlib import Path
 
 from shared_data import image_path, model_path
 from test_user_files_window import nan_classifier
+from test_window_robustness import run_paths
 
 from ovgui.core.engines.base import INSTALL_ONNXRUNTIME
 from ovgui.core.roofline import CACHE_FILE, default_cache_dir
 
 ROUNDS = 50
-RUN_TIMEOUT_MS = 120_000
 CORRUPTED_CACHES = (
     '{"CPU|f32|2|x": {"gflops_per_s": "fast"}}',
     '{"CPU|f32|2|x": {"gflops_per_s": 0}}',
@@ -29,27 +29,9 @@ CORRUPTED_CACHES = (
 
 
 def run(window, qtbot, model: Path, image: Path, engine: str = "openvino") -> tuple[str, object]:
-    """Press Run with these files; ("finished", report) or ("failed", the banner's line)."""
-    window.controls.model_picker.set_path(str(model), emit=False)
-    window.controls.image_picker.set_path(str(image), emit=False)
+    """Press Run with these files on this engine; a failure's line is the banner's."""
     window.controls.set_config(replace(window.controls.config(), engine=engine, iterations=3))
-    outcome: dict[str, object] = {}
-
-    def finished(result) -> None:
-        outcome.setdefault("finished", result.report)
-
-    def failed(message: str) -> None:
-        outcome.setdefault("failed", message)
-
-    window.session.finished.connect(finished)
-    window.session.failed.connect(failed)
-    try:
-        window.run_action.trigger()
-        qtbot.waitUntil(lambda: bool(outcome), timeout=RUN_TIMEOUT_MS)
-    finally:
-        window.session.finished.disconnect(finished)
-        window.session.failed.disconnect(failed)
-    kind, value = next(iter(outcome.items()))
+    kind, value = run_paths(window, qtbot, model, image)
     if kind == "failed":
         qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
         assert window.banner.label.text() == value, "the banner shows the failure's own line"
