@@ -46,7 +46,7 @@ from ovgui.core.report import LayerStats, MemoryRoof, Report, Roofline, SchemaEr
 CACHE_FILE = "roofline.json"
 MAX_CACHE_BYTES = 1 << 20
 WINDOWS = 3
-COMPUTE_WINDOW_S = 0.05
+COMPUTE_WINDOW_S = 0.01
 COPY_WINDOW_S = 0.05
 PROBE_TIMEOUT_S = 300.0
 FLOAT_PRECISIONS = ("f32", "bf16", "f16")
