@@ -87,9 +87,8 @@ def with_weight_streaming(core: ov.Core, device: str, levels: list[MemoryRoof], 
                           window_s: float) -> list[MemoryRoof]:
     """Each cache level's roof raised to the rate a weight-streaming layer reads it at, where
     that is higher.  A copy's count (bytes read + bytes written) leaves out the lines it fetches
-    before writing them, so a layer that mostly reads (its weights) moves more bytes a second
-    than the copy counts: a model's bf16 convolution reading 4.7 MB of weights beat the L3 copy
-    roof by 11 %.  Both are rates the level really delivered; the higher is the better bound."""
+    before writing them, so a layer that mostly reads (its weights) can move more counted bytes a
+    second than a copy.  Both are rates the level really delivered; the higher is the better bound."""
     raised = []
     for level in levels:
         if level.capacity_bytes and level.working_set_bytes >= READ_MIN_BYTES:
