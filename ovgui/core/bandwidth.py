@@ -74,7 +74,14 @@ def cache_levels(root: Path = CACHE_SYSFS) -> dict[int, CacheLevel]:
 
 def working_sets(levels: dict[int, CacheLevel], threads: int) -> list[tuple[str, int, int]]:
     """(level name, capacity judged against it, working set streamed) from the smallest level.
-    A private cache's capacity is its size times the threads using one each; a shared one's its size."""
+
+    A level's capacity is what the threads in use can hold in it together: a private cache's size
+    times the instances the threads use (one each, two threads on one core's L2 share it), a
+    shared one's its size once.  A layer's threads split its work and the data it touches, so a
+    set that fits the cores' L2s together is served from L2 (at the bandwidth those cores reach
+    together, which is what the copy over the same threads measures); a set that does not fit
+    cannot be held by a faster level, whichever way it is split.  The set streamed is half the
+    capacity, so the copy's two arrays stay in the level with room for the rest of the process."""
     sets = []
     for level in sorted(levels):
         cache = levels[level]

@@ -2,11 +2,13 @@
 only when they can be trusted.
 
 A layer's achieved GFLOP/s means little alone; against what the same device reaches at the same
-precision and thread count it says how well the layer uses the hardware.  The compute roof is a
-1024³ MatMul (the kind of kernel OpenVINO tunes hardest) at the precision the device really used
-(read back: an f16 request on an AVX2 CPU compiles as f32), the memory roofs a multi-threaded
-streaming copy over working sets that fit L2, L3 and far exceed L3 (ovgui.core.bandwidth).  Each
-is the best of several short windows.
+precision and thread count it says how well the layer uses the hardware.  The compute roof is the
+fastest of a MatMul and 3x3 and 1x1 convolutions (the kernels OpenVINO tunes hardest) at the
+precision the device really used (read back: an f16 request on an AVX2 CPU compiles as f32),
+each timed by its own layer counter as a model's layers are (ovgui.core.roof_probe); the memory
+roofs a multi-threaded streaming copy over working sets that fit L2, L3 and far exceed L3
+(ovgui.core.bandwidth), a level large enough to time raised to the rate a weight-streaming layer
+reads it at where that is higher.  Each is the best of several short windows.
 
 The measurement runs in a child process (ovgui.core.roof_probe): its buffers (hundreds of MiB
 for the DRAM roof) never count towards the run's memory.  A roof is cached per device, requested
@@ -15,9 +17,12 @@ measured at.  One measured on a busy machine (load average above the cores in us
 again on the first run that finds the machine quiet; while it stays busy a new measurement would
 be no better and cost seconds per run, so the busy one is used, with a note saying so.  A cache
 entry that is not a well-formed, finite, positive roof is measured again, never used.  A layer is judged against min(compute roof, bandwidth of the level its working
-set fits x its intensity), as Intel Advisor's hierarchical roofline does; a layer above that
-means a roof is wrong: they are measured again once, and if a layer still beats them, the report
-and the plot say so.
+set fits x its intensity), as Intel Advisor's hierarchical roofline does.  A layer's time is
+known to the counters' resolution only (±`ProfileSummary.rounding_error_ms`, half of (N+1)/N µs
+for OpenVINO's running means), so a layer beats its roof only when even its slowest consistent
+time does: then a roof is wrong, they are measured again once, and if a layer still beats them,
+the report and the plot say so.  A layer above 100 % by less than its timing's uncertainty is
+named in a note of its own, never shown silently.
 """
 
 from __future__ import annotations
@@ -41,11 +46,12 @@ from ovgui.core.report import LayerStats, MemoryRoof, Report, Roofline, SchemaEr
 CACHE_FILE = "roofline.json"
 MAX_CACHE_BYTES = 1 << 20
 WINDOWS = 3
-COMPUTE_WINDOW_S = 0.05
+COMPUTE_WINDOW_S = 0.01
 COPY_WINDOW_S = 0.05
 PROBE_TIMEOUT_S = 300.0
 FLOAT_PRECISIONS = ("f32", "bf16", "f16")
 ABOVE_ROOF = "ran faster than the roofs allow"
+WITHIN_TIMING = "within their timing's uncertainty"
 
 
 def default_cache_dir() -> Path:
@@ -219,7 +225,13 @@ def roofs_for_run(
 
 def memory_roof_for(roof: Roofline, working_set_bytes: int) -> MemoryRoof | None:
     """The smallest level the working set fits (DRAM's capacity 0: any set); None for a report
-    from before the levels were measured."""
+    from before the levels were measured.
+
+    A level's capacity is what the threads in use hold together (ovgui.core.bandwidth: a private
+    L2 per core times the cores in use, a shared L3 once): the threads split a layer's work and
+    with it the data each one touches, so a layer whose bytes fit the cores' L2s together can run
+    from L2, and its bound is L2's bandwidth; a larger set cannot be held by any faster level, so
+    the level it fits is the fastest it can be served from and its bandwidth an upper bound."""
     for memory in roof.memory_roofs:
         if memory.capacity_bytes == 0 or working_set_bytes <= memory.capacity_bytes:
             return memory
@@ -244,14 +256,31 @@ def attainable_gflops(layer: LayerStats, roofs: list[Roofline]) -> float | None:
     return min(bounds) if bounds else None
 
 
+def slowest_consistent_gflops(layer: LayerStats, error_ms: float) -> float:
+    """The layer's rate at the longest time its counters allow (its mean plus their rounding
+    error): the rate it reached at least."""
+    time_ms = layer.real_time_ms
+    return layer.gflops_per_s * time_ms / (time_ms + error_ms) if time_ms > 0 else layer.gflops_per_s
+
+
+def beats_roof(layer: LayerStats, error_ms: float) -> bool:
+    """Above its roof beyond the uncertainty of its time (a 70 µs layer known to ±0.5 µs at
+    +0.4 % is not)."""
+    if layer.efficiency is None or layer.efficiency <= 1.0:
+        return False
+    bound = layer.gflops_per_s / layer.efficiency
+    return slowest_consistent_gflops(layer, error_ms) > bound
+
+
 def fill_efficiency(report: Report, roofs: list[Roofline]) -> list[LayerStats]:
     """Each layer's achieved GFLOP/s as a fraction of what its roofs allow it; the roofs on the
-    report so a saved report can draw its roofline.  Returns the layers above 100 %."""
+    report so a saved report can draw its roofline.  Returns the layers that beat their roofs
+    beyond the uncertainty of their times."""
     report.rooflines = list(roofs)
     for layer in report.layers:
         bound = attainable_gflops(layer, roofs)
         layer.efficiency = layer.gflops_per_s / bound if bound else None
-    return [layer for layer in report.layers if layer.efficiency is not None and layer.efficiency > 1.0]
+    return [layer for layer in report.layers if beats_roof(layer, report.profile.rounding_error_ms)]
 
 
 def judge(report: Report, cache_dir: Path | None = None) -> None:
@@ -275,9 +304,10 @@ def apply_roofs(report: Report, roofs: list[Roofline]) -> None:
     """Judge the report's layers against `roofs` (e.g. measured again from the window) and replace
     the notes an earlier judgement left with what these roofs give."""
     above = fill_efficiency(report, roofs)
-    report.notes = [note for note in report.notes if ABOVE_ROOF not in note]
+    ours = (ABOVE_ROOF, WITHIN_TIMING)
+    report.notes = [note for note in report.notes if not any(text in note for text in ours)]
     for roof in roofs:
-        roof.notes = [note for note in roof.notes if ABOVE_ROOF not in note and note != busy_note(roof)]
+        roof.notes = [note for note in roof.notes if not any(text in note for text in ours) and note != busy_note(roof)]
         if measured_busy(roof):
             roof.notes.append(busy_note(roof))
     if above:
@@ -286,9 +316,23 @@ def apply_roofs(report: Report, roofs: list[Roofline]) -> None:
             f"{len(above)} layer(s) {ABOVE_ROOF}, also after measuring the roofs again "
             f"(worst: {worst.name} at {worst.efficiency:.0%}): a roof or these layers' byte counts are wrong"
         )
-        for roof in roofs:
-            roof.notes.append(note)
-        report.notes.append(note)
+        _add_note(report, roofs, note)
+    within = [layer for layer in report.layers if layer.efficiency is not None and layer.efficiency > 1.0
+              and all(layer is not beaten for beaten in above)]
+    if within:
+        worst = max(within, key=lambda layer: layer.efficiency)
+        note = (
+            f"{len(within)} layer(s) at up to {worst.efficiency:.1%} of their roofs, {WITHIN_TIMING} "
+            f"(±{report.profile.rounding_error_ms * 1000:.2f} µs a layer; worst: {worst.name})"
+        )
+        _add_note(report, roofs, note)
+
+
+def _add_note(report: Report, roofs: list[Roofline], note: str) -> None:
+    """On the report and on each roof, so a saved report's plot says it too."""
+    for roof in roofs:
+        roof.notes.append(note)
+    report.notes.append(note)
 
 
 def busy_note(roof: Roofline) -> str:

@@ -9,6 +9,7 @@ import openvino.opset13 as ops
 import pytest
 
 from ovgui.core.flops import fill_layer_costs, op_costs, originals_of, runtime_layer_costs, total_flops, uncounted_types
+from ovgui.core.precision import ran_at
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 from shared_data import image_path, model_path
@@ -128,6 +129,25 @@ def test_a_fused_layer_gets_its_originals_operations_and_its_own_ports_bytes() -
     assert sum(cost.flops for cost in costs.values()) == total_flops(model)
     assert costs["conv"].bytes_written == 4 * 64 * F32
     assert costs["conv"].bytes_read == (3 * 64 + 4 * 27 + 4) * F32  # input, weights, bias: no intermediates
+
+
+def test_weights_are_counted_at_the_precision_the_kernel_reads_them_at() -> None:
+    """A bf16 request on a bf16 CPU runs the convolution's kernel at bf16 while the runtime graph
+    keeps its constant at f32: the kernel reads 2 bytes a weight.  Where the device has no bf16
+    the request compiles as f32 and the weights are 4 bytes; either way the kernel that ran decides."""
+    x = ops.parameter([1, 64, 14, 14], np.float32, name="x")
+    weights = ops.constant(np.full((64, 64, 3, 3), 0.01, np.float32), name="w")
+    model = ov.Model([ops.convolution(x, weights, [1, 1], [1, 1], [1, 1], [1, 1], name="conv")], [x], "conv64")
+    compiled = ov.Core().compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "bf16"})
+    request = compiled.create_infer_request()
+    request.infer([np.ones((1, 64, 14, 14), np.float32)])
+    kernel = next(info.exec_type for info in request.get_profiling_info() if info.node_name == "conv")
+    cost = runtime_layer_costs(model, compiled.get_runtime_model())["conv"]
+    assert cost.float_weight_bytes == 64 * 64 * 9 * F32 and cost.float_weight_bits == 32
+    width = 2 if kernel.endswith("_bf16") else F32
+    activations = cost.bytes_read - cost.float_weight_bytes
+    assert cost.bytes_read_by(ran_at("", kernel)) == activations + 64 * 64 * 9 * width, kernel
+    assert cost.bytes_read_by("i8") == cost.bytes_read_by("f32") == cost.bytes_read
 
 
 def test_a_run_gets_operations_bytes_and_achieved_rates_per_layer() -> None:
