@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -162,3 +162,18 @@ def memory_roofs(threads: int, windows: int, window_s: float, root: Path = CACHE
         MemoryRoof(name, capacity, working_set, copy_bandwidth(working_set, threads, windows, window_s))
         for name, capacity, working_set in working_sets(cache_levels(root), threads)
     ]
+
+
+def nested(levels: list[MemoryRoof]) -> list[MemoryRoof]:
+    """Each level's roof at least the next outer level's (levels from the smallest).
+
+    A working set that fits L2 also fits L3, so it can be read at least as fast as L3 delivers;
+    a measured L2 copy rate below L3's says the measurement was short (Python's per-copy
+    overhead weighs most on the smallest sets), not that L2 is slower.  Raising it keeps the
+    hierarchy a roof: an inner level's layers are never judged against less than an outer one."""
+    result = list(levels)
+    for index in range(len(result) - 2, -1, -1):
+        outer = result[index + 1].gbytes_per_s
+        if result[index].gbytes_per_s < outer:
+            result[index] = replace(result[index], gbytes_per_s=outer)
+    return result

@@ -31,7 +31,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 
-from ovgui.core.bandwidth import memory_roofs
+from ovgui.core.bandwidth import memory_roofs, nested
 from ovgui.core.errors import OvguiError
 from ovgui.core.model import openvino_message
 from ovgui.core.precision import normalise
@@ -130,8 +130,8 @@ def measure_here(
         used_precisions.append(used)
     memory: list[MemoryRoof] = []
     if device.split(".")[0] == "CPU":
-        memory = with_weight_streaming(core, device, memory_roofs(used_threads, windows, copy_window_s), used_threads,
-                                       windows, compute_window_s)
+        memory = nested(with_weight_streaming(core, device, memory_roofs(used_threads, windows, copy_window_s),
+                                              used_threads, windows, compute_window_s))
     dram = memory[-1].gbytes_per_s if memory else None
     timed_by = ("its own layer counter, each window on a fresh compile" if _counted(device)
                 else "the wall time of its fastest inference")

@@ -17,7 +17,7 @@ import pytest
 from shared_data import MODEL_PATHS, image_path, model_path
 
 from ovgui.core import roofline
-from ovgui.core.bandwidth import cache_levels, memory_roofs, parse_size, working_sets
+from ovgui.core.bandwidth import cache_levels, memory_roofs, nested, parse_size, working_sets
 from ovgui.core.errors import OvguiError
 from ovgui.core.report import LayerStats, MemoryRoof, Report, Roofline, RunConfig
 from ovgui.core.roofline import (
@@ -171,6 +171,14 @@ def numpy_copy_gbytes_per_s(threads: int, total_bytes: int = 512 * 2**20, chunk_
 
 
 @pytest.mark.usefixtures("short_windows")
+def test_an_inner_level_is_never_below_an_outer_one() -> None:
+    """A set that fits L2 also fits L3: a short L2 measurement below L3 is raised to it."""
+    levels = [MemoryRoof("L2", 2 << 20, 1 << 20, 101.3), MemoryRoof("L3", 32 << 20, 16 << 20, 152.9),
+              MemoryRoof("DRAM", 0, 512 << 20, 28.9)]
+    assert [level.gbytes_per_s for level in nested(levels)] == [152.9, 152.9, 28.9]
+    assert nested(levels[1:]) == levels[1:], "an ordered hierarchy is kept as measured"
+
+
 def test_the_dram_roof_is_within_a_quarter_of_a_numpy_copy_on_the_same_threads() -> None:
     """The kernel the roof measurer runs against an independent copy, alternating three rounds and
     keeping each one's best, since the other processes on the machine slow either at random."""
