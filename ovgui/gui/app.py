@@ -38,7 +38,7 @@ def make_application() -> QApplication:
 class ScriptedRun(QObject):
     """Saves what was asked for once the run ends, then quits with 0 — or, on any failure (a run that
     could not start or failed, a configuration that failed, a file it could not write), with 2 and
-    one ``error:`` line on stderr."""
+    one ``error:`` line on stderr for each."""
 
     def __init__(self, window: MainWindow, args: argparse.Namespace):
         super().__init__(window)
@@ -59,8 +59,7 @@ class ScriptedRun(QObject):
     @Slot(object)
     def _compared(self, results: list) -> None:
         reports = [result.report for result in results if result.report is not None]
-        failed = [f"{r.name}: {r.error}" for r in results if r.report is None]
-        problem = (f"{len(failed)} of {len(results)} configurations failed: " + "; ".join(failed)) if failed else ""
+        problem = "\n".join(f"configuration '{r.name}': {r.error}" for r in results if r.report is None)
         if not reports:
             self._failed(problem)
             return
@@ -95,10 +94,12 @@ class ScriptedRun(QObject):
 
     @Slot(str)
     def _failed(self, message: str) -> None:
-        """The window closes first (its background jobs end with it), then the line is written."""
+        """The window closes first (its background jobs end with it), then the lines are written:
+        one per failure (a comparison's failed configurations each have theirs, as in the CLI)."""
         if self._args.exit_after_run:
             self._window.close()
-            print(f"error: {message}", file=sys.stderr)
+            for line in message.splitlines() or [message]:
+                print(f"error: {line}", file=sys.stderr)
             QApplication.exit(EXIT_FAILED)
 
 

@@ -79,7 +79,7 @@ def test_every_scripted_failure_exits_2_with_its_error_line(tmp_path):
         ([face, "-n", "2", "--run", "--exit-after-run"],
          "error: choose a model and an image first (File › Open model, File › Open image)"),
         ([face, bus, "-n", "2", "--compare", str(compare), "--exit-after-run"],
-         "error: 1 of 2 configurations failed: tpu: unknown device 'TPU'"),
+         "error: configuration 'tpu': unknown device 'TPU'"),
     ]
     for index, (args, line) in enumerate(cases):
         result = run_window(tmp_path / f"case{index}", *args)
