@@ -35,9 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import re
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -46,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 
-from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, read_json, run_program, run_rounds
+from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, program_beside_python, read_json, run_program, run_rounds
 
 from ovgui.core.decoders import guess_family
 from ovgui.core.devices import resolve_device, shared_core
@@ -201,15 +199,6 @@ def parse_shape(text: str | None) -> list[int] | None:
     if any(dim < 1 for dim in dims):
         raise BadInput(f"--shape dimensions must be at least 1: {text}")
     return dims
-
-
-def program_beside_python(name: str) -> str:
-    """The console script beside this Python first, so both tools come from this environment's wheels."""
-    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    program = shutil.which(name, path=search)
-    if program is None:
-        raise BadInput(f"{name} not found beside {sys.executable} or on PATH")
-    return program
 
 
 def ovgui_inputs(settings: Settings, folder: Path) -> Inputs:

@@ -20,13 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, read_json, run_program, run_rounds
+from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, program_beside_python, read_json, run_program, run_rounds
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_MODEL = SHARED / "models" / "classification" / "squeezenet1.1" / "FP16" / "squeezenet1.1.xml"
@@ -71,15 +70,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(own)
     args.shared = shared
     return args
-
-
-def program_beside_python(name: str) -> str:
-    """The console script beside this Python first, so both sides come from this environment."""
-    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    program = shutil.which(name, path=search)
-    if program is None:
-        raise BadInput(f"{name} not found beside {sys.executable} or on PATH")
-    return program
 
 
 def window_environment() -> tuple[dict[str, str], str]:

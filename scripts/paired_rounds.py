@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +93,15 @@ def round_order(index: int, sides: tuple[str, ...]) -> tuple[str, ...]:
     """Rotate who goes first each round, so neither side always runs on a machine the other just warmed."""
     shift = index % len(sides)
     return sides[shift:] + sides[:shift]
+
+
+def program_beside_python(name: str) -> str:
+    """The console script beside this Python first, so both sides come from this environment's wheels."""
+    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    program = shutil.which(name, path=search)
+    if program is None:
+        raise BadInput(f"{name} not found beside {sys.executable} or on PATH")
+    return program
 
 
 def run_rounds(
