@@ -15,9 +15,9 @@ SLOW_MATMULS = 24
 
 
 def slow_inference_model(path: Path) -> Path:
-    """Batched 2048x2048 matmuls of the input with itself: seconds per inference on any CPU
-    (about 1.2 TFLOP: some 2.5 s on a quiet 2-core AVX-512/bf16 machine, more without bf16 or
-    under load), compiled in a moment."""
+    """Batched 2048x2048 matmuls of the input with itself: about 1.2 TFLOP, compiled in a moment.
+    Run it in f32: seconds per inference on any CPU, where bf16 on a CPU with AMX could take
+    well under a second."""
     image = ops.parameter([1, 3, 2048, 2048], np.float32, name="image")
     x = ops.reshape(image, ops.constant(np.array([3, 2048, 2048], np.int64)), False)
     for _ in range(SLOW_MATMULS):
