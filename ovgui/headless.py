@@ -6,8 +6,8 @@ import argparse
 import json
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
 from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
@@ -98,7 +98,7 @@ class Interrupts:
     def exit_code(self) -> int:
         return EXIT_SIGNAL_BASE + (self.number or signal.SIGINT)
 
-    def __enter__(self) -> "Interrupts":
+    def __enter__(self) -> Interrupts:
         self._previous = {number: signal.signal(number, self._received) for number in (signal.SIGINT, signal.SIGTERM)}
         return self
 

@@ -43,8 +43,16 @@ from pathlib import Path
 
 import numpy as np
 import openvino as ov
-
-from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, program_beside_python, read_json, run_program, run_rounds
+from paired_rounds import (
+    BadInput,
+    Verdict,
+    compiled_settings,
+    machine_line,
+    program_beside_python,
+    read_json,
+    run_program,
+    run_rounds,
+)
 
 from ovgui.core.decoders import guess_family
 from ovgui.core.devices import resolve_device, shared_core

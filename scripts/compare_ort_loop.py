@@ -30,13 +30,14 @@ PROFILE = "import sys; from ovgui.cli import profile_main; sys.exit(profile_main
 def save_ovgui_inputs(model: Path, image: Path, path: Path) -> None:
     """ovgui's own input tensor(s), by input name, made the way its runner makes them."""
     sys.path.insert(0, str(ROOT))
+    import openvino as ov
+
     from ovgui.core.decoders import guess_family
     from ovgui.core.image import load_image
     from ovgui.core.model import describe_model, read_model
     from ovgui.core.preprocess import prepare_inputs
     from ovgui.core.report import RunConfig
     from ovgui.core.runner import declared_outputs
-    import openvino as ov
 
     read = read_model(ov.Core(), model)
     info = describe_model(read, model)

@@ -25,7 +25,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from paired_rounds import BadInput, Verdict, compiled_settings, machine_line, program_beside_python, read_json, run_program, run_rounds
+from paired_rounds import (
+    BadInput,
+    Verdict,
+    compiled_settings,
+    machine_line,
+    program_beside_python,
+    read_json,
+    run_program,
+    run_rounds,
+)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_MODEL = SHARED / "models" / "classification" / "squeezenet1.1" / "FP16" / "squeezenet1.1.xml"

@@ -16,7 +16,8 @@ import os
 import sys
 import threading
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from ovgui.core.errors import RunCancelled
 

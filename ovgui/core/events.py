@@ -12,8 +12,9 @@ import math
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Union
+from typing import Union
 
 PHASES = ("read_model", "compile", "first_inference", "steady_state", "results")
 PHASE_TITLES = {

@@ -77,7 +77,7 @@ class FramePass:
         results.sort(key=lambda result: result.index)
         return results, LoopResult(pace.finish(len(results)), 0.0, pipeline.requests, self.engine.end_reads())
 
-    def _collect(self, finished: list, waiting: dict[int, "_InFlight"], live: LiveData) -> list[FrameResult]:
+    def _collect(self, finished: list, waiting: dict[int, _InFlight], live: LiveData) -> list[FrameResult]:
         results = []
         for index, latency_ms, outputs in finished:
             flight = waiting.pop(index)

@@ -20,7 +20,6 @@ from ovgui.core.blocking import TimedOut, call
 from ovgui.core.errors import OvguiError
 from ovgui.core.report import ImageInfo
 
-
 SHELL_PIPE_FOLDERS = ("/dev/fd/", "/proc/self/fd/")
 MAX_PIPE_BYTES = 512 * 1024 * 1024
 PIPE_TIMEOUT_S = 10.0

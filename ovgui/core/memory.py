@@ -34,7 +34,7 @@ class MemorySampler:
         self._phase_bounds: list[tuple[str, float, float, float, float]] = []
         self._open_phase: tuple[str, float, float] | None = None
 
-    def __enter__(self) -> "MemorySampler":
+    def __enter__(self) -> MemorySampler:
         self.sample()
         self._thread.start()
         return self

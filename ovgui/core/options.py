@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 import types
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping, Union, get_args, get_origin, get_type_hints
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from ovgui.core.decoders import DECODERS
 from ovgui.core.engines.base import ENGINES
@@ -35,7 +36,7 @@ EXCLUSIVE_BUDGET = "budget"
 class OptionError(OvguiError):
     """A value an option does not accept; names the option so each front end can point at it."""
 
-    def __init__(self, option: "Option", problem: str):
+    def __init__(self, option: Option, problem: str):
         super().__init__(f"{option.title} {problem}")
         self.option = option
         self.problem = problem

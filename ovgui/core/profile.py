@@ -47,7 +47,7 @@ class CounterSnapshot:
     cpu_us: np.ndarray
 
     @classmethod
-    def read(cls, infos: list) -> "CounterSnapshot":
+    def read(cls, infos: list) -> CounterSnapshot:
         return cls(
             [info.node_name for info in infos],
             [info.node_type for info in infos],
@@ -57,7 +57,7 @@ class CounterSnapshot:
             _to_us([info.cpu_time for info in infos]),
         )
 
-    def same_counts(self, other: "CounterSnapshot") -> bool:
+    def same_counts(self, other: CounterSnapshot) -> bool:
         return np.array_equal(self.real_us, other.real_us) and np.array_equal(self.cpu_us, other.cpu_us)
 
 
@@ -85,7 +85,7 @@ class LayerMeans:
     rounding_error_ms: float
     method: str
 
-    def described(self, method: str) -> "LayerMeans":
+    def described(self, method: str) -> LayerMeans:
         return replace(self, method=method)
 
 

@@ -171,7 +171,7 @@ class LatencyStats:
     sample_iterations: list[int] = field(default_factory=list)
 
     @classmethod
-    def from_samples(cls, samples_ms: list[float]) -> "LatencyStats":
+    def from_samples(cls, samples_ms: list[float]) -> LatencyStats:
         if not samples_ms:
             return cls()
         values = np.asarray(samples_ms, dtype=np.float64)
@@ -188,7 +188,7 @@ class LatencyStats:
 
     @classmethod
     def from_reservoir(cls, samples_ms: list[float], sample_iterations: list[int], count: int,
-                       sum_ms: float, min_ms: float, max_ms: float) -> "LatencyStats":
+                       sum_ms: float, min_ms: float, max_ms: float) -> LatencyStats:
         """Percentiles from a uniform sample; count, mean, min and max exact over all `count` iterations."""
         stats = cls.from_samples(samples_ms)
         stats.history = "reservoir"
@@ -496,7 +496,7 @@ class Roofline:
         return self.gflops_per_s / self.gbytes_per_s if self.gbytes_per_s else None
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Roofline":
+    def from_dict(cls, data: Any) -> Roofline:
         """Checked like a report's fields: a wrong type or a non-finite number raises `SchemaError`."""
         return _build(cls, data, "roofline")
 
@@ -547,7 +547,7 @@ class Report:
         return json.dumps(self.to_json_dict(), indent=1, allow_nan=False, default=_finite)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Report":
+    def from_dict(cls, data: dict[str, Any]) -> Report:
         """Every value is checked against the schema; a wrong one raises `SchemaError` naming it.
         A report from a newer ovgui keeps what this version knows, with a note that says so."""
         if not isinstance(data, dict) or not {"model", "device", "config"} <= data.keys():
@@ -568,12 +568,12 @@ class Report:
         return report
 
     @classmethod
-    def from_json(cls, text: str, name: str = "report") -> "Report":
+    def from_json(cls, text: str, name: str = "report") -> Report:
         """`name` is what a line about the text's size or nesting calls it (its file's name)."""
         return cls.from_dict(parse_json(text, name))
 
     @classmethod
-    def load(cls, path: str | Path) -> "Report":
+    def load(cls, path: str | Path) -> Report:
         """A saved report, or one line on why the file is not one."""
         path = Path(path)
         try:

@@ -40,7 +40,6 @@ from ovgui.core.formatting import (
 from ovgui.core.report import MemoryPhase, Report
 from ovgui.gui.plain_text import escaped
 
-
 POINT_COLOR = QColor(66, 133, 244)
 ROLLING_COLOR = QColor(245, 124, 0)
 MEDIAN_COLOR = QColor(46, 160, 67)
@@ -332,7 +331,7 @@ class _LatencySummary:
     throughput_fps: float | None = None
 
     @classmethod
-    def from_samples(cls, values: np.ndarray) -> "_LatencySummary":
+    def from_samples(cls, values: np.ndarray) -> _LatencySummary:
         median, p90, p99 = np.percentile(values, [50, 90, 99])
         return cls(float(median), float(p90), float(p99), float(values.mean()))
 
@@ -673,7 +672,7 @@ class _PhaseSpan:
     rss_end_mib: float
 
     @classmethod
-    def from_report(cls, phase: MemoryPhase) -> "_PhaseSpan":
+    def from_report(cls, phase: MemoryPhase) -> _PhaseSpan:
         return cls(phase.name, phase.start_s, phase.end_s, phase.rss_start_mib, phase.rss_end_mib)
 
 

@@ -8,15 +8,25 @@ its cells read "—" and sort last.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPalette, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QHBoxLayout, QSplitter, QStackedWidget, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ovgui.core.agreement import Agreement, agreement
 from ovgui.core.events import PHASE_TITLES
@@ -28,8 +38,8 @@ from ovgui.gui.tables import (
     MUTED_TEXT,
     Column,
     ComputedColumn,
-    RowsProxy,
     RowsModel,
+    RowsProxy,
     hint_label,
     make_table,
     or_missing,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ovgui.core.precision import described
 from ovgui.core.report import LayerStats, Report
 from ovgui.gui.bars import still_plot
-from ovgui.gui.charts import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, with_alpha, theme_plot
+from ovgui.gui.charts import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, theme_plot, with_alpha
 from ovgui.gui.layer_diff import IMPORTED_FORMAT
 from ovgui.gui.layer_table import status_text
 from ovgui.gui.plain_text import literal

@@ -6,9 +6,9 @@ biggest changes.  A layer only one run has reads "—" on the other side, never 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt
@@ -25,9 +25,9 @@ from ovgui.gui.tables import (
     MUTED_TEXT,
     Column,
     ComputedColumn,
-    RowsProxy,
     ModelIndex,
     RowsModel,
+    RowsProxy,
     TableView,
     make_table,
     ms_text,

@@ -36,8 +36,8 @@ from ovgui.core.decoders import default_threshold
 from ovgui.core.devices import list_devices
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError
-from ovgui.core.files import path_exists, path_problem, write_text_atomic
 from ovgui.core.events import PHASE_TITLES, Progress
+from ovgui.core.files import path_exists, path_problem, write_text_atomic
 from ovgui.core.formatting import format_ms, layers_vs_latency_text, preprocess_text, throughput_text
 from ovgui.core.graph import graph_to_dot
 from ovgui.core.image import LoadedImage

@@ -17,7 +17,16 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QSpinBox,
 
 from ovgui.core.annotate import class_color
 from ovgui.core.decoders.base import Geometry, ModelOutput
-from ovgui.core.overlay import COLORMAPS, DEFAULT_COLORMAP, DEFAULT_OPACITY, SpatialOutput, class_overlay, heatmap_overlay, map_layout, spatial_outputs
+from ovgui.core.overlay import (
+    COLORMAPS,
+    DEFAULT_COLORMAP,
+    DEFAULT_OPACITY,
+    SpatialOutput,
+    class_overlay,
+    heatmap_overlay,
+    map_layout,
+    spatial_outputs,
+)
 from ovgui.core.report import ClassShare, Report
 from ovgui.gui.image_view import ImageView
 from ovgui.gui.plain_text import escaped

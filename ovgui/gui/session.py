@@ -21,9 +21,10 @@ import math
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, QTimer, Signal, SignalInstance, Slot

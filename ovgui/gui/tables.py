@@ -10,8 +10,9 @@ sorted last in either direction.  The models sort themselves (`RowsModel.sort`);
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,

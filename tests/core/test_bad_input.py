@@ -12,12 +12,12 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
-
 from bad_options import BAD_OPTIONS, PARSE_ERRORS, filled
+from shared_data import image_path, model_path
+
 from ovgui.cli import EXIT_USAGE, profile_main
 from ovgui.core.model import openvino_message
 from ovgui.core.options import BY_NAME
-from shared_data import image_path, model_path
 
 
 @pytest.fixture()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import openvino as ov
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.core.image import load_image
 from ovgui.core.preprocess import prepare_inputs
@@ -24,7 +25,6 @@ from ovgui.core.profile import (
 )
 from ovgui.core.report import Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
-from shared_data import image_path, model_path
 
 CASES = [("face", "zidane.jpg"), ("yolov5", "bus.jpg"), ("yolov8", "bus.jpg"), ("squeezenet", "dog.jpg")]
 

@@ -8,20 +8,20 @@ import sys
 
 import numpy as np
 import pytest
+from shared_data import image_path, model_path
+from test_manifest_models import assert_detections
 
 from ovgui.console import format_summary
 from ovgui.core.agreement import agreement, iou
-from ovgui.core.engines.onnxruntime import node_runs
 from ovgui.core.compare import Variant, run_variants
 from ovgui.core.engines.base import check_onnxruntime_importable
+from ovgui.core.engines.onnxruntime import node_runs
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASES
 from ovgui.core.formatting import format_ms
 from ovgui.core.profile import PER_INFERENCE
 from ovgui.core.report import ClassScore, Detection, DeviceInfo, ModelInfo, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile
-from shared_data import image_path, model_path
-from test_manifest_models import assert_detections
 
 ENGINES = ["openvino", "onnxruntime"]
 YOLOV5_BUS = [(0, 0.823, [219, 408, 349, 863]), (0, 0.816, [52, 399, 207, 895]), (0, 0.676, [680, 377, 810, 870]), (5, 0.526, [49, 237, 810, 772])]

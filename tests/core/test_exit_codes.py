@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from shared_data import image_path, model_path
 
 PROJECT = Path(__file__).resolve().parents[2]

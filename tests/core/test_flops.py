@@ -7,12 +7,12 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.core.flops import fill_layer_costs, op_costs, originals_of, runtime_layer_costs, total_flops, uncounted_types
 from ovgui.core.precision import ran_at
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest, run_profile
-from shared_data import image_path, model_path
 
 F32 = 4
 

@@ -8,11 +8,11 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from shared_data import model_path
 
 from ovgui.core.graph import Spacing, graph_to_dot, lay_out, layered_layout, runtime_graph
 from ovgui.core.model import rt_text
 from ovgui.core.report import LayerStats
-from shared_data import model_path
 
 SPACING = Spacing()
 

@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.core.compare import compare_layers
 from ovgui.core.errors import OvguiError
 from ovgui.core.imports import load_report
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest, run_profile
-from shared_data import image_path, model_path
 
 BENCHMARK_APP = shutil.which("benchmark_app", path=str(Path(sys.executable).parent)) or shutil.which("benchmark_app")
 

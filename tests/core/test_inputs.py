@@ -14,12 +14,12 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.image import load_image
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile
-from shared_data import image_path, model_path
 
 
 def identity_model(tmp_path: Path, shape: list[int], name: str = "identity") -> Path:

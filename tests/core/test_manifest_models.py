@@ -8,11 +8,11 @@ sit within 0.05 of the threshold may come or go.
 from __future__ import annotations
 
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.core.events import PHASES
 from ovgui.core.report import Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
-from shared_data import image_path, model_path
 
 ITERATIONS = 5
 SCORE_TOL = 0.03

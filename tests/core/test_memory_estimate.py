@@ -16,6 +16,7 @@ import openvino as ov
 import openvino.opset13 as ops
 import psutil
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.core import memory_estimate
 from ovgui.core.compare import Variant, run_variants
@@ -24,7 +25,6 @@ from ovgui.core.image import load_image
 from ovgui.core.memory_estimate import MemoryEstimate, check_memory, estimate_memory
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest
-from shared_data import image_path, model_path
 
 PROJECT = Path(__file__).resolve().parents[2]
 MIB = 1024**2

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openvino as ov
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.cli import profile_main
 from ovgui.core.compare import Variant, compare_layers, load_variants, run_variants
@@ -14,7 +15,6 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.formatting import format_ms
 from ovgui.core.report import Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
-from shared_data import image_path, model_path
 
 
 def profile(model: str | Path, image: str = "zidane.jpg", **config) -> Report:

@@ -7,11 +7,11 @@ import io
 import json
 
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.core.formatting import format_ms, layers_vs_latency_text
 from ovgui.core.report import SCHEMA_VERSION, LatencyStats, Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
-from shared_data import image_path, model_path
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.cli import profile_main
 from ovgui.core.report import Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 from ovgui.core.trace import trace_events
-from shared_data import image_path, model_path
 
 PHASES_ALLOWED = {"M", "X", "b", "e", "C"}
 

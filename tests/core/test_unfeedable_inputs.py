@@ -11,13 +11,13 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.core.devices import shared_core
 from ovgui.core.errors import OvguiError
 from ovgui.core.model import read_model
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest, run_profile
-from shared_data import image_path, model_path
 
 
 def save(model: ov.Model, folder) -> str:

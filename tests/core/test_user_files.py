@@ -18,6 +18,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
+from shared_data import image_path, model_path
 
 from ovgui.cli import EXIT_USAGE, profile_main
 from ovgui.core import files
@@ -26,7 +27,6 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.files import json_depth, path_exists, path_problem, read_json, write_bytes_atomic, write_text_atomic
 from ovgui.core.report import ClassScore, FrameResult, LayerStats, OutputDrift, Report, SchemaError, frames_to_csv, layers_to_csv
 from ovgui.core.trace import save_trace
-from shared_data import image_path, model_path
 
 PROJECT = Path(__file__).resolve().parents[2]
 NESTED = "[" * 100_000 + "]" * 100_000

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import openvino
 import pytest
+from device_caps import cpu_capabilities, precision_used
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
-from device_caps import cpu_capabilities, precision_used
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Variant, compare_layers, run_variants

@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage, QWheelEvent
 from PySide6.QtWidgets import QDoubleSpinBox, QGraphicsSceneHoverEvent, QSlider
+from shared_data import image_path
 
 from ovgui.core.annotate import class_color
 from ovgui.core.report import ClassScore, Detection
 from ovgui.gui.image_view import ImagePanel, ImageView, bgr_to_qimage
-from shared_data import image_path
 
 # yolov8n_int8, YOLO-letterbox, conf 0.25, on bus.jpg (shared/models/MANIFEST.md).
 BUS_DETECTIONS = [

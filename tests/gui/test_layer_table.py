@@ -26,7 +26,6 @@ from ovgui.gui.layer_table import (
     TypeTotalsModel,
 )
 
-
 SORT_ROLE = LayerTableModel.SORT_ROLE
 LAYER_NAME = LayerTableModel.column_index("name")
 REAL_MEAN = LayerTableModel.column_index("real_time_ms")

@@ -10,6 +10,7 @@ import sys
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QTableView
+from shared_data import image_path, model_path
 
 from ovgui.core.compare import Variant
 from ovgui.core.events import PHASES
@@ -18,7 +19,6 @@ from ovgui.core.runner import RunRequest
 from ovgui.gui.app import make_application
 from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.main_window import MainWindow
-from shared_data import image_path, model_path
 
 RUN_TIMEOUT_MS = 120_000
 

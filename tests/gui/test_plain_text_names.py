@@ -12,7 +12,8 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 from PySide6.QtCore import Qt
-from PySide6.QtGui import Qt as QtGui_Qt, QTextDocument
+from PySide6.QtGui import Qt as QtGui_Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel
 from shared_data import image_path, model_path
 

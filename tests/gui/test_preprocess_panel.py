@@ -3,8 +3,9 @@ panel says what ovgui guessed and why."""
 
 from __future__ import annotations
 
-from ovgui.gui.main_window import MainWindow
 from shared_data import image_path, model_path
+
+from ovgui.gui.main_window import MainWindow
 
 RUN_TIMEOUT_MS = 120_000
 

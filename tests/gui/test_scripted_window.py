@@ -9,7 +9,6 @@ import sys
 
 import cv2
 import pytest
-
 from shared_data import image_path, model_path
 
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from shared_data import image_path, model_path
 
 WINDOW_UNTIL_STEADY = """

@@ -12,7 +12,8 @@ import threading
 import pytest
 from blocking_models import slow_inference_model
 from shared_data import image_path, model_path
-from test_signals import WINDOW_UNTIL_STEADY, started as started_window
+from test_signals import WINDOW_UNTIL_STEADY
+from test_signals import started as started_window
 
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile

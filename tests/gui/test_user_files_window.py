@@ -17,12 +17,12 @@ import openvino.opset13 as ops
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox
+from shared_data import image_path, model_path
 
 from ovgui.cli import profile_main
 from ovgui.core import files
 from ovgui.core.report import Report
 from ovgui.gui.app import ScriptedRun
-from shared_data import image_path, model_path
 
 LOAD_TIMEOUT_MS = 20_000
 

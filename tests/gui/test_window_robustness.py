@@ -13,10 +13,10 @@ import psutil
 import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
+from shared_data import image_path, model_path
 
 from ovgui.core.report import LayerStats
 from ovgui.gui.main_window import MainWindow
-from shared_data import image_path, model_path
 
 RUN_TIMEOUT_MS = 120_000
 
@@ -137,7 +137,6 @@ def qt_object_count() -> int:
     return sum(1 for obj in gc.get_objects() if isinstance(obj, QObject))
 
 
-@pytest.mark.slow
 def test_long_session_keeps_memory_threads_and_objects_flat(window, qtbot):
     """OVGUI_LEAK_RUNS runs of a real model (OVGUI_LEAK_MODEL, a key of shared_data's models) in
     one window (CI: 30 of SqueezeNet; the full check: 100 of yolov8)."""

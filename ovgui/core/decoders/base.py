@@ -29,12 +29,12 @@ class Geometry:
     pad_top: float = 0.0
 
     @classmethod
-    def stretch(cls, image_size: tuple[int, int], input_size: tuple[int, int]) -> "Geometry":
+    def stretch(cls, image_size: tuple[int, int], input_size: tuple[int, int]) -> Geometry:
         (iw, ih), (mw, mh) = image_size, input_size
         return cls(iw, ih, mw, mh, mw / iw, mh / ih)
 
     @classmethod
-    def letterbox(cls, image_size: tuple[int, int], input_size: tuple[int, int]) -> "Geometry":
+    def letterbox(cls, image_size: tuple[int, int], input_size: tuple[int, int]) -> Geometry:
         """Ultralytics letterbox: keep aspect, centre, pad with grey."""
         (iw, ih), (mw, mh) = image_size, input_size
         scale = min(mw / iw, mh / ih)

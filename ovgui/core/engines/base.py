@@ -56,7 +56,7 @@ class Engine(ABC):
     def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
         """One inference on new input arrays (the next frame): its latency in ms and its outputs."""
 
-    def pipeline(self) -> "Pipeline | None":
+    def pipeline(self) -> Pipeline | None:
         """Requests in flight for a frame-by-frame pass (throughput mode), or None where the
         engine runs one inference at a time."""
         return None

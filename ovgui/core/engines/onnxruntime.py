@@ -28,9 +28,9 @@ import onnxruntime as ort
 import openvino as ov
 import psutil
 
+from ovgui.core.blocking import call, leave
 from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.engines.base import Engine
-from ovgui.core.blocking import call, leave
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.events import LiveData
 from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback

@@ -113,7 +113,7 @@ class OpenVinoEngine(Engine):
         self._request.infer(self._arrays)
         return (time.perf_counter() - started) * 1000.0, read_outputs(self._compiled, self._request)
 
-    def pipeline(self) -> "QueuePipeline | None":
+    def pipeline(self) -> QueuePipeline | None:
         if self.config.mode != "throughput":
             return None
         nireq = self.config.nireq or int(self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
