@@ -54,7 +54,7 @@ from paired_rounds import (
     run_rounds,
 )
 
-from ovgui.core.decoders import guess_family
+from ovgui.core.decoders.families import guess_family
 from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.engines.openvino import HINTS, compile_properties
 from ovgui.core.errors import OvguiError

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 from ovgui.core.decoders.base import Geometry
 from ovgui.core.decoders.output_decoder import OutputDecoder
-from ovgui.core.engines import Engine
-from ovgui.core.engines.base import Pipeline
+from ovgui.core.engines.base import Engine, Pipeline
 from ovgui.core.events import LiveData
 from ovgui.core.inputs import Frame, FrameSource
 from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback

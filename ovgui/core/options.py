@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from ovgui.core.decoders import DECODERS
-from ovgui.core.engines.base import ENGINES
+from ovgui.core.engines.capabilities import ENGINES
 from ovgui.core.errors import OvguiError
 from ovgui.core.report import RunConfig
 

@@ -23,13 +23,13 @@ import openvino as ov
 
 from ovgui.core import events
 from ovgui.core.blocking import call
-from ovgui.core.decoders import class_count, guess_family
 from ovgui.core.decoders.base import DecodeOptions, Geometry, ModelOutput
+from ovgui.core.decoders.families import class_count, guess_family
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
 from ovgui.core.decoders.output_decoder import OutputDecoder
 from ovgui.core.decoders.user import UserDecoder, load_user_decoder
 from ovgui.core.devices import resolve_device, shared_core
-from ovgui.core.engines import Engine, check_engine_request, create_engine
+from ovgui.core.engines.base import Engine, check_engine_request, create_engine
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.frame_pass import FramePass, summarize

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from ovgui.core import demo
 from ovgui.core.annotate import annotated_image, save_annotated_frames, save_image
 from ovgui.core.compare import Variant
-from ovgui.core.decoders import default_threshold
+from ovgui.core.decoders.families import default_threshold
 from ovgui.core.devices import list_devices
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError

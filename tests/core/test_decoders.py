@@ -17,8 +17,9 @@ import openvino as ov
 import pytest
 from shared_data import image_path, model_path
 
-from ovgui.core.decoders import DECODERS, class_count, decode, default_threshold, guess_family
+from ovgui.core.decoders import DECODERS
 from ovgui.core.decoders.base import DecodeOptions, Geometry, ModelOutput
+from ovgui.core.decoders.families import class_count, decode, default_threshold, guess_family
 from ovgui.core.decoders.labels import bundled_labels, default_labels, labels_from_metadata, load_labels
 from ovgui.core.errors import OvguiError
 

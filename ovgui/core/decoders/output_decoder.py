@@ -7,8 +7,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from ovgui.core.decoders import decode
 from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry, ModelOutput
+from ovgui.core.decoders.families import decode
 from ovgui.core.decoders.user import UserDecoder
 from ovgui.core.errors import OvguiError
 

@@ -19,7 +19,6 @@ from ovgui.core.preprocess import PreparedInputs
 from ovgui.core.profile import LayerProfiler
 from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, RunConfig
 
-ENGINES = ("openvino", "onnxruntime")
 INSTALL_ONNXRUNTIME = "pip install 'ovgui[onnxruntime]'"
 
 
@@ -128,3 +127,14 @@ def check_engine_request(config: RunConfig, model_path: str) -> None:
         raise OvguiError("preprocessing in the graph is OpenVINO's (PrePostProcessor); use --preprocess host with ONNX Runtime")
     if config.mode != "latency":
         raise OvguiError("ONNX Runtime runs in latency mode here (one synchronous run at a time); use --mode latency")
+
+
+def create_engine(name: str, config: RunConfig, core: ov.Core) -> Engine:
+    """The engine the user chose, its module imported only now (ONNX Runtime is an extra)."""
+    if name == "onnxruntime":
+        from ovgui.core.engines.onnxruntime import OnnxRuntimeEngine
+
+        return OnnxRuntimeEngine(config)
+    from ovgui.core.engines.openvino import OpenVinoEngine
+
+    return OpenVinoEngine(config, core)
