@@ -21,6 +21,7 @@ import numpy as np
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json, read_text_limited, write_text_atomic
+from ovgui.core.options import RunConfig
 from ovgui.core.precision import ran_at
 
 SCHEMA_VERSION = 2
@@ -57,47 +58,6 @@ class ImageInfo:
     height: int
     channels: int
     dtype: str
-
-
-@dataclass
-class RunConfig:
-    """What the user asked for; `None` means "let ovgui / OpenVINO choose"."""
-
-    device: str = "CPU"
-    mode: str = "latency"
-    iterations: int | None = 100
-    duration_s: float | None = None
-    hint: str | None = None
-    precision: str | None = None
-    nireq: int | None = None
-    nstreams: int | None = None
-    nthreads: int | None = None
-    cache_dir: str | None = None
-    shared_memory: bool = True
-    decoder: str = "auto"
-    threshold: float | None = None
-    nms_iou: float = 0.45
-    labels_path: str | None = None
-    decoder_file: str | None = None
-    decoder_timeout_s: float = 5.0
-    min_area_px: float = 16.0
-    map_channel: int = 0
-    map_output: str | None = None
-    layout: str | None = None
-    color_order: str | None = None
-    mean: list[float] | None = None
-    scale: list[float] | None = None
-    resize: str | None = None
-    input_shape: list[int] | None = None
-    perf_counters: bool = True
-    preprocess: str = "host"
-    engine: str = "openvino"
-    frames: int | None = None
-    stride: int = 1
-    roofline: bool = True
-    inter_op_threads: int | None = None
-    graph_optimization: str | None = None
-    execution_mode: str | None = None
 
 
 @dataclass
