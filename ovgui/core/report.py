@@ -518,7 +518,7 @@ class Report:
             raise SchemaError(f"report.schema_version should be a positive whole number, not {shown(version)}")
         newer = version > SCHEMA_VERSION
         try:
-            report = decode(cls, data, "report", filled=_results_with_nan(data, REPORT_RESULTS))
+            report = decode(cls, data, "report", filled=_results_with_nan(data))
         except SchemaError as error:
             if newer:
                 newer_line = f"written by a newer ovgui: schema {version}, this one reads {SCHEMA_VERSION}"
@@ -651,14 +651,19 @@ def newer_schema_note(version: int) -> str:
             "fields it does not know are left out")
 
 
-def _results_with_nan(data: dict[str, Any], sections: dict[str, type]) -> dict[str, Any]:
-    """`data` with the nulls `to_json_dict` wrote for non-finite model results (a score, a box
-    corner, a drift) back as NaN; copied where changed, so the caller's dict stays as it was."""
+def _results_with_nan(data: dict[str, Any]) -> dict[str, Any]:
+    """A report's data with the nulls `to_json_dict` wrote for non-finite model results (a score, a
+    box corner, a drift) back as NaN; copied where changed, so the caller's dict stays as it was."""
+    filled = _sections_with_nan(data, REPORT_RESULTS)
+    if isinstance(data.get("per_image"), list):
+        filled["per_image"] = [_sections_with_nan(frame, FRAME_RESULTS) if isinstance(frame, dict) else frame
+                               for frame in data["per_image"]]
+    return filled
+
+
+def _sections_with_nan(data: dict[str, Any], sections: dict[str, type]) -> dict[str, Any]:
     changed = {key: [_item_with_nan(item, kind) for item in data[key]]
                for key, kind in sections.items() if isinstance(data.get(key), list)}
-    if isinstance(data.get("per_image"), list):
-        changed["per_image"] = [_results_with_nan(frame, FRAME_RESULTS) if isinstance(frame, dict) else frame
-                                for frame in data["per_image"]]
     return {**data, **changed}
 
 

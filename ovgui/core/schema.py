@@ -86,7 +86,7 @@ def _out_of_range(value: Any, written: Any) -> list[Step] | None:
         return None
     if isinstance(value, list):
         steps: Any = ((index, item, written[index]) for index, item in enumerate(value))
-    elif is_dataclass(value):
+    elif is_dataclass(value) and not isinstance(value, type):
         steps = ((name, getattr(value, name), written.get(name)) for name in _field_names(type(value)))
     else:
         return None
