@@ -124,7 +124,7 @@ class Option:
 
     @property
     def default(self) -> Any:
-        """RunConfig's default: declared there, not repeated here."""
+        """RunConfig's default: declared once, on the field."""
         return RunConfig.__dataclass_fields__[self.name].default
 
     @property
