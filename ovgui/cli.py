@@ -2,15 +2,21 @@
 
 Only argument parsing and wiring live here; the work is in `ovgui.core` and
 `ovgui.gui`.  A user mistake ends as ``error: ...`` on stderr with exit code 2.
+At the top this module imports only the option declarations (a leaf), and the
+run machinery (OpenVINO, OpenCV, Qt) once the arguments have been checked, so
+``--help`` and every argument error answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
+
+from ovgui.core.errors import OvguiError
+from ovgui.core.options import OPTIONS, Option, OptionError, RunConfig, make_config, validate
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -29,8 +35,6 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     Nothing has an argparse default: the namespace holds only what the user typed, and
     `run_config` lays that over `RunConfig`'s own defaults.
     """
-    from ovgui.core.options import OPTIONS
-
     exclusive: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in OPTIONS:
         if option.exclusive and option.exclusive not in exclusive:
@@ -43,14 +47,14 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
             )
         switches = parser.add_mutually_exclusive_group() if len(option.switches) > 1 else target
         for flag, value, help_text in option.switches:
-            switches.add_argument(flag, action="store_const", const=value, dest=option.name, help=help_text, default=argparse.SUPPRESS)
+            switches.add_argument(flag, action="store_const", const=value, dest=option.name, help=help_text,
+                                  default=argparse.SUPPRESS)
 
 
-def _parser_for(option):
+def _parser_for(option: Option) -> Callable[[str], Any]:
     """argparse's `type=`: the option's own text parser, its complaint as argparse's."""
-    from ovgui.core.options import OptionError
 
-    def parse(text: str):
+    def parse(text: str) -> Any:
         try:
             return option.parse(text)
         except OptionError as error:
@@ -60,16 +64,15 @@ def _parser_for(option):
     return parse
 
 
-def run_config(args: argparse.Namespace):
+def run_config(args: argparse.Namespace) -> RunConfig:
     """The options the user gave over `RunConfig`'s defaults, checked as every front end checks them."""
-    from ovgui.core.options import OPTIONS, make_config, validate
-
     given = {option.name: getattr(args, option.name) for option in OPTIONS if hasattr(args, option.name)}
     return validate(make_config(given))
 
 
 def profile_parser() -> Parser:
-    parser = Parser(prog="ovgui-profile", description="Profile an OpenVINO model on an image, a set of images or a video, headless.")
+    parser = Parser(prog="ovgui-profile",
+                    description="Profile an OpenVINO model on an image, a set of images or a video, headless.")
     parser.add_argument("model", nargs="?", help="model file: .xml (+ .bin), .onnx, .tflite, .pdmodel")
     parser.add_argument("images", nargs="*", metavar="IMAGE",
                         help="an image, a folder of images, a glob ('photos/*.jpg'), several images, or a video "
@@ -77,11 +80,15 @@ def profile_parser() -> Parser:
     add_run_options(parser)
     parser.add_argument("--json", type=Path, help="write the report as JSON")
     parser.add_argument("--csv", type=Path, help="write the per-layer table as CSV")
-    parser.add_argument("--annotated", type=Path, help="write the image with detections, in the format its suffix names (.png, .jpg…; a set: its first image)")
+    parser.add_argument("--annotated", type=Path,
+                        help="write the image with detections, in the format its suffix names "
+                             "(.png, .jpg…; a set: its first image)")
     parser.add_argument("--per-image-csv", type=Path, help="a set or a video: one CSV row per image or frame")
-    parser.add_argument("--annotated-dir", type=Path, help="a set or a video: every image or frame with its boxes, into this folder")
+    parser.add_argument("--annotated-dir", type=Path,
+                        help="a set or a video: every image or frame with its boxes, into this folder")
     parser.add_argument("--trace", type=Path, help="write a Chrome/Perfetto trace (trace-event JSON) of the run")
-    parser.add_argument("--dot", type=Path, metavar="FILE", help="write the executed graph with its times as Graphviz DOT (OpenVINO runs)")
+    parser.add_argument("--dot", type=Path, metavar="FILE",
+                        help="write the executed graph with its times as Graphviz DOT (OpenVINO runs)")
     parser.add_argument("--compare", type=Path, metavar="CONFIG.json",
                         help="run each configuration in a JSON list in turn and print a comparison table")
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("A.json", "B.json"),
@@ -109,26 +116,33 @@ def _leaving_at_once(code: int, argv: Sequence[str] | None) -> int:
 def _profile_main(argv: Sequence[str] | None) -> int:
     parser = profile_parser()
     args = parser.parse_args(argv)
-    from ovgui.core.errors import OvguiError
-    from ovgui.headless import compare_to_files, diff_reports, list_devices_text, profile_to_files
-
     try:
-        if args.list_devices:
-            print(list_devices_text())
-            return 0
-        if args.diff:
-            return diff_reports(*args.diff)
-        if not args.model or not args.images:
-            parser.error("give a MODEL and an IMAGE")
-        if args.compare:
-            return compare_to_files(args, run_config(args))
-        return profile_to_files(args, run_config(args))
+        return _profile(parser, args)
     except OvguiError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _profile(parser: Parser, args: argparse.Namespace) -> int:
+    """What the arguments ask for; each branch imports the machinery it needs once its arguments are good."""
+    if args.list_devices:
+        from ovgui.headless import list_devices_text
+
+        print(list_devices_text())
+        return 0
+    if args.diff:
+        from ovgui.headless import diff_reports
+
+        return diff_reports(*args.diff)
+    if not args.model or not args.images:
+        parser.error("give a MODEL and an IMAGE")
+    config = run_config(args)
+    from ovgui.headless import compare_to_files, profile_to_files
+
+    return (compare_to_files if args.compare else profile_to_files)(args, config)
 
 
 def gui_parser() -> Parser:
@@ -147,13 +161,14 @@ def gui_parser() -> Parser:
 
 def gui_main(argv: Sequence[str] | None = None) -> int:
     args = gui_parser().parse_args(argv)
-    from ovgui.core.errors import OvguiError
-    from ovgui.gui.app import run_app
-    from ovgui.headless import check_writable
-
     try:
+        config = run_config(args)
+        from ovgui.headless import check_writable
+
         check_writable(args.screenshot, args.report)
-        return _leaving_at_once(run_app(args, run_config(args)), argv)
+        from ovgui.gui.app import run_app
+
+        return _leaving_at_once(run_app(args, config), argv)
     except OvguiError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -104,7 +104,8 @@ def settings_line(report: Report) -> str:
     used = report.compiled
     mode = "sync latency" if report.config.mode == "latency" else f"async throughput, {used.requests_used} requests"
     if report.engine.name != "OpenVINO":
-        return f"{report.engine.name} {report.engine.version} · {mode} · {used.inference_num_threads} threads · {', '.join(report.engine.providers)}"
+        providers = ", ".join(report.engine.providers)
+        return f"{report.engine.name} {report.engine.version} · {mode} · {used.inference_num_threads} threads · {providers}"
     cache = ", loaded from cache" if used.loaded_from_cache else ""
     return (
         f"{mode} · hint {used.performance_hint or '-'} · {used.num_streams} streams · "
@@ -153,7 +154,8 @@ def _layer_notes(report: Report) -> list[str]:
     executed = sum(1 for layer in report.layers if layer.executed)
     rows = [f"  figures: {prof.method}" if prof.method else "  figures: imported"]
     if prof.counters:
-        rows.append(f"  counters: {prof.counters}" + ("" if prof.distributions else " (no per-layer distributions: the counters are running means)"))
+        running_means = "" if prof.distributions else " (no per-layer distributions: the counters are running means)"
+        rows.append(f"  counters: {prof.counters}{running_means}")
     reference_ms = layers_reference_ms(prof)[1]
     ratio = f" (x{prof.layers_sum_ms / reference_ms:.2f})" if reference_ms > 0 else ""
     rows.append(
@@ -166,7 +168,8 @@ def _layer_notes(report: Report) -> list[str]:
         rows.append(f"  first inference column: the profiled session's own first run, layers sum {format_ms(sum(firsts))} ms "
                     f"of its {format_ms(prof.profiled_first_ms)} ms (not the timed session's first inference)")
     elif firsts:
-        rows.append(f"  first inference: layers sum {format_ms(sum(firsts))} ms of {format_ms(report.timings_ms.first_inference)} ms measured")
+        rows.append(f"  first inference: layers sum {format_ms(sum(firsts))} ms "
+                    f"of {format_ms(report.timings_ms.first_inference)} ms measured")
     if report.latency_ms.median > 0:
         rows.append(
             f"  reading counters cost {prof.collection_cost_ms:.3f} ms/iteration "
@@ -196,7 +199,8 @@ def _frames(report: Report) -> str:
         rows.append("  found: " + ", ".join(f"{c.label} ×{c.count}" for c in summary.class_histogram[:8]))
     rows.append(f"  {'#':>4} {'source':<32} {'latency':>8} {'wall':>8}  result")
     for frame in report.per_image[:TOP_FRAMES]:
-        rows.append(f"  {frame.index:>4} {_clip(frame.source, 32):<32} {frame.latency_ms:8.2f} {frame.wall_ms:8.2f}  {_frame_result(frame)}")
+        rows.append(f"  {frame.index:>4} {_clip(frame.source, 32):<32} {frame.latency_ms:8.2f} {frame.wall_ms:8.2f}  "
+                    f"{_frame_result(frame)}")
     if len(report.per_image) > TOP_FRAMES:
         rows.append(f"  … {len(report.per_image) - TOP_FRAMES} more (--per-image-csv writes them all)")
     return f"Frames ({summary.source})\n" + "\n".join(rows)
@@ -210,7 +214,8 @@ def _inference_fps_basis(report: Report) -> str:
 def _frame_result(frame) -> str:
     if frame.classes:
         return f"{frame.classes[0].label} {frame.classes[0].score:.3f}"
-    return f"{len(frame.detections)} boxes" + (f", best {max(frame.detections, key=lambda d: d.score).label}" if frame.detections else "")
+    best = max(frame.detections, key=lambda d: d.score, default=None)
+    return f"{len(frame.detections)} boxes" + (f", best {best.label}" if best else "")
 
 
 def _memory(report: Report) -> str:
@@ -241,7 +246,8 @@ def format_comparison(results: list) -> str:
     done = [r for r in results if r.report is not None]
     best = min((r.report.latency_ms.median for r in done), default=None)
     width = max([len(r.name) for r in results] + [13])
-    header = f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'throughput':>10} {'first ms':>9} {'compile ms':>11}  settings used"
+    header = (f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'throughput':>10} {'first ms':>9} "
+              f"{'compile ms':>11}  settings used")
     rows = [header]
     for result in results:
         if result.report is None:
@@ -268,7 +274,8 @@ def _agreement_rows(done: list) -> list[str]:
         rows.append(f"  {result.name}: {agreement(reference.report, result.report).summary()} (against '{reference.name}')")
         rows += [f"  {line}" for line in format_drift(result.report.drift).splitlines()]
     for result in done:
-        phases = " · ".join(f"{events.PHASE_TITLES.get(p.name, p.name)} {p.rss_delta_mib:+.0f}" for p in result.report.memory.phases)
+        phases = " · ".join(f"{events.PHASE_TITLES.get(p.name, p.name)} {p.rss_delta_mib:+.0f}"
+                            for p in result.report.memory.phases)
         rows.append(f"  {result.name}: RSS by phase (MiB) {phases} · peak {result.report.memory.peak_mib:.0f}")
     return rows
 

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json, read_text_limited
+from ovgui.core.options import RunConfig
 from ovgui.core.profile import totals_by_type
-from ovgui.core.report import MAX_NUMBER, DeviceInfo, LayerStats, ModelInfo, Report, RunConfig
+from ovgui.core.report import DeviceInfo, LayerStats, ModelInfo, Report
+from ovgui.core.schema import MAX_NUMBER
 
 CSV_HEADER = "layerName;execStatus;layerType;execType;realTime (ms);cpuTime (ms)"
 Node = tuple[str, str, str, str, float, float]

@@ -1,10 +1,14 @@
-"""Every run option, declared once: its flags, label, help, choices, range and checks.
+"""Every run option, declared once: its name, type and default (`RunConfig`), and its flags,
+label, help, choices, range and checks (`OPTIONS`).
 
-`RunConfig` (in report.py) holds each option's name, type and default; this
-module adds what a user needs to set it.  The command line (`ovgui.cli`), the
-window's settings panels and the validation of a run or a `--compare` entry
-are all generated from `OPTIONS`, so an option cannot be accepted in one place
-and dropped or checked differently in another.  Values come from three kinds
+This module is a leaf: it imports only the standard library, `ovgui.core.errors`
+and the engines' and decoders' names, so ``ovgui-profile --help`` and every
+argument error answer without loading OpenVINO, numpy, OpenCV or Qt (the import
+contracts in pyproject.toml keep it so).
+
+The command line (`ovgui.cli`), the window's settings panels and the validation
+of a run or a `--compare` entry are all generated from `OPTIONS`, so an option
+cannot be accepted in one place and dropped or checked differently in another.  Values come from three kinds
 of source — command-line text, JSON, widgets — and every one goes through
 `Option.check`, which makes the same one-line message for the same mistake.
 """
@@ -19,9 +23,8 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from ovgui.core.decoders import DECODERS
-from ovgui.core.engines.capabilities import ENGINES
+from ovgui.core.engines.capabilities import DECLARED, ENGINES
 from ovgui.core.errors import OvguiError
-from ovgui.core.report import RunConfig
 
 MAX_ITERATIONS = 10_000_000
 MAX_DURATION_S = 86_400.0
@@ -31,6 +34,47 @@ MAX_THREADS = 1024
 MAX_RANK = 8
 MAX_DIMENSION = 16_384
 EXCLUSIVE_BUDGET = "budget"
+
+
+@dataclass
+class RunConfig:
+    """What the user asked for; `None` means "let ovgui / OpenVINO choose"."""
+
+    device: str = "CPU"
+    mode: str = "latency"
+    iterations: int | None = 100
+    duration_s: float | None = None
+    hint: str | None = None
+    precision: str | None = None
+    nireq: int | None = None
+    nstreams: int | None = None
+    nthreads: int | None = None
+    cache_dir: str | None = None
+    shared_memory: bool = True
+    decoder: str = "auto"
+    threshold: float | None = None
+    nms_iou: float = 0.45
+    labels_path: str | None = None
+    decoder_file: str | None = None
+    decoder_timeout_s: float = 5.0
+    min_area_px: float = 16.0
+    map_channel: int = 0
+    map_output: str | None = None
+    layout: str | None = None
+    color_order: str | None = None
+    mean: list[float] | None = None
+    scale: list[float] | None = None
+    resize: str | None = None
+    input_shape: list[int] | None = None
+    perf_counters: bool = True
+    preprocess: str = "host"
+    engine: str = "openvino"
+    frames: int | None = None
+    stride: int = 1
+    roofline: bool = True
+    inter_op_threads: int | None = None
+    graph_optimization: str | None = None
+    execution_mode: str | None = None
 
 
 class OptionError(OvguiError):
@@ -80,7 +124,7 @@ class Option:
 
     @property
     def default(self) -> Any:
-        """RunConfig's default: declared there, not repeated here."""
+        """RunConfig's default: declared once, on the field."""
         return RunConfig.__dataclass_fields__[self.name].default
 
     @property
@@ -119,8 +163,9 @@ class Option:
             if self.optional:
                 return None
             raise OptionError(self, "needs a value")
-        if self.item_type is not None:
-            return self._check_list(value)
+        item_type = self.item_type
+        if item_type is not None:
+            return self._check_list(value, item_type)
         if self.value_type is bool:
             if not isinstance(value, bool):
                 raise OptionError(self, f"must be true or false, got {_shown(value)}")
@@ -174,12 +219,12 @@ class Option:
             raise OptionError(self, f"{each} be {self.describe_range()}, got {_shown(value)}")
         return kind(value)
 
-    def _check_list(self, value: Any) -> list:
+    def _check_list(self, value: Any, item_type: type) -> list:
         if not isinstance(value, (list, tuple)):
             raise OptionError(self, f"must be a list of numbers, got {_shown(value)}")
         if self.lengths and len(value) not in self.lengths:
             raise OptionError(self, f"takes {_counts(self.lengths)}, got {len(value)}: {_shown(value)}")
-        return [self._check_number(item, self.item_type) for item in value]
+        return [self._check_number(item, item_type) for item in value]
 
     def _check_text(self, value: Any) -> str:
         if not isinstance(value, str):
@@ -204,7 +249,7 @@ _HINTS = get_type_hints(RunConfig)
 
 OPTIONS: tuple[Option, ...] = (
     Option("engine", "engine", "which runtime runs the model; ONNX Runtime (an extra) takes .onnx models on the CPU",
-           "run", flags=("--engine",), choices=ENGINES, choice_labels={"openvino": "OpenVINO", "onnxruntime": "ONNX Runtime"}),
+           "run", flags=("--engine",), choices=ENGINES, choice_labels={declared.name: declared.label for declared in DECLARED}),
     Option("device", "device", "inference device, as OpenVINO names it (see --list-devices)", "run",
            flags=("-d", "--device")),
     Option("mode", "mode", "latency: one synchronous request; throughput: an AsyncInferQueue of requests", "run",
@@ -291,8 +336,8 @@ OPTIONS: tuple[Option, ...] = (
            choices=("stretch", "letterbox"), unset="guessed"),
     Option("input_shape", "input shape",
            "static shape for a dynamic input, e.g. 1,3,640,640; unset, a dynamic size is the image's rounded up to 32",
-           "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, maximum=MAX_DIMENSION, unset="guessed",
-           metavar="N,C,H,W"),
+           "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, maximum=MAX_DIMENSION,
+           unset="guessed", metavar="N,C,H,W"),
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
@@ -376,7 +421,6 @@ def _counts(lengths: tuple[int, ...]) -> str:
     if len(lengths) > 2 and lengths == tuple(range(lengths[0], lengths[-1] + 1)):
         return f"{lengths[0]} to {lengths[-1]} values"
     return " or ".join(str(n) for n in lengths) + " values"
-
 
 
 if __name__ == "__main__":

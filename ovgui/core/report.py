@@ -3,7 +3,8 @@
 The GUI, the CLI printer, the JSON/CSV exports and (later) imports and
 comparisons all read these dataclasses, so a field added here shows up
 everywhere.  JSON is the dataclasses' own shape (``dataclasses.asdict``), and
-`Report.from_dict` rebuilds it exactly, so a saved report reopens unchanged.
+`Report.from_dict` rebuilds it exactly (checked by `ovgui.core.schema`), so a
+saved report reopens unchanged.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import csv
 import io
 import json
 import math
-import re
-from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, get_type_hints
 
 import numpy as np
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json, read_text_limited, write_text_atomic
+from ovgui.core.options import RunConfig
 from ovgui.core.precision import ran_at
+from ovgui.core.schema import MAX_NUMBER, SchemaError, decode, shown
 
 SCHEMA_VERSION = 2
 
@@ -57,47 +59,6 @@ class ImageInfo:
     height: int
     channels: int
     dtype: str
-
-
-@dataclass
-class RunConfig:
-    """What the user asked for; `None` means "let ovgui / OpenVINO choose"."""
-
-    device: str = "CPU"
-    mode: str = "latency"
-    iterations: int | None = 100
-    duration_s: float | None = None
-    hint: str | None = None
-    precision: str | None = None
-    nireq: int | None = None
-    nstreams: int | None = None
-    nthreads: int | None = None
-    cache_dir: str | None = None
-    shared_memory: bool = True
-    decoder: str = "auto"
-    threshold: float | None = None
-    nms_iou: float = 0.45
-    labels_path: str | None = None
-    decoder_file: str | None = None
-    decoder_timeout_s: float = 5.0
-    min_area_px: float = 16.0
-    map_channel: int = 0
-    map_output: str | None = None
-    layout: str | None = None
-    color_order: str | None = None
-    mean: list[float] | None = None
-    scale: list[float] | None = None
-    resize: str | None = None
-    input_shape: list[int] | None = None
-    perf_counters: bool = True
-    preprocess: str = "host"
-    engine: str = "openvino"
-    frames: int | None = None
-    stride: int = 1
-    roofline: bool = True
-    inter_op_threads: int | None = None
-    graph_optimization: str | None = None
-    execution_mode: str | None = None
 
 
 @dataclass
@@ -498,7 +459,7 @@ class Roofline:
     @classmethod
     def from_dict(cls, data: Any) -> Roofline:
         """Checked like a report's fields: a wrong type or a non-finite number raises `SchemaError`."""
-        return _build(cls, data, "roofline")
+        return decode(cls, data, "roofline")
 
 
 @dataclass
@@ -554,13 +515,14 @@ class Report:
             raise SchemaError("it has no model, device and config sections")
         version = data.get("schema_version", 1)
         if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_NUMBER:
-            raise SchemaError(f"report.schema_version should be a positive whole number, not {_shown(version)}")
+            raise SchemaError(f"report.schema_version should be a positive whole number, not {shown(version)}")
         newer = version > SCHEMA_VERSION
         try:
-            report = _build(cls, data, "report")
+            report = decode(cls, data, "report", filled=_results_with_nan(data))
         except SchemaError as error:
             if newer:
-                raise SchemaError(f"{error} (written by a newer ovgui: schema {version}, this one reads {SCHEMA_VERSION})") from None
+                newer_line = f"written by a newer ovgui: schema {version}, this one reads {SCHEMA_VERSION}"
+                raise SchemaError(f"{error} ({newer_line})") from None
             raise
         _check_paths(report)
         if newer:
@@ -659,8 +621,8 @@ def csv_cell(value: Any) -> Any:
 
 
 def non_finite_note(places: list[str]) -> str:
-    shown = ", ".join(places[:8]) + (f" and {len(places) - 8} more" if len(places) > 8 else "")
-    return f"values that are not finite (NaN or infinity) written as null: {shown}"
+    listed = ", ".join(places[:8]) + (f" and {len(places) - 8} more" if len(places) > 8 else "")
+    return f"values that are not finite (NaN or infinity) written as null: {listed}"
 
 
 def non_finite_as_null(value: Any, where: str) -> tuple[Any, list[str]]:
@@ -670,8 +632,8 @@ def non_finite_as_null(value: Any, where: str) -> tuple[Any, list[str]]:
     if isinstance(value, float):
         return (value, []) if math.isfinite(value) else (None, [where])
     if isinstance(value, dict):
-        pairs = [(key, non_finite_as_null(item, f"{where}.{key}" if where else str(key))) for key, item in value.items()]
-        return {key: item for key, (item, _) in pairs}, [place for _, (_, places) in pairs for place in places]
+        keyed = [(key, non_finite_as_null(item, f"{where}.{key}" if where else str(key))) for key, item in value.items()]
+        return {key: item for key, (item, _) in keyed}, [place for _, (_, places) in keyed for place in places]
     if isinstance(value, (list, tuple)):
         pairs = [non_finite_as_null(item, f"{where}[{index}]") for index, item in enumerate(value)]
         return [item for item, _ in pairs], [place for _, places in pairs for place in places]
@@ -684,64 +646,48 @@ def _finite(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-class SchemaError(ValueError):
-    """A value in a saved report that does not fit the schema, with where it is."""
-
-
 def newer_schema_note(version: int) -> str:
-    return f"written by a newer ovgui (report schema {version}, this one reads {SCHEMA_VERSION}): fields it does not know are left out"
+    return (f"written by a newer ovgui (report schema {version}, this one reads {SCHEMA_VERSION}): "
+            "fields it does not know are left out")
 
 
-def _build(kind: Any, data: Any, where: str) -> Any:
-    """Rebuild a (possibly nested, possibly optional) dataclass value from JSON data, checking types."""
-    origin = get_origin(kind)
-    if origin is list:
-        if not isinstance(data, list):
-            raise SchemaError(f"{where} should be a list, not {_shown(data)}")
-        (item,) = get_args(kind)
-        return [_build(item, value, f"{where}[{i}]") for i, value in enumerate(data)]
-    if origin is not None:  # Optional[X] / X | None
-        if data is None and type(None) in get_args(kind):
-            return None
-        options = [arg for arg in get_args(kind) if arg is not type(None)]
-        return _build(options[0], data, where)
-    if is_dataclass(kind):
-        return _build_dataclass(kind, data, where)
-    return _checked_scalar(kind, data, where)
+def _results_with_nan(data: dict[str, Any]) -> dict[str, Any]:
+    """A report's data with the nulls `to_json_dict` wrote for non-finite model results (a score, a
+    box corner, a drift) back as NaN; copied where changed, so the caller's dict stays as it was."""
+    filled = _sections_with_nan(data, REPORT_RESULTS)
+    if isinstance(data.get("per_image"), list):
+        filled["per_image"] = [_sections_with_nan(frame, FRAME_RESULTS) if isinstance(frame, dict) else frame
+                               for frame in data["per_image"]]
+    return filled
 
 
-def _build_dataclass(kind: Any, data: Any, where: str) -> Any:
-    if not isinstance(data, dict):
-        raise SchemaError(f"{where} should be an object, not {_shown(data)}")
+def _sections_with_nan(data: dict[str, Any], sections: dict[str, type]) -> dict[str, Any]:
+    changed = {key: [_item_with_nan(item, kind) for item in data[key]]
+               for key, kind in sections.items() if isinstance(data.get(key), list)}
+    return {**data, **changed}
+
+
+def _item_with_nan(item: Any, kind: type) -> Any:
+    if not isinstance(item, dict):
+        return item
+    numbers, lists = _FLOAT_FIELDS[kind]
+    changed: dict[str, Any] = {name: math.nan for name in numbers if name in item and item[name] is None}
+    changed.update({name: [math.nan if value is None else value for value in item[name]]
+                    for name in lists if isinstance(item.get(name), list)})
+    return {**item, **changed} if changed else item
+
+
+def _float_fields(kind: type) -> tuple[list[str], list[str]]:
+    """A result type's fields that hold a float, and those that hold a list of floats (not the optional ones)."""
     hints = get_type_hints(kind)
-    known = {f.name: f for f in fields(kind)}
-    required = [name for name, f in known.items() if f.default is MISSING and f.default_factory is MISSING]
-    missing = [name for name in required if name not in data]
-    if missing:
-        raise SchemaError(f"{where}.{missing[0]} is missing")
-    return kind(**{k: _build(hints[k], v, f"{where}.{k}") for k, v in data.items() if k in known})
+    return [name for name, hint in hints.items() if hint is float], [name for name, hint in hints.items() if hint == list[float]]
 
 
-SCALARS = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
-MAX_NUMBER = 1e15  # no time, size, count or rate ovgui measures comes near; a larger one is a crafted or broken file
-# where a null float stands for a model output that was not finite (see Report.to_json_dict); never a time
-RESULT_SECTIONS = re.compile(r"report\.(per_image\[\d+\]\.)?(classes|detections|outputs|segments|drift)\b")
-
-
-def _checked_scalar(kind: Any, data: Any, where: str) -> Any:
-    if kind is Any or kind not in SCALARS:
-        return data
-    if kind in (float, int) and isinstance(data, (int, float)) and not isinstance(data, bool) and not _in_range(data):
-        raise SchemaError(f"{where} should be a finite number of at most {MAX_NUMBER:g} in size, not {_shown(data)}")
-    if kind is float and isinstance(data, (int, float)) and not isinstance(data, bool):
-        return float(data)
-    if kind is float and data is None and RESULT_SECTIONS.match(where):
-        return math.nan
-    if kind is int and isinstance(data, int) and not isinstance(data, bool):
-        return data
-    if kind in (str, bool) and isinstance(data, kind):
-        return data
-    raise SchemaError(f"{where} should be {SCALARS[kind]}, not {_shown(data)}")
+# where a null stands for a model result that was not finite (see Report.to_json_dict); never a time
+REPORT_RESULTS: dict[str, type] = {"classes": ClassScore, "detections": Detection, "outputs": OutputStats,
+                                   "segments": ClassShare, "drift": OutputDrift}
+FRAME_RESULTS: dict[str, type] = {"classes": ClassScore, "detections": Detection}
+_FLOAT_FIELDS = {kind: _float_fields(kind) for kind in REPORT_RESULTS.values()}
 
 
 MAX_PATH_CHARS = 4096  # Linux's PATH_MAX; Windows' long paths stay below it too
@@ -758,16 +704,7 @@ def _check_paths(report: Report) -> None:
         named += [(f"report.frame_set.inputs[{i}]", path) for i, path in enumerate(report.frame_set.inputs)]
     for where, path in named:
         if path and len(path) > MAX_PATH_CHARS:
-            raise SchemaError(f"{where} should be a file path, not text of {len(path)} characters (a path has at most {MAX_PATH_CHARS})")
+            raise SchemaError(f"{where} should be a file path, not text of {len(path)} characters "
+                              f"(a path has at most {MAX_PATH_CHARS})")
         if path and "\0" in path:
             raise SchemaError(f"{where} should be a file path, not text holding a NUL character")
-
-
-def _in_range(number: float) -> bool:
-    """Compared as an int when it is one: a 400-digit integer does not fit a float."""
-    return abs(number) <= MAX_NUMBER if isinstance(number, int) else math.isfinite(number) and abs(number) <= MAX_NUMBER
-
-
-def _shown(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, int) or abs(value) <= MAX_NUMBER else f"a number of {len(str(abs(value)))} digits"
-    return text if len(text) <= 40 else text[:39] + "…"

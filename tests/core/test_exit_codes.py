@@ -1,6 +1,7 @@
 """`ovgui-profile`'s exit codes in a real process: 2 with an `error:` line per failed comparison
-entry (the others still run and are written), 130/143 only for SIGINT/SIGTERM, and a missing ONNX
-Runtime refused in one line before any engine is created, for a run and for a comparison entry."""
+entry (the others still run and are written), 130/143 only for SIGINT/SIGTERM, a missing ONNX
+Runtime refused in one line before any engine is created, for a run and for a comparison entry,
+and ``--help`` and argument errors answered without loading OpenVINO, numpy, OpenCV or Qt."""
 
 from __future__ import annotations
 
@@ -30,6 +31,17 @@ def stop_at(self, name):
 runner.ProfileRun._begin = stop_at
 """
 MAIN = "import sys; from ovgui.cli import profile_main; sys.exit(profile_main())"
+HEAVY = ("openvino", "numpy", "cv2", "onnxruntime", "PySide6", "shiboken6", "pyqtgraph", "superqt")
+PARSE_ONLY = """
+import json, sys
+from ovgui.cli import {main}
+try:
+    code = {main}({argv!r})
+except SystemExit as stop:
+    code = stop.code
+heavy = sorted(name for name in sys.modules if name.split(".")[0] in {heavy!r})
+print(json.dumps({{"code": code, "heavy": heavy}}))
+"""
 
 
 def profile(*argv: str, prelude: str = "") -> subprocess.CompletedProcess:
@@ -121,3 +133,24 @@ def test_a_signal_during_a_comparison_gives_its_code(tmp_path, number, code):
     assert result.returncode == code, result.stderr
     assert error_lines(result.stderr) == []
     assert list(comparison(report)) == ["a"]
+
+
+@pytest.mark.parametrize("main, argv, code, error", [
+    ("profile_main", ["--help"], 0, ""),
+    ("gui_main", ["--help"], 0, ""),
+    ("profile_main", ["m.xml", "a.jpg", "--bogus"], 2, "error: unrecognized arguments: --bogus"),
+    ("profile_main", ["m.xml", "a.jpg", "--mode", "fast"], 2, "error: argument --mode: invalid choice: 'fast'"),
+    ("profile_main", ["m.xml", "a.jpg", "-n", "lots"], 2, "error: argument -n/--iterations: expects a whole number, got 'lots'"),
+    ("profile_main", ["m.xml", "a.jpg", "-n", "0"], 2, "error: iterations (-n/--iterations) must be between 1 and"),
+    ("profile_main", ["m.xml", "a.jpg", "-n", "5", "-t", "1"], 2, "error: argument -t/--time: not allowed with argument"),
+    ("gui_main", ["--nstreams", "0"], 2, "error: streams (--nstreams) must be between 1 and"),
+], ids=["profile help", "gui help", "unknown flag", "bad choice", "not a number", "out of range", "two budgets",
+        "gui out of range"])
+def test_help_and_argument_errors_load_no_run_machinery(main, argv, code, error):
+    """The options are a leaf: what only parses must not pay for OpenVINO, OpenCV or Qt (seconds on a cold start)."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    result = subprocess.run([sys.executable, "-c", PARSE_ONLY.format(main=main, argv=argv, heavy=HEAVY)],
+                            capture_output=True, text=True, timeout=120, env=env, cwd=PROJECT)
+    outcome = json.loads(result.stdout.splitlines()[-1])
+    assert outcome == {"code": code, "heavy": []}, result.stderr
+    assert [line[:len(error)] for line in error_lines(result.stderr)] == ([error] if error else []), result.stderr

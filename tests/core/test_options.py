@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from ovgui.cli import profile_parser, run_config
-from ovgui.core.options import BY_NAME, OPTIONS, OptionError, format_value, make_config, markdown_table, validate
-from ovgui.core.report import RunConfig
+from ovgui.core.options import BY_NAME, OPTIONS, OptionError, RunConfig, format_value, make_config, markdown_table, validate
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

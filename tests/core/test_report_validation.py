@@ -13,6 +13,7 @@ from ovgui.core.imports import CSV_HEADER, load_report
 from ovgui.core.report import SCHEMA_VERSION, DeviceInfo, LatencyStats, LayerStats, ModelInfo, Report, RunConfig
 
 CSV_ROWS = "conv;EXECUTED;Convolution;jit_avx2;{real};{cpu}\nTotal;;;;{real};{cpu}\n"
+NODE_TEXTS = {"name": "a", "status": "EXECUTED", "node_type": "t", "exec_type": "e"}
 
 
 def saved_report() -> dict:
@@ -31,11 +32,18 @@ def edited(path, change) -> str:
 
 BAD_REPORTS = [
     ("median is text", lambda d: d["latency_ms"].update(median="fast"), "report.latency_ms.median should be a number"),
-    ("layer time is null", lambda d: d["layers"][0].update(real_time_ms=None), "report.layers[0].real_time_ms should be a number"),
+    ("layer time is null", lambda d: d["layers"][0].update(real_time_ms=None),
+     "report.layers[0].real_time_ms should be a number"),
     ("layers is an object", lambda d: d.update(layers={}), "report.layers should be a list"),
     ("iterations is a float", lambda d: d["config"].update(iterations=1.5), "report.config.iterations should be a whole number"),
     ("layer without a name", lambda d: d["layers"][0].pop("name"), "report.layers[0].name is missing"),
     ("samples hold text", lambda d: d["latency_ms"].update(samples=[1, "x"]), "report.latency_ms.samples[1] should be a number"),
+    ("a whole number too large", lambda d: d["config"].update(iterations=1e300),
+     "report.config.iterations should be a finite number of at most 1e+15 in size, not 1e+300"),
+    ("a result written as NaN, not null", lambda d: d.update(classes=[{"class_id": 1, "label": "x", "score": float("nan")}]),
+     "report.classes[0].score should be a finite number of at most 1e+15 in size, not NaN"),
+    ("a box corner is text", lambda d: d.update(detections=[{"class_id": 1, "label": "x", "score": 0.5, "box": [0, 0, "1", 1]}]),
+     'report.detections[0].box[2] should be a number, not "1"'),
 ]
 
 
@@ -67,11 +75,14 @@ BAD_COUNTERS = [
     ("csv non-number", CSV_HEADER + "\n" + CSV_ROWS.format(real="abc", cpu="1"), "line 2: realTime 'abc' is not a time in ms"),
     ("csv nan", CSV_HEADER + "\n" + CSV_ROWS.format(real="nan", cpu="1"), "line 2: realTime 'nan' is not a time in ms"),
     ("csv short row", CSV_HEADER + "\nconv;EXECUTED;Convolution\n", "line 2 has 3 fields, a counters row has 6"),
-    ("json missing key", json.dumps({"detailed_performance": [{"nodes": [{"name": "a", "status": "EXECUTED", "node_type": "t", "exec_type": "e", "cpu_time": 1}]}]}),
+    ("json missing key",
+     json.dumps({"detailed_performance": [{"nodes": [{**NODE_TEXTS, "cpu_time": 1}]}]}),
      "node 1: real_time None is not a time in ms"),
-    ("json wrong type", json.dumps({"avg_performance": {"nodes": [{"name": 3, "status": "x", "node_type": "t", "exec_type": "e", "real_time": 1, "cpu_time": 1}]}}),
+    ("json wrong type",
+     json.dumps({"avg_performance": {"nodes": [{**NODE_TEXTS, "name": 3, "real_time": 1, "cpu_time": 1}]}}),
      "node 1 has no text 'name'"),
-    ("json nodes not a list", json.dumps({"detailed_performance": [{"nodes": 5}]}), "each performance group needs a list of 'nodes'"),
+    ("json nodes not a list", json.dumps({"detailed_performance": [{"nodes": 5}]}),
+     "each performance group needs a list of 'nodes'"),
 ]
 
 

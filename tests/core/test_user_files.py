@@ -36,7 +36,8 @@ def cli_process(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
     """`ovgui-profile` as its own process: the exit code and stderr a user sees."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     code = "import sys; from ovgui.cli import profile_main; sys.exit(profile_main())"
-    return subprocess.run([sys.executable, "-c", code, *map(str, argv)], capture_output=True, text=True, timeout=300, env=env, cwd=cwd)
+    return subprocess.run([sys.executable, "-c", code, *map(str, argv)], capture_output=True, text=True, timeout=300,
+                          env=env, cwd=cwd)
 
 
 def one_error_line(stderr: str) -> str:
@@ -165,7 +166,8 @@ def test_non_finite_values_are_written_as_null_with_a_note_and_read_back(saved_r
     report.drift = [OutputDrift("prob", [1, 1000], max_abs_diff=math.inf)]
     data = json.loads(report.to_json())
     assert data["classes"][0]["score"] is None and data["drift"][0]["max_abs_diff"] is None
-    assert data["notes"][-1] == "values that are not finite (NaN or infinity) written as null: classes[0].score, drift[0].max_abs_diff"
+    assert data["notes"][-1] == ("values that are not finite (NaN or infinity) written as null: "
+                                 "classes[0].score, drift[0].max_abs_diff")
     again = Report.from_dict(data)
     assert math.isnan(again.classes[0].score) and again.classes[1].score == 0.5
     data["timings_ms"]["compile"] = None
@@ -248,7 +250,8 @@ def test_a_report_naming_a_path_no_system_holds_is_refused(tmp_path, saved_repor
     def long_path(data):
         data["image"]["path"] = "/" + "x" * 1_000_000
 
-    with pytest.raises(OvguiError, match=r"^damaged.json: report.image.path should be a file path, not text of 1000001 characters"):
+    too_long = r"^damaged.json: report.image.path should be a file path, not text of 1000001 characters"
+    with pytest.raises(OvguiError, match=too_long):
         Report.load(damaged(saved_report, tmp_path, long_path))
 
     def nul(data):
@@ -262,7 +265,8 @@ def test_a_report_naming_a_path_no_system_holds_is_refused(tmp_path, saved_repor
 
 
 def test_annotated_with_a_suffix_opencv_cannot_write_is_refused_before_the_run(tmp_path):
-    result = cli_process(model_path("squeezenet"), image_path("dog.jpg"), "-n", "2", "--annotated", tmp_path / "x.txt", cwd=tmp_path)
+    result = cli_process(model_path("squeezenet"), image_path("dog.jpg"), "-n", "2", "--annotated", tmp_path / "x.txt",
+                         cwd=tmp_path)
     assert result.returncode == EXIT_USAGE
     line = one_error_line(result.stderr)
     assert line.startswith(f"error: cannot write {tmp_path / 'x.txt'}: OpenCV writes no image format for .txt")
