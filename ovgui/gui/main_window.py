@@ -267,7 +267,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         setup = scrolled(self.controls)
         setup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        setup.setMinimumWidth(max(SETUP_MIN_WIDTH_PX, self.controls.minimumSizeHint().width() + setup.verticalScrollBar().sizeHint().width()))
+        controls_px = self.controls.minimumSizeHint().width() + setup.verticalScrollBar().sizeHint().width()
+        setup.setMinimumWidth(max(SETUP_MIN_WIDTH_PX, controls_px))
         self.setup_dock = self._dock("Setup", setup, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.latency_dock = self._dock("Latency", self.latency_chart, Qt.DockWidgetArea.RightDockWidgetArea)
         self.memory_dock = self._dock("Memory", self.memory_chart, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -322,7 +323,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.run_action = self._action("&Run", self.start_run, "F5", "Run the model on the image (F5)")
         self.stop_action = self._action("&Stop", self.stop_run, "Esc", "Stop the run (Esc)")
-        self.compare_action = self._action("&Compare configurations…", self.choose_comparison, "Ctrl+F5", "Run several configurations in turn and compare them")
+        self.compare_action = self._action("&Compare configurations…", self.choose_comparison, "Ctrl+F5",
+                                           "Run several configurations in turn and compare them")
         open_model = self._action("Open &model…", self.controls.model_picker.browse, QKeySequence.StandardKey.Open)
         open_image = self._action("Open &image…", self.controls.image_picker.browse, "Ctrl+I")
         open_folder = self._action("Open &folder…", self.controls.image_picker.browse_folder, "Ctrl+Shift+I")
@@ -334,8 +336,10 @@ class MainWindow(QMainWindow):
         self.export_trace_action = self._action("Export &trace (Perfetto)…", self.export_trace)
         self.export_frames_csv_action = self._action("Export &per-image CSV…", self.export_per_image_csv)
         self.export_frames_action = self._action("Export annotated &frames into a folder…", self.export_annotated_frames)
-        next_frame = self._action("&Next frame", lambda: self.frames.step(1), QKeySequence.StandardKey.MoveToNextPage, "Next image or frame (Page Down)")
-        previous_frame = self._action("&Previous frame", lambda: self.frames.step(-1), QKeySequence.StandardKey.MoveToPreviousPage, "Previous image or frame (Page Up)")
+        next_frame = self._action("&Next frame", lambda: self.frames.step(1), QKeySequence.StandardKey.MoveToNextPage,
+                                  "Next image or frame (Page Down)")
+        previous_frame = self._action("&Previous frame", lambda: self.frames.step(-1),
+                                      QKeySequence.StandardKey.MoveToPreviousPage, "Previous image or frame (Page Up)")
         self.export_dot_action = self._action("Export &graph (DOT)…", self.export_graph)
         open_report = self._action("Open &report…", self.choose_report, "Ctrl+Shift+O")
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -861,7 +865,8 @@ class MainWindow(QMainWindow):
             report = self.report
             self.statusBar().showMessage(f"Writing annotated frames into {folder}…")
             self.jobs.submit(lambda: save_annotated_frames(report, Path(folder)),
-                             lambda written: self.statusBar().showMessage(f"Saved {written} annotated frames into {folder}", 8000),
+                             lambda written: self.statusBar().showMessage(f"Saved {written} annotated frames into {folder}",
+                                                                          8000),
                              self._show_error)
 
     def export_graph(self) -> None:
@@ -965,7 +970,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.setup_dock, self.latency_dock], [setup, charts], Qt.Orientation.Horizontal)
         bottom = int(0.4 * height)
         charts = (height - bottom) // 2
-        self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [bottom, charts, charts], Qt.Orientation.Vertical)
+        self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [bottom, charts, charts],
+                         Qt.Orientation.Vertical)
         layers = int(0.62 * (width - setup))
         self.resizeDocks([self.layers_dock, self.detail_dock], [layers, width - setup - layers], Qt.Orientation.Horizontal)
 
