@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ovgui.core import demo
 from ovgui.core.annotate import annotated_image, save_annotated_frames, save_image
-from ovgui.core.compare import Configured, Variant, report_of
+from ovgui.core.compare import Configured, Variant
 from ovgui.core.decoders.families import default_threshold
 from ovgui.core.devices import list_devices
 from ovgui.core.environment import environment_info
@@ -557,9 +557,9 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _variant_finished(self, result: Configured) -> None:
         self.comparison.add_result(result)
-        report = report_of(result[1])
-        if report is not None:
-            self.ab_panel.add_report(report)
+        _name, outcome = result
+        if isinstance(outcome, RunOutcome):
+            self.ab_panel.add_report(outcome.report)
 
     @Slot(object)
     def _comparison_finished(self, results: list[Configured]) -> None:
