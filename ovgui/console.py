@@ -18,6 +18,7 @@ from ovgui.core.formatting import (
     preprocess_text,
     throughput_text,
 )
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.outputs import format_outputs
 from ovgui.core.report import Report
 
@@ -241,42 +242,43 @@ def _results(report: Report) -> str:
     return f"Detections  none ({report.decoder.name}): {reason}"
 
 
-def format_comparison(results: list) -> str:
-    """One row per configuration; the fastest median is marked so the answer stands out."""
-    done = [r for r in results if r.report is not None]
-    best = min((r.report.latency_ms.median for r in done), default=None)
-    width = max([len(r.name) for r in results] + [13])
+def format_comparison(results: list[tuple[str, RunOutcome | str]]) -> str:
+    """One row per configuration (its name and outcome, or its error); the fastest median is
+    marked so the answer stands out."""
+    done = [(name, outcome.report) for name, outcome in results if isinstance(outcome, RunOutcome)]
+    best = min((report.latency_ms.median for _name, report in done), default=None)
+    width = max([len(name) for name, _outcome in results] + [13])
     header = (f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'throughput':>10} {'first ms':>9} "
               f"{'compile ms':>11}  settings used")
     rows = [header]
-    for result in results:
-        if result.report is None:
-            rows.append(f"  {result.name:<{width}} failed: {result.error}")
+    for name, outcome in results:
+        if isinstance(outcome, str):
+            rows.append(f"  {name:<{width}} failed: {outcome}")
             continue
-        r = result.report
+        r = outcome.report
         mark = " *" if r.latency_ms.median == best else "  "
         rows.append(
-            f"  {result.name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {r.throughput_fps:10.1f} "
+            f"  {name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {r.throughput_fps:10.1f} "
             f"{r.timings_ms.first_inference:9.1f} {r.timings_ms.compile:11.1f}{mark}{settings_line(r)}"
         )
     rows += _agreement_rows(done)
     return "Comparison (* = lowest median latency; throughput in FPS, completed/elapsed)\n" + "\n".join(rows) + "\n"
 
 
-def _agreement_rows(done: list) -> list[str]:
+def _agreement_rows(done: list[tuple[str, Report]]) -> list[str]:
     """Each configuration's results against the first one that ran, and every configuration's
     memory by phase (one process: a peak includes what earlier configurations left behind)."""
     if not done:
         return []
-    reference = done[0]
+    reference_name, reference = done[0]
     rows = []
-    for result in done[1:]:
-        rows.append(f"  {result.name}: {agreement(reference.report, result.report).summary()} (against '{reference.name}')")
-        rows += [f"  {line}" for line in format_drift(result.report.drift).splitlines()]
-    for result in done:
+    for name, report in done[1:]:
+        rows.append(f"  {name}: {agreement(reference, report).summary()} (against '{reference_name}')")
+        rows += [f"  {line}" for line in format_drift(report.drift).splitlines()]
+    for name, report in done:
         phases = " · ".join(f"{events.PHASE_TITLES.get(p.name, p.name)} {p.rss_delta_mib:+.0f}"
-                            for p in result.report.memory.phases)
-        rows.append(f"  {result.name}: RSS by phase (MiB) {phases} · peak {result.report.memory.peak_mib:.0f}")
+                            for p in report.memory.phases)
+        rows.append(f"  {name}: RSS by phase (MiB) {phases} · peak {report.memory.peak_mib:.0f}")
     return rows
 
 

@@ -6,18 +6,20 @@ import argparse
 import json
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
 from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
 from ovgui.core.blocking import call, exit_now
-from ovgui.core.compare import VariantResult, compare_layers, load_variants, run_variants
+from ovgui.core.compare import Configured, compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.files import write_text_atomic
 from ovgui.core.graph import RuntimeGraph, graph_to_dot
 from ovgui.core.imports import load_report
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.trace import save_trace
@@ -53,8 +55,7 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     run = ProfileRun(run_request(args, config), printer)
     with Interrupts(run.cancel, lambda: run.partial, args.json) as interrupts:
         try:
-            report = call(run.run)
-            graph = run.graph
+            outcome = call(run.run)
         except RunCancelled:
             if interrupts.number is None:
                 raise
@@ -63,6 +64,7 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         finally:
             run.release()
     printer.finish()
+    report = outcome.report
     if not args.quiet:
         print(format_summary(report), end="")
     write_outputs(report, args.json, args.csv, args.annotated)
@@ -70,7 +72,7 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     if args.trace:
         save_trace(report, args.trace)
     if args.dot:
-        write_dot(graph, args.dot)
+        write_dot(outcome.graph, args.dot)
     return 0 if report.completed and interrupts.number is None else interrupts.exit_code
 
 
@@ -132,37 +134,33 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     variants = load_variants(args.compare)
     check_writable(args.json)
     printer = ProgressPrinter()
-    current: list[ProfileRun] = []
-
-    def stop() -> None:
-        for run in current:
-            run.cancel()
-
-    with Interrupts(stop) as interrupts:
-        results = call(lambda: run_variants(
-            run_request(args, config),
-            variants,
-            on_event=lambda _name, event: printer(event),
-            should_stop=lambda: interrupts.number is not None,
-            on_run=lambda _name, run: current.append(run),
-        ))
+    cancel = threading.Event()
+    with Interrupts(cancel.set) as interrupts:
+        results = call(lambda: list(run_variants(run_request(args, config), variants,
+                                                 on_event=lambda _name, event: printer(event), cancel=cancel)))
     printer.finish()
     print(format_comparison(results), end="")
     if args.json:
-        entries = [{"name": r.name, "error": r.error, "report": r.report.to_json_dict() if r.report else None} for r in results]
-        write_text_atomic(args.json, json.dumps({"schema_version": SCHEMA_VERSION, "comparison": entries}, indent=1, allow_nan=False))
+        write_text_atomic(args.json, json.dumps({"schema_version": SCHEMA_VERSION, "comparison": comparison_entries(results)},
+                                                indent=1, allow_nan=False))
     return comparison_exit_code(results, interrupts)
 
 
-def comparison_exit_code(results: list[VariantResult], interrupts: Interrupts) -> int:
+def comparison_entries(results: list[Configured]) -> list[dict]:
+    """Each configuration as the comparison's JSON file has it: a failed one has its error and no report."""
+    return [{"name": name, "error": "", "report": outcome.report.to_json_dict()} if isinstance(outcome, RunOutcome)
+            else {"name": name, "error": outcome, "report": None} for name, outcome in results]
+
+
+def comparison_exit_code(results: list[Configured], interrupts: Interrupts) -> int:
     """Each configuration that failed gets its `error:` line on stderr (the others were run and
     written); a signal's code wins over a failure's, because the run was not finished."""
-    for result in results:
-        if result.report is None:
-            print(f"error: configuration '{result.name}': {result.error}", file=sys.stderr)
+    failed = [(name, error) for name, error in results if isinstance(error, str)]
+    for name, error in failed:
+        print(f"error: configuration '{name}': {error}", file=sys.stderr)
     if interrupts.number is not None:
         return interrupts.exit_code
-    return EXIT_FAILED if any(result.report is None for result in results) else 0
+    return EXIT_FAILED if failed else 0
 
 
 def diff_reports(path_a: Path, path_b: Path) -> int:

@@ -12,23 +12,29 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import Any, TypeAlias
 
 from ovgui.core import events
-from ovgui.core.decoders.base import Geometry, ModelOutput
 from ovgui.core.drift import output_drift
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import read_json
-from ovgui.core.graph import RuntimeGraph
 from ovgui.core.options import BY_NAME, OptionError, make_config
-from ovgui.core.profile import LayerProfiler
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import LayerStats, Report
 from ovgui.core.runner import ProfileRun, RunRequest
+
+Configured: TypeAlias = tuple[str, RunOutcome | str]
+"""A configuration's name and its outcome, or the one line saying why it could not run."""
+
+
+def report_of(outcome: RunOutcome | str) -> Report | None:
+    """The configuration's report; None for one that could not run."""
+    return outcome.report if isinstance(outcome, RunOutcome) else None
 
 
 @dataclass(frozen=True)
@@ -79,51 +85,48 @@ def parse_variant(entry: Any, index: int, base_dir: Path) -> Variant:
     return Variant(name, changes, model_path)
 
 
-@dataclass
-class VariantResult:
-    name: str
-    report: Report | None
-    error: str = ""
-    profiler: LayerProfiler | None = field(default=None, repr=False, compare=False)
-    outputs: list[ModelOutput] = field(default_factory=list, repr=False, compare=False)
-    geometry: Geometry | None = field(default=None, repr=False, compare=False)
-    mask: np.ndarray | None = field(default=None, repr=False, compare=False)
-    graph: RuntimeGraph | None = field(default=None, repr=False, compare=False)
+def ignore_event(_name: str, _event: events.Event) -> None:
+    """The default `on_event` of `run_variants`: nobody is watching."""
 
 
 def run_variants(
     base: RunRequest,
     variants: list[Variant],
-    on_event: Callable[[str, events.Event], None] = lambda _name, _event: None,
-    should_stop: Callable[[], bool] = lambda: False,
-    on_run: Callable[[str, ProfileRun], None] = lambda _name, _run: None,
-    on_result: Callable[[VariantResult], None] = lambda _result: None,
-) -> list[VariantResult]:
-    """Run each variant in turn; a variant OpenVINO rejects is reported, and the others still run."""
-    results: list[VariantResult] = []
+    on_event: Callable[[str, events.Event], None] = ignore_event,
+    cancel: threading.Event | None = None,
+    live: Callable[[], events.LiveData] = events.LiveData,
+) -> Iterator[Configured]:
+    """Each variant in turn, as it ends; a variant OpenVINO rejects yields its error, and the others still run.
+
+    Setting `cancel` stops the run under way (every run shares it) and skips the rest.  `live`
+    makes each run's live data as it starts, so a window can follow one run after another.
+    Output drift is against the first configuration that ran."""
+    cancel = cancel or threading.Event()
+    reference: RunOutcome | None = None
     for variant in variants:
-        if should_stop():
-            break
-        run = ProfileRun(variant.request(base), lambda event, name=variant.name: on_event(name, event))
-        on_run(variant.name, run)
-        try:
-            report = run.run()
-            result = VariantResult(variant.name, report, profiler=run.profiler, outputs=run.outputs,
-                                   geometry=run.geometry, mask=run.mask, graph=run.graph)
-        except OvguiError as error:
-            result = VariantResult(variant.name, None, str(error))
-        finally:
-            run.release()
-        add_drift(result, next((r for r in results if r.report is not None), None))
-        results.append(result)
-        on_result(result)
-    return results
+        if cancel.is_set():
+            return
+        outcome = run_variant(ProfileRun(variant.request(base), partial(on_event, variant.name), live(), cancel=cancel))
+        if isinstance(outcome, RunOutcome):
+            outcome = outcome if reference is None else with_drift(outcome, reference)
+            reference = reference or outcome
+        yield variant.name, outcome
 
 
-def add_drift(result: VariantResult, reference: VariantResult | None) -> None:
-    """How far each raw output moved from the first configuration's (precision, engine, device)."""
-    if result.report is not None and reference is not None:
-        result.report.drift = output_drift(reference.outputs, result.outputs)
+def run_variant(run: ProfileRun) -> RunOutcome | str:
+    """The run's outcome, or why it could not run; the compiled model is freed before anyone sees either."""
+    try:
+        return run.run()
+    except OvguiError as error:
+        return str(error)
+    finally:
+        run.release()
+
+
+def with_drift(outcome: RunOutcome, reference: RunOutcome) -> RunOutcome:
+    """The outcome with how far each raw output moved from the reference's (precision, engine, device)."""
+    report = replace(outcome.report, drift=output_drift(list(reference.outputs), list(outcome.outputs)))
+    return replace(outcome, report=report)
 
 
 @dataclass
@@ -199,7 +202,8 @@ def _model_deltas(layers_a: list[LayerStats], layers_b: list[LayerStats]) -> lis
             continue
         matched_b.add(partner.name)
         deltas.append(_delta(layer, partner, "fused layers"))
-    deltas += [LayerDelta("", layer.name, layer.type, 0.0, layer.real_time_ms, "") for layer in layers_b if layer.name not in matched_b]
+    deltas += [LayerDelta("", layer.name, layer.type, 0.0, layer.real_time_ms, "")
+               for layer in layers_b if layer.name not in matched_b]
     return deltas
 
 

@@ -293,9 +293,7 @@ class LayerProfiler:
         """Inferences whose own counters were kept (0 where counters are running means)."""
         return self._sampled.count
 
-    def layer_samples(self, index: int) -> np.ndarray:
-        """One layer's real times (ms) over the kept inferences; empty unless they are real
-        per-inference values, because differences of running means are not."""
-        if not self._sampled.count:
-            return np.empty(0, dtype=np.float32)
-        return self._sampled.samples()[:, index]
+    def samples(self) -> np.ndarray:
+        """Every layer's real times (ms) over the kept inferences, ``[kept, layers]``; empty unless
+        they are real per-inference values, because differences of running means are not."""
+        return self._sampled.samples()

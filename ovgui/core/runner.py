@@ -33,13 +33,13 @@ from ovgui.core.engines.base import Engine, check_engine_request, create_engine
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.frame_pass import FramePass, summarize
-from ovgui.core.graph import RuntimeGraph
 from ovgui.core.inputs import Frame, FrameSource, open_source
 from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler
 from ovgui.core.memory_estimate import check_memory
 from ovgui.core.model import check_model_path, describe_model, metadata_names, read_model, static_dims
 from ovgui.core.options import validate
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.outputs import output_stats
 from ovgui.core.preprocess import prepare_inputs
 from ovgui.core.profile import LayerProfiler, totals_by_type
@@ -75,7 +75,10 @@ def validate_config(config: RunConfig) -> None:
 
 
 class ProfileRun:
-    """Runs one request; `cancel()` may be called from any thread and is honoured between iterations."""
+    """Runs one request; `cancel()` may be called from any thread and is honoured between iterations.
+
+    `cancel` may be an event shared with other runs (a comparison's configurations), so that
+    one stop ends the run under way and every run still to come."""
 
     def __init__(
         self,
@@ -83,31 +86,20 @@ class ProfileRun:
         on_event: events.EventCallback = events.ignore_event,
         live: events.LiveData | None = None,
         core: ov.Core | None = None,
+        cancel: threading.Event | None = None,
     ):
         self.request = request
         self.live = live or events.LiveData()
         self._emit = on_event
         self._core = core or shared_core()
-        self._cancel = threading.Event()
+        self._cancel = cancel or threading.Event()
         self._notes: list[str] = []
         self._user_decoder: UserDecoder | None = None
         self.engine: Engine | None = None
-        self.outputs: list[ModelOutput] = []
-        self.geometry: Geometry | None = None
-        self.mask: np.ndarray | None = None
         self.partial: Report | None = None
         """The report once its measurements are in, before decoding: what a run stopped at once can still write."""
         self.walked_away = False
         """Whether a stop left a compile or an inference still running on its thread."""
-
-    @property
-    def profiler(self) -> LayerProfiler | None:
-        return self.engine.profiler if self.engine else None
-
-    @property
-    def graph(self) -> RuntimeGraph | None:
-        """The executed graph with the run's layers, for the graph view (OpenVINO runs)."""
-        return self.engine.graph if self.engine else None
 
     def release(self) -> None:
         """Free the compiled model; callers do it after handing the report on, because tearing
@@ -123,7 +115,7 @@ class ProfileRun:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def run(self) -> Report:
+    def run(self) -> RunOutcome:
         config = self.request.config
         validate_config(config)
         check_engine_request(config, self.request.model_path)
@@ -136,15 +128,15 @@ class ProfileRun:
         first = next(frames, None)
         if first is None:
             raise OvguiError(f"{source.description} holds no {'frames' if source.kind == 'video' else 'images'} OpenCV can read")
-        self.engine = create_engine(config.engine, config, self._core)
-        self.engine.cancel = self._cancel
+        engine = self.engine = create_engine(config.engine, config, self._core)
+        engine.cancel = self._cancel
         with MemorySampler(self.live) as memory:
             self._memory = memory
-            report = self._run_phases(source, first, frames, device)
+            report, outputs, geometry, mask = self._run_phases(engine, source, first, frames, device)
         report.memory = memory.report()
         report.notes = [*self._notes, *source.notes, *report.notes]  # the engine's own (roofs) last
         report.environment = environment_info()
-        return report
+        return RunOutcome.measured(report, outputs, geometry, mask, engine.profiler, engine.graph)
 
     def _note(self, text: str) -> None:
         self._notes.append(text)
@@ -162,8 +154,10 @@ class ProfileRun:
         self._emit(events.PhaseFinished(name, self._memory.now_s(), duration_ms))
         return duration_ms
 
-    def _run_phases(self, source: FrameSource, first: Frame, frames: Iterator[Frame], device: DeviceInfo) -> Report:
-        """A single image runs the steady loop on itself; a set or a video runs frame by frame."""
+    def _run_phases(self, engine: Engine, source: FrameSource, first: Frame, frames: Iterator[Frame],
+                    device: DeviceInfo) -> tuple[Report, list[ModelOutput], Geometry, np.ndarray | None]:
+        """A single image runs the steady loop on itself; a set or a video runs frame by frame.
+        Returns the report with the first inference's outputs, the image's fit and the decoder's mask."""
         config = self.request.config
         timings = Timings()
         image = first.image
@@ -178,9 +172,9 @@ class ProfileRun:
 
         started = self._begin("compile")
         prepared = prepare_inputs(model, image, family, info.format, config)
-        for note in [*prepared.notes, *self.engine.notes]:
+        for note in [*prepared.notes, *engine.notes]:
             self._note(note)
-        compile_model = partial(self.engine.compile, model, self.request.model_path, prepared, device.name)
+        compile_model = partial(engine.compile, model, self.request.model_path, prepared, device.name)
         del model
         self._abandonable(compile_model, "ovgui-compile", "run stopped during compilation")
         del compile_model
@@ -188,26 +182,26 @@ class ProfileRun:
         self._raise_if_cancelled()
 
         started = self._begin("first_inference")
-        outputs, first_ms = self._abandonable(lambda: timed(self.engine.first_inference), "ovgui-first-inference",
+        outputs, first_ms = self._abandonable(lambda: timed(engine.first_inference), "ovgui-first-inference",
                                               "run stopped during the first inference")
         timings.first_inference = self._end("first_inference", started, first_ms)
         self.live.first_inference_ms = timings.first_inference
-        self.engine.begin_layers(prepared)
+        engine.begin_layers(prepared)
 
         steady_started = self._begin("steady_state")
         budget = Budget(config.iterations, config.duration_s)
         decoder = OutputDecoder(self._decode_options(labels), family, prepared.info.batch, self._user_decoder, self._cancel)
         if source.is_set:
-            frame_pass = FramePass(self.engine, prepared, decoder)
+            frame_pass = FramePass(engine, prepared, decoder)
             per_image, loop = frame_pass.run(chain([first], frames), budget, self._cancel, self.live, self._progress)
         else:
-            per_image, loop = [], self._steady(budget, steady_started)
+            per_image, loop = [], self._steady(engine, budget, steady_started)
         results_started = self._begin("results")
 
         report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
-        report.engine = self.engine.info()
+        report.engine = engine.info()
         report.timings_ms = timings
-        self._add_measurements(report, loop)
+        self._add_measurements(engine, report, loop)
         self.partial = report
         result = decoder(outputs, prepared.geometry)
         report.decoder = DecoderInfo(result.decoder, result.note)
@@ -215,14 +209,13 @@ class ProfileRun:
         report.classes = result.classes
         report.segments = result.segments
         report.outputs = output_stats(outputs)
-        self.outputs, self.geometry, self.mask = outputs, prepared.geometry, result.mask
         if source.is_set:
             report.per_image = per_image
             report.frame_set = summarize(source, per_image, loop, first.decode_ms)
             report.throughput_fps = report.frame_set.end_to_end_fps
         self._end("results", results_started)
         self._memory.end_phase()
-        return report
+        return report, outputs, prepared.geometry, result.mask
 
     def _abandonable(self, function: Callable[[], T], name: str, stopped: str) -> T:
         """`function()` on a thread a stop walks away from at once (`RunCancelled(stopped)`)."""
@@ -232,12 +225,12 @@ class ProfileRun:
             self.walked_away = True
             raise
 
-    def _steady(self, budget: Budget, started: float) -> LoopResult:
+    def _steady(self, engine: Engine, budget: Budget, started: float) -> LoopResult:
         """The timed loop, on a thread of its own: it ends at the next iteration once stopped, but
         one inference can take minutes (ONNX Runtime with a thousand threads on two cores), so
         `STEADY_GRACE_S` after a stop the run walks away with the iterations done so far."""
         try:
-            return call(lambda: self.engine.steady(budget, self._cancel, self.live, self._progress), self._cancel,
+            return call(lambda: engine.steady(budget, self._cancel, self.live, self._progress), self._cancel,
                         name="ovgui-steady", grace_s=STEADY_GRACE_S)
         except RunCancelled:
             self.walked_away = True
@@ -245,24 +238,29 @@ class ProfileRun:
                        "the figures cover the iterations done, without per-layer figures")
             return LoopResult(time.perf_counter() - started, 0.0, 1, [])
 
-    def _add_measurements(self, report: Report, loop: LoopResult) -> None:
+    def _add_measurements(self, engine: Engine, report: Report, loop: LoopResult) -> None:
         """Latency, throughput, the settings the engine used and the per-layer figures."""
         config = self.request.config
-        report.compiled = self.engine.settings(loop)
+        report.compiled = engine.settings(loop)
         for note in adjusted_settings(config, report.compiled, report.engine.name):
             self._note(note)
         report.latency_ms = latency_stats(self.live)
-        report.latency_ms.end_times_s = [t - self._memory.origin for t in self.live.iteration_end_times[: len(report.latency_ms.samples)]]
+        ends = self.live.iteration_end_times[: len(report.latency_ms.samples)]
+        report.latency_ms.end_times_s = [t - self._memory.origin for t in ends]
         if report.latency_ms.sampled:
             self._note(report.latency_ms.history_text())
         iterations = self.live.iterations
         report.throughput_fps = throughput(iterations, loop, config.mode) * report.preprocess.batch
         report.completed = not self.cancelled
-        report.layers = [] if self.walked_away else self.engine.layers(loop, iterations)
+        report.layers = [] if self.walked_away else engine.layers(loop, iterations)
         if report.layers:
             report.layer_types = totals_by_type(report.layers)
-            report.profile = profile_summary(report, self.profiler, loop, iterations)
-            self.engine.annotate(report)
+            self._add_layer_figures(engine, report, loop, iterations)
+
+    def _add_layer_figures(self, engine: Engine, report: Report, loop: LoopResult, iterations: int) -> None:
+        """The profile summary, then what the engine measured beyond the layers' times."""
+        report.profile = profile_summary(report, engine.profiler, loop, iterations)
+        engine.annotate(report)
 
     def _decode_options(self, labels: list[str] | None) -> DecodeOptions:
         config = self.request.config
@@ -325,6 +323,7 @@ def throughput(frames: int, loop: LoopResult, mode: str) -> float:
 
 def profile_summary(report: Report, profiler: LayerProfiler, loop: LoopResult, steady_inferences: int) -> ProfileSummary:
     means = profiler.means
+    assert means is not None, "the engine's layers() sets the means the summary reads"
     model_layers = [layer for layer in report.layers if not layer.is_preprocessing]
     return ProfileSummary(
         iterations_profiled=means.inferences,
@@ -353,7 +352,7 @@ def timed(function: Callable[[], T]) -> tuple[T, float]:
     return result, (time.perf_counter() - started) * 1000.0
 
 
-def run_profile(request: RunRequest, on_event: events.EventCallback = events.ignore_event) -> Report:
+def run_profile(request: RunRequest, on_event: events.EventCallback = events.ignore_event) -> RunOutcome:
     """Convenience for scripts and tests: one run, no cancellation."""
     run = ProfileRun(request, on_event)
     try:

@@ -54,7 +54,8 @@ class ABPanel(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(30)
             combo.currentIndexChanged.connect(self._compare)
-        open_button = QPushButton("Open report…", toolTip="Add a saved ovgui report or a benchmark_app counters report (CSV/JSON)")
+        open_button = QPushButton("Open report…",
+                                  toolTip="Add a saved ovgui report or a benchmark_app counters report (CSV/JSON)")
         open_button.clicked.connect(self._open)
         self.kept_note = QLabel()
         self.kept_note.setObjectName("keptRuns")

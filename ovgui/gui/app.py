@@ -15,9 +15,10 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSettings, Q
 from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ovgui.core.compare import load_variants
+from ovgui.core.compare import Configured, load_variants
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import path_exists, write_bytes_atomic
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
 from ovgui.gui.signals import SignalBridge
@@ -57,9 +58,9 @@ class ScriptedRun(QObject):
             self._after_views_settle(lambda: self._save(report))
 
     @Slot(object)
-    def _compared(self, results: list) -> None:
-        reports = [result.report for result in results if result.report is not None]
-        problem = "\n".join(f"configuration '{r.name}': {r.error}" for r in results if r.report is None)
+    def _compared(self, results: list[Configured]) -> None:
+        reports = [outcome.report for _name, outcome in results if isinstance(outcome, RunOutcome)]
+        problem = "\n".join(f"configuration '{name}': {error}" for name, error in results if isinstance(error, str))
         if not reports:
             self._failed(problem)
             return

@@ -1,9 +1,9 @@
 """Configurations side by side: which setting (or engine) is faster, and by how much.
 
 A sortable table gives the exact numbers (copy-friendly), bars beneath it the
-answer at a glance.  Each row is a run's `RunResult` with how its results agree
-with the first configuration's; a configuration that failed has no report, so
-its cells read "—" and sort last.
+answer at a glance.  Each row is a configuration's name and `RunOutcome` with how
+its results agree with the first configuration's; a configuration that failed has
+only its error line, so its cells read "—" and sort last.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core.agreement import Agreement, agreement
+from ovgui.core.compare import Configured, report_of
 from ovgui.core.events import PHASE_TITLES
 from ovgui.core.report import OutputDrift, Report
 from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, value_label, with_legend
 from ovgui.gui.charts import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, format_ms, theme_plot
-from ovgui.gui.session import RunResult
 from ovgui.gui.tables import (
     MUTED_TEXT,
     Column,
@@ -63,23 +63,25 @@ REFERENCE_TEXT = "reference"
 
 @dataclass(frozen=True)
 class ComparisonRow:
-    """One configuration: its result, and its results against the comparison's reference (the
-    first configuration that ran) — None for the reference itself and for a failed run."""
+    """One configuration: its name and outcome (or error line), and its results against the
+    comparison's reference (the first configuration that ran) — None for the reference itself
+    and for a failed run."""
 
-    result: RunResult
+    result: Configured
     against: Agreement | None = None
 
     @property
     def report(self) -> Report | None:
-        return self.result.report
+        return report_of(self.result[1])
 
     @property
     def name(self) -> str:
-        return self.result.name
+        return self.result[0]
 
     @property
     def error(self) -> str:
-        return self.result.error
+        outcome = self.result[1]
+        return outcome if isinstance(outcome, str) else ""
 
 
 def _report_column(title: str, tooltip: str, path: str, text: Callable[[Any], str] = format_ms,
@@ -198,27 +200,28 @@ class ComparisonModel(RowsModel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._best: dict[str, ComparisonRow | None] = {}
-        self._reference: RunResult | None = None
+        self._reference: ComparisonRow | None = None
 
-    def set_results(self, results: Sequence[RunResult]) -> None:
+    def set_results(self, results: Sequence[Configured]) -> None:
         self._reference = None
         self._set_rows([self._row(result) for result in results])
 
-    def add_result(self, result: RunResult) -> None:
+    def add_result(self, result: Configured) -> None:
         self._append_row(self._row(result))
 
-    def results(self) -> list[RunResult]:
+    def results(self) -> list[Configured]:
         return [row.result for row in self._rows_as_given()]
 
-    def _row(self, result: RunResult) -> ComparisonRow:
+    def _row(self, result: Configured) -> ComparisonRow:
         """The first configuration that ran is the reference the others' results are held against
         (as their output drift is); matching a few hundred boxes costs well under a millisecond."""
-        if result.report is None:
-            return ComparisonRow(result)
+        row = ComparisonRow(result)
+        if row.report is None:
+            return row
         if self._reference is None:
-            self._reference = result
-            return ComparisonRow(result)
-        return ComparisonRow(result, agreement(self._reference.report, result.report))
+            self._reference = row
+            return row
+        return ComparisonRow(result, agreement(self._reference.report, row.report))
 
     def _rows_changed(self) -> None:
         self._best = {field: _best(self._rows, metric, pick) for field, (metric, pick) in self.BEST.items()}
@@ -283,7 +286,7 @@ so both share a linear axis and the printed values carry the small bars."""
 
 
 
-def _draw_panel(plot: pg.PlotWidget, fit: BarFit, panel: _Panel, results: Sequence[RunResult],
+def _draw_panel(plot: pg.PlotWidget, fit: BarFit, panel: _Panel, results: Sequence[Configured],
                 text: QColor) -> list[tuple[pg.TextItem, str]]:
     """Grouped horizontal bars, one group per configuration; a failed one says "failed" where its
     bars would be.  Returns those labels with the error each stands for."""
@@ -291,9 +294,10 @@ def _draw_panel(plot: pg.PlotWidget, fit: BarFit, panel: _Panel, results: Sequen
     item.clear()
     thickness = 0.8 / len(panel.series)
     values: list[float] = []
+    reports = [report_of(outcome) for _name, outcome in results]
     for number, series in enumerate(panel.series):
         offset = (number - (len(panel.series) - 1) / 2) * thickness
-        bars = [(row + offset, series.value(r.report)) for row, r in enumerate(results) if r.report is not None]
+        bars = [(row + offset, series.value(report)) for row, report in enumerate(reports) if report is not None]
         if not bars:
             continue
         item.addItem(pg.BarGraphItem(x0=0, y=[y for y, _ in bars], height=thickness * 0.85,
@@ -302,8 +306,8 @@ def _draw_panel(plot: pg.PlotWidget, fit: BarFit, panel: _Panel, results: Sequen
             value_label(item, panel.text(value), value, y, text)
         values += [value for _, value in bars]
     fit.fit(0.0, max(values, default=1.0), len(results), [panel.text(value) for value in values])
-    return [(value_label(item, "failed", 0, row, MUTED_TEXT), result.error)
-            for row, result in enumerate(results) if result.report is None]
+    return [(value_label(item, "failed", 0, row, MUTED_TEXT), outcome)
+            for row, (_name, outcome) in enumerate(results) if isinstance(outcome, str)]
 
 
 class _ComparisonCharts(QWidget):
@@ -311,7 +315,7 @@ class _ComparisonCharts(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._results: list[RunResult] = []
+        self._results: list[Configured] = []
         self._failures: list[tuple[pg.TextItem, str]] = []
         self._plots = [bar_plot(panel.x_label, panel.x_units) for panel in _PANELS]
         self._fits = [BarFit(plot) for plot in self._plots]
@@ -330,7 +334,7 @@ class _ComparisonCharts(QWidget):
         super().resizeEvent(event)
         self._share_width()
 
-    def set_results(self, results: Sequence[RunResult]) -> None:
+    def set_results(self, results: Sequence[Configured]) -> None:
         self._results = list(results)
         self._draw()
 
@@ -345,7 +349,7 @@ class _ComparisonCharts(QWidget):
     def _draw(self) -> None:
         palette = self.palette()
         text = palette.color(QPalette.ColorRole.WindowText)
-        name_axis(self._plots[0], [result.name for result in self._results], CONFIGURATION_NAME_MAX_PX)
+        name_axis(self._plots[0], [name for name, _outcome in self._results], CONFIGURATION_NAME_MAX_PX)
         for plot in self._plots:
             theme_plot(plot, palette)
         failures = [_draw_panel(plot, fit, panel, self._results, text)
@@ -409,11 +413,11 @@ class ComparisonView(QWidget):
     def table(self) -> QAbstractItemView:
         return self._table
 
-    def set_results(self, results: list[RunResult]) -> None:
+    def set_results(self, results: list[Configured]) -> None:
         self._model.set_results(results)
         self._update()
 
-    def add_result(self, result: RunResult) -> None:
+    def add_result(self, result: Configured) -> None:
         self._model.add_result(result)
         self._update()
 

@@ -1,6 +1,6 @@
 """One layer up close: what it is, what was fused into it, and how its time spread over the iterations.
 
-The histogram is drawn only from real per-iteration times (a run's `RunResult`
+The histogram is drawn only from real per-iteration times (a run's `RunOutcome`
 carries them when the engine's counters give them); OpenVINO's CPU counters are
 running means since compile, so for those the panel says in one line why there is none.
 """
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.precision import described
 from ovgui.core.report import LayerStats, Report
 from ovgui.gui.bars import still_plot
@@ -30,7 +31,6 @@ from ovgui.gui.charts import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, theme_plo
 from ovgui.gui.layer_diff import IMPORTED_FORMAT
 from ovgui.gui.layer_table import status_text
 from ovgui.gui.plain_text import literal
-from ovgui.gui.session import RunResult
 from ovgui.gui.tables import MISSING, hint_label, ms_text, percent_text, styled_font
 
 DETAIL_HINT = "Select a layer in the table to see its details"
@@ -129,15 +129,18 @@ class LayerDetailPanel(QWidget):
         self._add_histogram_items()
         self.clear()
 
-    def show_layer(self, layer: LayerStats, result: RunResult) -> None:
-        """`layer` of the run `result` holds: its per-iteration samples, if it carries real ones."""
+    def show_layer(self, layer: LayerStats, outcome: RunOutcome | None) -> None:
+        """`layer` of the run `outcome` holds: its per-iteration samples, if it carries real ones
+        (None: a layer of no finished run, such as a live snapshot's)."""
         self._name.set_full_text(layer.name)
         for title, read in self.FIELDS:
             self._values[title].set_full_text(read(layer))
         self._show_originals(layer)
-        samples = result.samples_of(layer.index)
-        if not layer.executed or samples is None or not len(samples):
-            self._show_note(NOT_EXECUTED_NOTE if not layer.executed else no_distribution_reason(result.report))
+        samples = outcome.samples_of(layer.index) if outcome is not None else None
+        if not layer.executed:
+            self._show_note(NOT_EXECUTED_NOTE)
+        elif samples is None or not len(samples):
+            self._show_note(no_distribution_reason(outcome.report if outcome else None))
         else:
             self._show_histogram(layer, samples)
         self._stack.setCurrentIndex(1)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ovgui.core import demo
 from ovgui.core.annotate import annotated_image, save_annotated_frames, save_image
-from ovgui.core.compare import Variant
+from ovgui.core.compare import Configured, Variant
 from ovgui.core.decoders.families import default_threshold
 from ovgui.core.devices import list_devices
 from ovgui.core.environment import environment_info
@@ -44,6 +44,7 @@ from ovgui.core.image import LoadedImage
 from ovgui.core.imports import load_report
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig
 from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
@@ -63,7 +64,7 @@ from ovgui.gui.overlay_controls import OverlayControls
 from ovgui.gui.pipeline_chart import PipelineChart
 from ovgui.gui.plain_text import literal
 from ovgui.gui.roofline_view import RooflineView
-from ovgui.gui.session import BackgroundJobs, RunResult, RunSession
+from ovgui.gui.session import BackgroundJobs, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 
 STATE_VERSION = 1
@@ -200,9 +201,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("ovgui — OpenVINO profiler")
         self.setAcceptDrops(True)
-        self.report: Report | None = None
+        self.outcome: RunOutcome | None = None
+        """What the views show: a run's outcome, or a report opened from a file as an outcome with just its report."""
         self.report_source: str | None = None
-        self.result: RunResult | None = None
         self.image: LoadedImage | None = None
         self.model_info: ModelInfo | None = None
         self._results_image_path: str | None = None
@@ -217,6 +218,10 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._set_running(False)
         self.jobs.submit(list_devices, self._devices_listed, self._show_error)
+
+    @property
+    def report(self) -> Report | None:
+        return self.outcome.report if self.outcome is not None else None
 
     # layout -----------------------------------------------------------------
 
@@ -262,7 +267,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         setup = scrolled(self.controls)
         setup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        setup.setMinimumWidth(max(SETUP_MIN_WIDTH_PX, self.controls.minimumSizeHint().width() + setup.verticalScrollBar().sizeHint().width()))
+        controls_px = self.controls.minimumSizeHint().width() + setup.verticalScrollBar().sizeHint().width()
+        setup.setMinimumWidth(max(SETUP_MIN_WIDTH_PX, controls_px))
         self.setup_dock = self._dock("Setup", setup, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.latency_dock = self._dock("Latency", self.latency_chart, Qt.DockWidgetArea.RightDockWidgetArea)
         self.memory_dock = self._dock("Memory", self.memory_chart, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -317,7 +323,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.run_action = self._action("&Run", self.start_run, "F5", "Run the model on the image (F5)")
         self.stop_action = self._action("&Stop", self.stop_run, "Esc", "Stop the run (Esc)")
-        self.compare_action = self._action("&Compare configurations…", self.choose_comparison, "Ctrl+F5", "Run several configurations in turn and compare them")
+        self.compare_action = self._action("&Compare configurations…", self.choose_comparison, "Ctrl+F5",
+                                           "Run several configurations in turn and compare them")
         open_model = self._action("Open &model…", self.controls.model_picker.browse, QKeySequence.StandardKey.Open)
         open_image = self._action("Open &image…", self.controls.image_picker.browse, "Ctrl+I")
         open_folder = self._action("Open &folder…", self.controls.image_picker.browse_folder, "Ctrl+Shift+I")
@@ -329,8 +336,10 @@ class MainWindow(QMainWindow):
         self.export_trace_action = self._action("Export &trace (Perfetto)…", self.export_trace)
         self.export_frames_csv_action = self._action("Export &per-image CSV…", self.export_per_image_csv)
         self.export_frames_action = self._action("Export annotated &frames into a folder…", self.export_annotated_frames)
-        next_frame = self._action("&Next frame", lambda: self.frames.step(1), QKeySequence.StandardKey.MoveToNextPage, "Next image or frame (Page Down)")
-        previous_frame = self._action("&Previous frame", lambda: self.frames.step(-1), QKeySequence.StandardKey.MoveToPreviousPage, "Previous image or frame (Page Up)")
+        next_frame = self._action("&Next frame", lambda: self.frames.step(1), QKeySequence.StandardKey.MoveToNextPage,
+                                  "Next image or frame (Page Down)")
+        previous_frame = self._action("&Previous frame", lambda: self.frames.step(-1),
+                                      QKeySequence.StandardKey.MoveToPreviousPage, "Previous image or frame (Page Up)")
         self.export_dot_action = self._action("Export &graph (DOT)…", self.export_graph)
         open_report = self._action("Open &report…", self.choose_report, "Ctrl+Shift+O")
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -546,24 +555,25 @@ class MainWindow(QMainWindow):
         self.session.start_comparison(request, variants)
 
     @Slot(object)
-    def _variant_finished(self, result: RunResult) -> None:
+    def _variant_finished(self, result: Configured) -> None:
         self.comparison.add_result(result)
-        if result.report is not None:
-            self.ab_panel.add_report(result.report)
+        _name, outcome = result
+        if isinstance(outcome, RunOutcome):
+            self.ab_panel.add_report(outcome.report)
 
     @Slot(object)
-    def _comparison_finished(self, results: list[RunResult]) -> None:
-        done = [r for r in results if r.report is not None]
+    def _comparison_finished(self, results: list[Configured]) -> None:
+        done = [outcome for _name, outcome in results if isinstance(outcome, RunOutcome)]
         if done:
-            self._show_result_views(done[-1])
+            self._show_outcome(done[-1])
         failed = len(results) - len(done)
         self._run_ended(f"Compared {len(results)} configurations" + (f"; {failed} failed" if failed else ""))
 
     @Slot(object)
     def _layer_selected(self, layer) -> None:
-        """A layer of the shown run, with what its result carries; a layer of a live snapshot has no samples."""
-        shown = self.result is not None and any(known is layer for known in self.result.report.layers)
-        self.layer_detail.show_layer(layer, self.result if shown else RunResult(None))
+        """A layer of the shown run, with what its outcome carries; a layer of a live snapshot has no samples."""
+        shown = self.outcome is not None and any(known is layer for known in self.outcome.report.layers)
+        self.layer_detail.show_layer(layer, self.outcome if shown else None)
         self.layers.select_layer(layer.name)
         self.graph_view.select_layer(layer.name)
         self.roofline.select_layer(layer.name)
@@ -616,23 +626,18 @@ class MainWindow(QMainWindow):
         self.status_fps.setText(throughput_text(event.fps))
 
     @Slot(object)
-    def _run_finished(self, result: RunResult) -> None:
-        report = result.report
-        self._show_result_views(result)
+    def _run_finished(self, outcome: RunOutcome) -> None:
+        report = outcome.report
+        self._show_outcome(outcome)
         self.ab_panel.add_report(report)
         state = "Done" if report.completed else "Stopped"
         self._run_ended(f"{state}: {report_summary(report)}")
         self.report_ready.emit(report)
 
-    def _show_result_views(self, result: RunResult) -> None:
-        self.result = result
-        self._show_report(result.report)
-
-    def _show_report(self, report: Report, source: str | None = None) -> None:
-        """Every view from one report; `source` is the file it was opened from (None: just measured)."""
-        if self.result is None or self.result.report is not report:
-            self.result = RunResult(report)
-        self.report = report
+    def _show_outcome(self, outcome: RunOutcome, source: str | None = None) -> None:
+        """Every view from one outcome; `source` is the file its report was opened from (None: just measured)."""
+        report = outcome.report
+        self.outcome = outcome
         self.report_source = source
         self._results_image_path = report_input(report) if report.image else None
         self._annotated_copy_path = None
@@ -640,7 +645,7 @@ class MainWindow(QMainWindow):
         self.memory_chart.show_report(report)
         self.layer_detail.clear()
         self.layers.set_layers(report.layers, report.layer_types)
-        self.graph_view.show_graph(self.result.graph, report.layers)
+        self.graph_view.show_graph(outcome.graph, report.layers)
         self.roofline.show_layers(report.layers, report.rooflines)
         self.controls.preprocess.show_report(report)
         self.outputs_panel.show_report(report)
@@ -655,8 +660,8 @@ class MainWindow(QMainWindow):
         self._describe_state()
 
     def _clear_results(self) -> None:
-        """Forget the shown report and empty every view that showed it."""
-        self.report = None
+        """Forget the shown outcome and empty every view that showed it."""
+        self.outcome = None
         self.report_source = None
         self._results_image_path = None
         self._annotated_copy_path = None
@@ -678,7 +683,7 @@ class MainWindow(QMainWindow):
             return
         threshold = report.config.threshold or default_threshold(report.decoder.name)
         self.image_panel.set_result(report.detections, report.classes, threshold)
-        self.overlays.show_result(self.result, self.image.bgr)
+        self.overlays.show_result(self.outcome, self.image.bgr)
         self.decoder_note.setText(f"Decoder ({report.decoder.name}): {report.decoder.note}")
         self.decoder_note.setVisible(bool(report.decoder.note))
 
@@ -709,7 +714,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_report)
         for action in (self.export_frames_csv_action, self.export_frames_action):
             action.setEnabled(has_report and self.report.frame_set is not None)
-        self.export_dot_action.setEnabled(has_report and self.result is not None and self.result.graph is not None)
+        self.export_dot_action.setEnabled(has_report and self.outcome.graph is not None)
         self.remeasure_roofs_action.setEnabled(has_report and bool(self.report.rooflines))
 
     def remeasure_roofs(self) -> None:
@@ -860,13 +865,14 @@ class MainWindow(QMainWindow):
             report = self.report
             self.statusBar().showMessage(f"Writing annotated frames into {folder}…")
             self.jobs.submit(lambda: save_annotated_frames(report, Path(folder)),
-                             lambda written: self.statusBar().showMessage(f"Saved {written} annotated frames into {folder}", 8000),
+                             lambda written: self.statusBar().showMessage(f"Saved {written} annotated frames into {folder}",
+                                                                          8000),
                              self._show_error)
 
     def export_graph(self) -> None:
         path = self._save_path("Export graph", "_graph.dot", "Graphviz DOT (*.dot *.gv)")
         if path:
-            self._write(lambda: write_text_atomic(path, graph_to_dot(self.result.graph)), path)
+            self._write(lambda: write_text_atomic(path, graph_to_dot(self.outcome.graph)), path)
 
     def choose_report(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")
@@ -893,7 +899,7 @@ class MainWindow(QMainWindow):
         self.image = None
         self.image_panel.clear()
         self.controls.image_picker.set_path(opened.image_path, emit=False)
-        self._show_report(report, source=opened.name)
+        self._show_outcome(RunOutcome(report), source=opened.name)
         if opened.is_annotated_copy:
             self._annotated_copy_path = opened.image_path
         self.ab_panel.add_report(report)
@@ -964,7 +970,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.setup_dock, self.latency_dock], [setup, charts], Qt.Orientation.Horizontal)
         bottom = int(0.4 * height)
         charts = (height - bottom) // 2
-        self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [bottom, charts, charts], Qt.Orientation.Vertical)
+        self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [bottom, charts, charts],
+                         Qt.Orientation.Vertical)
         layers = int(0.62 * (width - setup))
         self.resizeDocks([self.layers_dock, self.detail_dock], [layers, width - setup - layers], Qt.Orientation.Horizontal)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QSpinBox,
 
 from ovgui.core.annotate import class_color
 from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.overlay import (
     COLORMAPS,
     DEFAULT_COLORMAP,
@@ -30,7 +31,7 @@ from ovgui.core.overlay import (
 from ovgui.core.report import ClassShare, Report
 from ovgui.gui.image_view import ImageView
 from ovgui.gui.plain_text import escaped
-from ovgui.gui.session import BackgroundJobs, RunResult
+from ovgui.gui.session import BackgroundJobs
 
 DECODER_MASK = "decoder mask"
 HEATMAP, CLASSES = "heatmap", "classes"
@@ -72,21 +73,21 @@ class Rendered:
     value_range: tuple[float, float] | None
 
 
-def overlay_sources(result: RunResult) -> list[OverlaySource]:
+def overlay_sources(outcome: RunOutcome) -> list[OverlaySource]:
     """The decoder's mask first (it is what the decoder made of the outputs), then each map output."""
     sources = []
-    if result.mask is not None and result.geometry is not None:
-        height, width = result.mask.shape
+    if outcome.mask is not None and outcome.geometry is not None:
+        height, width = outcome.mask.shape
         photo = Geometry.stretch((width, height), (width, height))
-        mask = ModelOutput([DECODER_MASK], [1, height, width], result.mask[None])
+        mask = ModelOutput([DECODER_MASK], [1, height, width], outcome.mask[None])
         layout = map_layout([1, height, width], photo)
         if layout is not None:
-            is_ids = result.mask.dtype.kind in "biu"
+            is_ids = outcome.mask.dtype.kind in "biu"
             sources.append(OverlaySource(DECODER_MASK, SpatialOutput(mask, layout), photo, is_ids))
-    if result.geometry is not None:
-        for spatial in spatial_outputs(result.outputs, result.geometry):
+    if outcome.geometry is not None:
+        for spatial in spatial_outputs(list(outcome.outputs), outcome.geometry):
             is_ids = np.asarray(spatial.output.data).dtype.kind in "biu"
-            sources.append(OverlaySource(spatial.name, spatial, result.geometry, is_ids))
+            sources.append(OverlaySource(spatial.name, spatial, outcome.geometry, is_ids))
     return sources
 
 
@@ -140,7 +141,8 @@ class OverlayControls(QWidget):
         self.source_box = QComboBox(toolTip="Which output (or the decoder's mask) to draw over the photo")
         self.source_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.source_box.setMinimumContentsLength(SOURCE_CHARS)
-        self.mode_box = QComboBox(toolTip="Heatmap: one channel in a colour map.\nClasses: each pixel's highest channel (argmax) as a class")
+        self.mode_box = QComboBox(toolTip="Heatmap: one channel in a colour map.\n"
+                                          "Classes: each pixel's highest channel (argmax) as a class")
         self.mode_box.addItem("Heatmap", HEATMAP)
         self.mode_box.addItem("Classes", CLASSES)
         self.channel_box = QSpinBox(toolTip="The channel the heatmap shows")
@@ -182,11 +184,11 @@ class OverlayControls(QWidget):
             row.setSpacing(8)
             column.addLayout(row)
 
-    def show_result(self, result: RunResult, photo_bgr: np.ndarray) -> None:
+    def show_result(self, outcome: RunOutcome, photo_bgr: np.ndarray) -> None:
         """The run's maps over its photo; the decoder's mask (or else the first map) is drawn at once."""
         self._photo = photo_bgr
-        self._labels = class_labels(result.report)
-        self._sources = [s for s in overlay_sources(result) if s.geometry.image_width == photo_bgr.shape[1]
+        self._labels = class_labels(outcome.report)
+        self._sources = [s for s in overlay_sources(outcome) if s.geometry.image_width == photo_bgr.shape[1]
                          and s.geometry.image_height == photo_bgr.shape[0]]
         with QSignalBlocker(self.source_box):
             self.source_box.clear()

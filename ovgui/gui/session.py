@@ -5,7 +5,7 @@
 while per-iteration data stays in the `LiveData` buffers the charts poll.  Stop
 sets the engine's cancel flag and returns at once; the worker ends at the next
 iteration (the engine walks away from a compile or a user's decoder still running,
-see `ovgui.core.blocking`) and reports back: a run ends with one `RunResult`, the
+see `ovgui.core.blocking`) and reports back: a run ends with its `RunOutcome`, the
 report plus what the views need beyond it.  A worker still busy `GRACE_MS` after
 Stop is stuck in a call nothing can interrupt: the session walks away from it (a
 running QThread must never be destroyed, so its thread is kept, and a fresh one
@@ -22,20 +22,16 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, QTimer, Signal, SignalInstance, Slot
 
 from ovgui.core import events
 from ovgui.core.blocking import walked_away
-from ovgui.core.compare import Variant, VariantResult, run_variants
-from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.compare import Configured, Variant, run_variants
 from ovgui.core.errors import OvguiError, RunCancelled
-from ovgui.core.graph import RuntimeGraph
-from ovgui.core.report import Report
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.runner import ProfileRun, RunRequest
 
 PROGRESS_SHOWN_INTERVAL_S = 0.5
@@ -49,46 +45,6 @@ def user_message(error: BaseException) -> str:
         return str(error)
     traceback.print_exception(error, file=sys.stderr)
     return f"unexpected {type(error).__name__}: {error}"
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """One run as the window receives it: the report, and what the views need beyond it.
-
-    `layer_samples` holds each layer's real time per profiled iteration (rows: iterations,
-    columns: layer index) only when the report says they are real per-iteration values
-    (`profile.distributions`): OpenVINO's CPU counters are running means since compile, and
-    statistics of those would mean nothing.  `outputs` are the first inference's raw outputs and
-    `geometry` how the image was fitted (for the outputs panel and overlays), `mask` a decoder's
-    class or probability mask at photo size, `graph` the executed graph (OpenVINO runs).  A
-    comparison's configuration that could not run has no report and says why in `error`.
-    """
-
-    report: Report | None
-    layer_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
-    name: str = ""
-    error: str = ""
-    outputs: list[ModelOutput] = field(default_factory=list, repr=False, compare=False)
-    geometry: Geometry | None = field(default=None, repr=False, compare=False)
-    mask: np.ndarray | None = field(default=None, repr=False, compare=False)
-    graph: RuntimeGraph | None = field(default=None, repr=False, compare=False)
-
-    def samples_of(self, layer_index: int) -> np.ndarray | None:
-        if self.layer_samples is None or not 0 <= layer_index < self.layer_samples.shape[1]:
-            return None
-        return self.layer_samples[:, layer_index]
-
-
-def run_result(report: Report, run: ProfileRun | VariantResult | None, name: str = "") -> RunResult:
-    """Built on the worker thread, so copying the samples of 800 layers costs the GUI nothing;
-    `run` (a run, or a comparison's configuration) holds what the views need beyond the report."""
-    if run is None:
-        return RunResult(report, name=name)
-    profiler = run.profiler
-    samples = None
-    if report.profile.distributions and profiler is not None and profiler.iterations and report.layers:
-        samples = np.column_stack([profiler.layer_samples(layer.index) for layer in report.layers])
-    return RunResult(report, samples, name, outputs=run.outputs, geometry=run.geometry, mask=run.mask, graph=run.graph)
 
 
 class EngineWorker(QObject):
@@ -126,7 +82,7 @@ class EngineWorker(QObject):
 
 class RunWorker(EngineWorker):
     returned = Signal(object)
-    """The run's `RunResult`."""
+    """The run's `RunOutcome`."""
 
     def __init__(self, request: RunRequest, live: events.LiveData):
         super().__init__()
@@ -139,13 +95,13 @@ class RunWorker(EngineWorker):
     @Slot()
     def run(self) -> None:
         try:
-            result = run_result(self._run.run(), self._run)
+            outcome = self._run.run()
         except RunCancelled:
             self.aborted.emit()
         except Exception as error:  # noqa: BLE001 - the worker must report every failure, never die
             self.errored.emit(user_message(error))
         else:
-            self.returned.emit(result)
+            self.returned.emit(outcome)
         finally:
             self._run.release()
             self.finished.emit()
@@ -157,34 +113,28 @@ class ComparisonWorker(EngineWorker):
     run_started = Signal(object)
     """The `LiveData` of the configuration that starts."""
     yielded = Signal(object)
-    """Each configuration's `RunResult` as it ends."""
+    """Each configuration's name and `RunOutcome` (or error line) as it ends."""
     returned = Signal(object)
-    """Every configuration's `RunResult`, in order."""
+    """Every configuration's name and outcome, in order."""
 
     def __init__(self, base: RunRequest, variants: list[Variant]):
         super().__init__()
         self._base = base
         self._variants = variants
-        self._stopped = threading.Event()
-        self._current: ProfileRun | None = None
+        self._cancel = threading.Event()
 
     def cancel(self) -> None:
-        self._stopped.set()
-        if self._current is not None:
-            self._current.cancel()
+        """Every configuration's run shares the flag: the one under way stops, the rest never start."""
+        self._cancel.set()
 
     @Slot()
     def run(self) -> None:
-        results: list[RunResult] = []
+        results: list[Configured] = []
         try:
-            run_variants(
-                self._base,
-                self._variants,
-                on_event=lambda _name, event: self.forward(event),
-                should_stop=self._stopped.is_set,
-                on_run=self._started,
-                on_result=lambda variant: self._ended(variant, results),
-            )
+            for result in run_variants(self._base, self._variants, on_event=lambda _name, event: self.forward(event),
+                                       cancel=self._cancel, live=self._live_for_next):
+                results.append(result)
+                self.yielded.emit(result)
         except Exception as error:  # noqa: BLE001 - the worker must report every failure, never die
             self.errored.emit(user_message(error))
         else:
@@ -192,19 +142,11 @@ class ComparisonWorker(EngineWorker):
         finally:
             self.finished.emit()
 
-    def _started(self, _name: str, run: ProfileRun) -> None:
-        self._current = run
-        if self._stopped.is_set():
-            run.cancel()
-        self.run_started.emit(run.live)
-
-    def _ended(self, variant: VariantResult, results: list[RunResult]) -> None:
-        if variant.report is None:
-            result = RunResult(None, name=variant.name, error=variant.error)
-        else:
-            result = run_result(variant.report, variant, variant.name)
-        results.append(result)
-        self.yielded.emit(result)
+    def _live_for_next(self) -> events.LiveData:
+        """The next configuration's live data, handed to the window as it starts."""
+        live = events.LiveData()
+        self.run_started.emit(live)
+        return live
 
 
 def running(thread: QThread) -> bool:
@@ -218,9 +160,9 @@ def running(thread: QThread) -> bool:
 class RunSession(QObject):
     """Starts and stops runs; at most one at a time, and a new one may be asked for while the last is ending.
 
-    Every run ends with exactly one of `finished` (its `RunResult`), `cancelled`, `failed`,
-    `abandoned` (the one line saying why) or, for a comparison, `comparison_finished` (a
-    `RunResult` per configuration)."""
+    Every run ends with exactly one of `finished` (its `RunOutcome`), `cancelled`, `failed`,
+    `abandoned` (the one line saying why) or, for a comparison, `comparison_finished` (each
+    configuration's name and outcome or error line)."""
 
     started = Signal(object)
     phase_started = Signal(str)
@@ -337,11 +279,11 @@ class RunSession(QObject):
         return bool(self._left)
 
     @Slot(object)
-    def _on_returned(self, result: RunResult) -> None:
-        self._done(self.finished, result)
+    def _on_returned(self, outcome: RunOutcome) -> None:
+        self._done(self.finished, outcome)
 
     @Slot(object)
-    def _on_comparison_returned(self, results: list[RunResult]) -> None:
+    def _on_comparison_returned(self, results: list[Configured]) -> None:
         self._done(self.comparison_finished, results)
 
     @Slot()

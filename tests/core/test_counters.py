@@ -185,4 +185,4 @@ def test_per_inference_counters_are_told_apart_and_sampled():
 
 def profile(model: str, image: str, iterations: int, **config) -> Report:
     settings = RunConfig(iterations=iterations, precision="f32", **config)
-    return run_profile(RunRequest(str(model_path(model)), str(image_path(image)), settings))
+    return run_profile(RunRequest(str(model_path(model)), str(image_path(image)), settings)).report

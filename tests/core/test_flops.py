@@ -153,7 +153,7 @@ def test_weights_are_counted_at_the_precision_the_kernel_reads_them_at() -> None
 def test_a_run_gets_operations_bytes_and_achieved_rates_per_layer() -> None:
     """The report of a real run, filled from a compile of the same model with the same settings."""
     path = model_path("squeezenet")
-    report = run_profile(RunRequest(str(path), str(image_path("chelsea.png")), RunConfig(iterations=5, precision="f32")))
+    report = run_profile(RunRequest(str(path), str(image_path("chelsea.png")), RunConfig(iterations=5, precision="f32"))).report
     core = ov.Core()
     model = core.read_model(path)
     runtime = core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32", "PERF_COUNT": True}).get_runtime_model()

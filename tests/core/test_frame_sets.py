@@ -18,7 +18,7 @@ SQUEEZENET_TOP1 = {"chelsea.png": 285, "dog.jpg": 537, "kite.jpg": 977, "bus.jpg
 
 
 def run(model: str, images: str, **config) -> Report:
-    return run_profile(RunRequest(str(model_path(model)), images, RunConfig(precision="f32", **config)))
+    return run_profile(RunRequest(str(model_path(model)), images, RunConfig(precision="f32", **config))).report
 
 
 
@@ -80,7 +80,7 @@ def test_stop_mid_video_keeps_what_was_measured(tmp_path):
             run_.cancel()
 
     run_._emit = stop_after_some_frames
-    report = run_.run()
+    report = run_.run().report
     run_.release()
     assert not report.completed and 5 <= len(report.per_image) < 400
     assert len(report.latency_ms.samples) == len(report.per_image)

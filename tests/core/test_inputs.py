@@ -34,7 +34,7 @@ def identity_model(tmp_path: Path, shape: list[int], name: str = "identity") -> 
 def run(model: Path, image: Path, **config):
     request = RunRequest(str(model), str(image), RunConfig(iterations=2, decoder="none", **config))
     profile_run = ProfileRun(request)
-    report = profile_run.run()
+    report = profile_run.run().report
     return report, profile_run
 
 
@@ -101,7 +101,7 @@ def test_grayscale_alpha_and_16bit_images(tmp_path):
         "deep.png": source.astype(np.uint16) * 257,
     }
     for name, pixels in variants.items():
-        report = run_profile(RunRequest(str(model_path("face")), str(write_image(tmp_path / name, pixels)), RunConfig(iterations=2, precision="f32")))
+        report = run_profile(RunRequest(str(model_path("face")), str(write_image(tmp_path / name, pixels)), RunConfig(iterations=2, precision="f32"))).report
         assert report.image.dtype == str(pixels.dtype)
         faces = [d for d in report.detections if d.score > 0.9]
         assert faces and abs(faces[0].box[0] - 915) < 12, (name, report.detections)
@@ -110,13 +110,13 @@ def test_grayscale_alpha_and_16bit_images(tmp_path):
 def test_non_ascii_path(tmp_path):
     image = tmp_path / "фото_été.jpg"
     shutil.copy(image_path("zidane.jpg"), image)
-    report = run_profile(RunRequest(str(model_path("face")), str(image), RunConfig(iterations=2, precision="f32")))
+    report = run_profile(RunRequest(str(model_path("face")), str(image), RunConfig(iterations=2, precision="f32"))).report
     assert len(report.detections) == 2
 
 
 def test_huge_wide_image(tmp_path):
     image = write_image(tmp_path / "ocr.png", np.random.default_rng(2).integers(0, 256, (800, 12000, 3), dtype=np.uint8))
-    report = run_profile(RunRequest(str(model_path("face")), str(image), RunConfig(iterations=1)))
+    report = run_profile(RunRequest(str(model_path("face")), str(image), RunConfig(iterations=1))).report
     assert report.image.width == 12000 and len(report.latency_ms.samples) == 1
 
 
@@ -148,7 +148,7 @@ def test_cancel_stops_between_iterations():
             holder["run"].cancel()
 
     holder["run"] = ProfileRun(request, cancel_after_some)
-    report = holder["run"].run()
+    report = holder["run"].run().report
     assert not report.completed
     assert 3 <= len(report.latency_ms.samples) < 100_000
     assert report.layers and report.classes

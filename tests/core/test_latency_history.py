@@ -118,7 +118,7 @@ def test_a_real_run_past_a_small_cap_reports_its_reservoir():
     request = RunRequest(str(model_path("squeezenet")), str(image_path("dog.jpg")), RunConfig(iterations=60))
     run = ProfileRun(request, live=LiveData(latency_cap=25))
     try:
-        report = run.run()
+        report = run.run().report
     finally:
         run.release()
 

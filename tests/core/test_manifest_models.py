@@ -22,7 +22,7 @@ EDGE = 0.05
 
 def profile(model: str, image: str, **config) -> Report:
     settings = {"iterations": ITERATIONS, "precision": "f32", **config}
-    return run_profile(RunRequest(str(model_path(model)), str(image_path(image)), RunConfig(**settings)))
+    return run_profile(RunRequest(str(model_path(model)), str(image_path(image)), RunConfig(**settings))).report
 
 
 def assert_detections(report: Report, expected: list[tuple[int, float, list[int]]], threshold: float) -> None:

@@ -13,13 +13,14 @@ from ovgui.cli import profile_main
 from ovgui.core.compare import Variant, compare_layers, load_variants, run_variants
 from ovgui.core.errors import OvguiError
 from ovgui.core.formatting import format_ms
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 
 
 def profile(model: str | Path, image: str = "zidane.jpg", **config) -> Report:
     path = model_path(model) if isinstance(model, str) else model
-    return run_profile(RunRequest(str(path), str(image_path(image)), RunConfig(**{"iterations": 8, **config})))
+    return run_profile(RunRequest(str(path), str(image_path(image)), RunConfig(**{"iterations": 8, **config}))).report
 
 
 def test_throughput_mode_uses_a_queue_of_requests():
@@ -83,11 +84,12 @@ def test_rejected_settings_give_one_clear_message(changes, message):
 def test_run_variants_keeps_going_after_a_rejected_one():
     base = RunRequest(str(model_path("squeezenet")), str(image_path("chelsea.png")), RunConfig(iterations=4))
     variants = [Variant("default", {}), Variant("broken cache", {"cache_dir": "/proc/no/dir"}), Variant("1 thread", {"nthreads": 1})]
-    results = run_variants(base, variants)
-    assert [r.name for r in results] == ["default", "broken cache", "1 thread"]
-    assert results[0].report and results[2].report and results[1].report is None
-    assert "Couldn't create directory" in results[1].error
-    assert results[2].report.compiled.inference_num_threads == 1
+    results = list(run_variants(base, variants))
+    assert [name for name, _ in results] == ["default", "broken cache", "1 thread"]
+    (_, default), (_, error), (_, one_thread) = results
+    assert isinstance(default, RunOutcome) and isinstance(one_thread, RunOutcome) and isinstance(error, str)
+    assert "Couldn't create directory" in error
+    assert one_thread.report.compiled.inference_num_threads == 1
 
 
 def test_load_variants_validates_names(tmp_path):

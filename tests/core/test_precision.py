@@ -69,7 +69,7 @@ def test_a_small_models_convolution_runs_at_the_precision_read_back(hint) -> Non
 def test_person_vehicle_bike_2002_labels_f32_kernels_f16() -> None:
     """Its FP16 IR under an f32 request: OpenVINO labels the convolutions f16, their kernels run f32."""
     report = run_profile(RunRequest(str(model_path("pvb2002")), str(image_path("bus.jpg")),
-                                    RunConfig(iterations=2, precision="f32", roofline=False)))
+                                    RunConfig(iterations=2, precision="f32", roofline=False))).report
     convolutions = [layer for layer in report.layers if layer.executed and "onvolution" in layer.type]
     disagree = [layer for layer in convolutions if normalise(layer.runtime_precision) != layer.ran_precision]
     assert disagree, "no layer whose label and kernel disagree"

@@ -17,7 +17,7 @@ from ovgui.core.runner import RunRequest, run_profile
 @pytest.fixture(scope="module")
 def report() -> Report:
     config = RunConfig(iterations=4, precision="f32")
-    return run_profile(RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), config))
+    return run_profile(RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), config)).report
 
 
 def test_json_has_the_documented_keys(report):

@@ -258,7 +258,7 @@ def test_a_real_run_notes_a_busy_measurement() -> None:
 def run_with_roofs(key: str, tmp_path, monkeypatch) -> Report:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     image = "zidane.jpg" if key in ("face", "yunet_dynamic", "yunet_640") else "bus.jpg"
-    return run_profile(RunRequest(str(model_path(key)), str(image_path(image)), RunConfig(iterations=20)))
+    return run_profile(RunRequest(str(model_path(key)), str(image_path(image)), RunConfig(iterations=20))).report
 
 
 @pytest.mark.parametrize("key", sorted(MODEL_PATHS))

@@ -160,7 +160,7 @@ def test_a_stop_inside_an_inference_that_runs_on_walks_away_after_the_grace_peri
     run = ProfileRun(request, on_event=lambda event: isinstance(event, PhaseStarted) and event.name == "steady_state"
                      and threading.Timer(0.1, stop).start())
     try:
-        report = run.run()
+        report = run.run().report
         assert time.monotonic() - cancelled_at[0] < STEADY_GRACE_S + 1.0
         assert run.walked_away and not report.completed
         assert report.latency_ms.samples == [5.0] and report.layers == []

@@ -17,7 +17,7 @@ PHASES_ALLOWED = {"M", "X", "b", "e", "C"}
 
 def run(mode: str) -> Report:
     config = RunConfig(iterations=12, mode=mode, precision="f32")
-    return run_profile(RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), config))
+    return run_profile(RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), config)).report
 
 
 def assert_valid_trace(trace: dict) -> list[dict]:

@@ -36,7 +36,7 @@ def conv_model(batch: int) -> ov.Model:
 
 
 def run(model: str, image: str, **config):
-    return run_profile(RunRequest(model, image, RunConfig(iterations=3, **config)))
+    return run_profile(RunRequest(model, image, RunConfig(iterations=3, **config))).report
 
 
 def test_a_string_input_is_named(tmp_path):

@@ -19,13 +19,13 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 from shared_data import image_path, model_path
 
-from ovgui.core.compare import Variant, compare_layers, run_variants
+from ovgui.core.compare import Configured, Variant, compare_layers, run_variants
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import LayerStats, Report, RunConfig
 from ovgui.core.runner import RunRequest, adjusted_settings, run_profile
 from ovgui.gui.comparison import COMPARISON_HINT, ComparisonModel, ComparisonView
 from ovgui.gui.layer_detail import DETAIL_HINT, NOT_EXECUTED_NOTE, LayerDetailPanel
 from ovgui.gui.layer_diff import DIFF_HINT, FASTER_COLOR, SLOWER_COLOR, LayerDiffModel, LayerDiffView
-from ovgui.gui.session import RunResult, run_result
 from ovgui.gui.tables import MISSING
 
 RENDER_SIZE = (1100, 600)
@@ -51,7 +51,7 @@ def face_fp32_ir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory, face_fp32_ir) -> list[RunResult]:
+def comparison(tmp_path_factory, face_fp32_ir) -> list[Configured]:
     """Six configurations through the real engine, the way Run › Compare runs them; the last one fails."""
     base = RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), RunConfig(iterations=ITERATIONS))
     cache = tmp_path_factory.mktemp("model-cache")
@@ -64,42 +64,42 @@ def comparison(tmp_path_factory, face_fp32_ir) -> list[RunResult]:
         Variant("FP16 IR from the model cache", {"cache_dir": str(cache)}),
         Variant("Device FPGA (not installed)", {"device": "FPGA"}),
     ]
-    results = [RunResult(r.report, name=r.name, error=r.error) for r in run_variants(base, variants)]
-    assert [r.report is not None for r in results] == [True] * 5 + [False]
+    results = list(run_variants(base, variants))
+    assert [isinstance(outcome, RunOutcome) for _name, outcome in results] == [True] * 5 + [False]
     return results
 
 
 @pytest.fixture(scope="module")
-def results(comparison) -> list[RunResult]:
+def results(comparison) -> list[Configured]:
     return comparison
 
 
 @pytest.fixture(scope="module")
 def f32(results) -> Report:
-    return results[0].report
+    return results[0][1].report
 
 
 @pytest.fixture(scope="module")
 def bf16(results) -> Report:
-    return results[1].report
+    return results[1][1].report
 
 
 @pytest.fixture(scope="module")
 def fp32_ir(results) -> Report:
-    return results[3].report
+    return results[3][1].report
 
 
 @pytest.fixture(scope="module")
-def fused_layer(results) -> tuple[LayerStats, RunResult]:
+def fused_layer(results) -> tuple[LayerStats, RunOutcome]:
     """The slowest executed layer of the f32 run that has original layers fused into it, with a
     result that carries per-iteration samples, as a run whose counters are per-inference would."""
-    report = results[0].report
+    report = results[0][1].report
     fused = [layer for layer in report.layers if layer.executed and len(layer.original_layers) > 1]
     layer = max(fused, key=lambda layer: layer.real_time_ms)
     samples = np.random.default_rng(7).normal(1.0, 0.05, (ITERATIONS, len(report.layers)))
     samples *= [[layer.real_time_ms for layer in report.layers]]
     with_distributions = dataclasses.replace(report, profile=dataclasses.replace(report.profile, distributions=True))
-    return layer, RunResult(with_distributions, samples)
+    return layer, RunOutcome(with_distributions, layer_samples=samples)
 
 
 @pytest.fixture
@@ -148,8 +148,8 @@ def test_one_row_per_configuration_with_the_numbers_openvino_reported(comparison
     comparison_view.set_results(results)
     model = comparison_view.model
     assert model.rowCount() == len(results)
-    assert _column(model, CONFIGURATION) == [r.name for r in results]
-    assert _column(model, MEDIAN, SORT_ROLE)[:5] == [r.report.latency_ms.median for r in results[:5]]
+    assert _column(model, CONFIGURATION) == [name for name, _outcome in results]
+    assert _column(model, MEDIAN, SORT_ROLE)[:5] == [outcome.report.latency_ms.median for _name, outcome in results[:5]]
     assert _column(model, CACHE)[:5] == ["no", "no", "no", "no", "yes"]
 
 
@@ -167,8 +167,8 @@ def test_a_failed_configuration_shows_its_error_greyed_without_numbers(compariso
 def test_best_median_and_best_throughput_are_bold(results):
     model = ComparisonModel()
     model.set_results(results)
-    medians = [r.report.latency_ms.median for r in results[:5]]
-    fps = [r.report.throughput_fps for r in results[:5]]
+    medians = [outcome.report.latency_ms.median for _name, outcome in results[:5]]
+    fps = [outcome.report.throughput_fps for _name, outcome in results[:5]]
     fastest, busiest = medians.index(min(medians)), fps.index(max(fps))
     assert [_is_bold(model, row, MEDIAN) for row in range(5)] == [row == fastest for row in range(5)]
     assert [_is_bold(model, row, THROUGHPUT) for row in range(5)] == [row == busiest for row in range(5)]
@@ -184,7 +184,7 @@ def test_add_result_grows_the_table_and_the_bars_one_configuration_at_a_time(com
         counts.append((comparison_view.model.rowCount(), comparison_view.bar_count()))
     assert counts == [(1, 5), (2, 10), (3, 15), (4, 20), (5, 25), (6, 25)]
     assert not hint.isVisible()
-    medians = [r.report.latency_ms.median for r in results[:5]]
+    medians = [outcome.report.latency_ms.median for _name, outcome in results[:5]]
     assert _is_bold(comparison_view.model, medians.index(min(medians)), MEDIAN)
     comparison_view.clear()
     assert comparison_view.model.rowCount() == 0 and comparison_view.bar_count() == 0
@@ -195,7 +195,7 @@ def test_the_bold_best_stays_on_its_configuration_when_sorted(comparison_view, r
     comparison_view.set_results(results)
     comparison_view.table.sortByColumn(CONFIGURATION, Qt.SortOrder.DescendingOrder)
     shown = comparison_view.table.model()
-    fastest = min(results[:5], key=lambda r: r.report.latency_ms.median).name
+    fastest, _outcome = min(results[:5], key=lambda result: result[1].report.latency_ms.median)
     bold = [shown.index(row, CONFIGURATION).data() for row in range(shown.rowCount()) if _is_bold(shown, row, MEDIAN)]
     assert bold == [fastest]
 
@@ -317,7 +317,7 @@ def test_detail_shows_the_original_layers_fused_into_a_real_layer(detail_panel, 
 
 def test_detail_without_real_samples_says_why_in_one_line(detail_panel, fused_layer, f32):
     layer, with_samples = fused_layer
-    detail_panel.show_layer(layer, RunResult(f32))
+    detail_panel.show_layer(layer, RunOutcome(f32))
     assert detail_panel.histogram_bar_count() == 0
     note = detail_panel.samples_note()
     assert "running means since compile" in note and "\n" not in note
@@ -334,18 +334,16 @@ def test_samples_without_distributions_never_reach_the_histogram(detail_panel, f
     class Profiler:
         iterations = ITERATIONS
 
-        def layer_samples(self, index):
-            return with_samples.layer_samples[:, index]
+        def samples(self):
+            return with_samples.layer_samples.copy()
 
-    class Run:
-        """What a run (or a comparison's configuration) carries beyond its report."""
-
-        profiler, outputs, geometry, mask, graph = Profiler(), [], None, None, None
+    def measured(report: Report) -> RunOutcome:
+        return RunOutcome.measured(report, [], None, None, Profiler(), None)
 
     aggregate = dataclasses.replace(with_samples.report, profile=dataclasses.replace(with_samples.report.profile,
                                                                                     distributions=False))
-    assert run_result(aggregate, Run()).layer_samples is None
-    real = run_result(with_samples.report, Run())
+    assert measured(aggregate).layer_samples is None
+    real = measured(with_samples.report)
     assert np.array_equal(real.samples_of(layer.index), with_samples.samples_of(layer.index))
     detail_panel.show_layer(layer, real)
     assert detail_panel.histogram_bar_count() > 0 and detail_panel.samples_note() == ""
@@ -355,7 +353,7 @@ def test_identical_samples_make_one_bar_one_timer_tick_wide(detail_panel, fused_
     """A fast layer at the counters' 1 µs resolution: numpy alone would draw its bar 1 ms wide."""
     layer = dataclasses.replace(fused_layer[0], real_time_ms=0.012, real_time_median_ms=0.012)
     report = fused_layer[1].report
-    detail_panel.show_layer(layer, RunResult(report, np.full((ITERATIONS, len(report.layers)), 0.012, np.float32)))
+    detail_panel.show_layer(layer, RunOutcome(report, layer_samples=np.full((ITERATIONS, len(report.layers)), 0.012, np.float32)))
     assert detail_panel.histogram_bar_count() == 1
     low, high = detail_panel.findChild(QWidget, "layerHistogram").getViewBox().viewRange()[0]
     assert low < 0.012 < high and high - low < 0.01
@@ -428,7 +426,7 @@ def test_render_layer_detail(show_sized, tmp_path, fused_layer, theme):
 def test_detail_of_a_preprocessing_layer_says_where_it_comes_from(detail_panel, f32):
     added = LayerStats(0, "Interpolate_5030", "Interpolate", "jit_avx2", "EXECUTED", 1.5, None, 1.5, 0.0,
                        first_inference_ms=4.0, role="preprocess")
-    detail_panel.show_layer(added, RunResult(f32))
+    detail_panel.show_layer(added, RunOutcome(f32))
     texts = [label.text() for label in detail_panel.findChildren(QLabel)]
     assert any("in-graph preprocessing" in text for text in texts)
     assert any(text.startswith(f"{MISSING} (preprocessing") for text in texts), "no share of the model's sum"

@@ -53,7 +53,7 @@ def test_selection_is_linked_both_ways(window, qtbot):
     report = run_face(window, qtbot)
     graph = window.graph_view
     window.show_view("graph")
-    assert graph.node_count() == len(window.result.graph.nodes)
+    assert graph.node_count() == len(window.outcome.graph.nodes)
 
     layer = slowest(report)
     click_node(graph, qtbot, layer.name)
@@ -144,7 +144,7 @@ def test_new_columns_dot_export_and_trace(window, qtbot, tmp_path, monkeypatch):
     window.export_dot_action.trigger()
     text = path.read_text(encoding="utf-8")
     assert text.startswith("digraph runtime {")
-    assert text.count(" -> ") == len(window.result.graph.edges)
+    assert text.count(" -> ") == len(window.outcome.graph.edges)
     assert f'"{counted.name}' in text or counted.name in text
 
     spans = {event["name"]: event["args"] for event in trace_events(report)["traceEvents"] if event.get("tid") == 3}

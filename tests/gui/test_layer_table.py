@@ -41,7 +41,7 @@ SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.Sele
 def real_layers() -> list[LayerStats]:
     """Per-layer stats of a short real run of the face detector (OpenVINO's PERF_COUNT counters)."""
     request = RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), RunConfig(iterations=3))
-    return run_profile(request).layers
+    return run_profile(request).report.layers
 
 
 @pytest.fixture

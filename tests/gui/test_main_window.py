@@ -145,13 +145,13 @@ def test_comparison_fills_the_table_and_the_ab_view(window, qtbot):
     with qtbot.waitSignal(window.session.comparison_finished, timeout=RUN_TIMEOUT_MS) as blocker:
         window.session.start_comparison(base, variants)
     results = blocker.args[0]
-    assert [r.name for r in results] == ["f32", "bf16", "throughput", "1 thread"]
+    assert [name for name, _outcome in results] == ["f32", "bf16", "throughput", "1 thread"]
     assert window.comparison.model.rowCount() == 4
     assert window.ab_panel.report_count() == 4
     assert not window.ab_panel.diff.deltas(), "the A/B diff waits until its tab is shown"
     window.ab_dock.raise_()
     qtbot.waitUntil(lambda: bool(window.ab_panel.diff.deltas()), timeout=5000)
-    assert results[3].report.compiled.inference_num_threads == 1
+    assert results[3][1].report.compiled.inference_num_threads == 1
 
 
 def test_selecting_a_layer_shows_its_detail(window, qtbot):
@@ -163,12 +163,12 @@ def test_selecting_a_layer_shows_its_detail(window, qtbot):
     layer = blocker.args[0]
     assert layer in report.layers
     assert window.layer_detail.showing_layer() and window.layer_detail.name_text() == layer.name
-    assert window.result.report is report
+    assert window.outcome.report is report
     if report.profile.distributions:
         assert window.layer_detail.histogram_bar_count() > 0
-        assert len(window.result.samples_of(layer.index)) == report.profile.iterations_profiled
+        assert len(window.outcome.samples_of(layer.index)) == report.profile.iterations_profiled
     else:
-        assert window.result.layer_samples is None and window.layer_detail.histogram_bar_count() == 0
+        assert window.outcome.layer_samples is None and window.layer_detail.histogram_bar_count() == 0
         assert "no per-inference distribution" in window.layer_detail.samples_note().lower()
 
 

@@ -106,7 +106,7 @@ def test_a_fifo_as_the_image_is_a_banner_line_not_a_hang(window, qtbot, tmp_path
 
 
 def test_a_report_whose_image_is_a_fifo_opens_with_a_banner_line(window, qtbot, tmp_path):
-    report = run_profile(RunRequest(str(model_path("squeezenet")), str(image_path("dog.jpg")), RunConfig(iterations=2)))
+    report = run_profile(RunRequest(str(model_path("squeezenet")), str(image_path("dog.jpg")), RunConfig(iterations=2))).report
     fifo = tmp_path / "dog.jpg"
     os.mkfifo(fifo)
     report.image.path = str(fifo)

@@ -57,7 +57,7 @@ def _resources_root():
         return Path(__file__).resolve().parents[3] / "resources"
 
 
-def labels_from_metadata(names_value: str | dict | None) -> list[str] | None:
+def labels_from_metadata(names_value: object) -> list[str] | None:
     """Ultralytics stores ``names`` as a dict literal string; ``literal_eval`` reads it without executing code."""
     names = names_value
     if isinstance(names, str):

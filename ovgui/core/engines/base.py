@@ -33,6 +33,8 @@ class Engine(ABC):
     def __init__(self) -> None:
         self.profiler = LayerProfiler()
         self.graph: RuntimeGraph | None = None
+        self.notes: list[str] = []
+        """What the user should know about how this engine runs the request, said before compiling."""
         self.cancel = threading.Event()
         """The run's cancel flag (the runner hands over its own): work after the timed loop honours it too."""
 
