@@ -1,10 +1,12 @@
 """Fifty runs in one window, every second one a fault the third probe found (issue 18): a NaN
 output, a FIFO as the image, ONNX Runtime missing, a corrupted roof cache.  Each fault ends in
 its one line (a banner, or the decoder's note for a run that finished), the good run after it
-works and clears it.  The roofs a corrupted cache sends to be measured again come from a stand-in
-for the probe (tests/core/test_roofline.py measures them for real; here a real probe, seconds
-each, would be most of the soak's time).  None of the faults is a bug, so none leaves a traceback on stderr; a genuine bug
-after them still reaches the terminal with its traceback, for a bug report."""
+works and clears it.  None of the faults is a bug, so none leaves a traceback on stderr; a
+genuine bug after them still reaches the terminal with its traceback, for a bug report.
+
+The roofs a corrupted cache sends to be measured again come from a stand-in for the probe:
+tests/core/test_roofline.py measures them for real, and here a real probe (seconds each) would
+be most of the soak's time."""
 
 from __future__ import annotations
 
