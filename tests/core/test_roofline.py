@@ -179,9 +179,11 @@ def test_an_inner_level_is_never_below_an_outer_one() -> None:
     assert nested(levels[1:]) == levels[1:], "an ordered hierarchy is kept as measured"
 
 
+@pytest.mark.benchmark
 def test_the_dram_roof_is_within_a_quarter_of_a_numpy_copy_on_the_same_threads() -> None:
-    """The kernel the roof measurer runs against an independent copy, alternating three rounds and
-    keeping each one's best, since the other processes on the machine slow either at random."""
+    """A wall-clock ratio (a benchmark): the kernel the roof measurer runs against an independent
+    copy, alternating three rounds and keeping each one's best, since the other processes on the
+    machine slow either at random."""
     threads = min(2, roofline.usable_cores())
     kernel, plain = [], []
     for _ in range(3):
