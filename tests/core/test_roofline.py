@@ -157,7 +157,8 @@ def numpy_copy_gbytes_per_s(threads: int, total_bytes: int = 512 * 2**20, chunk_
     a busy machine), walking the arrays `passes` times; the fastest round's rate."""
     source = np.ones(total_bytes // 8, np.float32)
     target = np.zeros_like(source)
-    chunks = list(zip(np.array_split(source, total_bytes // 2 // chunk_bytes), np.array_split(target, total_bytes // 2 // chunk_bytes)))
+    count = total_bytes // 2 // chunk_bytes
+    chunks = list(zip(np.array_split(source, count), np.array_split(target, count)))
     best = 0.0
     with ThreadPoolExecutor(threads) as pool:
         for _ in range(passes):
