@@ -1,4 +1,8 @@
-"""`ovgui MODEL IMAGE --run --screenshot --report --exit-after-run`: the real window, as a process."""
+"""`ovgui MODEL IMAGE --run --screenshot --report --exit-after-run`: the real window, as a process.
+
+Each process has a cache of its own, so a run with roofs would measure them in a child process
+of seconds; these runs skip them (--no-roofline).  A window process that measures its roofs is
+test_graph_window.py::test_view_option_opens_on_the_graph_in_a_scripted_run."""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ def test_scripted_run_writes_screenshot_and_report(tmp_path, model, image, expec
     shot, report_path = tmp_path / "window.png", tmp_path / "report.json"
     result = run_window(
         tmp_path, str(model_path(model)), str(image_path(image)), "-n", "20", "--precision", "f32",
-        "--run", "--screenshot", str(shot), "--report", str(report_path), "--exit-after-run",
+        "--run", "--no-roofline", "--screenshot", str(shot), "--report", str(report_path), "--exit-after-run",
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(report_path.read_text())
@@ -38,7 +42,7 @@ def test_scripted_run_writes_screenshot_and_report(tmp_path, model, image, expec
 
 def test_scripted_demo_run_without_arguments(tmp_path):
     report_path = tmp_path / "demo.json"
-    result = run_window(tmp_path, "--run", "-n", "10", "--report", str(report_path), "--exit-after-run")
+    result = run_window(tmp_path, "--run", "--no-roofline", "-n", "10", "--report", str(report_path), "--exit-after-run")
     assert result.returncode == 0, result.stderr
     report = json.loads(report_path.read_text())
     assert report["model"]["is_demo"]
