@@ -162,7 +162,8 @@ class Inputs:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("model", nargs="?", type=Path, default=DEFAULT_MODEL, help="model .xml/.onnx (default: face-detection-adas-0001)")
+    parser.add_argument("model", nargs="?", type=Path, default=DEFAULT_MODEL,
+                        help="model .xml/.onnx (default: face-detection-adas-0001)")
     parser.add_argument("image", nargs="?", type=Path, default=DEFAULT_IMAGE, help="photo ovgui preprocesses (default: bus.jpg)")
     parser.add_argument("--device", default="CPU")
     parser.add_argument("--precision", default="f32", choices=PRECISIONS, help="inference precision hint for both tools")
@@ -173,7 +174,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--hint", choices=(*HINTS, "none"), help="performance hint for both tools (default: the mode's own)")
     parser.add_argument("--nstreams", type=int, help="NUM_STREAMS for both tools (default: the hint's choice)")
     parser.add_argument("--nthreads", type=int, help="INFERENCE_NUM_THREADS for both tools (default: the device's choice)")
-    parser.add_argument("--shape", help="static input shape N,C,H,W for a dynamic model (default: the one ovgui's preprocessing picks)")
+    parser.add_argument("--shape",
+                        help="static input shape N,C,H,W for a dynamic model (default: the one ovgui's preprocessing picks)")
     parser.add_argument("--mode", default="latency", choices=METRICS, help="sync latency (default) or async throughput")
     parser.add_argument("--bar", type=float, help="latency ratio bar (default 1.03; throughput mode: 0.97 on throughput)")
     parser.add_argument("--json", type=Path, dest="json_out", metavar="OUT", help="also write the results as JSON")
@@ -267,8 +269,8 @@ def benchmark_app_command(program: str, settings: Settings, inputs: Inputs, repo
     length = ["-t", str(settings.time_s)] if settings.time_s is not None else ["-niter", str(settings.iterations)]
     command = [program, "-m", str(settings.model), "-d", settings.device, "-api", API[settings.mode], *length,
                "-hint", settings.hint, "-infer_precision", settings.precision, "-i", inputs.benchmark_app_input(),
-               *inputs.benchmark_app_precision(), *inputs.benchmark_app_shape(), "-latency_percentile", "50", "-report_type", "no_counters",
-               "-json_stats", "-report_folder", str(report_folder)]
+               *inputs.benchmark_app_precision(), *inputs.benchmark_app_shape(), "-latency_percentile", "50",
+               "-report_type", "no_counters", "-json_stats", "-report_folder", str(report_folder)]
     if settings.nstreams is not None:
         command += ["-nstreams", str(settings.nstreams)]
     if settings.nthreads is not None:
@@ -308,14 +310,16 @@ class Tools:
             run_program(ovgui_command(self.ovgui, self.settings, self.inputs, out), "ovgui-profile", timeout)
             report = read_json(out, "ovgui-profile")
             return [metric.from_ovgui(report) for metric in self.metrics], compiled_settings(report)
-        done = run_program(benchmark_app_command(self.benchmark_app, self.settings, self.inputs, folder), "benchmark_app", timeout)
+        command = benchmark_app_command(self.benchmark_app, self.settings, self.inputs, folder)
+        done = run_program(command, "benchmark_app", timeout)
         report = read_json(folder / BENCHMARK_REPORT, "benchmark_app")
         return [metric.from_benchmark_app(report) for metric in self.metrics], benchmark_app_settings(report, done.stdout)
 
 
 def print_header(settings: Settings, tools: Tools, inputs: Inputs, length_note: str, rounds: int) -> None:
     length = f"{settings.time_s} s" if settings.time_s is not None else f"{settings.iterations} iterations"
-    tensors = ", ".join(f"{name} {shape} {np.load(inputs.files[name], mmap_mode='r').dtype}" for name, shape in inputs.shapes.items())
+    dtypes = {name: np.load(inputs.files[name], mmap_mode="r").dtype for name in inputs.shapes}
+    tensors = ", ".join(f"{name} {shape} {dtypes[name]}" for name, shape in inputs.shapes.items())
     print(f"model:     {settings.model}")
     print(f"input:     {settings.image} as ovgui preprocesses it (host): {tensors}; the same .npy to benchmark_app")
     if inputs.dynamic:

@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             sides = Sides(args, Path(temp))
             print(f"model:     {args.model}")
             print(f"image:     {args.image}")
-            print(f"per run:   {args.iterations} iterations, {args.mode} mode, shared options: {' '.join(args.shared) or 'none'}; "
-                  f"rounds: {args.rounds}")
+            shared = " ".join(args.shared) or "none"
+            print(f"per run:   {args.iterations} iterations, {args.mode} mode, shared options: {shared}; rounds: {args.rounds}")
             print(f"window:    {sides.window} --run --exit-after-run, drawing on {sides.platform}")
             print(f"cli:       {sides.cli}")
             print(f"machine:   {machine_line()}")

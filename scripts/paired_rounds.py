@@ -126,7 +126,9 @@ def run_rounds(
     return ratios, rows, used
 
 
-def run_program(command: list[str], name: str, timeout_s: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_program(
+    command: list[str], name: str, timeout_s: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run one tool to the end; a failure becomes `BadInput` with the tail of what it printed."""
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=env)

@@ -71,8 +71,8 @@ def test_onnxruntime_figures_are_set_against_the_session_they_come_from(model):
     """The node means average the profiled session's runs after its first, and the report's
     profiled-session mean is the mean latency of exactly those runs; the first-inference column is
     that session's first run.  Nodes run one after another inside each run (sequential execution,
-    the default), so their sums cannot exceed the runs' latencies; below, the band leaves room for
-    what a run does besides its nodes (feeding, fences, handing outputs to Python)."""
+    the default), so their sums cannot exceed the runs' latencies (how far below is a wall-clock
+    matter: what a run does besides its nodes, and the machine's load)."""
     run = ProfileRun(RunRequest(str(model_path(model)), str(image_path("bus.jpg")), RunConfig(iterations=8, engine="onnxruntime")))
     try:
         report = run.run().report
@@ -83,7 +83,7 @@ def test_onnxruntime_figures_are_set_against_the_session_they_come_from(model):
     assert prof.profiled_first_ms == profiled[0]
     assert prof.profiled_mean_ms == pytest.approx(float(np.mean(profiled[1:])), rel=1e-12)
     assert prof.latency_mean_ms == report.latency_ms.mean, "the timed session's mean, beside it"
-    assert 0.5 * prof.profiled_mean_ms <= prof.layers_sum_ms <= prof.profiled_mean_ms
+    assert 0 < prof.layers_sum_ms <= prof.profiled_mean_ms
     first_column = sum(layer.first_inference_ms for layer in report.layers if layer.first_inference_ms is not None)
     assert 0 < first_column <= prof.profiled_first_ms, "the column is the profiled session's first run"
     assert "first-inference column is that session's own first run, not the timed first inference" in prof.method

@@ -157,7 +157,8 @@ def numpy_copy_gbytes_per_s(threads: int, total_bytes: int = 512 * 2**20, chunk_
     a busy machine), walking the arrays `passes` times; the fastest round's rate."""
     source = np.ones(total_bytes // 8, np.float32)
     target = np.zeros_like(source)
-    chunks = list(zip(np.array_split(source, total_bytes // 2 // chunk_bytes), np.array_split(target, total_bytes // 2 // chunk_bytes)))
+    count = total_bytes // 2 // chunk_bytes
+    chunks = list(zip(np.array_split(source, count), np.array_split(target, count)))
     best = 0.0
     with ThreadPoolExecutor(threads) as pool:
         for _ in range(passes):
@@ -179,9 +180,11 @@ def test_an_inner_level_is_never_below_an_outer_one() -> None:
     assert nested(levels[1:]) == levels[1:], "an ordered hierarchy is kept as measured"
 
 
+@pytest.mark.benchmark
 def test_the_dram_roof_is_within_a_quarter_of_a_numpy_copy_on_the_same_threads() -> None:
-    """The kernel the roof measurer runs against an independent copy, alternating three rounds and
-    keeping each one's best, since the other processes on the machine slow either at random."""
+    """A wall-clock ratio (a benchmark): the kernel the roof measurer runs against an independent
+    copy, alternating three rounds and keeping each one's best, since the other processes on the
+    machine slow either at random."""
     threads = min(2, roofline.usable_cores())
     kernel, plain = [], []
     for _ in range(3):

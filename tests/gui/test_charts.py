@@ -281,7 +281,8 @@ def test_readout_wraps_instead_of_being_cut_in_a_narrow_dock(qtbot, show_sized):
     chart.show_report(empty_report(
         latency_ms=LatencyStats.from_samples(steady_latencies(100)),
         throughput_fps=120.0,
-        profile=ProfileSummary(method="steady-state mean of 100 inferences, first inference excluded", layers_sum_ms=7.0, latency_median_ms=8.0),
+        profile=ProfileSummary(method="steady-state mean of 100 inferences, first inference excluded", layers_sum_ms=7.0,
+                               latency_median_ms=8.0),
     ))
     chart.resize(300, 420)
     qtbot.waitUntil(lambda: chart._readout.width() <= 300)

@@ -46,7 +46,8 @@ def current_table_layer(window: MainWindow):
 def click_node(view: GraphView, qtbot, name: str) -> None:
     item = view.node_item(name)
     view.view.centerOn(item)
-    qtbot.mouseClick(view.view.viewport(), Qt.MouseButton.LeftButton, pos=view.view.mapFromScene(item.sceneBoundingRect().center()))
+    centre = view.view.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseClick(view.view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
 
 
 def test_selection_is_linked_both_ways(window, qtbot):
@@ -61,10 +62,12 @@ def test_selection_is_linked_both_ways(window, qtbot):
     assert current_table_layer(window) == layer.name
     assert window.layer_detail.name_text() == layer.name
 
-    other = next(l for l in report.layers if l.executed and l.name != layer.name and graph.node_item(l.name))
+    drawn = [candidate for candidate in report.layers if candidate.executed and graph.node_item(candidate.name)]
+    other = next(candidate for candidate in drawn if candidate.name != layer.name)
     table = window.layers.findChild(QTableView, "layerTable")
     row = window.layers.proxy.mapFromSource(window.layers.model.index(window.layers.model.row_of(other.name), 0)).row()
-    far_end = graph.scene.sceneRect().bottomRight() if other.index < len(report.layers) // 2 else graph.scene.sceneRect().topLeft()
+    scene = graph.scene.sceneRect()
+    far_end = scene.bottomRight() if other.index < len(report.layers) // 2 else scene.topLeft()
     graph.view.centerOn(far_end)
     table.selectRow(row)
     assert graph.selected_layer_name() == other.name
@@ -78,7 +81,8 @@ def test_colour_modes_search_and_roofline_click(window, qtbot):
     report = run_face(window, qtbot)
     graph = window.graph_view
     window.show_view("graph")
-    hot, cold = slowest(report), min((l for l in report.layers if l.executed and graph.node_item(l.name)), key=lambda l: l.real_time_ms)
+    drawn = [layer for layer in report.layers if layer.executed and graph.node_item(layer.name)]
+    hot, cold = slowest(report), min(drawn, key=lambda layer: layer.real_time_ms)
     assert graph.node_color(hot.name) != graph.node_color(cold.name), "time share colours differ"
     assert "layer sum" in graph.legend.toolTip() and "%" in graph.legend.text()
 
@@ -90,11 +94,11 @@ def test_colour_modes_search_and_roofline_click(window, qtbot):
     assert ran <= PRECISION_COLORS.keys() and all(name in graph.legend.text() for name in ran)
 
     graph.set_color_mode("efficiency")
-    efficient = slowest(report, lambda l: l.efficiency is not None)
+    efficient = slowest(report, lambda each: each.efficiency is not None)
     assert graph.node_color(efficient.name) != graph.node_color(hot.name) or efficient is hot
     assert "roof" in graph.legend.toolTip() and "no FLOPs" in graph.legend.text()
 
-    wanted = next(l for l in report.layers if l.executed and graph.node_item(l.name) and l.name != hot.name)
+    wanted = next(each for each in report.layers if each.executed and graph.node_item(each.name) and each.name != hot.name)
     with qtbot.waitSignal(graph.layer_selected) as found:
         assert graph.find(wanted.name[-8:].upper())
     assert wanted.name[-8:].casefold() in found.args[0].name.casefold()
@@ -110,11 +114,12 @@ def test_colour_modes_search_and_roofline_click(window, qtbot):
         "a compute roof per precision and a memory roof per level"
     caption = roofline.caption.text()
     assert f"load average {report.rooflines[0].load_average:.2f}" in caption and report.rooflines[0].measured_at[:10] in caption
-    above = [l for l in report.layers if l.efficiency is not None and l.efficiency > 1 and l.name in roofline.layer_names()]
+    plotted = roofline.layer_names()
+    above = [each for each in report.layers if each.efficiency is not None and each.efficiency > 1 and each.name in plotted]
     said = ("faster than the roofs allow", "within their timing's uncertainty")
     assert roofline.above_roof_count() == len(above) and (not above or any(text in caption for text in said)), \
         "a layer above 100 % is ringed and the caption says whether it beat its roof or is within its timing"
-    dot = slowest(report, lambda l: l.name in roofline.layer_names())
+    dot = slowest(report, lambda each: each.name in roofline.layer_names())
     qtbot.waitUntil(lambda: roofline.plot.isVisible())
     position = roofline.plot.mapFromScene(roofline.dot_scene_position(dot.name))
     with qtbot.waitSignal(roofline.layer_selected, timeout=5000) as clicked:
@@ -129,8 +134,8 @@ def test_colour_modes_search_and_roofline_click(window, qtbot):
 def test_new_columns_dot_export_and_trace(window, qtbot, tmp_path, monkeypatch):
     report = run_face(window, qtbot)
     model = window.layers.model
-    counted = slowest(report, lambda l: l.flops is not None)
-    uncounted = next(l for l in report.layers if l.flops is None)
+    counted = slowest(report, lambda each: each.flops is not None)
+    uncounted = next(each for each in report.layers if each.flops is None)
     for field, text in (("flops", f"{counted.flops / 1e9:.4f}"), ("gflops_per_s", f"{counted.gflops_per_s:.1f}"),
                         ("arithmetic_intensity", f"{counted.arithmetic_intensity:.2f}")):
         assert model.index(model.row_of(counted.name), model.column_index(field)).data() == text

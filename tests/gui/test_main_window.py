@@ -16,7 +16,6 @@ from ovgui.core.compare import Variant
 from ovgui.core.events import PHASES
 from ovgui.core.formatting import format_ms
 from ovgui.core.runner import RunRequest
-from ovgui.gui.app import make_application
 from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.main_window import MainWindow
 
@@ -91,19 +90,6 @@ def test_a_failed_run_shows_one_line_and_the_next_run_works(window, qtbot, tmp_p
     load(window, qtbot, "face", "bus.jpg", 5)
     report = run(window, qtbot)
     assert not window.banner.isVisible() and len(report.latency_ms.samples) == 5
-
-
-def test_close_during_compile_and_run_exits_cleanly(qtbot):
-    make_application()
-    for phase in ("compile", "steady_state"):
-        win = MainWindow()
-        qtbot.addWidget(win)
-        win.show()
-        load(win, qtbot, "yolov8", "bus.jpg", 1_000_000)
-        with qtbot.waitSignal(win.session.phase_started, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda name: name == phase):
-            win.run_action.trigger()
-        win.close()
-        assert win.session.is_shut_down()
 
 
 CLOSE_DURING_RUN = """

@@ -66,7 +66,8 @@ def overlay_pixels(window) -> np.ndarray:
 
 
 def test_a_map_output_gets_its_row_histogram_and_a_heatmap_over_the_photo(window, qtbot, tmp_path):
-    report = run(window, qtbot, saved(brightness_map(SIDE, SIDE, STRIDE), tmp_path), bright_square_photo(tmp_path), decoder="none")
+    model = saved(brightness_map(SIDE, SIDE, STRIDE), tmp_path)
+    report = run(window, qtbot, model, bright_square_photo(tmp_path), decoder="none")
     panel = window.outputs_panel
     assert panel.model.rowCount() == 1
     stats = report.outputs[0]
@@ -111,7 +112,8 @@ def test_the_probability_map_decoders_mask_is_drawn_first_beside_its_boxes(windo
 
 
 def test_a_segmentation_output_gets_a_class_map_and_its_legend(window, qtbot, tmp_path):
-    report = run(window, qtbot, saved(colour_scores(SIDE, SIDE, STRIDE), tmp_path), colour_photo(tmp_path), decoder="segmentation")
+    model = saved(colour_scores(SIDE, SIDE, STRIDE), tmp_path)
+    report = run(window, qtbot, model, colour_photo(tmp_path), decoder="segmentation")
     assert report.decoder.name == "segmentation" and len(report.segments) == 3
     overlays = window.overlays
     qtbot.waitUntil(lambda: bool(overlays.legend), timeout=10_000)

@@ -31,14 +31,16 @@ def every_option(tmp_path) -> list[str]:
         "--no-shared-memory", "--no-layers", "--decoder", "yunet", "--threshold", "0.5", "--nms", "0.3",
         "--labels", str(labels), "--preprocess", "graph", "--layout", "NCHW", "--rgb", "--mean", "1,2,3",
         "--scale", "2", "--resize", "letterbox", "--shape", "1,3,320,320", "--frames", "5", "--stride", "2",
-        "--no-roofline", "--decoder-file", str(EXAMPLE_DECODER), "--decoder-timeout", "30", "--min-area", "5", "--map-channel", "1",
+        "--no-roofline", "--decoder-file", str(EXAMPLE_DECODER), "--decoder-timeout", "30", "--min-area", "5",
+        "--map-channel", "1",
         "--map-output", "loc", "--inter-op-threads", "1", "--graph-optimization", "basic", "--execution-mode", "parallel",
     ]
 
 
 @pytest.mark.parametrize("budget", [["-n", "7"], ["-t", "0.3"]], ids=["iterations", "time"])
 def test_every_option_goes_from_the_command_line_through_the_window_into_the_report(window, qtbot, tmp_path, budget):
-    args = gui_parser().parse_args([str(model_path("yunet_dynamic")), str(image_path("zidane.jpg")), *every_option(tmp_path), *budget, "--run"])
+    files = [str(model_path("yunet_dynamic")), str(image_path("zidane.jpg"))]
+    args = gui_parser().parse_args([*files, *every_option(tmp_path), *budget, "--run"])
     config = run_config(args)
     defaults = asdict(RunConfig())
     unchanged = [f.name for f in fields(RunConfig) if getattr(config, f.name) == defaults[f.name]]
@@ -90,7 +92,8 @@ def test_bad_option_values_are_refused_in_the_banner_and_the_window_keeps_workin
 
 def test_damaged_saved_settings_keep_only_the_values_their_options_accept(qtbot):
     settings = QSettings()
-    settings.setValue("run/config", json.dumps({"nireq": 10000, "threshold": "abc", "nms_iou": 0.3, "iterations": 9, "mode": "fast"}))
+    saved = {"nireq": 10000, "threshold": "abc", "nms_iou": 0.3, "iterations": 9, "mode": "fast"}
+    settings.setValue("run/config", json.dumps(saved))
     settings.sync()
     window = MainWindow()
     qtbot.addWidget(window)

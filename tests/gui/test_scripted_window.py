@@ -1,4 +1,8 @@
-"""`ovgui MODEL IMAGE --run --screenshot --report --exit-after-run`: the real window, as a process."""
+"""`ovgui MODEL IMAGE --run --screenshot --report --exit-after-run`: the real window, as a process.
+
+Each process has a cache of its own, so a run with roofs would measure them in a child process
+of seconds; these runs skip them (--no-roofline).  A window process that measures its roofs is
+test_graph_window.py::test_view_option_opens_on_the_graph_in_a_scripted_run."""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from shared_data import image_path, model_path
 
 
 def run_window(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache")}
     return subprocess.run([sys.executable, "-m", "ovgui", *args], capture_output=True, text=True, timeout=300, env=env)
 
 
@@ -25,7 +30,7 @@ def test_scripted_run_writes_screenshot_and_report(tmp_path, model, image, expec
     shot, report_path = tmp_path / "window.png", tmp_path / "report.json"
     result = run_window(
         tmp_path, str(model_path(model)), str(image_path(image)), "-n", "20", "--precision", "f32",
-        "--run", "--screenshot", str(shot), "--report", str(report_path), "--exit-after-run",
+        "--run", "--no-roofline", "--screenshot", str(shot), "--report", str(report_path), "--exit-after-run",
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(report_path.read_text())
@@ -37,7 +42,7 @@ def test_scripted_run_writes_screenshot_and_report(tmp_path, model, image, expec
 
 def test_scripted_demo_run_without_arguments(tmp_path):
     report_path = tmp_path / "demo.json"
-    result = run_window(tmp_path, "--run", "-n", "10", "--report", str(report_path), "--exit-after-run")
+    result = run_window(tmp_path, "--run", "--no-roofline", "-n", "10", "--report", str(report_path), "--exit-after-run")
     assert result.returncode == 0, result.stderr
     report = json.loads(report_path.read_text())
     assert report["model"]["is_demo"]

@@ -116,7 +116,8 @@ def nan_classifier(folder: Path) -> Path:
     model = folder / "nan.xml"
     image = ops.parameter([1, 3, 32, 32], ov.Type.f32, name="image")
     pooled = ops.reduce_mean(image, ops.constant(np.array([2, 3], np.int64)), keep_dims=False)
-    scores = ops.multiply(ops.matmul(pooled, ops.constant(np.ones((3, 1000), np.float32)), False, False), ops.constant(np.float32(np.nan)))
+    logits = ops.matmul(pooled, ops.constant(np.ones((3, 1000), np.float32)), False, False)
+    scores = ops.multiply(logits, ops.constant(np.float32(np.nan)))
     ov.save_model(ov.Model([ops.result(scores)], [image], "nan-classifier"), model)
     return model
 
@@ -128,7 +129,8 @@ def test_a_nan_classifier_in_the_window_says_its_scores_are_not_finite(window, q
     qtbot.waitUntil(lambda: window.image is not None, timeout=LOAD_TIMEOUT_MS)
     with qtbot.waitSignal(window.report_ready, timeout=60_000):
         window.run_action.trigger()
-    assert window.decoder_note.text() == "Decoder (classify): the scores are not finite (1000 of 1000 are NaN or infinity), so there is no top-5"
+    assert window.decoder_note.text() == (
+        "Decoder (classify): the scores are not finite (1000 of 1000 are NaN or infinity), so there is no top-5")
     assert window.decoder_note.isVisibleTo(window) and window.image_panel.view.class_lines() == []
 
 

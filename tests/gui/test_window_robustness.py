@@ -151,7 +151,7 @@ def test_long_session_keeps_memory_threads_and_objects_flat(window, qtbot):
         if index == 5:
             QApplication.processEvents()
             gc.collect()
-            marks["rss"], marks["threads"], marks["objects"] = process.memory_info().rss, threading.active_count(), qt_object_count()
+            marks.update(rss=process.memory_info().rss, threads=threading.active_count(), objects=qt_object_count())
     QApplication.processEvents()
     gc.collect()
     grown_mib = (process.memory_info().rss - marks["rss"]) / 2**20
@@ -171,19 +171,31 @@ def test_a_model_with_several_inputs_runs_with_a_note(window, qtbot):
 
 
 def test_the_layer_table_follows_a_run_live_then_shows_its_report(window, qtbot):
-    """The runner's per-layer snapshots reach the table during the run (published here by hand
-    as the runner does about once a second); the finished report replaces them."""
+    """The runner's own per-layer snapshots (about one a second) reach the table during the run,
+    a newer one updating the rows of the one before; the finished report replaces them.  The test
+    records what the runner publishes and waits until the table shows a snapshot that followed
+    another: no race with the runner's clock."""
     window.controls.settings.iterations.setValue(1_000_000)
     window.controls.model_picker.set_path(str(model_path("squeezenet")), emit=False)
     window.controls.image_picker.set_path(str(image_path("chelsea.png")), emit=False)
     with qtbot.waitSignal(window.session.started, timeout=RUN_TIMEOUT_MS) as started:
         window.run_action.trigger()
     live = started.args[0]
-    qtbot.waitSignal(window.session.progress, timeout=RUN_TIMEOUT_MS).wait()
-    snapshot = [LayerStats(0, "conv1", "Convolution", "jit", "EXECUTED", 0.5, None, 0.5, 1.0)]
-    live.publish_layers(snapshot)
-    qtbot.waitUntil(lambda: window.layers.model.layers() == snapshot, timeout=5000)
+    published: list[list[LayerStats]] = []
+    publish = live.publish_layers
+
+    def recorded(layers: list[LayerStats]) -> None:
+        published.append(layers)
+        publish(layers)
+
+    live.publish_layers = recorded
+    def shows_a_newer_snapshot() -> bool:
+        rows = window.layers.model.layers()
+        return bool(rows) and rows in published[1:]
+
+    qtbot.waitUntil(shows_a_newer_snapshot, timeout=RUN_TIMEOUT_MS)
     assert window.layers.is_following()
+    assert [layer.name for layer in published[0]] == [layer.name for layer in published[-1]], "the same layers, newer figures"
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as finished:
         window.stop_action.trigger()
     assert window.layers.model.layers() == finished.args[0].layers and not window.layers.is_following()
