@@ -7,11 +7,12 @@ Only argument parsing and wiring live here; the work is in `ovgui.core` and
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+log = logging.getLogger(__name__)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -110,8 +111,10 @@ def _profile_main(argv: Sequence[str] | None) -> int:
     parser = profile_parser()
     args = parser.parse_args(argv)
     from ovgui.core.errors import OvguiError
+    from ovgui.core.logs import setup_logging, tell
     from ovgui.headless import compare_to_files, diff_reports, list_devices_text, profile_to_files
 
+    setup_logging("ovgui-profile")
     try:
         if args.list_devices:
             print(list_devices_text())
@@ -124,10 +127,10 @@ def _profile_main(argv: Sequence[str] | None) -> int:
             return compare_to_files(args, run_config(args))
         return profile_to_files(args, run_config(args))
     except OvguiError as error:
-        print(f"error: {error}", file=sys.stderr)
+        tell(log, f"error: {error}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        tell(log, "error: interrupted")
         return EXIT_INTERRUPTED
 
 
@@ -148,12 +151,14 @@ def gui_parser() -> Parser:
 def gui_main(argv: Sequence[str] | None = None) -> int:
     args = gui_parser().parse_args(argv)
     from ovgui.core.errors import OvguiError
+    from ovgui.core.logs import setup_logging, tell
     from ovgui.gui.app import run_app
     from ovgui.headless import check_writable
 
+    setup_logging("ovgui")
     try:
         check_writable(args.screenshot, args.report)
         return _leaving_at_once(run_app(args, run_config(args)), argv)
     except OvguiError as error:
-        print(f"error: {error}", file=sys.stderr)
+        tell(log, f"error: {error}")
         return EXIT_USAGE
