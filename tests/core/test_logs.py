@@ -27,10 +27,15 @@ ovgui.headless.profile_to_files = broken
 LINE_START = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} "
 
 
-def profile(state: Path, *argv: object, prelude: str = "") -> subprocess.CompletedProcess:
+def python(state: Path, code: str, *argv: object) -> subprocess.CompletedProcess:
+    """`code` in its own interpreter, its state folder `state`."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT), "XDG_STATE_HOME": str(state)}
-    return subprocess.run([sys.executable, "-c", prelude + MAIN, *map(str, argv)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-c", code, *map(str, argv)], capture_output=True, text=True,
                           timeout=300, env=env, cwd=PROJECT)
+
+
+def profile(state: Path, *argv: object, prelude: str = "") -> subprocess.CompletedProcess:
+    return python(state, prelude + MAIN, *argv)
 
 
 def log_text(state: Path) -> str:
@@ -76,11 +81,20 @@ def test_a_state_folder_that_cannot_be_written_costs_one_line_and_not_the_run(tm
 def test_the_log_is_set_up_once_per_process(tmp_path):
     script = ("import logging; from ovgui.core.logs import setup_logging; "
               "print(setup_logging('first'), setup_logging('second'), len(logging.getLogger('ovgui').handlers))")
-    env = {**os.environ, "PYTHONPATH": str(PROJECT), "XDG_STATE_HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env, cwd=PROJECT)
+    result = python(tmp_path, script)
     first = tmp_path / "ovgui" / "first.log"
     assert result.stdout.split() == [str(first), str(first), "2"]  # the file's and the package's NullHandler
     assert not (tmp_path / "ovgui" / "second.log").exists()
+
+
+def test_a_log_file_that_fails_later_stops_with_one_line(tmp_path):
+    script = ("import logging; from ovgui.core.logs import setup_logging; setup_logging('x'); "
+              "[handler] = [h for h in logging.getLogger('ovgui').handlers if isinstance(h, logging.FileHandler)]; "
+              "handler.stream.close(); logging.getLogger('ovgui').warning('one'); logging.getLogger('ovgui').warning('two')")
+    result = python(tmp_path, script)
+    assert result.returncode == 0
+    log_file = tmp_path / "ovgui" / "x.log"
+    assert result.stderr.splitlines() == [f"warning: the log file {log_file} stopped: I/O operation on closed file."]
 
 
 @pytest.mark.parametrize(("line", "level"), [

@@ -5,6 +5,10 @@ traceback too, and Qt's own messages reach the log as well as stderr."""
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, QUrl
@@ -13,6 +17,8 @@ from PySide6.QtWidgets import QMenu
 from ovgui.gui import main_window
 from ovgui.gui.app import log_qt_message
 from ovgui.gui.session import user_message
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def help_action(window, text: str):
@@ -76,3 +82,15 @@ def test_qt_messages_reach_the_log_and_stderr(capsys, caplog):
         ("ovgui.qt", logging.WARNING, "QFont: a font Qt could not find"),
         ("ovgui.qt", logging.ERROR, "a critical Qt message"),
     ]
+
+
+def test_the_window_command_keeps_its_own_log(tmp_path):
+    """`ovgui` refuses a screenshot into a missing folder before any window opens: the line is in ovgui.log."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "XDG_STATE_HOME": str(tmp_path)}
+    main = "import sys; from ovgui.cli import gui_main; sys.exit(gui_main())"
+    result = subprocess.run([sys.executable, "-c", main, "--screenshot", str(tmp_path / "nowhere" / "shot.png")],
+                            capture_output=True, text=True, timeout=120, env=env, cwd=PROJECT)
+    assert result.returncode == 2
+    [shown] = result.stderr.splitlines()
+    assert shown.startswith("error: cannot write")
+    assert f"ERROR ovgui.cli [MainThread] {shown}\n" in (tmp_path / "ovgui" / "ovgui.log").read_text(encoding="utf-8")
