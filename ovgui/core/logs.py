@@ -16,6 +16,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
+import ovgui
+
 LOGGER = "ovgui"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
@@ -69,7 +71,7 @@ def setup_logging(program: str) -> Path | None:
     logger.addHandler(handler)
     sys.excepthook = _logging_uncaught(sys.excepthook)
     _log_file = path
-    logger.info("%s started (pid %d)", program, os.getpid())
+    logger.info("%s %s started (pid %d)", program, ovgui.__version__, os.getpid())
     return path
 
 
@@ -87,4 +89,8 @@ def _logging_uncaught(previous: Callable[..., object]) -> Callable[..., None]:
 def tell(log: logging.Logger, line: str) -> None:
     """A line for the user on stderr, worded as ever (scripts and tests read it), and the same in the log."""
     print(line, file=sys.stderr)
-    log.log(next((level for prefix, level in PREFIX_LEVELS.items() if line.startswith(prefix)), logging.INFO), "%s", line)
+    log.log(_level_of(line), "%s", line)
+
+
+def _level_of(line: str) -> int:
+    return next((level for prefix, level in PREFIX_LEVELS.items() if line.startswith(prefix)), logging.INFO)
