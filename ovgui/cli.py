@@ -10,7 +10,7 @@ run machinery (OpenVINO, OpenCV, Qt) once the arguments have been checked, so
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from ovgui.core.errors import OvguiError
 from ovgui.core.options import OPTIONS, Option, OptionError, RunConfig, make_config, validate
 
+log = logging.getLogger(__name__)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -116,13 +117,16 @@ def _leaving_at_once(code: int, argv: Sequence[str] | None) -> int:
 def _profile_main(argv: Sequence[str] | None) -> int:
     parser = profile_parser()
     args = parser.parse_args(argv)
+    from ovgui.core.logs import setup_logging, tell
+
+    setup_logging("ovgui-profile")
     try:
         return _profile(parser, args)
     except OvguiError as error:
-        print(f"error: {error}", file=sys.stderr)
+        tell(log, f"error: {error}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        tell(log, "error: interrupted")
         return EXIT_INTERRUPTED
 
 
@@ -161,6 +165,9 @@ def gui_parser() -> Parser:
 
 def gui_main(argv: Sequence[str] | None = None) -> int:
     args = gui_parser().parse_args(argv)
+    from ovgui.core.logs import setup_logging, tell
+
+    setup_logging("ovgui")
     try:
         config = run_config(args)
         from ovgui.headless import check_writable
@@ -170,5 +177,5 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
 
         return _leaving_at_once(run_app(args, config), argv)
     except OvguiError as error:
-        print(f"error: {error}", file=sys.stderr)
+        tell(log, f"error: {error}")
         return EXIT_USAGE

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,11 +19,13 @@ from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.files import write_text_atomic
 from ovgui.core.graph import RuntimeGraph, graph_to_dot
 from ovgui.core.imports import load_report
+from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.trace import save_trace
 
+log = logging.getLogger(__name__)
 EXIT_FAILED = 2
 """A run or a comparison's configuration failed (the same code as a usage error, see `ovgui.cli`)."""
 EXIT_SIGNAL_BASE = 128
@@ -59,7 +61,7 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         except RunCancelled:
             if interrupts.number is None:
                 raise
-            print(f"error: {interrupts.name}: run stopped before the first inference", file=sys.stderr)
+            tell(log, f"error: {interrupts.name}: run stopped before the first inference")
             return interrupts.exit_code
         finally:
             run.release()
@@ -111,10 +113,10 @@ class Interrupts:
     def _received(self, number: int, _frame) -> None:
         if self.number is None:
             self.number = number
-            print(f"note: {signal.Signals(number).name}: stopping; a second one ends ovgui-profile at once", file=sys.stderr)
+            tell(log, f"note: {signal.Signals(number).name}: stopping; a second one ends ovgui-profile at once")
             self._cancel()
             return
-        print(f"error: {signal.Signals(number).name} again: stopped at once{self._write_partial()}", file=sys.stderr)
+        tell(log, f"error: {signal.Signals(number).name} again: stopped at once{self._write_partial()}")
         exit_now(EXIT_SIGNAL_BASE + number)
 
     def _write_partial(self) -> str:
@@ -157,7 +159,7 @@ def comparison_exit_code(results: list[Configured], interrupts: Interrupts) -> i
     written); a signal's code wins over a failure's, because the run was not finished."""
     failed = [(name, error) for name, error in results if isinstance(error, str)]
     for name, error in failed:
-        print(f"error: configuration '{name}': {error}", file=sys.stderr)
+        tell(log, f"error: configuration '{name}': {error}")
     if interrupts.number is not None:
         return interrupts.exit_code
     return EXIT_FAILED if failed else 0
@@ -167,7 +169,7 @@ def diff_reports(path_a: Path, path_b: Path) -> int:
     reports = [load_report(path_a), load_report(path_b)]
     for path, report in zip((path_a, path_b), reports):
         if report.from_newer_ovgui:
-            print(f"warning: {path.name}: {report.notes[0]}", file=sys.stderr)
+            tell(log, f"warning: {path.name}: {report.notes[0]}")
     print(format_layer_deltas(compare_layers(*reports)), end="")
     return 0
 

@@ -10,6 +10,7 @@ reads per-layer figures is the engine's, and the report says what it did.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -54,6 +55,7 @@ from ovgui.core.report import (
     Timings,
 )
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 STEADY_GRACE_S = 1.0
 
@@ -117,6 +119,8 @@ class ProfileRun:
 
     def run(self) -> RunOutcome:
         config = self.request.config
+        log.info("run: %s on %s, device %s, engine %s, mode %s",
+                 self.request.model_path, self.request.image_path, config.device, config.engine, config.mode)
         validate_config(config)
         check_engine_request(config, self.request.model_path)
         device = resolve_device(config.device, self._core)
@@ -136,6 +140,8 @@ class ProfileRun:
         report.memory = memory.report()
         report.notes = [*self._notes, *source.notes, *report.notes]  # the engine's own (roofs) last
         report.environment = environment_info()
+        log.info("run %s: latency median %.3f ms over %d iterations", "completed" if report.completed else "stopped",
+                 report.latency_ms.median, report.latency_ms.count)
         return RunOutcome.measured(report, outputs, geometry, mask, engine.profiler, engine.graph)
 
     def _note(self, text: str) -> None:

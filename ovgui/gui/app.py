@@ -7,24 +7,47 @@ preload the pickers, press Run, and act on the window's own signals.
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMessageLogContext,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    QtMsgType,
+    Slot,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ovgui.core.compare import Configured, load_variants
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import path_exists, write_bytes_atomic
+from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
 from ovgui.gui.signals import SignalBridge
 
+log = logging.getLogger(__name__)
+qt_log = logging.getLogger("ovgui.qt")
 EXIT_FAILED = 2
 SETTLE_MS = 150
+QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
 
 
 def make_application() -> QApplication:
@@ -85,6 +108,7 @@ class ScriptedRun(QObject):
             problem = str(error)
             self._window.banner.show_message(problem)
         except Exception as error:  # a bug in ovgui: still one line and exit 2, never a hung window
+            log.exception("cannot save the run")
             problem = f"cannot save the run: {type(error).__name__}: {error}"
             self._window.banner.show_message(problem)
         if problem:
@@ -100,7 +124,7 @@ class ScriptedRun(QObject):
         if self._args.exit_after_run:
             self._window.close()
             for line in message.splitlines() or [message]:
-                print(f"error: {line}", file=sys.stderr)
+                tell(log, f"error: {line}")
             QApplication.exit(EXIT_FAILED)
 
 
@@ -149,6 +173,16 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
 
 
 def run_app(args: argparse.Namespace, config: RunConfig) -> int:
+    """The window until it closes; Qt's messages go to the log from before the application exists
+    (a platform plugin that cannot start says so then)."""
+    previous_handler = qInstallMessageHandler(log_qt_message)
+    try:
+        return _run_window(args, config)
+    finally:
+        qInstallMessageHandler(previous_handler)
+
+
+def _run_window(args: argparse.Namespace, config: RunConfig) -> int:
     app = make_application()
     if args.screenshot:
         screenshot_format(args.screenshot)
@@ -168,9 +202,18 @@ def run_app(args: argparse.Namespace, config: RunConfig) -> int:
         bridge.restore()
 
 
+def log_qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own warnings (a platform plugin, a font, a style sheet) into the log too; on stderr as
+    Qt printed them, since a handler replaces Qt's printing.  Installed by `run_app` alone: tests
+    have pytest-qt's handler, which fails a test on a Qt warning."""
+    line = f"{context.category}: {message}" if context.category not in (None, "", "default") else message
+    print(line, file=sys.stderr)
+    qt_log.log(QT_LEVELS.get(kind, logging.WARNING), "%s", line)
+
+
 def quit_on_signal(window: MainWindow, number: int) -> None:
     """As File › Quit does: stop the run, save the settings, close; then the shell's code (128 + N).
     A second signal leaves at once (`SignalBridge`)."""
-    print(f"ovgui: {signal.Signals(number).name}, closing", file=sys.stderr)
+    tell(log, f"ovgui: {signal.Signals(number).name}, closing")
     window.close()
     QApplication.exit(128 + number)

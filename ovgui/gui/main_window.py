@@ -8,12 +8,13 @@ summaries, device lists and image decoding through `BackgroundJobs`.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QSize, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -42,6 +43,7 @@ from ovgui.core.formatting import format_ms, layers_vs_latency_text, preprocess_
 from ovgui.core.graph import graph_to_dot
 from ovgui.core.image import LoadedImage
 from ovgui.core.imports import load_report
+from ovgui.core.logs import log_folder
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
 from ovgui.core.outcome import RunOutcome
@@ -67,6 +69,7 @@ from ovgui.gui.roofline_view import RooflineView
 from ovgui.gui.session import BackgroundJobs, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 
+log = logging.getLogger(__name__)
 STATE_VERSION = 1
 SETUP_MIN_WIDTH_PX = 300
 CHART_DOCK_MIN_WIDTH_PX = 340
@@ -349,6 +352,7 @@ class MainWindow(QMainWindow):
             "Re-&measure roofs", self.remeasure_roofs,
             tip="Measure the device's roofs again (in a child process) and judge this run's layers against them")
         about = self._action("&About ovgui", self.show_about)
+        open_logs = self._action("Open &log folder", self.open_log_folder, tip="The folder of the log files, for a bug report")
         shortcuts_first = WindowShortcutsFirst(self)
         for picker in (self.controls.model_picker, self.controls.image_picker):
             # The combo hands a ShortcutOverride straight to its line edit's event(), so both need the filter.
@@ -374,7 +378,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.remeasure_roofs_action)
         view_menu.addAction(reset)
-        menu.addMenu("&Help").addAction(about)
+        menu.addMenu("&Help").addActions([open_logs, about])
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("toolbar-main")
@@ -740,6 +744,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _show_error(self, message: str) -> None:
+        log.error("shown: %s", message)
         self.banner.show_message(message)
         self.statusBar().showMessage(f"Error: {message}")
 
@@ -931,6 +936,16 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
         self.restoreState(self._default_state, STATE_VERSION)
+
+    def open_log_folder(self) -> None:
+        """Created when no log was written yet (a file manager cannot open a missing folder)."""
+        folder = log_folder()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self.statusBar().showMessage(f"Cannot create the log folder {folder}: {error.strerror or error}")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def show_about(self) -> None:
         """Versions are read off the GUI thread (OpenVINO's among them), then shown."""

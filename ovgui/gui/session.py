@@ -17,6 +17,7 @@ the GUI thread never calls OpenVINO.
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 import threading
@@ -40,10 +41,11 @@ WAIT_SLICE_MS = 100
 
 
 def user_message(error: BaseException) -> str:
-    """One line for the user; a genuine bug also goes to stderr with its traceback, for a bug report."""
+    """One line for the user; a genuine bug also goes to stderr and the log with its traceback, for a bug report."""
     if isinstance(error, OvguiError):
         return str(error)
     traceback.print_exception(error, file=sys.stderr)
+    logging.getLogger(__name__).error("unexpected error", exc_info=error)
     return f"unexpected {type(error).__name__}: {error}"
 
 

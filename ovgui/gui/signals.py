@@ -10,15 +10,17 @@ a run to end.
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
-import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSocketNotifier, Slot
 
 from ovgui.core.blocking import exit_now
+from ovgui.core.logs import tell
 
+log = logging.getLogger(__name__)
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -41,7 +43,7 @@ on the next, with the shell's code (128 + N); `restore()` undoes it."""
     def _count(self, number: int, _frame) -> None:
         self._received += 1
         if self._received > 1:
-            print(f"ovgui: {signal.Signals(number).name} again, leaving at once", file=sys.stderr)
+            tell(log, f"ovgui: {signal.Signals(number).name} again, leaving at once")
             exit_now(128 + number)
 
     @Slot()
