@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from ovgui.core import events
-from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.drift import output_drift
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import read_json
+from ovgui.core.geometry import Geometry
 from ovgui.core.graph import RuntimeGraph
 from ovgui.core.options import BY_NAME, OptionError, make_config
 from ovgui.core.profile import LayerProfiler

@@ -22,8 +22,8 @@ import numpy as np
 import openvino as ov
 from openvino.preprocess import ColorFormat, PrePostProcessor, ResizeAlgorithm
 
-from ovgui.core.decoders.base import Geometry
 from ovgui.core.errors import OvguiError
+from ovgui.core.geometry import Geometry
 from ovgui.core.image import LoadedImage
 from ovgui.core.model import openvino_message, rt_text
 from ovgui.core.report import PreprocessInfo, RunConfig

@@ -32,8 +32,9 @@ from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThread
 from ovgui.core import events
 from ovgui.core.blocking import walked_away
 from ovgui.core.compare import Variant, VariantResult, run_variants
-from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.errors import OvguiError, RunCancelled
+from ovgui.core.geometry import Geometry
 from ovgui.core.graph import RuntimeGraph
 from ovgui.core.report import Report
 from ovgui.core.runner import ProfileRun, RunRequest

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
 from ovgui.core.decoders.common import Family, Outputs, as_float32, label_for, shape_is
+from ovgui.core.geometry import Geometry
 from ovgui.core.report import ClassScore
 
 TOP_K = 5

@@ -7,10 +7,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry, ModelOutput
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult, ModelOutput
 from ovgui.core.decoders.families import decode
 from ovgui.core.decoders.user import UserDecoder
 from ovgui.core.errors import OvguiError
+from ovgui.core.geometry import Geometry
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
 from ovgui.core.decoders.common import Family, Outputs, make_detections
+from ovgui.core.geometry import Geometry
 from ovgui.core.overlay import find_map, has_map_shape, to_photo
 
 DEFAULT_THRESHOLD = 0.5

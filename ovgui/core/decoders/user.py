@@ -34,9 +34,10 @@ from typing import Any
 import numpy as np
 
 from ovgui.core.blocking import TimedOut, call
-from ovgui.core.decoders.base import DecodeResult, Geometry, ModelOutput
+from ovgui.core.decoders.base import DecodeResult, ModelOutput
 from ovgui.core.decoders.common import label_for, make_detections
 from ovgui.core.errors import OvguiError, RunCancelled
+from ovgui.core.geometry import Geometry
 from ovgui.core.overlay import class_shares, to_photo
 from ovgui.core.report import ClassScore
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
 from ovgui.core.decoders.common import (
     Family,
     Outputs,
@@ -20,6 +20,7 @@ from ovgui.core.decoders.common import (
     nms_per_class,
     shape_is,
 )
+from ovgui.core.geometry import Geometry
 from ovgui.core.report import Detection
 
 

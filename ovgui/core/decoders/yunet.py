@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
 from ovgui.core.decoders.common import (
     Family,
     Outputs,
@@ -20,6 +20,7 @@ from ovgui.core.decoders.common import (
     make_detections,
     nms_per_class,
 )
+from ovgui.core.geometry import Geometry
 
 STRIDES = (8, 16, 32)
 HEADS = ("cls", "obj", "bbox")
