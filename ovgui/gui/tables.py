@@ -36,22 +36,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.formatting import MISSING
 from ovgui.gui.plain_text import literal
 
 _Role = Qt.ItemDataRole
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-MISSING = "—"
 NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _TEXT_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 MUTED_TEXT = QColor(128, 128, 128)  # mid grey: recedes on light and on dark backgrounds alike
 _CELL_PADDING_PX = 14
 _SORT_INDICATOR_PX = 22
 _HEAT_STOPS = (QColor(59, 111, 212), QColor(176, 72, 170), QColor(232, 80, 48))  # blue, magenta, red: no green
-
-
-def ms_text(value: float | None) -> str:
-    return MISSING if value is None else f"{value:.3f}"
 
 
 def percent_text(value: float) -> str:
