@@ -87,6 +87,8 @@ def draw_results(bgr: np.ndarray, detections: list[Detection], classes: list[Cla
 
 def annotated_image(report: Report) -> np.ndarray:
     """The report's image with its classes or boxes drawn on: what the CLI and the window export."""
+    if report.image is None:
+        raise OvguiError("the report names no image to draw its results on")
     return draw_results(load_image(report.image.path).bgr, report.detections, report.classes)
 
 

@@ -27,7 +27,9 @@ from ovgui.core.image import LoadedImage, check_not_special, load_image, to_bgr8
 from ovgui.core.report import FrameResult, ImageInfo, Report
 
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".jp2", ".exr", ".hdr", ".sr", ".ras"}
+IMAGE_SUFFIXES = {
+    ".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".jp2", ".exr", ".hdr", ".sr", ".ras",
+}
 GLOB_CHARACTERS = set("*?[")
 VIDEO_FRAME_PREFIX = "frame "
 """A video frame's `FrameResult.source` reads "frame N"; the report schema keeps that string."""
@@ -119,7 +121,8 @@ class FrameSource:
                 if position % self.stride == 0:
                     bgr = to_bgr8(pixels)
                     info = ImageInfo(f"{self.video}#{position}", bgr.shape[1], bgr.shape[0], 3, "uint8")
-                    yield Frame(index, FramePosition(str(self.video), position), LoadedImage(bgr, info), (time.perf_counter() - started) * 1000.0)
+                    decode_ms = (time.perf_counter() - started) * 1000.0
+                    yield Frame(index, FramePosition(str(self.video), position), LoadedImage(bgr, info), decode_ms)
                     index += 1
                 position += 1
         finally:
@@ -137,10 +140,11 @@ def run_video(report: Report) -> str | None:
 
 
 def report_input(report: Report) -> str:
-    """The IMAGE the report's run was given: a set's folder, glob or video, else the image's path."""
+    """The IMAGE the report's run was given: a set's folder, glob or video, else the image's path
+    ("" for a report without an image, an imported one)."""
     if report.frame_set is not None and len(report.frame_set.inputs) == 1:
         return report.frame_set.inputs[0]
-    return report.image.path
+    return report.image.path if report.image is not None else ""
 
 
 def first_frame(path: str) -> LoadedImage:

@@ -35,13 +35,13 @@ from ovgui.core.inputs import FramePosition, is_video, open_source, run_video
 from ovgui.core.report import FrameResult, Report
 from ovgui.gui.image_view import bgr_to_qimage
 from ovgui.gui.plain_text import literal
+from ovgui.gui.tables import NO_PARENT
 
 PLAYBACK_HZ = 10
 """How often the strip polls a running set: new rows, and the newest frame for the image view."""
 THUMB_SIZE = QSize(84, 56)
 THUMBNAIL_LIMIT = 1000
 """Thumbnails of a finished set are read for its first frames only: 14 KB each, and a long video has many."""
-NO_PARENT = QModelIndex()
 
 
 def thumbnail(bgr: np.ndarray) -> QImage:
@@ -154,7 +154,8 @@ class FrameStrip(QWidget):
         self.list.setWordWrap(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setMinimumHeight(grid.height() + self.list.horizontalScrollBar().sizeHint().height() + 2 * self.list.frameWidth())
+        scroll_bar = self.list.horizontalScrollBar().sizeHint().height()
+        self.list.setMinimumHeight(grid.height() + scroll_bar + 2 * self.list.frameWidth())
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.note = QLabel("Run a folder of images or a video (File › Open folder…, File › Open video…) to see each frame here.",

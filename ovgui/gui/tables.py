@@ -42,6 +42,8 @@ from ovgui.gui.plain_text import literal
 _Role = Qt.ItemDataRole
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()
+"""The invalid index Qt passes for a flat model's parent: one instance, made once."""
 NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _TEXT_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 MUTED_TEXT = QColor(128, 128, 128)  # mid grey: recedes on light and on dark backgrounds alike
@@ -127,10 +129,10 @@ class RowsModel(QAbstractTableModel):
         """Where each row (in the shown order) stood in the list the model was given."""
         self._sort_by: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: ModelIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: ModelIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def data(self, index: ModelIndex, role: int = _Role.DisplayRole) -> Any:
@@ -223,7 +225,7 @@ class RowsModel(QAbstractTableModel):
 
     def _append_row(self, row: Any) -> None:
         end = len(self._rows)
-        self.beginInsertRows(QModelIndex(), end, end)
+        self.beginInsertRows(NO_PARENT, end, end)
         self._rows.append(row)
         self._positions.append(end)
         self.endInsertRows()

@@ -61,6 +61,14 @@ def find_named(outputs: Outputs, fragment: str) -> ModelOutput | None:
     return next((output for output in outputs if any(fragment in name.lower() for name in output.names)), None)
 
 
+def data_of(output: ModelOutput | None) -> np.ndarray:
+    """An output's values: `decode` hands a family only outputs that hold data and that it `fits`,
+    so a missing one is that family's `fits` letting through what it cannot read."""
+    if output is None or output.data is None:
+        raise ValueError("an output the decoder reads is missing")
+    return output.data
+
+
 def as_float32(data: np.ndarray) -> np.ndarray:
     """FP16 exports return float16 tensors; scores and box arithmetic need float32."""
     return np.asarray(data, dtype=np.float32)

@@ -38,6 +38,7 @@ def first_of_batch(outputs: list[ModelOutput], batch: int) -> list[ModelOutput]:
     if batch <= 1:
         return outputs
     return [
-        ModelOutput(out.names, [1, *out.shape[1:]], out.data[:1]) if out.shape and out.shape[0] == batch else out
+        ModelOutput(out.names, [1, *out.shape[1:]], out.data[:1])
+        if out.data is not None and out.shape and out.shape[0] == batch else out
         for out in outputs
     ]

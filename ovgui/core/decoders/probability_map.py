@@ -47,7 +47,7 @@ def region_boxes(probabilities: np.ndarray, threshold: float) -> tuple[np.ndarra
 def decode_probability_map(outputs: Outputs, geometry: Geometry, options: DecodeOptions) -> DecodeResult:
     spatial = find_map(outputs, geometry, options.output)
     probabilities, note = as_probabilities(spatial.plane(options.channel))
-    cells, scores = region_boxes(probabilities, options.threshold)
+    cells, scores = region_boxes(probabilities, options.threshold or 0.0)
     boxes = cells * spatial.layout.stride
     photo = geometry.to_image(boxes)
     large = (photo[:, 2] - photo[:, 0]) * (photo[:, 3] - photo[:, 1]) >= options.min_area_px
