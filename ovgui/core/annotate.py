@@ -15,7 +15,7 @@ import numpy as np
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import write_bytes_atomic
 from ovgui.core.image import load_image
-from ovgui.core.inputs import open_source
+from ovgui.core.inputs import frames_again
 from ovgui.core.report import ClassScore, Detection, Report
 
 GOLDEN_RATIO = 0.618033988749895
@@ -101,14 +101,8 @@ def save_annotated_frames(report: Report, folder: Path) -> int:
         raise OvguiError("annotated frames need a run over a set of images or a video")
     if not folder.is_dir():
         raise OvguiError(f"cannot write annotated frames: {folder} is not a folder")
-    by_index = {frame.index: frame for frame in report.per_image}
-    last = max(by_index, default=-1) + 1
-    source = open_source(report.frame_set.inputs, max_frames=last, stride=report.config.stride)
     written = 0
-    for frame in source.frames():
-        result = by_index.get(frame.index)
-        if result is None:
-            continue
+    for result, frame in frames_again(report):
         canvas = draw_results(frame.image.bgr, result.detections, result.classes)
         save_image(canvas, folder / f"{frame.index:05d}_{Path(frame.source).stem.replace(' ', '_')}.png")
         written += 1

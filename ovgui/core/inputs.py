@@ -174,6 +174,20 @@ def read_frame(position: FramePosition) -> np.ndarray:
     return to_bgr8(pixels)
 
 
+def frames_again(report: Report, rows: int | None = None) -> Iterator[tuple[FrameResult, Frame]]:
+    """A set's report rows (its first `rows`, or all) with their frames, read again from the source
+    the report names: the report keeps results, not pixels.  A row whose frame can no longer be
+    read is left out; a source that is gone entirely is an `OvguiError`."""
+    if report.frame_set is None:
+        raise OvguiError("the report holds no set of images or video to read again")
+    wanted = {row.index: row for row in report.per_image[:rows]}
+    last = max(wanted, default=-1) + 1
+    for frame in open_source(report.frame_set.inputs, max_frames=last, stride=report.config.stride).frames():
+        row = wanted.get(frame.index)
+        if row is not None:
+            yield row, frame
+
+
 def open_source(paths: list[str], max_frames: int | None = None, stride: int = 1) -> FrameSource:
     """IMAGE as the user gave it: one file, a folder, a glob, several files, or a video."""
     if not paths:

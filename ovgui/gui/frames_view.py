@@ -31,7 +31,7 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
 from ovgui.core.formatting import format_ms
 from ovgui.core.image import fit_within
-from ovgui.core.inputs import FramePosition, is_video, open_source, run_video
+from ovgui.core.inputs import FramePosition, frames_again, is_video, run_video
 from ovgui.core.report import FrameResult, Report
 from ovgui.gui.image_view import bgr_to_qimage
 from ovgui.gui.plain_text import literal
@@ -51,10 +51,8 @@ def thumbnail(bgr: np.ndarray) -> QImage:
 
 def read_thumbnails(report: Report) -> dict[int, QImage]:
     """Thumbnails of a finished set's first frames, read again from its source; what cannot be read is left out."""
-    wanted = {frame.index for frame in report.per_image[:THUMBNAIL_LIMIT]}
     try:
-        source = open_source(report.frame_set.inputs, max_frames=max(wanted, default=-1) + 1, stride=report.config.stride)
-        return {frame.index: thumbnail(frame.image.bgr) for frame in source.frames() if frame.index in wanted}
+        return {row.index: thumbnail(frame.image.bgr) for row, frame in frames_again(report, THUMBNAIL_LIMIT)}
     except OvguiError:
         return {}
 

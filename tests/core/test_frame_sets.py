@@ -4,13 +4,14 @@ frame with where its time went, the single-image behaviour unchanged, and bad se
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from shared_data import IMAGES, image_path, model_path, write_video
 
 from ovgui.core import events
 from ovgui.core.errors import OvguiError
-from ovgui.core.inputs import FramePosition, first_frame, open_source, read_frame
+from ovgui.core.inputs import FramePosition, first_frame, frames_again, open_source, read_frame
 from ovgui.core.report import FrameResult, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile
 
@@ -69,6 +70,16 @@ def test_throughput_mode_keeps_frames_in_flight(tmp_path):
 def test_frames_and_stride_choose_a_videos_frames(tmp_path):
     report = run("squeezenet", write_video(tmp_path / "clip.avi"), frames=3, stride=2)
     assert [r.source for r in report.per_image] == ["frame 0", "frame 2", "frame 4"]
+
+
+def test_a_reports_frames_are_read_again_with_its_stride(tmp_path):
+    clip = write_video(tmp_path / "clip.avi")
+    report = run("squeezenet", clip, frames=3, stride=2)
+    again = [(row.source, frame.source) for row, frame in frames_again(report, rows=2)]
+    assert again == [("frame 0", "frame 0"), ("frame 2", "frame 2")]
+    Path(clip).unlink()
+    with pytest.raises(OvguiError, match="video file not found"):
+        list(frames_again(report))
 
 
 def test_stop_mid_video_keeps_what_was_measured(tmp_path):
