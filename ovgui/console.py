@@ -9,12 +9,12 @@ from ovgui.core import events
 from ovgui.core.agreement import agreement
 from ovgui.core.drift import format_drift
 from ovgui.core.formatting import (
-    MISSING,
     format_ms,
     latency_line,
     layers_reference_ms,
     layers_vs_latency_text,
     mean_fps_text,
+    ms_text,
     preprocess_text,
     throughput_text,
 )
@@ -144,7 +144,7 @@ def _layers(report: Report) -> str:
         name = _clip(layer.name, width)
         rows.append(
             f"  {name:<{width}} {layer.type:<16.16} {layer.exec_type:<22.22} {layer.real_time_ms:8.3f} "
-            f"{_optional_ms(layer.first_inference_ms):>8} {layer.share:6.1%}"
+            f"{ms_text(layer.first_inference_ms):>8} {layer.share:6.1%}"
         )
     return f"Top {len(slowest)} layers by real time\n" + "\n".join(rows + _layer_notes(report))
 
@@ -177,10 +177,6 @@ def _layer_notes(report: Report) -> list[str]:
             f"({prof.collection_cost_ms / report.latency_ms.median:.2%} of the median), outside the timed region"
         )
     return rows
-
-
-def _optional_ms(value: float | None) -> str:
-    return MISSING if value is None else f"{value:.3f}"
 
 
 def _frames(report: Report) -> str:

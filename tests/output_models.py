@@ -11,8 +11,9 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 
-from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.engines.openvino import read_outputs
+from ovgui.core.geometry import Geometry
 from ovgui.core.image import LoadedImage
 from ovgui.core.preprocess import prepare_inputs
 from ovgui.core.report import ImageInfo, RunConfig

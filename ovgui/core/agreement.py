@@ -33,7 +33,8 @@ class Agreement:
                 f" (IoU >= {MATCH_IOU}; largest score difference {self.max_score_diff:.3f})"
             )
         if self.kind == "classes":
-            return f"top-1 {'same' if self.top1_same else 'differs'}, top-5 {self.top5_shared}/5 shared (largest score difference {self.max_score_diff:.3f})"
+            top1 = "same" if self.top1_same else "differs"
+            return f"top-1 {top1}, top-5 {self.top5_shared}/5 shared (largest score difference {self.max_score_diff:.3f})"
         return "no detections or classes to compare"
 
 

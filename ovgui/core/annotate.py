@@ -15,7 +15,7 @@ import numpy as np
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import write_bytes_atomic
 from ovgui.core.image import load_image
-from ovgui.core.inputs import open_source
+from ovgui.core.inputs import frames_again
 from ovgui.core.report import ClassScore, Detection, Report
 
 GOLDEN_RATIO = 0.618033988749895
@@ -87,6 +87,8 @@ def draw_results(bgr: np.ndarray, detections: list[Detection], classes: list[Cla
 
 def annotated_image(report: Report) -> np.ndarray:
     """The report's image with its classes or boxes drawn on: what the CLI and the window export."""
+    if report.image is None:
+        raise OvguiError("the report names no image to draw its results on")
     return draw_results(load_image(report.image.path).bgr, report.detections, report.classes)
 
 
@@ -99,14 +101,8 @@ def save_annotated_frames(report: Report, folder: Path) -> int:
         raise OvguiError("annotated frames need a run over a set of images or a video")
     if not folder.is_dir():
         raise OvguiError(f"cannot write annotated frames: {folder} is not a folder")
-    by_index = {frame.index: frame for frame in report.per_image}
-    last = max(by_index, default=-1) + 1
-    source = open_source(report.frame_set.inputs, max_frames=last, stride=report.config.stride)
     written = 0
-    for frame in source.frames():
-        result = by_index.get(frame.index)
-        if result is None:
-            continue
+    for result, frame in frames_again(report):
         canvas = draw_results(frame.image.bgr, result.detections, result.classes)
         save_image(canvas, folder / f"{frame.index:05d}_{Path(frame.source).stem.replace(' ', '_')}.png")
         written += 1

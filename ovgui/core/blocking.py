@@ -47,20 +47,21 @@ def call(
     """`function()`'s result or exception; `RunCancelled(stopped)` once `cancel` has been set for
     `grace_s` (a function that honours the flag itself may still return its result in that time),
     and `TimedOut` once `timeout_s` has passed, leaving the thread running."""
-    outcome: dict[str, object] = {}
+    returned: list[T] = []
+    raised: list[BaseException] = []
     done = threading.Event()
 
     def target() -> None:
         try:
-            outcome["value"] = function()
+            returned.append(function())
         except BaseException as error:  # noqa: BLE001 - handed to the caller's thread as it is
-            outcome["error"] = error
+            raised.append(error)
         finally:
             done.set()
 
     thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
-    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    started = time.monotonic()
     cancelled_at: float | None = None
     while not done.wait(WAIT_SLICE_S):
         if cancel is not None and cancel.is_set():
@@ -69,12 +70,12 @@ def call(
                 continue
             _abandoned.append(thread.is_alive)
             raise RunCancelled(stopped)
-        if deadline is not None and time.monotonic() >= deadline:
+        if timeout_s is not None and time.monotonic() - started >= timeout_s:
             _abandoned.append(thread.is_alive)
             raise TimedOut(timeout_s)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    if raised:
+        raise raised[0]
+    return returned[0]
 
 
 def leave(function: Callable[[], object], name: str = "ovgui-left") -> None:

@@ -29,7 +29,7 @@ def counterpart(output: ModelOutput, index: int, others: list[ModelOutput]) -> M
 
 
 def tensor_drift(reference: ModelOutput, other: ModelOutput | None) -> OutputDrift:
-    name, shape = display_name(reference), list(np.shape(reference.data))
+    name, shape = display_name(reference), list(np.shape(np.asarray(reference.data)))
     if other is None:
         return OutputDrift(name, shape, compared=False, note="the other run has no such output")
     first, second = np.asarray(reference.data), np.asarray(other.data)

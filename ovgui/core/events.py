@@ -14,7 +14,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Union
+
+import numpy as np
+
+from ovgui.core.report import LatencyStats
 
 PHASES = ("read_model", "compile", "first_inference", "steady_state", "results")
 PHASE_TITLES = {
@@ -56,7 +59,7 @@ class Note:
     text: str
 
 
-Event = Union[PhaseStarted, PhaseFinished, Progress, Note]
+Event = PhaseStarted | PhaseFinished | Progress | Note
 EventCallback = Callable[[Event], None]
 
 
@@ -146,6 +149,20 @@ class LiveData:
     def sampled(self) -> bool:
         """True once the history holds a uniform sample rather than every iteration."""
         return self.iterations > len(self.latencies_ms)
+
+    def latency_stats(self) -> LatencyStats:
+        """The run's latency statistics so far, for a live view: the report's figures (past the
+        cap, percentiles from the sample and count, mean, min and max exact) without the samples,
+        which stay in `latencies_ms`; one numpy pass, so a chart can ask once a second."""
+        values = np.asarray(self.latencies_ms, dtype=np.float64)
+        if not len(values):
+            return LatencyStats()
+        median, p90, p99 = (float(v) for v in np.percentile(values, [50, 90, 99]))
+        if self.iterations > len(values):
+            return LatencyStats(median=median, mean=self.latency_sum_ms / self.iterations, min=self.latency_min_ms,
+                                max=self.latency_max_ms, p90=p90, p99=p99, history="reservoir", count=self.iterations)
+        return LatencyStats(median=median, mean=float(values.mean()), min=float(values.min()), max=float(values.max()),
+                            p90=p90, p99=p99, count=len(values))
 
     def _count(self, latency_ms: float) -> None:
         self.iterations += 1

@@ -8,7 +8,7 @@ requests, or the overlap of several) differ, sometimes by a factor.
 
 from __future__ import annotations
 
-from ovgui.core.report import LatencyStats, ProfileSummary
+from ovgui.core.report import LatencyStats, LayerStats, ProfileSummary
 
 MISSING = "—"
 """Shown for a value that was not measured: never a 0 that looks like a measurement."""
@@ -28,6 +28,18 @@ def format_ms(value: float | None) -> str:
     if value < 100:
         return f"{value:.1f}"
     return f"{value:.0f}"
+
+
+def ms_text(value: float | None) -> str:
+    """A layer's time to the microsecond its counters carry (0.012, 41.300), in tables and lists."""
+    return MISSING if value is None else f"{value:.3f}"
+
+
+def bytes_moved(layer: LayerStats) -> int | None:
+    """Read plus written, or None when neither was counted: never a 0 that looks like a measurement."""
+    if layer.bytes_read is None and layer.bytes_written is None:
+        return None
+    return (layer.bytes_read or 0) + (layer.bytes_written or 0)
 
 
 def format_duration(seconds: float) -> str:

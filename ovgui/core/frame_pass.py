@@ -17,10 +17,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ovgui.core.decoders.base import Geometry
 from ovgui.core.decoders.output_decoder import OutputDecoder
 from ovgui.core.engines.base import Engine, Pipeline
 from ovgui.core.events import LiveData
+from ovgui.core.geometry import Geometry
 from ovgui.core.inputs import Frame, FrameSource
 from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
 from ovgui.core.preprocess import PreparedInputs, frame_inputs

@@ -80,6 +80,7 @@ def runtime_graph(runtime_model: ov.Model, layers: list[LayerStats] | None = Non
 def _node(op: ov.Node, layer: LayerStats | None, timed: bool) -> GraphNode:
     info = op.get_rt_info()
     exec_time = rt_text(info, "execTimeMcs")
+    time_ms: float | None
     if layer is not None:
         executed, time_ms = layer.executed, layer.real_time_ms
     elif timed:

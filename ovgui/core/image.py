@@ -110,3 +110,12 @@ def to_bgr8(pixels: np.ndarray) -> np.ndarray:
     if pixels.shape[2] == 4:
         return cv2.cvtColor(pixels, cv2.COLOR_BGRA2BGR)
     return np.ascontiguousarray(pixels[:, :, :3])
+
+
+def fit_within(bgr: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A smaller copy that fits `width` x `height`, aspect kept (thumbnails): OpenCV, so it can
+    run off the GUI thread."""
+    rows, columns = bgr.shape[:2]
+    scale = min(width / columns, height / rows)
+    size = (max(1, round(columns * scale)), max(1, round(rows * scale)))
+    return cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)

@@ -5,6 +5,9 @@ read, and symbolic links in a folder or a glob that lead nowhere (a loop, a miss
 are skipped with a note, and a set with no readable image at all is an error.  A video is read
 with OpenCV's VideoCapture, every `stride`-th frame, at most `max_frames` of them.  Each frame
 carries how long decoding it took, because decoding is the first stage of a frame's pipeline.
+
+A frame's `FramePosition` says where to find it again (an image file, or frame N of a video):
+the report keeps results, not pixels, so a view or an export reads a frame again by position.
 """
 
 from __future__ import annotations
@@ -13,28 +16,58 @@ import errno
 import glob
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.image import LoadedImage, check_not_special, load_image, to_bgr8
-from ovgui.core.report import ImageInfo
+from ovgui.core.report import FrameResult, ImageInfo, Report
 
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".jp2", ".exr", ".hdr", ".sr", ".ras"}
+IMAGE_SUFFIXES = {
+    ".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".jp2", ".exr", ".hdr", ".sr", ".ras",
+}
 GLOB_CHARACTERS = set("*?[")
+VIDEO_FRAME_PREFIX = "frame "
+"""A video frame's `FrameResult.source` reads "frame N"; the report schema keeps that string."""
+
+
+@dataclass(frozen=True)
+class FramePosition:
+    """Where a frame can be read again: the image file `path`, or frame `frame` of the video
+    `path` (counting every frame of the file, the stride's skipped ones included)."""
+
+    path: str
+    frame: int | None = None
+
+    @property
+    def source(self) -> str:
+        """What the report records: the image's path, or "frame N" of a video."""
+        return self.path if self.frame is None else f"{VIDEO_FRAME_PREFIX}{self.frame}"
+
+    @classmethod
+    def of(cls, result: FrameResult, video: str | None) -> FramePosition:
+        """A report row's position: `video` is the run's video, None for a set of images."""
+        if video is None:
+            return cls(result.source)
+        return cls(video, int(result.source.removeprefix(VIDEO_FRAME_PREFIX)))
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One picture to run: where it came from (a path, or "frame N" of a video) and its pixels."""
+    """One picture to run: where it came from and its pixels."""
 
     index: int
-    source: str
+    position: FramePosition
     image: LoadedImage
     decode_ms: float
+
+    @property
+    def source(self) -> str:
+        return self.position.source
 
 
 @dataclass
@@ -71,7 +104,7 @@ class FrameSource:
                     raise
                 self.notes.append(f"skipped {path.name}: {error}")
                 continue
-            yield Frame(index, str(path), image, (time.perf_counter() - started) * 1000.0)
+            yield Frame(index, FramePosition(str(path)), image, (time.perf_counter() - started) * 1000.0)
             index += 1
             if self.max_frames is not None and index >= self.max_frames:
                 return
@@ -88,11 +121,71 @@ class FrameSource:
                 if position % self.stride == 0:
                     bgr = to_bgr8(pixels)
                     info = ImageInfo(f"{self.video}#{position}", bgr.shape[1], bgr.shape[0], 3, "uint8")
-                    yield Frame(index, f"frame {position}", LoadedImage(bgr, info), (time.perf_counter() - started) * 1000.0)
+                    decode_ms = (time.perf_counter() - started) * 1000.0
+                    yield Frame(index, FramePosition(str(self.video), position), LoadedImage(bgr, info), decode_ms)
                     index += 1
                 position += 1
         finally:
             capture.release()
+
+
+def is_video(path: str) -> bool:
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES
+
+
+def run_video(report: Report) -> str | None:
+    """The video a report's set was read from, None for images: what `FramePosition.of` needs."""
+    summary = report.frame_set
+    return summary.source if summary is not None and summary.kind == "video" else None
+
+
+def report_input(report: Report) -> str:
+    """The IMAGE the report's run was given: a set's folder, glob or video, else the image's path
+    ("" for a report without an image, an imported one)."""
+    if report.frame_set is not None and len(report.frame_set.inputs) == 1:
+        return report.frame_set.inputs[0]
+    return report.image.path if report.image is not None else ""
+
+
+def first_frame(path: str) -> LoadedImage:
+    """What the image panel shows before a run: the image itself, a set's first image or a
+    video's first frame, under the path the user picked (a folder or a video path included)."""
+    frame = next(iter(open_source([path], max_frames=1).frames()), None)
+    if frame is None:
+        raise OvguiError(f"{path} holds no images OpenCV can read")
+    return LoadedImage(frame.image.bgr, replace(frame.image.info, path=path))
+
+
+def read_frame(position: FramePosition) -> np.ndarray:
+    """One frame's BGR pixels again, by its position: the image file, or that frame of the video."""
+    if position.frame is None:
+        return load_image(position.path).bgr
+    video = Path(position.path)
+    if not video.is_file():
+        raise OvguiError(f"the video {video} is gone")
+    capture = cv2.VideoCapture(str(video))
+    try:
+        capture.set(cv2.CAP_PROP_POS_FRAMES, position.frame)
+        ok, pixels = capture.read()
+    finally:
+        capture.release()
+    if not ok or pixels is None:
+        raise OvguiError(f"cannot read {position.source} of {video.name} again")
+    return to_bgr8(pixels)
+
+
+def frames_again(report: Report, rows: int | None = None) -> Iterator[tuple[FrameResult, Frame]]:
+    """A set's report rows (its first `rows`, or all) with their frames, read again from the source
+    the report names: the report keeps results, not pixels.  A row whose frame can no longer be
+    read is left out; a source that is gone entirely is an `OvguiError`."""
+    if report.frame_set is None:
+        raise OvguiError("the report holds no set of images or video to read again")
+    wanted = {row.index: row for row in report.per_image[:rows]}
+    last = max(wanted, default=-1) + 1
+    for frame in open_source(report.frame_set.inputs, max_frames=last, stride=report.config.stride).frames():
+        row = wanted.get(frame.index)
+        if row is not None:
+            yield row, frame
 
 
 def open_source(paths: list[str], max_frames: int | None = None, stride: int = 1) -> FrameSource:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 import psutil
 
 from ovgui.core.events import LiveData
@@ -83,3 +84,17 @@ class MemorySampler:
     def _loop(self) -> None:
         while not self._stop.wait(self._interval_s):
             self.sample()
+
+
+def phases_so_far(marks: list[tuple[str, float]], t_s: np.ndarray, rss_mib: np.ndarray) -> list[MemoryPhase]:
+    """A running session's phases from its marks and its samples (time-sorted): each phase runs to
+    the next mark, the open one to the latest sample, its RSS read off the samples at both ends.
+    The sampler's own `report` gives the exact ones once the session is over."""
+    if not len(t_s):
+        return []
+    ends = [t for _, t in marks[1:]] + [max(float(t_s[-1]), marks[-1][1] if marks else 0.0)]
+    phases = []
+    for (name, start), end in zip(marks, ends):
+        rss_start, rss_end = (float(rss) for rss in np.interp([start, end], t_s, rss_mib))
+        phases.append(MemoryPhase(name, start, end, rss_start, rss_end, rss_end - rss_start))
+    return phases

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.decoders.base import ModelOutput
+from ovgui.core.geometry import Geometry
 from ovgui.core.report import Report
 
 if TYPE_CHECKING:  # the graph module imports OpenVINO; a report opened from a file needs neither

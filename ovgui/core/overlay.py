@@ -20,9 +20,10 @@ import cv2
 import numpy as np
 
 from ovgui.core.annotate import class_color
-from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.decoders.common import display_name, label_for
 from ovgui.core.errors import OvguiError
+from ovgui.core.geometry import Geometry
 from ovgui.core.report import ClassShare
 
 MAX_STRIDE = 64

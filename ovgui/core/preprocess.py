@@ -22,8 +22,8 @@ import numpy as np
 import openvino as ov
 from openvino.preprocess import ColorFormat, PrePostProcessor, ResizeAlgorithm
 
-from ovgui.core.decoders.base import Geometry
 from ovgui.core.errors import OvguiError
+from ovgui.core.geometry import Geometry
 from ovgui.core.image import LoadedImage
 from ovgui.core.model import openvino_message, rt_text
 from ovgui.core.report import PreprocessInfo, RunConfig
@@ -99,10 +99,9 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     image_names, layout = fix_input_shapes(model, image, config)
     if not image_names:
         raise_if_dynamic(model)
-        notes = ["the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"]
-        arrays = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
-        geometry = Geometry.stretch(image.size, image.size)
-        return PreparedInputs(arrays, geometry, PreprocessInfo(family=family), notes)
+        zeros = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
+        note = "the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"
+        return PreparedInputs(zeros, Geometry.stretch(image.size, image.size), PreprocessInfo(family=family), [note])
 
     main = model.input(image_names[0])
     recipe = recipe_for(family, model_format)
@@ -148,7 +147,9 @@ def fix_input_shapes(model: ov.Model, image: LoadedImage, config: RunConfig) -> 
     return image_names, layout
 
 
-def image_tensor(image: LoadedImage, info: PreprocessInfo, dtype: np.dtype, tensor_hw: tuple[int, int] | None = None) -> tuple[np.ndarray, Geometry]:
+def image_tensor(
+    image: LoadedImage, info: PreprocessInfo, dtype: np.dtype, tensor_hw: tuple[int, int] | None = None
+) -> tuple[np.ndarray, Geometry]:
     """One image as the array bound to the model's image inputs, and how it was fitted.
 
     Graph mode hands over u8 pixels whose size the compiled graph fixed (`tensor_hw`, the first
@@ -166,7 +167,7 @@ def image_tensor(image: LoadedImage, info: PreprocessInfo, dtype: np.dtype, tens
 def frame_inputs(image: LoadedImage, prepared: PreparedInputs) -> tuple[dict[int, np.ndarray], Geometry]:
     """The next frame of a set or a video, for the same compiled model: new image arrays only
     (other inputs keep their zeros)."""
-    if not prepared.image_indices:
+    if not prepared.image_indices or prepared.dtype is None:
         return {}, Geometry.stretch(image.size, image.size)
     pixels, geometry = image_tensor(image, prepared.info, prepared.dtype, prepared.tensor_hw)
     return {index: pixels for index in prepared.image_indices}, geometry

@@ -138,13 +138,13 @@ class SampledLayers:
     def __init__(self, reservoir_size: int = DEFAULT_RESERVOIR, seed: int = 0):
         self._reservoir_size = reservoir_size
         self._rng = np.random.default_rng(seed)
-        self._real_sum: np.ndarray | None = None
-        self._cpu_sum: np.ndarray | None = None
-        self._reservoir: np.ndarray | None = None
+        self._real_sum = np.zeros(0)
+        self._cpu_sum = np.zeros(0)
+        self._reservoir = np.empty((0, 0), dtype=np.float32)
         self.count = 0
 
     def record(self, snapshot: CounterSnapshot) -> None:
-        if self._real_sum is None:
+        if not self.count:
             self._real_sum = np.zeros_like(snapshot.real_us)
             self._cpu_sum = np.zeros_like(snapshot.cpu_us)
             self._reservoir = np.empty((self._reservoir_size, len(snapshot.names)), dtype=np.float32)
@@ -160,8 +160,6 @@ class SampledLayers:
 
     def samples(self) -> np.ndarray:
         """Real times (ms) of every layer over the kept inferences: ``[kept, layers]``."""
-        if self._reservoir is None:
-            return np.empty((0, 0), dtype=np.float32)
         return self._reservoir[: min(self.count, self._reservoir_size)].copy()
 
     def medians(self) -> np.ndarray:
@@ -254,33 +252,42 @@ class LayerProfiler:
     def live_layers(self, infos: list, steady_done: int, one_graph: bool) -> list[LayerStats]:
         """What the table shows while the run goes on (steady-state means so far where they can be
         recovered, else the running means since compile)."""
+        first = self._begun()
         if self.records_each_inference:
-            means = self._sampled.means() if self._sampled.count else steady_means(self.first, self.first, 0)
+            means = self._sampled.means() if self._sampled.count else steady_means(first, first, 0)
         elif one_graph:
-            means = steady_means(self.first, CounterSnapshot.read(infos), steady_done)
+            means = steady_means(first, CounterSnapshot.read(infos), steady_done)
         else:
             means = stream_means([CounterSnapshot.read(infos)], steady_done + 1)
-        return layer_stats(self.first, means, preprocessing=self.preprocessing)
+        return layer_stats(first, means, preprocessing=self.preprocessing)
 
     def finish(self, end_reads: list[list], steady_done: int, one_graph: bool) -> list[LayerStats]:
         """`end_reads`: every request's counters at the end (the request of the first inference first)."""
+        first = self._begun()
         medians = None
         if self.records_each_inference and self._sampled.count:
             self.means, medians = self._sampled.means(), self._sampled.medians()
         elif self.records_each_inference:
-            self.means = steady_means(self.first, self.first, 0)
+            self.means = steady_means(first, first, 0)
         elif one_graph:
-            self.means = steady_means(self.first, CounterSnapshot.read(end_reads[0]), steady_done)
+            self.means = steady_means(first, CounterSnapshot.read(end_reads[0]), steady_done)
         else:
             self.means = self._streams_means([CounterSnapshot.read(infos) for infos in end_reads], steady_done)
-        return layer_stats(self.first, self.means, medians, self.preprocessing)
+        return layer_stats(first, self.means, medians, self.preprocessing)
+
+    def _begun(self) -> CounterSnapshot:
+        """The first inference's counters, which every figure is read against: `begin` comes first."""
+        if self.first is None:
+            raise RuntimeError("LayerProfiler.begin() was not called before reading layers")
+        return self.first
 
     def _streams_means(self, reads: list[CounterSnapshot], steady_done: int) -> LayerMeans:
+        first = self._begun()
         ran = [read for read in reads if read.real_us.sum() > 0]
         graphs = distinct_graphs(ran)
         if len(graphs) < len(ran) or len(ran) < 2:
             self.semantics = AGGREGATE
-            return stream_means(graphs or [self.first], steady_done + 1)
+            return stream_means(graphs or [first], steady_done + 1)
         self.semantics = PER_INFERENCE
         last = ran[1:] if len(ran) > 1 else ran
         real = np.mean([read.real_us for read in last], axis=0) / 1000.0

@@ -63,7 +63,7 @@ def _convolution(kernel: int, channels: int, size: int) -> tuple[ov.Model, float
     return ov.Model([output], [x]), 2.0 * channels * channels * kernel * kernel * size * size
 
 
-KERNELS = [_matmul, *(partial(_convolution, *shape) for shape in CONVOLUTIONS)]
+KERNELS: list[Callable[[], tuple[ov.Model, float]]] = [_matmul, *(partial(_convolution, *shape) for shape in CONVOLUTIONS)]
 COMPILES_PER_WINDOW = 2
 """Each kernel is timed over this many fresh compiles per requested window: a compile's short
 window (COMPUTE_WINDOW_S, about ten inferences) is more often undisturbed on a busy machine

@@ -24,7 +24,7 @@ import openvino as ov
 
 from ovgui.core import events
 from ovgui.core.blocking import call
-from ovgui.core.decoders.base import DecodeOptions, Geometry, ModelOutput
+from ovgui.core.decoders.base import DecodeOptions, ModelOutput
 from ovgui.core.decoders.families import class_count, guess_family
 from ovgui.core.decoders.labels import default_labels, labels_from_metadata, load_labels
 from ovgui.core.decoders.output_decoder import OutputDecoder
@@ -34,6 +34,7 @@ from ovgui.core.engines.base import Engine, check_engine_request, create_engine
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.frame_pass import FramePass, summarize
+from ovgui.core.geometry import Geometry
 from ovgui.core.inputs import Frame, FrameSource, open_source
 from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler

@@ -23,7 +23,8 @@ US = 1_000_000
 
 def trace_events(report: Report) -> dict[str, Any]:
     events = _metadata(report) + _phases(report) + _inferences(report) + _layers(report) + _memory(report)
-    return {"traceEvents": events, "displayTimeUnit": "ms", "otherData": {"tool": "ovgui", "schema_version": report.schema_version}}
+    other = {"tool": "ovgui", "schema_version": report.schema_version}
+    return {"traceEvents": events, "displayTimeUnit": "ms", "otherData": other}
 
 
 def save_trace(report: Report, path: str | Path) -> None:
@@ -46,7 +47,8 @@ def _span(name: str, tid: int, start_s: float, duration_s: float, **args: Any) -
 
 def _phases(report: Report) -> list[dict[str, Any]]:
     return [
-        _span(PHASE_TITLES.get(p.name, p.name), PHASES_TID, p.start_s, p.end_s - p.start_s, rss_delta_mib=round(p.rss_delta_mib, 2))
+        _span(PHASE_TITLES.get(p.name, p.name), PHASES_TID, p.start_s, p.end_s - p.start_s,
+              rss_delta_mib=round(p.rss_delta_mib, 2))
         for p in report.memory.phases
     ]
 
@@ -83,4 +85,5 @@ def _layers(report: Report) -> list[dict[str, Any]]:
 
 
 def _memory(report: Report) -> list[dict[str, Any]]:
-    return [{"name": "RSS (MiB)", "ph": "C", "pid": PID, "tid": 0, "ts": t_s * US, "args": {"rss": rss}} for t_s, rss in report.memory.samples]
+    return [{"name": "RSS (MiB)", "ph": "C", "pid": PID, "tid": 0, "ts": t_s * US, "args": {"rss": rss}}
+            for t_s, rss in report.memory.samples]

@@ -9,8 +9,6 @@ opened from disk looks the same as one just measured.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
 from numpy.lib.stride_tricks import sliding_window_view
@@ -37,7 +35,8 @@ from ovgui.core.formatting import (
     preprocess_text,
     throughput_text,
 )
-from ovgui.core.report import MemoryPhase, Report
+from ovgui.core.memory import phases_so_far
+from ovgui.core.report import LatencyStats, MemoryPhase, Report
 from ovgui.gui.plain_text import escaped
 
 POINT_COLOR = QColor(66, 133, 244)
@@ -320,22 +319,6 @@ class _LiveChart(QWidget):
         self._fit_view()
 
 
-@dataclass(frozen=True)
-class _LatencySummary:
-    """The readout's figures; `throughput_fps` (completed/elapsed) comes only with a report."""
-
-    median: float
-    p90: float
-    p99: float
-    mean: float
-    throughput_fps: float | None = None
-
-    @classmethod
-    def from_samples(cls, values: np.ndarray) -> _LatencySummary:
-        median, p90, p99 = np.percentile(values, [50, 90, 99])
-        return cls(float(median), float(p90), float(p99), float(values.mean()))
-
-
 class LatencyChart(_LiveChart):
     """Per-iteration latency with a rolling median, median/p90 lines and the first inference apart.
 
@@ -351,7 +334,8 @@ class LatencyChart(_LiveChart):
         self._sample_iterations: np.ndarray | None = None
         self._iterations = 0
         self._first_ms: float | None = None
-        self._summary: _LatencySummary | None = None
+        self._summary: LatencyStats | None = None
+        self._throughput_fps: float | None = None
         self._measured = ""
         self._off_scale = 0
         # The readout changes on every refresh; its text must not widen the chart (and force a full repaint).
@@ -439,6 +423,7 @@ class LatencyChart(_LiveChart):
         self._set_samples([], None, 0)
         self._first_ms = None
         self._summary = None
+        self._throughput_fps = None
         self._measured = ""
         self._redraw()
 
@@ -485,15 +470,15 @@ class LatencyChart(_LiveChart):
         self._set_samples(stats.samples, stats.sample_iterations if stats.sampled else None, stats.iterations)
         self._first_ms = report.timings_ms.first_inference or None
         has_stats = bool(stats.samples) or stats.median > 0
-        summary = _LatencySummary(stats.median, stats.p90, stats.p99, stats.mean, report.throughput_fps)
-        self._summary = summary if has_stats else None
+        self._summary = stats if has_stats else None
+        self._throughput_fps = report.throughput_fps if has_stats else None
         self._measured = measured_text(report)
         self._redraw()
 
     def _draw(self) -> None:
         values = self._samples.column(0)
         if self._live is not None:
-            self._summary = _LatencySummary.from_samples(values) if len(values) else None
+            self._summary = self._live.latency_stats() if len(values) else None
         self._show_dots(len(values) <= DOTS_UP_TO)
         x = self._x()
         self._points.setData(x, values)
@@ -544,8 +529,8 @@ class LatencyChart(_LiveChart):
             f"{self._iterations} iterations",
         ]
         rates = [mean_fps_text(summary.mean)]
-        if summary.throughput_fps is not None:
-            rates.append(throughput_text(summary.throughput_fps))
+        if self._throughput_fps is not None:
+            rates.append(throughput_text(self._throughput_fps))
         return " · ".join(figures) + "<br>" + " · ".join(rates)
 
     def _legend_text(self) -> str:
@@ -663,31 +648,6 @@ def _set_stat_line(line: pg.InfiniteLine, name: str, value_ms: float) -> None:
     line.label.setFormat(f"{name} {format_ms(value_ms)}")
 
 
-@dataclass(frozen=True)
-class _PhaseSpan:
-    name: str
-    start_s: float
-    end_s: float
-    rss_start_mib: float
-    rss_end_mib: float
-
-    @classmethod
-    def from_report(cls, phase: MemoryPhase) -> _PhaseSpan:
-        return cls(phase.name, phase.start_s, phase.end_s, phase.rss_start_mib, phase.rss_end_mib)
-
-
-def phases_from_marks(marks: list[tuple[str, float]], t_s: np.ndarray, rss_mib: np.ndarray) -> list[_PhaseSpan]:
-    """Live phases: each runs to the next mark, the open one to the latest sample."""
-    if not len(t_s):
-        return []
-    ends = [t for _, t in marks[1:]] + [max(float(t_s[-1]), marks[-1][1] if marks else 0.0)]
-    spans = []
-    for (name, start), end in zip(marks, ends):
-        rss_start, rss_end = np.interp([start, end], t_s, rss_mib)
-        spans.append(_PhaseSpan(name, start, end, float(rss_start), float(rss_end)))
-    return spans
-
-
 class _PhaseTable(QTableWidget):
     """Phase, duration, RSS change and RSS at end; the colour swatch doubles as the plot's legend."""
 
@@ -721,10 +681,10 @@ class _PhaseTable(QTableWidget):
             header.resizeSection(column, text_px + swatch_px + 14)
         self.setFixedWidth(header.length() + 2 * self.frameWidth())
 
-    def show_phases(self, spans: list[_PhaseSpan]) -> None:
+    def show_phases(self, spans: list[MemoryPhase]) -> None:
         self.setRowCount(len(spans))
         for row, span in enumerate(spans):
-            delta = span.rss_end_mib - span.rss_start_mib
+            delta = span.rss_delta_mib
             cells = (
                 _phase_title(span.name),
                 format_duration(span.end_s - span.start_s),
@@ -769,7 +729,7 @@ class MemoryChart(_LiveChart):
         super().__init__(make_plot("time", "s", "RSS", "MiB"), parent)
         keep_y_title_readable(self.plot)
         self._samples = _GrowingArray(2)
-        self._spans: list[_PhaseSpan] = []
+        self._spans: list[MemoryPhase] = []
         self._peak: tuple[float, float] | None = None
         self._regions: list[tuple[pg.LinearRegionItem, pg.TextItem]] = []
         self._region_names: list[str] = []
@@ -866,7 +826,7 @@ class MemoryChart(_LiveChart):
             return False
         self._samples.extend(new)
         t_s, rss_mib = self._samples.column(0), self._samples.column(1)
-        self._spans = phases_from_marks(marks, t_s, rss_mib)
+        self._spans = phases_so_far(marks, t_s, rss_mib)
         self._peak = _peak_of(t_s, rss_mib)
         return True
 
@@ -877,7 +837,7 @@ class MemoryChart(_LiveChart):
         memory = report.memory
         self._samples.clear()
         self._samples.extend(memory.samples)
-        self._spans = [_PhaseSpan.from_report(phase) for phase in memory.phases]
+        self._spans = list(memory.phases)
         self._peak = (memory.peak_t_s, memory.peak_mib) if memory.peak_mib > 0 else None
         self._redraw()
 
@@ -902,10 +862,10 @@ class MemoryChart(_LiveChart):
     def phase_captions(self) -> list[str]:
         return [label.toPlainText() for _, label in self._regions]
 
-    def _phase_caption(self, span: _PhaseSpan) -> str:
+    def _phase_caption(self, span: MemoryPhase) -> str:
         if not self._compact:
             return _phase_title(span.name)
-        delta = span.rss_end_mib - span.rss_start_mib
+        delta = span.rss_delta_mib
         return f"{_phase_title(span.name)} {format_duration(span.end_s - span.start_s)} {delta:+.0f} MiB"
 
     def _rebuild_regions(self) -> None:

@@ -6,16 +6,14 @@ which is handed on for playback at most `PLAYBACK_HZ` times a second; frames tha
 came and went between two polls are dropped, never queued.  After the run (or
 from a saved report) the rows come from `Report.per_image`.
 
-Pixels are never kept for the whole set: a row's picture is read again from its path
-(or, for a video, by frame index) off the GUI thread when it is selected.
+Pixels are never kept for the whole set: a row's picture is read again by its
+`FramePosition` (`ovgui.core.inputs`) off the GUI thread when it is selected.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -32,76 +30,29 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout,
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
 from ovgui.core.formatting import format_ms
-from ovgui.core.image import LoadedImage, load_image, to_bgr8
-from ovgui.core.inputs import VIDEO_SUFFIXES, open_source
+from ovgui.core.image import fit_within
+from ovgui.core.inputs import FramePosition, frames_again, is_video, run_video
 from ovgui.core.report import FrameResult, Report
 from ovgui.gui.image_view import bgr_to_qimage
 from ovgui.gui.plain_text import literal
+from ovgui.gui.tables import NO_PARENT
 
 PLAYBACK_HZ = 10
 """How often the strip polls a running set: new rows, and the newest frame for the image view."""
 THUMB_SIZE = QSize(84, 56)
 THUMBNAIL_LIMIT = 1000
 """Thumbnails of a finished set are read for its first frames only: 14 KB each, and a long video has many."""
-NO_PARENT = QModelIndex()
-
-
-def is_video(path: str) -> bool:
-    return Path(path).suffix.lower() in VIDEO_SUFFIXES
-
-
-def first_frame(path: str) -> LoadedImage:
-    """What the image panel shows before a run: the image itself, a set's first image or a
-    video's first frame, under the path the user picked (a folder or a video path included)."""
-    frame = next(iter(open_source([path], max_frames=1).frames()), None)
-    if frame is None:
-        raise OvguiError(f"{path} holds no images OpenCV can read")
-    return LoadedImage(frame.image.bgr, replace(frame.image.info, path=path))
-
-
-def report_input(report: Report) -> str:
-    """The IMAGE the report's run was given: a set's folder, glob or video, else the image's path."""
-    if report.frame_set is not None and len(report.frame_set.inputs) == 1:
-        return report.frame_set.inputs[0]
-    return report.image.path
-
-
-def video_position(result: FrameResult) -> int:
-    """A video frame's source reads "frame N", N counting every frame of the file (stride included)."""
-    return int(result.source.removeprefix("frame "))
-
-
-def read_frame(result: FrameResult, video: str | None) -> np.ndarray:
-    """One row's pixels again: the image file, or that frame of the video."""
-    if video is None:
-        return load_image(result.source).bgr
-    if not Path(video).is_file():
-        raise OvguiError(f"the video {video} is gone")
-    capture = cv2.VideoCapture(video)
-    try:
-        capture.set(cv2.CAP_PROP_POS_FRAMES, video_position(result))
-        ok, pixels = capture.read()
-    finally:
-        capture.release()
-    if not ok or pixels is None:
-        raise OvguiError(f"cannot read {result.source} of {Path(video).name} again")
-    return to_bgr8(pixels)
 
 
 def thumbnail(bgr: np.ndarray) -> QImage:
-    """A small copy, made with OpenCV so it can run off the GUI thread (QImage is thread-safe)."""
-    height, width = bgr.shape[:2]
-    scale = min(THUMB_SIZE.width() / width, THUMB_SIZE.height() / height)
-    small = cv2.resize(bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
-    return bgr_to_qimage(small).copy()
+    """A small copy that can be made off the GUI thread (QImage is thread-safe)."""
+    return bgr_to_qimage(fit_within(bgr, THUMB_SIZE.width(), THUMB_SIZE.height())).copy()
 
 
 def read_thumbnails(report: Report) -> dict[int, QImage]:
     """Thumbnails of a finished set's first frames, read again from its source; what cannot be read is left out."""
-    wanted = {frame.index for frame in report.per_image[:THUMBNAIL_LIMIT]}
     try:
-        source = open_source(report.frame_set.inputs, max_frames=max(wanted, default=-1) + 1, stride=report.config.stride)
-        return {frame.index: thumbnail(frame.image.bgr) for frame in source.frames() if frame.index in wanted}
+        return {row.index: thumbnail(frame.image.bgr) for row, frame in frames_again(report, THUMBNAIL_LIMIT)}
     except OvguiError:
         return {}
 
@@ -201,7 +152,8 @@ class FrameStrip(QWidget):
         self.list.setWordWrap(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setMinimumHeight(grid.height() + self.list.horizontalScrollBar().sizeHint().height() + 2 * self.list.frameWidth())
+        scroll_bar = self.list.horizontalScrollBar().sizeHint().height()
+        self.list.setMinimumHeight(grid.height() + scroll_bar + 2 * self.list.frameWidth())
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.note = QLabel("Run a folder of images or a video (File › Open folder…, File › Open video…) to see each frame here.",
@@ -233,7 +185,7 @@ class FrameStrip(QWidget):
     def show_report(self, report: Report) -> None:
         """The rows of a finished set; thumbnails follow via `set_thumbnails` (read off the GUI thread)."""
         summary = report.frame_set
-        self.video = summary.source if summary.kind == "video" else None
+        self.video = run_video(report)
         self.model.set_frames(report.per_image)
         skipped = f" · {len(summary.skipped)} skipped" if summary.skipped else ""
         self.note.setText(f"{summary.frames} {'frames' if summary.kind == 'video' else 'images'} of {summary.source}{skipped}")
@@ -258,6 +210,10 @@ class FrameStrip(QWidget):
         """Next (+1) or previous (-1) frame."""
         current = self.list.currentIndex().row()
         self.select_row(max(0, min(self.model.rowCount() - 1, current + delta if current >= 0 else 0)))
+
+    def position(self, result: FrameResult) -> FramePosition:
+        """Where a row's picture can be read again."""
+        return FramePosition.of(result, self.video)
 
     def current_frame(self) -> FrameResult | None:
         row = self.list.currentIndex().row()

@@ -76,7 +76,8 @@ OTHER_PRECISION = QColor(160, 160, 160)
 COLOR_MODES = {"time": "Colour by time share", "precision": "Colour by runtime precision", "efficiency": "Colour by efficiency"}
 LEGEND_TOOLTIPS = {
     "time": "Share of the model's layer sum spent in the node; grey: not run.",
-    "precision": "The precision the node's kernel ran in (its execType; runtimePrecision where the kernel names none); grey: not run.",
+    "precision": ("The precision the node's kernel ran in (its execType; runtimePrecision where the kernel names none); "
+                  "grey: not run."),
     "efficiency": "Achieved GFLOP/s over the measured compute roof; pale grey: no operations counted.",
 }
 HEAT_FULL_SHARE = 0.10
@@ -295,8 +296,9 @@ class GraphView(QWidget):
         edge_item.setPen(EDGE_PEN)
         edge_item.setZValue(-1)
         self.scene.addItem(edge_item)
+        width, height = spacing.node_width, spacing.node_height
         for index, node in enumerate(graph.nodes):
-            rect = QRectF(node.x - spacing.node_width / 2, node.y - spacing.node_height / 2, spacing.node_width, spacing.node_height)
+            rect = QRectF(node.x - width / 2, node.y - height / 2, width, height)
             title = f"{node.name} (+{len(node.collapsed) - 1} not run)" if node.collapsed else node.name
             subtitle = " · ".join(part for part in (node.layer_type, node.runtime_precision, self._time_text(node)) if part)
             item = NodeItem(index, title, subtitle, rect)

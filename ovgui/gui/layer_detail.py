@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.formatting import MISSING, ms_text
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.precision import described
 from ovgui.core.report import LayerStats, Report
@@ -31,7 +32,7 @@ from ovgui.gui.charts import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, theme_plo
 from ovgui.gui.layer_diff import IMPORTED_FORMAT
 from ovgui.gui.layer_table import status_text
 from ovgui.gui.plain_text import literal
-from ovgui.gui.tables import MISSING, hint_label, ms_text, percent_text, styled_font
+from ovgui.gui.tables import hint_label, percent_text, styled_font
 
 DETAIL_HINT = "Select a layer in the table to see its details"
 NOT_EXECUTED_NOTE = "Not executed: fused into a neighbour or optimised out, so it took no time"

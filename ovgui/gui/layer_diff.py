@@ -16,12 +16,12 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
 
 from ovgui.core.compare import LayerDelta, compare_layers
+from ovgui.core.formatting import MISSING, format_ms, ms_text
 from ovgui.core.report import Report
 from ovgui.gui.bars import BarFit, bar_count, bar_plot, name_axis, side_by_side, value_label, with_legend
-from ovgui.gui.charts import format_ms, theme_plot, with_alpha
+from ovgui.gui.charts import theme_plot, with_alpha
 from ovgui.gui.plain_text import escaped
 from ovgui.gui.tables import (
-    MISSING,
     MUTED_TEXT,
     Column,
     ComputedColumn,
@@ -30,7 +30,6 @@ from ovgui.gui.tables import (
     RowsProxy,
     TableView,
     make_table,
-    ms_text,
     or_missing,
     styled_font,
 )

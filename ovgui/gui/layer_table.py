@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
 from ovgui.core.files import write_text_atomic
+from ovgui.core.formatting import bytes_moved, ms_text
 from ovgui.core.precision import described
 from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, LayerTypeTotal, layers_to_csv
@@ -55,7 +56,6 @@ from ovgui.gui.tables import (
     heat_color,
     hint_label,
     make_table,
-    ms_text,
     or_missing,
     percent_text,
     styled_font,
@@ -75,13 +75,6 @@ PREPROCESS_TOOLTIP = ("Added by ovgui's in-graph preprocessing (--preprocess gra
 
 def status_text(status: str) -> str:
     return status.replace("_", " ").capitalize()
-
-
-def bytes_moved(layer: LayerStats) -> int | None:
-    """Read plus written, or None when neither was counted."""
-    if layer.bytes_read is None and layer.bytes_written is None:
-        return None
-    return (layer.bytes_read or 0) + (layer.bytes_written or 0)
 
 
 class LayerTableModel(ShareRowsModel):

@@ -43,6 +43,7 @@ from ovgui.core.formatting import format_ms, layers_vs_latency_text, preprocess_
 from ovgui.core.graph import graph_to_dot
 from ovgui.core.image import LoadedImage
 from ovgui.core.imports import load_report
+from ovgui.core.inputs import first_frame, is_video, read_frame, report_input
 from ovgui.core.logs import log_folder
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
@@ -56,7 +57,7 @@ from ovgui.gui.charts import LatencyChart, MemoryChart
 from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
 from ovgui.gui.controls import ControlPanel
-from ovgui.gui.frames_view import FrameStrip, first_frame, is_video, read_frame, read_thumbnails, report_input
+from ovgui.gui.frames_view import FrameStrip, read_thumbnails
 from ovgui.gui.graph_view import GraphView
 from ovgui.gui.image_view import ImagePanel
 from ovgui.gui.layer_detail import LayerDetailPanel
@@ -804,8 +805,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _frame_selected(self, result) -> None:
         """The selected image or frame is read again off the GUI thread, then shown with its own boxes."""
-        video = self.frames.video
-        self.jobs.submit(lambda: (result, read_frame(result, video)), self._frame_read, self._show_error)
+        position = self.frames.position(result)
+        self.jobs.submit(lambda: (result, read_frame(position)), self._frame_read, self._show_error)
 
     @Slot(object)
     def _frame_read(self, read) -> None:

@@ -37,7 +37,8 @@ class OutputsModel(RowsModel):
         Column("Min", "Smallest finite value", "min", or_missing(figure_text), numeric=True, sample="-1.23e-05"),
         Column("Max", "Largest finite value", "max", or_missing(figure_text), numeric=True, sample="-1.23e-05"),
         Column("Mean", "Mean of the finite values", "mean", or_missing(figure_text), numeric=True, sample="-1.23e-05"),
-        Column("Std", "Standard deviation of the finite values", "std", or_missing(figure_text), numeric=True, sample="-1.23e-05"),
+        Column("Std", "Standard deviation of the finite values", "std", or_missing(figure_text), numeric=True,
+               sample="-1.23e-05"),
         Column("NaN", "How many elements are NaN", "nan", numeric=True, sample="0000"),
         Column("Inf", "How many elements are infinite", "inf", numeric=True, sample="0000"),
     )

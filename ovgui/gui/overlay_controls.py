@@ -16,7 +16,8 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout, QWidget
 
 from ovgui.core.annotate import class_color
-from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.decoders.base import ModelOutput
+from ovgui.core.geometry import Geometry
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.overlay import (
     COLORMAPS,

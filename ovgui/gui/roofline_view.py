@@ -198,7 +198,8 @@ class RooflineView(QWidget):
         for level, gbytes_per_s in memory_levels(rooflines):
             ridge = top / gbytes_per_s
             plot.addItem(pg.PlotDataItem(
-                [low, ridge], [gbytes_per_s * low, top], pen=pg.mkPen(MEMORY_ROOF_COLORS.get(level, QColor(60, 110, 200)), width=2),
+                [low, ridge], [gbytes_per_s * low, top],
+                pen=pg.mkPen(MEMORY_ROOF_COLORS.get(level, QColor(60, 110, 200)), width=2),
                 name=f"{level} roof: {gbytes_per_s:,.1f} GB/s",
             ))
         roof_top = top or achieved.max()

@@ -36,22 +36,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.formatting import MISSING
 from ovgui.gui.plain_text import literal
 
 _Role = Qt.ItemDataRole
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-MISSING = "—"
+NO_PARENT = QModelIndex()
+"""The invalid index Qt passes for a flat model's parent: one instance, made once."""
 NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _TEXT_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 MUTED_TEXT = QColor(128, 128, 128)  # mid grey: recedes on light and on dark backgrounds alike
 _CELL_PADDING_PX = 14
 _SORT_INDICATOR_PX = 22
 _HEAT_STOPS = (QColor(59, 111, 212), QColor(176, 72, 170), QColor(232, 80, 48))  # blue, magenta, red: no green
-
-
-def ms_text(value: float | None) -> str:
-    return MISSING if value is None else f"{value:.3f}"
 
 
 def percent_text(value: float) -> str:
@@ -131,10 +129,10 @@ class RowsModel(QAbstractTableModel):
         """Where each row (in the shown order) stood in the list the model was given."""
         self._sort_by: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: ModelIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: ModelIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def data(self, index: ModelIndex, role: int = _Role.DisplayRole) -> Any:
@@ -227,7 +225,7 @@ class RowsModel(QAbstractTableModel):
 
     def _append_row(self, row: Any) -> None:
         end = len(self._rows)
-        self.beginInsertRows(QModelIndex(), end, end)
+        self.beginInsertRows(NO_PARENT, end, end)
         self._rows.append(row)
         self._positions.append(end)
         self.endInsertRows()

@@ -18,10 +18,11 @@ import pytest
 from shared_data import image_path, model_path
 
 from ovgui.core.decoders import DECODERS
-from ovgui.core.decoders.base import DecodeOptions, Geometry, ModelOutput
+from ovgui.core.decoders.base import DecodeOptions, ModelOutput
 from ovgui.core.decoders.families import class_count, decode, default_threshold, guess_family
 from ovgui.core.decoders.labels import bundled_labels, default_labels, labels_from_metadata, load_labels
 from ovgui.core.errors import OvguiError
+from ovgui.core.geometry import Geometry
 
 SCORE_TOLERANCE = 0.03
 BOX_TOLERANCE_PX = 8

@@ -5,9 +5,11 @@ from __future__ import annotations
 from ovgui.console import format_summary
 from ovgui.core.formatting import (
     MISSING,
+    bytes_moved,
     format_ms,
     layers_vs_latency_text,
     mean_fps_text,
+    ms_text,
     preprocess_text,
     throughput_text,
 )
@@ -17,6 +19,20 @@ from ovgui.core.report import DeviceInfo, LatencyStats, LayerStats, ModelInfo, P
 def test_milliseconds_keep_about_three_significant_figures():
     assert [format_ms(v) for v in (0.1234, 8.123, 41.26, 1203.4)] == ["0.12", "8.12", "41.3", "1203"]
     assert format_ms(None) == MISSING
+
+
+def test_layer_times_keep_the_counters_microseconds():
+    assert [ms_text(v) for v in (0.012, 41.3, None)] == ["0.012", "41.300", MISSING]
+
+
+def test_bytes_moved_is_missing_only_when_nothing_was_counted():
+    def layer(read: int | None, written: int | None) -> LayerStats:
+        return LayerStats(0, "conv", "Convolution", "jit", "EXECUTED", 1.0, None, 1.0, 1.0,
+                          bytes_read=read, bytes_written=written)
+
+    assert bytes_moved(layer(None, None)) is None
+    assert bytes_moved(layer(300, None)) == 300
+    assert bytes_moved(layer(300, 200)) == 500
 
 
 def test_each_fps_says_which_fps_it_is():
@@ -43,7 +59,8 @@ def test_a_separate_profiled_session_is_named_beside_the_timed_mean():
 
 
 def test_a_report_from_before_the_mean_was_recorded_says_median():
-    assert layers_vs_latency_text(ProfileSummary(layers_sum_ms=60.12, latency_median_ms=73.8)) == "layers sum 60.1 ms vs median 73.8 ms"
+    old = ProfileSummary(layers_sum_ms=60.12, latency_median_ms=73.8)
+    assert layers_vs_latency_text(old) == "layers sum 60.1 ms vs median 73.8 ms"
     assert layers_vs_latency_text(ProfileSummary(layers_sum_ms=5.0)) == "layers sum 5.00 ms", "an import without latency"
 
 

@@ -4,14 +4,15 @@ frame with where its time went, the single-image behaviour unchanged, and bad se
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from shared_data import IMAGES, image_path, model_path, write_video
 
 from ovgui.core import events
 from ovgui.core.errors import OvguiError
-from ovgui.core.inputs import open_source
-from ovgui.core.report import Report, RunConfig
+from ovgui.core.inputs import FramePosition, first_frame, frames_again, open_source, read_frame
+from ovgui.core.report import FrameResult, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile
 
 SQUEEZENET_TOP1 = {"chelsea.png": 285, "dog.jpg": 537, "kite.jpg": 977, "bus.jpg": 408, "person.jpg": 355}
@@ -69,6 +70,16 @@ def test_throughput_mode_keeps_frames_in_flight(tmp_path):
 def test_frames_and_stride_choose_a_videos_frames(tmp_path):
     report = run("squeezenet", write_video(tmp_path / "clip.avi"), frames=3, stride=2)
     assert [r.source for r in report.per_image] == ["frame 0", "frame 2", "frame 4"]
+
+
+def test_a_reports_frames_are_read_again_with_its_stride(tmp_path):
+    clip = write_video(tmp_path / "clip.avi")
+    report = run("squeezenet", clip, frames=3, stride=2)
+    again = [(row.source, frame.source) for row, frame in frames_again(report, rows=2)]
+    assert again == [("frame 0", "frame 0"), ("frame 2", "frame 2")]
+    Path(clip).unlink()
+    with pytest.raises(OvguiError, match="video file not found"):
+        list(frames_again(report))
 
 
 def test_stop_mid_video_keeps_what_was_measured(tmp_path):
@@ -147,3 +158,31 @@ def test_graph_preprocessing_takes_photos_of_different_sizes():
     report = run("squeezenet", str(IMAGES), preprocess="graph")
     tops = {r.source.split("/")[-1]: r.classes[0].class_id for r in report.per_image}
     assert tops["dog.jpg"] == 537 and tops["chelsea.png"] == 285
+
+
+def test_a_frame_is_read_again_by_its_position_with_the_stride_counted(tmp_path):
+    """Frame 4 of the clip is zidane (bus, zidane, dog, cycled): the position counts every frame of
+    the file, so the third frame read with stride 2 is found again by its report row alone."""
+    clip = write_video(tmp_path / "clip.avi", count=6)
+    frames = list(open_source([clip], stride=2).frames())
+    assert [frame.position for frame in frames] == [FramePosition(clip, n) for n in (0, 2, 4)]
+    third = frames[2]
+    row = FrameResult(third.index, third.source, 640, 480, 1.0, 1.0)
+    assert row.source == "frame 4" and FramePosition.of(row, clip) == third.position
+    assert (read_frame(FramePosition.of(row, clip)) == third.image.bgr).all()
+
+
+def test_an_image_of_a_set_is_read_again_by_its_path():
+    dog = str(image_path("dog.jpg"))
+    position = FramePosition.of(FrameResult(0, dog, 1, 1, 1.0, 1.0), None)
+    assert position == FramePosition(dog) and position.source == dog
+    assert read_frame(position).shape == first_frame(dog).bgr.shape
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda folder: FramePosition(str(folder / "gone.avi"), 0), "the video .*gone.avi is gone"),
+    (lambda folder: FramePosition(write_video(folder / "short.avi", count=2), 5), "cannot read frame 5 of short.avi again"),
+])
+def test_a_frame_that_cannot_be_read_again_is_one_line(tmp_path, make, message):
+    with pytest.raises(OvguiError, match=message):
+        read_frame(make(tmp_path))

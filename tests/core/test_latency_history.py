@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ovgui.core.events import LiveData
-from ovgui.core.report import Report, RunConfig
+from ovgui.core.report import LatencyStats, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest, latency_stats
 from ovgui.core.trace import trace_events
 from tests.shared_data import image_path, model_path
@@ -62,6 +62,30 @@ def test_past_the_cap_the_history_is_a_uniform_sample_with_exact_statistics():
     assert stats.median == pytest.approx(np.median(everything), rel=0.03), "percentiles from the reservoir"
     assert stats.p90 == pytest.approx(np.percentile(everything, 90), rel=0.03)
     assert "uniform sample of 1,000 of 20,000 iterations" in stats.history_text()
+
+
+@pytest.mark.parametrize("count", [CAP // 2, 5 * CAP], ids=["every iteration", "reservoir"])
+def test_live_figures_are_the_reports_without_the_samples(count):
+    """What a chart reads during the run is what the report will say at its end."""
+    live = LiveData(latency_cap=CAP)
+    fill(live, count)
+    report = latency_stats(live)
+    figures = live.latency_stats()
+    assert figures.samples == [] and (figures.history, figures.count) == (report.history, report.count)
+    assert (figures.mean, figures.min, figures.max) == pytest.approx((report.mean, report.min, report.max), rel=1e-12)
+    assert (figures.median, figures.p90, figures.p99) == pytest.approx((report.median, report.p90, report.p99), rel=1e-12)
+
+
+def test_live_figures_of_a_run_without_latencies_are_empty():
+    assert LiveData().latency_stats() == LatencyStats()
+
+
+def test_live_figures_of_a_history_filled_directly_come_from_it():
+    """A replay or a test may extend `latencies_ms` without counting: the history is then all there is."""
+    live = LiveData()
+    live.latencies_ms.extend([4.0, 5.0, 9.0])
+    figures = live.latency_stats()
+    assert (figures.count, figures.mean, figures.min, figures.max, figures.median) == (3, 6.0, 4.0, 9.0, 5.0)
 
 
 def test_the_reservoir_is_seeded():

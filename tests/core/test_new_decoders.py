@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from output_models import brightness_map, colour_ids, colour_scores, photo, run, square_photo, vectors
 
-from ovgui.core.decoders.base import DecodeOptions, Geometry, ModelOutput
+from ovgui.core.decoders.base import DecodeOptions, ModelOutput
 from ovgui.core.decoders.families import decode, default_threshold, guess_family
+from ovgui.core.geometry import Geometry
 
 INPUT_W, INPUT_H = 160, 96
 SQUARES = [(40, 50, 120, 130), (250, 150, 350, 260), (300, 20, 306, 26)]  # the last one is tiny

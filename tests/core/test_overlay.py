@@ -16,8 +16,9 @@ from output_models import brightness_map, colour_ids, colour_scores, photo, run,
 from shared_data import image_path, model_path
 
 from ovgui.core.annotate import class_color
-from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.errors import OvguiError
+from ovgui.core.geometry import Geometry
 from ovgui.core.image import load_image
 from ovgui.core.overlay import (
     MapLayout,

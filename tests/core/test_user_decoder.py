@@ -12,9 +12,10 @@ import pytest
 from output_models import brightness_map, photo, run, square_photo
 from shared_data import image_path, model_path
 
-from ovgui.core.decoders.base import Geometry, ModelOutput
+from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.decoders.user import load_user_decoder
 from ovgui.core.errors import OvguiError
+from ovgui.core.geometry import Geometry
 from ovgui.core.image import load_image
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "face_detection_adas_decoder.py"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QLabel
 
+from ovgui.core.formatting import MISSING
 from ovgui.core.imports import load_report
 from ovgui.core.report import DeviceInfo, LatencyStats, LayerStats, ModelInfo, Report, RunConfig
 from ovgui.gui.ab_panel import ABPanel, default_pair, run_label
 from ovgui.gui.layer_diff import LayerDiffModel, LayerDiffView
-from ovgui.gui.tables import MISSING
 
 A_TIME = LayerDiffModel.column_index("time_a_ms")
 B_TIME = LayerDiffModel.column_index("time_b_ms")

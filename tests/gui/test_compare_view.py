@@ -20,13 +20,13 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Configured, Variant, compare_layers, run_variants
+from ovgui.core.formatting import MISSING
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import LayerStats, Report, RunConfig
 from ovgui.core.runner import RunRequest, adjusted_settings, run_profile
 from ovgui.gui.comparison import COMPARISON_HINT, ComparisonModel, ComparisonView
 from ovgui.gui.layer_detail import DETAIL_HINT, NOT_EXECUTED_NOTE, LayerDetailPanel
 from ovgui.gui.layer_diff import DIFF_HINT, FASTER_COLOR, SLOWER_COLOR, LayerDiffModel, LayerDiffView
-from ovgui.gui.tables import MISSING
 
 RENDER_SIZE = (1100, 600)
 ITERATIONS = 30

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QFileDialog, QTableView
 from shared_data import image_path, model_path
 
 from ovgui.cli import profile_main
+from ovgui.core.formatting import MISSING
 from ovgui.core.trace import trace_events
 from ovgui.gui.graph_view import OTHER_PRECISION, PRECISION_COLORS, GraphView, precision_color
 from ovgui.gui.main_window import MainWindow
-from ovgui.gui.tables import MISSING
 
 RUN_TIMEOUT_MS = 120_000
 

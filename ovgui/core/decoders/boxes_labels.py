@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
-from ovgui.core.decoders.common import Family, Outputs, as_float32, find_named, make_detections, shape_is
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
+from ovgui.core.decoders.common import Family, Outputs, as_float32, data_of, find_named, make_detections, shape_is
+from ovgui.core.geometry import Geometry
 
 BOX_COLUMNS = 5
 
@@ -28,8 +29,8 @@ def fits(outputs: Outputs) -> bool:
 
 
 def decode_boxes_labels(outputs: Outputs, geometry: Geometry, options: DecodeOptions) -> DecodeResult:
-    rows = as_float32(find_named(outputs, "boxes").data).reshape(-1, BOX_COLUMNS)
-    class_ids = np.asarray(find_named(outputs, "labels").data).reshape(-1).astype(np.int64)
+    rows = as_float32(data_of(find_named(outputs, "boxes"))).reshape(-1, BOX_COLUMNS)
+    class_ids = data_of(find_named(outputs, "labels")).reshape(-1).astype(np.int64)
     if len(class_ids) != len(rows):
         raise ValueError(f"{len(rows)} boxes but {len(class_ids)} labels")
     keep = rows[:, 4] > options.threshold

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
-from ovgui.core.decoders.common import Family, Outputs, as_float32, label_for, shape_is
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
+from ovgui.core.decoders.common import Family, Outputs, as_float32, data_of, label_for, shape_is
+from ovgui.core.geometry import Geometry
 from ovgui.core.report import ClassScore
 
 TOP_K = 5
@@ -42,10 +43,11 @@ def _softmax(values: np.ndarray) -> np.ndarray:
 def decode_classify(outputs: Outputs, geometry: Geometry, options: DecodeOptions) -> DecodeResult:
     """A single NaN or infinity makes every softmax score NaN, so no ranking would mean anything:
     such an output gets no top-5, and the note says why."""
-    values = as_float32(outputs[0].data).reshape(-1)
+    values = as_float32(data_of(outputs[0])).reshape(-1)
     not_finite = int(values.size - np.count_nonzero(np.isfinite(values)))
     if not_finite:
-        return DecodeResult("classify", note=f"the scores are not finite ({not_finite} of {values.size} are NaN or infinity), so there is no top-5")
+        note = f"the scores are not finite ({not_finite} of {values.size} are NaN or infinity), so there is no top-5"
+        return DecodeResult("classify", note=note)
     probabilities = values if _are_probabilities(values) else _softmax(values)
     top = np.argsort(-probabilities, kind="stable")[:TOP_K]
     classes = [ClassScore(int(i), label_for(int(i), options.labels), float(probabilities[i])) for i in top]

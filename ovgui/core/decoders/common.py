@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry, ModelOutput
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult, ModelOutput
+from ovgui.core.geometry import Geometry
 from ovgui.core.report import Detection
 
 Outputs = list[ModelOutput]
@@ -58,6 +59,14 @@ def describe(outputs: Outputs) -> str:
 def find_named(outputs: Outputs, fragment: str) -> ModelOutput | None:
     """First output with a tensor name containing ``fragment``; every name counts, not just the first."""
     return next((output for output in outputs if any(fragment in name.lower() for name in output.names)), None)
+
+
+def data_of(output: ModelOutput | None) -> np.ndarray:
+    """An output's values: `decode` hands a family only outputs that hold data and that it `fits`,
+    so a missing one is that family's `fits` letting through what it cannot read."""
+    if output is None or output.data is None:
+        raise ValueError("an output the decoder reads is missing")
+    return output.data
 
 
 def as_float32(data: np.ndarray) -> np.ndarray:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 
 from ovgui.core.decoders import DECODERS, boxes_labels, classify, probability_map, segmentation, ssd, yolo, yunet
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry, ModelOutput
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult, ModelOutput
 from ovgui.core.decoders.common import Family, describe
+from ovgui.core.geometry import Geometry
 
 # Name-based families first: their outputs' shapes alone could pass for another family.
 _FAMILIES: dict[str, Family] = {

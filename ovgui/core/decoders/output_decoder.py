@@ -7,10 +7,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry, ModelOutput
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult, ModelOutput
 from ovgui.core.decoders.families import decode
 from ovgui.core.decoders.user import UserDecoder
 from ovgui.core.errors import OvguiError
+from ovgui.core.geometry import Geometry
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ def first_of_batch(outputs: list[ModelOutput], batch: int) -> list[ModelOutput]:
     if batch <= 1:
         return outputs
     return [
-        ModelOutput(out.names, [1, *out.shape[1:]], out.data[:1]) if out.shape and out.shape[0] == batch else out
+        ModelOutput(out.names, [1, *out.shape[1:]], out.data[:1])
+        if out.data is not None and out.shape and out.shape[0] == batch else out
         for out in outputs
     ]

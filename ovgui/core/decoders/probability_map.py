@@ -14,8 +14,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
 from ovgui.core.decoders.common import Family, Outputs, make_detections
+from ovgui.core.geometry import Geometry
 from ovgui.core.overlay import find_map, has_map_shape, to_photo
 
 DEFAULT_THRESHOLD = 0.5
@@ -46,7 +47,7 @@ def region_boxes(probabilities: np.ndarray, threshold: float) -> tuple[np.ndarra
 def decode_probability_map(outputs: Outputs, geometry: Geometry, options: DecodeOptions) -> DecodeResult:
     spatial = find_map(outputs, geometry, options.output)
     probabilities, note = as_probabilities(spatial.plane(options.channel))
-    cells, scores = region_boxes(probabilities, options.threshold)
+    cells, scores = region_boxes(probabilities, options.threshold or 0.0)
     boxes = cells * spatial.layout.stride
     photo = geometry.to_image(boxes)
     large = (photo[:, 2] - photo[:, 0]) * (photo[:, 3] - photo[:, 1]) >= options.min_area_px

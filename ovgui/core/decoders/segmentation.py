@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
 from ovgui.core.decoders.common import Family, Outputs
+from ovgui.core.geometry import Geometry
 from ovgui.core.overlay import class_mask, class_shares, find_map, has_map_shape
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
-from ovgui.core.decoders.common import Family, Outputs, as_float32, make_detections, shape_is
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
+from ovgui.core.decoders.common import Family, Outputs, as_float32, data_of, make_detections, shape_is
+from ovgui.core.geometry import Geometry
 
 ROW_LENGTH = 7
 
@@ -20,7 +21,7 @@ def fits(outputs: Outputs) -> bool:
 
 
 def decode_ssd(outputs: Outputs, geometry: Geometry, options: DecodeOptions) -> DecodeResult:
-    rows = as_float32(outputs[0].data).reshape(-1, ROW_LENGTH)
+    rows = as_float32(data_of(outputs[0])).reshape(-1, ROW_LENGTH)
     terminators = np.flatnonzero(rows[:, 0] == -1)
     if terminators.size:
         rows = rows[: terminators[0]]

@@ -34,9 +34,10 @@ from typing import Any
 import numpy as np
 
 from ovgui.core.blocking import TimedOut, call
-from ovgui.core.decoders.base import DecodeResult, Geometry, ModelOutput
+from ovgui.core.decoders.base import DecodeResult, ModelOutput
 from ovgui.core.decoders.common import label_for, make_detections
 from ovgui.core.errors import OvguiError, RunCancelled
+from ovgui.core.geometry import Geometry
 from ovgui.core.overlay import class_shares, to_photo
 from ovgui.core.report import ClassScore
 
@@ -114,10 +115,13 @@ def load_user_decoder(
     check_source(path)
     module_name = f"ovgui_user_decoder_{abs(hash(path.resolve()))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise OvguiError(f"{path.name} cannot be loaded as a Python module")
+    loader = spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # dataclasses and typing in the user's file look their module up here
     try:
-        call(lambda: spec.loader.exec_module(module), cancel, timeout_s, "ovgui-user-decoder",
+        call(lambda: loader.exec_module(module), cancel, timeout_s, "ovgui-user-decoder",
              stopped=f"run stopped while {path.name} was loading")
     except TimedOut:
         raise OvguiError(f"{path.name}: loading the file did not finish within {timeout_s:g} s (--decoder-timeout)") from None

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
 from ovgui.core.decoders.common import (
     Family,
     Outputs,
     as_float32,
     cxcywh_to_xyxy,
+    data_of,
     make_detections,
     nms_per_class,
     shape_is,
 )
+from ovgui.core.geometry import Geometry
 from ovgui.core.report import Detection
 
 
@@ -43,14 +45,14 @@ def fits_v8(outputs: Outputs) -> bool:
 
 
 def decode_yolov5(outputs: Outputs, geometry: Geometry, options: DecodeOptions) -> DecodeResult:
-    data = as_float32(outputs[0].data)
+    data = as_float32(data_of(outputs[0]))
     rows = data.reshape(-1, data.shape[-1])
     class_scores = rows[:, 5:] * rows[:, 4:5]
     return DecodeResult("yolov5", _detect(rows[:, :4], class_scores, geometry, options))
 
 
 def decode_yolov8(outputs: Outputs, geometry: Geometry, options: DecodeOptions) -> DecodeResult:
-    data = as_float32(outputs[0].data)
+    data = as_float32(data_of(outputs[0]))
     rows = data.reshape(data.shape[-2], data.shape[-1]).T
     return DecodeResult("yolov8", _detect(rows[:, :4], rows[:, 4:], geometry, options))
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovgui.core.decoders.base import DecodeOptions, DecodeResult, Geometry
+from ovgui.core.decoders.base import DecodeOptions, DecodeResult
 from ovgui.core.decoders.common import (
     Family,
     Outputs,
     as_float32,
     cxcywh_to_xyxy,
+    data_of,
     find_named,
     make_detections,
     nms_per_class,
 )
+from ovgui.core.geometry import Geometry
 
 STRIDES = (8, 16, 32)
 HEADS = ("cls", "obj", "bbox")
@@ -32,7 +34,7 @@ def fits(outputs: Outputs) -> bool:
 
 
 def _head(outputs: Outputs, head: str, stride: int) -> np.ndarray:
-    return as_float32(find_named(outputs, f"{head}_{stride}").data)
+    return as_float32(data_of(find_named(outputs, f"{head}_{stride}")))
 
 
 def _decode_stride(outputs: Outputs, stride: int, geometry: Geometry) -> tuple[np.ndarray, np.ndarray]:
