@@ -11,8 +11,8 @@ import pytest
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Variant, run_variants
-from ovgui.core.decoders.base import Geometry
 from ovgui.core.events import LiveData, Progress
+from ovgui.core.geometry import Geometry
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.profile import PER_INFERENCE, CounterSnapshot, LayerProfiler
 from ovgui.core.report import DeviceInfo, ModelInfo, ProfileSummary, Report, RunConfig
