@@ -76,7 +76,9 @@ def photo(bgr: np.ndarray) -> LoadedImage:
     return LoadedImage(bgr, ImageInfo("synthetic.png", width, height, 3, "uint8"))
 
 
-def run(model: ov.Model, image: LoadedImage, resize: str = "stretch", precision: str = "f32") -> tuple[list[ModelOutput], Geometry]:
+def run(
+    model: ov.Model, image: LoadedImage, resize: str = "stretch", precision: str = "f32"
+) -> tuple[list[ModelOutput], Geometry]:
     """Preprocess on the host, compile, infer once and read the outputs: the runner's path, untimed."""
     prepared = prepare_inputs(model, image, "none", "OpenVINO IR", RunConfig(resize=resize))
     compiled = ov.Core().compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": precision})

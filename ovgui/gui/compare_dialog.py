@@ -67,7 +67,9 @@ class CompareDialog(QDialog):
         self.message = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self._model_path = model_path
         self._fill(preset_variants(devices, model_path), CHECKED_BY_DEFAULT)
-        load = QPushButton("Load from JSON…", toolTip="A list of {\"name\": …, <setting>: value}, as ovgui-profile --compare reads")
+        load = QPushButton(
+            "Load from JSON…", toolTip="A list of {\"name\": …, <setting>: value}, as ovgui-profile --compare reads"
+        )
         load.clicked.connect(self._load)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run comparison")

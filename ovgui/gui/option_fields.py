@@ -87,7 +87,9 @@ class OptionForm(QGroupBox):
 
     edited = Signal()
 
-    def __init__(self, title: str, options: list[Option], fields: dict[str, QWidget] | None = None, parent: QWidget | None = None):
+    def __init__(
+        self, title: str, options: list[Option], fields: dict[str, QWidget] | None = None, parent: QWidget | None = None
+    ):
         super().__init__(title, parent)
         given = fields or {}
         self.fields = {option.name: given.get(option.name) or make_field(option) for option in options}

@@ -136,7 +136,10 @@ def test_bad_option_values_are_refused_in_one_line(capsys, tmp_path, name, text,
         ({"name": "wide", "nms_iou": 5}, "configuration 'wide': nms_iou must be between 0 and 1, got 5"),
         ({"name": "t", "duration_s": float("nan")}, "configuration 't': duration_s must be a finite number, got nan"),
         ({"name": "flag", "shared_memory": "no"}, "configuration 'flag': shared_memory must be true or false, got 'no'"),
-        ({"name": "shape", "input_shape": [1, 3, 0, 64]}, "configuration 'shape': input_shape values must each be between 1 and 16384, got 0"),
+        (
+            {"name": "shape", "input_shape": [1, 3, 0, 64]},
+            "configuration 'shape': input_shape values must each be between 1 and 16384, got 0",
+        ),
         ({"name": "typo", "iteration": 5}, "configuration 'typo': unknown setting(s) iteration"),
     ],
 )
@@ -170,7 +173,13 @@ def test_console_script_prints_no_traceback(tmp_path):
     fake = tmp_path / "model.onnx"
     fake.write_bytes(b"\x00\x01garbage" * 100)
     result = subprocess.run(
-        [sys.executable, "-c", "import sys; from ovgui.cli import profile_main; sys.exit(profile_main())", str(fake), str(image_path("bus.jpg"))],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from ovgui.cli import profile_main; sys.exit(profile_main())",
+            str(fake),
+            str(image_path("bus.jpg")),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -196,6 +205,9 @@ def test_input_of_unknown_rank_needs_a_shape(capsys, tmp_path):
 
 
 def test_openvino_messages_lose_their_breadcrumbs_and_stay_short():
-    error = RuntimeError("Exception from src/inference/src/cpp/core.cpp:117:\nException from src/a.cpp:54: Cannot load " + "x" * 500)
+    error = RuntimeError(
+        "Exception from src/inference/src/cpp/core.cpp:117:\n"
+        "Exception from src/a.cpp:54: Cannot load " + "x" * 500
+    )
     message = openvino_message(error)
     assert message.startswith("Cannot load") and len(message) <= 300 and "\n" not in message

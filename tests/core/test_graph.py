@@ -81,7 +81,7 @@ def assert_well_laid_out(ranks: list[int], positions: list[tuple[float, float]],
         assert positions[source][1] < positions[target][1]
         assert all(a[1] < b[1] for a, b in pairwise(bends)), "an edge goes up"
     by_rank: dict[int, list[float]] = {}
-    for rank, (x, y) in zip(ranks, positions):
+    for rank, (x, _y) in zip(ranks, positions):
         by_rank.setdefault(rank, []).append(x)
     for xs in by_rank.values():
         xs.sort()

@@ -56,7 +56,8 @@ def test_detailed_json_imports_and_matches_an_ovgui_run(tmp_path):
     nodes = json.loads(path.read_text())["detailed_performance"][0]["nodes"]
     assert [layer.name for layer in imported.layers] == [node["name"] for node in nodes]
     assert [layer.cpu_time_ms for layer in imported.layers] == pytest.approx([float(node["cpu_time"]) for node in nodes])
-    ours = run_profile(RunRequest(str(model_path("squeezenet")), str(image_path("chelsea.png")), RunConfig(iterations=5, precision="f32"))).report
+    request = RunRequest(str(model_path("squeezenet")), str(image_path("chelsea.png")), RunConfig(iterations=5, precision="f32"))
+    ours = run_profile(request).report
     deltas = compare_layers(imported, ours)
     assert sum(1 for d in deltas if d.matched_by == "name") >= 20
 

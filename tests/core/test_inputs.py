@@ -101,7 +101,8 @@ def test_grayscale_alpha_and_16bit_images(tmp_path):
         "deep.png": source.astype(np.uint16) * 257,
     }
     for name, pixels in variants.items():
-        report = run_profile(RunRequest(str(model_path("face")), str(write_image(tmp_path / name, pixels)), RunConfig(iterations=2, precision="f32"))).report
+        image = write_image(tmp_path / name, pixels)
+        report = run_profile(RunRequest(str(model_path("face")), str(image), RunConfig(iterations=2, precision="f32"))).report
         assert report.image.dtype == str(pixels.dtype)
         faces = [d for d in report.detections if d.score > 0.9]
         assert faces and abs(faces[0].box[0] - 915) < 12, (name, report.detections)

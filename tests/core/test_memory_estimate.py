@@ -108,7 +108,9 @@ def test_the_estimate_bounds_the_measured_growth_within_its_stated_factor(engine
 @pytest.mark.parametrize("engine", ["openvino", "onnxruntime"])
 def test_a_shape_beyond_the_available_memory_is_refused_before_allocating(engine):
     estimate = yunet_estimate(HUGE[-1])
-    assert estimate.upper_bytes > psutil.virtual_memory().total, "this machine could hold the shape; the test needs one that cannot"
+    assert estimate.upper_bytes > psutil.virtual_memory().total, (
+        "this machine could hold the shape; the test needs one that cannot"
+    )
     result, peak_mib = profile(model_path("yunet_dynamic"), image_path("dog.jpg"), "--engine", engine,
                                "--shape", ",".join(map(str, HUGE)))
     assert result.returncode == 2

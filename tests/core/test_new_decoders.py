@@ -74,7 +74,9 @@ def test_probability_map_channel_and_output_choice():
 
 
 @pytest.mark.parametrize("resize", ["stretch", "letterbox"])
-@pytest.mark.parametrize("model", [colour_scores(INPUT_H, INPUT_W, 4), colour_scores(INPUT_H, INPUT_W, 8, "NHWC"), colour_ids(INPUT_H, INPUT_W, 4)])
+@pytest.mark.parametrize(
+    "model", [colour_scores(INPUT_H, INPUT_W, 4), colour_scores(INPUT_H, INPUT_W, 8, "NHWC"), colour_ids(INPUT_H, INPUT_W, 4)]
+)
 def test_segmentation_mask_and_shares(resize, model):
     pixels = np.zeros((300, 400, 3), np.uint8)
     pixels[:, :100] = (0, 0, 255)  # red quarter -> class 2

@@ -113,7 +113,9 @@ def test_heatmap_puts_the_bright_square_where_it_is_in_the_photo(resize, photo_n
     x1, y1, x2, y2 = square
     assert heat.values[(y1 + y2) // 2, (x1 + x2) // 2] > 0.9
     # letterbox padding is grey 114 (0.45 here): none of it may reach the photo's borders
-    borders = np.concatenate([heat.values[:2].ravel(), heat.values[-2:].ravel(), heat.values[:, :2].ravel(), heat.values[:, -2:].ravel()])
+    borders = np.concatenate(
+        [heat.values[:2].ravel(), heat.values[-2:].ravel(), heat.values[:, :2].ravel(), heat.values[:, -2:].ravel()]
+    )
     assert borders.max() < 0.05
 
 
@@ -200,7 +202,9 @@ def colour_photo(width: int, height: int) -> tuple[np.ndarray, dict[int, float]]
 
 
 @pytest.mark.parametrize("resize", ["stretch", "letterbox"])
-@pytest.mark.parametrize("model", [colour_scores(INPUT_H, INPUT_W, 4), colour_scores(INPUT_H, INPUT_W, 4, "NHWC"), colour_ids(INPUT_H, INPUT_W, 4)])
+@pytest.mark.parametrize(
+    "model", [colour_scores(INPUT_H, INPUT_W, 4), colour_scores(INPUT_H, INPUT_W, 4, "NHWC"), colour_ids(INPUT_H, INPUT_W, 4)]
+)
 @pytest.mark.parametrize("photo_name", list(PHOTOS))
 def test_class_map_legend_shares_match_the_photo(resize, model, photo_name):
     pixels, shares = colour_photo(*PHOTOS[photo_name])

@@ -204,7 +204,9 @@ def test_a_fifo_as_the_image_is_one_line_not_a_hang(tmp_path, name):
     os.mkfifo(fifo)
     done = run_cli([model_path("squeezenet"), fifo, "-n", "3"], tmp_path, timeout=60)
     assert done.returncode == 2
-    assert done.stderr == f"error: {fifo} is a FIFO (named pipe), not a file; opening it could wait forever, so give an image or video file\n"
+    assert done.stderr == (
+        f"error: {fifo} is a FIFO (named pipe), not a file; opening it could wait forever, so give an image or video file\n"
+    )
 
 
 def test_a_character_device_as_the_image_is_one_line(tmp_path):

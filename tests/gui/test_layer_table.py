@@ -255,7 +255,7 @@ def test_layer_names_get_spare_width_but_never_collapse(qtbot, widget):
     widths = {}
     for window_px in (700, 1600):
         widget.resize(window_px, 500)
-        qtbot.waitUntil(lambda: table.viewport().width() > window_px - 60)
+        qtbot.waitUntil(lambda window_px=window_px: table.viewport().width() > window_px - 60)
         widths[window_px] = header.sectionSize(LAYER_NAME)
     assert widths[700] >= table.fontMetrics().horizontalAdvance("conv4_3_0_norm_mbox_loc")
     assert widths[1600] > widths[700]

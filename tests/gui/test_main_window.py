@@ -60,7 +60,8 @@ def test_layer_table_sorts_numerically_by_real_time(window, qtbot):
     proxy.sort(column, proxy.sortOrder().DescendingOrder)
     shown = [proxy.data(proxy.index(row, column), window.layers.model.SORT_ROLE) for row in range(proxy.rowCount())]
     assert shown == sorted((layer.real_time_ms for layer in report.layers), reverse=True)
-    assert len(report.classes) == 5 and window.image_panel.view.class_lines()[0].startswith("0.507")  # MANIFEST.md: 285/Egyptian cat 0.507
+    # MANIFEST.md: 285/Egyptian cat 0.507
+    assert len(report.classes) == 5 and window.image_panel.view.class_lines()[0].startswith("0.507")
 
 
 def test_stop_ends_a_long_run_with_a_partial_report(window, qtbot):
