@@ -30,12 +30,12 @@ from ovgui.core.decoders.output_decoder import OutputDecoder
 from ovgui.core.decoders.user import UserDecoder, load_user_decoder
 from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.engines.base import Engine, check_engine_request, create_engine
+from ovgui.core.engines.timed_loop import Budget, LoopResult
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.frame_pass import FramePass, summarize
 from ovgui.core.graph import RuntimeGraph
 from ovgui.core.inputs import Frame, FrameSource, open_source
-from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler
 from ovgui.core.memory_estimate import check_memory
 from ovgui.core.model import check_model_path, describe_model, metadata_names, read_model, static_dims
@@ -95,6 +95,8 @@ class ProfileRun:
         self.outputs: list[ModelOutput] = []
         self.geometry: Geometry | None = None
         self.mask: np.ndarray | None = None
+        self.graph: RuntimeGraph | None = None
+        """The executed graph with the run's layers, for the graph view (OpenVINO runs)."""
         self.partial: Report | None = None
         """The report once its measurements are in, before decoding: what a run stopped at once can still write."""
         self.walked_away = False
@@ -103,11 +105,6 @@ class ProfileRun:
     @property
     def profiler(self) -> LayerProfiler | None:
         return self.engine.profiler if self.engine else None
-
-    @property
-    def graph(self) -> RuntimeGraph | None:
-        """The executed graph with the run's layers, for the graph view (OpenVINO runs)."""
-        return self.engine.graph if self.engine else None
 
     def release(self) -> None:
         """Free the compiled model; callers do it after handing the report on, because tearing
@@ -262,7 +259,9 @@ class ProfileRun:
         if report.layers:
             report.layer_types = totals_by_type(report.layers)
             report.profile = profile_summary(report, self.profiler, loop, iterations)
-            self.engine.annotate(report)
+            findings = self.engine.findings(report)
+            findings.apply_to(report)
+            self.graph = findings.graph
 
     def _decode_options(self, labels: list[str] | None) -> DecodeOptions:
         config = self.request.config

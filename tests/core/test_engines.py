@@ -14,7 +14,8 @@ from test_manifest_models import assert_detections
 from ovgui.console import format_summary
 from ovgui.core.agreement import agreement, iou
 from ovgui.core.compare import Variant, run_variants
-from ovgui.core.engines.base import check_onnxruntime_importable
+from ovgui.core.engines.base import check_importable
+from ovgui.core.engines.capabilities import capabilities
 from ovgui.core.engines.onnxruntime import node_runs
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASES
@@ -161,7 +162,7 @@ def test_an_onnxruntime_that_cannot_load_is_one_line(monkeypatch):
 
     monkeypatch.setattr(importlib, "import_module", broken)
     with pytest.raises(OvguiError, match=r"^ONNX Runtime cannot be loaded \(libonnxruntime.so.1: .*\); reinstall it with pip"):
-        check_onnxruntime_importable()
+        check_importable(capabilities("onnxruntime"))
 
 
 def test_detections_agree_by_iou_and_class():

@@ -12,7 +12,7 @@ from shared_data import image_path, model_path
 
 from ovgui.core.agreement import agreement
 from ovgui.core.compare import Variant
-from ovgui.core.engines.base import INSTALL_ONNXRUNTIME
+from ovgui.core.engines.capabilities import INSTALL_ONNXRUNTIME
 from ovgui.core.runner import RunRequest
 from ovgui.gui.compare_dialog import ONNXRUNTIME_PRESET, CompareDialog
 from ovgui.gui.comparison import REFERENCE_TEXT, ComparisonModel, drift_text

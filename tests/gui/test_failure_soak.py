@@ -15,7 +15,7 @@ from shared_data import image_path, model_path
 from test_user_files_window import nan_classifier
 from test_window_robustness import run_paths
 
-from ovgui.core.engines.base import INSTALL_ONNXRUNTIME
+from ovgui.core.engines.capabilities import INSTALL_ONNXRUNTIME
 from ovgui.core.roofline import CACHE_FILE, default_cache_dir
 
 ROUNDS = 50

@@ -30,10 +30,10 @@ import psutil
 
 from ovgui.core.blocking import call, leave
 from ovgui.core.decoders.base import ModelOutput
-from ovgui.core.engines.base import Engine
+from ovgui.core.engines.base import Engine, Findings
+from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback, TimedLoop
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.events import LiveData
-from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
 from ovgui.core.preprocess import PreparedInputs
 from ovgui.core.profile import PER_INFERENCE, CounterSnapshot
 from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, RunConfig
@@ -47,7 +47,6 @@ OPTIMIZATION_LEVELS = {
     "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
 }
 EXECUTION_MODES = {"sequential": ort.ExecutionMode.ORT_SEQUENTIAL, "parallel": ort.ExecutionMode.ORT_PARALLEL}
-OPENVINO_ONLY = ("hint", "precision", "nstreams", "nireq", "cache_dir")
 KERNEL_SUFFIX = "_kernel_time"
 PROFILED_METHOD = (
     "mean of {runs} runs' node times from ONNX Runtime's profiler, in a separate profiled session "
@@ -59,19 +58,14 @@ PROFILED_METHOD = (
 class OnnxRuntimeEngine(Engine):
     name = "onnxruntime"
 
-    def __init__(self, config: RunConfig):
-        super().__init__()
-        self.config = config
+    def __init__(self, config: RunConfig, core: ov.Core):
+        """`core` is OpenVINO's, which reads the model for every engine; ONNX Runtime needs no other."""
+        super().__init__(config, core)
         self._path = ""
         self._session: ort.InferenceSession | None = None
         self._feeds: dict[str, np.ndarray] = {}
         self._names: list[str] = []
         self.profiled_latencies_ms: list[float] = []
-        self.notes = [
-            f"{name} is an OpenVINO setting; ONNX Runtime ignores it"
-            for name in OPENVINO_ONLY
-            if getattr(config, name) is not None
-        ]
 
     def compile(self, model: ov.Model, path: str, prepared: PreparedInputs, device: str) -> None:
         """The session reads the file itself; `model` (OpenVINO's reading) only names the inputs."""
@@ -89,21 +83,17 @@ class OnnxRuntimeEngine(Engine):
     def steady(self, budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback) -> LoopResult:
         """Each run is timed around `session.run` (ONNX Runtime has no timer of its own per run)."""
         session, feeds = self._session, self._feeds
-        loop_start = last_progress = time.perf_counter()
-        while not cancel.is_set():
+        loop = TimedLoop(budget, cancel, live, progress)
+
+        def step() -> tuple[float, int]:
             started = time.perf_counter()
             session.run(None, feeds)
             finished = time.perf_counter()
             live.add_iteration((finished - started) * 1000.0)
-            elapsed = finished - loop_start
-            if budget.reached(live.iterations, elapsed):
-                break
-            if finished - last_progress >= PROGRESS_INTERVAL_S:
-                last_progress = finished
-                progress(live.iterations, elapsed, 0.0)
-        wall_s = time.perf_counter() - loop_start
-        progress(live.iterations, wall_s, 0.0)
-        return LoopResult(wall_s, 0.0, 1, [])
+            return finished, live.iterations
+
+        loop.run(step)
+        return LoopResult(loop.finish(), 0.0, 1, [])
 
     def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
         for index, array in arrays.items():
@@ -143,13 +133,12 @@ class OnnxRuntimeEngine(Engine):
         self.profiler.means = self.profiler.means.described(PROFILED_METHOD.format(runs=len(snapshots) - 1))
         return layers
 
-    def annotate(self, report: Report) -> None:
+    def findings(self, report: Report) -> Findings:
         """The profiled session's own latencies beside the timed ones: what its node figures add up against."""
         if not self.profiled_latencies_ms:
-            return
+            return Findings(report.layers)
         first, *steady = self.profiled_latencies_ms
-        report.profile.profiled_first_ms = first
-        report.profile.profiled_mean_ms = float(np.mean(steady)) if steady else first
+        return Findings(report.layers, profiled_first_ms=first, profiled_mean_ms=float(np.mean(steady)) if steady else first)
 
     def settings(self, loop: LoopResult) -> CompiledSettings:
         threads = self.config.nthreads or psutil.cpu_count(logical=False) or 1

@@ -6,24 +6,25 @@ from __future__ import annotations
 import collections
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import openvino as ov
 
 from ovgui.core.decoders.base import ModelOutput
-from ovgui.core.engines.base import Engine, Pipeline
+from ovgui.core.engines.base import Engine, Findings, Pipeline
+from ovgui.core.engines.openvino_loops import LayerWatch, bind_inputs, run_async, run_sync
+from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
-from ovgui.core.flops import fill_layer_costs, runtime_layer_costs
+from ovgui.core.flops import runtime_layer_costs, with_layer_costs
 from ovgui.core.graph import runtime_graph as executed_graph
-from ovgui.core.loops import Budget, LayerWatch, LoopResult, ProgressCallback, bind_inputs, run_async, run_sync
 from ovgui.core.model import openvino_message, rt_text
 from ovgui.core.preprocess import PreparedInputs, preprocessing_layers
-from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, RunConfig
+from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, Roofline, RunConfig
 from ovgui.core.roofline import judge
 
 HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "cumulative_throughput": "CUMULATIVE_THROUGHPUT"}
-ONNX_RUNTIME_ONLY = ("inter_op_threads", "graph_optimization", "execution_mode")
 
 
 def effective_hint(config: RunConfig) -> str:
@@ -52,24 +53,17 @@ class OpenVinoEngine(Engine):
     name = "openvino"
 
     def __init__(self, config: RunConfig, core: ov.Core):
-        super().__init__()
-        self.config = config
-        self._core = core
+        super().__init__(config, core)
         self._compiled: ov.CompiledModel | None = None
         self._model: ov.Model | None = None
         self._request: ov.InferRequest | None = None
         self._arrays: dict[int, np.ndarray] = {}
         self._runtime_model: ov.Model | None = None
         self._queue: QueuePipeline | None = None
-        self.notes = [
-            f"{name} is an ONNX Runtime session option; OpenVINO ignores it"
-            for name in ONNX_RUNTIME_ONLY
-            if getattr(config, name) is not None
-        ]
 
     def compile(self, model: ov.Model, path: str, prepared: PreparedInputs, device: str) -> None:
         try:
-            self._compiled = self._core.compile_model(model, device, compile_properties(self.config))
+            self._compiled = self.core.compile_model(model, device, compile_properties(self.config))
         except (RuntimeError, TypeError, ValueError) as error:
             raise OvguiError(f"cannot compile the model for {device}: {openvino_message(error)}") from None
         self._model = model
@@ -132,17 +126,21 @@ class OpenVinoEngine(Engine):
         layers = self.profiler.finish(loop.end_reads, steady_done, self._one_graph())
         return with_runtime_details(layers, self._runtime_model)
 
-    def annotate(self, report: Report) -> None:
+    def findings(self, report: Report) -> Findings:
         """Operations and bytes per layer from the compiled model (the very object compiled: the
         plugin numbers unnamed ops anew on every read), efficiency against the device's measured
         roofs, and the runtime graph for the graph view.  A stopped run measures no roofs (that
         takes seconds the first time): Stop ends the run, not start more work."""
-        if self._runtime_model is None or not report.layers:
-            return
-        fill_layer_costs(report, runtime_layer_costs(self._model, self._runtime_model))
+        if self._runtime_model is None or self._model is None or not report.layers:
+            return Findings(report.layers)
+        layers, flops_total = with_layer_costs(report.layers, runtime_layer_costs(self._model, self._runtime_model))
+        rooflines: list[Roofline] = []
+        notes: list[str] = []
         if self.config.roofline and not self.cancel.is_set():
-            judge(report)
-        self.graph = executed_graph(self._runtime_model, report.layers)
+            judgement = judge(replace(report, layers=layers, flops_total=flops_total))
+            layers, rooflines, notes = judgement.judged(layers), judgement.rooflines, judgement.notes
+        graph = executed_graph(self._runtime_model, layers)
+        return Findings(layers, flops_total, rooflines, notes, graph=graph)
 
     def settings(self, loop: LoopResult) -> CompiledSettings:
         return read_compiled_settings(self._compiled, loop.requests)
