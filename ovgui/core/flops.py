@@ -236,7 +236,7 @@ def op_costs(model: ov.Model) -> dict[str, OpCost]:
                 weights += _port_bytes(value)
         written = sum(_port_bytes(out) for out in op.outputs()) if op.get_type_name() != "Result" else 0
         counted = counter is not None and _static(op)
-        flops = counter(op) if counted else 0.0
+        flops = counter(op) if counter is not None and counted else 0.0
         costs[name] = OpCost(flops, weights, activations, written, counted)
     return costs
 

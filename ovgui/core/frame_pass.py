@@ -105,7 +105,8 @@ class FramePass:
                 infer=(inferred_at - flight.prepared_at) * 1000.0,
                 postprocess=(finished_at - inferred_at) * 1000.0,
             )
-            result = self._result(flight.frame, latency_ms, flight.decoded_before + (finished_at - flight.fetched_from) * 1000.0, times, decoded)
+            wall_ms = flight.decoded_before + (finished_at - flight.fetched_from) * 1000.0
+            result = self._result(flight.frame, latency_ms, wall_ms, times, decoded)
             live.add_iteration(latency_ms)
             live.add_frame(flight.frame.image.bgr, result)
             results.append(result)

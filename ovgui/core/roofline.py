@@ -16,8 +16,9 @@ precision, threads and OpenVINO version, with the CPU, the time and the load ave
 measured at.  One measured on a busy machine (load average above the cores in use) is measured
 again on the first run that finds the machine quiet; while it stays busy a new measurement would
 be no better and cost seconds per run, so the busy one is used, with a note saying so.  A cache
-entry that is not a well-formed, finite, positive roof is measured again, never used.  A layer is judged against min(compute roof, bandwidth of the level its working
-set fits x its intensity), as Intel Advisor's hierarchical roofline does.  A layer's time is
+entry that is not a well-formed, finite, positive roof is measured again, never used.  A layer is
+judged against min(compute roof, bandwidth of the level its working set fits x its intensity),
+as Intel Advisor's hierarchical roofline does.  A layer's time is
 known to the counters' resolution only (±`ProfileSummary.rounding_error_ms`, half of (N+1)/N µs
 for OpenVINO's running means), so a layer beats its roof only when even its slowest consistent
 time does: then a roof is wrong, they are measured again once, and if a layer still beats them,
@@ -132,8 +133,8 @@ def measured_roofs(
     if missing:
         for precision, roof in zip(missing, measure(device, missing, threads, WINDOWS * 4 if fresh else WINDOWS)):
             old = cached.get(keys[precision])
-            keep = keep_best and old is not None and trusted(old, cpu, busy=True)
-            found[precision] = higher(old, roof) if keep else roof
+            kept = old if keep_best and old is not None and trusted(old, cpu, busy=True) else None
+            found[precision] = higher(kept, roof) if kept is not None else roof
         _write_cache(path, {**cached, **{keys[p]: found[p] for p in missing}})
     return [found[precision] for precision in precisions]
 
@@ -256,20 +257,19 @@ def attainable_gflops(layer: LayerStats, roofs: list[Roofline]) -> float | None:
     return min(bounds) if bounds else None
 
 
-def slowest_consistent_gflops(layer: LayerStats, error_ms: float) -> float:
-    """The layer's rate at the longest time its counters allow (its mean plus their rounding
+def slowest_consistent_gflops(gflops_per_s: float, time_ms: float, error_ms: float) -> float:
+    """A layer's rate at the longest time its counters allow (its mean plus their rounding
     error): the rate it reached at least."""
-    time_ms = layer.real_time_ms
-    return layer.gflops_per_s * time_ms / (time_ms + error_ms) if time_ms > 0 else layer.gflops_per_s
+    return gflops_per_s * time_ms / (time_ms + error_ms) if time_ms > 0 else gflops_per_s
 
 
 def beats_roof(layer: LayerStats, error_ms: float) -> bool:
     """Above its roof beyond the uncertainty of its time (a 70 µs layer known to ±0.5 µs at
     +0.4 % is not)."""
-    if layer.efficiency is None or layer.efficiency <= 1.0:
+    if layer.efficiency is None or layer.efficiency <= 1.0 or layer.gflops_per_s is None:
         return False
     bound = layer.gflops_per_s / layer.efficiency
-    return slowest_consistent_gflops(layer, error_ms) > bound
+    return slowest_consistent_gflops(layer.gflops_per_s, layer.real_time_ms, error_ms) > bound
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,8 @@ class DecoderFileField(QWidget):
         super().__init__(parent)
         self.option = option
         self.text = TextField(option)
-        self.browse_button = QToolButton(text="Browse…", toolTip=f"Pick a Python file with decode(outputs, info). {DECODER_WARNING}")
+        self.browse_button = QToolButton(text="Browse…",
+                                         toolTip=f"Pick a Python file with decode(outputs, info). {DECODER_WARNING}")
         self.browse_button.clicked.connect(self.browse)
         self.text.edited.connect(self.edited)
         layout = QHBoxLayout(self)
@@ -301,7 +302,8 @@ class RunSettings(OptionForm):
 
     def _read(self, lenient: bool) -> dict[str, Any]:
         """The fields' values, the hidden budget as None; `lenient` skips text that is no value."""
-        active, inactive = ("duration_s", "iterations") if self.budget_kind.currentData() == "seconds" else ("iterations", "duration_s")
+        by_time = self.budget_kind.currentData() == "seconds"
+        active, inactive = ("duration_s", "iterations") if by_time else ("iterations", "duration_s")
         values: dict[str, Any] = {}
         for name, field in self.fields.items():
             try:

@@ -15,7 +15,7 @@ from ovgui.console import format_summary
 from ovgui.core.agreement import agreement, iou
 from ovgui.core.compare import Variant, run_variants
 from ovgui.core.engines.base import check_importable
-from ovgui.core.engines.capabilities import capabilities
+from ovgui.core.engines.capabilities import DECLARED, ENGINE_SETTINGS, Capabilities, Limit, capabilities
 from ovgui.core.engines.onnxruntime import node_runs
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASES
@@ -185,3 +185,26 @@ def test_classes_agree_on_top1_and_top5():
 
 def report_with(detections: list[Detection]) -> Report:
     return Report(ModelInfo("m.onnx", "ONNX", 1), DeviceInfo("CPU", "cpu"), RunConfig(), detections=detections)
+
+
+def test_a_declaration_alone_drives_the_request_check_and_the_ignored_settings():
+    """A new engine's declaration, with no module behind it: what it refuses and what it ignores
+    follow from the declaration, in the same words as the declared engines'."""
+    torch = Capabilities("torch", "PyTorch", "nowhere:Engine", reads=("nthreads",),
+                         suffixes=Limit((".pt", ".pth"), "PyTorch models"), modes=Limit(("latency",), "eager, one run at a time"))
+    assert torch.refusal(RunConfig(), "model.onnx") == "PyTorch reads PyTorch models (.pt, .pth), not model.onnx; use --engine openvino"
+    assert torch.refusal(RunConfig(mode="throughput"), "m.pt") == \
+        "PyTorch runs in latency mode here (eager, one run at a time); use --mode latency"
+    assert torch.refusal(RunConfig(device="GPU", preprocess="graph"), "m.pt") == "", "no limit declared: anything OpenVINO takes"
+    assert torch.ignored() == ENGINE_SETTINGS
+    assert torch.ignored_notes(RunConfig(nireq=2, execution_mode="parallel")) == [
+        "nireq is OpenVINO's setting; PyTorch ignores it", "execution_mode is ONNX Runtime's setting; PyTorch ignores it"]
+
+
+def test_each_engine_ignores_exactly_what_only_the_others_read():
+    for declared in DECLARED:
+        others = {name for other in DECLARED if other is not declared for name in other.reads}
+        assert set(declared.ignored()) == others - set(declared.reads)
+    assert capabilities("onnxruntime").ignored_notes(RunConfig()) == [], "defaults are no request"
+    assert capabilities("onnxruntime").ignored_notes(RunConfig(hint="latency", shared_memory=False)) == [
+        "hint is OpenVINO's setting; ONNX Runtime ignores it", "shared_memory is OpenVINO's setting; ONNX Runtime ignores it"]

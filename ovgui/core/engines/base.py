@@ -89,6 +89,7 @@ class Engine(ABC):
     def first_inference(self) -> list[ModelOutput]:
         """Run once and return copies of the outputs."""
 
+    @abstractmethod
     def begin_layers(self, prepared: PreparedInputs) -> None:
         """After the first inference, before the steady state: what per-layer reads need."""
 
@@ -126,6 +127,7 @@ class Engine(ABC):
     def info(self) -> EngineInfo:
         """Name, version, and where it ran."""
 
+    @abstractmethod
     def release(self) -> None:
         """Free the compiled model; called after the report is handed on."""
 

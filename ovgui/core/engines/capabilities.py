@@ -8,7 +8,7 @@ when a run needs it.  A new engine is its module plus one entry in `DECLARED`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,7 +55,8 @@ class Capabilities:
         if self.preprocess is not None and config.preprocess not in self.preprocess.values:
             return f"{self.preprocess.reason}; use --preprocess {self.preprocess.values[0]} with {self.label}"
         if self.modes is not None and config.mode not in self.modes.values:
-            return f"{self.label} runs in {self.modes.values[0]} mode here ({self.modes.reason}); use --mode {self.modes.values[0]}"
+            mode = self.modes.values[0]
+            return f"{self.label} runs in {mode} mode here ({self.modes.reason}); use --mode {mode}"
         return ""
 
     def ignored(self) -> tuple[str, ...]:
@@ -63,9 +64,10 @@ class Capabilities:
         return tuple(name for name in ENGINE_SETTINGS if name not in self.reads)
 
     def ignored_notes(self, config: RunConfig) -> list[str]:
-        """One note per setting the user gave that this engine does not read."""
+        """One note per setting the user changed from its default that this engine does not read."""
+        defaults = {field.name: field.default for field in fields(config)}
         return [f"{name} is {owners(name)}'s setting; {self.label} ignores it"
-                for name in self.ignored() if getattr(config, name) is not None]
+                for name in self.ignored() if getattr(config, name) != defaults[name]]
 
 
 INSTALL_ONNXRUNTIME = "pip install 'ovgui[onnxruntime]'"

@@ -74,15 +74,21 @@ class OnnxRuntimeEngine(Engine):
         self._names = [port.get_any_name() for port in model.inputs]
         self._feeds = {self._names[index]: array for index, array in prepared.arrays.items()}
 
+    @property
+    def _timed_session(self) -> ort.InferenceSession:
+        assert self._session is not None, "the runner compiles before it runs; the profiled pass comes last"
+        return self._session
+
     def first_inference(self) -> list[ModelOutput]:
-        return self._outputs(self._run(self._session))
+        return self._outputs(self._run(self._timed_session))
 
     def _outputs(self, values: list) -> list[ModelOutput]:
-        return [ModelOutput([out.name], list(np.shape(value)), np.asarray(value)) for out, value in zip(self._session.get_outputs(), values)]
+        outputs = self._timed_session.get_outputs()
+        return [ModelOutput([out.name], list(np.shape(value)), np.asarray(value)) for out, value in zip(outputs, values)]
 
     def steady(self, budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback) -> LoopResult:
         """Each run is timed around `session.run` (ONNX Runtime has no timer of its own per run)."""
-        session, feeds = self._session, self._feeds
+        session, feeds = self._timed_session, self._feeds
         loop = TimedLoop(budget, cancel, live, progress)
 
         def step() -> tuple[float, int]:
@@ -99,7 +105,7 @@ class OnnxRuntimeEngine(Engine):
         for index, array in arrays.items():
             self._feeds[self._names[index]] = array
         started = time.perf_counter()
-        values = self._run(self._session)
+        values = self._run(self._timed_session)
         latency_ms = (time.perf_counter() - started) * 1000.0
         return latency_ms, self._outputs(values)
 
@@ -130,7 +136,9 @@ class OnnxRuntimeEngine(Engine):
         for snapshot in snapshots[1:]:
             self.profiler.record_snapshot(snapshot)
         layers = self.profiler.finish([], steady_done, one_graph=True)
-        self.profiler.means = self.profiler.means.described(PROFILED_METHOD.format(runs=len(snapshots) - 1))
+        means = self.profiler.means
+        if means is not None:
+            self.profiler.means = means.described(PROFILED_METHOD.format(runs=len(snapshots) - 1))
         return layers
 
     def findings(self, report: Report) -> Findings:
@@ -139,6 +147,9 @@ class OnnxRuntimeEngine(Engine):
             return Findings(report.layers)
         first, *steady = self.profiled_latencies_ms
         return Findings(report.layers, profiled_first_ms=first, profiled_mean_ms=float(np.mean(steady)) if steady else first)
+
+    def begin_layers(self, prepared: PreparedInputs) -> None:
+        """Nothing to read yet: the per-node figures come from the profiled pass after the loop."""
 
     def settings(self, loop: LoopResult) -> CompiledSettings:
         threads = self.config.nthreads or psutil.cpu_count(logical=False) or 1
@@ -206,7 +217,8 @@ def node_runs(events: list[dict]) -> list[dict[str, tuple[str, float]]]:
     events) leaves out the last runs, never one in the middle."""
     runs = sorted((e["ts"], e["ts"] + e["dur"]) for e in events if e.get("cat") == "Session" and e.get("name") == "model_run")
     grouped: list[dict[str, tuple[str, float]]] = [{} for _ in runs]
-    nodes = sorted((e for e in events if e.get("cat") == "Node" and str(e.get("name", "")).endswith(KERNEL_SUFFIX)), key=lambda e: e["ts"])
+    kernels = (e for e in events if e.get("cat") == "Node" and str(e.get("name", "")).endswith(KERNEL_SUFFIX))
+    nodes = sorted(kernels, key=lambda e: e["ts"])
     index = 0
     for event in nodes:
         while index < len(runs) and event["ts"] > runs[index][1]:
@@ -223,7 +235,8 @@ def node_runs(events: list[dict]) -> list[dict[str, tuple[str, float]]]:
 def node_snapshot(order: list[str], op_types: dict[str, str], run: dict[str, tuple[str, float]]) -> CounterSnapshot:
     times = np.array([run.get(name, ("", 0.0))[1] for name in order], dtype=np.float64)
     statuses = ["EXECUTED" if name in run else "NOT_RUN" for name in order]
-    return CounterSnapshot(order, [op_types[name] for name in order], ["CPUExecutionProvider"] * len(order), statuses, times, times)
+    types = [op_types[name] for name in order]
+    return CounterSnapshot(order, types, ["CPUExecutionProvider"] * len(order), statuses, times, times)
 
 
 def first_line(error: Exception) -> str:
