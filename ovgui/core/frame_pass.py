@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ovgui.core.decoders.base import Geometry
 from ovgui.core.decoders.output_decoder import OutputDecoder
-from ovgui.core.engines.base import Engine, Pipeline
+from ovgui.core.engines.base import Engine, Finished
 from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback, TimedLoop
 from ovgui.core.events import LiveData
 from ovgui.core.inputs import Frame, FrameSource
@@ -39,11 +39,13 @@ class FramePass:
     def run(
         self, frames: Iterator[Frame], budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback
     ) -> tuple[list[FrameResult], LoopResult]:
-        """Each frame once: only Stop or the time budget ends a pass early."""
+        """Each frame once: only Stop or the time budget ends a pass early.  With several requests
+        (throughput mode) the next frames are decoded and preprocessed while requests infer; a
+        frame's "infer" stage is then from hand-over to completion (waiting for a free request
+        included), and the stages of overlapping frames do not add up to the pass's wall time."""
         pipeline = self.engine.pipeline()
         loop = TimedLoop(Budget(None, budget.duration_s), cancel, live, progress)
-        if pipeline is not None:
-            return self._run_pipelined(pipeline, frames, loop, live)
+        waiting: dict[int, _InFlight] = {}
         results: list[FrameResult] = []
         fetched_from = loop.start
 
@@ -53,33 +55,10 @@ class FramePass:
             frame = next(frames, None)
             if frame is None:
                 return None
-            decoded_before = frame.decode_ms if not results else 0.0
-            results.append(self._one(frame, live, fetched_from, decoded_before))
-            fetched_from = time.perf_counter()
-            return fetched_from, len(results)
-
-        loop.run(step)
-        return results, LoopResult(loop.finish(), 0.0, 1, self.engine.end_reads())
-
-    def _run_pipelined(
-        self, pipeline: Pipeline, frames: Iterator[Frame], loop: TimedLoop, live: LiveData
-    ) -> tuple[list[FrameResult], LoopResult]:
-        """Throughput mode: while requests infer, the next frames are decoded and preprocessed.
-        A frame's "infer" stage is then from hand-over to completion (waiting for a free request
-        included), and the stages of overlapping frames do not add up to the pass's wall time."""
-        waiting: dict[int, _InFlight] = {}
-        results: list[FrameResult] = []
-        fetched_from = loop.start
-
-        def step() -> tuple[float, int] | None:
-            nonlocal fetched_from
-            frame = next(frames, None)
-            if frame is None:
-                return None
             started = time.perf_counter()
             arrays, geometry = frame_inputs(frame.image, self.prepared)
             prepared_at = time.perf_counter()
-            decoded_before = frame.decode_ms if frame.index == 0 and not results and not waiting else 0.0
+            decoded_before = frame.decode_ms if frame.index == 0 else 0.0
             waiting[frame.index] = _InFlight(frame, geometry, fetched_from, decoded_before, started, prepared_at)
             pipeline.submit(arrays, frame.index)
             results.extend(self._collect(pipeline.done(), waiting, live))
@@ -90,9 +69,9 @@ class FramePass:
         pipeline.wait()
         results.extend(self._collect(pipeline.done(), waiting, live))
         results.sort(key=lambda result: result.index)
-        return results, LoopResult(loop.finish(), 0.0, pipeline.requests, self.engine.end_reads())
+        return results, LoopResult(loop.finish(), 0.0, pipeline.requests, pipeline.end_reads())
 
-    def _collect(self, finished: list, waiting: dict[int, _InFlight], live: LiveData) -> list[FrameResult]:
+    def _collect(self, finished: list[Finished], waiting: dict[int, _InFlight], live: LiveData) -> list[FrameResult]:
         results = []
         for index, latency_ms, outputs in finished:
             flight = waiting.pop(index)
@@ -124,27 +103,6 @@ class FramePass:
             detections=decoded.detections,
             classes=decoded.classes,
         )
-
-    def _one(self, frame: Frame, live: LiveData, fetched_from: float, decoded_before_ms: float) -> FrameResult:
-        """`fetched_from`: when the loop asked for this frame, so the wall time is measured around
-        everything the frame cost (its decode too), not added up from the stages."""
-        started = time.perf_counter()
-        arrays, geometry = frame_inputs(frame.image, self.prepared)
-        prepared_at = time.perf_counter()
-        latency_ms, outputs = self.engine.infer(arrays)
-        inferred_at = time.perf_counter()
-        decoded = self.decoder(outputs, geometry)
-        finished = time.perf_counter()
-        times = PipelineTimes(
-            decode=frame.decode_ms,
-            preprocess=(prepared_at - started) * 1000.0,
-            infer=(inferred_at - prepared_at) * 1000.0,
-            postprocess=(finished - inferred_at) * 1000.0,
-        )
-        result = self._result(frame, latency_ms, decoded_before_ms + (finished - fetched_from) * 1000.0, times, decoded)
-        live.add_iteration(latency_ms)
-        live.add_frame(frame.image.bgr, result)
-        return result
 
 
 @dataclass(frozen=True)

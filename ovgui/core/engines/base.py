@@ -9,7 +9,7 @@ class is an `Engine` and the runner calls it in this order:
    `begin_layers` (what per-layer reads need, outside the first inference's timing);
 3. one image: `steady`, the timed loop: build it on `timed_loop.TimedLoop` so budget, Stop and
    progress behave as in every engine, and time only the inference in each step; a frame set:
-   `pipeline` (several frames in flight) or `infer` (one at a time), then `end_reads`;
+   `pipeline`, frames in flight (`OneAtATime` where the engine runs one inference at a time);
 4. `settings` (what it really used) and `info` (name, version, devices), `layers` (per-layer
    figures, with `profiler` holding the samples) and `findings` (what it knows about those layers
    beyond their times, as a value the runner puts on the report);
@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,17 +99,8 @@ class Engine(ABC):
         """The timed loop over one input; latencies go to `live`."""
 
     @abstractmethod
-    def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
-        """One inference on new input arrays (the next frame): its latency in ms and its outputs."""
-
-    def pipeline(self) -> Pipeline | None:
-        """Requests in flight for a frame-by-frame pass (throughput mode), or None where the
-        engine runs one inference at a time."""
-        return None
-
-    def end_reads(self) -> list[list]:
-        """Per-layer reads once a frame-by-frame pass is over (see `LoopResult.end_reads`)."""
-        return []
+    def pipeline(self) -> Pipeline:
+        """How a frame-by-frame pass hands frames to the compiled model."""
 
     @abstractmethod
     def layers(self, loop: LoopResult, steady_done: int) -> list[LayerStats]:
@@ -132,15 +124,23 @@ class Engine(ABC):
         """Free the compiled model; called after the report is handed on."""
 
 
+Finished = tuple[int, float, list[ModelOutput]]
+"""A frame back from inference: its index, the engine's latency in ms, its outputs (copies)."""
+
+
 class Pipeline(ABC):
     """Frames in flight: `submit` hands over a frame's arrays (blocking while every request is
-    busy) and finished frames come back from `done()` as (frame index, latency ms, outputs)."""
+    busy) and finished frames come back from `done()`; `end_reads` gives the per-layer reads once
+    the pass is over (see `LoopResult.end_reads`)."""
+
+    def __init__(self, end_reads: Callable[[], list[list]]):
+        self.end_reads = end_reads
 
     @abstractmethod
     def submit(self, arrays: dict[int, np.ndarray], index: int) -> None: ...
 
     @abstractmethod
-    def done(self) -> list[tuple[int, float, list[ModelOutput]]]: ...
+    def done(self) -> list[Finished]: ...
 
     @abstractmethod
     def wait(self) -> None: ...
@@ -148,6 +148,31 @@ class Pipeline(ABC):
     @property
     @abstractmethod
     def requests(self) -> int: ...
+
+
+class OneAtATime(Pipeline):
+    """One inference at a time: `submit` runs the frame there and then (`infer` returns its
+    latency in ms and its outputs), so `done()` always has it."""
+
+    def __init__(self, infer: Callable[[dict[int, np.ndarray]], tuple[float, list[ModelOutput]]],
+                 end_reads: Callable[[], list[list]]):
+        super().__init__(end_reads)
+        self._infer = infer
+        self._finished: list[Finished] = []
+
+    def submit(self, arrays: dict[int, np.ndarray], index: int) -> None:
+        self._finished.append((index, *self._infer(arrays)))
+
+    def done(self) -> list[Finished]:
+        finished, self._finished = self._finished, []
+        return finished
+
+    def wait(self) -> None:
+        """Nothing is ever in flight."""
+
+    @property
+    def requests(self) -> int:
+        return 1
 
 
 def check_importable(declared: Capabilities) -> None:

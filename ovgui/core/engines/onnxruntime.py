@@ -30,7 +30,7 @@ import psutil
 
 from ovgui.core.blocking import call, leave
 from ovgui.core.decoders.base import ModelOutput
-from ovgui.core.engines.base import Engine, Findings
+from ovgui.core.engines.base import Engine, Findings, OneAtATime, Pipeline
 from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback, TimedLoop
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.events import LiveData
@@ -101,7 +101,11 @@ class OnnxRuntimeEngine(Engine):
         loop.run(step)
         return LoopResult(loop.finish(), 0.0, 1, [])
 
-    def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
+    def pipeline(self) -> Pipeline:
+        """One session run at a time; per-node figures come from the profiled pass, not from the frames."""
+        return OneAtATime(self._infer, list)
+
+    def _infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
         for index, array in arrays.items():
             self._feeds[self._names[index]] = array
         started = time.perf_counter()

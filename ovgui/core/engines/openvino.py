@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,7 +14,7 @@ import numpy as np
 import openvino as ov
 
 from ovgui.core.decoders.base import ModelOutput
-from ovgui.core.engines.base import Engine, Findings, Pipeline
+from ovgui.core.engines.base import Engine, Findings, Finished, OneAtATime, Pipeline
 from ovgui.core.engines.openvino_loops import LayerWatch, bind_inputs, run_async, run_sync
 from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback
 from ovgui.core.errors import OvguiError
@@ -114,7 +115,15 @@ class OpenVinoEngine(Engine):
                              budget, cancel, live, watch, progress)
         return run_sync(loaded.request, loaded.arrays, shared, budget, cancel, live, watch, progress)
 
-    def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
+    def pipeline(self) -> Pipeline:
+        """Latency mode: one request, frame after frame; throughput mode: a queue of them."""
+        if self.config.mode != "throughput":
+            return OneAtATime(self._infer, self._end_reads)
+        loaded = self._ready
+        loaded.queue = QueuePipeline(loaded.compiled, loaded.requests_for(self.config), loaded.arrays, self._end_reads)
+        return loaded.queue
+
+    def _infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
         """The new pixels go into the arrays the request already shares, so nothing is rebound."""
         loaded = self._ready
         for index, array in arrays.items():
@@ -126,14 +135,7 @@ class OpenVinoEngine(Engine):
         loaded.request.infer(loaded.arrays)
         return (time.perf_counter() - started) * 1000.0, read_outputs(loaded.compiled, loaded.request)
 
-    def pipeline(self) -> QueuePipeline | None:
-        if self.config.mode != "throughput":
-            return None
-        loaded = self._ready
-        loaded.queue = QueuePipeline(loaded.compiled, loaded.requests_for(self.config), loaded.arrays)
-        return loaded.queue
-
-    def end_reads(self) -> list[list]:
+    def _end_reads(self) -> list[list]:
         if self.profiler.first is None:
             return []
         loaded = self._ready
@@ -188,17 +190,19 @@ class QueuePipeline(Pipeline):
     arrays (so a frame being decoded never overwrites one in flight); the callback, on
     OpenVINO's thread, only copies the outputs out and appends."""
 
-    def __init__(self, compiled: ov.CompiledModel, nireq: int, template: dict[int, np.ndarray]):
+    def __init__(self, compiled: ov.CompiledModel, nireq: int, template: dict[int, np.ndarray],
+                 end_reads: Callable[[], list[list]]):
+        super().__init__(end_reads)
         self._queue = ov.AsyncInferQueue(compiled, nireq)
         self._compiled = compiled
-        self._finished: collections.deque = collections.deque()
+        self._finished: collections.deque[Finished] = collections.deque()
         self._queue.set_callback(self._completed)
         self._template = template
 
     def submit(self, arrays: dict[int, np.ndarray], index: int) -> None:
         self._queue.start_async({**self._template, **arrays}, index)
 
-    def done(self) -> list[tuple[int, float, list[ModelOutput]]]:
+    def done(self) -> list[Finished]:
         finished = []
         while self._finished:
             finished.append(self._finished.popleft())
