@@ -359,3 +359,19 @@ def test_roofs_that_cannot_be_measured_cost_a_run_only_its_efficiencies(tmp_path
     roofline.judge(report, cache_dir=tmp_path).apply_to(report)
     assert report.rooflines == [] and all(layer.efficiency is None for layer in report.layers)
     assert report.notes == ["no roofline: cannot measure what CPU can do: no such device"]
+
+
+def test_a_judgement_is_a_value_the_report_takes_only_when_applied(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(roofline, "busy_now", lambda threads: False)
+    monkeypatch.setattr(roofline, "measure", lambda device, precisions, threads, windows=2: [
+        fake_roof(device, precision, threads, 20.0) for precision in precisions])
+    report = bf16_report()
+    report.compiled.inference_precision = "bf16"
+    before = report.to_json()
+    judgement = roofline.judge(report, cache_dir=tmp_path)
+    assert report.to_json() == before, "judging reads the report and leaves it as it was"
+    assert judgement.rooflines and any("faster than the roofs allow" in note for note in judgement.notes)
+    assert [layer.efficiency for layer in judgement.judged(report.layers)] == judgement.efficiencies
+    judgement.apply_to(report)
+    assert report.rooflines == judgement.rooflines and report.notes == judgement.notes
+    assert [layer.efficiency for layer in report.layers] == judgement.efficiencies
