@@ -25,12 +25,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import openvino as ov
 
 from ovgui.core.model import rt_text
-from ovgui.core.report import Report
+from ovgui.core.report import LayerStats
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ def op_costs(model: ov.Model) -> dict[str, OpCost]:
                 weights += _port_bytes(value)
         written = sum(_port_bytes(out) for out in op.outputs()) if op.get_type_name() != "Result" else 0
         counted = counter is not None and _static(op)
-        flops = counter(op) if counted else 0.0
+        flops = counter(op) if counter is not None and counted else 0.0
         costs[name] = OpCost(flops, weights, activations, written, counted)
     return costs
 
@@ -324,18 +324,21 @@ def _float_constant(port: ov.Input) -> bool:
     return port.get_element_type().is_real() and rt_text(source.get_rt_info(), "layerType") == "Const"
 
 
-def fill_layer_costs(report: Report, costs: dict[str, LayerCost]) -> None:
-    """Put operations, bytes and achieved GFLOP/s (from the steady-state mean) on the report's
-    layers, and the operations of one inference without in-graph preprocessing in `flops_total`.
-    A layer that did not run moves nothing; one with no measured time has no GFLOP/s."""
-    for layer in report.layers:
-        cost = costs.get(layer.name)
-        if cost is None:
-            continue
-        layer.flops = cost.flops
-        ran = layer.executed
-        layer.bytes_read = cost.bytes_read_by(layer.ran_precision) if ran else 0
-        layer.bytes_written = cost.bytes_written if ran else 0
-        layer.gflops_per_s = cost.flops / (layer.real_time_ms * 1e6) if ran and layer.real_time_ms > 0 else None
-    counted = [layer.flops for layer in report.layers if layer.flops is not None and not layer.is_preprocessing]
-    report.flops_total = sum(counted) if counted else None
+def with_layer_costs(layers: list[LayerStats], costs: dict[str, LayerCost]) -> tuple[list[LayerStats], float | None]:
+    """The layers with their operations, bytes and achieved GFLOP/s (from the steady-state mean),
+    and the operations of one inference without in-graph preprocessing (None: none counted).  A
+    layer that did not run moves nothing; one with no measured time has no GFLOP/s."""
+    costed = [_with_cost(layer, costs[layer.name]) if layer.name in costs else layer for layer in layers]
+    counted = [layer.flops for layer in costed if layer.flops is not None and not layer.is_preprocessing]
+    return costed, sum(counted) if counted else None
+
+
+def _with_cost(layer: LayerStats, cost: LayerCost) -> LayerStats:
+    ran = layer.executed
+    return replace(
+        layer,
+        flops=cost.flops,
+        bytes_read=cost.bytes_read_by(layer.ran_precision) if ran else 0,
+        bytes_written=cost.bytes_written if ran else 0,
+        gflops_per_s=cost.flops / (layer.real_time_ms * 1e6) if ran and layer.real_time_ms > 0 else None,
+    )

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ovgui.core.decoders.output_decoder import OutputDecoder
-from ovgui.core.engines.base import Engine, Pipeline
+from ovgui.core.engines.base import Engine, Finished
+from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback, TimedLoop
 from ovgui.core.events import LiveData
 from ovgui.core.geometry import Geometry
 from ovgui.core.inputs import Frame, FrameSource
-from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
 from ovgui.core.preprocess import PreparedInputs, frame_inputs
 from ovgui.core.report import ClassCount, FrameResult, FrameSetSummary, PipelineTimes
 
@@ -39,44 +39,39 @@ class FramePass:
     def run(
         self, frames: Iterator[Frame], budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback
     ) -> tuple[list[FrameResult], LoopResult]:
-        pipeline = self.engine.pipeline()
-        if pipeline is not None:
-            return self._run_pipelined(pipeline, frames, budget, cancel, live, progress)
-        results: list[FrameResult] = []
-        pace = _Pace(budget, cancel, progress)
-        for frame in frames:
-            decoded_before = frame.decode_ms if not results else 0.0
-            results.append(self._one(frame, live, pace.fetched_from, decoded_before))
-            if pace.stop_after(len(results)):
-                break
-        return results, LoopResult(pace.finish(len(results)), 0.0, 1, self.engine.end_reads())
-
-    def _run_pipelined(
-        self, pipeline: Pipeline, frames: Iterator[Frame], budget: Budget, cancel: threading.Event, live: LiveData,
-        progress: ProgressCallback,
-    ) -> tuple[list[FrameResult], LoopResult]:
-        """Throughput mode: while requests infer, the next frames are decoded and preprocessed.
-        A frame's "infer" stage is then from hand-over to completion (waiting for a free request
+        """Each frame once: only Stop or the time budget ends a pass early.  With several requests
+        (throughput mode) the next frames are decoded and preprocessed while requests infer; a
+        frame's "infer" stage is then from hand-over to completion (waiting for a free request
         included), and the stages of overlapping frames do not add up to the pass's wall time."""
+        pipeline = self.engine.pipeline()
+        loop = TimedLoop(Budget(None, budget.duration_s), cancel, live, progress)
         waiting: dict[int, _InFlight] = {}
         results: list[FrameResult] = []
-        pace = _Pace(budget, cancel, progress)
-        for frame in frames:
+        fetched_from = loop.start
+
+        def step() -> tuple[float, int] | None:
+            """`fetched_from`: when the loop asked for this frame, so its wall time covers its decode too."""
+            nonlocal fetched_from
+            frame = next(frames, None)
+            if frame is None:
+                return None
             started = time.perf_counter()
             arrays, geometry = frame_inputs(frame.image, self.prepared)
             prepared_at = time.perf_counter()
-            decoded_before = frame.decode_ms if frame.index == 0 and not results and not waiting else 0.0
-            waiting[frame.index] = _InFlight(frame, geometry, pace.fetched_from, decoded_before, started, prepared_at)
+            decoded_before = frame.decode_ms if frame.index == 0 else 0.0
+            waiting[frame.index] = _InFlight(frame, geometry, fetched_from, decoded_before, started, prepared_at)
             pipeline.submit(arrays, frame.index)
-            results += self._collect(pipeline.done(), waiting, live)
-            if pace.stop_after(len(results)):
-                break
-        pipeline.wait()
-        results += self._collect(pipeline.done(), waiting, live)
-        results.sort(key=lambda result: result.index)
-        return results, LoopResult(pace.finish(len(results)), 0.0, pipeline.requests, self.engine.end_reads())
+            results.extend(self._collect(pipeline.done(), waiting, live))
+            fetched_from = time.perf_counter()
+            return fetched_from, len(results)
 
-    def _collect(self, finished: list, waiting: dict[int, _InFlight], live: LiveData) -> list[FrameResult]:
+        loop.run(step)
+        pipeline.wait()
+        results.extend(self._collect(pipeline.done(), waiting, live))
+        results.sort(key=lambda result: result.index)
+        return results, LoopResult(loop.finish(), 0.0, pipeline.requests, pipeline.end_reads())
+
+    def _collect(self, finished: list[Finished], waiting: dict[int, _InFlight], live: LiveData) -> list[FrameResult]:
         results = []
         for index, latency_ms, outputs in finished:
             flight = waiting.pop(index)
@@ -89,7 +84,8 @@ class FramePass:
                 infer=(inferred_at - flight.prepared_at) * 1000.0,
                 postprocess=(finished_at - inferred_at) * 1000.0,
             )
-            result = self._result(flight.frame, latency_ms, flight.decoded_before + (finished_at - flight.fetched_from) * 1000.0, times, decoded)
+            wall_ms = flight.decoded_before + (finished_at - flight.fetched_from) * 1000.0
+            result = self._result(flight.frame, latency_ms, wall_ms, times, decoded)
             live.add_iteration(latency_ms)
             live.add_frame(flight.frame.image.bgr, result)
             results.append(result)
@@ -107,50 +103,6 @@ class FramePass:
             detections=decoded.detections,
             classes=decoded.classes,
         )
-
-    def _one(self, frame: Frame, live: LiveData, fetched_from: float, decoded_before_ms: float) -> FrameResult:
-        """`fetched_from`: when the loop asked for this frame, so the wall time is measured around
-        everything the frame cost (its decode too), not added up from the stages."""
-        started = time.perf_counter()
-        arrays, geometry = frame_inputs(frame.image, self.prepared)
-        prepared_at = time.perf_counter()
-        latency_ms, outputs = self.engine.infer(arrays)
-        inferred_at = time.perf_counter()
-        decoded = self.decoder(outputs, geometry)
-        finished = time.perf_counter()
-        times = PipelineTimes(
-            decode=frame.decode_ms,
-            preprocess=(prepared_at - started) * 1000.0,
-            infer=(inferred_at - prepared_at) * 1000.0,
-            postprocess=(finished - inferred_at) * 1000.0,
-        )
-        result = self._result(frame, latency_ms, decoded_before_ms + (finished - fetched_from) * 1000.0, times, decoded)
-        live.add_iteration(latency_ms)
-        live.add_frame(frame.image.bgr, result)
-        return result
-
-
-class _Pace:
-    """A pass's clock: when the loop last asked for a frame, progress about ten times a second,
-    and whether Stop or the time budget ends the pass."""
-
-    def __init__(self, budget: Budget, cancel: threading.Event, progress: ProgressCallback):
-        self._budget, self._cancel, self._progress = budget, cancel, progress
-        self.start = self._last_progress = self.fetched_from = time.perf_counter()
-
-    def stop_after(self, done: int) -> bool:
-        now = self.fetched_from = time.perf_counter()
-        if self._cancel.is_set() or (self._budget.duration_s is not None and now - self.start >= self._budget.duration_s):
-            return True
-        if now - self._last_progress >= PROGRESS_INTERVAL_S:
-            self._last_progress = now
-            self._progress(done, now - self.start, 0.0)
-        return False
-
-    def finish(self, done: int) -> float:
-        wall_s = time.perf_counter() - self.start
-        self._progress(done, wall_s, 0.0)
-        return wall_s
 
 
 @dataclass(frozen=True)

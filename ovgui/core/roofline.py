@@ -16,8 +16,9 @@ precision, threads and OpenVINO version, with the CPU, the time and the load ave
 measured at.  One measured on a busy machine (load average above the cores in use) is measured
 again on the first run that finds the machine quiet; while it stays busy a new measurement would
 be no better and cost seconds per run, so the busy one is used, with a note saying so.  A cache
-entry that is not a well-formed, finite, positive roof is measured again, never used.  A layer is judged against min(compute roof, bandwidth of the level its working
-set fits x its intensity), as Intel Advisor's hierarchical roofline does.  A layer's time is
+entry that is not a well-formed, finite, positive roof is measured again, never used.  A layer is
+judged against min(compute roof, bandwidth of the level its working set fits x its intensity),
+as Intel Advisor's hierarchical roofline does.  A layer's time is
 known to the counters' resolution only (±`ProfileSummary.rounding_error_ms`, half of (N+1)/N µs
 for OpenVINO's running means), so a layer beats its roof only when even its slowest consistent
 time does: then a roof is wrong, they are measured again once, and if a layer still beats them,
@@ -33,7 +34,7 @@ import os
 import platform
 import subprocess
 import sys
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import openvino as ov
@@ -132,8 +133,8 @@ def measured_roofs(
     if missing:
         for precision, roof in zip(missing, measure(device, missing, threads, WINDOWS * 4 if fresh else WINDOWS)):
             old = cached.get(keys[precision])
-            keep = keep_best and old is not None and trusted(old, cpu, busy=True)
-            found[precision] = higher(old, roof) if keep else roof
+            kept = old if keep_best and old is not None and trusted(old, cpu, busy=True) else None
+            found[precision] = higher(kept, roof) if kept is not None else roof
         _write_cache(path, {**cached, **{keys[p]: found[p] for p in missing}})
     return [found[precision] for precision in precisions]
 
@@ -256,83 +257,115 @@ def attainable_gflops(layer: LayerStats, roofs: list[Roofline]) -> float | None:
     return min(bounds) if bounds else None
 
 
-def slowest_consistent_gflops(layer: LayerStats, error_ms: float) -> float:
-    """The layer's rate at the longest time its counters allow (its mean plus their rounding
+def slowest_consistent_gflops(gflops_per_s: float, time_ms: float, error_ms: float) -> float:
+    """A layer's rate at the longest time its counters allow (its mean plus their rounding
     error): the rate it reached at least."""
-    time_ms = layer.real_time_ms
-    return layer.gflops_per_s * time_ms / (time_ms + error_ms) if time_ms > 0 else layer.gflops_per_s
+    return gflops_per_s * time_ms / (time_ms + error_ms) if time_ms > 0 else gflops_per_s
 
 
 def beats_roof(layer: LayerStats, error_ms: float) -> bool:
     """Above its roof beyond the uncertainty of its time (a 70 µs layer known to ±0.5 µs at
     +0.4 % is not)."""
-    if layer.efficiency is None or layer.efficiency <= 1.0:
+    if layer.efficiency is None or layer.efficiency <= 1.0 or layer.gflops_per_s is None:
         return False
     bound = layer.gflops_per_s / layer.efficiency
-    return slowest_consistent_gflops(layer, error_ms) > bound
+    return slowest_consistent_gflops(layer.gflops_per_s, layer.real_time_ms, error_ms) > bound
 
 
-def fill_efficiency(report: Report, roofs: list[Roofline]) -> list[LayerStats]:
-    """Each layer's achieved GFLOP/s as a fraction of what its roofs allow it; the roofs on the
-    report so a saved report can draw its roofline.  Returns the layers that beat their roofs
-    beyond the uncertainty of their times."""
-    report.rooflines = list(roofs)
-    for layer in report.layers:
+@dataclass(frozen=True)
+class Judgement:
+    """A run's layers judged against roofs: each layer's efficiency (in the layers' order), the
+    roofs with their notes (so a saved report's plot says them too) and the report's notes."""
+
+    efficiencies: list[float | None]
+    rooflines: list[Roofline]
+    notes: list[str]
+
+    def judged(self, layers: list[LayerStats]) -> list[LayerStats]:
+        """Copies of `layers` with their efficiencies."""
+        return [replace(layer, efficiency=efficiency) for layer, efficiency in zip(layers, self.efficiencies)]
+
+    def apply_to(self, report: Report) -> None:
+        """Judge a shown report again (the window's new roofs): its layers in place, so every view
+        holding them sees the change, and the notes an earlier judgement left replaced."""
+        for layer, efficiency in zip(report.layers, self.efficiencies):
+            layer.efficiency = efficiency
+        report.rooflines = self.rooflines
+        report.notes = [*(note for note in report.notes if not _ours(note)), *self.notes]
+
+
+def efficiencies(layers: list[LayerStats], roofs: list[Roofline]) -> list[float | None]:
+    """Each layer's achieved GFLOP/s as a fraction of what its roofs allow it."""
+    efficiencies: list[float | None] = []
+    for layer in layers:
         bound = attainable_gflops(layer, roofs)
-        layer.efficiency = layer.gflops_per_s / bound if bound else None
-    return [layer for layer in report.layers if beats_roof(layer, report.profile.rounding_error_ms)]
+        efficiencies.append(layer.gflops_per_s / bound if bound and layer.gflops_per_s is not None else None)
+    return efficiencies
 
 
-def judge(report: Report, cache_dir: Path | None = None) -> None:
+def beyond_roofs(layers: list[LayerStats], roofs: list[Roofline], error_ms: float) -> list[LayerStats]:
+    """The layers (judged copies) that beat their roofs beyond the uncertainty of their times."""
+    judged = [replace(layer, efficiency=efficiency) for layer, efficiency in zip(layers, efficiencies(layers, roofs))]
+    return [layer for layer in judged if beats_roof(layer, error_ms)]
+
+
+def judge(report: Report, cache_dir: Path | None = None) -> Judgement:
     """Efficiencies against the roofs; a layer above its roof means the roofs are wrong (measured
     busy, or cached from another day): measure them again once (keeping the higher of each
-    figure), and if a layer still beats them, say so on the roofs and in the report's notes
-    instead of showing > 100 % silently.  Roofs that cannot be measured cost the run its
-    efficiencies, with a note, never its other results."""
+    figure), and if a layer still beats them, say so on the roofs and in the notes instead of
+    showing > 100 % silently.  Roofs that cannot be measured cost the run its efficiencies, with a
+    note, never its other results."""
     try:
         roofs = roofs_for_run(report, cache_dir)
-        if fill_efficiency(report, roofs):
+        if beyond_roofs(report.layers, roofs, report.profile.rounding_error_ms):
             roofs = roofs_for_run(report, cache_dir, fresh=True, keep_best=True)
     except OvguiError as error:
-        fill_efficiency(report, [])
-        report.notes.append(f"no roofline: {error}")
-        return
-    apply_roofs(report, roofs)
+        return Judgement([None] * len(report.layers), [], [f"no roofline: {error}"])
+    return judgement(report, roofs)
+
+
+def judgement(report: Report, roofs: list[Roofline]) -> Judgement:
+    """`report`'s layers against `roofs`, with the notes these roofs give (the report is only read)."""
+    error_ms = report.profile.rounding_error_ms
+    found = efficiencies(report.layers, roofs)
+    judged = [replace(layer, efficiency=efficiency) for layer, efficiency in zip(report.layers, found)]
+    above = [layer for layer in judged if beats_roof(layer, error_ms)]
+    notes = []
+    if above:
+        worst = max(above, key=_efficiency)
+        notes.append(
+            f"{len(above)} layer(s) {ABOVE_ROOF}, also after measuring the roofs again "
+            f"(worst: {worst.name} at {_efficiency(worst):.0%}): a roof or these layers' byte counts are wrong"
+        )
+    within = [layer for layer in judged if _efficiency(layer) > 1.0 and all(layer is not beaten for beaten in above)]
+    if within:
+        worst = max(within, key=_efficiency)
+        notes.append(
+            f"{len(within)} layer(s) at up to {_efficiency(worst):.1%} of their roofs, {WITHIN_TIMING} "
+            f"(±{error_ms * 1000:.2f} µs a layer; worst: {worst.name})"
+        )
+    rooflines = [replace(roof, notes=[*_roof_notes(roof), *notes]) for roof in roofs]
+    return Judgement(found, rooflines, notes)
 
 
 def apply_roofs(report: Report, roofs: list[Roofline]) -> None:
-    """Judge the report's layers against `roofs` (e.g. measured again from the window) and replace
-    the notes an earlier judgement left with what these roofs give."""
-    above = fill_efficiency(report, roofs)
-    ours = (ABOVE_ROOF, WITHIN_TIMING)
-    report.notes = [note for note in report.notes if not any(text in note for text in ours)]
-    for roof in roofs:
-        roof.notes = [note for note in roof.notes if not any(text in note for text in ours) and note != busy_note(roof)]
-        if measured_busy(roof):
-            roof.notes.append(busy_note(roof))
-    if above:
-        worst = max(above, key=lambda layer: layer.efficiency)
-        note = (
-            f"{len(above)} layer(s) {ABOVE_ROOF}, also after measuring the roofs again "
-            f"(worst: {worst.name} at {worst.efficiency:.0%}): a roof or these layers' byte counts are wrong"
-        )
-        _add_note(report, roofs, note)
-    within = [layer for layer in report.layers if layer.efficiency is not None and layer.efficiency > 1.0
-              and all(layer is not beaten for beaten in above)]
-    if within:
-        worst = max(within, key=lambda layer: layer.efficiency)
-        note = (
-            f"{len(within)} layer(s) at up to {worst.efficiency:.1%} of their roofs, {WITHIN_TIMING} "
-            f"(±{report.profile.rounding_error_ms * 1000:.2f} µs a layer; worst: {worst.name})"
-        )
-        _add_note(report, roofs, note)
+    """Judge the report's layers against `roofs` measured again from the window."""
+    judgement(report, roofs).apply_to(report)
 
 
-def _add_note(report: Report, roofs: list[Roofline], note: str) -> None:
-    """On the report and on each roof, so a saved report's plot says it too."""
-    for roof in roofs:
-        roof.notes.append(note)
-    report.notes.append(note)
+def _efficiency(layer: LayerStats) -> float:
+    return layer.efficiency if layer.efficiency is not None else 0.0
+
+
+def _ours(note: str) -> bool:
+    """Whether a note is one a judgement writes (and the next one replaces)."""
+    return ABOVE_ROOF in note or WITHIN_TIMING in note
+
+
+def _roof_notes(roof: Roofline) -> list[str]:
+    """A roof's notes without an earlier judgement's, with whether it was measured busy."""
+    kept = [note for note in roof.notes if not _ours(note) and note != busy_note(roof)]
+    return [*kept, busy_note(roof)] if measured_busy(roof) else kept
 
 
 def busy_note(roof: Roofline) -> str:

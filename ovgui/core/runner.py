@@ -31,12 +31,13 @@ from ovgui.core.decoders.output_decoder import OutputDecoder
 from ovgui.core.decoders.user import UserDecoder, load_user_decoder
 from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.engines.base import Engine, check_engine_request, create_engine
+from ovgui.core.engines.timed_loop import Budget, LoopResult
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.frame_pass import FramePass, summarize
 from ovgui.core.geometry import Geometry
+from ovgui.core.graph import RuntimeGraph
 from ovgui.core.inputs import Frame, FrameSource, open_source
-from ovgui.core.loops import Budget, LoopResult
 from ovgui.core.memory import MemorySampler
 from ovgui.core.memory_estimate import check_memory
 from ovgui.core.model import check_model_path, describe_model, metadata_names, read_model, static_dims
@@ -137,13 +138,13 @@ class ProfileRun:
         engine.cancel = self._cancel
         with MemorySampler(self.live) as memory:
             self._memory = memory
-            report, outputs, geometry, mask = self._run_phases(engine, source, first, frames, device)
+            report, outputs, geometry, mask, graph = self._run_phases(engine, source, first, frames, device)
         report.memory = memory.report()
         report.notes = [*self._notes, *source.notes, *report.notes]  # the engine's own (roofs) last
         report.environment = environment_info()
         log.info("run %s: latency median %.3f ms over %d iterations", "completed" if report.completed else "stopped",
                  report.latency_ms.median, report.latency_ms.count)
-        return RunOutcome.measured(report, outputs, geometry, mask, engine.profiler, engine.graph)
+        return RunOutcome.measured(report, outputs, geometry, mask, engine.profiler, graph)
 
     def _note(self, text: str) -> None:
         self._notes.append(text)
@@ -162,9 +163,10 @@ class ProfileRun:
         return duration_ms
 
     def _run_phases(self, engine: Engine, source: FrameSource, first: Frame, frames: Iterator[Frame],
-                    device: DeviceInfo) -> tuple[Report, list[ModelOutput], Geometry, np.ndarray | None]:
+                    device: DeviceInfo) -> tuple[Report, list[ModelOutput], Geometry, np.ndarray | None, RuntimeGraph | None]:
         """A single image runs the steady loop on itself; a set or a video runs frame by frame.
-        Returns the report with the first inference's outputs, the image's fit and the decoder's mask."""
+        Returns the report with the first inference's outputs, the image's fit, the decoder's mask
+        and the executed graph."""
         config = self.request.config
         timings = Timings()
         image = first.image
@@ -208,7 +210,7 @@ class ProfileRun:
         report = Report(model=info, device=device, config=config, image=image.info, preprocess=prepared.info)
         report.engine = engine.info()
         report.timings_ms = timings
-        self._add_measurements(engine, report, loop)
+        graph = self._add_measurements(engine, report, loop)
         self.partial = report
         result = decoder(outputs, prepared.geometry)
         report.decoder = DecoderInfo(result.decoder, result.note)
@@ -222,7 +224,7 @@ class ProfileRun:
             report.throughput_fps = report.frame_set.end_to_end_fps
         self._end("results", results_started)
         self._memory.end_phase()
-        return report, outputs, prepared.geometry, result.mask
+        return report, outputs, prepared.geometry, result.mask, graph
 
     def _abandonable(self, function: Callable[[], T], name: str, stopped: str) -> T:
         """`function()` on a thread a stop walks away from at once (`RunCancelled(stopped)`)."""
@@ -245,8 +247,9 @@ class ProfileRun:
                        "the figures cover the iterations done, without per-layer figures")
             return LoopResult(time.perf_counter() - started, 0.0, 1, [])
 
-    def _add_measurements(self, engine: Engine, report: Report, loop: LoopResult) -> None:
-        """Latency, throughput, the settings the engine used and the per-layer figures."""
+    def _add_measurements(self, engine: Engine, report: Report, loop: LoopResult) -> RuntimeGraph | None:
+        """Latency, throughput, the settings the engine used and the per-layer figures; returns the
+        executed graph where the engine has one."""
         config = self.request.config
         report.compiled = engine.settings(loop)
         for note in adjusted_settings(config, report.compiled, report.engine.name):
@@ -262,12 +265,16 @@ class ProfileRun:
         report.layers = [] if self.walked_away else engine.layers(loop, iterations)
         if report.layers:
             report.layer_types = totals_by_type(report.layers)
-            self._add_layer_figures(engine, report, loop, iterations)
+            return self._add_layer_figures(engine, report, loop, iterations)
+        return None
 
-    def _add_layer_figures(self, engine: Engine, report: Report, loop: LoopResult, iterations: int) -> None:
-        """The profile summary, then what the engine measured beyond the layers' times."""
+    def _add_layer_figures(self, engine: Engine, report: Report, loop: LoopResult, iterations: int) -> RuntimeGraph | None:
+        """The profile summary, then what the engine measured beyond the layers' times; the
+        executed graph (OpenVINO) travels with the outcome, not in the report."""
         report.profile = profile_summary(report, engine.profiler, loop, iterations)
-        engine.annotate(report)
+        findings = engine.findings(report)
+        findings.apply_to(report)
+        return findings.graph
 
     def _decode_options(self, labels: list[str] | None) -> DecodeOptions:
         config = self.request.config

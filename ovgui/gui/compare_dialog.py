@@ -25,18 +25,13 @@ from PySide6.QtWidgets import (
 
 from ovgui.core.compare import Variant, load_variants
 from ovgui.core.errors import OvguiError
-from ovgui.gui.engine_choice import (
-    ONNXRUNTIME,
-    ONNXRUNTIME_DEVICE,
-    ONNXRUNTIME_MODE,
-    onnxruntime_unavailable,
-)
+from ovgui.gui.engine_choice import fixed_values, unavailable
 from ovgui.gui.plain_text import escaped, literal
 
 CHECKED_BY_DEFAULT = {"Current settings", "Throughput mode (async)", "Precision f32", "Precision bf16"}
 ONNXRUNTIME_PRESET = Variant(
     "ONNX Runtime",
-    {"engine": ONNXRUNTIME, "device": ONNXRUNTIME_DEVICE, "mode": ONNXRUNTIME_MODE, "preprocess": "host"},
+    {"engine": "onnxruntime", **fixed_values("onnxruntime")},
 )
 """The same model through the other engine, with what that engine needs (CPU, one request,
 the image converted on the host) rather than a configuration it refuses."""
@@ -104,7 +99,7 @@ class CompareDialog(QDialog):
 
     def _refuse_unavailable_engine(self, item: QListWidgetItem, variant: Variant) -> None:
         """ONNX Runtime not installed: the preset stays in sight, unchecked and greyed, saying how to install it."""
-        reason = onnxruntime_unavailable(self._model_path) if variant.changes.get("engine") == ONNXRUNTIME else ""
+        reason = unavailable(variant.changes["engine"], self._model_path) if "engine" in variant.changes else ""
         if reason:
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
             item.setCheckState(Qt.CheckState.Unchecked)

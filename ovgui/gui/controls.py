@@ -24,20 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.engines.capabilities import DECLARED, ENGINE_SETTINGS, capabilities
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json
 from ovgui.core.options import BY_NAME, Option, OptionError, make_config, options_in, validate
 from ovgui.core.report import DeviceInfo, ModelInfo, RunConfig
-from ovgui.gui.engine_choice import (
-    ONLY_FOR,
-    ONNXRUNTIME,
-    ONNXRUNTIME_DEVICE,
-    ONNXRUNTIME_DEVICE_TEXT,
-    ONNXRUNTIME_MODE,
-    ONNXRUNTIME_MODE_REASON,
-    ignored_by,
-    onnxruntime_unavailable,
-)
+from ovgui.gui.engine_choice import fixed_values, mode_reason, unavailable
 from ovgui.gui.option_fields import OptionForm, TextField, accepted_values
 from ovgui.gui.plain_text import escaped, literal
 from ovgui.gui.preprocess_panel import PreprocessPanel
@@ -172,7 +164,8 @@ class DecoderFileField(QWidget):
         super().__init__(parent)
         self.option = option
         self.text = TextField(option)
-        self.browse_button = QToolButton(text="Browse…", toolTip=f"Pick a Python file with decode(outputs, info). {DECODER_WARNING}")
+        self.browse_button = QToolButton(text="Browse…",
+                                         toolTip=f"Pick a Python file with decode(outputs, info). {DECODER_WARNING}")
         self.browse_button.clicked.connect(self.browse)
         self.text.edited.connect(self.edited)
         layout = QHBoxLayout(self)
@@ -197,15 +190,15 @@ class DecoderFileField(QWidget):
 class RunSettings(OptionForm):
     """The run and output options, made from their declarations; iterations and time share one row.
 
-    The engine picker offers ONNX Runtime only where it can run the model (a line under it says
-    why not), and the settings the chosen engine ignores are hidden."""
+    The engine picker offers an engine only where it can run the model (a line under it says why
+    not), and the settings the chosen engine ignores are hidden; all of it comes from the engines'
+    declarations (`ovgui.core.engines.capabilities`)."""
 
     def __init__(self, parent: QWidget | None = None):
         device = DeviceField(BY_NAME["device"])
         self.engine_note = QLabel(wordWrap=True, objectName="engineNote", textFormat=Qt.TextFormat.PlainText,
                                   textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.engine_device = QLabel(ONNXRUNTIME_DEVICE_TEXT, objectName="engineDevice",
-                                    toolTip="ONNX Runtime runs on the CPU through its CPUExecutionProvider")
+        self.engine_device = QLabel(objectName="engineDevice")
         fields = {"device": device, "decoder_file": DecoderFileField(BY_NAME["decoder_file"])}
         super().__init__("Run", options_in("run") + options_in("output"), fields, parent)
         self.device = device
@@ -221,7 +214,7 @@ class RunSettings(OptionForm):
 
     def add_row(self, option: Option, field: QWidget) -> None:
         """One "Run for" row holds the iterations field, the time field and the combo that picks between them;
-        the engine's row has its note beneath, the device's row what ONNX Runtime runs on."""
+        the engine's row has its note beneath, the device's row what an engine with one device runs on."""
         if option.name == "engine":
             super().add_row(option, field)
             self.form.addRow(self.engine_note)
@@ -249,35 +242,41 @@ class RunSettings(OptionForm):
 
     def values(self) -> dict[str, Any]:
         """What the fields hold (hidden ones too: the command line's values reach the report as given);
-        on ONNX Runtime the device is the CPU the device row shows."""
+        on an engine with one device, the device its row shows."""
         values = self._read(lenient=False)
-        if values["engine"] == ONNXRUNTIME:
-            values["device"] = ONNXRUNTIME_DEVICE
+        device = fixed_values(values["engine"]).get("device")
+        if device is not None:
+            values["device"] = device
         return values
 
     def set_model_path(self, path: str) -> None:
-        """Offer ONNX Runtime only if it can run `path`; otherwise say why under the picker.  A choice
+        """Offer each engine only if it can run `path`; otherwise say why under the picker.  A choice
         already made (command line, last session) stays, and the run says why it cannot start."""
-        reason = onnxruntime_unavailable(path)
-        item = self.engine.model().item(self.engine.findData(ONNXRUNTIME))
-        item.setEnabled(not reason)
-        item.setToolTip(literal(reason))
-        self.engine_note.setText(reason)
-        self.engine_note.setVisible(bool(reason))
+        reasons = []
+        for declared in DECLARED:
+            reason = unavailable(declared.name, path)
+            item = self.engine.model().item(self.engine.findData(declared.name))
+            item.setEnabled(not reason)
+            item.setToolTip(literal(reason))
+            reasons += [reason] if reason else []
+        self.engine_note.setText("; ".join(reasons))
+        self.engine_note.setVisible(bool(reasons))
 
     def _show_engine(self) -> None:
-        engine = self.engine.value()
-        for names in ONLY_FOR.values():
-            for name in names:
-                self.form.setRowVisible(self.fields[name], name not in ignored_by(engine))
-        on_onnxruntime = engine == ONNXRUNTIME
-        self.device.setVisible(not on_onnxruntime)
-        self.engine_device.setVisible(on_onnxruntime)
+        declared = capabilities(self.engine.value())
+        for name in ENGINE_SETTINGS:
+            self.form.setRowVisible(self.fields[name], name in declared.reads)
+        fixed = fixed_values(declared.name)
+        self.device.setVisible("device" not in fixed)
+        self.engine_device.setVisible("device" in fixed)
+        if declared.devices is not None:
+            self.engine_device.setText(declared.devices.reason)
+            self.engine_device.setToolTip(f"{declared.label} runs on the {declared.devices.reason} here")
         mode = self.fields["mode"]
-        if on_onnxruntime:
-            mode.setValue(ONNXRUNTIME_MODE)
-        mode.setEnabled(not on_onnxruntime)
-        mode.setToolTip(ONNXRUNTIME_MODE_REASON if on_onnxruntime else mode.option.help_text())
+        if "mode" in fixed:
+            mode.setValue(fixed["mode"])
+        mode.setEnabled("mode" not in fixed)
+        mode.setToolTip(mode_reason(declared.name) or mode.option.help_text())
 
     def set_values(self, config: RunConfig) -> None:
         by_time = config.duration_s is not None
@@ -303,7 +302,8 @@ class RunSettings(OptionForm):
 
     def _read(self, lenient: bool) -> dict[str, Any]:
         """The fields' values, the hidden budget as None; `lenient` skips text that is no value."""
-        active, inactive = ("duration_s", "iterations") if self.budget_kind.currentData() == "seconds" else ("iterations", "duration_s")
+        by_time = self.budget_kind.currentData() == "seconds"
+        active, inactive = ("duration_s", "iterations") if by_time else ("iterations", "duration_s")
         values: dict[str, Any] = {}
         for name, field in self.fields.items():
             try:

@@ -14,7 +14,8 @@ from test_manifest_models import assert_detections
 from ovgui.console import format_summary
 from ovgui.core.agreement import agreement, iou
 from ovgui.core.compare import Variant, run_variants
-from ovgui.core.engines.base import check_onnxruntime_importable
+from ovgui.core.engines.base import check_importable
+from ovgui.core.engines.capabilities import DECLARED, ENGINE_SETTINGS, Capabilities, Limit, capabilities
 from ovgui.core.engines.onnxruntime import node_runs
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASES
@@ -25,8 +26,14 @@ from ovgui.core.report import ClassScore, Detection, DeviceInfo, ModelInfo, Repo
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile
 
 ENGINES = ["openvino", "onnxruntime"]
-YOLOV5_BUS = [(0, 0.823, [219, 408, 349, 863]), (0, 0.816, [52, 399, 207, 895]), (0, 0.676, [680, 377, 810, 870]), (5, 0.526, [49, 237, 810, 772])]
-YOLOV8_BUS = [(0, 0.898, [672, 373, 810, 878]), (0, 0.896, [50, 398, 243, 903]), (0, 0.896, [221, 408, 343, 855]), (5, 0.834, [34, 231, 798, 768]), (0, 0.314, [0, 551, 60, 867])]
+YOLOV5_BUS = [
+    (0, 0.823, [219, 408, 349, 863]), (0, 0.816, [52, 399, 207, 895]), (0, 0.676, [680, 377, 810, 870]),
+    (5, 0.526, [49, 237, 810, 772]),
+]
+YOLOV8_BUS = [
+    (0, 0.898, [672, 373, 810, 878]), (0, 0.896, [50, 398, 243, 903]), (0, 0.896, [221, 408, 343, 855]),
+    (5, 0.834, [34, 231, 798, 768]), (0, 0.314, [0, 551, 60, 867]),
+]
 YUNET_ZIDANE = [(0, 0.939, [915, 100, 1055, 279]), (0, 0.896, [556, 258, 656, 410]), (0, 0.702, [1064, 282, 1280, 527])]
 
 
@@ -73,7 +80,8 @@ def test_onnxruntime_figures_are_set_against_the_session_they_come_from(model):
     that session's first run.  Nodes run one after another inside each run (sequential execution,
     the default), so their sums cannot exceed the runs' latencies (how far below is a wall-clock
     matter: what a run does besides its nodes, and the machine's load)."""
-    run = ProfileRun(RunRequest(str(model_path(model)), str(image_path("bus.jpg")), RunConfig(iterations=8, engine="onnxruntime")))
+    config = RunConfig(iterations=8, engine="onnxruntime")
+    run = ProfileRun(RunRequest(str(model_path(model)), str(image_path("bus.jpg")), config))
     try:
         report = run.run().report
     finally:
@@ -91,7 +99,8 @@ def test_onnxruntime_figures_are_set_against_the_session_they_come_from(model):
     summary = format_summary(report)
     assert (f"layers sum {format_ms(prof.layers_sum_ms)} ms vs profiled-session mean {format_ms(prof.profiled_mean_ms)} ms; "
             f"timed mean {format_ms(report.latency_ms.mean)} ms") in summary
-    assert f"the profiled session's own first run, layers sum {format_ms(first_column)} ms of its {format_ms(prof.profiled_first_ms)} ms" in summary
+    assert (f"the profiled session's own first run, layers sum {format_ms(first_column)} ms "
+            f"of its {format_ms(prof.profiled_first_ms)} ms") in summary
     assert "first inference: layers sum" not in summary, "never against the timed session's first inference"
     again = Report.from_json(report.to_json()).profile
     assert (again.profiled_mean_ms, again.profiled_first_ms) == (prof.profiled_mean_ms, prof.profiled_first_ms)
@@ -143,7 +152,8 @@ def without_onnxruntime(monkeypatch) -> None:
 def test_a_missing_onnxruntime_is_one_line(monkeypatch):
     without_onnxruntime(monkeypatch)
     with pytest.raises(OvguiError, match=r"^ONNX Runtime is not installed; install it with pip install 'ovgui\[onnxruntime\]'$"):
-        run_profile(RunRequest(str(model_path("yolov8")), str(image_path("bus.jpg")), RunConfig(iterations=1, engine="onnxruntime")))
+        config = RunConfig(iterations=1, engine="onnxruntime")
+        run_profile(RunRequest(str(model_path("yolov8")), str(image_path("bus.jpg")), config))
 
 
 def test_a_missing_onnxruntime_fails_its_comparison_entry_only(monkeypatch):
@@ -163,7 +173,7 @@ def test_an_onnxruntime_that_cannot_load_is_one_line(monkeypatch):
 
     monkeypatch.setattr(importlib, "import_module", broken)
     with pytest.raises(OvguiError, match=r"^ONNX Runtime cannot be loaded \(libonnxruntime.so.1: .*\); reinstall it with pip"):
-        check_onnxruntime_importable()
+        check_importable(capabilities("onnxruntime"))
 
 
 def test_detections_agree_by_iou_and_class():
@@ -186,3 +196,27 @@ def test_classes_agree_on_top1_and_top5():
 
 def report_with(detections: list[Detection]) -> Report:
     return Report(ModelInfo("m.onnx", "ONNX", 1), DeviceInfo("CPU", "cpu"), RunConfig(), detections=detections)
+
+
+def test_a_declaration_alone_drives_the_request_check_and_the_ignored_settings():
+    """A new engine's declaration, with no module behind it: what it refuses and what it ignores
+    follow from the declaration, in the same words as the declared engines'."""
+    torch = Capabilities("torch", "PyTorch", "nowhere:Engine", reads=("nthreads",),
+                         suffixes=Limit((".pt", ".pth"), "PyTorch models"), modes=Limit(("latency",), "eager, one run at a time"))
+    assert torch.refusal(RunConfig(), "model.onnx") == (
+        "PyTorch reads PyTorch models (.pt, .pth), not model.onnx; use --engine openvino")
+    assert torch.refusal(RunConfig(mode="throughput"), "m.pt") == \
+        "PyTorch runs in latency mode here (eager, one run at a time); use --mode latency"
+    assert torch.refusal(RunConfig(device="GPU", preprocess="graph"), "m.pt") == "", "no limit declared: anything OpenVINO takes"
+    assert torch.ignored() == ENGINE_SETTINGS
+    assert torch.ignored_notes(RunConfig(nireq=2, execution_mode="parallel")) == [
+        "nireq is OpenVINO's setting; PyTorch ignores it", "execution_mode is ONNX Runtime's setting; PyTorch ignores it"]
+
+
+def test_each_engine_ignores_exactly_what_only_the_others_read():
+    for declared in DECLARED:
+        others = {name for other in DECLARED if other is not declared for name in other.reads}
+        assert set(declared.ignored()) == others - set(declared.reads)
+    assert capabilities("onnxruntime").ignored_notes(RunConfig()) == [], "defaults are no request"
+    assert capabilities("onnxruntime").ignored_notes(RunConfig(hint="latency", shared_memory=False)) == [
+        "hint is OpenVINO's setting; ONNX Runtime ignores it", "shared_memory is OpenVINO's setting; ONNX Runtime ignores it"]

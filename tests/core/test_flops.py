@@ -3,13 +3,15 @@ CPU compile really executes, and the shared models' totals against their model c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 import pytest
 from shared_data import image_path, model_path
 
-from ovgui.core.flops import fill_layer_costs, op_costs, originals_of, runtime_layer_costs, total_flops, uncounted_types
+from ovgui.core.flops import op_costs, originals_of, runtime_layer_costs, total_flops, uncounted_types, with_layer_costs
 from ovgui.core.precision import ran_at
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest, run_profile
@@ -157,7 +159,9 @@ def test_a_run_gets_operations_bytes_and_achieved_rates_per_layer() -> None:
     core = ov.Core()
     model = core.read_model(path)
     runtime = core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32", "PERF_COUNT": True}).get_runtime_model()
-    fill_layer_costs(report, runtime_layer_costs(model, runtime))
+    measured = [replace(layer, flops=None, gflops_per_s=None) for layer in report.layers]
+    report.layers, report.flops_total = with_layer_costs(measured, runtime_layer_costs(model, runtime))
+    assert all(layer.flops is None for layer in measured), "the costs come back as new layers"
     assert report.flops_total == pytest.approx(total_flops(model))
     convolutions = [layer for layer in report.layers if layer.type == "Convolution" and layer.executed]
     assert convolutions and all(layer.flops > 0 and layer.gflops_per_s > 0 for layer in convolutions)

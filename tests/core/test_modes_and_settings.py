@@ -83,7 +83,9 @@ def test_rejected_settings_give_one_clear_message(changes, message):
 
 def test_run_variants_keeps_going_after_a_rejected_one():
     base = RunRequest(str(model_path("squeezenet")), str(image_path("chelsea.png")), RunConfig(iterations=4))
-    variants = [Variant("default", {}), Variant("broken cache", {"cache_dir": "/proc/no/dir"}), Variant("1 thread", {"nthreads": 1})]
+    variants = [
+        Variant("default", {}), Variant("broken cache", {"cache_dir": "/proc/no/dir"}), Variant("1 thread", {"nthreads": 1}),
+    ]
     results = list(run_variants(base, variants))
     assert [name for name, _ in results] == ["default", "broken cache", "1 thread"]
     (_, default), (_, error), (_, one_thread) = results
@@ -137,7 +139,8 @@ def test_cli_compare_and_diff(tmp_path, capsys):
     configs = tmp_path / "configs.json"
     configs.write_text(json.dumps([{"name": "latency f32", "precision": "f32"}, {"name": "throughput", "mode": "throughput"}]))
     out = tmp_path / "comparison.json"
-    code = profile_main([str(model_path("squeezenet")), str(image_path("chelsea.png")), "-n", "6", "--compare", str(configs), "--json", str(out)])
+    code = profile_main([str(model_path("squeezenet")), str(image_path("chelsea.png")), "-n", "6",
+                         "--compare", str(configs), "--json", str(out)])
     printed = capsys.readouterr().out
     assert code == 0 and "latency f32" in printed and "throughput" in printed
     entries = json.loads(out.read_text())["comparison"]
@@ -160,6 +163,7 @@ def test_cli_summary_sets_the_layers_sum_against_the_mean_latency(capsys, tmp_pa
     report = Report.load(out)
     assert code == 0 and report.profile.latency_mean_ms == report.latency_ms.mean > 0
     ratio = report.profile.layers_sum_ms / report.latency_ms.mean
-    expected = f"layers sum {format_ms(report.profile.layers_sum_ms)} ms vs mean {format_ms(report.latency_ms.mean)} ms (x{ratio:.2f})"
+    expected = (f"layers sum {format_ms(report.profile.layers_sum_ms)} ms "
+                f"vs mean {format_ms(report.latency_ms.mean)} ms (x{ratio:.2f})")
     assert expected in printed
     assert "vs median" not in printed

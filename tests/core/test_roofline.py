@@ -25,7 +25,6 @@ from ovgui.core.roofline import (
     attainable,
     cache_key,
     cpu_name,
-    fill_efficiency,
     measured_busy,
 )
 from ovgui.core.runner import RunRequest, run_profile
@@ -222,7 +221,7 @@ def test_each_layer_is_judged_against_the_roof_of_the_precision_its_kernel_ran_a
     report = bf16_report()
     roofs = roofline.roofs_for_run(report, cache_dir=tmp_path)
     assert [(roof.precision, roof.threads) for roof in roofs] == [("bf16", 2), ("f32", 2)]
-    fill_efficiency(report, roofs)
+    roofline.judgement(report, roofs).apply_to(report)
     # intensity 1000 FLOP/byte: compute-bound; int8 has no compute roof: L2 80 GB/s x 1000
     assert [layer.efficiency for layer in report.layers] == [0.25, 0.25, 40.0 / 80_000, None, 0.25]
     assert Report.from_json(report.to_json()).rooflines == roofs
@@ -246,7 +245,7 @@ def test_a_layer_above_its_roof_remeasures_once_then_says_so(tmp_path, monkeypat
     report = bf16_report()
     report.layers = report.layers[:1]
     report.compiled.inference_precision = "bf16"
-    roofline.judge(report, cache_dir=tmp_path)
+    roofline.judge(report, cache_dir=tmp_path).apply_to(report)
     assert len(calls) == 2, "measured, then measured again because a layer beat the roof"
     assert report.layers[0].efficiency == 5.0
     assert any("faster than the roofs allow" in note for note in report.notes)
@@ -302,7 +301,7 @@ def test_a_layer_above_its_roof_within_its_timing_uncertainty_is_noted_not_remea
     close = layer("close", "bf16", 100.4)
     close.real_time_ms, close.flops = 0.07, 100.4e9 * 0.07e-3
     report.layers = [close]
-    roofline.judge(report, cache_dir=tmp_path)
+    roofline.judge(report, cache_dir=tmp_path).apply_to(report)
     assert len(calls) == 1, "within the uncertainty: no second measurement"
     assert close.efficiency == pytest.approx(1.004) and not roofline.beats_roof(close, 0.0005)
     assert not any("faster than the roofs allow" in note for note in report.notes)
@@ -311,7 +310,7 @@ def test_a_layer_above_its_roof_within_its_timing_uncertainty_is_noted_not_remea
     beyond = layer("beyond", "bf16", 101.0)
     beyond.real_time_ms, beyond.flops = 0.07, 101.0e9 * 0.07e-3
     report.layers = [beyond]
-    roofline.judge(report, cache_dir=tmp_path)
+    roofline.judge(report, cache_dir=tmp_path).apply_to(report)
     assert len(calls) == 2 and roofline.beats_roof(beyond, 0.0005), "beyond it: measured again"
     assert any("faster than the roofs allow" in note for note in report.notes)
     assert not any("within their timing's uncertainty" in note for note in report.notes), "the earlier note is replaced"
@@ -360,6 +359,22 @@ def test_roofs_that_cannot_be_measured_cost_a_run_only_its_efficiencies(tmp_path
 
     monkeypatch.setattr(roofline, "measure", failing)
     report = bf16_report()
-    roofline.judge(report, cache_dir=tmp_path)
+    roofline.judge(report, cache_dir=tmp_path).apply_to(report)
     assert report.rooflines == [] and all(layer.efficiency is None for layer in report.layers)
     assert report.notes == ["no roofline: cannot measure what CPU can do: no such device"]
+
+
+def test_a_judgement_is_a_value_the_report_takes_only_when_applied(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(roofline, "busy_now", lambda threads: False)
+    monkeypatch.setattr(roofline, "measure", lambda device, precisions, threads, windows=2: [
+        fake_roof(device, precision, threads, 20.0) for precision in precisions])
+    report = bf16_report()
+    report.compiled.inference_precision = "bf16"
+    before = report.to_json()
+    judgement = roofline.judge(report, cache_dir=tmp_path)
+    assert report.to_json() == before, "judging reads the report and leaves it as it was"
+    assert judgement.rooflines and any("faster than the roofs allow" in note for note in judgement.notes)
+    assert [layer.efficiency for layer in judgement.judged(report.layers)] == judgement.efficiencies
+    judgement.apply_to(report)
+    assert report.rooflines == judgement.rooflines and report.notes == judgement.notes
+    assert [layer.efficiency for layer in report.layers] == judgement.efficiencies

@@ -18,8 +18,8 @@ from blocking_models import chained_model, slow_inference_model
 from shared_data import image_path, model_path
 
 from ovgui.core.engines.openvino import OpenVinoEngine
+from ovgui.core.engines.timed_loop import LoopResult
 from ovgui.core.events import PhaseStarted
-from ovgui.core.loops import LoopResult
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import STEADY_GRACE_S, ProfileRun, RunRequest
 

@@ -12,10 +12,11 @@ from shared_data import image_path, model_path
 
 from ovgui.core.agreement import agreement
 from ovgui.core.compare import Variant
-from ovgui.core.engines.base import INSTALL_ONNXRUNTIME
+from ovgui.core.engines.capabilities import DECLARED, ENGINE_SETTINGS, INSTALL_ONNXRUNTIME
 from ovgui.core.runner import RunRequest
 from ovgui.gui.compare_dialog import ONNXRUNTIME_PRESET, CompareDialog
 from ovgui.gui.comparison import REFERENCE_TEXT, ComparisonModel, drift_text
+from ovgui.gui.controls import RunSettings
 from ovgui.gui.main_window import MainWindow
 
 RUN_TIMEOUT_MS = 180_000
@@ -167,3 +168,14 @@ def test_onnx_runtime_preset_says_how_to_install_it_when_missing(qtbot, monkeypa
     assert not item.flags() & Qt.ItemFlag.ItemIsEnabled and item.checkState() == Qt.CheckState.Unchecked
     assert dialog.message.text() == item.toolTip() == f"ONNX Runtime is not installed: {INSTALL_ONNXRUNTIME}"
     assert "ONNX Runtime" not in [variant.name for variant in dialog.variants()]
+
+
+def test_the_panel_hides_exactly_what_each_engines_declaration_ignores(qtbot):
+    settings = RunSettings()
+    qtbot.addWidget(settings)
+    settings.show()
+    for declared in DECLARED:
+        settings.engine.setCurrentIndex(settings.engine.findData(declared.name))
+        hidden = {name for name in ENGINE_SETTINGS if not settings.fields[name].isVisible()}
+        assert hidden == set(declared.ignored()), declared.name
+        assert settings.fields["mode"].isEnabled() == (declared.modes is None)

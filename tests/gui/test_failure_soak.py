@@ -21,7 +21,7 @@ from test_user_files_window import nan_classifier
 from test_window_robustness import run_paths
 
 from ovgui.core import roofline
-from ovgui.core.engines.base import INSTALL_ONNXRUNTIME
+from ovgui.core.engines.capabilities import INSTALL_ONNXRUNTIME
 from ovgui.core.report import MemoryRoof, Roofline
 from ovgui.core.roofline import CACHE_FILE, cpu_name, default_cache_dir
 from ovgui.core.runner import ProfileRun

@@ -30,10 +30,10 @@ import psutil
 
 from ovgui.core.blocking import call, leave
 from ovgui.core.decoders.base import ModelOutput
-from ovgui.core.engines.base import Engine
+from ovgui.core.engines.base import Engine, Findings, OneAtATime, Pipeline
+from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback, TimedLoop
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.events import LiveData
-from ovgui.core.loops import PROGRESS_INTERVAL_S, Budget, LoopResult, ProgressCallback
 from ovgui.core.preprocess import PreparedInputs
 from ovgui.core.profile import PER_INFERENCE, CounterSnapshot
 from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, RunConfig
@@ -47,7 +47,6 @@ OPTIMIZATION_LEVELS = {
     "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
 }
 EXECUTION_MODES = {"sequential": ort.ExecutionMode.ORT_SEQUENTIAL, "parallel": ort.ExecutionMode.ORT_PARALLEL}
-OPENVINO_ONLY = ("hint", "precision", "nstreams", "nireq", "cache_dir")
 KERNEL_SUFFIX = "_kernel_time"
 PROFILED_METHOD = (
     "mean of {runs} runs' node times from ONNX Runtime's profiler, in a separate profiled session "
@@ -59,19 +58,14 @@ PROFILED_METHOD = (
 class OnnxRuntimeEngine(Engine):
     name = "onnxruntime"
 
-    def __init__(self, config: RunConfig):
-        super().__init__()
-        self.config = config
+    def __init__(self, config: RunConfig, core: ov.Core):
+        """`core` is OpenVINO's, which reads the model for every engine; ONNX Runtime needs no other."""
+        super().__init__(config, core)
         self._path = ""
         self._session: ort.InferenceSession | None = None
         self._feeds: dict[str, np.ndarray] = {}
         self._names: list[str] = []
         self.profiled_latencies_ms: list[float] = []
-        self.notes = [
-            f"{name} is an OpenVINO setting; ONNX Runtime ignores it"
-            for name in OPENVINO_ONLY
-            if getattr(config, name) is not None
-        ]
 
     def compile(self, model: ov.Model, path: str, prepared: PreparedInputs, device: str) -> None:
         """The session reads the file itself; `model` (OpenVINO's reading) only names the inputs."""
@@ -80,36 +74,42 @@ class OnnxRuntimeEngine(Engine):
         self._names = [port.get_any_name() for port in model.inputs]
         self._feeds = {self._names[index]: array for index, array in prepared.arrays.items()}
 
+    @property
+    def _timed_session(self) -> ort.InferenceSession:
+        assert self._session is not None, "the runner compiles before it runs; the profiled pass comes last"
+        return self._session
+
     def first_inference(self) -> list[ModelOutput]:
-        return self._outputs(self._run(self._session))
+        return self._outputs(self._run(self._timed_session))
 
     def _outputs(self, values: list) -> list[ModelOutput]:
-        return [ModelOutput([out.name], list(np.shape(value)), np.asarray(value)) for out, value in zip(self._session.get_outputs(), values)]
+        outputs = self._timed_session.get_outputs()
+        return [ModelOutput([out.name], list(np.shape(value)), np.asarray(value)) for out, value in zip(outputs, values)]
 
     def steady(self, budget: Budget, cancel: threading.Event, live: LiveData, progress: ProgressCallback) -> LoopResult:
         """Each run is timed around `session.run` (ONNX Runtime has no timer of its own per run)."""
-        session, feeds = self._session, self._feeds
-        loop_start = last_progress = time.perf_counter()
-        while not cancel.is_set():
+        session, feeds = self._timed_session, self._feeds
+        loop = TimedLoop(budget, cancel, live, progress)
+
+        def step() -> tuple[float, int]:
             started = time.perf_counter()
             session.run(None, feeds)
             finished = time.perf_counter()
             live.add_iteration((finished - started) * 1000.0)
-            elapsed = finished - loop_start
-            if budget.reached(live.iterations, elapsed):
-                break
-            if finished - last_progress >= PROGRESS_INTERVAL_S:
-                last_progress = finished
-                progress(live.iterations, elapsed, 0.0)
-        wall_s = time.perf_counter() - loop_start
-        progress(live.iterations, wall_s, 0.0)
-        return LoopResult(wall_s, 0.0, 1, [])
+            return finished, live.iterations
 
-    def infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
+        loop.run(step)
+        return LoopResult(loop.finish(), 0.0, 1, [])
+
+    def pipeline(self) -> Pipeline:
+        """One session run at a time; per-node figures come from the profiled pass, not from the frames."""
+        return OneAtATime(self._infer, list)
+
+    def _infer(self, arrays: dict[int, np.ndarray]) -> tuple[float, list[ModelOutput]]:
         for index, array in arrays.items():
             self._feeds[self._names[index]] = array
         started = time.perf_counter()
-        values = self._run(self._session)
+        values = self._run(self._timed_session)
         latency_ms = (time.perf_counter() - started) * 1000.0
         return latency_ms, self._outputs(values)
 
@@ -140,16 +140,20 @@ class OnnxRuntimeEngine(Engine):
         for snapshot in snapshots[1:]:
             self.profiler.record_snapshot(snapshot)
         layers = self.profiler.finish([], steady_done, one_graph=True)
-        self.profiler.means = self.profiler.means.described(PROFILED_METHOD.format(runs=len(snapshots) - 1))
+        means = self.profiler.means
+        if means is not None:
+            self.profiler.means = means.described(PROFILED_METHOD.format(runs=len(snapshots) - 1))
         return layers
 
-    def annotate(self, report: Report) -> None:
+    def findings(self, report: Report) -> Findings:
         """The profiled session's own latencies beside the timed ones: what its node figures add up against."""
         if not self.profiled_latencies_ms:
-            return
+            return Findings(report.layers)
         first, *steady = self.profiled_latencies_ms
-        report.profile.profiled_first_ms = first
-        report.profile.profiled_mean_ms = float(np.mean(steady)) if steady else first
+        return Findings(report.layers, profiled_first_ms=first, profiled_mean_ms=float(np.mean(steady)) if steady else first)
+
+    def begin_layers(self, prepared: PreparedInputs) -> None:
+        """Nothing to read yet: the per-node figures come from the profiled pass after the loop."""
 
     def settings(self, loop: LoopResult) -> CompiledSettings:
         threads = self.config.nthreads or psutil.cpu_count(logical=False) or 1
@@ -217,7 +221,8 @@ def node_runs(events: list[dict]) -> list[dict[str, tuple[str, float]]]:
     events) leaves out the last runs, never one in the middle."""
     runs = sorted((e["ts"], e["ts"] + e["dur"]) for e in events if e.get("cat") == "Session" and e.get("name") == "model_run")
     grouped: list[dict[str, tuple[str, float]]] = [{} for _ in runs]
-    nodes = sorted((e for e in events if e.get("cat") == "Node" and str(e.get("name", "")).endswith(KERNEL_SUFFIX)), key=lambda e: e["ts"])
+    kernels = (e for e in events if e.get("cat") == "Node" and str(e.get("name", "")).endswith(KERNEL_SUFFIX))
+    nodes = sorted(kernels, key=lambda e: e["ts"])
     index = 0
     for event in nodes:
         while index < len(runs) and event["ts"] > runs[index][1]:
@@ -234,7 +239,8 @@ def node_runs(events: list[dict]) -> list[dict[str, tuple[str, float]]]:
 def node_snapshot(order: list[str], op_types: dict[str, str], run: dict[str, tuple[str, float]]) -> CounterSnapshot:
     times = np.array([run.get(name, ("", 0.0))[1] for name in order], dtype=np.float64)
     statuses = ["EXECUTED" if name in run else "NOT_RUN" for name in order]
-    return CounterSnapshot(order, [op_types[name] for name in order], ["CPUExecutionProvider"] * len(order), statuses, times, times)
+    types = [op_types[name] for name in order]
+    return CounterSnapshot(order, types, ["CPUExecutionProvider"] * len(order), statuses, times, times)
 
 
 def first_line(error: Exception) -> str:

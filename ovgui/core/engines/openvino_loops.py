@@ -1,8 +1,8 @@
-"""The steady-state loops: synchronous (one request, latency) and asynchronous (a queue, throughput).
+"""OpenVINO's steady-state loops: synchronous (one request, latency) and asynchronous (a queue, throughput).
 
-Both fill the same append-only latency list, honour the same cancel flag and
-budget, and hand per-layer counters to the same profiler, so the rest of the
-engine does not care which mode ran.
+Both run in the one timed loop (`timed_loop.TimedLoop`: budget, cancel, progress), fill the
+same append-only latency list and hand per-layer counters to the same profiler, so the rest of
+the engine does not care which mode ran.
 
 Latency is OpenVINO's own per-request `latency`: the binding times the C++
 inference with the GIL released, so a GUI thread holding the GIL when
@@ -22,43 +22,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import openvino as ov
 
+from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback, TimedLoop
 from ovgui.core.events import LiveData
 from ovgui.core.profile import LayerProfiler
 
-ProgressCallback = Callable[[int, float, float], None]
-PROGRESS_INTERVAL_S = 0.1
 LIVE_LAYERS_INTERVAL_S = 1.0
 ASYNC_PROFILING_BUDGET = 0.01
-
-
-@dataclass(frozen=True)
-class Budget:
-    iterations: int | None
-    duration_s: float | None
-
-    def reached(self, done: int, elapsed_s: float) -> bool:
-        if self.duration_s is not None:
-            return elapsed_s >= self.duration_s
-        return done >= (self.iterations or 0)
-
-    def fraction(self, done: int, elapsed_s: float) -> float:
-        if self.duration_s is not None:
-            return min(elapsed_s / self.duration_s, 1.0)
-        return min(done / (self.iterations or 1), 1.0)
-
-
-@dataclass
-class LoopResult:
-    wall_s: float
-    collection_s: float
-    requests: int
-    end_reads: list[list]
 
 
 @dataclass
@@ -96,12 +70,13 @@ def run_sync(
     watch: LayerWatch | None,
     progress: ProgressCallback,
 ) -> LoopResult:
-    """Without shared memory every `infer(arrays)` copies the inputs, as naive code does."""
-    collection_s = 0.0
-    loop_start = last_progress = time.perf_counter()
+    """Without shared memory every `infer(arrays)` copies the inputs, as naive code does.  Copying
+    counters and publishing the live table happen after the inference's interval."""
+    loop = TimedLoop(budget, cancel, live, progress)
     if watch is not None:
-        watch.last_publish_s = loop_start
-    while not cancel.is_set():
+        watch.last_publish_s = loop.start
+
+    def step() -> tuple[float, int]:
         started = time.perf_counter()
         if shared_memory:
             request.infer()
@@ -116,16 +91,11 @@ def run_sync(
                 watch.profiler.record(request.get_profiling_info())
             if watch.publish_due(finished):
                 watch.publish(request, live.iterations, live)
-            collection_s += time.perf_counter() - finished
-        elapsed = finished - loop_start
-        if budget.reached(live.iterations, elapsed):
-            break
-        if finished - last_progress >= PROGRESS_INTERVAL_S:
-            last_progress = finished
-            progress(live.iterations, elapsed, collection_s)
-    wall_s = time.perf_counter() - loop_start
-    progress(live.iterations, wall_s, collection_s)
-    return LoopResult(wall_s, collection_s, 1, end_reads(watch, [request]))
+            loop.collection_s += time.perf_counter() - finished
+        return finished, live.iterations
+
+    loop.run(step)
+    return LoopResult(loop.finish(), loop.collection_s, 1, end_reads(watch, [request]))
 
 
 def end_reads(watch: LayerWatch | None, requests: list[ov.InferRequest]) -> list[list]:
@@ -146,48 +116,44 @@ def run_async(
     progress: ProgressCallback,
 ) -> LoopResult:
     """`idle_request` (the first inference's) is never queued: the live table reads its graph's
-    counters while the queue's requests are busy."""
+    counters while the queue's requests are busy.  An iteration budget counts submissions, a
+    time budget completions; the wall time starts once the queue exists and ends when it is empty."""
     queue = ov.AsyncInferQueue(compiled, nireq)
     if shared_memory:
         for request in queue:
             bind_inputs(request, arrays)
-    collection = [0.0]
     lock = threading.Lock()
-    loop_start = time.perf_counter()
-
-    copies_each = watch is not None and watch.profiler.records_each_inference
+    loop = TimedLoop(budget, cancel, live, progress)
+    recorder = watch.profiler if watch is not None and watch.profiler.records_each_inference else None
+    publisher = watch if watch is not None and recorder is None else None
 
     def completed(request: ov.InferRequest, _userdata: object) -> None:
         """OpenVINO frees the request only after this returns: copying counters here idles a stream.
         So per-inference counters are sampled while their copying stays within 1% of the elapsed time."""
         live.add_iteration(request.latency)
         started = time.perf_counter()
-        if copies_each and collection[0] <= ASYNC_PROFILING_BUDGET * (started - loop_start):
+        if recorder is not None and loop.collection_s <= ASYNC_PROFILING_BUDGET * (started - loop.start):
             with lock:
-                watch.profiler.record(request.get_profiling_info())
-                collection[0] += time.perf_counter() - started
+                recorder.record(request.get_profiling_info())
+                loop.collection_s += time.perf_counter() - started
 
     queue.set_callback(completed)
     inputs = None if shared_memory else arrays
     submitted = 0
-    last_progress_s = 0.0
-    if watch is not None:
-        watch.last_publish_s = loop_start
-    while not cancel.is_set():
-        now = time.perf_counter()
-        elapsed = now - loop_start
-        if budget.reached(submitted if budget.duration_s is None else live.iterations, elapsed):
-            break
+    if publisher is not None:
+        publisher.last_publish_s = loop.start
+
+    def submit() -> tuple[float, int]:
+        nonlocal submitted
         queue.start_async(inputs)
         submitted += 1
-        if elapsed - last_progress_s >= PROGRESS_INTERVAL_S:
-            last_progress_s = elapsed
-            progress(live.iterations, elapsed, collection[0])
-        if watch is not None and not copies_each and watch.publish_due(now):
-            watch.publish(idle_request, live.iterations, live)
+        now = time.perf_counter()
+        if publisher is not None and publisher.publish_due(now):
+            publisher.publish(idle_request, live.iterations, live)
             with lock:
-                collection[0] += time.perf_counter() - now
+                loop.collection_s += time.perf_counter() - now
+        return time.perf_counter(), submitted if budget.duration_s is None else live.iterations
+
+    loop.run(submit)
     queue.wait_all()
-    wall_s = time.perf_counter() - loop_start
-    progress(live.iterations, wall_s, collection[0])
-    return LoopResult(wall_s, collection[0], len(queue), end_reads(watch, [idle_request, *queue]))
+    return LoopResult(loop.finish(), loop.collection_s, len(queue), end_reads(watch, [idle_request, *queue]))
