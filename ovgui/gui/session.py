@@ -26,7 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, SignalInstance, Slot
 from superqt.utils import WorkerBase
-from superqt.utils._qthreading import GeneratorWorkerSignals, WorkerBaseSignals
+from superqt.utils._qthreading import GeneratorWorkerSignals
 
 from ovgui.core import events
 from ovgui.core.blocking import walked_away
@@ -56,8 +56,8 @@ class Worker(WorkerBase):
     cancelled run is `aborted`, any other exception is `errored` (the exception itself: the GUI
     thread makes its one line), and `finished` follows each of them and `returned`."""
 
-    def __init__(self, signals_class: type[WorkerBaseSignals] = WorkerBaseSignals) -> None:
-        super().__init__(SignalsClass=signals_class)
+    def __init__(self) -> None:
+        super().__init__(SignalsClass=GeneratorWorkerSignals)
         self.ended = threading.Event()
         """Set once the work has returned or raised, from the worker's thread."""
 
@@ -99,9 +99,6 @@ class EngineWorker(Worker):
     """A run's worker: the engine's events are yielded as they come, progress at most twice a second."""
 
     _progress_shown_s = -math.inf
-
-    def __init__(self) -> None:
-        super().__init__(GeneratorWorkerSignals)
 
     def cancel(self) -> None:
         """Called from the GUI thread; the engine reads the flag from the worker thread."""
