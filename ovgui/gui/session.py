@@ -79,7 +79,7 @@ class Worker(WorkerBase):
 
 
 class Job(Worker):
-    """`function()` on the global pool (superqt's `FunctionWorker`, run by `Worker.run`)."""
+    """`function()` in a worker, as superqt's `FunctionWorker` but run by `Worker.run`."""
 
     def __init__(self, function: Callable[[], Any]) -> None:
         super().__init__()
