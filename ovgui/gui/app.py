@@ -69,11 +69,12 @@ class ScriptedRun(QObject):
         self._window = window
         self._args = args
         window.report_ready.connect(self._finished)
-        window.session.comparison_finished.connect(self._compared)
-        window.session.failed.connect(self._failed)
+        if args.compare:
+            window.session.returned.connect(self._compared)
+        window.session.errored.connect(self._failed)
         window.session.abandoned.connect(self._failed)
         window.run_refused.connect(self._failed)
-        window.session.cancelled.connect(lambda: self._failed("run stopped"))
+        window.session.aborted.connect(lambda: self._failed("run stopped"))
 
     @Slot(object)
     def _finished(self, report: Report) -> None:

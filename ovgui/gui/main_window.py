@@ -416,12 +416,11 @@ class MainWindow(QMainWindow):
         self.session.phase_started.connect(self._phase_started)
         self.session.progress.connect(self._progressed)
         self.session.note.connect(lambda text: self.statusBar().showMessage(f"Note: {text}", 8000))
-        self.session.finished.connect(self._run_finished)
-        self.session.cancelled.connect(lambda: self._run_ended("Stopped before the first inference"))
-        self.session.failed.connect(self._run_failed)
-        self.session.abandoned.connect(self._run_abandoned)
         self.session.variant_finished.connect(self._variant_finished)
-        self.session.comparison_finished.connect(self._comparison_finished)
+        self.session.returned.connect(self._returned)
+        self.session.aborted.connect(lambda: self._run_ended("Stopped before the first inference"))
+        self.session.errored.connect(self._run_failed)
+        self.session.abandoned.connect(self._run_abandoned)
 
     # inputs -----------------------------------------------------------------
 
@@ -567,6 +566,13 @@ class MainWindow(QMainWindow):
             self.ab_panel.add_report(outcome.report)
 
     @Slot(object)
+    def _returned(self, value: RunOutcome | list[Configured]) -> None:
+        """A run returns its outcome, a comparison every configuration's."""
+        if isinstance(value, RunOutcome):
+            self._run_finished(value)
+        else:
+            self._comparison_finished(value)
+
     def _comparison_finished(self, results: list[Configured]) -> None:
         done = [outcome for _name, outcome in results if isinstance(outcome, RunOutcome)]
         if done:
@@ -630,7 +636,6 @@ class MainWindow(QMainWindow):
         self.progress.setFormat(f"{event.iterations_done} it · %p%")
         self.status_fps.setText(throughput_text(event.fps))
 
-    @Slot(object)
     def _run_finished(self, outcome: RunOutcome) -> None:
         report = outcome.report
         self._show_outcome(outcome)

@@ -1,18 +1,18 @@
-"""The bridge between the engine and the window: a worker on a QThread, and small background jobs.
+"""The bridge between the engine and the window: superqt's workers for runs and small background jobs.
 
-`RunSession` owns one QThread for the lifetime of the window.  A run is a
-`RunWorker` moved to that thread; the engine's events become queued signals,
-while per-iteration data stays in the `LiveData` buffers the charts poll.  Stop
-sets the engine's cancel flag and returns at once; the worker ends at the next
-iteration (the engine walks away from a compile or a user's decoder still running,
-see `ovgui.core.blocking`) and reports back: a run ends with its `RunOutcome`, the
-report plus what the views need beyond it.  A worker still busy `GRACE_MS` after
-Stop is stuck in a call nothing can interrupt: the session walks away from it (a
-running QThread must never be destroyed, so its thread is kept, and a fresh one
-runs the next run), and `abandoned` says so.  Other OpenVINO
-calls the window needs (reading a model for its summary, listing devices,
-writing the demo files) run as `BackgroundJob`s on the global thread pool, so
-the GUI thread never calls OpenVINO.
+Every worker speaks superqt's vocabulary: `started`, `yielded`, `returned`, `errored`,
+`aborted`, then `finished`.  `RunSession` runs one `RunWorker` (or `ComparisonWorker`) at a
+time, each on a daemon thread of its own, and speaks the same vocabulary to the window: the
+engine's events are yielded (and, for the views, split by kind), while per-iteration data stays
+in the `LiveData` buffers the charts poll.  Stop sets the engine's cancel flag and returns at
+once; the worker ends at the next iteration (the engine walks away from a compile or a user's
+decoder still running, see `ovgui.core.blocking`) and reports back: a run returns its
+`RunOutcome`, the report plus what the views need beyond it.  A worker still busy `GRACE_MS`
+after Stop is stuck in a call nothing can interrupt: the session walks away from it, and
+`abandoned` says so.  A thread per run, not a pool, because a stuck worker keeps its thread for
+good and must not hold a slot the next run or a background job waits for.  Other OpenVINO calls
+the window needs (reading a model for its summary, listing devices, writing the demo files) run
+as `Job`s on the global thread pool, so the GUI thread never calls OpenVINO.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, SignalInstance, Slot
+from superqt.utils import WorkerBase
+from superqt.utils._qthreading import GeneratorWorkerSignals
 
 from ovgui.core import events
 from ovgui.core.blocking import walked_away
@@ -49,28 +50,71 @@ def user_message(error: BaseException) -> str:
     return f"unexpected {type(error).__name__}: {error}"
 
 
-class EngineWorker(QObject):
-    """Signals named as superqt's workers name them; the engine's events (what superqt would
-    call `yielded`) come one signal per kind.  `finished` follows each of the others."""
+class Worker(WorkerBase):
+    """superqt's worker with its own `run`: superqt's wraps the work in `warnings.catch_warnings`,
+    which swaps the process's warning filters from the worker's thread (a warning anywhere would
+    be shown instead of raised while a run lasts, and a worker walked away from would put stale
+    filters back when it ends), and it cannot tell a cancelled run from a failed one.  Here a
+    cancelled run is `aborted`, any other exception is `errored` (the exception itself: the GUI
+    thread makes its one line), and `finished` follows each of them and `returned`."""
 
-    phase_started = Signal(str)
-    progress = Signal(object)
-    note = Signal(str)
-    aborted = Signal()
-    errored = Signal(str)
-    finished = Signal()
+    def __init__(self) -> None:
+        super().__init__(SignalsClass=GeneratorWorkerSignals)
+        self.ended = threading.Event()
+        """Set once the work has returned or raised, from the worker's thread."""
+
+    def run(self) -> None:
+        self.started.emit()
+        self._running = True
+        try:
+            result = self.work()
+        except RunCancelled:
+            self.aborted.emit()
+        except Exception as error:  # noqa: BLE001 - the worker must report every failure, never die
+            self.errored.emit(error)
+        else:
+            self.returned.emit(result)
+        finally:
+            self._running = False
+            self.ended.set()
+            self.finished.emit()
+
+
+class Job(Worker):
+    """`function()` in a worker, as superqt's `FunctionWorker` but run by `Worker.run`."""
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        super().__init__()
+        self._function: Callable[[], Any] | None = function
+
+    def run(self) -> None:
+        """The job lets go of its function and signals once it has reported: the binding may keep a
+        pool job's wrapper alive, and it must not keep a Qt object (and a closure) with it."""
+        super().run()
+        self.signals = self._function = None
+
+    def work(self) -> Any:
+        return self._function()
+
+
+class EngineWorker(Worker):
+    """A run's worker: the engine's events are yielded as they come, progress at most twice a second."""
 
     _progress_shown_s = -math.inf
 
+    def cancel(self) -> None:
+        """Called from the GUI thread; the engine reads the flag from the worker thread."""
+        raise NotImplementedError
+
     def forward(self, event: events.Event) -> None:
         if isinstance(event, events.PhaseStarted):
-            self.phase_started.emit(event.name)
             self._progress_shown_s = -math.inf
         elif isinstance(event, events.Progress):
-            if self._progress_due(event):
-                self.progress.emit(event)
-        elif isinstance(event, events.Note):
-            self.note.emit(event.text)
+            if not self._progress_due(event):
+                return
+        elif not isinstance(event, events.Note):
+            return  # a phase's end: the window has nothing to show for it
+        self.yielded.emit(event)
 
     def _progress_due(self, event: events.Progress) -> bool:
         """The engine reports progress 10 times a second; the window shows it at most twice (and
@@ -83,41 +127,26 @@ class EngineWorker(QObject):
 
 
 class RunWorker(EngineWorker):
-    returned = Signal(object)
-    """The run's `RunOutcome`."""
+    """One run; it returns the run's `RunOutcome`."""
 
     def __init__(self, request: RunRequest, live: events.LiveData):
         super().__init__()
         self._run = ProfileRun(request, self.forward, live)
 
     def cancel(self) -> None:
-        """Called from the GUI thread; the engine reads the flag from the worker thread."""
         self._run.cancel()
 
-    @Slot()
-    def run(self) -> None:
+    def work(self) -> RunOutcome:
         try:
-            outcome = self._run.run()
-        except RunCancelled:
-            self.aborted.emit()
-        except Exception as error:  # noqa: BLE001 - the worker must report every failure, never die
-            self.errored.emit(user_message(error))
-        else:
-            self.returned.emit(outcome)
+            return self._run.run()
         finally:
             self._run.release()
-            self.finished.emit()
 
 
 class ComparisonWorker(EngineWorker):
-    """Runs configurations one after another; each one's live data is handed over as it starts."""
-
-    run_started = Signal(object)
-    """The `LiveData` of the configuration that starts."""
-    yielded = Signal(object)
-    """Each configuration's name and `RunOutcome` (or error line) as it ends."""
-    returned = Signal(object)
-    """Every configuration's name and outcome, in order."""
+    """Runs configurations one after another.  Besides the engine's events it yields each
+    configuration's `LiveData` as it starts and its name and `RunOutcome` (or error line) as it
+    ends; it returns every configuration's name and outcome, in order."""
 
     def __init__(self, base: RunRequest, variants: list[Variant]):
         super().__init__()
@@ -129,68 +158,50 @@ class ComparisonWorker(EngineWorker):
         """Every configuration's run shares the flag: the one under way stops, the rest never start."""
         self._cancel.set()
 
-    @Slot()
-    def run(self) -> None:
+    def work(self) -> list[Configured]:
         results: list[Configured] = []
-        try:
-            for result in run_variants(self._base, self._variants, on_event=lambda _name, event: self.forward(event),
-                                       cancel=self._cancel, live=self._live_for_next):
-                results.append(result)
-                self.yielded.emit(result)
-        except Exception as error:  # noqa: BLE001 - the worker must report every failure, never die
-            self.errored.emit(user_message(error))
-        else:
-            self.returned.emit(results)
-        finally:
-            self.finished.emit()
+        for result in run_variants(self._base, self._variants, on_event=lambda _name, event: self.forward(event),
+                                   cancel=self._cancel, live=self._live_for_next):
+            results.append(result)
+            self.yielded.emit(result)
+        return results
 
     def _live_for_next(self) -> events.LiveData:
-        """The next configuration's live data, handed to the window as it starts."""
         live = events.LiveData()
-        self.run_started.emit(live)
+        self.yielded.emit(live)
         return live
-
-
-def running(thread: QThread) -> bool:
-    """Whether `thread` still runs; one whose Qt object is gone has long ended."""
-    try:
-        return not thread.isFinished()
-    except RuntimeError:
-        return False
 
 
 class RunSession(QObject):
     """Starts and stops runs; at most one at a time, and a new one may be asked for while the last is ending.
 
-    Every run ends with exactly one of `finished` (its `RunOutcome`), `cancelled`, `failed`,
-    `abandoned` (the one line saying why) or, for a comparison, `comparison_finished` (each
-    configuration's name and outcome or error line)."""
+    `started` gives each run's (and each configuration's) `LiveData`; `yielded` the engine's
+    events and a comparison's `(name, outcome or error line)` per configuration, also split by
+    kind for the views (`phase_started`, `progress`, `note`, `variant_finished`).  Every run ends
+    with exactly one of `returned` (a run's `RunOutcome`, a comparison's list of
+    `(name, outcome or error line)`), `aborted`, `errored` or `abandoned` (the one line saying
+    why), then `finished`."""
 
     started = Signal(object)
+    yielded = Signal(object)
     phase_started = Signal(str)
     progress = Signal(object)
     note = Signal(str)
-    finished = Signal(object)
-    cancelled = Signal()
-    failed = Signal(str)
     variant_finished = Signal(object)
-    comparison_finished = Signal(object)
+    returned = Signal(object)
+    aborted = Signal()
+    errored = Signal(str)
     abandoned = Signal(str)
+    finished = Signal()
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._thread = self._new_thread()
-        self._worker: RunWorker | ComparisonWorker | None = None
+        self._worker: EngineWorker | None = None
+        self._thread: threading.Thread | None = None
         self._pending: RunRequest | tuple[RunRequest, list[Variant]] | None = None
-        self._left: list[tuple[QThread, EngineWorker]] = []
+        self._left: list[tuple[threading.Thread, EngineWorker]] = []
         self._grace = QTimer(self, singleShot=True, interval=GRACE_MS)
         self._grace.timeout.connect(self._walk_away)
-
-    def _new_thread(self) -> QThread:
-        thread = QThread(self)
-        thread.setObjectName("ovgui-run")
-        thread.start()
-        return thread
 
     @property
     def busy(self) -> bool:
@@ -201,22 +212,16 @@ class RunSession(QObject):
         if self._defer(request):
             return
         live = events.LiveData()
-        worker = RunWorker(request, live)
-        worker.returned.connect(self._on_returned)
-        self._launch(worker)
+        self._launch(RunWorker(request, live))
         self.started.emit(live)
 
     def start_comparison(self, base: RunRequest, variants: list[Variant]) -> None:
         """Configurations in turn on the same thread; Stop ends the current one and skips the rest."""
         if self._defer((base, variants)):
             return
-        worker = ComparisonWorker(base, variants)
-        worker.run_started.connect(self.started)
-        worker.yielded.connect(self.variant_finished)
-        worker.returned.connect(self._on_comparison_returned)
-        self._launch(worker)
+        self._launch(ComparisonWorker(base, variants))
 
-    def _defer(self, pending: object) -> bool:
+    def _defer(self, pending: RunRequest | tuple[RunRequest, list[Variant]]) -> bool:
         if self._worker is None:
             return False
         self._pending = pending
@@ -229,14 +234,14 @@ class RunSession(QObject):
             self._grace.start()
 
     def _launch(self, worker: EngineWorker) -> None:
-        worker.moveToThread(self._thread)
-        worker.phase_started.connect(self.phase_started)
-        worker.progress.connect(self.progress)
-        worker.note.connect(self.note)
+        """The worker's signals live in the GUI thread, so what it emits reaches the slots below queued."""
+        worker.yielded.connect(self._on_yielded)
+        worker.returned.connect(self._on_returned)
         worker.aborted.connect(self._on_aborted)
         worker.errored.connect(self._on_errored)
         self._worker = worker
-        QMetaObject.invokeMethod(worker, "run", Qt.ConnectionType.QueuedConnection)
+        self._thread = threading.Thread(target=worker.run, name="ovgui-run", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         self._pending = None
@@ -245,65 +250,80 @@ class RunSession(QObject):
 
     @Slot()
     def _walk_away(self) -> None:
-        """The worker did not end within the grace period: leave it (and its thread, kept alive
-        and never destroyed while it runs) and give the next run a fresh thread."""
+        """The worker did not end within the grace period: leave it to end on its own thread, unheard."""
         worker, self._worker = self._worker, None
         if worker is None:
             return
-        worker.blockSignals(True)
-        self._thread.quit()
+        worker.signals.blockSignals(True)
         self._left.append((self._thread, worker))
-        walked_away(partial(running, self._thread))
-        self._thread = self._new_thread()
+        walked_away(self._thread.is_alive)
         self.abandoned.emit(
             f"the run did not stop within {GRACE_MS / 1000:g} s (a call that cannot be interrupted); "
             "it was left to end in the background, and the next run starts afresh"
         )
+        self.finished.emit()
         self._start_pending()
 
     def shutdown(self) -> None:
-        """For window close: stop, let the worker finish its current step, end the thread.  The
-        calls that could block for good are walked away from by the run itself; the wait is in
-        short slices so Python's signal handlers still run (a second Ctrl+C leaves at once)."""
+        """For window close: stop and let the worker finish its current step.  The calls that could
+        block for good are walked away from by the run itself; the wait is in short slices so
+        Python's signal handlers still run (a second Ctrl+C leaves at once)."""
         self.stop()
         self._grace.stop()
-        self._thread.quit()
-        while not self._thread.wait(WAIT_SLICE_MS):
-            pass
+        while not self.is_shut_down():
+            self._thread.join(WAIT_SLICE_MS / 1000)
 
     def is_shut_down(self) -> bool:
-        return self._thread.isFinished()
+        """Whether no run is under way on a thread the session still waits for."""
+        return self._worker is None or self._worker.ended.is_set()
 
     def left_running(self) -> bool:
         """Whether a worker walked away from is still inside its call: the process must then leave
-        without destroying its thread (`ovgui.core.blocking` counts it too, for `exit_now`)."""
-        self._left = [(thread, worker) for thread, worker in self._left if not thread.isFinished()]
+        without tearing down the libraries under it (`ovgui.core.blocking` counts it too, for `exit_now`)."""
+        self._left = [(thread, worker) for thread, worker in self._left if thread.is_alive()]
         return bool(self._left)
 
-    @Slot(object)
-    def _on_returned(self, outcome: RunOutcome) -> None:
-        self._done(self.finished, outcome)
+    def _from_current(self) -> bool:
+        """Whether the signal being handled comes from the run under way, not one walked away from and ending late."""
+        return self._worker is not None and self.sender() is self._worker.signals
 
     @Slot(object)
-    def _on_comparison_returned(self, results: list[Configured]) -> None:
-        self._done(self.comparison_finished, results)
+    def _on_yielded(self, value: object) -> None:
+        if not self._from_current():
+            return
+        if isinstance(value, events.LiveData):
+            self.started.emit(value)
+            return
+        self.yielded.emit(value)
+        if isinstance(value, events.PhaseStarted):
+            self.phase_started.emit(value.name)
+        elif isinstance(value, events.Progress):
+            self.progress.emit(value)
+        elif isinstance(value, events.Note):
+            self.note.emit(value.text)
+        else:
+            self.variant_finished.emit(value)
+
+    @Slot(object)
+    def _on_returned(self, value: RunOutcome | list[Configured]) -> None:
+        if self._from_current():
+            self._end(self.returned, value)
 
     @Slot()
     def _on_aborted(self) -> None:
-        self._done(self.cancelled)
+        if self._from_current():
+            self._end(self.aborted)
 
-    @Slot(str)
-    def _on_errored(self, message: str) -> None:
-        self._done(self.failed, message)
+    @Slot(object)
+    def _on_errored(self, error: Exception) -> None:
+        if self._from_current():
+            self._end(self.errored, user_message(error))
 
-    def _done(self, signal: Any, *payload: Any) -> None:
-        if self.sender() is not self._worker:
-            return  # a worker walked away from, ending late
+    def _end(self, signal: SignalInstance, *payload: Any) -> None:
         self._grace.stop()
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.deleteLater()
+        self._worker = None
         signal.emit(*payload)
+        self.finished.emit()
         self._start_pending()
 
     def _start_pending(self) -> None:
@@ -312,55 +332,30 @@ class RunSession(QObject):
             self.start_comparison(*pending) if isinstance(pending, tuple) else self.start(pending)
 
 
-class _JobSignals(QObject):
-    returned = Signal(object)
-    errored = Signal(str)
-    finished = Signal()
-
-
-class BackgroundJob(QRunnable):
-    """Runs `function()` on the global pool; `returned(result)` or `errored(message)`, then
-    `finished`, are queued to the GUI thread (the signals' object lives there)."""
-
-    def __init__(self, function: Callable[[], Any]):
-        super().__init__()
-        self.signals = _JobSignals()
-        self._function = function
-
-    def run(self) -> None:
-        """The job lets go of its signals and function once it has reported: the binding may keep
-        a run job's wrapper alive, and it must not keep a Qt object (and a closure) with it."""
-        signals, function = self.signals, self._function
-        self.signals = self._function = None
-        try:
-            result = function()
-        except Exception as error:  # noqa: BLE001 - reported to the user as one line
-            signals.errored.emit(user_message(error))
-        else:
-            signals.returned.emit(result)
-        finally:
-            signals.finished.emit()
-
-
 class BackgroundJobs(QObject):
-    """Keeps each job's signals alive until it has reported (the pool deletes the job itself once
-    it has run; a job the pool does not own stays referenced by the binding, signals and all).
+    """Runs `Job`s on the global pool and keeps each one's signals alive until it has finished (the
+    pool deletes a job once it has run; a job the pool does not own stays referenced by the binding).
 
-    Pass bound methods of GUI-thread QObjects (or their signals) as `on_done` / `on_failed`:
-    a lambda has no thread of its own, so Qt could call it on the pool's thread."""
+    Pass bound methods of GUI-thread QObjects (or their signals) as `on_done`: a lambda has no
+    thread of its own, so Qt could call it on the pool's thread.  `on_failed` is called here, on
+    the GUI thread, with the error's one line."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._running: dict[QObject, _JobSignals] = {}
+        self._running: dict[QObject, Callable[[str], None]] = {}
 
     def submit(self, function: Callable[[], Any], on_done: Callable[[Any], None] | SignalInstance,
                on_failed: Callable[[str], None] | SignalInstance) -> None:
-        job = BackgroundJob(function)
-        job.signals.returned.connect(on_done)
-        job.signals.errored.connect(on_failed)
-        job.signals.finished.connect(self._forget)
-        self._running[job.signals] = job.signals
+        job = Job(function)
+        job.returned.connect(on_done)
+        job.errored.connect(self._errored)
+        job.finished.connect(self._forget)
+        self._running[job.signals] = on_failed.emit if isinstance(on_failed, SignalInstance) else on_failed
         QThreadPool.globalInstance().start(job)
+
+    @Slot(object)
+    def _errored(self, error: Exception) -> None:
+        self._running[self.sender()](user_message(error))
 
     @Slot()
     def _forget(self) -> None:

@@ -94,7 +94,7 @@ def test_missing_onnxruntime_disables_the_choice_says_how_to_install_and_a_run_a
     assert not onnxruntime_entry(window).isEnabled()
     assert note.isVisible() and note.text() == f"ONNX Runtime is not installed: {INSTALL_ONNXRUNTIME}"
     window.controls.set_config(replace(window.controls.config(), engine="onnxruntime"))
-    with qtbot.waitSignal(window.session.failed, timeout=RUN_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.session.errored, timeout=RUN_TIMEOUT_MS) as blocker:
         window.run_action.trigger()
     assert blocker.args[0] == f"ONNX Runtime is not installed; install it with {INSTALL_ONNXRUNTIME}"
 
@@ -116,7 +116,7 @@ def test_onnx_runtime_run_through_the_window(window, qtbot):
 def test_two_engine_comparison_shows_engine_agreement_and_drift(window, qtbot):
     open_files(window, qtbot, "yolov8")
     base = RunRequest(window.controls.model_path(), window.controls.image_path(), window.controls.config())
-    with qtbot.waitSignal(window.session.comparison_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.session.returned, timeout=RUN_TIMEOUT_MS) as blocker:
         window.session.start_comparison(base, [Variant("OpenVINO", {}), ONNXRUNTIME_PRESET])
     openvino, onnxruntime = (outcome.report for _name, outcome in blocker.args[0])
     model = window.comparison.model
@@ -141,7 +141,7 @@ def test_missing_onnxruntime_fails_its_comparison_entry_and_the_others_run(windo
     without_onnxruntime(monkeypatch)
     open_files(window, qtbot, "yolov8", iterations=2)
     base = RunRequest(window.controls.model_path(), window.controls.image_path(), window.controls.config())
-    with qtbot.waitSignal(window.session.comparison_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.session.returned, timeout=RUN_TIMEOUT_MS) as blocker:
         window.session.start_comparison(base, [ONNXRUNTIME_PRESET, Variant("OpenVINO", {})])
     (_, onnxruntime), (_, openvino) = blocker.args[0]
     assert onnxruntime == f"ONNX Runtime is not installed; install it with {INSTALL_ONNXRUNTIME}"

@@ -84,7 +84,7 @@ def test_a_failed_run_shows_one_line_and_the_next_run_works(window, qtbot, tmp_p
     broken.write_bytes(b"not a model")
     window.controls.model_picker.set_path(str(broken), emit=False)
     window.controls.image_picker.set_path(str(image_path("bus.jpg")), emit=False)
-    with qtbot.waitSignal(window.session.failed, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(window.session.errored, timeout=RUN_TIMEOUT_MS):
         window.run_action.trigger()
     assert window.banner.isVisible()
     assert "broken.onnx" in window.banner.label.text() and "\n" not in window.banner.label.text()
@@ -129,7 +129,7 @@ def test_comparison_fills_the_table_and_the_ab_view(window, qtbot):
         Variant("1 thread", {"nthreads": 1}),
     ]
     base = RunRequest(window.controls.model_path(), window.controls.image_path(), window.controls.config())
-    with qtbot.waitSignal(window.session.comparison_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.session.returned, timeout=RUN_TIMEOUT_MS) as blocker:
         window.session.start_comparison(base, variants)
     results = blocker.args[0]
     assert [name for name, _outcome in results] == ["f32", "bf16", "throughput", "1 thread"]

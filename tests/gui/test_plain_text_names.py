@@ -102,7 +102,7 @@ def test_the_banner_and_status_show_a_tagged_file_name_as_written(window, qtbot,
     window.controls.model_picker.set_path(str(missing))
     window.open_image(str(image_path("dog.jpg")))
     qtbot.waitUntil(lambda: window.image is not None, timeout=30_000)
-    with qtbot.waitSignal(window.session.failed, timeout=RUN_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.session.errored, timeout=RUN_TIMEOUT_MS) as blocker:
         window.start_run()
     assert "<b>gone</b>.xml" in blocker.args[0]
     assert label_shows(window.banner.label) == blocker.args[0]
@@ -113,7 +113,7 @@ def test_a_shape_beyond_the_memory_is_refused_in_the_banner(window, qtbot):
     window.open_image(str(image_path("dog.jpg")))
     qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
     window.controls.set_config(replace(window.controls.config(), input_shape=[1, 3, 16384, 16384], iterations=2))
-    with qtbot.waitSignal(window.session.failed, timeout=RUN_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.session.errored, timeout=RUN_TIMEOUT_MS) as blocker:
         window.run_action.trigger()
     message = blocker.args[0]
     assert message.startswith("input shape 1,3,16384,16384 may need up to") and message.endswith("is available")

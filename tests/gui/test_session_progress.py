@@ -9,7 +9,7 @@ from ovgui.gui.session import PROGRESS_SHOWN_INTERVAL_S, EngineWorker
 def test_progress_reaches_the_window_at_most_twice_a_second_and_always_at_the_end():
     worker = EngineWorker()
     shown: list[Progress] = []
-    worker.progress.connect(shown.append)
+    worker.yielded.connect(lambda event: isinstance(event, Progress) and shown.append(event))
     worker.forward(PhaseStarted("steady_state", 0.0))
     engine_events = [Progress(10 * step, step / 30, 0.1 * step, 100.0) for step in range(1, 30)]
     for event in [*engine_events, Progress(300, 1.0, 2.95, 100.0)]:
@@ -25,7 +25,7 @@ def test_progress_reaches_the_window_at_most_twice_a_second_and_always_at_the_en
 def test_a_new_phase_shows_its_first_progress_at_once():
     worker = EngineWorker()
     shown: list[Progress] = []
-    worker.progress.connect(shown.append)
+    worker.yielded.connect(lambda event: isinstance(event, Progress) and shown.append(event))
     worker.forward(Progress(1, 0.1, 5.0, 1.0))
     worker.forward(PhaseStarted("steady_state", 0.0))
     worker.forward(Progress(1, 0.1, 0.05, 1.0))

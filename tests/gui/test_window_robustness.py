@@ -40,12 +40,12 @@ def run_paths(window: MainWindow, qtbot, model, image):
     def failed(message: str) -> None:
         outcome.setdefault("failed", message)
 
-    window.session.finished.connect(finished)
-    window.session.failed.connect(failed)
+    window.session.returned.connect(finished)
+    window.session.errored.connect(failed)
     window.run_action.trigger()
     qtbot.waitUntil(lambda: bool(outcome), timeout=RUN_TIMEOUT_MS)
-    window.session.finished.disconnect(finished)
-    window.session.failed.disconnect(failed)
+    window.session.returned.disconnect(finished)
+    window.session.errored.disconnect(failed)
     return next(iter(outcome.items()))
 
 
@@ -116,7 +116,7 @@ def test_a_new_run_while_one_is_ending_starts_after_it(window, qtbot):
         window.run_action.trigger()
     window.controls.settings.iterations.setValue(4)
     reports = []
-    window.session.finished.connect(lambda result: reports.append(result.report))
+    window.session.returned.connect(lambda result: reports.append(result.report))
     window.run_action.trigger()
     qtbot.waitUntil(lambda: len(reports) == 2, timeout=RUN_TIMEOUT_MS)
     assert not reports[0].completed and reports[1].completed
@@ -128,7 +128,7 @@ def test_stop_during_compile_discards_the_run(window, qtbot):
     window.controls.image_picker.set_path(str(image_path("bus.jpg")), emit=False)
     with qtbot.waitSignal(window.session.phase_started, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda name: name == "compile"):
         window.run_action.trigger()
-    with qtbot.waitSignal(window.session.cancelled, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(window.session.aborted, timeout=RUN_TIMEOUT_MS):
         window.stop_action.trigger()
     assert not window.session.busy and window.report is None
 
