@@ -32,7 +32,7 @@ def save_ovgui_inputs(model: Path, image: Path, path: Path) -> None:
     sys.path.insert(0, str(ROOT))
     import openvino as ov
 
-    from ovgui.core.decoders import guess_family
+    from ovgui.core.decoders.families import guess_family
     from ovgui.core.image import load_image
     from ovgui.core.model import describe_model, read_model
     from ovgui.core.preprocess import prepare_inputs
