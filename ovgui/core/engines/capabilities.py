@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ovgui.core.report import RunConfig
+    from ovgui.core.options import RunConfig
 
 
 @dataclass(frozen=True)
