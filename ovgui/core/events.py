@@ -150,19 +150,15 @@ class LiveData:
         """True once the history holds a uniform sample rather than every iteration."""
         return self.iterations > len(self.latencies_ms)
 
-    def latency_stats(self) -> LatencyStats:
-        """The run's latency statistics so far, for a live view: the report's figures (past the
-        cap, percentiles from the sample and count, mean, min and max exact) without the samples,
-        which stay in `latencies_ms`; one numpy pass, so a chart can ask once a second."""
+    def latency_stats(self, keep_samples: bool = False) -> LatencyStats:
+        """The run's latency statistics so far: every latency, or past the history's cap its uniform
+        sample with exact count, mean, min and max.  A live view asks without the samples (they stay
+        in `latencies_ms`); the report keeps them."""
         values = np.asarray(self.latencies_ms, dtype=np.float64)
-        if not len(values):
-            return LatencyStats()
-        median, p90, p99 = (float(v) for v in np.percentile(values, [50, 90, 99]))
-        if self.iterations > len(values):
-            return LatencyStats(median=median, mean=self.latency_sum_ms / self.iterations, min=self.latency_min_ms,
-                                max=self.latency_max_ms, p90=p90, p99=p99, history="reservoir", count=self.iterations)
-        return LatencyStats(median=median, mean=float(values.mean()), min=float(values.min()), max=float(values.max()),
-                            p90=p90, p99=p99, count=len(values))
+        if not self.sampled:
+            return LatencyStats.from_samples(values, keep_samples)
+        return LatencyStats.from_reservoir(values, self.latency_iterations, self.iterations, self.latency_sum_ms,
+                                           self.latency_min_ms, self.latency_max_ms, keep_samples)
 
     def _count(self, latency_ms: float) -> None:
         self.iterations += 1

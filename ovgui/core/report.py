@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -132,29 +133,32 @@ class LatencyStats:
     sample_iterations: list[int] = field(default_factory=list)
 
     @classmethod
-    def from_samples(cls, samples_ms: list[float]) -> LatencyStats:
-        if not samples_ms:
-            return cls()
+    def from_samples(cls, samples_ms: Sequence[float] | np.ndarray, keep_samples: bool = True) -> LatencyStats:
+        """Every iteration's latency; `keep_samples=False` gives the figures alone (a live view,
+        once a second: making 100,000 Python floats would cost more than the statistics)."""
         values = np.asarray(samples_ms, dtype=np.float64)
+        if not len(values):
+            return cls()
+        median, p90, p99 = (float(v) for v in np.percentile(values, [50, 90, 99]))
         return cls(
-            samples=[float(v) for v in values],
-            median=float(np.median(values)),
+            samples=[float(v) for v in values] if keep_samples else [],
+            median=median,
             mean=float(values.mean()),
             min=float(values.min()),
             max=float(values.max()),
-            p90=float(np.percentile(values, 90)),
-            p99=float(np.percentile(values, 99)),
+            p90=p90,
+            p99=p99,
             count=len(values),
         )
 
     @classmethod
-    def from_reservoir(cls, samples_ms: list[float], sample_iterations: list[int], count: int,
-                       sum_ms: float, min_ms: float, max_ms: float) -> LatencyStats:
+    def from_reservoir(cls, samples_ms: Sequence[float] | np.ndarray, sample_iterations: Sequence[int], count: int,
+                       sum_ms: float, min_ms: float, max_ms: float, keep_samples: bool = True) -> LatencyStats:
         """Percentiles from a uniform sample; count, mean, min and max exact over all `count` iterations."""
-        stats = cls.from_samples(samples_ms)
+        stats = cls.from_samples(samples_ms, keep_samples)
         stats.history = "reservoir"
         stats.count = count
-        stats.sample_iterations = list(sample_iterations)
+        stats.sample_iterations = list(sample_iterations) if keep_samples else []
         stats.mean, stats.min, stats.max = sum_ms / count, min_ms, max_ms
         return stats
 

@@ -50,7 +50,6 @@ from ovgui.core.report import (
     CompiledSettings,
     DecoderInfo,
     DeviceInfo,
-    LatencyStats,
     ProfileSummary,
     Report,
     RunConfig,
@@ -254,7 +253,7 @@ class ProfileRun:
         report.compiled = engine.settings(loop)
         for note in adjusted_settings(config, report.compiled, report.engine.name):
             self._note(note)
-        report.latency_ms = latency_stats(self.live)
+        report.latency_ms = self.live.latency_stats(keep_samples=True)
         ends = self.live.iteration_end_times[: len(report.latency_ms.samples)]
         report.latency_ms.end_times_s = [t - self._memory.origin for t in ends]
         if report.latency_ms.sampled:
@@ -305,14 +304,6 @@ class ProfileRun:
         inferring = elapsed_s - collection_s if self.request.config.mode == "latency" else elapsed_s
         fps = done / inferring if inferring > 0 else 0.0
         self._emit(events.Progress(done, budget.fraction(done, elapsed_s), elapsed_s, fps))
-
-
-def latency_stats(live: events.LiveData) -> LatencyStats:
-    """Every latency, or past the history's cap its uniform sample with exact count, mean, min and max."""
-    if not live.sampled:
-        return LatencyStats.from_samples(list(live.latencies_ms))
-    return LatencyStats.from_reservoir(list(live.latencies_ms), list(live.latency_iterations), live.iterations,
-                                       live.latency_sum_ms, live.latency_min_ms, live.latency_max_ms)
 
 
 def adjusted_settings(config: RunConfig, used: CompiledSettings, engine: str) -> list[str]:

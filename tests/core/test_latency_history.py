@@ -10,7 +10,7 @@ import pytest
 
 from ovgui.core.events import LiveData
 from ovgui.core.report import LatencyStats, Report, RunConfig
-from ovgui.core.runner import ProfileRun, RunRequest, latency_stats
+from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.trace import trace_events
 from tests.shared_data import image_path, model_path
 
@@ -34,7 +34,7 @@ def test_every_iteration_is_kept_up_to_the_cap():
 
     assert not live.sampled
     assert live.latencies_ms == [latency_of(i) for i in range(1, CAP + 1)]
-    stats = latency_stats(live)
+    stats = live.latency_stats(keep_samples=True)
     assert (stats.history, stats.count, stats.iterations, stats.sample_iterations) == ("all", CAP, CAP, [])
     assert stats.history_text() == ""
 
@@ -54,7 +54,7 @@ def test_past_the_cap_the_history_is_a_uniform_sample_with_exact_statistics():
     assert abs(np.mean(kept > STREAM / 2) - 0.5) < 0.05
     assert abs(np.mean(kept <= STREAM / 10) - 0.1) < 0.03
 
-    stats = latency_stats(live)
+    stats = live.latency_stats(keep_samples=True)
     everything = np.asarray([latency_of(i) for i in range(1, STREAM + 1)])
     assert stats.history == "reservoir" and stats.count == STREAM == stats.iterations
     assert stats.mean == pytest.approx(everything.mean(), rel=1e-12)
@@ -69,7 +69,7 @@ def test_live_figures_are_the_reports_without_the_samples(count):
     """What a chart reads during the run is what the report will say at its end."""
     live = LiveData(latency_cap=CAP)
     fill(live, count)
-    report = latency_stats(live)
+    report = live.latency_stats(keep_samples=True)
     figures = live.latency_stats()
     assert figures.samples == [] and (figures.history, figures.count) == (report.history, report.count)
     assert (figures.mean, figures.min, figures.max) == pytest.approx((report.mean, report.min, report.max), rel=1e-12)
@@ -115,7 +115,7 @@ def test_a_sampled_report_round_trips_and_its_trace_numbers_the_iterations():
         "device": {"name": "CPU", "full_name": "CPU"},
         "config": {},
     })
-    report.latency_ms = latency_stats(live)
+    report.latency_ms = live.latency_stats(keep_samples=True)
     report.latency_ms.end_times_s = [float(i) for i in range(CAP)]
 
     again = Report.from_json(report.to_json())
