@@ -422,6 +422,7 @@ class EnvironmentInfo:
     python: str = ""
     os: str = ""
     cpu: str = ""
+    measured_at: str = ""  # ISO 8601, UTC, to the second; "" in reports written before it existed
 
 
 @dataclass
