@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
-from ovgui.gui.charts import make_plot
 from ovgui.gui.plain_text import escaped
+from ovgui.gui.plot_style import make_plot
 
 AXIS_TICK_ROOM_PX = 16
 _MAX_LABEL_ROOM = 0.4

@@ -53,15 +53,16 @@ from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
 from ovgui.core.trace import save_trace
 from ovgui.gui.ab_panel import DEFAULT_KEPT_RUNS, ABPanel
-from ovgui.gui.charts import LatencyChart, MemoryChart
 from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
 from ovgui.gui.controls import ControlPanel
 from ovgui.gui.frames_view import FrameStrip, read_thumbnails
 from ovgui.gui.graph_view import GraphView
 from ovgui.gui.image_view import ImagePanel
+from ovgui.gui.latency_chart import LatencyChart
 from ovgui.gui.layer_detail import LayerDetailPanel
 from ovgui.gui.layer_table import LayerTableWidget
+from ovgui.gui.memory_chart import MemoryChart
 from ovgui.gui.outputs_panel import OutputsPanel
 from ovgui.gui.overlay_controls import OverlayControls
 from ovgui.gui.pipeline_chart import PipelineChart

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from ovgui.core.formatting import format_fps, format_ms
 from ovgui.core.report import FrameResult, FrameSetSummary, PipelineTimes
 from ovgui.gui.bars import still_plot, with_legend
-from ovgui.gui.charts import theme_plot
+from ovgui.gui.plot_style import theme_plot
 
 STAGES = (
     ("decode", "decode", QColor(66, 133, 244)),
