@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QTableWidget
 
 from ovgui.core.events import PHASES, LiveData
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import (
     DeviceInfo,
     LatencyStats,
@@ -21,7 +22,6 @@ from ovgui.core.report import (
     RunConfig,
     Timings,
 )
-from ovgui.core.outcome import RunOutcome
 from ovgui.gui import live_chart
 from ovgui.gui.latency_chart import ROLLING_POINTS, LatencyChart, rolling_median
 from ovgui.gui.memory_chart import MemoryChart
