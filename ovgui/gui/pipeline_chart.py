@@ -11,12 +11,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ovgui.core.formatting import format_fps, format_ms
 from ovgui.core.report import FrameResult, FrameSetSummary, PipelineTimes
 from ovgui.gui.bars import still_plot, with_legend
-from ovgui.gui.plot_style import theme_plot
+from ovgui.gui.plot_style import WrappingLabel, theme_plot
 
 STAGES = (
     ("decode", "decode", QColor(66, 133, 244)),
@@ -36,7 +36,8 @@ def stage_medians(frames: list[FrameResult]) -> PipelineTimes:
 
 
 def medians_text(medians: PipelineTimes) -> str:
-    stages = " + ".join(f"{label} {format_ms(getattr(medians, name))}" for name, label, _ in STAGES)
+    """Each stage's name held to its figure (a no-break space), so a wrapped line never parts them."""
+    stages = " + ".join(f"{label}\u00a0{format_ms(getattr(medians, name))}" for name, label, _ in STAGES)
     return f"median ms: {stages}"
 
 
@@ -49,7 +50,7 @@ FPS_MEANING = ("end-to-end: frames over the whole pass, decode to boxes; inferen
 
 
 class PipelineChart(QWidget):
-    """Stacked bars, one per frame; the medians and the two FPS figures in a line above."""
+    """Stacked bars, one per frame; the medians and the two FPS figures in lines above, wrapped where narrow."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -60,10 +61,10 @@ class PipelineChart(QWidget):
                      for _, _, color in STAGES]
         for bar in self.bars:
             self.plot.addItem(bar)
-        self.medians = QLabel()
-        self.fps = QLabel(toolTip=FPS_MEANING)
-        for label in (self.medians, self.fps):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # The summary wraps, never cut ("postprocess 13." on a narrow screen), and never widens the chart.
+        self.medians = WrappingLabel()
+        self.fps = WrappingLabel()
+        self.fps.setToolTip(FPS_MEANING)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.medians)
