@@ -204,6 +204,11 @@ class FrameStrip(QWidget):
         if 0 <= row < self.model.rowCount():
             self.list.setCurrentIndex(self.model.index(row))
 
+    def select_frame(self, index: int) -> None:
+        """Select the row of the frame whose `FrameResult.index` this is (a video's frame number with a stride)."""
+        row = next((row for row, frame in enumerate(self.model.frames) if frame.index == index), -1)
+        self.select_row(row)
+
     def step(self, delta: int) -> None:
         """Next (+1) or previous (-1) frame."""
         current = self.list.currentIndex().row()

@@ -1,7 +1,8 @@
 """The Frames workspace: a set of images or a video, frame by frame.
 
 The filmstrip across the top (which frame, what the model found, how long it took) and the
-pipeline chart under it (where each frame's time went), in one splitter: the strip is a single
+pipeline chart under it (where each frame's time went, the selected frame shaded; a click on a
+bar selects its frame), in one splitter: the strip is a single
 row of thumbnails, so it needs a band of fixed height, and every other pixel goes to the chart,
 whose bars per frame want the full width at 1366x768 and at 1920x1080 alike.
 
@@ -44,6 +45,8 @@ class FramesWorkspace(QWidget):
         self.strip.frame_selected.connect(self.frame_selected)
         self.strip.live_frame.connect(self.live_frame)
         self.strip.frames_added.connect(self.pipeline.show_frames)
+        self.strip.frame_selected.connect(lambda result: self.pipeline.mark_frame(result.index))
+        self.pipeline.frame_clicked.connect(self.strip.select_frame)
         self._stack = QStackedWidget()
         self._stack.addWidget(hint_label(FRAMES_HINT))
         self._stack.addWidget(self._make_content())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 
 from ovgui.core.events import LiveData
@@ -102,3 +102,18 @@ def test_the_pipeline_summary_wraps_and_is_never_cut(qtbot, show_sized, width):
     assert chart.medians.text() == medians_text(MEDIANS)
     assert "postprocess\u00a013.5" in chart.medians.text(), "a stage is never parted from its figure"
     host.close()
+
+
+def test_the_selected_frame_is_shaded_in_the_chart_and_a_click_on_a_bar_selects_its_frame(workspace, qtbot):
+    workspace.show_outcome(RunOutcome(set_report(6)))
+    assert workspace.pipeline.marked_frame() == 0
+    workspace.strip.select_row(3)
+    assert workspace.pipeline.marked_frame() == 3
+
+    plot = workspace.pipeline.plot
+    qtbot.waitUntil(lambda: plot.getViewBox().width() > 100)
+    on_bar_4 = plot.mapFromScene(plot.getViewBox().mapViewToScene(QPointF(4.1, 5.0)))
+    with qtbot.waitSignal(workspace.frame_selected) as picked:
+        qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=on_bar_4)
+    assert picked.args[0].index == 4 and workspace.current_frame().index == 4
+    assert workspace.pipeline.marked_frame() == 4
