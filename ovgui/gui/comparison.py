@@ -34,7 +34,7 @@ from ovgui.core.events import PHASE_TITLES
 from ovgui.core.formatting import format_ms
 from ovgui.core.report import OutputDrift, Report
 from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, value_label, with_legend
-from ovgui.gui.charts import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, theme_plot
+from ovgui.gui.plot_style import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, theme_plot
 from ovgui.gui.tables import (
     MUTED_TEXT,
     Column,

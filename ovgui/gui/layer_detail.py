@@ -28,10 +28,10 @@ from ovgui.core.outcome import RunOutcome
 from ovgui.core.precision import described
 from ovgui.core.report import LayerStats, Report
 from ovgui.gui.bars import still_plot
-from ovgui.gui.charts import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, theme_plot, with_alpha
 from ovgui.gui.layer_diff import IMPORTED_FORMAT
 from ovgui.gui.layer_table import status_text
 from ovgui.gui.plain_text import literal
+from ovgui.gui.plot_style import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, theme_plot, with_alpha
 from ovgui.gui.tables import hint_label, percent_text, styled_font
 
 DETAIL_HINT = "Select a layer in the table to see its details"

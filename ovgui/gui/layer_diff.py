@@ -19,8 +19,8 @@ from ovgui.core.compare import LayerDelta, compare_layers
 from ovgui.core.formatting import MISSING, format_ms, ms_text
 from ovgui.core.report import Report
 from ovgui.gui.bars import BarFit, bar_count, bar_plot, name_axis, side_by_side, value_label, with_legend
-from ovgui.gui.charts import theme_plot, with_alpha
 from ovgui.gui.plain_text import escaped
+from ovgui.gui.plot_style import theme_plot, with_alpha
 from ovgui.gui.tables import (
     MUTED_TEXT,
     Column,

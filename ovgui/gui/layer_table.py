@@ -42,8 +42,8 @@ from ovgui.core.precision import described
 from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, LayerTypeTotal, layers_to_csv
 from ovgui.gui.bars import bar_plot, name_axis, value_label
-from ovgui.gui.charts import theme_plot
 from ovgui.gui.plain_text import literal
+from ovgui.gui.plot_style import theme_plot
 from ovgui.gui.tables import (
     MUTED_TEXT,
     SHARE_COLUMN,

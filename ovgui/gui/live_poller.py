@@ -17,33 +17,31 @@ def on_screen(widget: QWidget) -> bool:
 
 
 class LivePoller(QObject):
-    def __init__(self, views: list[LiveView], parent: QObject | None = None):
+    """Each view with the widget whose being on screen makes it worth refreshing (mostly itself)."""
+
+    def __init__(self, views: list[tuple[LiveView, QWidget]], parent: QObject | None = None):
         super().__init__(parent)
         self._views = views
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self.tick)
-        for view in views:
-            if isinstance(view, QWidget):
-                view.installEventFilter(self)
+        for _view, witness in views:
+            witness.installEventFilter(self)
 
     def start(self) -> None:
         self._timer.start()
 
     def stop(self) -> None:
-        """One last refresh of what is on screen, so the final samples of a run are drawn too."""
-        if self._timer.isActive():
-            self._timer.stop()
-            self.tick()
+        self._timer.stop()
 
     def is_active(self) -> bool:
         return self._timer.isActive()
 
     def tick(self) -> None:
-        for view in self._views:
-            if not isinstance(view, QWidget) or on_screen(view):
+        for view, witness in self._views:
+            if on_screen(witness):
                 view.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and self._timer.isActive():
-            QTimer.singleShot(0, watched.refresh)
+            QTimer.singleShot(0, self.tick)
         return False

@@ -40,7 +40,7 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASE_TITLES, Progress
 from ovgui.core.formatting import throughput_text
 from ovgui.core.image import LoadedImage
-from ovgui.core.inputs import first_frame, read_frame, report_input
+from ovgui.core.inputs import first_frame, is_frame_set, read_frame, report_input
 from ovgui.core.logs import log_folder
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
@@ -190,7 +190,9 @@ class MainWindow(QMainWindow):
                                                 self.graph_view, self.roofline]
         """The views made from the shown outcome; Compare and A/B are made from the run history."""
         self.live_views: list[LiveView] = [self.overview, self.layers_view, self.frames_view]
-        self.poller = LivePoller(self.live_views, self)
+        # The frames' newest picture is shown by the photo, in the Overview too: it decides when Frames refreshes.
+        self.poller = LivePoller([(self.overview, self.overview), (self.layers_view, self.layers_view),
+                                  (self.frames_view, self.photo)], self)
         # What the views hold, by the names the tests and the scripted mode read.
         self.latency_chart = self.overview.latency_chart
         self.memory_chart = self.overview.memory_chart
@@ -492,7 +494,7 @@ class MainWindow(QMainWindow):
         for view in self.live_views:
             view.follow(live)
         self.poller.start()
-        if self.frames_view.is_frame_set():
+        if is_frame_set(self.controls.image_path()):
             self.show_view("frames")
         elif self.workspaces.current_name() not in ("compare", "ab"):
             self.show_view("overview")
@@ -536,7 +538,7 @@ class MainWindow(QMainWindow):
         self._show_result(report)
         self.status_fps.setText(throughput_text(report.throughput_fps))
         if report.frame_set is not None:
-            self.jobs.submit(lambda: read_thumbnails(report), self.frames.set_thumbnails, self._show_error)
+            self.jobs.submit(lambda: read_thumbnails(report), self.frames_view.set_thumbnails, self._show_error)
         self.controls.model_picker.remember(report.model.path)
         if report.image:
             self.controls.image_picker.remember(report_input(report))

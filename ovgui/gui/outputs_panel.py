@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 from ovgui.core.decoders.common import format_shape
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import OutputStats
-from ovgui.gui.charts import make_plot, theme_plot
 from ovgui.gui.plain_text import escaped
+from ovgui.gui.plot_style import make_plot, theme_plot
 from ovgui.gui.tables import Column, ComputedColumn, RowsModel, hint_label, make_table, or_missing
 
 EMPTY_HINT = "Run a model (F5) or open a report to see every output's figures"

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import LayerStats, Roofline
-from ovgui.gui.charts import make_plot, theme_plot
+from ovgui.gui.plot_style import make_plot, theme_plot
 from ovgui.gui.tables import heat_color, hint_label
 
 EMPTY_HINT = "Run a model with OpenVINO to see its layers against the device's roofs"
