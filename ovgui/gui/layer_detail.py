@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QResizeEvent
+from PySide6.QtCore import QEvent, QSizeF, Qt
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QFrame,
     QLabel,
     QListWidget,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -42,8 +44,8 @@ TIMER_TICK_MS = 0.001
 
 
 class _ElidedLabel(QLabel):
-    """Long runtime names (and kernel names) keep both distinctive ends; the full text is in
-    the tooltip and in Copy, so a narrow dock loses nothing."""
+    """A long field value (a kernel name) keeps both distinctive ends; the full text is in
+    the tooltip and in Copy, so a narrow panel loses nothing."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -70,6 +72,30 @@ class _ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         self.setText(self.fontMetrics().elidedText(self._full_text, Qt.TextElideMode.ElideMiddle, self.width()))
+
+
+class _WrappedName(QTextEdit):
+    """The layer's whole name, however long: a runtime path has no spaces, so it wraps anywhere,
+    and it is plain selectable text, so what the user copies is exactly the name."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        self.document().setDocumentMargin(0)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+
+    def set_name(self, name: str) -> None:
+        self.setPlainText(name)
+
+    def _fit_height(self, size: QSizeF) -> None:
+        """As tall as its lines, so the fields below follow right after the name."""
+        self.setFixedHeight(max(round(size.height()), self.fontMetrics().height()) + 2 * self.frameWidth())
 
 
 def _histogram(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -100,12 +126,12 @@ class LayerDetailPanel(QWidget):
         ("First inference", lambda layer: f"{ms_text(layer.first_inference_ms)} ms"
          if layer.first_inference_ms is not None else MISSING),
         ("Share", lambda layer: f"{MISSING} (preprocessing, not the model's)"
-         if layer.is_preprocessing else f"{percent_text(layer.share)} of the layer sum"),
+         if layer.is_preprocessing else f"{percent_text(layer.share)} of the total of the model's executed layers"),
     )
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._name = _ElidedLabel()
+        self._name = _WrappedName()
         self._name.setObjectName("layerName")
         self._name.setFont(styled_font(bold=True))
         self._values = {title: _ElidedLabel() for title, _ in self.FIELDS}
@@ -133,7 +159,7 @@ class LayerDetailPanel(QWidget):
     def show_layer(self, layer: LayerStats, outcome: RunOutcome | None) -> None:
         """`layer` of the run `outcome` holds: its per-iteration samples, if it carries real ones
         (None: a layer of no finished run, such as a live snapshot's)."""
-        self._name.set_full_text(layer.name)
+        self._name.set_name(layer.name)
         for title, read in self.FIELDS:
             self._values[title].set_full_text(read(layer))
         self._show_originals(layer)
@@ -152,7 +178,7 @@ class LayerDetailPanel(QWidget):
 
     def clear(self) -> None:
         self._stack.setCurrentIndex(0)
-        self._name.set_full_text("")
+        self._name.set_name("")
         self._originals.clear()
         self._bars.clear()
 
@@ -161,7 +187,7 @@ class LayerDetailPanel(QWidget):
         return self._stack.currentIndex() == 1
 
     def name_text(self) -> str:
-        return self._name.full_text()
+        return self._name.toPlainText()
 
     def original_layers(self) -> list[str]:
         return [self._originals.item(row).text() for row in range(self._originals.count())]
@@ -203,7 +229,7 @@ class LayerDetailPanel(QWidget):
         return originals
 
     def _make_content(self) -> QSplitter:
-        """Details above the histogram: the panel lives in a narrow dock beside the layer table."""
+        """Details above the histogram: the panel stands beside the layer table, narrower than it is tall."""
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self._make_info())
         splitter.addWidget(self._make_samples())
