@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QTextEdit,
     QVBoxLayout,
@@ -39,6 +38,7 @@ from ovgui.gui.tables import hint_label, percent_text, styled_font
 DETAIL_HINT = "Select a layer in the table to see its details"
 NOT_EXECUTED_NOTE = "Not executed: fused into a neighbour or optimised out, so it took no time"
 MAX_HISTOGRAM_BINS = 40
+HISTOGRAM_MIN_PX = 200
 TIMER_TICK_MS = 0.001
 """PERF_COUNT times come in whole microseconds."""
 
@@ -228,14 +228,18 @@ class LayerDetailPanel(QWidget):
         originals.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         return originals
 
-    def _make_content(self) -> QSplitter:
-        """Details above the histogram: the panel stands beside the layer table, narrower than it is tall."""
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self._make_info())
-        splitter.addWidget(self._make_samples())
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        return splitter
+    def _make_content(self) -> QWidget:
+        """Details above the histogram, which takes the height they leave (the panel stands beside the
+        layer table, narrower than it is tall) but never less than it needs to be read."""
+        samples = self._make_samples()
+        samples.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)  # a plot asks for 480 px
+        samples.setMinimumHeight(HISTOGRAM_MIN_PX)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._make_info())
+        column.addWidget(samples, 1)
+        return content
 
     def _make_info(self) -> QWidget:
         form = QFormLayout()
@@ -250,8 +254,7 @@ class LayerDetailPanel(QWidget):
         column.addLayout(form)
         column.addSpacing(4)
         column.addWidget(self._originals_title)
-        column.addWidget(self._originals, 1)
-        column.addStretch(0)
+        column.addWidget(self._originals)
         return info
 
     def _make_samples(self) -> QStackedWidget:
