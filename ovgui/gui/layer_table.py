@@ -292,6 +292,8 @@ class LayerTableWidget(QWidget):
 
     layer_selected = Signal(object)
     """The `LayerStats` of the new current row, for a detail panel."""
+    types_shown = Signal(bool)
+    """Whether the By-type tab, which lists no layers, has just been brought forward (or left)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -397,6 +399,9 @@ class LayerTableWidget(QWidget):
         """No current row either, so that clicking any row, even the last one, selects it anew."""
         self._table.selectionModel().clear()
 
+    def showing_types(self) -> bool:
+        return self._tabs.currentIndex() == BY_TYPE_TAB
+
     def preprocessing_label(self) -> str:
         """What the preprocessing chip says ("" when there are no preprocessing layers)."""
         return self._preprocess_chip.text() if self._preprocess_chip.isVisibleTo(self) else ""
@@ -429,6 +434,7 @@ class LayerTableWidget(QWidget):
         self._tabs = tabs = QTabWidget()
         tabs.setDocumentMode(True)
         tabs.currentChanged.connect(lambda _index: self._draw_chart())
+        tabs.currentChanged.connect(lambda index: self.types_shown.emit(index == BY_TYPE_TAB))
         tabs.addTab(self._table, "Layers")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._type_table)
@@ -535,7 +541,7 @@ class LayerTableWidget(QWidget):
     def _draw_chart(self) -> None:
         """Bars for the slowest types, restyled from the palette so light and dark themes both read.
         Drawn when its tab is shown: a live run's snapshots, once a second, would redraw it unseen."""
-        if self._tabs.currentIndex() != BY_TYPE_TAB:
+        if not self.showing_types():
             return
         theme_plot(self._chart, self.palette())
         plot = self._chart.getPlotItem()
