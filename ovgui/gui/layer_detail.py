@@ -162,7 +162,7 @@ class LayerDetailPanel(QWidget):
         self._name.set_name(layer.name)
         for title, read in self.FIELDS:
             self._values[title].set_full_text(read(layer))
-        self._show_originals(layer)
+        self._show_originals(layer, outcome)
         samples = outcome.samples_of(layer.index) if outcome is not None else None
         if not layer.executed:
             self._show_note(NOT_EXECUTED_NOTE)
@@ -274,17 +274,14 @@ class LayerDetailPanel(QWidget):
         plot.addItem(self._median_line, ignoreBounds=True)
         self._apply_palette()
 
-    def _show_originals(self, layer: LayerStats) -> None:
+    def _show_originals(self, layer: LayerStats, outcome: RunOutcome | None) -> None:
         names = layer.original_layers
         self._originals.clear()
         self._originals.addItems(names)
         self._originals.setVisible(bool(names))
         rows_px = self._originals.sizeHintForRow(0) * len(names) + 2 * self._originals.frameWidth()
         self._originals.setMaximumHeight(max(rows_px, 0))  # no empty box under a short list
-        self._originals_title.setText(
-            f"Original layers fused into it ({len(names)}):" if names
-            else "Added by ovgui's in-graph preprocessing (--preprocess graph), not by the model"
-            if layer.is_preprocessing else "No original layers: the plugin added this layer (e.g. a Reorder)")
+        self._originals_title.setText(originals_title(layer, outcome))
 
     def _show_note(self, text: str) -> None:
         self._samples_note.setText(text)
@@ -309,6 +306,23 @@ class LayerDetailPanel(QWidget):
         self._histogram.getPlotItem().setRange(xRange=(low - margin, high + margin),
                                                yRange=(0, counts.max() * 1.15), padding=0)
         self._samples.setCurrentIndex(0)
+
+
+def originals_title(layer: LayerStats, outcome: RunOutcome | None) -> str:
+    """What heads the list of original layers fused into `layer`, or why there is no list: only a
+    finished OpenVINO run reads them from its executed graph."""
+    if layer.original_layers:
+        return f"Original layers fused into it ({len(layer.original_layers)}):"
+    if layer.is_preprocessing:
+        return "Added by ovgui's in-graph preprocessing (--preprocess graph), not by the model"
+    if outcome is None:
+        return "The original layers fused into it are read from the executed graph when the run ends"
+    report = outcome.report
+    if report.model.format == IMPORTED_FORMAT:
+        return "benchmark_app's counters do not say which original layers were fused into it"
+    if report.engine.name != "OpenVINO":
+        return f"{report.engine.name} does not say which of the model's nodes it fused into this one"
+    return "No original layers: the plugin added this layer (e.g. a Reorder)"
 
 
 def no_distribution_reason(report: Report | None) -> str:

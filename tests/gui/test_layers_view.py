@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterator
 
@@ -13,9 +14,11 @@ from shared_data import image_path, model_path
 
 from ovgui.core.events import LiveData
 from ovgui.core.outcome import RunOutcome
-from ovgui.core.report import LayerStats, RunConfig
+from ovgui.core.report import EngineInfo, LayerStats, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 from ovgui.gui.bars import bar_count
+from ovgui.gui.layer_detail import originals_title
+from ovgui.gui.layer_diff import IMPORTED_FORMAT
 from ovgui.gui.layer_table import LayerTableModel
 from ovgui.gui.layers_view import LayersView
 
@@ -143,3 +146,17 @@ def test_the_by_type_tab_takes_the_detail_width_and_its_labels_stay_clear(qtbot,
     assert box.height() / len(names) >= QFontMetrics(chart.font()).height()
     view.findChild(QTabWidget).setCurrentIndex(0)
     qtbot.waitUntil(lambda: view.detail.isVisible())
+
+
+def test_the_detail_says_why_a_layer_lists_no_original_layers(face_outcome):
+    """Only a finished OpenVINO run reads them from its executed graph; elsewhere an empty list means nothing."""
+    layers = face_outcome.report.layers
+    fused = next(layer for layer in layers if layer.original_layers)
+    added = next(layer for layer in layers if not layer.original_layers and not layer.is_preprocessing)
+    assert originals_title(fused, face_outcome) == f"Original layers fused into it ({len(fused.original_layers)}):"
+    assert "the plugin added this layer" in originals_title(added, face_outcome)
+    assert "when the run ends" in originals_title(dataclasses.replace(fused, original_layers=[]), None)
+    ort = RunOutcome(dataclasses.replace(face_outcome.report, engine=EngineInfo("ONNX Runtime")))
+    assert originals_title(added, ort).startswith("ONNX Runtime does not say")
+    imported = dataclasses.replace(face_outcome.report.model, format=IMPORTED_FORMAT)
+    assert "benchmark_app" in originals_title(added, RunOutcome(dataclasses.replace(face_outcome.report, model=imported)))
