@@ -186,6 +186,10 @@ class LayerDetailPanel(QWidget):
         """False while the placeholder is shown."""
         return self._stack.currentIndex() == 1
 
+    def field_text(self, title: str) -> str:
+        """The whole value shown beside `title`, one of `FIELDS`' titles."""
+        return self._values[title].full_text()
+
     def name_text(self) -> str:
         return self._name.toPlainText()
 

@@ -291,7 +291,10 @@ class LayerTableWidget(QWidget):
     """Per-layer times with filtering, copy and CSV export, plus totals per operation type."""
 
     layer_selected = Signal(object)
-    """The `LayerStats` of the new current row, for a detail panel."""
+    """The `LayerStats` of the new current row, for a detail panel and the views linked to the table."""
+    layer_updated = Signal(object)
+    """New figures for the selected layer (a newer snapshot, or the finished run's), for a detail panel:
+    not a new selection, so linked views need not follow it."""
     types_shown = Signal(bool)
     """Whether the By-type tab, which lists no layers, has just been brought forward (or left)."""
 
@@ -344,7 +347,7 @@ class LayerTableWidget(QWidget):
     def set_layers(self, layers: list[LayerStats], type_totals: list[LayerTypeTotal]) -> None:
         """A finished run's or a file's layers; they replace any live snapshot, which stops being followed.
         The same layers as shown (the run's last snapshot) update in place, and the current row's
-        new figures go to `layer_selected`, so a detail panel follows them."""
+        new figures go to `layer_updated`, so a detail panel follows them."""
         self.stop_following()
         self._model.update_layers(layers)
         self._show_totals(type_totals)
@@ -522,7 +525,7 @@ class LayerTableWidget(QWidget):
         """New figures for the selected layer, so a detail panel shows what the table shows."""
         layer = self.selected_layer()
         if layer is not None:
-            self.layer_selected.emit(layer)
+            self.layer_updated.emit(layer)
 
     def _ask_and_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export per-layer times", "layers.csv", "CSV files (*.csv)")

@@ -47,6 +47,7 @@ class LayersView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._splitter)
         self.table.layer_selected.connect(self._table_selected)
+        self.table.layer_updated.connect(self._show_in_detail)
         self.table.types_shown.connect(self._place_detail)
 
     def show_outcome(self, outcome: RunOutcome) -> None:
@@ -94,11 +95,14 @@ class LayersView(QWidget):
         self._place_detail()
 
     def _table_selected(self, layer: LayerStats) -> None:
+        self._show_in_detail(layer)
+        self.layer_selected.emit(layer)
+
+    def _show_in_detail(self, layer: LayerStats) -> None:
         """A layer of the shown run comes with its outcome's samples; a live snapshot's has none."""
         outcome = self._outcome
         known = outcome is not None and any(shown is layer for shown in outcome.report.layers)
         self.show_layer_detail(layer, outcome if known else None)
-        self.layer_selected.emit(layer)
 
     def _place_detail(self) -> None:
         """Beside the table while it lists layers and one is shown up close; otherwise out of the way,

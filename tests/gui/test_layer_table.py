@@ -376,7 +376,7 @@ def test_a_live_table_updates_in_place_keeping_sort_and_selection(qtbot):
     widget.model.dataChanged.connect(lambda *args: changes.append(1))
     settled = [dataclasses.replace(layer, real_time_ms=time) for layer, time in zip(_graph_mode_layers()[1:3], (0.25, 4.0))]
     live.publish_layers(settled)
-    with qtbot.waitSignal(widget.layer_selected, timeout=1000) as blocker:
+    with qtbot.waitSignal(widget.layer_updated, timeout=1000) as blocker, qtbot.assertNotEmitted(widget.layer_selected):
         widget.refresh()
     assert blocker.args == [settled[1]], "a detail panel follows the selected layer's live figures"
     assert widget.model.layers()[0].real_time_ms == 0.25
@@ -386,7 +386,7 @@ def test_a_live_table_updates_in_place_keeping_sort_and_selection(qtbot):
     assert [widget.proxy.index(index.row(), LAYER_NAME).data() for index in selected] == ["conv2"]
     assert widget.is_following()
     final = [dataclasses.replace(layer, real_time_ms=time) for layer, time in zip(settled, (0.5, 3.5))]
-    with qtbot.waitSignal(widget.layer_selected, timeout=1000) as blocker:
+    with qtbot.waitSignal(widget.layer_updated, timeout=1000) as blocker:
         widget.set_layers(final, [])
     assert blocker.args == [final[1]], "the detail panel gets the selected layer's final figures"
     assert not resets and not widget.is_following(), "the finished run's layers replace the live ones for good"

@@ -160,3 +160,24 @@ def test_the_detail_says_why_a_layer_lists_no_original_layers(face_outcome):
     assert originals_title(added, ort).startswith("ONNX Runtime does not say")
     imported = dataclasses.replace(face_outcome.report.model, format=IMPORTED_FORMAT)
     assert "benchmark_app" in originals_title(added, RunOutcome(dataclasses.replace(face_outcome.report, model=imported)))
+
+
+def test_an_open_detail_follows_its_layer_through_a_run_to_the_outcome(qtbot, view, face_outcome):
+    """Snapshots bring new figures, not a new selection; the outcome brings the final ones."""
+    live = LiveData()
+    view.follow(live)
+    snapshot = [dataclasses.replace(layer, real_time_ms=layer.real_time_ms * 2) for layer in face_outcome.report.layers]
+    live.publish_layers(snapshot)
+    view.refresh()
+    slowest = max(snapshot, key=lambda layer: layer.real_time_ms)
+    view.select_layer(slowest.name)
+    assert view.detail.field_text("Real mean") == f"{slowest.real_time_ms:.3f} ms"
+    newer = [dataclasses.replace(layer, real_time_ms=layer.real_time_ms * 3) for layer in face_outcome.report.layers]
+    live.publish_layers(newer)
+    with qtbot.assertNotEmitted(view.layer_selected):
+        view.refresh()
+    final = next(layer for layer in face_outcome.report.layers if layer.name == slowest.name)
+    assert view.detail.field_text("Real mean") == f"{final.real_time_ms * 3:.3f} ms"
+    view.stop_following()
+    view.show_outcome(face_outcome)
+    assert view.detail_open() and view.detail.field_text("Real mean") == f"{final.real_time_ms:.3f} ms"
