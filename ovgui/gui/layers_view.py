@@ -8,6 +8,7 @@ user scans for the slow layer, so it keeps the room the detail does not use.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from ovgui.core.events import LiveData
@@ -125,8 +126,10 @@ class LayersView(QWidget):
         close = QToolButton(autoRaise=True)
         close.setObjectName("closeDetail")
         close.setText("✕")
-        close.setToolTip("Close the layer detail and give its width back to the table")
+        close.setToolTip("Close the layer detail and give its width back to the table (Esc)")
         close.clicked.connect(self.close_detail)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.close_detail)
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 2, 0)
         header.addWidget(title, 1)

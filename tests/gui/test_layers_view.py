@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QTableView, QTabWidget, QTextEdit, QToolButton, QWidget
 from shared_data import image_path, model_path
@@ -91,6 +92,10 @@ def test_the_close_button_gives_the_width_back_and_a_click_reopens(qtbot, view):
     qtbot.waitUntil(lambda: view.table.width() == view.width())
     table.selectRow(2)
     assert view.detail_open()
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    qtbot.keyClick(table, Qt.Key.Key_Escape)
+    assert not view.detail_open()
 
 
 def test_a_linked_view_selects_a_layer_and_opens_its_detail(qtbot, view, face_outcome):
