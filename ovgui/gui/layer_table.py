@@ -184,9 +184,10 @@ class LayerTableModel(ShareRowsModel):
     def _tooltip(self, layer: LayerStats) -> str:
         share = (PREPROCESS_TOOLTIP if layer.is_preprocessing
                  else f"{percent_text(layer.share)} of the total of the model's executed layers")
+        precision = described(layer.runtime_precision, layer.exec_type) or "no precision"
         return (
             f"{layer.name}\n"
-            f"{layer.type} · {layer.exec_type} · {described(layer.runtime_precision, layer.exec_type) or 'no precision'} · "
+            f"#{layer.index} in execution order · {layer.type} · {layer.exec_type} · {precision} · "
             f"{status_text(layer.status)}\n"
             f"real {ms_text(layer.real_time_ms)} ms mean, {ms_text(layer.real_time_median_ms)} ms median · "
             f"CPU {ms_text(layer.cpu_time_ms)} ms · first inference {ms_text(layer.first_inference_ms)} ms\n"

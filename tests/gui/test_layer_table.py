@@ -473,3 +473,9 @@ def test_share_of_total_holds_for_a_live_snapshot(qtbot, live_snapshot):
     total = sum(real)
     assert total > 0
     assert _shown(proxy, LAYER_SHARE) == pytest.approx([time / total for time in real])
+
+
+def test_a_rows_tooltip_gives_its_execution_order_the_last_column_holds(widget):
+    first = _source_layers(widget)[0]
+    lines = widget.proxy.index(0, REAL_MEAN).data(Qt.ItemDataRole.ToolTipRole).splitlines()
+    assert lines[1].startswith(f"#{first.index} in execution order · {first.type} · ")
