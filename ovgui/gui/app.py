@@ -16,12 +16,10 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QIODevice,
-    QMessageLogContext,
     QObject,
     QSettings,
     Qt,
     QTimer,
-    QtMsgType,
     Slot,
     qInstallMessageHandler,
 )
@@ -35,19 +33,12 @@ from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
+from ovgui.gui.qt_platform import QtMessages, missing_display
 from ovgui.gui.signals import SignalBridge
 
 log = logging.getLogger(__name__)
-qt_log = logging.getLogger("ovgui.qt")
 EXIT_FAILED = 2
 SETTLE_MS = 150
-QT_LEVELS = {
-    QtMsgType.QtDebugMsg: logging.DEBUG,
-    QtMsgType.QtInfoMsg: logging.INFO,
-    QtMsgType.QtWarningMsg: logging.WARNING,
-    QtMsgType.QtCriticalMsg: logging.ERROR,
-    QtMsgType.QtFatalMsg: logging.CRITICAL,
-}
 
 
 def make_application() -> QApplication:
@@ -174,17 +165,24 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
 
 
 def run_app(args: argparse.Namespace, config: RunConfig) -> int:
-    """The window until it closes; Qt's messages go to the log from before the application exists
-    (a platform plugin that cannot start says so then)."""
-    previous_handler = qInstallMessageHandler(log_qt_message)
+    """The window until it closes.  Without a display, one line says so before Qt starts; Qt's
+    messages go to the log from before the application exists, so a platform plugin that cannot
+    start ends in one line too (`QtMessages`).  Installed here alone: tests have pytest-qt's
+    handler, which fails a test on a Qt warning."""
+    problem = missing_display()
+    if problem:
+        raise OvguiError(problem)
+    messages = QtMessages()
+    previous_handler = qInstallMessageHandler(messages)
     try:
-        return _run_window(args, config)
+        return _run_window(args, config, messages)
     finally:
         qInstallMessageHandler(previous_handler)
 
 
-def _run_window(args: argparse.Namespace, config: RunConfig) -> int:
+def _run_window(args: argparse.Namespace, config: RunConfig, messages: QtMessages) -> int:
     app = make_application()
+    messages.started()
     if args.screenshot:
         screenshot_format(args.screenshot)
     if args.compare:
@@ -201,15 +199,6 @@ def _run_window(args: argparse.Namespace, config: RunConfig) -> int:
         return app.exec()
     finally:
         bridge.restore()
-
-
-def log_qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-    """Qt's own warnings (a platform plugin, a font, a style sheet) into the log too; on stderr as
-    Qt printed them, since a handler replaces Qt's printing.  Installed by `run_app` alone: tests
-    have pytest-qt's handler, which fails a test on a Qt warning."""
-    line = f"{context.category}: {message}" if context.category not in (None, "", "default") else message
-    print(line, file=sys.stderr)
-    qt_log.log(QT_LEVELS.get(kind, logging.WARNING), "%s", line)
 
 
 def quit_on_signal(window: MainWindow, number: int) -> None:
