@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ovgui.core.errors import OvguiError
+from ovgui.core.errors import OvguiError, error_text
 from ovgui.core.options import OPTIONS, Option, OptionError, RunConfig, make_config, validate
 from ovgui.gui.view_names import RESULT_VIEWS
 
@@ -138,7 +138,7 @@ def _profile_main(argv: Sequence[str] | None) -> int:
     try:
         return _profile(parser, args)
     except OvguiError as error:
-        tell(log, f"error: {error}")
+        tell(log, error_text(str(error)))
         return EXIT_USAGE
     except KeyboardInterrupt:
         tell(log, "error: interrupted")
@@ -193,5 +193,5 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
 
         return _leaving_at_once(run_app(args, config), argv)
     except OvguiError as error:
-        tell(log, f"error: {error}")
+        tell(log, error_text(str(error)))
         return EXIT_USAGE

@@ -27,7 +27,7 @@ from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ovgui.core.compare import Configured, load_variants
-from ovgui.core.errors import OvguiError
+from ovgui.core.errors import OvguiError, error_text
 from ovgui.core.files import path_exists, write_bytes_atomic
 from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
@@ -75,11 +75,11 @@ class ScriptedRun(QObject):
     @Slot(object)
     def _compared(self, results: list[Configured]) -> None:
         reports = [outcome.report for _name, outcome in results if isinstance(outcome, RunOutcome)]
-        problem = "\n".join(f"configuration '{name}': {error}" for name, error in results if isinstance(error, str))
+        problems = [f"configuration '{name}': {error}" for name, error in results if isinstance(error, str)]
         if not reports:
-            self._failed(problem)
+            self._fail(problems)
             return
-        self._after_views_settle(lambda: self._save(reports[-1], problem))
+        self._after_views_settle(lambda: self._save(reports[-1], problems))
 
     def _after_views_settle(self, save) -> None:
         """The graph is laid out on a background job after the report is shown: a screenshot waits for it."""
@@ -89,34 +89,39 @@ class ScriptedRun(QObject):
         else:
             QTimer.singleShot(SETTLE_MS, save)
 
-    def _save(self, report: Report, problem: str = "") -> None:
-        """Write what was asked for; `problem` is a failure already known, reported once the files are out."""
+    def _save(self, report: Report, problems: list[str] | None = None) -> None:
+        """Write what was asked for; `problems` are failures already known, reported once the files are out."""
+        problems = list(problems or [])
         try:
             if self._args.report:
                 report.save_json(self._args.report)
             if self._args.screenshot:
                 save_screenshot(self._window, self._args.screenshot)
         except OvguiError as error:
-            problem = str(error)
-            self._window.banner.show_message(problem)
+            problems.append(str(error))
+            self._window.banner.show_message(problems[-1])
         except Exception as error:  # a bug in ovgui: still one line and exit 2, never a hung window
             log.exception("cannot save the run")
-            problem = f"cannot save the run: {type(error).__name__}: {error}"
-            self._window.banner.show_message(problem)
-        if problem:
-            self._failed(problem)
+            problems.append(f"cannot save the run: {type(error).__name__}: {error}")
+            self._window.banner.show_message(problems[-1])
+        if problems:
+            self._fail(problems)
         elif self._args.exit_after_run:
             self._window.close()
             QApplication.exit(0)
 
     @Slot(str)
     def _failed(self, message: str) -> None:
-        """The window closes first (its background jobs end with it), then the lines are written:
-        one per failure (a comparison's failed configurations each have theirs, as in the CLI)."""
+        self._fail([message])
+
+    def _fail(self, problems: list[str]) -> None:
+        """The window closes first (its background jobs end with it), then one ``error:`` line per
+        failure (a comparison's failed configurations each have theirs, as in the CLI), its detail
+        lines indented under it."""
         if self._args.exit_after_run:
             self._window.close()
-            for line in message.splitlines() or [message]:
-                tell(log, f"error: {line}")
+            for problem in problems:
+                tell(log, error_text(problem))
             QApplication.exit(EXIT_FAILED)
 
 
