@@ -104,7 +104,8 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
         raise_if_dynamic(model)
         zeros = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
         note = "the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"
-        return PreparedInputs(zeros, Geometry.stretch(image.size, image.size), PreprocessInfo(family=family), [note])
+        return PreparedInputs(zeros, Geometry.stretch(image.size, image.size),
+                              PreprocessInfo(family=family, substitutions=[note]), [note])
 
     main = model.input(image_names[0])
     recipe = recipe_for(family, model_format)
@@ -115,24 +116,30 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     if info.mode == "graph":
         add_preprocessing(model, image_names, pixels.shape, info)
 
-    arrays: dict[int, np.ndarray] = {}
-    notes: list[str] = []
-    for index, port in enumerate(model.inputs):
-        if port.get_any_name() in image_names:
-            arrays[index] = pixels
-        else:
-            arrays[index] = zeros_for(port)
-            notes.append(f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros")
+    arrays = {index: pixels if port.get_any_name() in image_names else zeros_for(port) for index, port in enumerate(model.inputs)}
+    info.substitutions = substitutions(model, image_names, info)
+    indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in image_names)
+    return PreparedInputs(arrays, geometry, info, list(info.substitutions), model_ops, indices, dtype,
+                          (pixels.shape[1], pixels.shape[2]))
+
+
+def substitutions(model: ov.Model, image_names: list[str], info: PreprocessInfo) -> list[str]:
+    """One line for each way an input is not fed the photo as such: an input that is no image gets
+    zeros, several image inputs (a gaze model's two eyes) all get the whole photo, a batch repeats it."""
+    lines = [f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros"
+             for port in model.inputs if port.get_any_name() not in image_names]
     if len(image_names) > 1:
-        names = ", ".join(sorted(image_names))
-        notes.append(f"the model has several image-like inputs ({names}); the same image goes to each")
+        height, width = model_hw(info)
+        fitted = "letterboxed" if info.resize == "letterbox" else "stretched"
+        names = ", ".join(f"'{name}'" for name in image_names)
+        lines.append(f"the model has several image inputs ({names}); each is fed the same whole photo, {fitted} to "
+                     f"{width}x{height}")
     if info.batch > 1:
-        notes.append(
+        lines.append(
             f"batch {info.batch}: the image is repeated {info.batch} times, as benchmark_app -b does; "
             "throughput counts images, and the boxes shown are the first image's"
         )
-    indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in image_names)
-    return PreparedInputs(arrays, geometry, info, notes, model_ops, indices, dtype, (pixels.shape[1], pixels.shape[2]))
+    return lines
 
 
 def fix_input_shapes(model: ov.Model, image: LoadedImage, config: RunConfig) -> tuple[list[str], str]:
