@@ -117,23 +117,26 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
         add_preprocessing(model, image_names, pixels.shape, info)
 
     arrays = {index: pixels if port.get_any_name() in image_names else zeros_for(port) for index, port in enumerate(model.inputs)}
-    info.substitutions = substitutions(model, image_names, info)
+    info.substitutions = substitutions(model, image_names, info, image.size)
     indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in image_names)
     return PreparedInputs(arrays, geometry, info, list(info.substitutions), model_ops, indices, dtype,
                           (pixels.shape[1], pixels.shape[2]))
 
 
-def substitutions(model: ov.Model, image_names: list[str], info: PreprocessInfo) -> list[str]:
+def substitutions(model: ov.Model, image_names: list[str], info: PreprocessInfo, photo_size: tuple[int, int]) -> list[str]:
     """One line for each way an input is not fed the photo as such: an input that is no image gets
-    zeros, several image inputs (a gaze model's two eyes) all get the whole photo, a batch repeats it."""
+    zeros, several image inputs (a gaze model's two eyes) all get the whole photo, a one-channel
+    input gets it in grey, a batch repeats it."""
     lines = [f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros"
              for port in model.inputs if port.get_any_name() not in image_names]
     if len(image_names) > 1:
         height, width = model_hw(info)
         fitted = "letterboxed" if info.resize == "letterbox" else "stretched"
         names = ", ".join(f"'{name}'" for name in image_names)
-        lines.append(f"the model has several image inputs ({names}); each is fed the same whole photo, {fitted} to "
-                     f"{width}x{height}")
+        lines.append(f"the model has several image inputs ({names}); each is fed the same whole photo "
+                     f"({photo_size[0]}x{photo_size[1]}), {fitted} to {width}x{height}")
+    if info.input_shape[info.model_layout.index("C")] == 1:
+        lines.append(f"input '{info.input_name}' has one channel: fed the photo in grey")
     if info.batch > 1:
         lines.append(
             f"batch {info.batch}: the image is repeated {info.batch} times, as benchmark_app -b does; "
