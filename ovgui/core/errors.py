@@ -26,6 +26,11 @@ class SettingError(OvguiError):
         self.setting = setting
 
 
+def headline(message: str) -> str:
+    """A message's first line, which stands alone: where there is room for one line (a table's cell, a status bar)."""
+    return next(iter(message.splitlines()), "")
+
+
 def error_text(message: str) -> str:
     """A message as printed on stderr: ``error:`` before its first line and its detail lines
     indented under it, so a script that counts ``error:`` lines counts one per failure."""

@@ -4,6 +4,7 @@ and gives OpenVINO's reason in full under a first line that stands alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -55,14 +56,29 @@ def test_detail_lines_print_under_one_error_line():
     assert error_text("alone") == "error: alone"
 
 
-def test_the_command_line_prints_one_error_line_and_the_detail_under_it(tmp_path):
+def profile(*argv: object) -> subprocess.CompletedProcess:
     main = "import sys; from ovgui.cli import profile_main; sys.exit(profile_main())"
-    result = subprocess.run([sys.executable, "-c", main, str(needs_height_48(tmp_path)), str(image_path("bus.jpg")), "-n", "2",
-                             "--no-roofline", "-q"], capture_output=True, text=True, timeout=300, cwd=PROJECT,
-                            env={**os.environ, "PYTHONPATH": str(PROJECT), "XDG_STATE_HOME": str(tmp_path)})
+    return subprocess.run([sys.executable, "-c", main, *map(str, argv)], capture_output=True, text=True, timeout=300, cwd=PROJECT,
+                          env={**os.environ, "PYTHONPATH": str(PROJECT)})
+
+
+def test_the_command_line_prints_one_error_line_and_the_detail_under_it(tmp_path):
+    result = profile(needs_height_48(tmp_path), image_path("bus.jpg"), "-n", "2", "--no-roofline", "-q")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     first, *detail = result.stderr.splitlines()
     assert first.startswith("error: cannot reshape the model to x [1,3,1088,832]") and first.endswith(WHERE)
     assert detail[0] == "  model inputs: x [?,3,?,?]" and detail[1].startswith("  OpenVINO: While validating node")
     assert len(detail) == 2
+
+
+def test_a_comparison_table_shows_the_first_line_and_stderr_the_rest(tmp_path):
+    configs = tmp_path / "configs.json"
+    configs.write_text(json.dumps([{"name": "guessed"}, {"name": "tall", "input_shape": [1, 3, 48, 320]}]))
+    result = profile(needs_height_48(tmp_path), image_path("bus.jpg"), "-n", "2", "--no-roofline", "--compare", configs)
+    assert result.returncode == 2
+    [failed] = [line for line in result.stdout.splitlines() if "failed:" in line]
+    assert failed.endswith(WHERE) and "model inputs" not in result.stdout
+    first, *detail = result.stderr.splitlines()
+    assert first.startswith("error: configuration 'guessed': cannot reshape the model to x [1,3,1088,832]")
+    assert len(detail) == 2 and detail[0].startswith("  model inputs: ") and detail[1].startswith("  OpenVINO: While")
