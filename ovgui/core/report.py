@@ -86,6 +86,9 @@ class PreprocessInfo:
     family: str = ""
     mode: str = "host"
     batch: int = 1
+    substitutions: list[str] = field(default_factory=list)
+    """Each way an input was not fed the photo as such (zeros, the same photo to several inputs, a
+    repeated batch), one line each, for the window to show beside the photo."""
 
 
 @dataclass
