@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 
 from ovgui.gui.exports import EXPORTS, Export
-from ovgui.gui.workspaces import VIEW_TITLES
+from ovgui.gui.view_names import VIEW_TITLES
 
 if TYPE_CHECKING:
     from ovgui.gui.main_window import MainWindow

@@ -33,6 +33,7 @@ from ovgui.gui.engine_choice import fixed_values, mode_reason, unavailable
 from ovgui.gui.option_fields import OptionForm, TextField, accepted_values
 from ovgui.gui.plain_text import escaped, literal
 from ovgui.gui.preprocess_panel import PreprocessPanel
+from ovgui.gui.wrapping_label import WrappingLabel
 
 MODEL_FILTER = "Models (*.xml *.onnx *.tflite *.pdmodel);;OpenVINO IR (*.xml);;ONNX (*.onnx);;All files (*)"
 DECODER_FILTER = "Python decoder (*.py);;All files (*)"
@@ -196,8 +197,8 @@ class RunSettings(OptionForm):
 
     def __init__(self, parent: QWidget | None = None):
         device = DeviceField(BY_NAME["device"])
-        self.engine_note = QLabel(wordWrap=True, objectName="engineNote", textFormat=Qt.TextFormat.PlainText,
-                                  textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.engine_note = WrappingLabel(objectName="engineNote", textFormat=Qt.TextFormat.PlainText,
+                                         textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.engine_device = QLabel(objectName="engineDevice")
         fields = {"device": device, "decoder_file": DecoderFileField(BY_NAME["decoder_file"])}
         super().__init__("Run", options_in("run") + options_in("output"), fields, parent)

@@ -21,13 +21,13 @@ from ovgui.gui.plot_style import (
     P90_COLOR,
     POINT_COLOR,
     ROLLING_COLOR,
-    WrappingLabel,
     keep_y_title_readable,
     make_plot,
     mute,
     thick_line,
     with_alpha,
 )
+from ovgui.gui.wrapping_label import WrappingLabel
 
 DOTS_UP_TO = 1500
 """Above this many iterations the dots merge into a blob; the thin line alone reads better."""

@@ -146,11 +146,12 @@ class MainWindow(QMainWindow):
         self._annotated_copy_path: str | None = None
         self._run_when_demo_ready = False
         self._settings_chosen = False
+        self._comparing = False
         self._panels_before_maximise: bool | None = None
         self.session = RunSession(self)
         self.jobs = BackgroundJobs(self)
         self._build_views()
-        self.actions_ = build_actions(self)
+        self.commands = build_actions(self)
         self._build_central()
         self._build_status_bar()
         self._connect()
@@ -214,7 +215,7 @@ class MainWindow(QMainWindow):
     def _build_central(self) -> None:
         """Run strip, the lines that say what is shown, then the workspaces; the settings panel's
         icon strip down the left edge stays when the panel folds."""
-        self.run_strip = RunStrip(self.controls, [self.actions_.run, self.actions_.stop, self.actions_.compare])
+        self.run_strip = RunStrip(self.controls, [self.commands.run, self.commands.stop, self.commands.compare])
         self.banner = ErrorBanner()
         self.demo_note = note(INFO_STYLE, DEMO_TEXT)
         self.stale_note = note(WARNING_STYLE)
@@ -230,8 +231,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.side_strip = QToolBar("Panels", objectName="toolbar-panels", movable=False, floatable=False)
         self.side_strip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.actions_.settings.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
-        self.side_strip.addAction(self.actions_.settings)
+        self.commands.settings.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        self.side_strip.addAction(self.commands.settings)
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.side_strip)
         shortcuts_first = WindowShortcutsFirst(self)
         for picker in (self.controls.model_picker, self.controls.image_picker):
@@ -268,9 +269,9 @@ class MainWindow(QMainWindow):
         self.overlays.failed.connect(self._show_error)
         self.frames_view.frame_selected.connect(self._frame_selected)
         self.frames_view.live_frame.connect(self._live_frame)
-        self.workspaces.maximise_toggled.connect(self.actions_.maximise.trigger)
+        self.workspaces.maximise_toggled.connect(self.commands.maximise.trigger)
         self.workspaces.currentChanged.connect(lambda _index: self._place_photo())
-        self.actions_.settings.triggered.connect(self._settings_toggled)
+        self.commands.settings.triggered.connect(self._settings_toggled)
 
     # the panels ---------------------------------------------------------------
 
@@ -294,7 +295,7 @@ class MainWindow(QMainWindow):
             self._panels_before_maximise = None
         for widget in (self.run_strip, self.side_strip):
             widget.setVisible(not maximised)
-        self.actions_.maximise.setChecked(maximised)
+        self.commands.maximise.setChecked(maximised)
 
     def is_maximised_view(self) -> bool:
         return self._panels_before_maximise is not None
@@ -441,6 +442,7 @@ class MainWindow(QMainWindow):
             return
         self.comparison.clear()
         self.show_view("compare")
+        self._comparing = True
         self.session.start_comparison(request, variants)
 
     @Slot(object)
@@ -467,10 +469,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _layer_selected(self, layer) -> None:
-        """A layer of the shown run, with what its outcome carries; a layer of a live snapshot has no samples."""
-        shown = self.outcome is not None and any(known is layer for known in self.outcome.report.layers)
-        self.layers_view.show_layer_detail(layer, self.outcome if shown else None)
-        self.layers_view.select_layer(layer.name)
+        """A layer picked in one view is the one selected in the others (the Layers view opens its detail)."""
+        if self.layers_view.table.selected_layer() is not layer:
+            self.layers_view.select_layer(layer.name)
         self.graph_view.select_layer(layer.name)
         self.roofline.select_layer(layer.name)
 
@@ -478,8 +479,8 @@ class MainWindow(QMainWindow):
         """Stop reads "Stopping…" until the run ends, or until the session walks away from it."""
         if self.session.busy:
             self.statusBar().showMessage("Stopping…")
-            self.actions_.stop.setText("Stopping…")
-            self.actions_.stop.setEnabled(False)
+            self.commands.stop.setText("Stopping…")
+            self.commands.stop.setEnabled(False)
             self.session.stop()
 
     @Slot(object)
@@ -494,14 +495,20 @@ class MainWindow(QMainWindow):
         for view in self.live_views:
             view.follow(live)
         self.poller.start()
-        if is_frame_set(self.controls.image_path()):
-            self.show_view("frames")
-        elif self.workspaces.current_name() not in ("compare", "ab"):
-            self.show_view("overview")
+        if not self._comparing:
+            self._open_the_view_a_run_fills()
         self._fold_settings_for_results()
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status_fps.clear()
+
+    def _open_the_view_a_run_fills(self) -> None:
+        """A set of frames opens Frames; a single run leaves the user on the view they watch,
+        unless it is one this run does not fill (Compare, or Frames for a single image)."""
+        if is_frame_set(self.controls.image_path()):
+            self.show_view("frames")
+        elif self.workspaces.current_name() in ("compare", "frames"):
+            self.show_view("overview")
 
     @Slot(str)
     def _phase_started(self, name: str) -> None:
@@ -577,6 +584,7 @@ class MainWindow(QMainWindow):
         self._run_ended("Stopped")
 
     def _run_ended(self, message: str) -> None:
+        self._comparing = False
         self.poller.stop()
         for view in self.live_views:
             view.stop_following()
@@ -585,7 +593,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message)
 
     def _set_running(self, running: bool) -> None:
-        actions = self.actions_
+        actions = self.commands
         actions.stop.setText("&Stop")
         actions.stop.setEnabled(running)
         actions.run.setEnabled(not running)
@@ -600,7 +608,7 @@ class MainWindow(QMainWindow):
         """The measurement runs off the GUI thread (in a child process); the report is judged
         against the new roofs back on the GUI thread, so no view reads it half-updated."""
         report = self.report
-        self.actions_.remeasure_roofs.setEnabled(False)
+        self.commands.remeasure_roofs.setEnabled(False)
         self.statusBar().showMessage("Measuring the roofs again…")
         self.jobs.submit(lambda: (report, roofs_for_run(report, fresh=True)), self._roofs_measured, self._roofs_failed)
 
@@ -608,7 +616,7 @@ class MainWindow(QMainWindow):
         report, roofs = measured
         if report is self.report:
             apply_roofs(report, roofs)
-            self.layers_view.show_outcome(self.outcome)
+            self.layers.model.update_layers(report.layers)
             self.roofline.show_outcome(self.outcome)
             self.statusBar().showMessage("Roofs measured again")
         self._set_running(self.session.busy)
@@ -689,7 +697,7 @@ class MainWindow(QMainWindow):
             self._write(lambda: export.write(outcome, Path(target)), target)
 
     def export_action(self, caption: str):
-        return self.actions_.exports[caption]
+        return self.commands.exports[caption]
 
     def export_annotated_frames(self) -> None:
         """Every frame is read again from its source and drawn on, off the GUI thread."""

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ovgui.core.formatting import format_fps, format_ms
 from ovgui.core.report import FrameResult, FrameSetSummary, PipelineTimes
 from ovgui.gui.bars import still_plot, with_legend
-from ovgui.gui.plot_style import WrappingLabel, theme_plot, with_alpha
+from ovgui.gui.plot_style import theme_plot, with_alpha
+from ovgui.gui.wrapping_label import WrappingLabel
 
 STAGES = (
     ("decode", "decode", QColor(66, 133, 244)),

@@ -7,8 +7,8 @@ same quantity in the same colour and follow the same light or dark palette.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFontMetrics, QPalette, QResizeEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
+from PySide6.QtWidgets import QLabel
 
 POINT_COLOR = QColor(66, 133, 244)
 ROLLING_COLOR = QColor(245, 124, 0)
@@ -78,31 +78,6 @@ def with_alpha(color: QColor, alpha: int) -> QColor:
     faded = QColor(color)
     faded.setAlpha(alpha)
     return faded
-
-
-class WrappingLabel(QLabel):
-    """Wraps instead of being cut, never widens its chart, and claims the height its lines need
-    as its minimum: a dock ignores height-for-width, and would otherwise squeeze the label to one
-    line and draw the next over the plot."""
-
-    def __init__(self) -> None:
-        super().__init__(wordWrap=True)
-        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self._claim_height()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._claim_height()
-
-    def _claim_height(self) -> None:
-        needed = self.heightForWidth(self.width()) if self.text() else 0
-        if needed != self.minimumHeight():
-            self.setMinimumHeight(max(needed, 0))
 
 
 def mute(label: QLabel, text: QColor) -> None:

@@ -8,17 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-VIEW_TITLES = {
-    "overview": "Overview",
-    "layers": "Layers",
-    "compare": "Compare",
-    "ab": "A/B",
-    "outputs": "Outputs",
-    "frames": "Frames",
-    "graph": "Graph",
-    "roofline": "Roofline",
-}
-"""Every result view by the name `--view` takes, in tab order."""
+from ovgui.gui.view_names import VIEW_TITLES
 
 
 class Workspaces(QTabWidget):

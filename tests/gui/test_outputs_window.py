@@ -53,7 +53,7 @@ def run(window, qtbot, model: str, image: str, decoder_file: str = "", decoder: 
     settings.field("decoder").setValue(decoder)
     settings.field("decoder_file").setValue(decoder_file or None)
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     return blocker.args[0]
 
 

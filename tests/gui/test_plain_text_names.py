@@ -62,7 +62,7 @@ def run_window(window, qtbot, model: str, image: str):
     window.controls.settings.iterations.setValue(2)
     window.controls.settings.field("decoder").setValue("none")
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     return blocker.args[0]
 
 
@@ -114,7 +114,7 @@ def test_a_shape_beyond_the_memory_is_refused_in_the_banner(window, qtbot):
     qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
     window.controls.set_config(replace(window.controls.config(), input_shape=[1, 3, 16384, 16384], iterations=2))
     with qtbot.waitSignal(window.session.errored, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     message = blocker.args[0]
     assert message.startswith("input shape 1,3,16384,16384 may need up to") and message.endswith("is available")
     assert window.banner.isVisible() and label_shows(window.banner.label) == message
