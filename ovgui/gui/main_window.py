@@ -52,10 +52,11 @@ from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig
 from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
 from ovgui.core.trace import save_trace
-from ovgui.gui.ab_panel import DEFAULT_KEPT_RUNS, ABPanel
+from ovgui.gui.ab_panel import ABPanel
 from ovgui.gui.charts import LatencyChart, MemoryChart
 from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
+from ovgui.gui.run_history import DEFAULT_KEPT_RUNS, RunHistory, from_configuration, from_file
 from ovgui.gui.controls import ControlPanel
 from ovgui.gui.frames_view import FrameStrip, read_thumbnails
 from ovgui.gui.graph_view import GraphView
@@ -235,8 +236,9 @@ class MainWindow(QMainWindow):
         self.layers = LayerTableWidget()
         self.latency_chart = LatencyChart()
         self.memory_chart = MemoryChart()
-        self.comparison = ComparisonView()
-        self.ab_panel = ABPanel(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int))
+        self.history = RunHistory(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int), self)
+        self.comparison = ComparisonView(self.history)
+        self.ab_panel = ABPanel(self.history)
         self.layer_detail = LayerDetailPanel()
         self.outputs_panel = OutputsPanel()
         self.overlays = OverlayControls(self.jobs, self.image_panel.view)
@@ -312,7 +314,6 @@ class MainWindow(QMainWindow):
             view.layer_selected.connect(self._layer_selected)
         self.ab_panel.open_failed.connect(self._show_error)
         self.overlays.failed.connect(self._show_error)
-        self.ab_dock.visibilityChanged.connect(self.ab_panel.set_shown)
         self.frames.frame_selected.connect(self._frame_selected)
         self.frames.live_frame.connect(self._live_frame)
         self.frames.frames_added.connect(self.pipeline_chart.show_frames)
@@ -563,7 +564,7 @@ class MainWindow(QMainWindow):
         self.comparison.add_result(result)
         _name, outcome = result
         if isinstance(outcome, RunOutcome):
-            self.ab_panel.add_report(outcome.report)
+            self.history.add(outcome.report, from_configuration(_name))
 
     @Slot(object)
     def _returned(self, value: RunOutcome | list[Configured]) -> None:
@@ -639,7 +640,7 @@ class MainWindow(QMainWindow):
     def _run_finished(self, outcome: RunOutcome) -> None:
         report = outcome.report
         self._show_outcome(outcome)
-        self.ab_panel.add_report(report)
+        self.history.add(report)
         state = "Done" if report.completed else "Stopped"
         self._run_ended(f"{state}: {report_summary(report)}")
         self.report_ready.emit(report)
@@ -913,7 +914,7 @@ class MainWindow(QMainWindow):
         self._show_outcome(RunOutcome(report), source=opened.name)
         if opened.is_annotated_copy:
             self._annotated_copy_path = opened.image_path
-        self.ab_panel.add_report(report)
+        self.history.add(report, from_file(opened.name))
         self._set_running(False)
         self._describe_state()
         self.statusBar().showMessage(opened.message)

@@ -134,7 +134,7 @@ def test_comparison_fills_the_table_and_the_ab_view(window, qtbot):
     results = blocker.args[0]
     assert [name for name, _outcome in results] == ["f32", "bf16", "throughput", "1 thread"]
     assert window.comparison.model.rowCount() == 4
-    assert window.ab_panel.report_count() == 4
+    assert window.history.rowCount() == 4
     assert not window.ab_panel.diff.deltas(), "the A/B diff waits until its tab is shown"
     window.ab_dock.raise_()
     qtbot.waitUntil(lambda: bool(window.ab_panel.diff.deltas()), timeout=5000)
