@@ -32,9 +32,12 @@ from ovgui.core.agreement import Agreement, agreement
 from ovgui.core.compare import Configured, report_of
 from ovgui.core.events import PHASE_TITLES
 from ovgui.core.formatting import format_ms
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import OutputDrift, Report
 from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, value_label, with_legend
 from ovgui.gui.charts import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, theme_plot
+from ovgui.gui.run_history import RunHistory
+from ovgui.gui.run_names import engine_label
 from ovgui.gui.tables import (
     MUTED_TEXT,
     Column,
@@ -70,6 +73,7 @@ class ComparisonRow:
 
     result: Configured
     against: Agreement | None = None
+    history: RunHistory | None = None
 
     @property
     def report(self) -> Report | None:
@@ -78,6 +82,12 @@ class ComparisonRow:
     @property
     def name(self) -> str:
         return self.result[0]
+
+    @property
+    def run_number(self) -> int | None:
+        """This configuration's number in the run history; None before the window adds it, or once dropped."""
+        row = None if self.history is None or self.report is None else self.history.row_of(self.report)
+        return None if row is None else self.history.entry(row).number
 
     @property
     def error(self) -> str:
@@ -96,8 +106,8 @@ def _report_column(title: str, tooltip: str, path: str, text: Callable[[Any], st
 
 
 def engine_text(report: Report) -> str:
-    """The engine and its release (OpenVINO's build suffix is in the tooltip)."""
-    return f"{report.engine.name} {report.engine.version.split('-')[0]}".strip()
+    """The engine, its release (OpenVINO's build suffix is in the tooltip) and the device it ran on."""
+    return f"{engine_label(report)} {report.engine.version.split('-')[0]} · {report.device.name}"
 
 
 def phase_delta(name: str) -> Callable[[Report], float | None]:
@@ -156,8 +166,11 @@ class ComparisonModel(RowsModel):
     COLUMNS = (
         Column("Configuration", "The name of the configuration: what it changes from the base settings.",
                "name", sample="Precision bf16"),
-        _report_column("Engine", "The inference engine and its version.", "engine", str, numeric=False,
-                       sample="ONNX Runtime 1.23.2", read=engine_text),
+        ComputedColumn("Run", "This configuration's number in the run history: the A/B pickers list it\n"
+                       "under the same number.", "run", or_missing(lambda number: f"#{number}"), numeric=True,
+                       sample="#000", compute=attrgetter("run_number")),
+        _report_column("Engine · device", "The inference engine, its version, and the device it ran on.", "engine",
+                       str, numeric=False, sample="ONNX Runtime 1.23.2 · CPU", read=engine_text),
         ComputedColumn("Agrees with first", "Detections matched with the first configuration's (same class,\n"
                        "IoU >= 0.5): matched, missed, extra and the largest score difference;\n"
                        "classifiers: the same top-1 class and the top-5 classes shared.", "agreement",
@@ -198,10 +211,14 @@ class ComparisonModel(RowsModel):
     BEST = {"latency_ms.median": (_median, min), "throughput_fps": (_throughput, max)}
     """The columns whose best cell is bold: how to read the figure, and whether low or high wins."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, history: RunHistory | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._best: dict[str, ComparisonRow | None] = {}
         self._reference: ComparisonRow | None = None
+        self._history = history
+        if history is not None:
+            history.added.connect(self._history_changed)
+            history.rowsRemoved.connect(self._history_changed)
 
     def set_results(self, results: Sequence[Configured]) -> None:
         self._reference = None
@@ -213,16 +230,26 @@ class ComparisonModel(RowsModel):
     def results(self) -> list[Configured]:
         return [row.result for row in self._rows_as_given()]
 
+    def row_of(self, report: Report) -> int | None:
+        """The row (as sorted now) of the configuration that made this very report."""
+        return next((number for number, row in enumerate(self._rows) if row.report is report), None)
+
     def _row(self, result: Configured) -> ComparisonRow:
         """The first configuration that ran is the reference the others' results are held against
         (as their output drift is); matching a few hundred boxes costs well under a millisecond."""
-        row = ComparisonRow(result)
+        row = ComparisonRow(result, history=self._history)
         if row.report is None:
             return row
         if self._reference is None:
             self._reference = row
             return row
-        return ComparisonRow(result, agreement(self._reference.report, row.report))
+        return ComparisonRow(result, agreement(self._reference.report, row.report), self._history)
+
+    def _history_changed(self, *_signal_args: object) -> None:
+        """A run joined or left the history: the run numbers may have changed."""
+        if self._rows:
+            column = self.column_index("run")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     def _rows_changed(self) -> None:
         self._best = {field: _best(self._rows, metric, pick) for field, (metric, pick) in self.BEST.items()}
@@ -383,9 +410,9 @@ class ComparisonView(QWidget):
     Rows and bars appear one by one as configurations finish (`add_result`), so a
     long comparison shows its first answers while the others still run."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, history: RunHistory, parent: QWidget | None = None):
         super().__init__(parent)
-        self._model = ComparisonModel(self)
+        self._model = ComparisonModel(history, self)
         self._proxy = RowsProxy(self)
         self._proxy.setSourceModel(self._model)
         self._table = make_table(self._proxy, ComparisonModel.COLUMNS, ComparisonModel.column_index("error"))
@@ -422,6 +449,13 @@ class ComparisonView(QWidget):
         self._model.add_result(result)
         self._update()
 
+    def show_outcome(self, outcome: RunOutcome) -> None:
+        """Selects the configuration the window's other views now show; another run selects none."""
+        row = self._model.row_of(outcome.report)
+        self._table.clearSelection()
+        if row is not None:
+            self._table.selectRow(self._proxy.mapFromSource(self._model.index(row, 0)).row())
+
     def clear(self) -> None:
         self.set_results([])
 
@@ -429,15 +463,28 @@ class ComparisonView(QWidget):
         """Bars drawn over all charts: a finished configuration adds one per series."""
         return self._charts.bar_count()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_table()
+
     def _update(self) -> None:
         self._charts.set_results(self._model.results())
         self._show_results_or_hint()
+        self._fit_names()
         self._fit_table()
 
+    def _fit_names(self) -> None:
+        """The configuration column as wide as its longest name, within reason: the names are what
+        the rest of the row is read against."""
+        column = ComparisonModel.column_index("name")
+        self._table.resizeColumnToContents(column)
+        self._table.setColumnWidth(column, min(self._table.columnWidth(column), CONFIGURATION_NAME_MAX_PX))
+
     def _fit_table(self) -> None:
-        """Room for every configuration's row, up to half the height; the charts take the rest."""
-        total_px = sum(self._splitter.sizes())
-        if not total_px:
+        """Room for every configuration's row, up to half the height; the charts take the rest.
+        Again at each resize: the view may have been hidden (no height to share) when the rows came."""
+        total_px = self.height() - self._splitter.handleWidth()
+        if total_px <= 0:
             return
         table = self._table
         wanted_px = (table.horizontalHeader().sizeHint().height() + table.verticalHeader().length()

@@ -56,7 +56,6 @@ from ovgui.gui.ab_panel import ABPanel
 from ovgui.gui.charts import LatencyChart, MemoryChart
 from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
-from ovgui.gui.run_history import DEFAULT_KEPT_RUNS, RunHistory, from_configuration, from_file
 from ovgui.gui.controls import ControlPanel
 from ovgui.gui.frames_view import FrameStrip, read_thumbnails
 from ovgui.gui.graph_view import GraphView
@@ -68,6 +67,7 @@ from ovgui.gui.overlay_controls import OverlayControls
 from ovgui.gui.pipeline_chart import PipelineChart
 from ovgui.gui.plain_text import literal
 from ovgui.gui.roofline_view import RooflineView
+from ovgui.gui.run_history import DEFAULT_KEPT_RUNS, RunHistory, from_configuration, from_file
 from ovgui.gui.session import BackgroundJobs, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 
