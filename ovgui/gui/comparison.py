@@ -20,7 +20,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPalette, QResizeE
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFrame,
     QHBoxLayout,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -52,6 +54,10 @@ from ovgui.gui.tables import (
 
 COMPARISON_HINT = "Run a comparison (Run › Compare configurations…) to see configurations side by side"
 CONFIGURATION_NAME_MAX_PX = 250
+CHART_CHROME_PX = 80
+"""What a chart takes besides its bars: the legend above them and the value axis below."""
+BAR_SPACING_PX = 3
+"""Between one printed value and the next one down."""
 
 
 def fps_text(value: float) -> str:
@@ -300,6 +306,9 @@ class _Panel:
     text: Callable[[float], str] = format_ms
 
 
+BAR_GROUP_SHARE = 0.8
+"""How much of its row a configuration's group of bars fills; the rest parts one group from the next."""
+
 _PANELS = (
     _Panel("latency", "ms", (_Series("median", MEDIAN_COLOR, _median),
                              _Series("p90", P90_COLOR, attrgetter("latency_ms.p90"))), "lower is better"),
@@ -320,7 +329,7 @@ def _draw_panel(plot: pg.PlotWidget, fit: BarFit, panel: _Panel, results: Sequen
     bars would be.  Returns those labels with the error each stands for."""
     item = plot.getPlotItem()
     item.clear()
-    thickness = 0.8 / len(panel.series)
+    thickness = BAR_GROUP_SHARE / len(panel.series)
     values: list[float] = []
     reports = [report_of(outcome) for _name, outcome in results]
     for number, series in enumerate(panel.series):
@@ -383,8 +392,16 @@ class _ComparisonCharts(QWidget):
         failures = [_draw_panel(plot, fit, panel, self._results, text)
                     for plot, fit, panel in zip(self._plots, self._fits, _PANELS)]
         self._failures = failures[0]
+        self.setMinimumHeight(self._readable_height())
         self._share_width()
         self._explain_failures()
+
+    def _readable_height(self) -> int:
+        """Tall enough for each bar to carry its printed value without touching the next: many
+        configurations make the charts scroll rather than squeeze their values together."""
+        bars = len(self._results) * max(len(panel.series) for panel in _PANELS)
+        bar_px = QFontMetrics(self._plots[0].font()).height() + BAR_SPACING_PX
+        return CHART_CHROME_PX + round(bars * bar_px / BAR_GROUP_SHARE)
 
     def _explain_failures(self) -> None:
         """The first panel says why a configuration failed, cut to fit: the table, scrolled to
@@ -420,9 +437,12 @@ class ComparisonView(QWidget):
         self._table.setTextElideMode(Qt.TextElideMode.ElideRight)  # an agreement's counts come first
         self._table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self._charts = _ComparisonCharts()
+        charts = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        charts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        charts.setWidget(self._charts)
         self._splitter = QSplitter(Qt.Orientation.Vertical)
         self._splitter.addWidget(self._table)
-        self._splitter.addWidget(self._charts)
+        self._splitter.addWidget(charts)
         self._splitter.setStretchFactor(0, 0)
         self._splitter.setStretchFactor(1, 1)
         self._stack = QStackedWidget()

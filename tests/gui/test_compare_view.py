@@ -17,7 +17,7 @@ import pytest
 from device_caps import cpu_capabilities, precision_used
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit, QWidget
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Configured, Variant, compare_layers, run_variants
@@ -272,34 +272,56 @@ def test_showing_an_outcome_selects_its_configuration(qtbot, engines):
     host.close()
 
 
-def _scene_rects(plot: pg.PlotWidget) -> list[QRectF]:
-    return [item.sceneBoundingRect() for item in plot.getPlotItem().items if isinstance(item, pg.TextItem)]
+def _value_lines(plot: pg.PlotWidget) -> list[QRectF]:
+    """Where each printed value's line of text is in the scene: a pg.TextItem's box is wider
+    and taller than its text by a margin."""
+    height = QFontMetrics(plot.font()).height()
+    boxes = [item.sceneBoundingRect() for item in plot.getPlotItem().items if isinstance(item, pg.TextItem)]
+    return [QRectF(box.left(), box.center().y() - height / 2, box.width(), height) for box in boxes]
+
+
+def assert_charts_readable(view: ComparisonView, results: list[Configured]) -> None:
+    """Every configuration's name whole, and every value printed inside its chart without
+    touching another."""
+    view.grab()  # a painted frame: a pg.TextItem settles its place in the scene as it is drawn
+    plots = view.findChildren(pg.PlotWidget)
+    names = plots[0].getAxis("left")
+    shown = [text for _position, text in names._tickLevels[0]]  # what name_axis gave the axis to draw
+    assert shown == [name for name, _outcome in results], "no name elided"
+    assert names.width() >= max(QFontMetrics(plots[0].font()).horizontalAdvance(name) for name in shown)
+    for plot in plots:
+        area = plot.getViewBox().sceneBoundingRect()
+        lines = _value_lines(plot)
+        assert all(area.contains(line) for line in lines), (plot.getAxis("bottom").labelText, area, lines)
+        assert not any(one.intersects(other) for number, one in enumerate(lines) for other in lines[number + 1:])
+
+
+def assert_every_row_shown(qtbot, table: QAbstractItemView, rows: int) -> None:
+    qtbot.waitUntil(lambda: table.rowAt(table.viewport().height() - table.rowHeight(0)) == rows - 1)
 
 
 @pytest.mark.parametrize("screen", WORKSPACES)
 def test_three_configurations_fit_the_workspace(qtbot, engines, screen):
-    """Every row in sight, every configuration's name whole, and every value printed inside its
-    chart without touching another."""
     view = ComparisonView(RunHistory())
     host = shown_at(qtbot, view, WORKSPACES[screen])
     for result in engines:
         view.add_result(result)
-    table = view.table
-    qtbot.waitUntil(lambda: table.rowAt(table.viewport().height() - table.rowHeight(0)) == len(engines) - 1)
-    view.grab()  # a painted frame: a pg.TextItem settles its place in the scene as it is drawn
-    plots = view.findChildren(pg.PlotWidget)
-    assert len(plots) == 3 and view.bar_count() == 5 * 3
-    names = plots[0].getAxis("left")
-    metrics = QFontMetrics(plots[0].font())
-    shown = [text for _position, text in names._tickLevels[0]]  # what name_axis gave the axis to draw
-    assert shown == [name for name, _outcome in engines], "no name elided"
-    assert names.width() >= max(metrics.horizontalAdvance(name) for name, _outcome in engines)
-    assert sum(len(_scene_rects(plot)) for plot in plots) == view.bar_count(), "a value printed past each bar"
-    for plot in plots:
-        area = plot.getViewBox().sceneBoundingRect()
-        labels = _scene_rects(plot)
-        assert all(area.contains(label) for label in labels), (area, labels)
-        assert not any(one.intersects(other) for number, one in enumerate(labels) for other in labels[number + 1:])
+    assert_every_row_shown(qtbot, view.table, len(engines))
+    assert len(view.findChildren(pg.PlotWidget)) == 3 and view.bar_count() == 5 * 3
+    assert sum(len(_value_lines(plot)) for plot in view.findChildren(pg.PlotWidget)) == view.bar_count()
+    assert_charts_readable(view, engines)
+    host.close()
+
+
+def test_many_configurations_scroll_their_charts_rather_than_squeeze_them(qtbot, results):
+    """Ten configurations (the six measured, four of them again under other names, as a JSON
+    list of variants gives) at 1366x768: two bars each would leave a value less than a line."""
+    many = results + [(f"Repeat {number}", outcome) for number, (_name, outcome) in enumerate(results[:4], 1)]
+    view = ComparisonView(RunHistory())
+    host = shown_at(qtbot, view, WORKSPACES["1366x768"])
+    view.set_results(many)
+    assert_every_row_shown(qtbot, view.table, len(many))
+    assert_charts_readable(view, many)
     host.close()
 
 
