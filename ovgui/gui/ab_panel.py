@@ -99,10 +99,16 @@ class ABPanel(QWidget):
         self._jobs.submit(lambda: load_report(path), lambda report: self._history.add(report, from_file(path)),
                           self.open_failed)
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
+    def refresh(self) -> None:
+        """Compares A and B now if they were picked while the panel was off screen; costs nothing otherwise.
+        A hidden tab calls it on its own when shown; a dock tabbed behind another is never hidden,
+        so its window calls it when the dock comes forward."""
         if self._stale:
             self._compare_soon.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
 
     def _run_added(self, _entry: HistoryEntry | None = None) -> None:
         self.kept_note.setText(self._history.kept_note())
@@ -124,11 +130,12 @@ class ABPanel(QWidget):
         self._compare_soon.start()
 
     def _compare(self) -> None:
-        """Only while on screen: matching two 800-layer runs and redrawing takes a moment, and every
-        finished run would pay it, delaying the report the user is waiting for; a hidden panel
-        compares when it is shown.  After a new run it waits for the next turn of the event loop,
-        so the window shows the report first and the two never add up to one long stall."""
-        self._stale = not self.isVisible()
+        """Only while on screen (shown, and not behind another tab): matching two 800-layer runs
+        and redrawing takes a moment, and every finished run would pay it, delaying the report the
+        user is waiting for; a panel off screen compares when it comes forward (`refresh`).  After a
+        new run it waits for the next turn of the event loop, so the window shows the report first
+        and the two never add up to one long stall."""
+        self._stale = not self.isVisible() or self.visibleRegion().isEmpty()
         if self._stale:
             return
         a, b = self.combo_a.currentIndex(), self.combo_b.currentIndex()

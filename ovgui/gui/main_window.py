@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
         for view in (self.layers, self.graph_view, self.roofline):
             view.layer_selected.connect(self._layer_selected)
         self.ab_panel.open_failed.connect(self._show_error)
+        self.ab_dock.visibilityChanged.connect(lambda shown: shown and self.ab_panel.refresh())
         self.overlays.failed.connect(self._show_error)
         self.frames.frame_selected.connect(self._frame_selected)
         self.frames.live_frame.connect(self._live_frame)
