@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QPalette, QShowEvent
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ovgui.core.imports import load_report
 from ovgui.core.outcome import RunOutcome
@@ -34,7 +34,7 @@ def default_pair(reports: Sequence[Report]) -> tuple[int, int]:
 
 class ABPanel(QWidget):
     """A and B are two entries of the shared `RunHistory`: a new run becomes B, with an earlier
-    run of the same model as A; showing an outcome makes its run B."""
+    run of the same model as A; showing an outcome makes its run B (`show_outcome`)."""
 
     open_failed = Signal(str)
 
@@ -45,13 +45,14 @@ class ABPanel(QWidget):
         self._compare_soon = QTimer(self, singleShot=True, interval=0)
         self._compare_soon.timeout.connect(self._compare)
         self._stale = False
-        self.combo_a = QComboBox(toolTip="Run A (the reference)")
-        self.combo_b = QComboBox(toolTip="Run B (compared against A)")
+        self.combo_a = QComboBox()
+        self.combo_b = QComboBox()
         for combo in (self.combo_a, self.combo_b):
             combo.setModel(history)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(30)
-            combo.currentIndexChanged.connect(self._picked)
+            combo.currentIndexChanged.connect(self._sides_changed)
+        self._describe_sides()
         open_button = QPushButton("Open report…",
                                   toolTip="Add a saved ovgui report or a benchmark_app counters report (CSV/JSON)")
         open_button.clicked.connect(self._open)
@@ -59,17 +60,17 @@ class ABPanel(QWidget):
         self.kept_note.setObjectName("keptRuns")
         self.kept_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.diff = LayerDiffView()
-        pickers = QHBoxLayout()
-        pickers.addWidget(QLabel("A"))
-        pickers.addWidget(self.combo_a, 1)
-        pickers.addWidget(QLabel("B"))
-        pickers.addWidget(self.combo_b, 1)
-        pickers.addWidget(open_button)
+        pickers = QGridLayout()  # one above the other: each run's whole label, engine and origin included
+        for row, (name, combo) in enumerate((("A", self.combo_a), ("B", self.combo_b))):
+            pickers.addWidget(QLabel(name), row, 0)
+            pickers.addWidget(combo, row, 1)
+        pickers.addWidget(open_button, 0, 2)
+        pickers.addWidget(self.kept_note, 1, 2)
+        pickers.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         layout.addLayout(pickers)
-        layout.addWidget(self.kept_note)
         layout.addWidget(self.diff, 1)
         history.added.connect(self._run_added)
         if history.rowCount():
@@ -82,11 +83,13 @@ class ABPanel(QWidget):
         return self._history
 
     def show_outcome(self, outcome: RunOutcome) -> None:
-        """The run shown elsewhere in the window becomes B, with an earlier run of its model as A;
-        a report the history does not hold changes nothing."""
+        """The run shown elsewhere in the window becomes B, with the latest earlier run of its model
+        as A.  A run with no such partner, or a report the history does not hold, changes nothing:
+        two different models would only compare unrelated layers."""
         b = self._history.row_of(outcome.report)
-        if b is not None:
-            self._pick(b)
+        a = None if b is None else partner([entry.report for entry in self._history.entries()], b)
+        if a is not None:
+            self._set_pair(a, b)
 
     def clear(self) -> None:
         """No pair picked: the history stays, ready to pick from."""
@@ -115,19 +118,22 @@ class ABPanel(QWidget):
         a, b = default_pair([entry.report for entry in self._history.entries()])
         self._set_pair(a, b)
 
-    def _pick(self, b: int) -> None:
-        a = partner([entry.report for entry in self._history.entries()], b)
-        self._set_pair(b - 1 if a is None else a, b)
-
-    def _picked(self, _index: int) -> None:
+    def _sides_changed(self, *_index: int) -> None:
+        self._describe_sides()
         self._compare_soon.start()
+
+    def _describe_sides(self) -> None:
+        """Each picker's tooltip says which side it is and, once a run is picked, the run in full."""
+        for combo, side in ((self.combo_a, "Run A (the reference)"), (self.combo_b, "Run B (compared against A)")):
+            picked = combo.currentIndex()
+            combo.setToolTip(side if picked < 0 else f"{side}\n{self._history.entry(picked).tooltip()}")
 
     def _set_pair(self, a: int, b: int) -> None:
         for combo, index in ((self.combo_a, a), (self.combo_b, b)):
             combo.blockSignals(True)
             combo.setCurrentIndex(index)
             combo.blockSignals(False)
-        self._compare_soon.start()
+        self._sides_changed()
 
     def _compare(self) -> None:
         """Only while on screen (shown, and not behind another tab): matching two 800-layer runs
