@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
 
@@ -299,7 +299,22 @@ class LayerDiffView(QWidget):
         table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the tail of an ONNX path names the layer
         table.setColumnHidden(magnitude, True)
         table.sortByColumn(magnitude, Qt.SortOrder.DescendingOrder)
+        self._name_b_floor_px = table.columnWidth(LayerDiffModel.column_index("name_b"))
+        table.viewport().installEventFilter(self)
         return table
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._table.viewport() and event.type() == QEvent.Type.Resize:
+            self._share_name_width()
+        return super().eventFilter(watched, event)
+
+    def _share_name_width(self) -> None:
+        """A's and B's names share the width the numbers leave: a wide table would otherwise give
+        it all to A (the column that stretches) and still elide B's."""
+        header = self._table.horizontalHeader()
+        a, b = LayerDiffModel.column_index("name_a"), LayerDiffModel.column_index("name_b")
+        names_px = self._table.viewport().width() - (header.length() - header.sectionSize(a) - header.sectionSize(b))
+        header.resizeSection(b, max(self._name_b_floor_px, names_px // 2))
 
     def _make_body(self) -> QSplitter:
         left = QWidget()

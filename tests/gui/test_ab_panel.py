@@ -222,7 +222,7 @@ def test_each_side_names_its_engine_and_device(qtbot, panel, history, two_engine
 
 
 @pytest.mark.parametrize("screen", WORKSPACES)
-def test_the_workspace_shows_at_least_eight_rows(qtbot, history, two_engines, screen):
+def test_the_workspace_shows_at_least_eight_rows_and_both_names(qtbot, history, two_engines, screen):
     panel = ABPanel(history)
     host = shown_at(qtbot, panel, WORKSPACES[screen])
     for made in two_engines:
@@ -232,4 +232,6 @@ def test_the_workspace_shows_at_least_eight_rows(qtbot, history, two_engines, sc
     last_whole_row = table.rowAt(table.viewport().height() - table.rowHeight(0))
     assert last_whole_row >= 7, f"rows 0..{last_whole_row} wholly visible"
     qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)  # every column, no scrolling sideways
+    name_a, name_b = (table.columnWidth(LayerDiffModel.column_index(side)) for side in ("name_a", "name_b"))
+    assert abs(name_a - name_b) <= 1, "A's and B's layer names share the room the numbers leave"
     host.close()
