@@ -69,7 +69,7 @@ from ovgui.gui.photo_column import PhotoColumn
 from ovgui.gui.plain_text import literal
 from ovgui.gui.result_view import LiveView, ResultView
 from ovgui.gui.roofline_view import RooflineView
-from ovgui.gui.run_history import RunHistory
+from ovgui.gui.run_history import DEFAULT_KEPT_RUNS, RunHistory, from_configuration, from_file
 from ovgui.gui.run_strip import RunStrip
 from ovgui.gui.session import BackgroundJobs, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
@@ -173,12 +173,12 @@ class MainWindow(QMainWindow):
         self.controls = ControlPanel()
         self.image_panel = ImagePanel()
         self.overlays = OverlayControls(self.jobs, self.image_panel.view)
-        self.history = RunHistory(self)
+        self.history = RunHistory(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int), self)
         self.photo = PhotoColumn(self.image_panel, self.overlays)
         self.overview = OverviewView()
         self.layers_view = LayersView()
-        self.comparison = ComparisonView()
-        self.ab_panel = ABPanel()
+        self.comparison = ComparisonView(self.history)
+        self.ab_panel = ABPanel(self.history)
         self.outputs_panel = OutputsPanel()
         self.frames_view = FramesWorkspace()
         self.graph_view = GraphView(self.jobs.submit)
@@ -187,9 +187,10 @@ class MainWindow(QMainWindow):
             "overview": self.overview, "layers": self.layers_view, "compare": self.comparison, "ab": self.ab_panel,
             "outputs": self.outputs_panel, "frames": self.frames_view, "graph": self.graph_view, "roofline": self.roofline,
         })
-        self.outcome_views: list[ResultView] = [self.photo, self.overview, self.layers_view, self.outputs_panel, self.frames_view,
-                                                self.graph_view, self.roofline]
-        """The views made from the shown outcome; Compare and A/B are made from the run history."""
+        self.outcome_views: list[ResultView] = [self.photo, self.overview, self.layers_view, self.ab_panel, self.outputs_panel,
+                                                self.frames_view, self.graph_view, self.roofline]
+        """The views made from the shown outcome, emptied when a run starts.  Compare keeps its
+        configurations until the next comparison: it is told which one is shown, never cleared by a run."""
         self.live_views: list[LiveView] = [self.overview, self.layers_view, self.frames_view]
         # The frames' newest picture is shown by the photo, in the Overview too: it decides when Frames refreshes.
         self.poller = LivePoller([(self.overview, self.overview), (self.layers_view, self.layers_view),
@@ -450,7 +451,7 @@ class MainWindow(QMainWindow):
         self.comparison.add_result(result)
         name, outcome = result
         if isinstance(outcome, RunOutcome):
-            self.history.add(outcome.report, f"configuration {name}")
+            self.history.add(outcome.report, from_configuration(name))
 
     @Slot(object)
     def _returned(self, value: RunOutcome | list[Configured]) -> None:
@@ -524,8 +525,8 @@ class MainWindow(QMainWindow):
 
     def _run_finished(self, outcome: RunOutcome) -> None:
         report = outcome.report
+        self.history.add(report)
         self._show_outcome(outcome)
-        self.history.add(report, "run")
         state = "Done" if report.completed else "Stopped"
         self._run_ended(f"{state}: {report_summary(report)}")
         self.report_ready.emit(report)
@@ -539,7 +540,7 @@ class MainWindow(QMainWindow):
         self.report_note.setVisible(opened is not None)
         self._results_image_path = report_input(report) if report.image else None
         self._annotated_copy_path = None
-        for view in self.outcome_views:
+        for view in [*self.outcome_views, self.comparison]:
             view.show_outcome(outcome)
         self.controls.preprocess.show_report(report)
         self._show_result(report)
@@ -735,10 +736,10 @@ class MainWindow(QMainWindow):
         self.image = None
         self.image_panel.clear()
         self.controls.image_picker.set_path(opened.image_path, emit=False)
+        self.history.add(report, from_file(opened.name))
         self._show_outcome(RunOutcome(report), opened)
         if opened.is_annotated_copy:
             self._annotated_copy_path = opened.image_path
-        self.history.add(report, f"file {opened.name}")
         self._set_running(False)
         self._describe_state()
         self.statusBar().showMessage(opened.message)

@@ -16,8 +16,8 @@ from ovgui.core.compare import Variant
 from ovgui.core.events import PHASES
 from ovgui.core.formatting import format_ms
 from ovgui.core.runner import RunRequest
-from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.actions import window_action
+from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.main_window import MainWindow
 
 RUN_TIMEOUT_MS = 120_000
@@ -135,7 +135,7 @@ def test_comparison_fills_the_table_and_the_ab_view(window, qtbot):
     results = blocker.args[0]
     assert [name for name, _outcome in results] == ["f32", "bf16", "throughput", "1 thread"]
     assert window.comparison.model.rowCount() == 4
-    assert window.ab_panel.report_count() == 4
+    assert window.history.rowCount() == 4
     assert not window.ab_panel.diff.deltas(), "the A/B diff waits until its tab is shown"
     window.show_view("ab")
     qtbot.waitUntil(lambda: bool(window.ab_panel.diff.deltas()), timeout=5000)
