@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 for size in 1366x768 1920x1080; do
     xvfb-run --auto-servernum --server-args="-screen 0 ${size}x24" \
-        env QT_QPA_PLATFORM=xcb python scripts/window_tour.py --shots docs --json "/tmp/ovgui-tour-${size}.json"
+        env QT_QPA_PLATFORM=xcb PYTHONPATH=. python scripts/window_tour.py --shots docs --json "/tmp/ovgui-tour-${size}.json"
 done

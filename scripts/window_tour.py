@@ -1,10 +1,10 @@
 """Drive the real window through every result view after real runs, measure what a user can see
 of each, and optionally save a screenshot of each view.
 
-Run it on a real X server (the layout test starts Xvfb for it; `scripts/docs_screenshots.sh`
-makes the screenshots in docs/):
+Run it from the project's folder on a real X server (the layout test starts Xvfb for it;
+`scripts/docs_screenshots.sh` makes the screenshots in docs/):
 
-    DISPLAY=:99 python scripts/window_tour.py --json tour.json --shots docs/
+    DISPLAY=:99 PYTHONPATH=. python scripts/window_tour.py --json tour.json --shots docs/
 
 The runs: face-detection-adas on a photo (Overview, Layers with a selected layer, Graph,
 Roofline, Outputs), a comparison of three configurations (Compare), YuNet on OpenVINO then on
@@ -28,6 +28,7 @@ from ovgui.core.compare import Variant
 from ovgui.core.options import RunConfig
 from ovgui.gui.app import make_application
 from ovgui.gui.main_window import MainWindow
+from tests.gui.chart_geometry import unreadable
 
 SHARED = Path(os.environ.get("OVGUI_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 FACE = "models/omz/face-detection-adas-0001/FP16/face-detection-adas-0001.xml"
@@ -151,7 +152,8 @@ class Tour:
         self.window.set_config(RunConfig(iterations=100, precision="f32"))
         self.window.start_comparison(variants)
         wait_for(self.window.session.returned)
-        self.facts["compare"] = table_facts(self.view("compare"))
+        compare = self.view("compare")
+        self.facts["compare"] = {**table_facts(compare), "chart_problems": unreadable(compare, [v.name for v in variants])}
         self.shoot("compare")
 
     def engines(self) -> None:

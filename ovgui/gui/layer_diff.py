@@ -84,7 +84,7 @@ class LayerDiffModel(RowsModel):
         Column("Layer (B)", "The runtime layer in run B; \"—\" when only A has it.",
                "name_b", _name_or_missing, sample="/model.22/cv3.0/cv3.0.0/Conv"),
         Column("Type", "Operation type of the layer in run A (in B for a layer only B has).",
-               "type", sample="Convolution"),
+               "type", sample="GroupConvolution"),
         ComputedColumn("A (ms)", "Mean real time of the layer in run A.", "time_a_ms", or_missing(ms_text),
                         numeric=True, sample="0000.000", compute=_side_time("a")),
         ComputedColumn("B (ms)", "Mean real time of the layer in run B.", "time_b_ms", or_missing(ms_text),

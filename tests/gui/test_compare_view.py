@@ -15,8 +15,8 @@ import openvino
 import pyqtgraph as pg
 import pytest
 from device_caps import cpu_capabilities, precision_used
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit, QWidget
 from shared_data import image_path, model_path
 
@@ -30,6 +30,7 @@ from ovgui.gui.engine_choice import fixed_values
 from ovgui.gui.layer_detail import DETAIL_HINT, NOT_EXECUTED_NOTE, LayerDetailPanel
 from ovgui.gui.layer_diff import DIFF_HINT, FASTER_COLOR, SLOWER_COLOR, LayerDiffModel, LayerDiffView
 from ovgui.gui.run_history import RunHistory, from_configuration
+from tests.gui.chart_geometry import unreadable, value_lines
 
 RENDER_SIZE = (1100, 600)
 ITERATIONS = 30
@@ -272,28 +273,10 @@ def test_showing_an_outcome_selects_its_configuration(qtbot, engines):
     host.close()
 
 
-def _value_lines(plot: pg.PlotWidget) -> list[QRectF]:
-    """Where each printed value's line of text is in the scene: a pg.TextItem's box is wider
-    and taller than its text by a margin."""
-    height = QFontMetrics(plot.font()).height()
-    boxes = [item.sceneBoundingRect() for item in plot.getPlotItem().items if isinstance(item, pg.TextItem)]
-    return [QRectF(box.left(), box.center().y() - height / 2, box.width(), height) for box in boxes]
-
-
 def assert_charts_readable(view: ComparisonView, results: list[Configured]) -> None:
     """Every configuration's name whole, and every value printed inside its chart without
     touching another."""
-    view.grab()  # a painted frame: a pg.TextItem settles its place in the scene as it is drawn
-    plots = view.findChildren(pg.PlotWidget)
-    names = plots[0].getAxis("left")
-    shown = [text for _position, text in names._tickLevels[0]]  # what name_axis gave the axis to draw
-    assert shown == [name for name, _outcome in results], "no name elided"
-    assert names.width() >= max(QFontMetrics(plots[0].font()).horizontalAdvance(name) for name in shown)
-    for plot in plots:
-        area = plot.getViewBox().sceneBoundingRect()
-        lines = _value_lines(plot)
-        assert all(area.contains(line) for line in lines), (plot.getAxis("bottom").labelText, area, lines)
-        assert not any(one.intersects(other) for number, one in enumerate(lines) for other in lines[number + 1:])
+    assert unreadable(view, [name for name, _outcome in results]) == []
 
 
 def assert_every_row_shown(qtbot, table: QAbstractItemView, rows: int) -> None:
@@ -308,7 +291,7 @@ def test_three_configurations_fit_the_workspace(qtbot, engines, screen):
         view.add_result(result)
     assert_every_row_shown(qtbot, view.table, len(engines))
     assert len(view.findChildren(pg.PlotWidget)) == 3 and view.bar_count() == 5 * 3
-    assert sum(len(_value_lines(plot)) for plot in view.findChildren(pg.PlotWidget)) == view.bar_count()
+    assert sum(len(value_lines(plot)) for plot in view.findChildren(pg.PlotWidget)) == view.bar_count()
     assert_charts_readable(view, engines)
     host.close()
 

@@ -17,6 +17,7 @@ from ovgui.core.events import PHASES
 from ovgui.core.formatting import format_ms
 from ovgui.core.runner import RunRequest
 from ovgui.gui.actions import window_action
+from ovgui.gui.exports import save_run
 from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.main_window import MainWindow
 
@@ -164,7 +165,7 @@ def test_a_saved_report_reopens_with_every_view(window, qtbot, tmp_path):
     load(window, qtbot, "face", "zidane.jpg", 15)
     report = run(window, qtbot)
     saved = tmp_path / "run.json"
-    window._save_run(saved)
+    save_run(window.outcome, saved)
     assert saved.with_suffix(".png").exists()
     fresh = MainWindow()
     qtbot.addWidget(fresh)
@@ -198,7 +199,7 @@ def test_a_saved_run_reopens_with_its_annotated_copy_when_the_image_is_gone(wind
     run(window, qtbot)
     saved = tmp_path / "saved" / "run.json"
     saved.parent.mkdir()
-    window._save_run(saved)
+    save_run(window.outcome, saved)
     moved.unlink()
     window.open_report(str(saved))
     qtbot.waitUntil(lambda: window.image is not None and window.image.info.path == str(saved.with_suffix(".png")), timeout=30_000)
@@ -253,7 +254,7 @@ def test_opening_a_report_describes_the_report_everywhere(window, qtbot, tmp_pat
     load(window, qtbot, "face", "zidane.jpg", 4)
     saved_report = run(window, qtbot)
     saved = tmp_path / "face-run.json"
-    window._save_run(saved)
+    save_run(window.outcome, saved)
     load(window, qtbot, "squeezenet", "chelsea.png", 3)
     run(window, qtbot)
     window.banner.show_message("an error from the squeezenet session")
@@ -261,7 +262,8 @@ def test_opening_a_report_describes_the_report_everywhere(window, qtbot, tmp_pat
     window.open_report(str(saved))
     qtbot.waitUntil(lambda: window.report_source == "face-run.json", timeout=30_000)  # read off the GUI thread
 
-    assert window.windowTitle() == "face-detection-adas-0001.xml on zidane.jpg (report face-run.json) — ovgui"
+    assert window.windowTitle() == f"face-detection-adas-0001.xml on zidane.jpg [report face-run.json, {window.opened.when}] — ovgui"
+    assert window.opened.when.startswith("measured ")
     assert window.status_model.text() == "face-detection-adas-0001.xml · CPU"
     assert window.status_fps.text() == f"throughput {saved_report.throughput_fps:.1f} FPS (completed/elapsed)"
     assert not window.banner.isVisible()

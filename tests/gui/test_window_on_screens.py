@@ -89,10 +89,11 @@ def test_selecting_a_layer_keeps_the_horizontal_scroll(facts):
     assert seen["layers_selected"]["horizontal_scroll"] == seen["layers_selected"]["scrolled_to"]
 
 
-def test_compare_shows_every_configuration(facts):
+def test_compare_shows_every_configuration_and_bar_labels_whole(facts):
     _size, seen = facts
     assert seen["compare"]["rows"] == 3
     assert seen["compare"]["visible_rows"] == 3
+    assert seen["compare"]["chart_problems"] == []
 
 
 def test_ab_of_two_engines_shows_eight_rows(facts):
