@@ -597,8 +597,6 @@ class MainWindow(QMainWindow):
         actions = self.commands
         actions.stop.setText("&Stop")
         actions.stop.setEnabled(running)
-        actions.run.setEnabled(not running)
-        actions.compare.setEnabled(not running)
         outcome = self.outcome if not running else None
         for export in actions.exports.values():
             export.setEnabled(outcome is not None and export.data().enabled_if(outcome))

@@ -262,7 +262,8 @@ def test_opening_a_report_describes_the_report_everywhere(window, qtbot, tmp_pat
     window.open_report(str(saved))
     qtbot.waitUntil(lambda: window.report_source == "face-run.json", timeout=30_000)  # read off the GUI thread
 
-    assert window.windowTitle() == f"face-detection-adas-0001.xml on zidane.jpg [report face-run.json, {window.opened.when}] — ovgui"
+    title = f"face-detection-adas-0001.xml on zidane.jpg [report face-run.json, {window.opened.when}] — ovgui"
+    assert window.windowTitle() == title
     assert window.opened.when.startswith("measured ")
     assert window.status_model.text() == "face-detection-adas-0001.xml · CPU"
     assert window.status_fps.text() == f"throughput {saved_report.throughput_fps:.1f} FPS (completed/elapsed)"

@@ -189,6 +189,8 @@ def test_the_layer_table_follows_a_run_live_then_shows_its_report(window, qtbot)
         publish(layers)
 
     live.publish_layers = recorded
+    window.show_view("layers")  # the poller refreshes the views on screen only
+
     def shows_a_newer_snapshot() -> bool:
         rows = window.layers.model.layers()
         return bool(rows) and rows in published[1:]
