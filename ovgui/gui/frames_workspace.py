@@ -46,6 +46,7 @@ class FramesWorkspace(QWidget):
         self.photo_slot = PhotoSlot()
         self.strip.frame_selected.connect(self.frame_selected)
         self.strip.live_frame.connect(self.live_frame)
+        self.strip.frames_added.connect(lambda _frames: self._stack.setCurrentIndex(_CONTENT_PAGE))
         self.strip.frames_added.connect(self.pipeline.show_frames)
         self.strip.frame_selected.connect(lambda result: self.pipeline.mark_frame(result.index))
         self.pipeline.frame_clicked.connect(self.strip.select_frame)
