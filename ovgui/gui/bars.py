@@ -82,6 +82,13 @@ def hold_rows(plot: pg.PlotWidget, rows: int, labels_per_row: int = 1) -> None:
     plot.setMaximumHeight(int(rows * row_px * MAX_ROW_STRETCH) + X_AXIS_AND_MARGINS_PX if rows else QWIDGETSIZE_MAX)
 
 
+def names_wanted_px(plot: pg.PlotWidget) -> int:
+    """How wide the plot's name axis would be with every name whole (up to its `max_px`): the width
+    to share out from, since the axis' current width is only what the present plot width allowed."""
+    axis = plot.findChild(_NameAxis)
+    return axis.wanted_px() if axis is not None else int(plot.getAxis("left").width())
+
+
 def name_at(plot: pg.PlotWidget, scene_pos: QPointF) -> str | None:
     """The full category name of the row at this scene position, over the names or the bars; None elsewhere."""
     axis = plot.findChild(_NameAxis)
@@ -104,6 +111,11 @@ class _NameAxis(QObject):
         self._names = names
         self._max_px = max_px
         self._elide()
+
+    def wanted_px(self) -> int:
+        metrics = QFontMetrics(self._plot.font())
+        longest = max((metrics.horizontalAdvance(name) for name in self._names), default=0)
+        return min(longest, self._max_px) + AXIS_TICK_ROOM_PX
 
     def name_at(self, scene_pos: QPointF) -> str | None:
         view = self._plot.getViewBox()

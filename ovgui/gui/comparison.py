@@ -36,7 +36,7 @@ from ovgui.core.events import PHASE_TITLES
 from ovgui.core.formatting import format_ms
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import OutputDrift, Report
-from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, value_label, with_legend
+from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, names_wanted_px, value_label, with_legend
 from ovgui.gui.plot_style import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, theme_plot
 from ovgui.gui.run_history import RunHistory
 from ovgui.gui.run_names import engine_label
@@ -414,7 +414,7 @@ class _ComparisonCharts(QWidget):
     def _share_width(self) -> None:
         """Equal plot areas: the first panel also carries the names, so it gets their width on top
         of its share (stretch factors alone would take the names out of its share)."""
-        names_px = int(self._plots[0].getAxis("left").width())
+        names_px = names_wanted_px(self._plots[0])
         share_px = max(1, (self.width() - names_px) // len(self._plots))
         layout = self.layout()
         for number in range(len(self._plots)):

@@ -17,15 +17,17 @@ def on_screen(widget: QWidget) -> bool:
 
 
 class LivePoller(QObject):
-    """Each view with the widget whose being on screen makes it worth refreshing (mostly itself)."""
+    """Each view with the widgets whose being on screen makes it worth refreshing (mostly itself;
+    any one of them on screen is enough)."""
 
-    def __init__(self, views: list[tuple[LiveView, QWidget]], parent: QObject | None = None):
+    def __init__(self, views: list[tuple[LiveView, tuple[QWidget, ...]]], parent: QObject | None = None):
         super().__init__(parent)
         self._views = views
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self.tick)
-        for _view, witness in views:
-            witness.installEventFilter(self)
+        for _view, witnesses in views:
+            for witness in witnesses:
+                witness.installEventFilter(self)
 
     def start(self) -> None:
         self._timer.start()
@@ -37,8 +39,8 @@ class LivePoller(QObject):
         return self._timer.isActive()
 
     def tick(self) -> None:
-        for view, witness in self._views:
-            if on_screen(witness):
+        for view, witnesses in self._views:
+            if any(on_screen(witness) for witness in witnesses):
                 view.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -192,9 +192,9 @@ class MainWindow(QMainWindow):
         """The views made from the shown outcome, emptied when a run starts.  Compare keeps its
         configurations until the next comparison: it is told which one is shown, never cleared by a run."""
         self.live_views: list[LiveView] = [self.overview, self.layers_view, self.frames_view]
-        # The frames' newest picture is shown by the photo, in the Overview too: it decides when Frames refreshes.
-        self.poller = LivePoller([(self.overview, self.overview), (self.layers_view, self.layers_view),
-                                  (self.frames_view, self.photo)], self)
+        # The frames' newest picture is shown by the photo, in the Overview too: Frames refreshes when either is seen.
+        self.poller = LivePoller([(self.overview, (self.overview,)), (self.layers_view, (self.layers_view,)),
+                                  (self.frames_view, (self.frames_view, self.photo))], self)
         # What the views hold, by the names the tests and the scripted mode read.
         self.latency_chart = self.overview.latency_chart
         self.memory_chart = self.overview.memory_chart
@@ -455,7 +455,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _returned(self, value: RunOutcome | list[Configured]) -> None:
-        """A run returns its outcome, a comparison every configuration's."""
+        """A run returns its outcome, a comparison every configuration's.  The live views take their
+        last frames before the outcome replaces them, so no late live picture covers the result."""
+        self._stop_following()
         if isinstance(value, RunOutcome):
             self._run_finished(value)
         else:
@@ -586,12 +588,15 @@ class MainWindow(QMainWindow):
 
     def _run_ended(self, message: str) -> None:
         self._comparing = False
-        self.poller.stop()
-        for view in self.live_views:
-            view.stop_following()
+        self._stop_following()
         self._set_running(False)
         self.progress.hide()
         self.statusBar().showMessage(message)
+
+    def _stop_following(self) -> None:
+        self.poller.stop()
+        for view in self.live_views:
+            view.stop_following()
 
     def _set_running(self, running: bool) -> None:
         actions = self.commands
