@@ -299,7 +299,6 @@ class LayerDiffView(QWidget):
         table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the tail of an ONNX path names the layer
         table.setColumnHidden(magnitude, True)
         table.sortByColumn(magnitude, Qt.SortOrder.DescendingOrder)
-        self._name_b_floor_px = table.columnWidth(LayerDiffModel.column_index("name_b"))
         table.viewport().installEventFilter(self)
         return table
 
@@ -314,7 +313,7 @@ class LayerDiffView(QWidget):
         header = self._table.horizontalHeader()
         a, b = LayerDiffModel.column_index("name_a"), LayerDiffModel.column_index("name_b")
         names_px = self._table.viewport().width() - (header.length() - header.sectionSize(a) - header.sectionSize(b))
-        header.resizeSection(b, max(self._name_b_floor_px, names_px // 2))
+        header.resizeSection(b, max(header.minimumSectionSize(), names_px // 2))
 
     def _make_body(self) -> QSplitter:
         left = QWidget()
