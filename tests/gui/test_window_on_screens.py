@@ -31,7 +31,7 @@ def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
             pytest.fail("Xvfb is missing: .ci/run installs it (apt-get install xvfb)")
         pytest.skip("Xvfb is not installed here (apt-get install xvfb); CI installs it and runs this test")
     read_end, write_end = os.pipe()
-    server = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+    server = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", f"{size}x24", "-nolisten", "tcp", "-noreset"],
                               pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     os.close(write_end)
     ready, _, _ = select.select([read_end], [], [], XVFB_START_S)
@@ -39,7 +39,8 @@ def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
     os.close(read_end)
     if not number:
         server.kill()
-        pytest.fail(f"Xvfb did not start: {server.stderr.read().decode(errors='replace')[-500:]}")
+        _out, err = server.communicate()
+        pytest.fail(f"Xvfb did not start: {err.decode(errors='replace')[-500:]}")
     return server, f":{number}"
 
 
@@ -58,7 +59,7 @@ def tour(size: str, cache: Path, out: Path) -> dict:
                               timeout=TOUR_TIMEOUT_S)
     finally:
         server.terminate()
-        server.wait()
+        server.communicate()
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(out.read_text())
 
