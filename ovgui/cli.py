@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ovgui.core.errors import OvguiError
+from ovgui.core.errors import OvguiError, error_text
 from ovgui.core.options import OPTIONS, Option, OptionError, RunConfig, make_config, validate
+from ovgui.gui.view_names import RESULT_VIEWS
 
 log = logging.getLogger(__name__)
 EXIT_USAGE = 2
@@ -94,9 +95,23 @@ def profile_parser() -> Parser:
                         help="run each configuration in a JSON list in turn and print a comparison table")
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("A.json", "B.json"),
                         help="compare two saved reports (ovgui JSON or benchmark_app counters) layer by layer and exit")
-    parser.add_argument("--list-devices", action="store_true", help="list devices and exit")
+    add_list_devices(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
     return parser
+
+
+def add_list_devices(parser: argparse.ArgumentParser) -> None:
+    """The one declaration of ``--list-devices``, which both commands accept."""
+    parser.add_argument("--list-devices", action="store_true",
+                        help="list the devices OpenVINO can run on (the names --device takes) and exit")
+
+
+def print_devices() -> int:
+    """What ``--list-devices`` prints, the same for both commands; OpenVINO is loaded only now."""
+    from ovgui.headless import list_devices_text
+
+    print(list_devices_text())
+    return 0
 
 
 def profile_main(argv: Sequence[str] | None = None) -> int:
@@ -123,7 +138,7 @@ def _profile_main(argv: Sequence[str] | None) -> int:
     try:
         return _profile(parser, args)
     except OvguiError as error:
-        tell(log, f"error: {error}")
+        tell(log, error_text(str(error)))
         return EXIT_USAGE
     except KeyboardInterrupt:
         tell(log, "error: interrupted")
@@ -133,10 +148,7 @@ def _profile_main(argv: Sequence[str] | None) -> int:
 def _profile(parser: Parser, args: argparse.Namespace) -> int:
     """What the arguments ask for; each branch imports the machinery it needs once its arguments are good."""
     if args.list_devices:
-        from ovgui.headless import list_devices_text
-
-        print(list_devices_text())
-        return 0
+        return print_devices()
     if args.diff:
         from ovgui.headless import diff_reports
 
@@ -159,7 +171,9 @@ def gui_parser() -> Parser:
     parser.add_argument("--screenshot", type=Path, help="save a PNG of the window when the run finishes")
     parser.add_argument("--report", type=Path, help="save the JSON report when the run finishes")
     parser.add_argument("--exit-after-run", action="store_true", help="quit when the run finishes")
-    parser.add_argument("--view", choices=("layers", "graph", "roofline"), help="open on this result view")
+    parser.add_argument("--view", choices=RESULT_VIEWS, metavar="VIEW",
+                        help=f"open on this result view, one of: {', '.join(RESULT_VIEWS)}")
+    add_list_devices(parser)
     return parser
 
 
@@ -169,6 +183,8 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging("ovgui")
     try:
+        if args.list_devices:
+            return print_devices()
         config = run_config(args)
         from ovgui.headless import check_writable
 
@@ -177,5 +193,5 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
 
         return _leaving_at_once(run_app(args, config), argv)
     except OvguiError as error:
-        tell(log, f"error: {error}")
+        tell(log, error_text(str(error)))
         return EXIT_USAGE

@@ -8,6 +8,7 @@ from typing import TextIO
 from ovgui.core import events
 from ovgui.core.agreement import agreement
 from ovgui.core.drift import format_drift
+from ovgui.core.errors import headline
 from ovgui.core.formatting import (
     format_ms,
     latency_line,
@@ -249,7 +250,7 @@ def format_comparison(results: list[tuple[str, RunOutcome | str]]) -> str:
     rows = [header]
     for name, outcome in results:
         if isinstance(outcome, str):
-            rows.append(f"  {name:<{width}} failed: {outcome}")
+            rows.append(f"  {name:<{width}} failed: {headline(outcome)}")
             continue
         r = outcome.report
         mark = " *" if r.latency_ms.median == best else "  "

@@ -15,7 +15,7 @@ from ovgui.core.annotate import annotated_image, check_image_path, save_annotate
 from ovgui.core.blocking import call, exit_now
 from ovgui.core.compare import Configured, compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
-from ovgui.core.errors import OvguiError, RunCancelled
+from ovgui.core.errors import OvguiError, RunCancelled, error_text
 from ovgui.core.files import write_text_atomic
 from ovgui.core.graph import RuntimeGraph, graph_to_dot
 from ovgui.core.imports import load_report
@@ -159,7 +159,7 @@ def comparison_exit_code(results: list[Configured], interrupts: Interrupts) -> i
     written); a signal's code wins over a failure's, because the run was not finished."""
     failed = [(name, error) for name, error in results if isinstance(error, str)]
     for name, error in failed:
-        tell(log, f"error: configuration '{name}': {error}")
+        tell(log, error_text(f"configuration '{name}': {error}"))
     if interrupts.number is not None:
         return interrupts.exit_code
     return EXIT_FAILED if failed else 0

@@ -6,6 +6,7 @@ Latency depends on all of them, so the report carries them and Help › About sh
 from __future__ import annotations
 
 import platform
+from datetime import datetime, timezone
 from pathlib import Path
 
 import openvino as ov
@@ -23,6 +24,7 @@ def environment_info() -> EnvironmentInfo:
         python=platform.python_version(),
         os=platform.platform(),
         cpu=cpu_model(),
+        measured_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
 
 

@@ -14,3 +14,25 @@ class OvguiError(Exception):
 
 class RunCancelled(OvguiError):
     """The user stopped the run before there was anything to report."""
+
+
+class SettingError(OvguiError):
+    """A failure one run setting can fix.  `setting` names its `RunConfig` field (an option's name),
+    so the window can take the user to that field.  The message's first line stands alone; the
+    lines under it are detail (the model's inputs, OpenVINO's own words)."""
+
+    def __init__(self, message: str, setting: str):
+        super().__init__(message)
+        self.setting = setting
+
+
+def headline(message: str) -> str:
+    """A message's first line, which stands alone: where there is room for one line (a table's cell, a status bar)."""
+    return next(iter(message.splitlines()), "")
+
+
+def error_text(message: str) -> str:
+    """A message as printed on stderr: ``error:`` before its first line and its detail lines
+    indented under it, so a script that counts ``error:`` lines counts one per failure."""
+    first, *detail = message.splitlines() or [""]
+    return "\n".join([f"error: {first}", *(f"  {line}" for line in detail)])

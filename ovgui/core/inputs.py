@@ -133,6 +133,11 @@ def is_video(path: str) -> bool:
     return Path(path).suffix.lower() in VIDEO_SUFFIXES
 
 
+def is_frame_set(path: str) -> bool:
+    """A folder of images or a video: a run of it goes frame by frame."""
+    return Path(path).is_dir() or is_video(path)
+
+
 def run_video(report: Report) -> str | None:
     """The video a report's set was read from, None for images: what `FramePosition.of` needs."""
     summary = report.frame_set

@@ -25,13 +25,15 @@ SUPPORTED_HINT = "OpenVINO IR (.xml + .bin), ONNX (.onnx), TensorFlow Lite (.tfl
 
 BREADCRUMB = re.compile(r"(Exception from \S+:\d+:|Check '[^']*' failed at \S+:\d+:)\s*")
 MESSAGE_LIMIT = 300
+DETAIL_LIMIT = 2000
+"""An OpenVINO message given as the detail under a line of ovgui's own may be longer than one in a line."""
 
 
-def openvino_message(error: Exception) -> str:
+def openvino_message(error: Exception, limit: int = MESSAGE_LIMIT) -> str:
     """The human part of an OpenVINO exception: no source-file breadcrumbs, one line, not a page."""
     text = " ".join(line.strip() for line in BREADCRUMB.sub("", str(error)).splitlines() if line.strip())
     text = text or type(error).__name__
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_model_path(path: str | Path) -> Path:

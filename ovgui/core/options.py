@@ -341,6 +341,16 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
+PANEL_TITLES = {"run": "Run", "output": "Run", "preprocess": "Preprocessing"}
+"""The window's settings panel that holds each group's fields, for a message that points at one."""
+
+
+def where_to_set(option: Option) -> str:
+    """Where the user changes `option`, in both front ends: ``--shape N,C,H,W`` on the command
+    line, "Preprocessing › Input shape" in the window."""
+    flag = " ".join(filter(None, [option.flags[0] if option.flags else option.switches[0][0], option.metavar]))
+    field = option.label[:1].upper() + option.label[1:]
+    return f"{flag} on the command line, {PANEL_TITLES[option.group]} › {field} in the window"
 
 
 def options_in(group: str) -> list[Option]:

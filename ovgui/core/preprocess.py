@@ -22,14 +22,17 @@ import numpy as np
 import openvino as ov
 from openvino.preprocess import ColorFormat, PrePostProcessor, ResizeAlgorithm
 
-from ovgui.core.errors import OvguiError
+from ovgui.core.errors import OvguiError, SettingError
 from ovgui.core.geometry import Geometry
 from ovgui.core.image import LoadedImage
-from ovgui.core.model import openvino_message, rt_text
+from ovgui.core.model import DETAIL_LIMIT, openvino_message, rt_text
+from ovgui.core.options import BY_NAME, where_to_set
 from ovgui.core.report import PreprocessInfo, RunConfig
 
 PREPROCESS_MODES = ("host", "graph")
 SPATIAL_MULTIPLE = 32
+GIVEN_SHAPE = "the input shape given"
+GUESSED_SHAPE = f"ovgui's guess: the image's size rounded up to {SPATIAL_MULTIPLE}"
 LETTERBOX_FILL = 114
 IMAGENET_MEAN_RGB = [123.675, 116.28, 103.53]
 IMAGENET_STD_RGB = [58.395, 57.12, 57.375]
@@ -101,7 +104,8 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
         raise_if_dynamic(model)
         zeros = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
         note = "the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"
-        return PreparedInputs(zeros, Geometry.stretch(image.size, image.size), PreprocessInfo(family=family), [note])
+        return PreparedInputs(zeros, Geometry.stretch(image.size, image.size),
+                              PreprocessInfo(family=family, substitutions=[note]), [note])
 
     main = model.input(image_names[0])
     recipe = recipe_for(family, model_format)
@@ -112,24 +116,33 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     if info.mode == "graph":
         add_preprocessing(model, image_names, pixels.shape, info)
 
-    arrays: dict[int, np.ndarray] = {}
-    notes: list[str] = []
-    for index, port in enumerate(model.inputs):
-        if port.get_any_name() in image_names:
-            arrays[index] = pixels
-        else:
-            arrays[index] = zeros_for(port)
-            notes.append(f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros")
+    arrays = {index: pixels if port.get_any_name() in image_names else zeros_for(port) for index, port in enumerate(model.inputs)}
+    info.substitutions = substitutions(model, image_names, info, image.size)
+    indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in image_names)
+    return PreparedInputs(arrays, geometry, info, list(info.substitutions), model_ops, indices, dtype,
+                          (pixels.shape[1], pixels.shape[2]))
+
+
+def substitutions(model: ov.Model, image_names: list[str], info: PreprocessInfo, photo_size: tuple[int, int]) -> list[str]:
+    """One line for each way an input is not fed the photo as such: an input that is no image gets
+    zeros, several image inputs (a gaze model's two eyes) all get the whole photo, a one-channel
+    input gets it in grey, a batch repeats it."""
+    lines = [f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros"
+             for port in model.inputs if port.get_any_name() not in image_names]
     if len(image_names) > 1:
-        names = ", ".join(sorted(image_names))
-        notes.append(f"the model has several image-like inputs ({names}); the same image goes to each")
+        height, width = model_hw(info)
+        fitted = "letterboxed" if info.resize == "letterbox" else "stretched"
+        names = ", ".join(f"'{name}'" for name in image_names)
+        lines.append(f"the model has several image inputs ({names}); each is fed the same whole photo "
+                     f"({photo_size[0]}x{photo_size[1]}), {fitted} to {width}x{height}")
+    if info.input_shape[info.model_layout.index("C")] == 1:
+        lines.append(f"input '{info.input_name}' has one channel: fed the photo in grey")
     if info.batch > 1:
-        notes.append(
+        lines.append(
             f"batch {info.batch}: the image is repeated {info.batch} times, as benchmark_app -b does; "
             "throughput counts images, and the boxes shown are the first image's"
         )
-    indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in image_names)
-    return PreparedInputs(arrays, geometry, info, notes, model_ops, indices, dtype, (pixels.shape[1], pixels.shape[2]))
+    return lines
 
 
 def fix_input_shapes(model: ov.Model, image: LoadedImage, config: RunConfig) -> tuple[list[str], str]:
@@ -137,7 +150,7 @@ def fix_input_shapes(model: ov.Model, image: LoadedImage, config: RunConfig) -> 
     and return its image-like inputs' names and their layout.  The memory estimate reshapes a copy
     through here too, so it sizes the run that will happen."""
     if config.input_shape and len(model.inputs) == 1 and model.inputs[0].get_partial_shape().rank.is_dynamic:
-        reshape_ports(model, {model.inputs[0].get_any_name(): ov.PartialShape(config.input_shape)})
+        reshape_ports(model, {model.inputs[0].get_any_name(): ov.PartialShape(config.input_shape)}, GIVEN_SHAPE)
     raise_if_unfeedable(model)
     image_names = [port.get_any_name() for port in model.inputs if is_image_like(port)]
     if not image_names:
@@ -188,22 +201,37 @@ def reshape_inputs(model: ov.Model, image: LoadedImage, layout: str, shape_overr
         if shape.is_dynamic or shape_override:
             new_shapes[port.get_any_name()] = ov.PartialShape(wanted)
     if new_shapes:
-        reshape_ports(model, new_shapes)
+        reshape_ports(model, new_shapes, GIVEN_SHAPE if shape_override else GUESSED_SHAPE)
 
 
-def reshape_ports(model: ov.Model, new_shapes: dict[str, ov.PartialShape]) -> None:
+def reshape_ports(model: ov.Model, new_shapes: dict[str, ov.PartialShape], chosen: str) -> None:
+    """`chosen` says where the new shapes came from, for the message when the model refuses them."""
+    before = {port.get_any_name(): port.get_partial_shape() for port in model.inputs}
     try:
         model.reshape(new_shapes)
     except (RuntimeError, ValueError) as error:
-        raise OvguiError(f"cannot reshape the model to {describe_shapes(new_shapes)}: {openvino_message(error)}") from None
+        raise SettingError(reshape_failure(new_shapes, chosen, before, error), "input_shape") from None
+
+
+def reshape_failure(new_shapes: dict[str, ov.PartialShape], chosen: str, inputs: dict[str, ov.PartialShape],
+                    error: Exception) -> str:
+    """A line that says which setting fixes it, then the model's inputs as read and OpenVINO's
+    reason in full: a model built for one size (a text recogniser 48 px high) fails deep inside."""
+    return "\n".join([
+        f"cannot reshape the model to {describe_shapes(new_shapes)} ({chosen}): give a shape it takes with "
+        f"{where_to_set(BY_NAME['input_shape'])}",
+        f"model inputs: {describe_shapes(inputs)}",
+        f"OpenVINO: {openvino_message(error, DETAIL_LIMIT)}",
+    ])
 
 
 def check_shape_override(port: ov.Output, shape: list[int] | None) -> None:
     rank = port.get_partial_shape().rank.get_length()
     if shape is not None and (len(shape) != rank or min(shape) < 1):
-        raise OvguiError(
+        raise SettingError(
             f"cannot reshape the model: shape {shape} does not fit input '{port.get_any_name()}' "
-            f"{port.get_partial_shape()}; give {rank} positive sizes"
+            f"{port.get_partial_shape()}; give {rank} positive sizes with {where_to_set(BY_NAME['input_shape'])}",
+            "input_shape",
         )
 
 

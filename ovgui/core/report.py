@@ -86,6 +86,9 @@ class PreprocessInfo:
     family: str = ""
     mode: str = "host"
     batch: int = 1
+    substitutions: list[str] = field(default_factory=list)
+    """Each way an input was not fed the photo as such (zeros, the same photo to several inputs, a
+    repeated batch), one line each, for the window to show beside the photo."""
 
 
 @dataclass
@@ -422,6 +425,7 @@ class EnvironmentInfo:
     python: str = ""
     os: str = ""
     cpu: str = ""
+    measured_at: str = ""  # ISO 8601, UTC, to the second; "" in reports written before it existed
 
 
 @dataclass

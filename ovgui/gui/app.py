@@ -16,12 +16,10 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QIODevice,
-    QMessageLogContext,
     QObject,
     QSettings,
     Qt,
     QTimer,
-    QtMsgType,
     Slot,
     qInstallMessageHandler,
 )
@@ -29,25 +27,18 @@ from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ovgui.core.compare import Configured, load_variants
-from ovgui.core.errors import OvguiError
+from ovgui.core.errors import OvguiError, error_text
 from ovgui.core.files import path_exists, write_bytes_atomic
 from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Report, RunConfig
 from ovgui.gui.main_window import MainWindow
+from ovgui.gui.qt_platform import QtMessages, missing_display
 from ovgui.gui.signals import SignalBridge
 
 log = logging.getLogger(__name__)
-qt_log = logging.getLogger("ovgui.qt")
 EXIT_FAILED = 2
 SETTLE_MS = 150
-QT_LEVELS = {
-    QtMsgType.QtDebugMsg: logging.DEBUG,
-    QtMsgType.QtInfoMsg: logging.INFO,
-    QtMsgType.QtWarningMsg: logging.WARNING,
-    QtMsgType.QtCriticalMsg: logging.ERROR,
-    QtMsgType.QtFatalMsg: logging.CRITICAL,
-}
 
 
 def make_application() -> QApplication:
@@ -84,11 +75,11 @@ class ScriptedRun(QObject):
     @Slot(object)
     def _compared(self, results: list[Configured]) -> None:
         reports = [outcome.report for _name, outcome in results if isinstance(outcome, RunOutcome)]
-        problem = "\n".join(f"configuration '{name}': {error}" for name, error in results if isinstance(error, str))
+        problems = [f"configuration '{name}': {error}" for name, error in results if isinstance(error, str)]
         if not reports:
-            self._failed(problem)
+            self._fail(problems)
             return
-        self._after_views_settle(lambda: self._save(reports[-1], problem))
+        self._after_views_settle(lambda: self._save(reports[-1], problems))
 
     def _after_views_settle(self, save) -> None:
         """The graph is laid out on a background job after the report is shown: a screenshot waits for it."""
@@ -98,34 +89,39 @@ class ScriptedRun(QObject):
         else:
             QTimer.singleShot(SETTLE_MS, save)
 
-    def _save(self, report: Report, problem: str = "") -> None:
-        """Write what was asked for; `problem` is a failure already known, reported once the files are out."""
+    def _save(self, report: Report, problems: list[str] | None = None) -> None:
+        """Write what was asked for; `problems` are failures already known, reported once the files are out."""
+        problems = list(problems or [])
         try:
             if self._args.report:
                 report.save_json(self._args.report)
             if self._args.screenshot:
                 save_screenshot(self._window, self._args.screenshot)
         except OvguiError as error:
-            problem = str(error)
-            self._window.banner.show_message(problem)
+            problems.append(str(error))
+            self._window.banner.show_message(problems[-1])
         except Exception as error:  # a bug in ovgui: still one line and exit 2, never a hung window
             log.exception("cannot save the run")
-            problem = f"cannot save the run: {type(error).__name__}: {error}"
-            self._window.banner.show_message(problem)
-        if problem:
-            self._failed(problem)
+            problems.append(f"cannot save the run: {type(error).__name__}: {error}")
+            self._window.banner.show_message(problems[-1])
+        if problems:
+            self._fail(problems)
         elif self._args.exit_after_run:
             self._window.close()
             QApplication.exit(0)
 
     @Slot(str)
     def _failed(self, message: str) -> None:
-        """The window closes first (its background jobs end with it), then the lines are written:
-        one per failure (a comparison's failed configurations each have theirs, as in the CLI)."""
+        self._fail([message])
+
+    def _fail(self, problems: list[str]) -> None:
+        """The window closes first (its background jobs end with it), then one ``error:`` line per
+        failure (a comparison's failed configurations each have theirs, as in the CLI), its detail
+        lines indented under it."""
         if self._args.exit_after_run:
             self._window.close()
-            for line in message.splitlines() or [message]:
-                tell(log, f"error: {line}")
+            for problem in problems:
+                tell(log, error_text(problem))
             QApplication.exit(EXIT_FAILED)
 
 
@@ -174,17 +170,24 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
 
 
 def run_app(args: argparse.Namespace, config: RunConfig) -> int:
-    """The window until it closes; Qt's messages go to the log from before the application exists
-    (a platform plugin that cannot start says so then)."""
-    previous_handler = qInstallMessageHandler(log_qt_message)
+    """The window until it closes.  Without a display, one line says so before Qt starts; Qt's
+    messages go to the log from before the application exists, so a platform plugin that cannot
+    start ends in one line too (`QtMessages`).  Installed here alone: tests have pytest-qt's
+    handler, which fails a test on a Qt warning."""
+    problem = missing_display()
+    if problem:
+        raise OvguiError(problem)
+    messages = QtMessages()
+    previous_handler = qInstallMessageHandler(messages)
     try:
-        return _run_window(args, config)
+        return _run_window(args, config, messages)
     finally:
         qInstallMessageHandler(previous_handler)
 
 
-def _run_window(args: argparse.Namespace, config: RunConfig) -> int:
+def _run_window(args: argparse.Namespace, config: RunConfig, messages: QtMessages) -> int:
     app = make_application()
+    messages.started()
     if args.screenshot:
         screenshot_format(args.screenshot)
     if args.compare:
@@ -201,15 +204,6 @@ def _run_window(args: argparse.Namespace, config: RunConfig) -> int:
         return app.exec()
     finally:
         bridge.restore()
-
-
-def log_qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-    """Qt's own warnings (a platform plugin, a font, a style sheet) into the log too; on stderr as
-    Qt printed them, since a handler replaces Qt's printing.  Installed by `run_app` alone: tests
-    have pytest-qt's handler, which fails a test on a Qt warning."""
-    line = f"{context.category}: {message}" if context.category not in (None, "", "default") else message
-    print(line, file=sys.stderr)
-    qt_log.log(QT_LEVELS.get(kind, logging.WARNING), "%s", line)
 
 
 def quit_on_signal(window: MainWindow, number: int) -> None:

@@ -20,7 +20,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPalette, QResizeE
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFrame,
     QHBoxLayout,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -32,9 +34,12 @@ from ovgui.core.agreement import Agreement, agreement
 from ovgui.core.compare import Configured, report_of
 from ovgui.core.events import PHASE_TITLES
 from ovgui.core.formatting import format_ms
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import OutputDrift, Report
-from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, value_label, with_legend
-from ovgui.gui.charts import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, theme_plot
+from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, names_wanted_px, value_label, with_legend
+from ovgui.gui.plot_style import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, theme_plot
+from ovgui.gui.run_history import RunHistory
+from ovgui.gui.run_names import engine_label
 from ovgui.gui.tables import (
     MUTED_TEXT,
     Column,
@@ -49,6 +54,10 @@ from ovgui.gui.tables import (
 
 COMPARISON_HINT = "Run a comparison (Run › Compare configurations…) to see configurations side by side"
 CONFIGURATION_NAME_MAX_PX = 250
+CHART_CHROME_PX = 80
+"""What a chart takes besides its bars: the legend above them and the value axis below."""
+BAR_SPACING_PX = 3
+"""Between one printed value and the next one down."""
 
 
 def fps_text(value: float) -> str:
@@ -70,6 +79,7 @@ class ComparisonRow:
 
     result: Configured
     against: Agreement | None = None
+    history: RunHistory | None = None
 
     @property
     def report(self) -> Report | None:
@@ -78,6 +88,12 @@ class ComparisonRow:
     @property
     def name(self) -> str:
         return self.result[0]
+
+    @property
+    def run_number(self) -> int | None:
+        """This configuration's number in the run history; None before the window adds it, or once dropped."""
+        row = None if self.history is None or self.report is None else self.history.row_of(self.report)
+        return None if row is None else self.history.entry(row).number
 
     @property
     def error(self) -> str:
@@ -96,8 +112,8 @@ def _report_column(title: str, tooltip: str, path: str, text: Callable[[Any], st
 
 
 def engine_text(report: Report) -> str:
-    """The engine and its release (OpenVINO's build suffix is in the tooltip)."""
-    return f"{report.engine.name} {report.engine.version.split('-')[0]}".strip()
+    """The engine, its release (OpenVINO's build suffix is in the tooltip) and the device it ran on."""
+    return f"{engine_label(report)} {report.engine.version.split('-')[0]} · {report.device.name}"
 
 
 def phase_delta(name: str) -> Callable[[Report], float | None]:
@@ -156,8 +172,11 @@ class ComparisonModel(RowsModel):
     COLUMNS = (
         Column("Configuration", "The name of the configuration: what it changes from the base settings.",
                "name", sample="Precision bf16"),
-        _report_column("Engine", "The inference engine and its version.", "engine", str, numeric=False,
-                       sample="ONNX Runtime 1.23.2", read=engine_text),
+        ComputedColumn("Run", "This configuration's number in the run history: the A/B pickers list it\n"
+                       "under the same number.", "run", or_missing(lambda number: f"#{number}"), numeric=True,
+                       sample="#000", compute=attrgetter("run_number")),
+        _report_column("Engine · device", "The inference engine, its version, and the device it ran on.", "engine",
+                       str, numeric=False, sample="ONNX Runtime 1.23.2 · CPU", read=engine_text),
         ComputedColumn("Agrees with first", "Detections matched with the first configuration's (same class,\n"
                        "IoU >= 0.5): matched, missed, extra and the largest score difference;\n"
                        "classifiers: the same top-1 class and the top-5 classes shared.", "agreement",
@@ -198,10 +217,14 @@ class ComparisonModel(RowsModel):
     BEST = {"latency_ms.median": (_median, min), "throughput_fps": (_throughput, max)}
     """The columns whose best cell is bold: how to read the figure, and whether low or high wins."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, history: RunHistory | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._best: dict[str, ComparisonRow | None] = {}
         self._reference: ComparisonRow | None = None
+        self._history = history
+        if history is not None:
+            history.added.connect(self._history_changed)
+            history.rowsRemoved.connect(self._history_changed)
 
     def set_results(self, results: Sequence[Configured]) -> None:
         self._reference = None
@@ -213,16 +236,26 @@ class ComparisonModel(RowsModel):
     def results(self) -> list[Configured]:
         return [row.result for row in self._rows_as_given()]
 
+    def row_of(self, report: Report) -> int | None:
+        """The row (as sorted now) of the configuration that made this very report."""
+        return next((number for number, row in enumerate(self._rows) if row.report is report), None)
+
     def _row(self, result: Configured) -> ComparisonRow:
         """The first configuration that ran is the reference the others' results are held against
         (as their output drift is); matching a few hundred boxes costs well under a millisecond."""
-        row = ComparisonRow(result)
+        row = ComparisonRow(result, history=self._history)
         if row.report is None:
             return row
         if self._reference is None:
             self._reference = row
             return row
-        return ComparisonRow(result, agreement(self._reference.report, row.report))
+        return ComparisonRow(result, agreement(self._reference.report, row.report), self._history)
+
+    def _history_changed(self, *_signal_args: object) -> None:
+        """A run joined or left the history: the run numbers may have changed."""
+        if self._rows:
+            column = self.column_index("run")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     def _rows_changed(self) -> None:
         self._best = {field: _best(self._rows, metric, pick) for field, (metric, pick) in self.BEST.items()}
@@ -273,6 +306,9 @@ class _Panel:
     text: Callable[[float], str] = format_ms
 
 
+BAR_GROUP_SHARE = 0.8
+"""How much of its row a configuration's group of bars fills; the rest parts one group from the next."""
+
 _PANELS = (
     _Panel("latency", "ms", (_Series("median", MEDIAN_COLOR, _median),
                              _Series("p90", P90_COLOR, attrgetter("latency_ms.p90"))), "lower is better"),
@@ -293,7 +329,7 @@ def _draw_panel(plot: pg.PlotWidget, fit: BarFit, panel: _Panel, results: Sequen
     bars would be.  Returns those labels with the error each stands for."""
     item = plot.getPlotItem()
     item.clear()
-    thickness = 0.8 / len(panel.series)
+    thickness = BAR_GROUP_SHARE / len(panel.series)
     values: list[float] = []
     reports = [report_of(outcome) for _name, outcome in results]
     for number, series in enumerate(panel.series):
@@ -356,8 +392,16 @@ class _ComparisonCharts(QWidget):
         failures = [_draw_panel(plot, fit, panel, self._results, text)
                     for plot, fit, panel in zip(self._plots, self._fits, _PANELS)]
         self._failures = failures[0]
+        self.setMinimumHeight(self._readable_height())
         self._share_width()
         self._explain_failures()
+
+    def _readable_height(self) -> int:
+        """Tall enough for each bar to carry its printed value without touching the next: many
+        configurations make the charts scroll rather than squeeze their values together."""
+        bars = len(self._results) * max(len(panel.series) for panel in _PANELS)
+        bar_px = QFontMetrics(self._plots[0].font()).height() + BAR_SPACING_PX
+        return CHART_CHROME_PX + round(bars * bar_px / BAR_GROUP_SHARE)
 
     def _explain_failures(self) -> None:
         """The first panel says why a configuration failed, cut to fit: the table, scrolled to
@@ -370,7 +414,7 @@ class _ComparisonCharts(QWidget):
     def _share_width(self) -> None:
         """Equal plot areas: the first panel also carries the names, so it gets their width on top
         of its share (stretch factors alone would take the names out of its share)."""
-        names_px = int(self._plots[0].getAxis("left").width())
+        names_px = names_wanted_px(self._plots[0])
         share_px = max(1, (self.width() - names_px) // len(self._plots))
         layout = self.layout()
         for number in range(len(self._plots)):
@@ -383,9 +427,9 @@ class ComparisonView(QWidget):
     Rows and bars appear one by one as configurations finish (`add_result`), so a
     long comparison shows its first answers while the others still run."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, history: RunHistory, parent: QWidget | None = None):
         super().__init__(parent)
-        self._model = ComparisonModel(self)
+        self._model = ComparisonModel(history, self)
         self._proxy = RowsProxy(self)
         self._proxy.setSourceModel(self._model)
         self._table = make_table(self._proxy, ComparisonModel.COLUMNS, ComparisonModel.column_index("error"))
@@ -393,9 +437,12 @@ class ComparisonView(QWidget):
         self._table.setTextElideMode(Qt.TextElideMode.ElideRight)  # an agreement's counts come first
         self._table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self._charts = _ComparisonCharts()
+        charts = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        charts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        charts.setWidget(self._charts)
         self._splitter = QSplitter(Qt.Orientation.Vertical)
         self._splitter.addWidget(self._table)
-        self._splitter.addWidget(self._charts)
+        self._splitter.addWidget(charts)
         self._splitter.setStretchFactor(0, 0)
         self._splitter.setStretchFactor(1, 1)
         self._stack = QStackedWidget()
@@ -422,6 +469,13 @@ class ComparisonView(QWidget):
         self._model.add_result(result)
         self._update()
 
+    def show_outcome(self, outcome: RunOutcome) -> None:
+        """Selects the configuration the window's other views now show; another run selects none."""
+        row = self._model.row_of(outcome.report)
+        self._table.clearSelection()
+        if row is not None:
+            self._table.selectRow(self._proxy.mapFromSource(self._model.index(row, 0)).row())
+
     def clear(self) -> None:
         self.set_results([])
 
@@ -429,15 +483,28 @@ class ComparisonView(QWidget):
         """Bars drawn over all charts: a finished configuration adds one per series."""
         return self._charts.bar_count()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_table()
+
     def _update(self) -> None:
         self._charts.set_results(self._model.results())
         self._show_results_or_hint()
+        self._fit_names()
         self._fit_table()
 
+    def _fit_names(self) -> None:
+        """The configuration column as wide as its longest name, within reason: the names are what
+        the rest of the row is read against."""
+        column = ComparisonModel.column_index("name")
+        self._table.resizeColumnToContents(column)
+        self._table.setColumnWidth(column, min(self._table.columnWidth(column), CONFIGURATION_NAME_MAX_PX))
+
     def _fit_table(self) -> None:
-        """Room for every configuration's row, up to half the height; the charts take the rest."""
-        total_px = sum(self._splitter.sizes())
-        if not total_px:
+        """Room for every configuration's row, up to half the height; the charts take the rest.
+        Again at each resize: the view may have been hidden (no height to share) when the rows came."""
+        total_px = self.height() - self._splitter.handleWidth()
+        if total_px <= 0:
             return
         table = self._table
         wanted_px = (table.horizontalHeader().sizeHint().height() + table.verticalHeader().length()

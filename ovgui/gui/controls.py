@@ -1,4 +1,5 @@
-"""The run setup panel: model, image and device pickers, run settings, and the model summary."""
+"""The run setup: model, image and device pickers (laid out by the run strip), run settings,
+preprocessing and the model summary (the settings panel)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -33,6 +33,7 @@ from ovgui.gui.engine_choice import fixed_values, mode_reason, unavailable
 from ovgui.gui.option_fields import OptionForm, TextField, accepted_values
 from ovgui.gui.plain_text import escaped, literal
 from ovgui.gui.preprocess_panel import PreprocessPanel
+from ovgui.gui.wrapping_label import WrappingLabel
 
 MODEL_FILTER = "Models (*.xml *.onnx *.tflite *.pdmodel);;OpenVINO IR (*.xml);;ONNX (*.onnx);;All files (*)"
 DECODER_FILTER = "Python decoder (*.py);;All files (*)"
@@ -196,8 +197,8 @@ class RunSettings(OptionForm):
 
     def __init__(self, parent: QWidget | None = None):
         device = DeviceField(BY_NAME["device"])
-        self.engine_note = QLabel(wordWrap=True, objectName="engineNote", textFormat=Qt.TextFormat.PlainText,
-                                  textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.engine_note = WrappingLabel(objectName="engineNote", textFormat=Qt.TextFormat.PlainText,
+                                         textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.engine_device = QLabel(objectName="engineDevice")
         fields = {"device": device, "decoder_file": DecoderFileField(BY_NAME["decoder_file"])}
         super().__init__("Run", options_in("run") + options_in("output"), fields, parent)
@@ -220,10 +221,11 @@ class RunSettings(OptionForm):
             self.form.addRow(self.engine_note)
             return
         if option.name == "device":
-            device = QHBoxLayout()
+            self.device_row = QWidget()
+            device = QHBoxLayout(self.device_row)
+            device.setContentsMargins(0, 0, 0, 0)
             device.addWidget(field, 1)
             device.addWidget(self.engine_device, 1)
-            self.form.addRow("Device", device)
             return
         if option.name == "duration_s":
             return
@@ -350,7 +352,10 @@ class ModelSummary(QTreeWidget):
 
 
 class ControlPanel(QWidget):
-    """The left-hand panel; the window reads `model_path()`, `image_path()` and `config()` from it.
+    """The settings panel; the window reads `model_path()`, `image_path()` and `config()` from it.
+
+    The model and image pickers and the device row (`settings.device_row`) belong to it but are
+    laid out in the run strip, so they stay in sight while the panel is collapsed.
 
     It keeps the configuration it was given (from the command line) and lays over it only
     what its fields hold, so an option without a field still reaches the run unchanged.
@@ -369,17 +374,11 @@ class ControlPanel(QWidget):
         self.model_info = QLabel("No model loaded", wordWrap=True, textFormat=Qt.TextFormat.RichText,
                                  textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = ModelSummary()
-        files = QGroupBox("Inputs")
-        files_form = QFormLayout(files)
-        files_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        files_form.addRow("Model", self.model_picker)
-        files_form.addRow("Image", self.image_picker)
         model_box = QGroupBox("Model")
         model_layout = QVBoxLayout(model_box)
         model_layout.addWidget(self.model_info)
         model_layout.addWidget(self.summary, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(files)
         layout.addWidget(self.settings)
         layout.addWidget(self.preprocess)
         layout.addWidget(model_box, 1)

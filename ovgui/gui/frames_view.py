@@ -1,10 +1,10 @@
 """The filmstrip: every image of a set or frame of a video, with its answer and its latency.
 
-During a run the strip polls `LiveData` on its own timer (like the charts): new rows
-come from `LiveData.frames`, and the newest picture from `LiveData.latest_frame`,
-which is handed on for playback at most `PLAYBACK_HZ` times a second; frames that
-came and went between two polls are dropped, never queued.  After the run (or
-from a saved report) the rows come from `Report.per_image`.
+During a run the strip pulls from `LiveData` at each `refresh` (the window's poller, about
+10 Hz, like the charts): new rows come from `LiveData.frames`, and the newest picture from
+`LiveData.latest_frame`, which is handed on for playback; frames that came and went between
+two refreshes are dropped, never queued.  After the run (or from a saved report) the rows
+come from `Report.per_image`.
 
 Pixels are never kept for the whole set: a row's picture is read again by its
 `FramePosition` (`ovgui.core.inputs`) off the GUI thread when it is selected.
@@ -21,11 +21,10 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QSizePolicy, QVBoxLayout, QWidget
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
@@ -37,8 +36,6 @@ from ovgui.gui.image_view import bgr_to_qimage
 from ovgui.gui.plain_text import literal
 from ovgui.gui.tables import NO_PARENT
 
-PLAYBACK_HZ = 10
-"""How often the strip polls a running set: new rows, and the newest frame for the image view."""
 THUMB_SIZE = QSize(84, 56)
 THUMBNAIL_LIMIT = 1000
 """Thumbnails of a finished set are read for its first frames only: 14 KB each, and a long video has many."""
@@ -153,7 +150,7 @@ class FrameStrip(QWidget):
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll_bar = self.list.horizontalScrollBar().sizeHint().height()
-        self.list.setMinimumHeight(grid.height() + scroll_bar + 2 * self.list.frameWidth())
+        self.list.setFixedHeight(grid.height() + scroll_bar + 2 * self.list.frameWidth())
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.note = QLabel("Run a folder of images or a video (File › Open folder…, File › Open video…) to see each frame here.",
@@ -161,25 +158,25 @@ class FrameStrip(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.note)
-        layout.addWidget(self.list, 1)
+        layout.addWidget(self.list)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._live: LiveData | None = None
         self._last_shown: FrameResult | None = None
-        self._timer = QTimer(self, interval=1000 // PLAYBACK_HZ)
-        self._timer.timeout.connect(self._poll)
 
-    def follow(self, live: LiveData, image_path: str) -> None:
-        """A set is running: empty the strip and fill it from `live` until `stop_following`."""
-        self.model.set_frames([])
+    def set_source(self, image_path: str) -> None:
+        """What the next run reads (an image, a folder, a glob or a video): a video's frames are read again from it."""
         self.video = image_path if is_video(image_path) else None
+
+    def follow(self, live: LiveData) -> None:
+        """A set is running: empty the strip and fill it from `live` at each `refresh` until `stop_following`."""
+        self.model.set_frames([])
         self._live = live
         self._last_shown = None
         self.note.setText("Running…")
-        self._timer.start()
 
     def stop_following(self) -> None:
-        self._timer.stop()
-        if self._live is not None:
-            self._poll()
+        """One last pull, so the last frames are not lost."""
+        self.refresh()
         self._live = None
 
     def show_report(self, report: Report) -> None:
@@ -192,6 +189,7 @@ class FrameStrip(QWidget):
         self.select_row(0)
 
     def clear(self) -> None:
+        self._live = None
         self.model.set_frames([])
         self.video = None
         self.note.setText("No set of images or video in this run.")
@@ -205,6 +203,11 @@ class FrameStrip(QWidget):
     def select_row(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():
             self.list.setCurrentIndex(self.model.index(row))
+
+    def select_frame(self, index: int) -> None:
+        """Select the row of the frame whose `FrameResult.index` this is (a video's frame number with a stride)."""
+        row = next((row for row, frame in enumerate(self.model.frames) if frame.index == index), -1)
+        self.select_row(row)
 
     def step(self, delta: int) -> None:
         """Next (+1) or previous (-1) frame."""
@@ -223,8 +226,11 @@ class FrameStrip(QWidget):
         if current.isValid():
             self.frame_selected.emit(self.model.frames[current.row()])
 
-    def _poll(self) -> None:
+    def refresh(self) -> None:
+        """New rows, and the newest picture if it changed (`live_frame`); nothing when not following."""
         live = self._live
+        if live is None:
+            return
         new = live.frames[self.model.rowCount():]
         self.model.append(new)
         latest = live.latest_frame

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core.graph import RuntimeGraph, Spacing, lay_out
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.precision import normalise
 from ovgui.core.report import LayerStats
 from ovgui.gui.plain_text import literal
@@ -230,6 +231,9 @@ class GraphView(QWidget):
         self._stack.setCurrentIndex(0)
         # Bound methods as slots: a lambda connected to a job's signals keeps them alive, one per run.
         self._submit(lambda: (generation, laid_out(graph)), self._draw, self._layout_failed)
+
+    def show_outcome(self, outcome: RunOutcome) -> None:
+        self.show_graph(outcome.graph, outcome.report.layers)
 
     def clear(self) -> None:
         self.show_graph(None, [])

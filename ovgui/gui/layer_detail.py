@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QResizeEvent
+from PySide6.QtCore import QEvent, QSizeF, Qt
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QFrame,
     QLabel,
     QListWidget,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -28,22 +29,23 @@ from ovgui.core.outcome import RunOutcome
 from ovgui.core.precision import described
 from ovgui.core.report import LayerStats, Report
 from ovgui.gui.bars import still_plot
-from ovgui.gui.charts import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, theme_plot, with_alpha
 from ovgui.gui.layer_diff import IMPORTED_FORMAT
 from ovgui.gui.layer_table import status_text
 from ovgui.gui.plain_text import literal
+from ovgui.gui.plot_style import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, theme_plot, with_alpha
 from ovgui.gui.tables import hint_label, percent_text, styled_font
 
 DETAIL_HINT = "Select a layer in the table to see its details"
 NOT_EXECUTED_NOTE = "Not executed: fused into a neighbour or optimised out, so it took no time"
 MAX_HISTOGRAM_BINS = 40
+HISTOGRAM_MIN_PX = 200
 TIMER_TICK_MS = 0.001
 """PERF_COUNT times come in whole microseconds."""
 
 
 class _ElidedLabel(QLabel):
-    """Long runtime names (and kernel names) keep both distinctive ends; the full text is in
-    the tooltip and in Copy, so a narrow dock loses nothing."""
+    """A long field value (a kernel name) keeps both distinctive ends; the full text is in
+    the tooltip and in Copy, so a narrow panel loses nothing."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -70,6 +72,30 @@ class _ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         self.setText(self.fontMetrics().elidedText(self._full_text, Qt.TextElideMode.ElideMiddle, self.width()))
+
+
+class _WrappedName(QTextEdit):
+    """The layer's whole name, however long: a runtime path has no spaces, so it wraps anywhere,
+    and it is plain selectable text, so what the user copies is exactly the name."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        self.document().setDocumentMargin(0)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+
+    def set_name(self, name: str) -> None:
+        self.setPlainText(name)
+
+    def _fit_height(self, size: QSizeF) -> None:
+        """As tall as its lines, so the fields below follow right after the name."""
+        self.setFixedHeight(max(round(size.height()), self.fontMetrics().height()) + 2 * self.frameWidth())
 
 
 def _histogram(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -100,12 +126,12 @@ class LayerDetailPanel(QWidget):
         ("First inference", lambda layer: f"{ms_text(layer.first_inference_ms)} ms"
          if layer.first_inference_ms is not None else MISSING),
         ("Share", lambda layer: f"{MISSING} (preprocessing, not the model's)"
-         if layer.is_preprocessing else f"{percent_text(layer.share)} of the layer sum"),
+         if layer.is_preprocessing else f"{percent_text(layer.share)} of the total of the model's executed layers"),
     )
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._name = _ElidedLabel()
+        self._name = _WrappedName()
         self._name.setObjectName("layerName")
         self._name.setFont(styled_font(bold=True))
         self._values = {title: _ElidedLabel() for title, _ in self.FIELDS}
@@ -133,10 +159,10 @@ class LayerDetailPanel(QWidget):
     def show_layer(self, layer: LayerStats, outcome: RunOutcome | None) -> None:
         """`layer` of the run `outcome` holds: its per-iteration samples, if it carries real ones
         (None: a layer of no finished run, such as a live snapshot's)."""
-        self._name.set_full_text(layer.name)
+        self._name.set_name(layer.name)
         for title, read in self.FIELDS:
             self._values[title].set_full_text(read(layer))
-        self._show_originals(layer)
+        self._show_originals(layer, outcome)
         samples = outcome.samples_of(layer.index) if outcome is not None else None
         if not layer.executed:
             self._show_note(NOT_EXECUTED_NOTE)
@@ -152,7 +178,7 @@ class LayerDetailPanel(QWidget):
 
     def clear(self) -> None:
         self._stack.setCurrentIndex(0)
-        self._name.set_full_text("")
+        self._name.set_name("")
         self._originals.clear()
         self._bars.clear()
 
@@ -160,8 +186,12 @@ class LayerDetailPanel(QWidget):
         """False while the placeholder is shown."""
         return self._stack.currentIndex() == 1
 
+    def field_text(self, title: str) -> str:
+        """The whole value shown beside `title`, one of `FIELDS`' titles."""
+        return self._values[title].full_text()
+
     def name_text(self) -> str:
-        return self._name.full_text()
+        return self._name.toPlainText()
 
     def original_layers(self) -> list[str]:
         return [self._originals.item(row).text() for row in range(self._originals.count())]
@@ -202,14 +232,18 @@ class LayerDetailPanel(QWidget):
         originals.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         return originals
 
-    def _make_content(self) -> QSplitter:
-        """Details above the histogram: the panel lives in a narrow dock beside the layer table."""
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self._make_info())
-        splitter.addWidget(self._make_samples())
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        return splitter
+    def _make_content(self) -> QWidget:
+        """Details above the histogram, which takes the height they leave (the panel stands beside the
+        layer table, narrower than it is tall) but never less than it needs to be read."""
+        samples = self._make_samples()
+        samples.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)  # a plot asks for 480 px
+        samples.setMinimumHeight(HISTOGRAM_MIN_PX)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._make_info())
+        column.addWidget(samples, 1)
+        return content
 
     def _make_info(self) -> QWidget:
         form = QFormLayout()
@@ -224,8 +258,7 @@ class LayerDetailPanel(QWidget):
         column.addLayout(form)
         column.addSpacing(4)
         column.addWidget(self._originals_title)
-        column.addWidget(self._originals, 1)
-        column.addStretch(0)
+        column.addWidget(self._originals)
         return info
 
     def _make_samples(self) -> QStackedWidget:
@@ -245,17 +278,14 @@ class LayerDetailPanel(QWidget):
         plot.addItem(self._median_line, ignoreBounds=True)
         self._apply_palette()
 
-    def _show_originals(self, layer: LayerStats) -> None:
+    def _show_originals(self, layer: LayerStats, outcome: RunOutcome | None) -> None:
         names = layer.original_layers
         self._originals.clear()
         self._originals.addItems(names)
         self._originals.setVisible(bool(names))
         rows_px = self._originals.sizeHintForRow(0) * len(names) + 2 * self._originals.frameWidth()
         self._originals.setMaximumHeight(max(rows_px, 0))  # no empty box under a short list
-        self._originals_title.setText(
-            f"Original layers fused into it ({len(names)}):" if names
-            else "Added by ovgui's in-graph preprocessing (--preprocess graph), not by the model"
-            if layer.is_preprocessing else "No original layers: the plugin added this layer (e.g. a Reorder)")
+        self._originals_title.setText(originals_title(layer, outcome))
 
     def _show_note(self, text: str) -> None:
         self._samples_note.setText(text)
@@ -280,6 +310,23 @@ class LayerDetailPanel(QWidget):
         self._histogram.getPlotItem().setRange(xRange=(low - margin, high + margin),
                                                yRange=(0, counts.max() * 1.15), padding=0)
         self._samples.setCurrentIndex(0)
+
+
+def originals_title(layer: LayerStats, outcome: RunOutcome | None) -> str:
+    """What heads the list of original layers fused into `layer`, or why there is no list: only a
+    finished OpenVINO run reads them from its executed graph."""
+    if layer.original_layers:
+        return f"Original layers fused into it ({len(layer.original_layers)}):"
+    if layer.is_preprocessing:
+        return "Added by ovgui's in-graph preprocessing (--preprocess graph), not by the model"
+    if outcome is None:
+        return "The original layers fused into it are read from the executed graph when the run ends"
+    report = outcome.report
+    if report.model.format == IMPORTED_FORMAT:
+        return "benchmark_app's counters do not say which original layers were fused into it"
+    if report.engine.name != "OpenVINO":
+        return f"{report.engine.name} does not say which of the model's nodes it fused into this one"
+    return "No original layers: the plugin added this layer (e.g. a Reorder)"
 
 
 def no_distribution_reason(report: Report | None) -> str:

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
 
 from ovgui.core.compare import LayerDelta, compare_layers
-from ovgui.core.formatting import MISSING, format_ms, ms_text
+from ovgui.core.formatting import MISSING, ms_text
 from ovgui.core.report import Report
 from ovgui.gui.bars import BarFit, bar_count, bar_plot, name_axis, side_by_side, value_label, with_legend
-from ovgui.gui.charts import theme_plot, with_alpha
 from ovgui.gui.plain_text import escaped
+from ovgui.gui.plot_style import theme_plot, with_alpha
+from ovgui.gui.run_names import IMPORTED_FORMAT, median_text, model_name, run_identity
 from ovgui.gui.tables import (
     MUTED_TEXT,
     Column,
@@ -82,9 +82,9 @@ class LayerDiffModel(RowsModel):
         Column("Layer (A)", "The runtime layer in run A; \"—\" when only B has it.",
                "name_a", _name_or_missing, sample="conv4_3_norm_mbox"),
         Column("Layer (B)", "The runtime layer in run B; \"—\" when only A has it.",
-               "name_b", _name_or_missing, sample="conv4_3_norm_mbox"),
+               "name_b", _name_or_missing, sample="/model.22/cv3.0/cv3.0.0/Conv"),
         Column("Type", "Operation type of the layer in run A (in B for a layer only B has).",
-               "type", sample="Convolution"),
+               "type", sample="GroupConvolution"),
         ComputedColumn("A (ms)", "Mean real time of the layer in run A.", "time_a_ms", or_missing(ms_text),
                         numeric=True, sample="0000.000", compute=_side_time("a")),
         ComputedColumn("B (ms)", "Mean real time of the layer in run B.", "time_b_ms", or_missing(ms_text),
@@ -146,20 +146,6 @@ class _LayerDeltaProxy(RowsProxy):
 
 
 
-IMPORTED_FORMAT = "benchmark_app counters"
-
-
-def median_text(report: Report) -> str:
-    """A report without latencies (a benchmark_app counters import) has no median: "—", not 0."""
-    latency = report.latency_ms
-    return f"{format_ms(latency.median)} ms" if latency.samples or latency.median > 0 else MISSING
-
-
-def model_name(report: Report) -> str:
-    name = Path(report.model.path).name
-    return f"benchmark_app import {name}" if report.model.format == IMPORTED_FORMAT else name
-
-
 def same_model(a: Report, b: Report) -> bool | None:
     """Whether two runs are of one model file; `None` when a side does not record its model (an import)."""
     if IMPORTED_FORMAT in (a.model.format, b.model.format):
@@ -168,10 +154,12 @@ def same_model(a: Report, b: Report) -> bool | None:
 
 
 def run_summary(report: Report) -> str:
+    """Model, engine, device, the precision it ran in and its median, e.g.
+    "yolov8n_int8.onnx · ONNX Runtime · CPU · f32, median 41.3 ms"."""
     if report.model.format == IMPORTED_FORMAT:
         return f"{model_name(report)} (counters only), median {MISSING}"
     precision = report.compiled.inference_precision or "default precision"
-    return f"{model_name(report)} on {report.device.name}, {precision}, median {median_text(report)}"
+    return f"{run_identity(report)} · {precision}, median {median_text(report)}"
 
 
 def diff_warnings(a: Report, b: Report, deltas: Sequence[LayerDelta]) -> list[str]:
@@ -203,7 +191,7 @@ def _diff_header(a: Report, b: Report, deltas: Sequence[LayerDelta]) -> str:
         change = f'<span style="color:{color.name()}">{change}</span>'
     matched = sum(delta.presence == "both" for delta in model)
     percent = f", {(total_b - total_a) / total_a * 100:+.1f}%" if matched and total_a > 0 else ""
-    return (f"<b>A</b>: {escaped(run_summary(a))}&nbsp;&nbsp;·&nbsp;&nbsp;<b>B</b>: {escaped(run_summary(b))}<br>"
+    return (f"<b>A</b>: {escaped(run_summary(a))}&nbsp;&nbsp;vs&nbsp;&nbsp;<b>B</b>: {escaped(run_summary(b))}<br>"
             f"<b>total Δ</b> {change} (model layers {ms_text(total_a)} → {ms_text(total_b)} ms{percent}; "
             f"{matched} of {len(model)} rows matched)")
 
@@ -308,9 +296,24 @@ class LayerDiffView(QWidget):
         magnitude = LayerDiffModel.column_index("magnitude")
         table = make_table(self._proxy, LayerDiffModel.COLUMNS, LayerDiffModel.column_index("name_a"))
         table.setObjectName("diffTable")
+        table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the tail of an ONNX path names the layer
         table.setColumnHidden(magnitude, True)
         table.sortByColumn(magnitude, Qt.SortOrder.DescendingOrder)
+        table.viewport().installEventFilter(self)
         return table
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._table.viewport() and event.type() == QEvent.Type.Resize:
+            self._share_name_width()
+        return super().eventFilter(watched, event)
+
+    def _share_name_width(self) -> None:
+        """A's and B's names share the width the numbers leave: a wide table would otherwise give
+        it all to A (the column that stretches) and still elide B's."""
+        header = self._table.horizontalHeader()
+        a, b = LayerDiffModel.column_index("name_a"), LayerDiffModel.column_index("name_b")
+        names_px = self._table.viewport().width() - (header.length() - header.sectionSize(a) - header.sectionSize(b))
+        header.resizeSection(b, max(header.minimumSectionSize(), names_px // 2))
 
     def _make_body(self) -> QSplitter:
         left = QWidget()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,12 +38,13 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
 from ovgui.core.files import write_text_atomic
 from ovgui.core.formatting import bytes_moved, ms_text
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.precision import described
 from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, LayerTypeTotal, layers_to_csv
-from ovgui.gui.bars import bar_plot, name_axis, value_label
-from ovgui.gui.charts import theme_plot
+from ovgui.gui.bars import BarFit, bar_plot, name_axis, value_label
 from ovgui.gui.plain_text import literal
+from ovgui.gui.plot_style import theme_plot
 from ovgui.gui.tables import (
     MUTED_TEXT,
     SHARE_COLUMN,
@@ -51,6 +52,7 @@ from ovgui.gui.tables import (
     ComputedColumn,
     ModelIndex,
     RowsProxy,
+    ShareColumn,
     ShareRowsModel,
     fit_width_to_columns,
     heat_color,
@@ -67,10 +69,20 @@ EMPTY_HINT = "Run a model to see per-layer times"
 CHART_TOP_TYPES = 15
 TYPE_NAME_MAX_PX = 180
 BY_TYPE_TAB = 1
-LIVE_POLL_MS = 1000
-"""The runner publishes a per-layer snapshot about once a second; polling faster would find nothing new."""
 PREPROCESS_TOOLTIP = ("Added by ovgui's in-graph preprocessing (--preprocess graph), not part of the model:\n"
                       "kept out of the model's layer sum and shares.")
+
+
+LAYER_SHARE_COLUMN = ShareColumn(
+    "Share of total",
+    "The layer's real mean as a percentage of the sum of the real means of the model's executed layers\n"
+    "(layers ovgui's preprocessing added are outside that sum; during a run, of the latest snapshot's sum).\n"
+    "The bar is scaled to the largest share.",
+    "share",
+    percent_text,
+    numeric=True,
+    sample=SHARE_COLUMN.sample,
+)
 
 
 def status_text(status: str) -> str:
@@ -81,10 +93,18 @@ class LayerTableModel(ShareRowsModel):
     """One row per runtime layer, in execution order until a view sorts it."""
 
     COLUMNS = (
-        Column("#", "Execution order of the layer in the compiled graph.",
-               "index", numeric=True, sample="0000"),
         Column("Layer", "Name of the layer in the compiled (runtime) graph.",
-               "name", sample="conv4_3_0_norm_mbox_loc"),
+               "name", sample="conv4_3_0_norm_mbox_loc/WithoutBiases"),
+        Column("Real mean (ms)",
+               "Mean wall-clock time of the layer in the steady state, from OpenVINO's PERF_COUNT\n"
+               "counters (the report's profile says exactly how it was worked out).",
+               "real_time_ms", ms_text, numeric=True, sample="0000.000"),
+        LAYER_SHARE_COLUMN,
+        Column("First inference (ms)",
+               "What the first inference after compiling spent in this layer\n"
+               "(ONNX Runtime: the separate profiled session's own first run, not the timed one's;\n"
+               "\"—\" when unknown, e.g. in an imported report).",
+               "first_inference_ms", or_missing(ms_text), numeric=True, sample="0000.000"),
         Column("Type", "Operation type of the runtime layer, e.g. Convolution, Reorder, Subgraph.",
                "type", sample="GroupConvolution"),
         Column("Exec type",
@@ -99,10 +119,6 @@ class LayerTableModel(ShareRowsModel):
         Column("Status",
                "Executed, Not run (fused into a neighbour or skipped) or Optimized out.",
                "status", status_text, sample="Optimized out"),
-        Column("Real mean (ms)",
-               "Mean wall-clock time of the layer in the steady state, from OpenVINO's PERF_COUNT\n"
-               "counters (the report's profile says exactly how it was worked out).",
-               "real_time_ms", ms_text, numeric=True, sample="0000.000"),
         Column("Real median (ms)",
                "Median wall-clock time over the profiled iterations; only where the counters give\n"
                "real per-inference values (\"—\" otherwise; hidden when no layer has one).",
@@ -111,11 +127,6 @@ class LayerTableModel(ShareRowsModel):
                "CPU time from PERF_COUNT, steady-state mean;\n"
                "it differs from real time when a layer waits or runs asynchronously.",
                "cpu_time_ms", ms_text, numeric=True, sample="0000.000"),
-        Column("First inference (ms)",
-               "What the first inference after compiling spent in this layer\n"
-               "(ONNX Runtime: the separate profiled session's own first run, not the timed one's;\n"
-               "\"—\" when unknown, e.g. in an imported report).",
-               "first_inference_ms", or_missing(ms_text), numeric=True, sample="0000.000"),
         Column("FLOPs (GFLOP)",
                "Operations of one inference in this layer (one multiply-add = 2), counted from the model's\n"
                "static shapes over the original operations fused into it (\"—\" where not counted).",
@@ -133,7 +144,8 @@ class LayerTableModel(ShareRowsModel):
         Column("Intensity (FLOP/B)", "Arithmetic intensity: operations per byte moved; left of the roofline's ridge\n"
                "a layer is limited by memory bandwidth, right of it by arithmetic.",
                "arithmetic_intensity", or_missing(lambda ratio: f"{ratio:.2f}"), numeric=True, sample="0000.00"),
-        SHARE_COLUMN,
+        Column("#", "Execution order of the layer in the compiled graph: sort by it to read the layers as they run.",
+               "index", numeric=True, sample="0000"),
     )
 
     def set_layers(self, layers: Sequence[LayerStats]) -> None:
@@ -170,10 +182,12 @@ class LayerTableModel(ShareRowsModel):
         return not layer.is_preprocessing
 
     def _tooltip(self, layer: LayerStats) -> str:
-        share = PREPROCESS_TOOLTIP if layer.is_preprocessing else f"{percent_text(layer.share)} of the layer sum"
+        share = (PREPROCESS_TOOLTIP if layer.is_preprocessing
+                 else f"{percent_text(layer.share)} of the total of the model's executed layers")
+        precision = described(layer.runtime_precision, layer.exec_type) or "no precision"
         return (
             f"{layer.name}\n"
-            f"{layer.type} · {layer.exec_type} · {described(layer.runtime_precision, layer.exec_type) or 'no precision'} · "
+            f"#{layer.index} in execution order · {layer.type} · {layer.exec_type} · {precision} · "
             f"{status_text(layer.status)}\n"
             f"real {ms_text(layer.real_time_ms)} ms mean, {ms_text(layer.real_time_median_ms)} ms median · "
             f"CPU {ms_text(layer.cpu_time_ms)} ms · first inference {ms_text(layer.first_inference_ms)} ms\n"
@@ -254,18 +268,19 @@ class LayerFilterProxy(RowsProxy):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
 
-def _plot_type_bars(plot: pg.PlotItem, top: Sequence[LayerTypeTotal], text_color: QColor) -> None:
-    """One bar per type, slowest at the top, each labelled with its time and share."""
+def _plot_type_bars(plot: pg.PlotItem, fit: BarFit, top: Sequence[LayerTypeTotal], text_color: QColor) -> None:
+    """One bar per type, slowest at the top, each labelled with its time and share past its end,
+    where `fit` keeps room for the longest label at any width."""
     largest = top[0].real_time_ms
     plot.addItem(pg.BarGraphItem(
         x0=0, y=list(range(len(top))), height=0.7, width=[total.real_time_ms for total in top],
         brushes=[heat_color(total.real_time_ms / largest, alpha=0.85) for total in top],
         pen=pg.mkPen(None),
     ))
-    for row, total in enumerate(top):
-        value_label(plot, f"{ms_text(total.real_time_ms)} ms · {percent_text(total.share)}",
-                    total.real_time_ms, row, text_color)
-    plot.setRange(xRange=(0, largest * 1.25), yRange=(-0.6, len(top) - 0.4), padding=0)
+    labels = [f"{ms_text(total.real_time_ms)} ms · {percent_text(total.share)}" for total in top]
+    for row, (total, label) in enumerate(zip(top, labels)):
+        value_label(plot, label, total.real_time_ms, row, text_color)
+    fit.fit(0.0, largest, len(top), labels)
 
 
 def preprocessing_text(layers: Sequence[LayerStats]) -> str:
@@ -277,7 +292,12 @@ class LayerTableWidget(QWidget):
     """Per-layer times with filtering, copy and CSV export, plus totals per operation type."""
 
     layer_selected = Signal(object)
-    """The `LayerStats` of the new current row, for a detail panel."""
+    """The `LayerStats` of the new current row, for a detail panel and the views linked to the table."""
+    layer_updated = Signal(object)
+    """New figures for the selected layer (a newer snapshot, or the finished run's), for a detail panel:
+    not a new selection, so linked views need not follow it."""
+    types_shown = Signal(bool)
+    """Whether the By-type tab, which lists no layers, has just been brought forward (or left)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -289,11 +309,9 @@ class LayerTableWidget(QWidget):
         self._type_proxy.setSourceModel(self._type_model)
         self._live: LiveData | None = None
         self._live_version = 0
-        self._live_timer = QTimer(self, interval=LIVE_POLL_MS)
-        self._live_timer.timeout.connect(self._poll_live)
 
-        self._table = make_table(self._proxy, LayerTableModel.COLUMNS,
-                                 LayerTableModel.column_index("name"), LayerTableModel.column_index("real_time_ms"))
+        self._table = make_table(self._proxy, LayerTableModel.COLUMNS, LayerTableModel.column_index("name"),
+                                 LayerTableModel.column_index("real_time_ms"), elide=Qt.TextElideMode.ElideLeft)
         self._table.setObjectName("layerTable")
         self._type_table = make_table(self._type_proxy, TypeTotalsModel.COLUMNS,
                                       None, TypeTotalsModel.column_index("real_time_ms"))
@@ -301,6 +319,7 @@ class LayerTableWidget(QWidget):
         self._type_table.setObjectName("typeTable")
         self._chart = bar_plot("Total real time", "ms")
         self._chart.setObjectName("typeChart")
+        self._chart_fit = BarFit(self._chart)
         self._copy_action = self._make_copy_action()
 
         self._stack = QStackedWidget()
@@ -323,27 +342,40 @@ class LayerTableWidget(QWidget):
         """What the table shows: sorted and filtered rows of `model`."""
         return self._proxy
 
+    def show_outcome(self, outcome: RunOutcome) -> None:
+        self.set_layers(outcome.report.layers, outcome.report.layer_types)
+
     def set_layers(self, layers: list[LayerStats], type_totals: list[LayerTypeTotal]) -> None:
         """A finished run's or a file's layers; they replace any live snapshot, which stops being followed.
         The same layers as shown (the run's last snapshot) update in place, and the current row's
-        new figures go to `layer_selected`, so a detail panel follows them."""
+        new figures go to `layer_updated`, so a detail panel follows them."""
         self.stop_following()
         self._model.update_layers(layers)
         self._show_totals(type_totals)
-        current = self._table.currentIndex()
-        if current.isValid() and self._table.selectionModel().isRowSelected(current.row()):
-            self._emit_current_layer(current, current)
+        self._emit_selected_layer()
 
     def clear(self) -> None:
         self.set_layers([], [])
 
     def follow(self, live: LiveData) -> None:
-        """During a run: the runner's per-layer snapshots, polled about once a second and updated in place."""
+        """A run started: the previous layers go, and `refresh` shows the runner's snapshots (about one a
+        second) as they come, updated in place."""
+        self.clear()
         self._live, self._live_version = live, 0
-        self._live_timer.start()
+
+    def refresh(self) -> None:
+        """The latest snapshot of the followed run, if there is a newer one; the window's poller calls
+        this often, so without one it only compares two integers."""
+        live = self._live
+        if live is None or live.layers_version == self._live_version:
+            return
+        self._live_version = live.layers_version
+        layers = live.layers
+        self._model.update_layers(layers)
+        self._show_totals(totals_by_type([layer for layer in layers if not layer.is_preprocessing]))
+        self._emit_selected_layer()
 
     def stop_following(self) -> None:
-        self._live_timer.stop()
         self._live = None
 
     def is_following(self) -> bool:
@@ -356,9 +388,23 @@ class LayerTableWidget(QWidget):
         if row is None:
             return
         index = self._proxy.mapFromSource(self._model.index(row, LayerTableModel.column_index("name")))
-        if index.isValid() and index != self._table.currentIndex():
+        if index.isValid() and index.row() != self._table.currentIndex().row():
             self._table.selectRow(index.row())
             self._table.scrollTo(index)
+
+    def selected_layer(self) -> LayerStats | None:
+        """The layer of the current row, if that row is selected."""
+        current = self._table.currentIndex()
+        if not (current.isValid() and self._table.selectionModel().isRowSelected(current.row())):
+            return None
+        return self._model.layer_at(self._proxy.mapToSource(current).row())
+
+    def clear_selection(self) -> None:
+        """No current row either, so that clicking any row, even the last one, selects it anew."""
+        self._table.selectionModel().clear()
+
+    def showing_types(self) -> bool:
+        return self._tabs.currentIndex() == BY_TYPE_TAB
 
     def preprocessing_label(self) -> str:
         """What the preprocessing chip says ("" when there are no preprocessing layers)."""
@@ -379,15 +425,6 @@ class LayerTableWidget(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             self._draw_chart()
 
-    def _poll_live(self) -> None:
-        live = self._live
-        if live is None or live.layers_version == self._live_version:
-            return
-        self._live_version = live.layers_version
-        layers = live.layers
-        self._model.update_layers(layers)
-        self._show_totals(totals_by_type([layer for layer in layers if not layer.is_preprocessing]))
-
     def _show_totals(self, type_totals: list[LayerTypeTotal]) -> None:
         self._type_model.set_totals(type_totals)
         self._table.setColumnHidden(LayerTableModel.column_index("real_time_median_ms"), not self._model.has_medians())
@@ -401,6 +438,7 @@ class LayerTableWidget(QWidget):
         self._tabs = tabs = QTabWidget()
         tabs.setDocumentMode(True)
         tabs.currentChanged.connect(lambda _index: self._draw_chart())
+        tabs.currentChanged.connect(lambda index: self.types_shown.emit(index == BY_TYPE_TAB))
         tabs.addTab(self._table, "Layers")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._type_table)
@@ -484,6 +522,12 @@ class LayerTableWidget(QWidget):
         if current.isValid():
             self.layer_selected.emit(self._model.layer_at(self._proxy.mapToSource(current).row()))
 
+    def _emit_selected_layer(self) -> None:
+        """New figures for the selected layer, so a detail panel shows what the table shows."""
+        layer = self.selected_layer()
+        if layer is not None:
+            self.layer_updated.emit(layer)
+
     def _ask_and_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export per-layer times", "layers.csv", "CSV files (*.csv)")
         if not path:
@@ -501,7 +545,7 @@ class LayerTableWidget(QWidget):
     def _draw_chart(self) -> None:
         """Bars for the slowest types, restyled from the palette so light and dark themes both read.
         Drawn when its tab is shown: a live run's snapshots, once a second, would redraw it unseen."""
-        if self._tabs.currentIndex() != BY_TYPE_TAB:
+        if not self.showing_types():
             return
         theme_plot(self._chart, self.palette())
         plot = self._chart.getPlotItem()
@@ -509,4 +553,4 @@ class LayerTableWidget(QWidget):
         top = self._chart_types()
         name_axis(self._chart, [total.type for total in top], TYPE_NAME_MAX_PX)
         if top:
-            _plot_type_bars(plot, top, self.palette().color(QPalette.ColorRole.WindowText))
+            _plot_type_bars(plot, self._chart_fit, top, self.palette().color(QPalette.ColorRole.WindowText))

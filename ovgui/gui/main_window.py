@@ -1,49 +1,46 @@
-"""The main window: layout, menus and actions, wired to the run session.
+"""The main window: a run strip on top, the settings in a panel that folds to an icon strip, and
+the results in workspaces that each get the whole result area.
 
-The image sits in the centre; setup, layers, latency and memory are docks the
-user can move, resize or close, and their arrangement is kept in QSettings.
-The window never calls OpenVINO: runs go through `RunSession`, and model
-summaries, device lists and image decoding through `BackgroundJobs`.
+The window iterates its result views (`ResultView`/`LiveView`) rather than listing each by hand;
+one `LivePoller` refreshes the live ones that are on screen.  The arrangement (panel, splitters,
+the open workspace) is remembered per screen size.  The window never calls OpenVINO: runs go
+through `RunSession`, and model summaries, device lists and image decoding through `BackgroundJobs`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QSize, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSettings, QSize, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QScrollArea,
-    QToolButton,
+    QSplitter,
+    QStyle,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from ovgui.core import demo
-from ovgui.core.annotate import annotated_image, save_annotated_frames, save_image
+from ovgui.core.annotate import save_annotated_frames
 from ovgui.core.compare import Configured, Variant
 from ovgui.core.decoders.families import default_threshold
 from ovgui.core.devices import list_devices
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import PHASE_TITLES, Progress
-from ovgui.core.files import path_exists, path_problem, write_text_atomic
-from ovgui.core.formatting import format_ms, layers_vs_latency_text, preprocess_text, throughput_text
-from ovgui.core.graph import graph_to_dot
+from ovgui.core.formatting import throughput_text
 from ovgui.core.image import LoadedImage
-from ovgui.core.imports import load_report
-from ovgui.core.inputs import first_frame, is_video, read_frame, report_input
+from ovgui.core.inputs import first_frame, is_frame_set, read_frame, report_input
 from ovgui.core.logs import log_folder
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
@@ -51,44 +48,41 @@ from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig
 from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
-from ovgui.core.trace import save_trace
-from ovgui.gui.ab_panel import DEFAULT_KEPT_RUNS, ABPanel
-from ovgui.gui.charts import LatencyChart, MemoryChart
+from ovgui.gui.ab_panel import ABPanel
+from ovgui.gui.actions import build_actions
+from ovgui.gui.banners import INFO_STYLE, REPORT_STYLE, WARNING_STYLE, ErrorBanner, note
 from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
 from ovgui.gui.controls import ControlPanel
-from ovgui.gui.frames_view import FrameStrip, read_thumbnails
+from ovgui.gui.exports import Export, with_filter_suffix
+from ovgui.gui.frames_view import read_thumbnails
+from ovgui.gui.frames_workspace import FramesWorkspace
 from ovgui.gui.graph_view import GraphView
 from ovgui.gui.image_view import ImagePanel
-from ovgui.gui.layer_detail import LayerDetailPanel
-from ovgui.gui.layer_table import LayerTableWidget
+from ovgui.gui.layers_view import LayersView
+from ovgui.gui.live_poller import LivePoller
+from ovgui.gui.opened_report import OpenedReport, open_saved_report, report_summary
 from ovgui.gui.outputs_panel import OutputsPanel
 from ovgui.gui.overlay_controls import OverlayControls
-from ovgui.gui.pipeline_chart import PipelineChart
+from ovgui.gui.overview import OverviewView
+from ovgui.gui.photo_column import PhotoColumn
 from ovgui.gui.plain_text import literal
+from ovgui.gui.result_view import LiveView, ResultView
 from ovgui.gui.roofline_view import RooflineView
+from ovgui.gui.run_history import DEFAULT_KEPT_RUNS, RunHistory, from_configuration, from_file
+from ovgui.gui.run_strip import RunStrip
 from ovgui.gui.session import BackgroundJobs, RunSession
 from ovgui.gui.window_geometry import clamp_to, first_geometry
+from ovgui.gui.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
-STATE_VERSION = 1
+STATE_VERSION = 2
 SETUP_MIN_WIDTH_PX = 300
-CHART_DOCK_MIN_WIDTH_PX = 340
-LAYERS_DOCK_MIN_WIDTH_PX = 380
-DETAIL_DOCK_MIN_WIDTH_PX = 300
-RESULT_VIEWS = ("layers", "graph", "roofline")
-VIEW_HEIGHT_SHARE = 0.62
-
-
-def report_summary(report: Report) -> str:
-    """The status line after a run: iterations, median, what the latency covers, layers sum vs mean latency."""
-    lat = report.latency_ms
-    parts = [
-        f"{lat.iterations} iterations, median {format_ms(lat.median)} ms",
-        preprocess_text(report.preprocess.mode),
-        layers_vs_latency_text(report.profile),
-    ]
-    return " · ".join(part for part in parts if part)
+SETUP_WIDTH_PX = 340
+FOLD_SETTINGS_BELOW_PX = 1600
+"""A run on a window narrower than this folds the settings panel, unless the user opened it since."""
+DEMO_TEXT = ("Demo: a small colour-marker detector built by ovgui, on a scene it drew. "
+             "Open your own model with Ctrl+O and an image with Ctrl+I.")
 
 
 def about_text(env: EnvironmentInfo) -> str:
@@ -101,77 +95,12 @@ def about_text(env: EnvironmentInfo) -> str:
     )
 
 
-def annotated_copy(report_path: Path) -> Path:
-    """Where a saved run keeps its annotated image: next to the JSON, same name."""
-    return report_path.with_suffix(".png")
-
-
-def with_filter_suffix(path: str, name_filter: str) -> str:
-    """`path`, with the filter's first suffix added unless it already ends in one of the filter's."""
-    suffixes = re.findall(r"\*(\.[\w.]+)", name_filter)
-    if not suffixes or Path(path).suffix.lower() in suffixes:
-        return path
-    return path + suffixes[0]
-
-
-@dataclass(frozen=True)
-class OpenedReport:
-    """A saved report and the image to show with it: all the window needs, decided before it changes."""
-
-    name: str
-    report: Report
-    image_path: str
-    message: str
-    is_annotated_copy: bool = False
-
-
-def open_saved_report(path: str) -> OpenedReport:
-    """The report, and its image if still there, else the annotated copy saved beside it.
-
-    Runs on a background job; every path is checked without raising (a path too long for the
-    system or unreadable is a reason in the status line, not a traceback)."""
-    report = load_report(path)
-    name = Path(path).name
-    copy = annotated_copy(Path(path))
-    given = report_input(report) if report.image else ""
-    problem = path_problem(given) if given else "not found"
-    if problem is None:
-        return OpenedReport(name, report, given, f"Opened report {name}: {report_summary(report)}")
-    if path_exists(copy):
-        return OpenedReport(name, report, str(copy), f"Opened report {name}; the image is the annotated copy saved with it", True)
-    what = "images are" if report.frame_set else "image is"
-    gone = "gone" if problem == "not found" else f"unreadable ({problem})"
-    return OpenedReport(name, report, "", f"Opened report {name}; its {what} {gone}")
-
-
 def scrolled(widget: QWidget) -> QScrollArea:
-    """A dock's content that scrolls rather than forcing its minimum size on the whole window
+    """A panel's content that scrolls rather than forcing its minimum size on the whole window
     (which then no longer fits a 1366x768 screen)."""
     scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
     scroll.setWidget(widget)
     return scroll
-
-
-class ErrorBanner(QWidget):
-    """A one-line, dismissable error above the image: visible without blocking a scripted run."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.label = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText,
-                            textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton(text="✕", autoRaise=True, toolTip="Dismiss")
-        close.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close)
-        self.setAutoFillBackground(True)
-        self.setStyleSheet("ErrorBanner { background: #fdecea; } QLabel { color: #8a1c13; }")
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
 
 
 class WindowShortcutsFirst(QObject):
@@ -197,6 +126,8 @@ class WindowShortcutsFirst(QObject):
         )
 
 
+
+
 class MainWindow(QMainWindow):
     report_ready = Signal(object)
     run_refused = Signal(str)
@@ -207,18 +138,23 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.outcome: RunOutcome | None = None
         """What the views show: a run's outcome, or a report opened from a file as an outcome with just its report."""
-        self.report_source: str | None = None
+        self.opened: OpenedReport | None = None
+        """The file the shown report was opened from; None while it is a run of this session."""
         self.image: LoadedImage | None = None
         self.model_info: ModelInfo | None = None
         self._results_image_path: str | None = None
         self._annotated_copy_path: str | None = None
         self._run_when_demo_ready = False
+        self._settings_chosen = False
+        self._comparing = False
+        self._panels_before_maximise: bool | None = None
         self.session = RunSession(self)
         self.jobs = BackgroundJobs(self)
-        self._build_widgets()
-        self._build_actions()
+        self._build_views()
+        self.commands = build_actions(self)
+        self._build_central()
         self._build_status_bar()
-        self._connect_session()
+        self._connect()
         self._restore_settings()
         self._set_running(False)
         self.jobs.submit(list_devices, self._devices_listed, self._show_error)
@@ -227,179 +163,83 @@ class MainWindow(QMainWindow):
     def report(self) -> Report | None:
         return self.outcome.report if self.outcome is not None else None
 
+    @property
+    def report_source(self) -> str | None:
+        return self.opened.name if self.opened is not None else None
+
     # layout -----------------------------------------------------------------
 
-    def _build_widgets(self) -> None:
+    def _build_views(self) -> None:
         self.controls = ControlPanel()
         self.image_panel = ImagePanel()
-        self.layers = LayerTableWidget()
-        self.latency_chart = LatencyChart()
-        self.memory_chart = MemoryChart()
-        self.comparison = ComparisonView()
-        self.ab_panel = ABPanel(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int))
-        self.layer_detail = LayerDetailPanel()
-        self.outputs_panel = OutputsPanel()
         self.overlays = OverlayControls(self.jobs, self.image_panel.view)
-        self.frames = FrameStrip()
-        self.pipeline_chart = PipelineChart()
+        self.history = RunHistory(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int), self)
+        self.photo = PhotoColumn(self.image_panel, self.overlays)
+        self.overview = OverviewView()
+        self.layers_view = LayersView()
+        self.comparison = ComparisonView(self.history)
+        self.ab_panel = ABPanel(self.history)
+        self.outputs_panel = OutputsPanel()
+        self.frames_view = FramesWorkspace()
         self.graph_view = GraphView(self.jobs.submit)
         self.roofline = RooflineView()
-        self.banner = ErrorBanner()
-        self.demo_note = QLabel(
-            "Demo: a small colour-marker detector built by ovgui, on a scene it drew. "
-            "Open your own model with Ctrl+O and an image with Ctrl+I.",
-            wordWrap=True,
-        )
-        self.demo_note.setStyleSheet("padding: 6px 10px; background: palette(alternate-base); border-radius: 4px;")
-        self.demo_note.hide()
-        self.stale_note = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
-        self.stale_note.setStyleSheet("padding: 6px 10px; background: #fff4ce; color: #5c4400; border-radius: 4px;")
-        self.stale_note.hide()
-        self.decoder_note = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText,
-                                   textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.decoder_note.setStyleSheet("padding: 4px 10px; background: palette(alternate-base); border-radius: 4px;")
-        self.decoder_note.hide()
-        central = QWidget()
-        column = QVBoxLayout(central)
-        column.setContentsMargins(4, 4, 4, 4)
-        column.addWidget(self.banner)
-        column.addWidget(self.demo_note)
-        column.addWidget(self.stale_note)
-        column.addWidget(self.image_panel, 1)
-        column.addWidget(self.overlays)
-        column.addWidget(self.decoder_note)
-        self.setCentralWidget(central)
+        self.workspaces = Workspaces({
+            "overview": self.overview, "layers": self.layers_view, "compare": self.comparison, "ab": self.ab_panel,
+            "outputs": self.outputs_panel, "frames": self.frames_view, "graph": self.graph_view, "roofline": self.roofline,
+        })
+        self.outcome_views: list[ResultView] = [self.photo, self.overview, self.layers_view, self.ab_panel, self.outputs_panel,
+                                                self.frames_view, self.graph_view, self.roofline]
+        """The views made from the shown outcome, emptied when a run starts.  Compare keeps its
+        configurations until the next comparison: it is told which one is shown, never cleared by a run."""
+        self.live_views: list[LiveView] = [self.overview, self.layers_view, self.frames_view]
+        # The frames' newest picture is shown by the photo, in the Overview too: Frames refreshes when either is seen.
+        self.poller = LivePoller([(self.overview, (self.overview,)), (self.layers_view, (self.layers_view,)),
+                                  (self.frames_view, (self.frames_view, self.photo))], self)
+        # What the views hold, by the names the tests and the scripted mode read.
+        self.latency_chart = self.overview.latency_chart
+        self.memory_chart = self.overview.memory_chart
+        self.decoder_note = self.photo.decoder_note
+        self.layers = self.layers_view.table
+        self.layer_detail = self.layers_view.detail
+        self.frames = self.frames_view.strip
+        self.pipeline_chart = self.frames_view.pipeline
         setup = scrolled(self.controls)
         setup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         controls_px = self.controls.minimumSizeHint().width() + setup.verticalScrollBar().sizeHint().width()
         setup.setMinimumWidth(max(SETUP_MIN_WIDTH_PX, controls_px))
-        self.setup_dock = self._dock("Setup", setup, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.latency_dock = self._dock("Latency", self.latency_chart, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.memory_dock = self._dock("Memory", self.memory_chart, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.layers_dock = self._dock("Layers", self.layers, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.detail_dock = self._dock("Layer detail", scrolled(self.layer_detail), Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.compare_dock = self._dock("Compare", scrolled(self.comparison), Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.ab_dock = self._dock("A/B", scrolled(self.ab_panel), Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.outputs_dock = self._dock("Outputs", self.outputs_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.frames_dock = self._dock("Frames", self.frames, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.pipeline_dock = self._dock("Pipeline", self.pipeline_chart, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.graph_dock = self._dock("Graph", self.graph_view, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.roofline_dock = self._dock("Roofline", self.roofline, Qt.DockWidgetArea.BottomDockWidgetArea)
-        for dock, width in (
-            (self.latency_dock, CHART_DOCK_MIN_WIDTH_PX),
-            (self.memory_dock, CHART_DOCK_MIN_WIDTH_PX),
-            (self.pipeline_dock, CHART_DOCK_MIN_WIDTH_PX),
-            (self.layers_dock, LAYERS_DOCK_MIN_WIDTH_PX),
-            (self.detail_dock, DETAIL_DOCK_MIN_WIDTH_PX),
-        ):
-            dock.setMinimumWidth(width)
-        self.splitDockWidget(self.layers_dock, self.detail_dock, Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(self.layers_dock, self.compare_dock)
-        self.tabifyDockWidget(self.compare_dock, self.ab_dock)
-        self.tabifyDockWidget(self.ab_dock, self.outputs_dock)
-        self.tabifyDockWidget(self.outputs_dock, self.frames_dock)
-        self.tabifyDockWidget(self.memory_dock, self.pipeline_dock)
-        self.tabifyDockWidget(self.frames_dock, self.graph_dock)
-        self.tabifyDockWidget(self.graph_dock, self.roofline_dock)
-        self.layers_dock.raise_()
-        self.memory_dock.raise_()
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.controls.model_chosen.connect(self.open_model)
-        self.controls.image_chosen.connect(self.open_image)
-        self.image_panel.image_dropped.connect(self.open_dropped)
-        for view in (self.layers, self.graph_view, self.roofline):
-            view.layer_selected.connect(self._layer_selected)
-        self.ab_panel.open_failed.connect(self._show_error)
-        self.overlays.failed.connect(self._show_error)
-        self.ab_dock.visibilityChanged.connect(self.ab_panel.set_shown)
-        self.frames.frame_selected.connect(self._frame_selected)
-        self.frames.live_frame.connect(self._live_frame)
-        self.frames.frames_added.connect(self.pipeline_chart.show_frames)
+        self.setup_dock = QDockWidget("Settings", self, objectName="dock-setup")
+        self.setup_dock.setWidget(setup)
+        self.setup_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                                    | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.setup_dock)
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title.lower()}")
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-    def _build_actions(self) -> None:
-        self.run_action = self._action("&Run", self.start_run, "F5", "Run the model on the image (F5)")
-        self.stop_action = self._action("&Stop", self.stop_run, "Esc", "Stop the run (Esc)")
-        self.compare_action = self._action("&Compare configurations…", self.choose_comparison, "Ctrl+F5",
-                                           "Run several configurations in turn and compare them")
-        open_model = self._action("Open &model…", self.controls.model_picker.browse, QKeySequence.StandardKey.Open)
-        open_image = self._action("Open &image…", self.controls.image_picker.browse, "Ctrl+I")
-        open_folder = self._action("Open &folder…", self.controls.image_picker.browse_folder, "Ctrl+Shift+I")
-        open_video = self._action("Open &video…", self.controls.image_picker.browse_video)
-        open_demo = self._action("Open &demo", self.open_demo)
-        self.export_report_action = self._action("&Export report…", self.export_report, "Ctrl+E")
-        self.export_csv_action = self._action("Export &layers CSV…", self.export_layers_csv)
-        self.export_png_action = self._action("Export &annotated image…", self.export_annotated)
-        self.export_trace_action = self._action("Export &trace (Perfetto)…", self.export_trace)
-        self.export_frames_csv_action = self._action("Export &per-image CSV…", self.export_per_image_csv)
-        self.export_frames_action = self._action("Export annotated &frames into a folder…", self.export_annotated_frames)
-        next_frame = self._action("&Next frame", lambda: self.frames.step(1), QKeySequence.StandardKey.MoveToNextPage,
-                                  "Next image or frame (Page Down)")
-        previous_frame = self._action("&Previous frame", lambda: self.frames.step(-1),
-                                      QKeySequence.StandardKey.MoveToPreviousPage, "Previous image or frame (Page Up)")
-        self.export_dot_action = self._action("Export &graph (DOT)…", self.export_graph)
-        open_report = self._action("Open &report…", self.choose_report, "Ctrl+Shift+O")
-        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        fit = self._action("&Fit image", lambda: self.image_panel.view.fit_to_window(), "Ctrl+0")
-        reset = self._action("&Reset layout", self.reset_layout)
-        self.remeasure_roofs_action = self._action(
-            "Re-&measure roofs", self.remeasure_roofs,
-            tip="Measure the device's roofs again (in a child process) and judge this run's layers against them")
-        about = self._action("&About ovgui", self.show_about)
-        open_logs = self._action("Open &log folder", self.open_log_folder, tip="The folder of the log files, for a bug report")
+    def _build_central(self) -> None:
+        """Run strip, the lines that say what is shown, then the workspaces; the settings panel's
+        icon strip down the left edge stays when the panel folds."""
+        self.run_strip = RunStrip(self.controls, [self.commands.run, self.commands.stop, self.commands.compare])
+        self.banner = ErrorBanner()
+        self.demo_note = note(INFO_STYLE, DEMO_TEXT)
+        self.stale_note = note(WARNING_STYLE)
+        self.report_note = note(REPORT_STYLE)
+        self.report_note.setObjectName("reportNote")
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(2, 2, 2, 0)
+        column.setSpacing(3)
+        for widget in (self.run_strip, self.banner, self.report_note, self.demo_note, self.stale_note):
+            column.addWidget(widget)
+        column.addWidget(self.workspaces, 1)
+        self.setCentralWidget(central)
+        self.side_strip = QToolBar("Panels", objectName="toolbar-panels", movable=False, floatable=False)
+        self.side_strip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.commands.settings.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        self.side_strip.addAction(self.commands.settings)
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.side_strip)
         shortcuts_first = WindowShortcutsFirst(self)
         for picker in (self.controls.model_picker, self.controls.image_picker):
             # The combo hands a ShortcutOverride straight to its line edit's event(), so both need the filter.
             for field in (picker.combo, picker.combo.lineEdit()):
                 field.installEventFilter(shortcuts_first)
-
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        for action in (
-            open_model, open_image, open_folder, open_video, open_demo, open_report, None,
-            self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action,
-            self.export_frames_csv_action, self.export_frames_action, self.export_dot_action, None,
-            quit_action,
-        ):
-            file_menu.addSeparator() if action is None else file_menu.addAction(action)
-        run_menu = menu.addMenu("&Run")
-        run_menu.addActions([self.run_action, self.stop_action, self.compare_action])
-        view_menu = menu.addMenu("&View")
-        view_menu.addActions([fit, next_frame, previous_frame])
-        view_menu.addSeparator()
-        for dock in self._docks():
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
-        view_menu.addAction(self.remeasure_roofs_action)
-        view_menu.addAction(reset)
-        menu.addMenu("&Help").addActions([open_logs, about])
-
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("toolbar-main")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        toolbar.addActions([open_model, open_image])
-        toolbar.addSeparator()
-        toolbar.addActions([self.run_action, self.stop_action, self.compare_action])
-        toolbar.addSeparator()
-        toolbar.addAction(self.export_report_action)
-
-    def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
-        """An action of the window itself, so its shortcut works whichever dock has the focus."""
-        action = QAction(text, self)
-        self.addAction(action)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -411,7 +251,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.status_fps)
 
-    def _connect_session(self) -> None:
+    def _connect(self) -> None:
         self.session.started.connect(self._run_started)
         self.session.phase_started.connect(self._phase_started)
         self.session.progress.connect(self._progressed)
@@ -421,6 +261,54 @@ class MainWindow(QMainWindow):
         self.session.aborted.connect(lambda: self._run_ended("Stopped before the first inference"))
         self.session.errored.connect(self._run_failed)
         self.session.abandoned.connect(self._run_abandoned)
+        self.controls.model_chosen.connect(self.open_model)
+        self.controls.image_chosen.connect(self.open_image)
+        self.image_panel.image_dropped.connect(self.open_dropped)
+        for view in (self.layers_view, self.graph_view, self.roofline):
+            view.layer_selected.connect(self._layer_selected)
+        self.ab_panel.open_failed.connect(self._show_error)
+        self.overlays.failed.connect(self._show_error)
+        self.frames_view.frame_selected.connect(self._frame_selected)
+        self.frames_view.live_frame.connect(self._live_frame)
+        self.workspaces.maximise_toggled.connect(self.commands.maximise.trigger)
+        self.workspaces.currentChanged.connect(lambda _index: self._place_photo())
+        self.commands.settings.triggered.connect(self._settings_toggled)
+
+    # the panels ---------------------------------------------------------------
+
+    def show_view(self, name: str) -> None:
+        """Open one of the result workspaces (the names `--view` takes)."""
+        self.workspaces.show_view(name)
+
+    def _place_photo(self) -> None:
+        """The photo goes with the Frames workspace while it is open (beside the strip), else with the Overview."""
+        slot = self.frames_view.photo_slot if self.workspaces.current_name() == "frames" else self.overview.photo_slot
+        slot.take(self.photo)
+
+    def toggle_maximised(self) -> None:
+        """The results alone, or the panels back as they were."""
+        maximised = self._panels_before_maximise is None
+        if maximised:
+            self._panels_before_maximise = self.setup_dock.isVisible()
+            self.setup_dock.hide()
+        else:
+            self.setup_dock.setVisible(bool(self._panels_before_maximise))
+            self._panels_before_maximise = None
+        for widget in (self.run_strip, self.side_strip):
+            widget.setVisible(not maximised)
+        self.commands.maximise.setChecked(maximised)
+
+    def is_maximised_view(self) -> bool:
+        return self._panels_before_maximise is not None
+
+    @Slot(bool)
+    def _settings_toggled(self, shown: bool) -> None:
+        self._settings_chosen = True
+
+    def _fold_settings_for_results(self) -> None:
+        """On a laptop-sized window the results need the width once there are results to show."""
+        if not self._settings_chosen and self.width() < FOLD_SETTINGS_BELOW_PX:
+            self.setup_dock.hide()
 
     # inputs -----------------------------------------------------------------
 
@@ -531,6 +419,7 @@ class MainWindow(QMainWindow):
         try:
             config = self.controls.config()
         except OptionError as error:
+            self.setup_dock.show()
             self.controls.focus_option(error.option.name)
             self._refuse(str(error))
             return None
@@ -553,21 +442,22 @@ class MainWindow(QMainWindow):
         if request is None:
             return
         self.comparison.clear()
-        self.compare_dock.show()
-        self.compare_dock.raise_()
-        self.resizeDocks([self.compare_dock], [self.height() // 2], Qt.Orientation.Vertical)
+        self.show_view("compare")
+        self._comparing = True
         self.session.start_comparison(request, variants)
 
     @Slot(object)
     def _variant_finished(self, result: Configured) -> None:
         self.comparison.add_result(result)
-        _name, outcome = result
+        name, outcome = result
         if isinstance(outcome, RunOutcome):
-            self.ab_panel.add_report(outcome.report)
+            self.history.add(outcome.report, from_configuration(name))
 
     @Slot(object)
     def _returned(self, value: RunOutcome | list[Configured]) -> None:
-        """A run returns its outcome, a comparison every configuration's."""
+        """A run returns its outcome, a comparison every configuration's.  The live views take their
+        last frames before the outcome replaces them, so no late live picture covers the result."""
+        self._stop_following()
         if isinstance(value, RunOutcome):
             self._run_finished(value)
         else:
@@ -582,47 +472,46 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _layer_selected(self, layer) -> None:
-        """A layer of the shown run, with what its outcome carries; a layer of a live snapshot has no samples."""
-        shown = self.outcome is not None and any(known is layer for known in self.outcome.report.layers)
-        self.layer_detail.show_layer(layer, self.outcome if shown else None)
-        self.layers.select_layer(layer.name)
+        """A layer picked in one view is the one selected in the others (the Layers view opens its detail)."""
+        if self.layers_view.table.selected_layer() is not layer:
+            self.layers_view.select_layer(layer.name)
         self.graph_view.select_layer(layer.name)
         self.roofline.select_layer(layer.name)
-
-    def show_view(self, name: str) -> None:
-        """Bring one of the result views ("layers", "graph", "roofline") forward, given most of the height."""
-        dock = {"layers": self.layers_dock, "graph": self.graph_dock, "roofline": self.roofline_dock}[name]
-        dock.show()
-        dock.raise_()
-        tall = int(self.height() * VIEW_HEIGHT_SHARE)
-        charts = (self.height() - tall) // 2
-        self.resizeDocks([dock, self.latency_dock, self.memory_dock], [tall, charts, charts], Qt.Orientation.Vertical)
 
     def stop_run(self) -> None:
         """Stop reads "Stopping…" until the run ends, or until the session walks away from it."""
         if self.session.busy:
             self.statusBar().showMessage("Stopping…")
-            self.stop_action.setText("Stopping…")
-            self.stop_action.setEnabled(False)
+            self.commands.stop.setText("Stopping…")
+            self.commands.stop.setEnabled(False)
             self.session.stop()
 
     @Slot(object)
     def _run_started(self, live) -> None:
         self._set_running(True)
         self.stale_note.hide()
-        self.decoder_note.hide()
-        self.layers.clear()
-        self.layers.follow(live)
-        self.graph_view.clear()
-        self.roofline.clear()
-        for chart in (self.latency_chart, self.memory_chart):
-            chart.clear()
-            chart.attach(live)
-            chart.start_live()
-        self._follow_frames(live)
+        self.report_note.hide()
+        self.opened = None
+        for view in self.outcome_views:
+            view.clear()
+        self.frames_view.set_source(self.controls.image_path())
+        for view in self.live_views:
+            view.follow(live)
+        self.poller.start()
+        if not self._comparing:
+            self._open_the_view_a_run_fills()
+        self._fold_settings_for_results()
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status_fps.clear()
+
+    def _open_the_view_a_run_fills(self) -> None:
+        """A set of frames opens Frames; a single run leaves the user on the view they watch,
+        unless it is one this run does not fill (Compare, or Frames for a single image)."""
+        if is_frame_set(self.controls.image_path()):
+            self.show_view("frames")
+        elif self.workspaces.current_name() in ("compare", "frames"):
+            self.show_view("overview")
 
     @Slot(str)
     def _phase_started(self, name: str) -> None:
@@ -638,64 +527,54 @@ class MainWindow(QMainWindow):
 
     def _run_finished(self, outcome: RunOutcome) -> None:
         report = outcome.report
+        self.history.add(report)
         self._show_outcome(outcome)
-        self.ab_panel.add_report(report)
         state = "Done" if report.completed else "Stopped"
         self._run_ended(f"{state}: {report_summary(report)}")
         self.report_ready.emit(report)
 
-    def _show_outcome(self, outcome: RunOutcome, source: str | None = None) -> None:
-        """Every view from one outcome; `source` is the file its report was opened from (None: just measured)."""
+    def _show_outcome(self, outcome: RunOutcome, opened: OpenedReport | None = None) -> None:
+        """Every view from one outcome; `opened` is the file its report was read from (None: just measured)."""
         report = outcome.report
         self.outcome = outcome
-        self.report_source = source
+        self.opened = opened
+        self.report_note.setText(opened.banner_text() if opened else "")
+        self.report_note.setVisible(opened is not None)
         self._results_image_path = report_input(report) if report.image else None
         self._annotated_copy_path = None
-        self.latency_chart.show_report(report)
-        self.memory_chart.show_report(report)
-        self.layer_detail.clear()
-        self.layers.set_layers(report.layers, report.layer_types)
-        self.graph_view.show_graph(outcome.graph, report.layers)
-        self.roofline.show_layers(report.layers, report.rooflines)
+        for view in [*self.outcome_views, self.comparison]:
+            view.show_outcome(outcome)
         self.controls.preprocess.show_report(report)
-        self.outputs_panel.show_report(report)
         self._show_result(report)
         self.status_fps.setText(throughput_text(report.throughput_fps))
-        self._show_frame_set(report)
+        if report.frame_set is not None:
+            self.jobs.submit(lambda: read_thumbnails(report), self.frames_view.set_thumbnails, self._show_error)
         self.controls.model_picker.remember(report.model.path)
         if report.image:
             self.controls.image_picker.remember(report_input(report))
-        if not self.comparison.model.rowCount() and not self.compare_dock.visibleRegion().isEmpty():
-            self.layers_dock.raise_()
         self._describe_state()
 
     def _clear_results(self) -> None:
         """Forget the shown outcome and empty every view that showed it."""
         self.outcome = None
-        self.report_source = None
+        self.opened = None
+        self.report_note.hide()
         self._results_image_path = None
         self._annotated_copy_path = None
-        self.layers.clear()
-        self.layer_detail.clear()
-        self.graph_view.clear()
-        self.roofline.clear()
-        for chart in (self.latency_chart, self.memory_chart, self.frames, self.pipeline_chart):
-            chart.clear()
+        for view in self.outcome_views:
+            view.clear()
         self.image_panel.clear_result()
-        self.outputs_panel.clear()
         self.overlays.clear()
-        self.decoder_note.hide()
         self.status_fps.clear()
         self._set_running(self.session.busy)
 
     def _show_result(self, report: Report) -> None:
+        """The boxes go on the photo only when the photo shown is the one the run measured."""
         if self.image is None or self.image.info.path != self._results_image_path:
             return
         threshold = report.config.threshold or default_threshold(report.decoder.name)
         self.image_panel.set_result(report.detections, report.classes, threshold)
         self.overlays.show_result(self.outcome, self.image.bgr)
-        self.decoder_note.setText(f"Decoder ({report.decoder.name}): {report.decoder.note}")
-        self.decoder_note.setVisible(bool(report.decoder.note))
 
     @Slot(str)
     def _run_failed(self, message: str) -> None:
@@ -708,30 +587,32 @@ class MainWindow(QMainWindow):
         self._run_ended("Stopped")
 
     def _run_ended(self, message: str) -> None:
-        self.layers.stop_following()
-        self.frames.stop_following()
-        for chart in (self.latency_chart, self.memory_chart):
-            chart.stop_live()
+        self._comparing = False
+        self._stop_following()
         self._set_running(False)
         self.progress.hide()
         self.statusBar().showMessage(message)
 
+    def _stop_following(self) -> None:
+        self.poller.stop()
+        for view in self.live_views:
+            view.stop_following()
+
     def _set_running(self, running: bool) -> None:
-        self.stop_action.setText("&Stop")
-        self.stop_action.setEnabled(running)
-        has_report = self.report is not None and not running
-        for action in (self.export_report_action, self.export_csv_action, self.export_png_action, self.export_trace_action):
-            action.setEnabled(has_report)
-        for action in (self.export_frames_csv_action, self.export_frames_action):
-            action.setEnabled(has_report and self.report.frame_set is not None)
-        self.export_dot_action.setEnabled(has_report and self.outcome.graph is not None)
-        self.remeasure_roofs_action.setEnabled(has_report and bool(self.report.rooflines))
+        actions = self.commands
+        actions.stop.setText("&Stop")
+        actions.stop.setEnabled(running)
+        outcome = self.outcome if not running else None
+        for export in actions.exports.values():
+            export.setEnabled(outcome is not None and export.data().enabled_if(outcome))
+        actions.export_frames.setEnabled(outcome is not None and outcome.report.frame_set is not None)
+        actions.remeasure_roofs.setEnabled(outcome is not None and bool(outcome.report.rooflines))
 
     def remeasure_roofs(self) -> None:
         """The measurement runs off the GUI thread (in a child process); the report is judged
         against the new roofs back on the GUI thread, so no view reads it half-updated."""
         report = self.report
-        self.remeasure_roofs_action.setEnabled(False)
+        self.commands.remeasure_roofs.setEnabled(False)
         self.statusBar().showMessage("Measuring the roofs again…")
         self.jobs.submit(lambda: (report, roofs_for_run(report, fresh=True)), self._roofs_measured, self._roofs_failed)
 
@@ -740,13 +621,13 @@ class MainWindow(QMainWindow):
         if report is self.report:
             apply_roofs(report, roofs)
             self.layers.model.update_layers(report.layers)
-            self.roofline.show_layers(report.layers, report.rooflines)
+            self.roofline.show_outcome(self.outcome)
             self.statusBar().showMessage("Roofs measured again")
-        self._set_running(self.stop_action.isEnabled())
+        self._set_running(self.session.busy)
 
     def _roofs_failed(self, message: str) -> None:
         self._show_error(message)
-        self._set_running(self.stop_action.isEnabled())
+        self._set_running(self.session.busy)
 
     @Slot(str)
     def _show_error(self, message: str) -> None:
@@ -757,7 +638,7 @@ class MainWindow(QMainWindow):
     def _describe_state(self) -> None:
         """Title, status bar and the stale-results note say what the views show, and nothing else."""
         model, image, device = self._shown()
-        parts = [model, image and f"on {image}", self.report_source and f"(report {self.report_source})"]
+        parts = [model, image and f"on {image}", self.opened and f"[report {self.opened.name}, {self.opened.when}]"]
         title = " ".join(part for part in parts if part)
         self.setWindowTitle(f"{title} — ovgui" if title else "ovgui — OpenVINO profiler")
         self.status_model.setText(f"{model} · {device}" if model else "")
@@ -785,28 +666,6 @@ class MainWindow(QMainWindow):
 
     # sets of images and video ----------------------------------------------
 
-    def _follow_frames(self, live) -> None:
-        """A folder or a video: its strip and pipeline chart fill while it runs."""
-        path = self.controls.image_path()
-        self.pipeline_chart.clear()
-        self.frames.follow(live, path)
-        if Path(path).is_dir() or is_video(path):
-            self.frames_dock.raise_()
-            self.pipeline_dock.raise_()
-        else:
-            self.memory_dock.raise_()
-
-    def _show_frame_set(self, report: Report) -> None:
-        if report.frame_set is None:
-            self.frames.clear()
-            self.pipeline_chart.clear()
-            return
-        self.frames.show_report(report)
-        self.pipeline_chart.show_summary(report.per_image, report.frame_set)
-        self.frames_dock.raise_()
-        self.pipeline_dock.raise_()
-        self.jobs.submit(lambda: read_thumbnails(report), self.frames.set_thumbnails, self._show_error)
-
     @Slot(object)
     def _frame_selected(self, result) -> None:
         """The selected image or frame is read again off the GUI thread, then shown with its own boxes."""
@@ -832,42 +691,17 @@ class MainWindow(QMainWindow):
 
     # export -----------------------------------------------------------------
 
-    def _save_path(self, caption: str, suffix: str, name_filter: str) -> str | None:
-        """The chosen file name, ending in a suffix of the chosen filter: a PNG is never written as name.json."""
-        stem = Path(self.report.model.path).stem if self.report else "report"
-        path, chosen = QFileDialog.getSaveFileName(self, caption, f"{stem}{suffix}", name_filter)
-        return with_filter_suffix(path, chosen or name_filter) if path else None
-
-    def export_report(self) -> None:
-        """The JSON report, and beside it the annotated image, so the run reopens without its files."""
-        path = self._save_path("Export report", ".json", "JSON report (*.json)")
+    def export(self, export: Export) -> None:
+        """Ask where, then write; the name ends in a suffix of the chosen filter (a PNG is never written as name.json)."""
+        outcome = self.outcome
+        stem = Path(outcome.report.model.path).stem
+        path, chosen = QFileDialog.getSaveFileName(self, export.caption, f"{stem}{export.suffix}", export.name_filter)
         if path:
-            self._write(lambda: self._save_run(Path(path)), path)
+            target = with_filter_suffix(path, chosen or export.name_filter)
+            self._write(lambda: export.write(outcome, Path(target)), target)
 
-    def _save_run(self, path: Path) -> None:
-        self.report.save_json(path)
-        if self.report.image and path_exists(self.report.image.path):
-            save_image(annotated_image(self.report), annotated_copy(path))
-
-    def export_layers_csv(self) -> None:
-        path = self._save_path("Export layers", "_layers.csv", "CSV (*.csv)")
-        if path:
-            self._write(lambda: self.layers.export_csv(path), path)
-
-    def export_annotated(self) -> None:
-        path = self._save_path("Export annotated image", "_annotated.png", "PNG image (*.png)")
-        if path:
-            self._write(lambda: save_image(annotated_image(self.report), path), path)
-
-    def export_trace(self) -> None:
-        path = self._save_path("Export trace", "_trace.json", "Trace-event JSON (*.json)")
-        if path:
-            self._write(lambda: save_trace(self.report, path), path)
-
-    def export_per_image_csv(self) -> None:
-        path = self._save_path("Export per-image results", "_per_image.csv", "CSV (*.csv)")
-        if path:
-            self._write(lambda: write_text_atomic(path, self.report.per_image_csv()), path)
+    def export_action(self, caption: str):
+        return self.commands.exports[caption]
 
     def export_annotated_frames(self) -> None:
         """Every frame is read again from its source and drawn on, off the GUI thread."""
@@ -879,11 +713,6 @@ class MainWindow(QMainWindow):
                              lambda written: self.statusBar().showMessage(f"Saved {written} annotated frames into {folder}",
                                                                           8000),
                              self._show_error)
-
-    def export_graph(self) -> None:
-        path = self._save_path("Export graph", "_graph.dot", "Graphviz DOT (*.dot *.gv)")
-        if path:
-            self._write(lambda: write_text_atomic(path, graph_to_dot(self.outcome.graph)), path)
 
     def choose_report(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")
@@ -910,10 +739,10 @@ class MainWindow(QMainWindow):
         self.image = None
         self.image_panel.clear()
         self.controls.image_picker.set_path(opened.image_path, emit=False)
-        self._show_outcome(RunOutcome(report), source=opened.name)
+        self.history.add(report, from_file(opened.name))
+        self._show_outcome(RunOutcome(report), opened)
         if opened.is_annotated_copy:
             self._annotated_copy_path = opened.image_path
-        self.ab_panel.add_report(report)
         self._set_running(False)
         self._describe_state()
         self.statusBar().showMessage(opened.message)
@@ -932,16 +761,15 @@ class MainWindow(QMainWindow):
 
     # window state -----------------------------------------------------------
 
-    def _docks(self) -> list[QDockWidget]:
-        return [self.setup_dock, self.layers_dock, self.detail_dock, self.compare_dock, self.ab_dock, self.outputs_dock,
-                self.frames_dock, self.graph_dock, self.roofline_dock, self.latency_dock, self.memory_dock,
-                self.pipeline_dock]
-
     def reset_layout(self) -> None:
-        for dock in self._docks():
-            dock.setFloating(False)
-            dock.show()
+        """The arrangement a first start on this screen gets."""
+        if self.is_maximised_view():
+            self.toggle_maximised()
+        self.setup_dock.setFloating(False)
+        self.setup_dock.show()
+        self._settings_chosen = False
         self.restoreState(self._default_state, STATE_VERSION)
+        self._share_splitters(self.size())
 
     def open_log_folder(self) -> None:
         """Created when no log was written yet (a file manager cannot open a missing folder)."""
@@ -963,12 +791,23 @@ class MainWindow(QMainWindow):
         self.about_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.about_box.open()
 
+    def _layout_key(self) -> str:
+        """Layouts are kept per screen size: what suits a laptop is not what suits a large monitor."""
+        size = self.screen().availableGeometry().size()
+        return f"layout/{size.width()}x{size.height()}"
+
+    def _splitters(self) -> list[QSplitter]:
+        return [splitter for splitter in self.workspaces.findChildren(QSplitter) if splitter.objectName()]
+
     def _restore_settings(self) -> None:
-        """Sized for the screen it opens on; a saved geometry is brought back onto the current screen."""
+        """Sized for the screen it opens on; a saved geometry is brought back onto the current screen,
+        and the layout saved for this screen size comes back."""
         available = self.screen().availableGeometry()
         geometry, maximise = first_geometry(available)
         self.setGeometry(geometry)
-        self._size_docks(geometry.size())
+        self.resizeDocks([self.setup_dock], [SETUP_WIDTH_PX], Qt.Orientation.Horizontal)
+        self._place_photo()
+        self._share_splitters(geometry.size())
         self._default_state = self.saveState(STATE_VERSION)
         settings = QSettings()
         saved = settings.value("window/geometry")
@@ -977,34 +816,32 @@ class MainWindow(QMainWindow):
                 self.setGeometry(clamp_to(self.geometry(), available))
         elif maximise:
             self.setWindowState(Qt.WindowState.WindowMaximized)
-        state = settings.value("window/state")
-        if state is not None:
+        key = self._layout_key()
+        state = settings.value(f"{key}/state")
+        if isinstance(state, QByteArray):
             self.restoreState(state, STATE_VERSION)
-        self.layers_dock.raise_()
+        for splitter in self._splitters():
+            sizes = settings.value(f"{key}/{splitter.objectName()}")
+            if isinstance(sizes, QByteArray):
+                splitter.restoreState(sizes)
         self.controls.settings.restore(settings)
 
-    def _size_docks(self, window: QSize) -> None:
-        """Shares of the window, so a laptop screen gets the same arrangement as a large one."""
-        width, height = window.width(), window.height()
-        setup = max(SETUP_MIN_WIDTH_PX, min(360, int(0.22 * width)))
-        charts = max(CHART_DOCK_MIN_WIDTH_PX, int(0.36 * width))
-        self.resizeDocks([self.setup_dock, self.latency_dock], [setup, charts], Qt.Orientation.Horizontal)
-        bottom = int(0.4 * height)
-        charts = (height - bottom) // 2
-        self.resizeDocks([self.layers_dock, self.latency_dock, self.memory_dock], [bottom, charts, charts],
-                         Qt.Orientation.Vertical)
-        layers = int(0.62 * (width - setup))
-        self.resizeDocks([self.layers_dock, self.detail_dock], [layers, width - setup - layers], Qt.Orientation.Horizontal)
+    def _share_splitters(self, window: QSize) -> None:
+        self.overview.share_width(window.width() - SETUP_WIDTH_PX)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the layout, disappear at once, then stop a run and wait behind the scenes for the
         worker's current OpenVINO call (a compile may take seconds) to return."""
+        if self.is_maximised_view():
+            self.toggle_maximised()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState(STATE_VERSION))
+        key = self._layout_key()
+        settings.setValue(f"{key}/state", self.saveState(STATE_VERSION))
+        for splitter in self._splitters():
+            settings.setValue(f"{key}/{splitter.objectName()}", splitter.saveState())
         self.controls.settings.save(settings)
-        for chart in (self.latency_chart, self.memory_chart):
-            chart.stop_live()
+        self.poller.stop()
         self.hide()
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         self.session.shutdown()

@@ -13,9 +13,10 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ovgui.core.decoders.common import format_shape
-from ovgui.core.report import OutputStats, Report
-from ovgui.gui.charts import make_plot, theme_plot
+from ovgui.core.outcome import RunOutcome
+from ovgui.core.report import OutputStats
 from ovgui.gui.plain_text import escaped
+from ovgui.gui.plot_style import make_plot, theme_plot
 from ovgui.gui.tables import Column, ComputedColumn, RowsModel, hint_label, make_table, or_missing
 
 EMPTY_HINT = "Run a model (F5) or open a report to see every output's figures"
@@ -97,7 +98,8 @@ class OutputsPanel(QWidget):
         self._theme()
         self.clear()
 
-    def show_report(self, report: Report) -> None:
+    def show_outcome(self, outcome: RunOutcome) -> None:
+        report = outcome.report
         self.model.set_outputs(report.outputs)
         has_rows = bool(report.outputs)
         self.hint.setText(EMPTY_HINT if has_rows else "This report holds no output figures")

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ovgui.core.formatting import format_fps, format_ms
 from ovgui.core.report import FrameResult, FrameSetSummary, PipelineTimes
 from ovgui.gui.bars import still_plot, with_legend
-from ovgui.gui.charts import theme_plot
+from ovgui.gui.plot_style import theme_plot, with_alpha
+from ovgui.gui.wrapping_label import WrappingLabel
 
 STAGES = (
     ("decode", "decode", QColor(66, 133, 244)),
@@ -36,7 +37,8 @@ def stage_medians(frames: list[FrameResult]) -> PipelineTimes:
 
 
 def medians_text(medians: PipelineTimes) -> str:
-    stages = " + ".join(f"{label} {format_ms(getattr(medians, name))}" for name, label, _ in STAGES)
+    """Each stage's name held to its figure (a no-break space), so a wrapped line never parts them."""
+    stages = " + ".join(f"{label}\u00a0{format_ms(getattr(medians, name))}" for name, label, _ in STAGES)
     return f"median ms: {stages}"
 
 
@@ -49,7 +51,11 @@ FPS_MEANING = ("end-to-end: frames over the whole pass, decode to boxes; inferen
 
 
 class PipelineChart(QWidget):
-    """Stacked bars, one per frame; the medians and the two FPS figures in a line above."""
+    """Stacked bars, one per frame; the medians and the two FPS figures in lines above, wrapped where narrow.
+    The selected frame's bar is shaded (`mark_frame`), and a click on a bar names its frame (`frame_clicked`)."""
+
+    frame_clicked = Signal(int)
+    """The `FrameResult.index` of the bar clicked."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -60,30 +66,55 @@ class PipelineChart(QWidget):
                      for _, _, color in STAGES]
         for bar in self.bars:
             self.plot.addItem(bar)
-        self.medians = QLabel()
-        self.fps = QLabel(toolTip=FPS_MEANING)
-        for label in (self.medians, self.fps):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._indexes: set[int] = set()
+        self._mark = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
+        self._mark.setZValue(-10)
+        self.plot.addItem(self._mark, ignoreBounds=True)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
+        # The summary wraps, never cut ("postprocess 13." on a narrow screen), and never widens the chart.
+        self.medians = WrappingLabel()
+        self.fps = WrappingLabel()
+        self.fps.setToolTip(FPS_MEANING)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.medians)
         layout.addWidget(self.fps)
         layout.addWidget(with_legend(self.plot, [(color, label) for _, label, color in STAGES]), 1)
-        theme_plot(self.plot, self.palette())
+        self._apply_palette()
         self.clear()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            theme_plot(self.plot, self.palette())
+            self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        theme_plot(self.plot, self.palette())
+        self._mark.setBrush(with_alpha(self.palette().color(QPalette.ColorRole.Highlight), 70))
+
+    def mark_frame(self, index: int | None) -> None:
+        """Shade the bar of frame `index` (None: no bar), so the strip and the chart point at the same frame."""
+        self._mark.setVisible(index is not None)
+        if index is not None:
+            self._mark.setRegion((index - 0.5, index + 0.5))
+
+    def marked_frame(self) -> int | None:
+        return round(sum(self._mark.getRegion()) / 2) if self._mark.isVisible() else None
+
+    def _clicked(self, event) -> None:
+        index = round(self.plot.getViewBox().mapSceneToView(event.scenePos()).x())
+        if index in self._indexes:
+            self.frame_clicked.emit(index)
 
     def clear(self) -> None:
         self.show_frames([])
+        self.mark_frame(None)
         self.fps.setText("")
 
     def show_frames(self, frames: list[FrameResult]) -> None:
         """The bars and medians of the frames so far; FPS waits for the end of the pass."""
         x = np.array([f.index for f in frames], dtype=float)
+        self._indexes = {f.index for f in frames}
         bottom = np.zeros(len(frames))
         for bar, (name, _, _) in zip(self.bars, STAGES):
             height = np.array([getattr(f.pipeline_ms, name) for f in frames], dtype=float)

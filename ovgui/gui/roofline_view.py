@@ -21,8 +21,9 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import LayerStats, Roofline
-from ovgui.gui.charts import make_plot, theme_plot
+from ovgui.gui.plot_style import make_plot, theme_plot
 from ovgui.gui.tables import heat_color, hint_label
 
 EMPTY_HINT = "Run a model with OpenVINO to see its layers against the device's roofs"
@@ -150,6 +151,9 @@ class RooflineView(QWidget):
         self._draw_roofs(plot, rooflines, intensity, achieved)
         self.caption.setText(roofs_caption(rooflines))
         self._stack.setCurrentIndex(1)
+
+    def show_outcome(self, outcome: RunOutcome) -> None:
+        self.show_layers(outcome.report.layers, outcome.report.rooflines)
 
     def clear(self) -> None:
         self.show_layers([], [])

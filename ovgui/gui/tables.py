@@ -47,6 +47,7 @@ NO_PARENT = QModelIndex()
 NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _TEXT_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 MUTED_TEXT = QColor(128, 128, 128)  # mid grey: recedes on light and on dark backgrounds alike
+_ENSURE_VISIBLE = QAbstractItemView.ScrollHint.EnsureVisible
 _CELL_PADDING_PX = 14
 _SORT_INDICATOR_PX = 22
 _HEAT_STOPS = (QColor(59, 111, 212), QColor(176, 72, 170), QColor(232, 80, 48))  # blue, magenta, red: no green
@@ -100,7 +101,12 @@ class ComputedColumn(Column):
         return self.compute(row)
 
 
-SHARE_COLUMN = Column(
+@dataclass(frozen=True)
+class ShareColumn(Column):
+    """A row's `share` of a total, drawn as a heat bar (`ShareBarDelegate`) behind the percentage."""
+
+
+SHARE_COLUMN = ShareColumn(
     "Share",
     "Mean real time as a fraction of the sum over all layers.\n"
     "The bar is scaled to the largest share in this table.",
@@ -254,7 +260,7 @@ class RowsModel(QAbstractTableModel):
 
 
 class ShareRowsModel(RowsModel):
-    """Rows that carry a `share` of a total, drawn as a heat bar in `SHARE_COLUMN`.
+    """Rows that carry a `share` of a total, drawn as a heat bar in their `ShareColumn`.
 
     A row outside the total (`_in_share` is false, e.g. a layer ovgui's preprocessing added)
     has no share: "—" and no bar, and it does not set the bars' scale."""
@@ -273,7 +279,7 @@ class ShareRowsModel(RowsModel):
         if role == self.BAR_FRACTION_ROLE:
             in_share = self._in_share(row) and self._largest_share > 0
             return row.share / self._largest_share if in_share else 0.0
-        if self.COLUMNS[index.column()] is SHARE_COLUMN and not self._in_share(row):
+        if isinstance(self.COLUMNS[index.column()], ShareColumn) and not self._in_share(row):
             if role == _Role.DisplayRole:
                 return MISSING
             if role == self.SORT_ROLE:
@@ -357,6 +363,13 @@ class TableView(QTableView):
         self._floor_px = 0
         self.horizontalHeader().sectionResized.connect(self._refit_after_resize)
 
+    def scrollTo(self, index: ModelIndex, hint: QAbstractItemView.ScrollHint = _ENSURE_VISIBLE) -> None:
+        """Only up or down: rows are selected whole, so showing one never needs a sideways scroll,
+        and Qt's jump back to the current cell's column would hide the columns being read."""
+        sideways = self.horizontalScrollBar().value()
+        super().scrollTo(index, hint)
+        self.horizontalScrollBar().setValue(sideways)
+
     def set_stretch_floor(self, floor_px: int) -> None:
         self._floor_px = floor_px
         self._fit_stretch_column()
@@ -379,9 +392,9 @@ class TableView(QTableView):
 
 
 def make_table(model: QAbstractItemModel, columns: Sequence[Column], stretch_column: int | None,
-               sort_column: int | None = None) -> TableView:
-    """The look every ovgui table shares: compact rows, no row numbers, middle-elided text,
-    sortable, a heat bar in the share column if there is one."""
+               sort_column: int | None = None, elide: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle) -> TableView:
+    """The look every ovgui table shares: compact rows, no row numbers, elided text (in the middle
+    unless the table's names differ at one end), sortable, a heat bar in each share column."""
     view = TableView(stretch_column)
     view.setModel(model)
     view.setSortingEnabled(True)
@@ -391,9 +404,10 @@ def make_table(model: QAbstractItemModel, columns: Sequence[Column], stretch_col
     view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-    if SHARE_COLUMN in columns:
-        view.setItemDelegateForColumn(columns.index(SHARE_COLUMN), ShareBarDelegate(view))
+    view.setTextElideMode(elide)
+    for section, column in enumerate(columns):
+        if isinstance(column, ShareColumn):
+            view.setItemDelegateForColumn(section, ShareBarDelegate(view))
     rows = view.verticalHeader()
     rows.hide()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -9,14 +9,15 @@ from PySide6.QtCore import QRect, QSize
 
 LARGEST_FIRST = QSize(2400, 1500)
 """On a very large monitor a full-screen-sized first window is more than anyone wants."""
-LAPTOP = QSize(1600, 960)
-"""A screen smaller than this in either direction gets a maximised window: every pixel counts."""
+MAXIMISE_UP_TO = QSize(2560, 1440)
+"""A screen up to this size in either direction gets a maximised window: the analysis views use
+every pixel of a laptop or a 1920x1080 monitor; only a larger one gets a window of a share of it."""
 SHARE_OF_LARGE_SCREEN = 0.9
 
 
 def first_geometry(available: QRect) -> tuple[QRect, bool]:
     """The first window geometry on a screen with this available area, and whether to maximise."""
-    if available.width() < LAPTOP.width() or available.height() < LAPTOP.height():
+    if available.width() <= MAXIMISE_UP_TO.width() or available.height() <= MAXIMISE_UP_TO.height():
         return QRect(available), True
     size = QSize(
         min(LARGEST_FIRST.width(), int(available.width() * SHARE_OF_LARGE_SCREEN)),

@@ -144,8 +144,9 @@ def test_a_signal_during_a_comparison_gives_its_code(tmp_path, number, code):
     ("profile_main", ["m.xml", "a.jpg", "-n", "0"], 2, "error: iterations (-n/--iterations) must be between 1 and"),
     ("profile_main", ["m.xml", "a.jpg", "-n", "5", "-t", "1"], 2, "error: argument -t/--time: not allowed with argument"),
     ("gui_main", ["--nstreams", "0"], 2, "error: streams (--nstreams) must be between 1 and"),
+    ("gui_main", ["--view", "sideways"], 2, "error: argument --view: invalid choice: 'sideways'"),
 ], ids=["profile help", "gui help", "unknown flag", "bad choice", "not a number", "out of range", "two budgets",
-        "gui out of range"])
+        "gui out of range", "gui unknown view"])
 def test_help_and_argument_errors_load_no_run_machinery(main, argv, code, error):
     """The options are a leaf: what only parses must not pay for OpenVINO, OpenCV or Qt (seconds on a cold start)."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}

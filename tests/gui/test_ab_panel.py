@@ -1,16 +1,25 @@
 """The A/B panel with hand-made reports: which pair it picks, what it warns about, what it keeps,
-and that a value a report does not have reads "—", never 0."""
+and that a value a report does not have reads "—", never 0; then two real runs of one model
+through both engines, at the size the window's A/B workspace gets."""
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtWidgets import QLabel
+from pathlib import Path
 
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel, QTableView, QWidget
+from shared_data import image_path, model_path
+
+from ovgui.core.compare import Variant, run_variants
 from ovgui.core.formatting import MISSING
 from ovgui.core.imports import load_report
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import DeviceInfo, LatencyStats, LayerStats, ModelInfo, Report, RunConfig
-from ovgui.gui.ab_panel import ABPanel, default_pair, run_label
-from ovgui.gui.layer_diff import LayerDiffModel, LayerDiffView
+from ovgui.core.runner import RunRequest
+from ovgui.gui.ab_panel import ABPanel, default_pair
+from ovgui.gui.engine_choice import fixed_values
+from ovgui.gui.layer_diff import DIFF_HINT, LayerDiffModel, LayerDiffView
+from ovgui.gui.run_history import HistoryEntry, RunHistory
 
 A_TIME = LayerDiffModel.column_index("time_a_ms")
 B_TIME = LayerDiffModel.column_index("time_b_ms")
@@ -40,9 +49,17 @@ def imported(tmp_path) -> Report:
 
 
 @pytest.fixture
-def panel(qtbot) -> ABPanel:
-    panel = ABPanel(capacity=20)
+def history() -> RunHistory:
+    return RunHistory(capacity=20)
+
+
+@pytest.fixture
+def panel(qtbot, history) -> ABPanel:
+    """Shown: a hidden panel leaves the comparing until it is shown."""
+    panel = ABPanel(history)
     qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
     return panel
 
 
@@ -61,24 +78,24 @@ def test_the_default_pair_is_one_model_when_a_pair_exists():
 
 
 def test_different_models_are_warned_about_in_the_panel(qtbot, panel):
-    panel.add_report(report("yolo.onnx"))
-    panel.add_report(report("face.xml"))
+    panel.history.add(report("yolo.onnx"))
+    panel.history.add(report("face.xml"))
     warning = compared(qtbot, panel).warning_text()
     assert "different models" in warning and "yolo.onnx" in warning and "face.xml" in warning
     assert panel.diff.findChild(QLabel, "diffWarning").isVisibleTo(panel)
 
 
 def test_the_same_model_twice_gives_no_warning(qtbot, panel):
-    panel.add_report(report("yolo.onnx", times=(1.0, 2.0)))
-    panel.add_report(report("yolo.onnx", times=(1.5, 2.0)))
+    panel.history.add(report("yolo.onnx", times=(1.0, 2.0)))
+    panel.history.add(report("yolo.onnx", times=(1.5, 2.0)))
     diff = compared(qtbot, panel)
     assert diff.warning_text() == ""
     assert "+16.7%" in diff.header_text() and "2 of 2 rows matched" in diff.header_text()
 
 
 def test_nothing_matched_is_warned_about_and_has_no_percentage(qtbot, panel):
-    panel.add_report(report("yolo.onnx", names=("a1", "a2"), times=(0.1, 0.1)))
-    panel.add_report(report("yolo.onnx", names=("b1", "b2"), times=(8.0, 9.3)))
+    panel.history.add(report("yolo.onnx", names=("a1", "a2"), times=(0.1, 0.1)))
+    panel.history.add(report("yolo.onnx", names=("b1", "b2"), times=(8.0, 9.3)))
     diff = compared(qtbot, panel)
     assert "No layer of A matched a layer of B" in diff.warning_text()
     assert "%" not in diff.header_text() and "0 of 4 rows matched" in diff.header_text()
@@ -88,22 +105,52 @@ def test_nothing_matched_is_warned_about_and_has_no_percentage(qtbot, panel):
 
 
 def test_a_benchmark_app_import_has_no_median_and_says_its_model_is_unknown(qtbot, panel, imported):
-    assert f"median {MISSING}" in run_label(imported) and "0.00" not in run_label(imported)
-    panel.add_report(report("yolo.onnx"))
-    panel.add_report(imported)
+    label = HistoryEntry(1, imported).label()
+    assert f"· {MISSING} ·" in label and "0.00" not in label
+    panel.history.add(report("yolo.onnx"))
+    panel.history.add(imported)
     diff = compared(qtbot, panel)
     assert f"median {MISSING}" in diff.header_text() and "0.00 ms" not in diff.header_text()
     assert "benchmark_app import" in diff.warning_text()
 
 
-def test_the_panel_keeps_the_last_runs_and_says_so(panel):
+def test_the_panel_picks_from_the_history_and_says_what_it_keeps(panel, history):
     assert panel.kept_note.text() == "Keeps the last 20 runs of this session."
     for number in range(25):
-        panel.add_report(report("yolo.onnx", median_ms=1.0 + number))
-    assert panel.report_count() == 20 and panel.combo_b.count() == 20
-    assert [r.latency_ms.median for r in panel.reports()] == [6.0 + n for n in range(20)]
+        history.add(report("yolo.onnx", median_ms=1.0 + number))
+    assert history.rowCount() == 20 and panel.combo_b.count() == 20
+    assert [entry.report.latency_ms.median for entry in history.entries()] == [6.0 + n for n in range(20)]
     assert panel.combo_b.currentText().startswith("#25 ") and panel.combo_a.currentText().startswith("#24 ")
     assert panel.kept_note.text() == "Keeps the last 20 runs of this session; 5 older runs were dropped."
+
+
+def test_showing_an_outcome_makes_its_run_b_against_an_earlier_run_of_its_model(qtbot, panel, history):
+    face = report("face.xml")
+    for made in (report("yolo.onnx", times=(1.0, 2.0)), report("yolo.onnx", times=(1.5, 2.0)), face,
+                 report("yolo.onnx", times=(1.5, 3.0))):
+        history.add(made)
+    assert (panel.combo_a.currentIndex(), panel.combo_b.currentIndex()) == (1, 3), "the newest run and its partner"
+    panel.show_outcome(RunOutcome(history.entry(1).report))
+    assert (panel.combo_a.currentIndex(), panel.combo_b.currentIndex()) == (0, 1)
+    qtbot.waitUntil(lambda: "+16.7%" in panel.diff.header_text(), timeout=5000)
+    panel.show_outcome(RunOutcome(report("yolo.onnx")))
+    assert panel.combo_b.currentIndex() == 1, "a report the history does not hold changes nothing"
+    panel.show_outcome(RunOutcome(face))
+    assert panel.combo_b.currentIndex() == 1, "a run with no earlier run of its model changes nothing"
+    panel.clear()
+    assert (panel.combo_a.currentIndex(), panel.combo_b.currentIndex()) == (-1, -1)
+    assert panel.diff.header_text() == DIFF_HINT and history.rowCount() == 4
+
+
+def test_a_hidden_panel_compares_once_shown(qtbot, history):
+    panel = ABPanel(history)
+    qtbot.addWidget(panel)
+    history.add(report("yolo.onnx", times=(1.0, 2.0)))
+    history.add(report("yolo.onnx", times=(1.5, 2.0)))
+    QApplication.processEvents()
+    assert panel.diff.header_text() == DIFF_HINT, "nothing compared while hidden"
+    panel.show()
+    compared(qtbot, panel)
 
 
 def test_preprocessing_layers_are_one_row_matched_by_role(qtbot, panel):
@@ -111,8 +158,8 @@ def test_preprocessing_layers_are_one_row_matched_by_role(qtbot, panel):
     graph_a = [layer(2, "Transpose_5027", 0.5, "preprocess"), layer(3, "Interpolate_5030", 1.5, "preprocess")]
     graph_b = [layer(2, "Transpose_11882", 0.25, "preprocess"), layer(3, "Convert_11890", 0.5, "preprocess"),
                layer(4, "Interpolate_11891", 1.0, "preprocess")]
-    panel.add_report(report("yolo.onnx", extra=graph_a))
-    panel.add_report(report("yolo.onnx", extra=graph_b))
+    panel.history.add(report("yolo.onnx", extra=graph_a))
+    panel.history.add(report("yolo.onnx", extra=graph_b))
     diff = compared(qtbot, panel)
     rows = [delta for delta in diff.deltas() if delta.role == "preprocess"]
     assert len(rows) == 1 and len(diff.deltas()) == 3
@@ -123,12 +170,68 @@ def test_preprocessing_layers_are_one_row_matched_by_role(qtbot, panel):
     assert diff.warning_text() == ""
 
 
-def test_open_report_reads_off_the_gui_thread_and_a_bad_file_is_one_line(qtbot, panel, imported, tmp_path):
+def test_open_report_reads_off_the_gui_thread_and_a_bad_file_is_one_line(qtbot, panel, history, imported, tmp_path):
     panel.open_report(imported.model.path)
-    qtbot.waitUntil(lambda: panel.report_count() == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: history.rowCount() == 1, timeout=30_000)
+    assert history.entry(0).source.text() == f"opened from {Path(imported.model.path).name}"
     bogus = tmp_path / "notes.json"
     bogus.write_text("[1, 2, 3]")
     with qtbot.waitSignal(panel.open_failed, timeout=30_000) as blocker:
         panel.open_report(str(bogus))
     (message,) = blocker.args
-    assert "notes.json" in message and "\n" not in message and panel.report_count() == 1
+    assert "notes.json" in message and "\n" not in message and history.rowCount() == 1
+
+
+# ---- one model through both engines, at the size of the window's A/B workspace
+
+WORKSPACES = {"1366x768": (1300, 560), "1920x1080": (1850, 850)}
+"""The result area each screen leaves a view, as the window lays it out."""
+
+
+@pytest.fixture(scope="module")
+def two_engines() -> tuple[Report, Report]:
+    """YOLOv8n (int8 ONNX) through OpenVINO, then through ONNX Runtime: A and B of a real A/B."""
+    base = RunRequest(str(model_path("yolov8")), str(image_path("bus.jpg")), RunConfig(iterations=3))
+    results = list(run_variants(base, [Variant("OpenVINO", {}),
+                                       Variant("ONNX Runtime", {"engine": "onnxruntime", **fixed_values("onnxruntime")})]))
+    assert all(isinstance(outcome, RunOutcome) for _name, outcome in results), results
+    return results[0][1].report, results[1][1].report
+
+
+def shown_at(qtbot, widget: QWidget, size: tuple[int, int]) -> QWidget:
+    """The widget alone in a layout-less host, at the size of its workspace."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    widget.setParent(host)
+    host.resize(*size)
+    widget.resize(*size)
+    host.show()
+    qtbot.waitExposed(host)
+    return host
+
+
+def test_each_side_names_its_engine_and_device(qtbot, panel, history, two_engines):
+    openvino, onnxruntime = two_engines
+    history.add(openvino)
+    history.add(onnxruntime)
+    header = compared(qtbot, panel).header_text()
+    assert "<b>A</b>: yolov8n_int8.onnx · OpenVINO · CPU · " in header
+    assert "&nbsp;vs&nbsp;&nbsp;<b>B</b>: yolov8n_int8.onnx · ONNX Runtime · CPU · " in header
+    assert "yolov8n_int8.onnx · OpenVINO · CPU" in panel.combo_a.currentText()
+    assert "yolov8n_int8.onnx · ONNX Runtime · CPU" in panel.combo_b.currentText()
+
+
+@pytest.mark.parametrize("screen", WORKSPACES)
+def test_the_workspace_shows_at_least_eight_rows_and_both_names(qtbot, history, two_engines, screen):
+    panel = ABPanel(history)
+    host = shown_at(qtbot, panel, WORKSPACES[screen])
+    for made in two_engines:
+        history.add(made)
+    table = compared(qtbot, panel).findChild(QTableView, "diffTable")
+    assert table.model().rowCount() > 8
+    last_whole_row = table.rowAt(table.viewport().height() - table.rowHeight(0))
+    assert last_whole_row >= 7, f"rows 0..{last_whole_row} wholly visible"
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)  # every column, no scrolling sideways
+    name_a, name_b = (table.columnWidth(LayerDiffModel.column_index(side)) for side in ("name_a", "name_b"))
+    assert abs(name_a - name_b) <= 1, "A's and B's layer names share the room the numbers leave"
+    host.close()

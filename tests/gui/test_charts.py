@@ -1,4 +1,4 @@
-"""The latency and memory charts: live pulls from LiveData, and static views from a Report."""
+"""The latency and memory charts: live pulls from LiveData on the window's poller, and static views from an outcome."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QTableWidget
 
 from ovgui.core.events import PHASES, LiveData
+from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import (
     DeviceInfo,
     LatencyStats,
@@ -21,7 +22,9 @@ from ovgui.core.report import (
     RunConfig,
     Timings,
 )
-from ovgui.gui.charts import ROLLING_POINTS, LatencyChart, MemoryChart, rolling_median
+from ovgui.gui import live_chart
+from ovgui.gui.latency_chart import ROLLING_POINTS, LatencyChart, rolling_median
+from ovgui.gui.memory_chart import MemoryChart
 
 
 def steady_latencies(count: int, seed: int = 0) -> list[float]:
@@ -34,6 +37,17 @@ def steady_latencies(count: int, seed: int = 0) -> list[float]:
 
 def empty_report(**fields) -> Report:
     return Report(ModelInfo("model.xml", "ir", 1), DeviceInfo("CPU", "Test CPU"), RunConfig(), **fields)
+
+
+def outcome(**fields) -> RunOutcome:
+    return RunOutcome(empty_report(**fields))
+
+
+@pytest.fixture
+def slow_poller(monkeypatch):
+    """Every refresh comes a minute after the last: as many refreshes as the test makes, each one pulls."""
+    ticks = iter(range(0, 10**9, 60))
+    monkeypatch.setattr(live_chart, "monotonic", lambda: float(next(ticks)))
 
 
 @pytest.fixture
@@ -52,15 +66,15 @@ def memory_chart(show_sized) -> Iterator[MemoryChart]:
     host.close()
 
 
-def test_latency_chart_pulls_chunks_between_refreshes(latency_chart):
+def test_latency_chart_pulls_chunks_between_refreshes(latency_chart, slow_poller):
     live = LiveData()
-    latency_chart.attach(live)
+    latency_chart.follow(live)
     live.first_inference_ms = 40.0
     values = steady_latencies(500)
     for start in range(0, 500, 37):
         live.latencies_ms.extend(values[start : start + 37])
         latency_chart.refresh()
-    latency_chart.stop_live()
+    latency_chart.stop_following()
 
     assert latency_chart.point_count() == 500
     assert "500 iterations" in latency_chart.readout_text()
@@ -69,7 +83,7 @@ def test_latency_chart_pulls_chunks_between_refreshes(latency_chart):
 
 def test_first_inference_is_drawn_apart_without_squashing_the_steady_state(latency_chart):
     live = LiveData(first_inference_ms=40.0, latencies_ms=steady_latencies(500))
-    latency_chart.attach(live)
+    latency_chart.follow(live)
     latency_chart.refresh()
 
     y_low, y_high = latency_chart.plot.viewRange()[1]
@@ -80,20 +94,10 @@ def test_first_inference_is_drawn_apart_without_squashing_the_steady_state(laten
 
 
 def test_first_inference_in_range_is_labelled_plainly(latency_chart):
-    latency_chart.attach(LiveData(first_inference_ms=8.5, latencies_ms=steady_latencies(200)))
+    latency_chart.follow(LiveData(first_inference_ms=8.5, latencies_ms=steady_latencies(200)))
     latency_chart.refresh()
 
     assert latency_chart.first_inference_label() == "first inference 8.50 ms"
-
-
-def test_latency_timer_pulls_without_explicit_refresh(latency_chart, qtbot):
-    live = LiveData()
-    latency_chart.attach(live)
-    live.latencies_ms.extend(steady_latencies(120))
-
-    qtbot.waitUntil(lambda: latency_chart.point_count() == 120)
-    latency_chart.stop_live()
-    assert not latency_chart.is_live()
 
 
 def test_latency_show_report_needs_no_live_data(latency_chart):
@@ -103,19 +107,19 @@ def test_latency_show_report_needs_no_live_data(latency_chart):
         timings_ms=Timings(read_model=20.0, compile=300.0, first_inference=35.0),
         throughput_fps=121.5,
     )
-    latency_chart.show_report(report)
+    latency_chart.show_outcome(RunOutcome(report))
 
     assert latency_chart.point_count() == 300
-    assert not latency_chart.is_live()
+    assert not latency_chart.is_timing()
     assert "121.5 FPS" in latency_chart.readout_text()
     assert "first inference 35.0 ms" in latency_chart.first_inference_label()
 
 
 def test_show_report_replaces_a_live_view(latency_chart):
     live = LiveData(latencies_ms=steady_latencies(50))
-    latency_chart.attach(live)
+    latency_chart.follow(live)
     latency_chart.refresh()
-    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(steady_latencies(80))))
+    latency_chart.show_outcome(outcome(latency_ms=LatencyStats.from_samples(steady_latencies(80))))
     live.latencies_ms.extend(steady_latencies(50))
     latency_chart.refresh()
 
@@ -124,7 +128,7 @@ def test_show_report_replaces_a_live_view(latency_chart):
 
 def test_a_hidden_chart_only_collects_and_draws_once_shown(latency_chart):
     latency_chart.hide()
-    latency_chart.attach(LiveData(latencies_ms=steady_latencies(200)))
+    latency_chart.follow(LiveData(latencies_ms=steady_latencies(200)))
     latency_chart.refresh()
     assert latency_chart.point_count() == 0, "nothing drawn while hidden"
 
@@ -132,9 +136,9 @@ def test_a_hidden_chart_only_collects_and_draws_once_shown(latency_chart):
     assert latency_chart.point_count() == 200
 
 
-def test_latency_chart_handles_100k_points_in_a_few_refreshes(latency_chart):
+def test_latency_chart_handles_100k_points_in_a_few_refreshes(latency_chart, slow_poller):
     live = LiveData(first_inference_ms=45.0)
-    latency_chart.attach(live)
+    latency_chart.follow(live)
     values = steady_latencies(100_000)
     for start in range(0, 100_000, 12_500):
         live.latencies_ms.extend(values[start : start + 12_500])
@@ -145,7 +149,7 @@ def test_latency_chart_handles_100k_points_in_a_few_refreshes(latency_chart):
 
 
 def test_clear_empties_the_latency_chart(latency_chart):
-    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(steady_latencies(10))))
+    latency_chart.show_outcome(outcome(latency_ms=LatencyStats.from_samples(steady_latencies(10))))
     latency_chart.clear()
 
     assert latency_chart.point_count() == 0
@@ -183,9 +187,9 @@ def memory_samples() -> list[tuple[float, float]]:
     return list(zip(times.tolist(), rss.tolist()))
 
 
-def test_memory_chart_draws_live_samples_and_phases_in_order(memory_chart):
+def test_memory_chart_draws_live_samples_and_phases_in_order(memory_chart, slow_poller):
     live = LiveData()
-    memory_chart.attach(live)
+    memory_chart.follow(live)
     pending = [(name, bounds[0]) for name, bounds in PHASE_BOUNDS.items()]
     for index, (t_s, rss_mib) in enumerate(memory_samples()):
         while pending and t_s >= pending[0][1]:
@@ -193,7 +197,7 @@ def test_memory_chart_draws_live_samples_and_phases_in_order(memory_chart):
         live.memory_samples.append((t_s, rss_mib))
         if index % 25 == 0:
             memory_chart.refresh()
-    memory_chart.stop_live()
+    memory_chart.stop_following()
 
     assert memory_chart.sample_count() == len(memory_samples())
     assert memory_chart.phase_names() == list(PHASES)
@@ -205,7 +209,7 @@ def test_memory_chart_draws_live_samples_and_phases_in_order(memory_chart):
 def test_open_phase_runs_to_the_latest_sample(memory_chart):
     live = LiveData(memory_samples=[(0.0, 100.0), (0.1, 110.0), (0.5, 150.0)])
     live.phase_marks.extend([("read_model", 0.0), ("compile", 0.1)])
-    memory_chart.attach(live)
+    memory_chart.follow(live)
     memory_chart.refresh()
 
     table = memory_chart.findChild(QTableWidget)
@@ -218,7 +222,7 @@ def test_memory_show_report_draws_the_reported_phases(memory_chart):
     phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
     samples = [list(sample) for sample in memory_samples()]
     report = empty_report(memory=MemoryReport(samples, phases, peak_mib=577.0, peak_t_s=1.01))
-    memory_chart.show_report(report)
+    memory_chart.show_outcome(RunOutcome(report))
 
     assert memory_chart.sample_count() == len(samples)
     assert memory_chart.phase_names() == list(PHASES)
@@ -229,7 +233,7 @@ def test_memory_show_report_draws_the_reported_phases(memory_chart):
 
 def test_phase_table_goes_below_the_plot_in_a_narrow_dock(memory_chart, qtbot):
     phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
-    memory_chart.show_report(empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
+    memory_chart.show_outcome(outcome(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
     table = memory_chart.findChild(QTableWidget)
     assert table.geometry().left() > memory_chart.plot.geometry().right()
 
@@ -238,7 +242,7 @@ def test_phase_table_goes_below_the_plot_in_a_narrow_dock(memory_chart, qtbot):
 
 
 def test_clear_empties_the_memory_chart(memory_chart):
-    memory_chart.attach(LiveData(memory_samples=memory_samples(), phase_marks=[("read_model", 0.0)]))
+    memory_chart.follow(LiveData(memory_samples=memory_samples(), phase_marks=[("read_model", 0.0)]))
     memory_chart.refresh()
     memory_chart.clear()
 
@@ -249,7 +253,7 @@ def test_clear_empties_the_memory_chart(memory_chart):
 def test_one_stall_does_not_set_the_latency_scale_and_is_marked_on_the_edge(latency_chart):
     values = [34.0 + 0.1 * (i % 7) for i in range(200)]
     values[120] = 900.0
-    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(values)))
+    latency_chart.show_outcome(outcome(latency_ms=LatencyStats.from_samples(values)))
 
     low, high = latency_chart.y_range()
     assert high < 40.0 and low > 30.0
@@ -265,7 +269,7 @@ def test_readout_names_each_fps_and_what_was_measured(latency_chart):
         profile=ProfileSummary(method="steady-state mean of 50 inferences", layers_sum_ms=7.1, latency_median_ms=8.0,
                                latency_mean_ms=8.0),
     )
-    latency_chart.show_report(report)
+    latency_chart.show_outcome(RunOutcome(report))
 
     assert "125.0 FPS (1000/mean)" in latency_chart.readout_text()
     assert "throughput 110.0 FPS (completed/elapsed)" in latency_chart.readout_text()
@@ -278,7 +282,7 @@ def test_readout_names_each_fps_and_what_was_measured(latency_chart):
 def test_readout_wraps_instead_of_being_cut_in_a_narrow_dock(qtbot, show_sized):
     chart = LatencyChart()
     host = show_sized(chart)
-    chart.show_report(empty_report(
+    chart.show_outcome(outcome(
         latency_ms=LatencyStats.from_samples(steady_latencies(100)),
         throughput_fps=120.0,
         profile=ProfileSummary(method="steady-state mean of 100 inferences, first inference excluded", layers_sum_ms=7.0,
@@ -316,7 +320,7 @@ def test_y_axis_title_is_not_cut_in_the_smallest_dock(qtbot, show_sized, kind):
 
 def test_a_short_narrow_memory_dock_puts_durations_in_the_phase_labels(memory_chart, qtbot):
     phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
-    memory_chart.show_report(empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
+    memory_chart.show_outcome(outcome(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
     assert memory_chart.shows_phase_table()
 
     memory_chart.resize(440, 200)
@@ -332,7 +336,7 @@ def test_phase_labels_near_the_end_stay_inside_the_plot(memory_chart, qtbot):
     bounds = {"read_model": (0.0, 0.1, 180.0, 238.0), "compile": (0.1, 2.6, 238.0, 528.0),
               "first_inference": (2.6, 2.8, 528.0, 577.0), "steady_state": (2.8, 3.0, 577.0, 577.0)}
     phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in bounds.items()]
-    memory_chart.show_report(empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
+    memory_chart.show_outcome(outcome(memory=MemoryReport([list(p) for p in memory_samples()], phases)))
     memory_chart.resize(440, 200)
     qtbot.waitUntil(lambda: not memory_chart.shows_phase_table())
     view = memory_chart.plot.getViewBox()
@@ -346,7 +350,7 @@ def test_phase_labels_near_the_end_stay_inside_the_plot(memory_chart, qtbot):
 def test_compact_memory_chart_gives_the_peak_in_its_footnote(memory_chart, qtbot):
     phases = [MemoryPhase(name, s, e, r0, r1, r1 - r0) for name, (s, e, r0, r1) in PHASE_BOUNDS.items()]
     report = empty_report(memory=MemoryReport([list(p) for p in memory_samples()], phases, peak_mib=577.0, peak_t_s=1.01))
-    memory_chart.show_report(report)
+    memory_chart.show_outcome(RunOutcome(report))
     assert not memory_chart._footnote.text().startswith("peak")
 
     memory_chart.resize(440, 200)
@@ -356,7 +360,7 @@ def test_compact_memory_chart_gives_the_peak_in_its_footnote(memory_chart, qtbot
 
 
 def test_a_short_run_shows_every_iteration(latency_chart):
-    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples([150.0, 222.0, 204.0, 199.0, 203.0])))
+    latency_chart.show_outcome(outcome(latency_ms=LatencyStats.from_samples([150.0, 222.0, 204.0, 199.0, 203.0])))
     low, high = latency_chart.y_range()
     assert low < 150.0 and high > 222.0 and latency_chart.off_scale_count() == 0
 
@@ -364,33 +368,47 @@ def test_a_short_run_shows_every_iteration(latency_chart):
 def test_fast_iterations_stay_in_view(latency_chart):
     values = [34.0 + 0.1 * (i % 7) for i in range(200)]
     values[50:54] = [20.0] * 4
-    latency_chart.show_report(empty_report(latency_ms=LatencyStats.from_samples(values)))
+    latency_chart.show_outcome(outcome(latency_ms=LatencyStats.from_samples(values)))
     assert latency_chart.y_range()[0] < 20.0 and latency_chart.off_scale_count() == 0
 
 
-def test_latency_chart_slows_down_while_timing_and_says_so(latency_chart):
+def test_latency_chart_slows_down_while_timing_and_says_so(latency_chart, monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr(live_chart, "monotonic", lambda: now[0])
     live = LiveData(first_inference_ms=9.0)
-    latency_chart.attach(live)
+    latency_chart.follow(live)
     latency_chart.refresh()
-    assert not latency_chart.is_timing(), "before the steady state the chart keeps its live rate"
+    assert not latency_chart.is_timing(), "before the steady state the chart keeps the poller's rate"
     assert "while timing" not in latency_chart.footnote_text()
 
     live.latencies_ms.extend(steady_latencies(30))
+    now[0] = 0.1
     latency_chart.refresh()
     assert latency_chart.is_timing()
-    assert latency_chart._timer.interval() == latency_chart.timing_interval_ms
+    assert latency_chart.point_count() == 30
     assert "redrawn once every 1 s while timing" in latency_chart.footnote_text()
 
-    live.latencies_ms.extend(steady_latencies(20))
-    latency_chart.stop_live()
+    live.latencies_ms.extend(steady_latencies(10))
+    now[0] = 0.6
+    latency_chart.refresh()
+    assert latency_chart.point_count() == 30, "within the second a poller tick costs nothing"
+    now[0] = 1.2
+    latency_chart.refresh()
+    assert latency_chart.point_count() == 40
+
+    live.latencies_ms.extend(steady_latencies(10))
+    latency_chart.stop_following()
     assert not latency_chart.is_timing()
     assert "while timing" not in latency_chart.footnote_text()
     assert latency_chart.point_count() == 50, "the last pull draws every point"
+    live.latencies_ms.extend(steady_latencies(10))
+    latency_chart.refresh()
+    assert latency_chart.point_count() == 50, "a chart that stopped following pulls nothing more"
 
 
 def test_memory_chart_slows_down_only_in_the_steady_state(memory_chart):
     live = LiveData(memory_samples=[(0.0, 100.0), (0.05, 120.0)], phase_marks=[("read_model", 0.0), ("compile", 0.02)])
-    memory_chart.attach(live)
+    memory_chart.follow(live)
     memory_chart.refresh()
     assert not memory_chart.is_timing()
 
@@ -400,14 +418,14 @@ def test_memory_chart_slows_down_only_in_the_steady_state(memory_chart):
     assert memory_chart.is_timing()
     assert "while timing" in memory_chart._footnote.text()
 
-    memory_chart.stop_live()
+    memory_chart.stop_following()
     assert not memory_chart.is_timing()
     assert "while timing" not in memory_chart._footnote.text()
 
 
 def test_past_the_history_cap_the_chart_shows_the_uniform_sample_at_its_iterations(latency_chart):
     live = LiveData(latency_cap=100)
-    latency_chart.attach(live)
+    latency_chart.follow(live)
     for latency_ms in steady_latencies(1000):
         live.add_iteration(latency_ms)
     latency_chart.refresh()
@@ -421,7 +439,7 @@ def test_past_the_history_cap_the_chart_shows_the_uniform_sample_at_its_iteratio
     report = empty_report(latency_ms=LatencyStats.from_reservoir(
         live.latencies_ms, live.latency_iterations, live.iterations, live.latency_sum_ms,
         live.latency_min_ms, live.latency_max_ms))
-    latency_chart.show_report(report)
+    latency_chart.show_outcome(RunOutcome(report))
     assert latency_chart.point_count() == 100
     assert "1000 iterations" in latency_chart.readout_text()
     assert latency_chart._points.xData.max() == max(live.latency_iterations)

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import openvino
+import pyqtgraph as pg
 import pytest
 from device_caps import cpu_capabilities, precision_used
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit, QWidget
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Configured, Variant, compare_layers, run_variants
@@ -25,8 +26,11 @@ from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import LayerStats, Report, RunConfig
 from ovgui.core.runner import RunRequest, adjusted_settings, run_profile
 from ovgui.gui.comparison import COMPARISON_HINT, ComparisonModel, ComparisonView
+from ovgui.gui.engine_choice import fixed_values
 from ovgui.gui.layer_detail import DETAIL_HINT, NOT_EXECUTED_NOTE, LayerDetailPanel
 from ovgui.gui.layer_diff import DIFF_HINT, FASTER_COLOR, SLOWER_COLOR, LayerDiffModel, LayerDiffView
+from ovgui.gui.run_history import RunHistory, from_configuration
+from tests.gui.chart_geometry import unreadable, value_lines
 
 RENDER_SIZE = (1100, 600)
 ITERATIONS = 30
@@ -104,7 +108,7 @@ def fused_layer(results) -> tuple[LayerStats, RunOutcome]:
 
 @pytest.fixture
 def comparison_view(show_sized) -> Iterator[ComparisonView]:
-    view = ComparisonView()
+    view = ComparisonView(RunHistory())
     host = show_sized(view)
     yield view
     host.close()
@@ -207,6 +211,101 @@ def test_a_failed_configuration_sorts_last_either_way(comparison_view, results, 
     shown = _column(comparison_view.table.model(), THROUGHPUT, SORT_ROLE)
     assert shown[-1] is None
     assert shown[:-1] == sorted(shown[:-1], reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+# ---- one model through both engines, at the size of the window's Compare workspace
+
+WORKSPACES = {"1366x768": (1300, 560), "1920x1080": (1850, 850)}
+"""The result area each screen leaves a view, as the window lays it out."""
+ENGINE = ComparisonModel.column_index("engine")
+RUN = ComparisonModel.column_index("run")
+
+
+@pytest.fixture(scope="module")
+def engines() -> list[Configured]:
+    """YOLOv8n (int8 ONNX) three ways: OpenVINO in latency and in throughput mode, and ONNX Runtime."""
+    base = RunRequest(str(model_path("yolov8")), str(image_path("bus.jpg")), RunConfig(iterations=3))
+    variants = [Variant("OpenVINO, latency", {}), Variant("OpenVINO, throughput (async)", {"mode": "throughput"}),
+                Variant("ONNX Runtime", {"engine": "onnxruntime", **fixed_values("onnxruntime")})]
+    results = list(run_variants(base, variants))
+    assert all(isinstance(outcome, RunOutcome) for _name, outcome in results), results
+    return results
+
+
+def shown_at(qtbot, widget: QWidget, size: tuple[int, int]) -> QWidget:
+    """The widget alone in a layout-less host, at the size of its workspace."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    widget.setParent(host)
+    host.resize(*size)
+    widget.resize(*size)
+    host.show()
+    qtbot.waitExposed(host)
+    return host
+
+
+def test_each_row_names_its_engine_device_and_run_number(engines):
+    history = RunHistory()
+    view = ComparisonView(history)
+    for name, outcome in engines:
+        view.add_result((name, outcome))
+    assert _column(view.model, RUN) == [MISSING] * 3, "not in the history yet"
+    for name, outcome in engines:
+        history.add(outcome.report, from_configuration(name))
+    engine_cells = _column(view.model, ENGINE)
+    assert [cell.split(" ")[0] for cell in engine_cells] == ["OpenVINO", "OpenVINO", "ONNX"]
+    assert engine_cells[2].startswith("ONNX Runtime ") and all(cell.endswith(" · CPU") for cell in engine_cells)
+    assert _column(view.model, RUN) == ["#1", "#2", "#3"]
+    assert history.entry(2).label().startswith("#3  yolov8n_int8.onnx · ONNX Runtime · CPU · ")
+    assert "comparison: ONNX Runtime" in history.entry(2).label()
+
+
+def test_showing_an_outcome_selects_its_configuration(qtbot, engines):
+    view = ComparisonView(RunHistory())
+    host = shown_at(qtbot, view, WORKSPACES["1366x768"])
+    view.set_results(engines)
+    view.table.sortByColumn(CONFIGURATION, Qt.SortOrder.DescendingOrder)
+    view.show_outcome(engines[2][1])
+    (selected,) = view.table.selectionModel().selectedRows()
+    assert selected.data() == "ONNX Runtime"
+    view.show_outcome(RunOutcome(dataclasses.replace(engines[2][1].report)))
+    assert view.table.selectionModel().selectedRows() == [], "an equal report of another run is not this row"
+    host.close()
+
+
+def assert_charts_readable(view: ComparisonView, results: list[Configured]) -> None:
+    """Every configuration's name whole, and every value printed inside its chart without
+    touching another."""
+    assert unreadable(view, [name for name, _outcome in results]) == []
+
+
+def assert_every_row_shown(qtbot, table: QAbstractItemView, rows: int) -> None:
+    qtbot.waitUntil(lambda: table.rowAt(table.viewport().height() - table.rowHeight(0)) == rows - 1)
+
+
+@pytest.mark.parametrize("screen", WORKSPACES)
+def test_three_configurations_fit_the_workspace(qtbot, engines, screen):
+    view = ComparisonView(RunHistory())
+    host = shown_at(qtbot, view, WORKSPACES[screen])
+    for result in engines:
+        view.add_result(result)
+    assert_every_row_shown(qtbot, view.table, len(engines))
+    assert len(view.findChildren(pg.PlotWidget)) == 3 and view.bar_count() == 5 * 3
+    assert sum(len(value_lines(plot)) for plot in view.findChildren(pg.PlotWidget)) == view.bar_count()
+    assert_charts_readable(view, engines)
+    host.close()
+
+
+def test_many_configurations_scroll_their_charts_rather_than_squeeze_them(qtbot, results):
+    """Ten configurations (the six measured, four of them again under other names, as a JSON
+    list of variants gives) at 1366x768: two bars each would leave a value less than a line."""
+    many = results + [(f"Repeat {number}", outcome) for number, (_name, outcome) in enumerate(results[:4], 1)]
+    view = ComparisonView(RunHistory())
+    host = shown_at(qtbot, view, WORKSPACES["1366x768"])
+    view.set_results(many)
+    assert_every_row_shown(qtbot, view.table, len(many))
+    assert_charts_readable(view, many)
+    host.close()
 
 
 # ---- two runs, layer by layer
@@ -398,7 +497,7 @@ def _render(host: QWidget, widget: QWidget, name: str, theme: str, folder: Path)
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_render_comparison(show_sized, tmp_path, results, theme):
-    view = ComparisonView()
+    view = ComparisonView(RunHistory())
     host = show_sized(view)
     view.set_results(results)
     assert _render(host, view, "comparison", theme, tmp_path).stat().st_size > 10_000

@@ -95,7 +95,7 @@ def test_missing_onnxruntime_disables_the_choice_says_how_to_install_and_a_run_a
     assert note.isVisible() and note.text() == f"ONNX Runtime is not installed: {INSTALL_ONNXRUNTIME}"
     window.controls.set_config(replace(window.controls.config(), engine="onnxruntime"))
     with qtbot.waitSignal(window.session.errored, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     assert blocker.args[0] == f"ONNX Runtime is not installed; install it with {INSTALL_ONNXRUNTIME}"
 
 
@@ -103,7 +103,7 @@ def test_onnx_runtime_run_through_the_window(window, qtbot):
     open_files(window, qtbot, "yolov8")
     pick_engine(window, "onnxruntime")
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     report = blocker.args[0]
     assert report.engine.name == "ONNX Runtime" and report.engine.providers == ["CPUExecutionProvider"]
     assert report.config.engine == "onnxruntime" and len(report.latency_ms.samples) == 3

@@ -30,7 +30,7 @@ def load(window: MainWindow, qtbot, model: str, image: str) -> None:
 
 def run(window: MainWindow, qtbot):
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     return blocker.args[0]
 
 
@@ -67,15 +67,15 @@ def test_a_folder_shows_one_row_per_image_and_each_images_own_classes(window, qt
 
     csv_path = tmp_path / "per_image.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(csv_path), ""))
-    assert window.export_frames_csv_action.isEnabled()
-    window.export_frames_csv_action.trigger()
+    assert window.export_action("Export per-image results").isEnabled()
+    window.export_action("Export per-image results").trigger()
     rows = list(csv.DictReader(csv_path.read_text(encoding="utf-8").splitlines()))
     assert [Path(row["source"]).name for row in rows] == names
 
     folder = tmp_path / "annotated"
     folder.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(folder))
-    window.export_frames_action.trigger()
+    window.commands.export_frames.trigger()
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Saved"), timeout=30_000)
     assert len(list(folder.glob("*.png"))) == len(names)
 
@@ -120,16 +120,16 @@ def test_a_video_plays_with_live_boxes_and_gives_one_row_per_frame(window, qtbot
 def test_stop_mid_video_ends_cleanly_with_the_frames_so_far(window, qtbot, tmp_path):
     video = write_video(tmp_path / "long.avi", 300)
     load(window, qtbot, "yolov8", video)
-    window.run_action.trigger()
+    window.commands.run.trigger()
     qtbot.waitUntil(lambda: window.frames.model.rowCount() >= 3, timeout=RUN_TIMEOUT_MS)
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.stop_action.trigger()
+        window.commands.stop.trigger()
     report = blocker.args[0]
     assert not report.completed
     assert 3 <= len(report.per_image) < 300
     assert [f.index for f in window.frames.model.frames] == [f.index for f in report.per_image]
     assert window.pipeline_chart.bar_count() == len(report.per_image)
-    assert not window.session.busy and not window.stop_action.isEnabled()
+    assert not window.session.busy and not window.commands.stop.isEnabled()
 
 
 def test_a_saved_set_reopens_with_its_strip_and_chart_and_says_which_images_are_gone(window, qtbot, tmp_path):
@@ -153,7 +153,7 @@ def test_a_saved_set_reopens_with_its_strip_and_chart_and_says_which_images_are_
         assert "end-to-end" in other.pipeline_chart.fps.text()
         qtbot.waitUntil(lambda: other.frames.model.missing == {2}, timeout=30_000)
         assert "1 of 3 can no longer be read" in other.frames.note.text()
-        assert other.export_frames_csv_action.isEnabled()
+        assert other.export_action("Export per-image results").isEnabled()
         other.frames.select_row(1)
         qtbot.waitUntil(lambda: shown_top_class(other) == report.per_image[1].classes[0].label)
         other.frames.select_row(2)

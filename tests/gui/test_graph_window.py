@@ -28,7 +28,7 @@ def run_face(window: MainWindow, qtbot, iterations: int = 15):
     qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
     window.controls.settings.iterations.setValue(iterations)
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     qtbot.waitUntil(lambda: window.graph_view.node_count() > 0, timeout=30_000)
     return blocker.args[0]
 
@@ -145,8 +145,8 @@ def test_new_columns_dot_export_and_trace(window, qtbot, tmp_path, monkeypatch):
 
     path = tmp_path / "face.dot"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(path), ""))
-    assert window.export_dot_action.isEnabled()
-    window.export_dot_action.trigger()
+    assert window.export_action("Export graph").isEnabled()
+    window.export_action("Export graph").trigger()
     text = path.read_text(encoding="utf-8")
     assert text.startswith("digraph runtime {")
     assert text.count(" -> ") == len(window.outcome.graph.edges)
@@ -204,7 +204,7 @@ def test_every_precision_the_runtime_names_has_a_colour():
 def test_view_remeasure_roofs_redraws_the_roofline(window, qtbot):
     """View › Re-measure roofs measures off the GUI thread and judges the run's layers again."""
     report = run_face(window, qtbot, iterations=5)
-    action = window.remeasure_roofs_action
+    action = window.commands.remeasure_roofs
     assert action.isEnabled() and action in window.menuBar().actions()[2].menu().actions()
     before = report.rooflines
     action.trigger()

@@ -16,7 +16,7 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.events import LiveData
 from ovgui.core.profile import totals_by_type
 from ovgui.core.report import LayerStats, RunConfig
-from ovgui.core.runner import RunRequest, run_profile
+from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.gui.bars import bar_count
 from ovgui.gui.layer_table import (
     EMPTY_HINT,
@@ -38,10 +38,27 @@ SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.Sele
 
 
 @pytest.fixture(scope="module")
-def real_layers() -> list[LayerStats]:
-    """Per-layer stats of a short real run of the face detector (OpenVINO's PERF_COUNT counters)."""
-    request = RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), RunConfig(iterations=3))
-    return run_profile(request).report.layers
+def face_run() -> tuple[list[LayerStats], LiveData]:
+    """A short real run of the face detector (OpenVINO's PERF_COUNT counters): its final per-layer
+    stats, and the live data that held its per-layer snapshots while it ran (the runner publishes one
+    a second, so the run lasts longer than that)."""
+    config = RunConfig(iterations=None, duration_s=1.5)
+    request = RunRequest(str(model_path("face")), str(image_path("zidane.jpg")), config)
+    run = ProfileRun(request)
+    try:
+        return run.run().report.layers, run.live
+    finally:
+        run.release()
+
+
+@pytest.fixture(scope="module")
+def real_layers(face_run) -> list[LayerStats]:
+    return face_run[0]
+
+
+@pytest.fixture(scope="module")
+def live_snapshot(face_run) -> LiveData:
+    return face_run[1]
 
 
 @pytest.fixture
@@ -191,8 +208,8 @@ def test_copy_puts_header_and_selected_rows_on_the_clipboard(qtbot, widget):
     assert "CPU mean (ms)" not in titles and lines[0] == titles
     assert len(lines) == 3
     first = _source_layers(widget)[0]
-    assert lines[1][:3] == [str(first.index), first.name, first.type]
-    assert lines[1][titles.index("Real mean (ms)")] == f"{first.real_time_ms:.3f}"
+    assert lines[1][:2] == [first.name, f"{first.real_time_ms:.3f}"]
+    assert [lines[1][titles.index(title)] for title in ("Type", "#")] == [first.type, str(first.index)]
 
     QGuiApplication.clipboard().clear()
     widget.show()
@@ -253,12 +270,12 @@ def test_layer_names_get_spare_width_but_never_collapse(qtbot, widget):
     header = table.horizontalHeader()
     widget.show()
     widths = {}
-    for window_px in (700, 1600):
+    for window_px in (700, 2400):
         widget.resize(window_px, 500)
         qtbot.waitUntil(lambda window_px=window_px: table.viewport().width() > window_px - 60)
         widths[window_px] = header.sectionSize(LAYER_NAME)
     assert widths[700] >= table.fontMetrics().horizontalAdvance("conv4_3_0_norm_mbox_loc")
-    assert widths[1600] > widths[700]
+    assert widths[2400] > widths[700]
     assert header.length() == table.viewport().width()
 
 
@@ -349,7 +366,8 @@ def test_a_live_table_updates_in_place_keeping_sort_and_selection(qtbot):
     live = LiveData()
     widget.follow(live)
     live.publish_layers(_graph_mode_layers()[1:3])
-    qtbot.waitUntil(lambda: widget.model.rowCount() == 2, timeout=5000)
+    widget.refresh()
+    assert widget.model.rowCount() == 2
     table = _table(widget)
     assert _shown_names(widget) == ["conv1", "conv2"]
     table.selectRow(1)
@@ -358,14 +376,17 @@ def test_a_live_table_updates_in_place_keeping_sort_and_selection(qtbot):
     widget.model.dataChanged.connect(lambda *args: changes.append(1))
     settled = [dataclasses.replace(layer, real_time_ms=time) for layer, time in zip(_graph_mode_layers()[1:3], (0.25, 4.0))]
     live.publish_layers(settled)
-    qtbot.waitUntil(lambda: widget.model.layers()[0].real_time_ms == 0.25, timeout=5000)
+    with qtbot.waitSignal(widget.layer_updated, timeout=1000) as blocker, qtbot.assertNotEmitted(widget.layer_selected):
+        widget.refresh()
+    assert blocker.args == [settled[1]], "a detail panel follows the selected layer's live figures"
+    assert widget.model.layers()[0].real_time_ms == 0.25
     assert not resets and changes
     assert _shown_names(widget) == ["conv2", "conv1"], "still sorted slowest first"
     selected = table.selectionModel().selectedRows()
     assert [widget.proxy.index(index.row(), LAYER_NAME).data() for index in selected] == ["conv2"]
     assert widget.is_following()
     final = [dataclasses.replace(layer, real_time_ms=time) for layer, time in zip(settled, (0.5, 3.5))]
-    with qtbot.waitSignal(widget.layer_selected, timeout=1000) as blocker:
+    with qtbot.waitSignal(widget.layer_updated, timeout=1000) as blocker:
         widget.set_layers(final, [])
     assert blocker.args == [final[1]], "the detail panel gets the selected layer's final figures"
     assert not resets and not widget.is_following(), "the finished run's layers replace the live ones for good"
@@ -396,3 +417,65 @@ def test_the_precision_column_shows_the_kernels_precision_and_the_label_where_th
     assert model.index(0, column).data() == "f32 (runtime says f16)"
     assert model.index(1, column).data() == "bf16"
     assert "f32 (runtime says f16)" in model.index(0, 0).data(QtNamespace.ItemDataRole.ToolTipRole)
+
+
+# ---- issue 20: read left to right by importance, elided at the start, selection keeps the sideways scroll
+
+
+def test_columns_read_by_importance_with_the_execution_order_last():
+    titles = [column.title for column in LayerTableModel.COLUMNS]
+    assert titles[:7] == ["Layer", "Real mean (ms)", "Share of total", "First inference (ms)",
+                          "Type", "Exec type", "Precision"]
+    assert titles[-1] == "#"
+    assert "executed layers" in LayerTableModel.COLUMNS[LAYER_SHARE].tooltip
+
+
+def test_long_names_are_elided_at_the_start_and_whole_in_the_tooltip(widget):
+    """The tail of a runtime path names the layer: "…/cv3.2/Conv_output_0_nchwc", not "InsertedPrec…nchwc"."""
+    assert _table(widget).textElideMode() == Qt.TextElideMode.ElideLeft
+    first = _source_layers(widget)[0]
+    name = widget.proxy.index(0, LAYER_NAME)
+    assert name.data() == first.name
+    assert name.data(Qt.ItemDataRole.ToolTipRole).splitlines()[0] == first.name
+
+
+def test_selecting_a_row_scrolls_only_up_or_down(qtbot, widget, real_layers):
+    table = _table(widget)
+    widget.resize(700, 300)
+    widget.show()
+    qtbot.waitExposed(widget)
+    sideways, down = table.horizontalScrollBar(), table.verticalScrollBar()
+    assert sideways.maximum() > 0 and down.maximum() > 0, "the table must overflow both ways for this test"
+    sideways.setValue(sideways.maximum() // 2)
+    column = table.columnAt(table.viewport().width() // 2)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(table.model().index(1, column)).center())
+    assert table.currentIndex().row() == 1
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert table.currentIndex().row() == 2
+    last = _source_layers(widget)[-1]
+    widget.select_layer(last.name)
+    assert widget.selected_layer() is last
+    assert sideways.value() == sideways.maximum() // 2
+    last_row = table.model().rowCount() - 1
+    assert down.value() > 0 and table.rowViewportPosition(last_row) + table.rowHeight(last_row) <= table.viewport().height()
+
+
+def test_share_of_total_holds_for_a_live_snapshot(qtbot, live_snapshot):
+    """Each executed layer's share on screen is its real mean over the sum of the model's executed layers'."""
+    widget = LayerTableWidget()
+    qtbot.addWidget(widget)
+    widget.follow(live_snapshot)
+    widget.refresh()
+    assert widget.model.rowCount() == len(live_snapshot.layers) > 0
+    proxy = widget.proxy
+    real = _shown(proxy, REAL_MEAN)
+    total = sum(real)
+    assert total > 0
+    assert _shown(proxy, LAYER_SHARE) == pytest.approx([time / total for time in real])
+
+
+def test_a_rows_tooltip_gives_its_execution_order_the_last_column_holds(widget):
+    first = _source_layers(widget)[0]
+    lines = widget.proxy.index(0, REAL_MEAN).data(Qt.ItemDataRole.ToolTipRole).splitlines()
+    assert lines[1].startswith(f"#{first.index} in execution order · {first.type} · ")

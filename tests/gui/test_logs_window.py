@@ -15,7 +15,7 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, QUrl
 from PySide6.QtWidgets import QMenu
 
 from ovgui.gui import main_window
-from ovgui.gui.app import log_qt_message
+from ovgui.gui.qt_platform import QtMessages
 from ovgui.gui.session import user_message
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -74,9 +74,13 @@ def test_a_bug_reaches_the_log_with_its_traceback_as_well_as_stderr(capsys, capl
 
 
 def test_qt_messages_reach_the_log_and_stderr(capsys, caplog):
+    """What Qt says while the application starts is held back (a fatal message may follow) and printed once it has."""
+    messages = QtMessages()
     with caplog.at_level(logging.INFO, logger="ovgui"):
-        log_qt_message(QtMsgType.QtWarningMsg, QMessageLogContext(), "QFont: a font Qt could not find")
-        log_qt_message(QtMsgType.QtCriticalMsg, QMessageLogContext(), "a critical Qt message")
+        messages(QtMsgType.QtWarningMsg, QMessageLogContext(), "QFont: a font Qt could not find")
+        assert capsys.readouterr().err == ""
+        messages.started()
+        messages(QtMsgType.QtCriticalMsg, QMessageLogContext(), "a critical Qt message")
     assert capsys.readouterr().err == "QFont: a font Qt could not find\na critical Qt message\n"
     assert [(record.name, record.levelno, record.getMessage()) for record in caplog.records] == [
         ("ovgui.qt", logging.WARNING, "QFont: a font Qt could not find"),

@@ -16,6 +16,8 @@ from ovgui.core.compare import Variant
 from ovgui.core.events import PHASES
 from ovgui.core.formatting import format_ms
 from ovgui.core.runner import RunRequest
+from ovgui.gui.actions import window_action
+from ovgui.gui.exports import save_run
 from ovgui.gui.layer_table import LayerTableWidget
 from ovgui.gui.main_window import MainWindow
 
@@ -33,7 +35,7 @@ def load(window: MainWindow, qtbot, model: str, image: str, iterations: int) -> 
 
 def run(window: MainWindow, qtbot):
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     return blocker.args[0]
 
 
@@ -48,7 +50,7 @@ def test_run_fills_every_view(window, qtbot):
     assert window.latency_chart.point_count() == 30
     assert window.memory_chart.sample_count() >= 4
     assert window.memory_chart.phase_names() == list(PHASES)
-    assert window.export_report_action.isEnabled()
+    assert window.export_action("Export report").isEnabled()
 
 
 def test_layer_table_sorts_numerically_by_real_time(window, qtbot):
@@ -68,9 +70,9 @@ def test_stop_ends_a_long_run_with_a_partial_report(window, qtbot):
     """How quickly is a benchmark, not a unit test: scripts/measure_stop_latency.py."""
     load(window, qtbot, "squeezenet", "chelsea.png", 1_000_000)
     with qtbot.waitSignal(window.session.progress, timeout=RUN_TIMEOUT_MS):
-        window.run_action.trigger()
+        window.commands.run.trigger()
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.stop_action.trigger()
+        window.commands.stop.trigger()
     report = blocker.args[0]
     assert not report.completed
     assert 0 < window.latency_chart.point_count() == len(report.latency_ms.samples)
@@ -85,7 +87,7 @@ def test_a_failed_run_shows_one_line_and_the_next_run_works(window, qtbot, tmp_p
     window.controls.model_picker.set_path(str(broken), emit=False)
     window.controls.image_picker.set_path(str(image_path("bus.jpg")), emit=False)
     with qtbot.waitSignal(window.session.errored, timeout=RUN_TIMEOUT_MS):
-        window.run_action.trigger()
+        window.commands.run.trigger()
     assert window.banner.isVisible()
     assert "broken.onnx" in window.banner.label.text() and "\n" not in window.banner.label.text()
     load(window, qtbot, "face", "bus.jpg", 5)
@@ -134,9 +136,9 @@ def test_comparison_fills_the_table_and_the_ab_view(window, qtbot):
     results = blocker.args[0]
     assert [name for name, _outcome in results] == ["f32", "bf16", "throughput", "1 thread"]
     assert window.comparison.model.rowCount() == 4
-    assert window.ab_panel.report_count() == 4
+    assert window.history.rowCount() == 4
     assert not window.ab_panel.diff.deltas(), "the A/B diff waits until its tab is shown"
-    window.ab_dock.raise_()
+    window.show_view("ab")
     qtbot.waitUntil(lambda: bool(window.ab_panel.diff.deltas()), timeout=5000)
     assert results[3][1].report.compiled.inference_num_threads == 1
 
@@ -163,7 +165,7 @@ def test_a_saved_report_reopens_with_every_view(window, qtbot, tmp_path):
     load(window, qtbot, "face", "zidane.jpg", 15)
     report = run(window, qtbot)
     saved = tmp_path / "run.json"
-    window._save_run(saved)
+    save_run(window.outcome, saved)
     assert saved.with_suffix(".png").exists()
     fresh = MainWindow()
     qtbot.addWidget(fresh)
@@ -173,7 +175,7 @@ def test_a_saved_report_reopens_with_every_view(window, qtbot, tmp_path):
     assert fresh.layers.model.rowCount() == len(report.layers)
     assert fresh.latency_chart.point_count() == 15
     assert fresh.memory_chart.phase_names() == list(PHASES)
-    assert fresh.export_trace_action.isEnabled()
+    assert fresh.export_action("Export trace").isEnabled()
     fresh.session.shutdown()
     fresh.jobs.wait()
 
@@ -197,7 +199,7 @@ def test_a_saved_run_reopens_with_its_annotated_copy_when_the_image_is_gone(wind
     run(window, qtbot)
     saved = tmp_path / "saved" / "run.json"
     saved.parent.mkdir()
-    window._save_run(saved)
+    save_run(window.outcome, saved)
     moved.unlink()
     window.open_report(str(saved))
     qtbot.waitUntil(lambda: window.image is not None and window.image.info.path == str(saved.with_suffix(".png")), timeout=30_000)
@@ -219,7 +221,7 @@ def test_opening_another_model_clears_what_belonged_to_the_last(window, qtbot):
     assert window.status_fps.text() == "" and not window.banner.isVisible()
     assert window.windowTitle().startswith("squeezenet1.1.xml")
     assert window.status_model.text().startswith("squeezenet1.1.xml")
-    assert not window.export_report_action.isEnabled()
+    assert not window.export_action("Export report").isEnabled()
 
 
 def test_opening_another_image_marks_the_results_as_the_previous_run(window, qtbot):
@@ -252,7 +254,7 @@ def test_opening_a_report_describes_the_report_everywhere(window, qtbot, tmp_pat
     load(window, qtbot, "face", "zidane.jpg", 4)
     saved_report = run(window, qtbot)
     saved = tmp_path / "face-run.json"
-    window._save_run(saved)
+    save_run(window.outcome, saved)
     load(window, qtbot, "squeezenet", "chelsea.png", 3)
     run(window, qtbot)
     window.banner.show_message("an error from the squeezenet session")
@@ -260,7 +262,9 @@ def test_opening_a_report_describes_the_report_everywhere(window, qtbot, tmp_pat
     window.open_report(str(saved))
     qtbot.waitUntil(lambda: window.report_source == "face-run.json", timeout=30_000)  # read off the GUI thread
 
-    assert window.windowTitle() == "face-detection-adas-0001.xml on zidane.jpg (report face-run.json) — ovgui"
+    title = f"face-detection-adas-0001.xml on zidane.jpg [report face-run.json, {window.opened.when}] — ovgui"
+    assert window.windowTitle() == title
+    assert window.opened.when.startswith("measured ")
     assert window.status_model.text() == "face-detection-adas-0001.xml · CPU"
     assert window.status_fps.text() == f"throughput {saved_report.throughput_fps:.1f} FPS (completed/elapsed)"
     assert not window.banner.isVisible()
@@ -316,7 +320,7 @@ def test_window_shortcuts_win_over_keys_a_path_field_claims(window, qtbot):
     """Ctrl+E is "end of line" for a QLineEdit on X11 (not offscreen); Ctrl+A (select all) is
     claimed on every platform, so it stands in for it here."""
     fired = []
-    window._action("probe", lambda: fired.append(True), "Ctrl+A")
+    window_action(window, "probe", lambda: fired.append(True), "Ctrl+A")
     field = window.controls.image_picker.combo.lineEdit()
     window.activateWindow()
     field.setFocus()
@@ -325,10 +329,11 @@ def test_window_shortcuts_win_over_keys_a_path_field_claims(window, qtbot):
     assert fired == [True]
 
 
-def test_a_run_brings_the_layers_forward_instead_of_an_empty_compare_tab(window, qtbot):
+def test_a_run_started_from_compare_opens_the_overview_and_one_from_layers_stays(window, qtbot):
     load(window, qtbot, "face", "zidane.jpg", 3)
-    window.compare_dock.raise_()
-    qtbot.waitUntil(lambda: not window.compare_dock.visibleRegion().isEmpty())
+    window.show_view("compare")
     run(window, qtbot)
-    qtbot.waitUntil(lambda: not window.layers_dock.visibleRegion().isEmpty())
-    assert window.compare_dock.visibleRegion().isEmpty()
+    assert window.workspaces.current_name() == "overview"
+    window.show_view("layers")
+    run(window, qtbot)
+    assert window.workspaces.current_name() == "layers"

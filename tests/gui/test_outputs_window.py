@@ -53,7 +53,7 @@ def run(window, qtbot, model: str, image: str, decoder_file: str = "", decoder: 
     settings.field("decoder").setValue(decoder)
     settings.field("decoder_file").setValue(decoder_file or None)
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     return blocker.args[0]
 
 
@@ -138,9 +138,10 @@ def test_a_vector_output_shows_its_numbers_and_no_overlay(window, qtbot, tmp_pat
     assert [panel.model.index(row, 0).data() for row in range(panel.model.rowCount())] == ["vector", "pooled"]
     vector = report.outputs[0]
     assert vector.values is not None and len(vector.values) == 3
+    assert window.overlays.isHidden() and not window.image_panel.view.has_overlay()
+    window.show_view("outputs")
     assert panel.values.isVisible() and panel.values.text().startswith("vector = [")
     assert f"{vector.values[0]:.6g}" in panel.values.text()
-    assert not window.overlays.isVisible() and not window.image_panel.view.has_overlay()
 
 
 def test_the_outputs_panel_shows_an_opened_reports_outputs(window, qtbot, tmp_path):

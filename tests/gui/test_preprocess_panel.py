@@ -26,7 +26,7 @@ def choose(combo, data) -> None:
 
 def run(window, qtbot):
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     return blocker.args[0]
 
 

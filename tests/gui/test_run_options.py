@@ -73,7 +73,7 @@ def test_bad_option_values_are_refused_in_the_banner_and_the_window_keeps_workin
     field = window.controls.settings.field(name) or window.controls.preprocess.field(name)
     field.setText(filled(text, file, missing))
     with qtbot.waitSignal(window.run_refused, timeout=5000) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     expected = filled(message, file, missing)
     shown = blocker.args[0]
     if text in PARSE_ERRORS:
@@ -86,7 +86,7 @@ def test_bad_option_values_are_refused_in_the_banner_and_the_window_keeps_workin
     window.controls.settings.budget_kind.setCurrentIndex(window.controls.settings.budget_kind.findData("iterations"))
     window.controls.settings.iterations.setValue(2)
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     assert not window.banner.isVisible() and blocker.args[0].latency_ms.samples
 
 

@@ -13,6 +13,7 @@ import sys
 
 import cv2
 import pytest
+from shape_models import needs_height_48
 from shared_data import image_path, model_path
 
 
@@ -90,3 +91,20 @@ def test_every_scripted_failure_exits_2_with_its_error_line(tmp_path):
         assert result.returncode == 2, (args, result.stderr)
         errors = error_lines(result)
         assert len(errors) == 1 and errors[0].startswith(line), (args, result.stderr)
+
+
+
+def test_a_shape_error_is_one_error_line_with_its_detail_under_it(tmp_path):
+    """The model's inputs and OpenVINO's reason follow the line, indented, in a run and in a comparison alike."""
+    compare = tmp_path / "compare.json"
+    compare.write_text(json.dumps([{"name": "guessed"}, {"name": "tall", "input_shape": [1, 3, 48, 320]}]))
+    model = str(needs_height_48(tmp_path))
+    for index, extra in enumerate([["--run"], ["--compare", str(compare)]]):
+        result = run_window(tmp_path / f"case{index}", model, str(image_path("bus.jpg")), "-n", "2", "--no-roofline",
+                            *extra, "--exit-after-run")
+        assert result.returncode == 2, result.stderr
+        [error] = error_lines(result)
+        assert error.endswith("--shape N,C,H,W on the command line, Preprocessing › Input shape in the window")
+        lines = result.stderr.splitlines()
+        inputs, detail = lines[lines.index(error) + 1:lines.index(error) + 3]
+        assert inputs == "  model inputs: x [?,3,?,?]" and detail.startswith("  OpenVINO: While validating node")

@@ -48,18 +48,18 @@ def test_stop_ends_a_run_blocked_in_a_user_decoder_within_the_grace_period(windo
     abandoned = []
     window.session.abandoned.connect(abandoned.append)
     try:
-        window.run_action.trigger()
+        window.commands.run.trigger()
         qtbot.waitUntil(started.exists, timeout=RUN_TIMEOUT_MS)
         with qtbot.waitSignal(window.report_ready, timeout=session_module.GRACE_MS) as blocker:
-            window.stop_action.trigger()
-            assert window.stop_action.text() == "Stopping…" and not window.stop_action.isEnabled()
+            window.commands.stop.trigger()
+            assert window.commands.stop.text() == "Stopping…" and not window.commands.stop.isEnabled()
     finally:
         release.touch()
     report = blocker.args[0]
     assert report.decoder.note == "stuck.py: decode() was still running when the run was stopped; decoding stopped"
     assert window.decoder_note.isVisible() and "still running when the run was stopped" in window.decoder_note.text()
     assert len(report.latency_ms.samples) == 3, "the timings are kept"
-    assert not abandoned and window.stop_action.text() == "&Stop"
+    assert not abandoned and window.commands.stop.text() == "&Stop"
 
 
 def test_a_worker_stuck_beyond_the_grace_period_is_left_with_a_banner_and_the_next_run_works(window, qtbot, monkeypatch):
@@ -77,16 +77,16 @@ def test_a_worker_stuck_beyond_the_grace_period_is_left_with_a_banner_and_the_ne
 
     monkeypatch.setattr(ProfileRun, "run", stuck_once)
     try:
-        window.run_action.trigger()
+        window.commands.run.trigger()
         qtbot.waitUntil(entered.is_set, timeout=RUN_TIMEOUT_MS)
         with qtbot.waitSignal(window.session.abandoned, timeout=session_module.GRACE_MS + 2000) as blocker:
-            window.stop_action.trigger()
+            window.commands.stop.trigger()
         line = blocker.args[0]
         assert line.startswith("the run did not stop within 3 s") and "\n" not in line
         assert window.banner.isVisible() and window.banner.label.text() == line
-        assert not window.session.busy and window.stop_action.text() == "&Stop"
+        assert not window.session.busy and window.commands.stop.text() == "&Stop"
         with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as second:
-            window.run_action.trigger()
+            window.commands.run.trigger()
         assert second.args[0].completed and len(second.args[0].latency_ms.samples) == 3
         assert window.session.left_running()
     finally:

@@ -76,7 +76,7 @@ def test_export_annotated_adds_the_png_suffix_the_dialog_filter_names(window, qt
     open_and_wait(window, qtbot, saved_report, lambda: window.report is not None)
     chosen = tmp_path / "name.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(chosen), "PNG image (*.png)"))
-    window.export_annotated()
+    window.export_action("Export annotated image").trigger()
     assert not chosen.exists()
     assert (tmp_path / "name.json.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert window.statusBar().currentMessage() == f"Saved {tmp_path / 'name.json.png'}"
@@ -90,7 +90,7 @@ def test_export_report_on_a_full_disk_keeps_the_old_file_and_names_it(window, qt
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "JSON report (*.json)"))
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
     monkeypatch.setattr(files.os, "fsync", lambda _fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
-    window.export_report()
+    window.export_action("Export report").trigger()
     assert warnings == [f"cannot write {target}: No space left on device"]
     assert target.read_text() == '{"previous": "report"}'
 
@@ -128,7 +128,7 @@ def test_a_nan_classifier_in_the_window_says_its_scores_are_not_finite(window, q
     window.open_image(str(image_path("dog.jpg")))
     qtbot.waitUntil(lambda: window.image is not None, timeout=LOAD_TIMEOUT_MS)
     with qtbot.waitSignal(window.report_ready, timeout=60_000):
-        window.run_action.trigger()
+        window.commands.run.trigger()
     assert window.decoder_note.text() == (
         "Decoder (classify): the scores are not finite (1000 of 1000 are NaN or infinity), so there is no top-5")
     assert window.decoder_note.isVisibleTo(window) and window.image_panel.view.class_lines() == []

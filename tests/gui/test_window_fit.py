@@ -26,9 +26,10 @@ def close(win: MainWindow) -> None:
 def test_a_laptop_screen_gets_a_maximised_window_a_large_one_a_share_of_it():
     assert first_geometry(QRect(0, 0, 1366, 768)) == (QRect(0, 0, 1366, 768), True)
     assert first_geometry(QRect(0, 0, 1280, 690)) == (QRect(0, 0, 1280, 690), True)
-    rect, maximise = first_geometry(QRect(0, 0, 1920, 1080))
-    assert not maximise and rect.size().toTuple() == (1728, 972)
-    assert QRect(0, 0, 1920, 1080).contains(rect) and rect.center() == QRect(0, 0, 1920, 1080).center()
+    assert first_geometry(QRect(0, 0, 1920, 1050)) == (QRect(0, 0, 1920, 1050), True)
+    rect, maximise = first_geometry(QRect(0, 0, 3840, 2160))
+    assert not maximise and rect.size().toTuple() == (2400, 1500)
+    assert QRect(0, 0, 3840, 2160).contains(rect) and rect.center() == QRect(0, 0, 3840, 2160).center()
 
 
 def test_a_saved_geometry_is_brought_onto_the_current_screen():
@@ -59,18 +60,17 @@ def test_a_setup_dock_saved_too_narrow_comes_back_usable(qtbot):
     win = new_window(qtbot)
     win.resizeDocks([win.setup_dock], [130], Qt.Orientation.Horizontal)
     close(win)
-    assert QSettings().value("window/state") is not None
+    size = win.screen().availableGeometry().size()
+    assert QSettings().value(f"layout/{size.width()}x{size.height()}/state") is not None
     again = new_window(qtbot)
     assert again.setup_dock.width() >= SETUP_MIN_WIDTH_PX
     close(again)
 
 
-def test_the_bottom_panel_opens_on_the_layers_not_an_empty_compare_tab(qtbot):
+def test_the_window_opens_on_the_overview_whatever_view_it_was_closed_on(qtbot):
     win = new_window(qtbot)
-    win.compare_dock.raise_()
-    qtbot.waitUntil(lambda: not win.compare_dock.visibleRegion().isEmpty())
+    win.show_view("compare")
     close(win)
     again = new_window(qtbot)
-    qtbot.waitUntil(lambda: not again.layers_dock.visibleRegion().isEmpty())
-    assert again.compare_dock.visibleRegion().isEmpty()
+    assert again.workspaces.current_name() == "overview"
     close(again)

@@ -42,7 +42,7 @@ def run_paths(window: MainWindow, qtbot, model, image):
 
     window.session.returned.connect(finished)
     window.session.errored.connect(failed)
-    window.run_action.trigger()
+    window.commands.run.trigger()
     qtbot.waitUntil(lambda: bool(outcome), timeout=RUN_TIMEOUT_MS)
     window.session.returned.disconnect(finished)
     window.session.errored.disconnect(failed)
@@ -113,11 +113,11 @@ def test_a_new_run_while_one_is_ending_starts_after_it(window, qtbot):
     window.controls.model_picker.set_path(str(model_path("squeezenet")), emit=False)
     window.controls.image_picker.set_path(str(image_path("chelsea.png")), emit=False)
     with qtbot.waitSignal(window.session.progress, timeout=RUN_TIMEOUT_MS):
-        window.run_action.trigger()
+        window.commands.run.trigger()
     window.controls.settings.iterations.setValue(4)
     reports = []
     window.session.returned.connect(lambda result: reports.append(result.report))
-    window.run_action.trigger()
+    window.commands.run.trigger()
     qtbot.waitUntil(lambda: len(reports) == 2, timeout=RUN_TIMEOUT_MS)
     assert not reports[0].completed and reports[1].completed
     assert len(reports[1].latency_ms.samples) == 4
@@ -127,9 +127,9 @@ def test_stop_during_compile_discards_the_run(window, qtbot):
     window.controls.model_picker.set_path(str(model_path("yolov8")), emit=False)
     window.controls.image_picker.set_path(str(image_path("bus.jpg")), emit=False)
     with qtbot.waitSignal(window.session.phase_started, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda name: name == "compile"):
-        window.run_action.trigger()
+        window.commands.run.trigger()
     with qtbot.waitSignal(window.session.aborted, timeout=RUN_TIMEOUT_MS):
-        window.stop_action.trigger()
+        window.commands.stop.trigger()
     assert not window.session.busy and window.report is None
 
 
@@ -179,7 +179,7 @@ def test_the_layer_table_follows_a_run_live_then_shows_its_report(window, qtbot)
     window.controls.model_picker.set_path(str(model_path("squeezenet")), emit=False)
     window.controls.image_picker.set_path(str(image_path("chelsea.png")), emit=False)
     with qtbot.waitSignal(window.session.started, timeout=RUN_TIMEOUT_MS) as started:
-        window.run_action.trigger()
+        window.commands.run.trigger()
     live = started.args[0]
     published: list[list[LayerStats]] = []
     publish = live.publish_layers
@@ -189,6 +189,8 @@ def test_the_layer_table_follows_a_run_live_then_shows_its_report(window, qtbot)
         publish(layers)
 
     live.publish_layers = recorded
+    window.show_view("layers")  # the poller refreshes the views on screen only
+
     def shows_a_newer_snapshot() -> bool:
         rows = window.layers.model.layers()
         return bool(rows) and rows in published[1:]
@@ -197,5 +199,5 @@ def test_the_layer_table_follows_a_run_live_then_shows_its_report(window, qtbot)
     assert window.layers.is_following()
     assert [layer.name for layer in published[0]] == [layer.name for layer in published[-1]], "the same layers, newer figures"
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as finished:
-        window.stop_action.trigger()
+        window.commands.stop.trigger()
     assert window.layers.model.layers() == finished.args[0].layers and not window.layers.is_following()

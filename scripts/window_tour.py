@@ -1,0 +1,200 @@
+"""Drive the real window through every result view after real runs, measure what a user can see
+of each, and optionally save a screenshot of each view.
+
+Run it from the project's folder on a real X server (the layout test starts Xvfb for it;
+`scripts/docs_screenshots.sh` makes the screenshots in docs/):
+
+    DISPLAY=:99 PYTHONPATH=. python scripts/window_tour.py --json tour.json --shots docs/
+
+The runs: face-detection-adas on a photo (Overview, Layers with a selected layer, Graph,
+Roofline, Outputs), a comparison of three configurations (Compare), YuNet on OpenVINO then on
+ONNX Runtime (A/B of two engines), and face-detection-adas on the folder of photos (Frames).
+Settings are kept in a temporary folder, so the user's own are neither read nor changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QTableView, QWidget
+
+from ovgui.core.compare import Variant
+from ovgui.core.options import RunConfig
+from ovgui.gui.app import make_application
+from ovgui.gui.main_window import MainWindow
+from tests.gui.chart_geometry import unreadable
+
+SHARED = Path(os.environ.get("OVGUI_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+FACE = "models/omz/face-detection-adas-0001/FP16/face-detection-adas-0001.xml"
+YUNET = "models/yunet/yunet_s_640_640.onnx"
+PHOTO = "images/zidane.jpg"
+RUN_TIMEOUT_S = 300
+SETTLE_MS = 400
+
+
+def wait_for(signal, timeout_s: float = RUN_TIMEOUT_S):
+    """What `signal` carries, or an error naming it when it does not come in time."""
+    loop = QEventLoop()
+    got: list = []
+    signal.connect(lambda *args: (got.append(args), loop.quit()))
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    if not got:
+        raise SystemExit(f"error: no {signal} within {timeout_s:.0f} s")
+    return got[0]
+
+
+def settle(ms: int = SETTLE_MS) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main_table(widget: QWidget) -> QTableView:
+    """The largest table on screen in `widget`: the one a user reads."""
+    tables = [table for table in widget.findChildren(QTableView) if table.isVisible() and table.model() is not None]
+    if not tables:
+        raise SystemExit(f"error: no table on screen in {type(widget).__name__}")
+    return max(tables, key=lambda table: table.viewport().width() * table.viewport().height())
+
+
+def fully_visible_rows(table: QTableView) -> int:
+    """Rows wholly inside the viewport, as scrolled now (a row cut at the bottom does not count)."""
+    bottom = table.viewport().height()
+    rects = [table.visualRect(table.model().index(row, 0)) for row in range(table.model().rowCount())]
+    return sum(1 for rect in rects if rect.height() > 0 and rect.top() >= 0 and rect.top() + rect.height() <= bottom)
+
+
+def visible_columns(table: QTableView) -> list[str]:
+    """Header titles of the columns wholly inside the viewport, as scrolled now."""
+    header = table.horizontalHeader()
+    width = table.viewport().width()
+    model = table.model()
+    shown = []
+    for logical in range(model.columnCount()):
+        if header.isSectionHidden(logical):
+            continue
+        left = header.sectionViewportPosition(logical)
+        if left >= 0 and left + header.sectionSize(logical) <= width:
+            shown.append(" ".join(str(model.headerData(logical, header.orientation())).split()))
+    return shown
+
+
+def table_facts(widget: QWidget) -> dict:
+    table = main_table(widget)
+    return {"rows": table.model().rowCount(), "visible_rows": fully_visible_rows(table), "columns": visible_columns(table),
+            "horizontal_scroll": table.horizontalScrollBar().value()}
+
+
+class Tour:
+    def __init__(self, window: MainWindow, shots: Path | None):
+        self.window = window
+        self.shots = shots
+        self.facts: dict = {"window": list(window.size().toTuple())}
+
+    def shoot(self, name: str) -> None:
+        if self.shots is not None:
+            size = "x".join(map(str, self.window.screen().size().toTuple()))
+            self.window.grab().save(str(self.shots / f"{name}-{size}.png"))
+
+    def view(self, name: str) -> QWidget:
+        self.window.show_view(name)
+        settle()
+        return self.window.workspaces.view(name)
+
+    def run(self, model: str, image: str, config: RunConfig):
+        self.window.open_model(str(SHARED / model))
+        self.window.open_image(str(SHARED / image))
+        self.window.set_config(config)
+        settle()
+        self.window.start_run()
+        return wait_for(self.window.report_ready)[0]
+
+    def photo_run(self) -> None:
+        report = self.run(FACE, PHOTO, RunConfig(iterations=200, precision="f32"))
+        self.view("overview")
+        self.shoot("overview")
+        layers = self.view("layers")
+        self.facts["layers"] = table_facts(layers)
+        table = main_table(layers)
+        table.horizontalScrollBar().setValue(table.horizontalScrollBar().maximum())
+        scrolled_to = table.horizontalScrollBar().value()
+        table.selectRow(2)
+        settle()
+        self.facts["layers_selected"] = {**table_facts(layers), "scrolled_to": scrolled_to}
+        table.horizontalScrollBar().setValue(0)
+        table.selectRow(0)
+        settle()
+        self.facts["layers_with_detail"] = {**table_facts(layers), "detail_width": self.window.layer_detail.width()}
+        self.shoot("layers")
+        graph = self.view("graph")
+        if self.window.graph_view.is_laying_out():
+            wait_for(self.window.graph_view.drawn)
+            settle()
+        self.facts["graph_height"] = graph.height()
+        self.shoot("graph")
+        self.facts["roofline_height"] = self.view("roofline").height()
+        self.shoot("roofline")
+        self.facts["outputs"] = table_facts(self.view("outputs"))
+        self.shoot("outputs")
+        self.facts["layer_count"] = len(report.layers)
+
+    def comparison(self) -> None:
+        variants = [Variant("latency, 1 stream", {"mode": "latency"}),
+                    Variant("throughput, async", {"mode": "throughput"}),
+                    Variant("latency, 1 thread", {"mode": "latency", "nthreads": 1})]
+        self.window.set_config(RunConfig(iterations=100, precision="f32"))
+        self.window.start_comparison(variants)
+        wait_for(self.window.session.returned)
+        compare = self.view("compare")
+        self.facts["compare"] = {**table_facts(compare), "chart_problems": unreadable(compare, [v.name for v in variants])}
+        self.shoot("compare")
+
+    def engines(self) -> None:
+        self.run(YUNET, PHOTO, RunConfig(iterations=100, precision="f32"))
+        self.run(YUNET, PHOTO, RunConfig(iterations=100, engine="onnxruntime"))
+        self.facts["ab"] = table_facts(self.view("ab"))
+        self.shoot("ab")
+
+    def frames(self) -> None:
+        self.run(FACE, "images", RunConfig(iterations=20, precision="f32"))
+        self.view("frames")
+        self.shoot("frames")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write what was measured here")
+    parser.add_argument("--shots", type=Path, help="save a screenshot of each view into this folder")
+    parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "frames"],
+                        help="the parts of the tour to take")
+    args = parser.parse_args()
+    app = make_application()
+    with tempfile.TemporaryDirectory() as settings:
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings)
+        window = MainWindow()
+        window.show()
+        settle(1000)
+        tour = Tour(window, args.shots)
+        for part in args.only:
+            {"photo": tour.photo_run, "comparison": tour.comparison, "engines": tour.engines, "frames": tour.frames}[part]()
+        tour.facts["window"] = list(window.size().toTuple())
+        tour.facts["maximised"] = window.isMaximized()
+        window.close()
+        app.processEvents()
+    text = json.dumps(tour.facts, indent=2)
+    if args.json:
+        args.json.write_text(text)
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
