@@ -3,6 +3,8 @@ dynamic input's fixed dimensions kept."""
 
 from __future__ import annotations
 
+import openvino as ov
+import openvino.opset13 as ops
 import pytest
 from shape_models import height_48_any_width, image_and_vector, needs_height_48
 from shared_data import image_path
@@ -10,6 +12,7 @@ from shared_data import image_path
 from ovgui.core import runner
 from ovgui.core.errors import SettingError
 from ovgui.core.options import data_shape_runs, named_shapes
+from ovgui.core.preprocess import batched_shapes
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 
@@ -77,3 +80,13 @@ def test_benchmark_app_spellings_are_read():
     assert data_shape_runs("[1,3,32,32][1,3,64,64]") == [{"": [1, 3, 32, 32]}, {"": [1, 3, 64, 64]}]
     assert data_shape_runs("a[1,3,8,8][1,3,16,16],b[1,2][1,4]") == [{"a": [1, 3, 8, 8], "b": [1, 2]},
                                                                   {"a": [1, 3, 16, 16], "b": [1, 4]}]
+
+
+def test_the_batch_follows_a_declared_layout_else_the_first_dimension():
+    declared = ops.parameter([2, 5], ov.Type.f32, name="declared")
+    declared.set_layout(ov.Layout("CN"))
+    plain = ops.parameter([1, 5], ov.Type.f32, name="plain")
+    for parameter in (declared, plain):
+        parameter.output(0).get_tensor().set_names({parameter.get_friendly_name()})
+    model = ov.Model([ops.relu(declared), ops.relu(plain)], [declared, plain])
+    assert batched_shapes(model, 7) == {"declared": ov.PartialShape([2, 7]), "plain": ov.PartialShape([7, 5])}
