@@ -182,12 +182,13 @@ def named_input_shapes(model: ov.Model, shapes: dict[str, list[int]]) -> dict[st
 
 def batched_shapes(model: ov.Model, batch: int) -> dict[str, ov.PartialShape]:
     """Every input with its batch dimension set, as benchmark_app -b: the layout's N where the model
-    declares one, else the first dimension.  Scalars have no batch and keep their shape."""
+    declares one, else the first dimension.  Scalars and inputs of unknown rank have no batch to set."""
     shapes: dict[str, ov.PartialShape] = {}
     for port in model.inputs:
-        dims = [d.get_length() if d.is_static else 1 for d in port.get_partial_shape()]
-        if not dims:
+        shape = port.get_partial_shape()
+        if shape.rank.is_dynamic or shape.rank.get_length() == 0:
             continue
+        dims = [d.get_length() if d.is_static else 1 for d in shape]
         layout = ov.layout_helpers.get_layout(port)
         axis = ov.layout_helpers.batch_idx(layout) if ov.layout_helpers.has_batch(layout) else 0
         dims[axis] = batch
