@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ovgui.core.errors import OvguiError, error_text
-from ovgui.core.options import OPTIONS, Option, OptionError, RunConfig, make_config, validate
+from ovgui.core.options import BY_NAME, OPTIONS, Option, OptionError, RunConfig, make_config, validate
 from ovgui.gui.view_names import RESULT_VIEWS
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,13 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     """
     exclusive: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in OPTIONS:
+        if option.name == "input_shapes":
+            continue
+        if option.name == "input_shape":
+            parser.add_argument(*option.flags, dest=option.name, action=ShapeAction, metavar=f"{option.metavar}|NAME[1,3,48,320]",
+                                help=f"{option.help_text()}; NAME[...] (repeatable): {BY_NAME['input_shapes'].help_text()}",
+                                default=argparse.SUPPRESS)
+            continue
         if option.exclusive and option.exclusive not in exclusive:
             exclusive[option.exclusive] = parser.add_mutually_exclusive_group()
         target = exclusive[option.exclusive] if option.exclusive else parser
@@ -51,6 +59,23 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         for flag, value, help_text in option.switches:
             switches.add_argument(flag, action="store_const", const=value, dest=option.name, help=help_text,
                                   default=argparse.SUPPRESS)
+
+
+class ShapeAction(argparse.Action):
+    """``--shape`` takes both spellings: N,C,H,W for the only image input (`input_shape`) and,
+    repeatable, NAME[1,3,48,320] for one input by name or index (`input_shapes`, benchmark_app's -shape)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        text = str(values)
+        named = re.match(r"\s*[^\[\],\s]+\s*\[", text) is not None
+        option = BY_NAME["input_shapes" if named else "input_shape"]
+        if named and getattr(namespace, option.name, None):
+            text = f"{getattr(namespace, option.name)},{text}"
+        try:
+            setattr(namespace, option.name, option.parse(text))
+        except OptionError as error:
+            raise argparse.ArgumentError(self, error.problem) from None
 
 
 def _parser_for(option: Option) -> Callable[[str], Any]:

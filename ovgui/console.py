@@ -22,6 +22,7 @@ from ovgui.core.formatting import (
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.outputs import format_outputs
 from ovgui.core.report import Report
+from ovgui.core.shape_runs import format_shape_runs
 
 BAR_WIDTH = 30
 TOP_LAYERS = 10
@@ -66,6 +67,7 @@ def format_summary(report: Report) -> str:
         _header(report),
         _timings(report),
         _latency(report),
+        format_shape_runs(report),
         _layers(report),
         _memory(report),
         _frames(report),

@@ -16,8 +16,9 @@ of source — command-line text, JSON, widgets — and every one goes through
 from __future__ import annotations
 
 import math
+import re
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -75,6 +76,9 @@ class RunConfig:
     inter_op_threads: int | None = None
     graph_optimization: str | None = None
     execution_mode: str | None = None
+    batch: int | None = None
+    input_shapes: str | None = None
+    data_shapes: str | None = None
 
 
 class OptionError(OvguiError):
@@ -96,6 +100,8 @@ class Option:
     (or each number of a list); `above` makes the minimum exclusive.  `lengths` are the list
     sizes allowed.  `unset` is what ``None`` means, in words.  `path` is "file" or "folder" for
     options that name one; `exclusive` groups options the command line takes only one of.
+    `reader` reads a text option's own spelling (benchmark_app's shapes) and raises ValueError
+    with the problem when the text does not follow it.
     """
 
     name: str
@@ -115,6 +121,7 @@ class Option:
     path: str = ""
     exclusive: str = ""
     metavar: str | None = None
+    reader: Callable[[str], Any] | None = None
 
     @property
     def title(self) -> str:
@@ -234,6 +241,11 @@ class Option:
         if not value.strip():
             raise OptionError(self, "must not be blank")
         self._check_path(value)
+        if self.reader is not None:
+            try:
+                self.reader(value)
+            except ValueError as error:
+                raise OptionError(self, str(error)) from None
         return value
 
     def _check_path(self, value: str) -> None:
@@ -246,6 +258,56 @@ class Option:
 
 
 _HINTS = get_type_hints(RunConfig)
+_SHAPE_GROUP = re.compile(r"\s*([^\[\],\s]*)\s*((?:\[[^\[\]]*\]\s*)+)(?:,|$)")
+
+
+def shape_groups(text: str) -> list[tuple[str, list[list[int]]]]:
+    """benchmark_app's spelling of shapes, read as (input name or index, its shapes) groups:
+    ``x[1,3,48,320]``, ``[1,3,320,320][1,3,640,640]``, ``a[1,3,8,8][1,3,16,16],b[1,2][1,2]``.
+    An unnamed group has the name "".  ValueError says what does not follow the spelling."""
+    groups: list[tuple[str, list[list[int]]]] = []
+    text = text.strip()
+    position = 0
+    while position < len(text):
+        match = _SHAPE_GROUP.match(text, position)
+        if match is None:
+            raise ValueError(f"cannot read '{text[position:]}': write NAME[1,3,48,320] or [1,3,320,320][1,3,640,640]")
+        groups.append((match.group(1), [_dimensions(part) for part in re.findall(r"\[([^\]]*)\]", match.group(2))]))
+        position = match.end()
+    names = [name for name, _shapes in groups]
+    if len(set(names)) != len(names):
+        raise ValueError(f"names an input twice: {text}")
+    return groups
+
+
+def _dimensions(text: str) -> list[int]:
+    parts = [part.strip() for part in text.split(",")]
+    if not 1 <= len(parts) <= MAX_RANK or not all(part.isdigit() and 1 <= int(part) <= MAX_DIMENSION for part in parts):
+        raise ValueError(f"[{text}] is not a shape: give 1 to {MAX_RANK} sizes between 1 and {MAX_DIMENSION}")
+    return [int(part) for part in parts]
+
+
+def named_shapes(text: str) -> dict[str, list[int]]:
+    """``--shape NAME[1,3,48,320]``: one shape for each named input."""
+    groups = shape_groups(text)
+    for name, shapes in groups:
+        if not name:
+            raise ValueError(f"{text} names no input: write NAME[1,3,48,320] (an input's name or index)")
+        if len(shapes) != 1:
+            raise ValueError(f"gives input '{name}' {len(shapes)} shapes; one each (several shapes: --data-shape)")
+    return {name: shapes[0] for name, shapes in groups}
+
+
+def data_shape_runs(text: str) -> list[dict[str, list[int]]]:
+    """``--data-shape``: the input shapes of each run, in order; "" names the model's only image input.
+    Named groups give their i-th shapes to run i, as benchmark_app's -data_shape."""
+    groups = shape_groups(text)
+    counts = {len(shapes) for _name, shapes in groups}
+    if len(counts) != 1:
+        raise ValueError(f"gives the inputs different numbers of shapes ({text}); give each input one shape per run")
+    if len(groups) > 1 and any(not name for name, _shapes in groups):
+        raise ValueError(f"mixes named and unnamed shapes ({text}); name every input")
+    return [{name: shapes[run] for name, shapes in groups} for run in range(counts.pop())]
 
 OPTIONS: tuple[Option, ...] = (
     Option("engine", "engine", "which runtime runs the model; ONNX Runtime (an extra) takes .onnx models on the CPU",
@@ -338,6 +400,15 @@ OPTIONS: tuple[Option, ...] = (
            "static shape for a dynamic input, e.g. 1,3,640,640; unset, a dynamic size is the image's rounded up to 32",
            "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, maximum=MAX_DIMENSION,
            unset="guessed", metavar="N,C,H,W"),
+    Option("batch", "batch", "the inputs' batch size (layout N, else the first dimension), as benchmark_app -b; "
+           "an image input repeats the image, and throughput counts images", "preprocess", flags=("-b", "--batch"),
+           minimum=1, maximum=MAX_DIMENSION, unset="the model's", metavar="N"),
+    Option("input_shapes", "input shapes", "static shape per input, by name or index, as benchmark_app -shape "
+           "(repeat --shape, or comma-separate: x[1,3,48,320],y[1,2])", "preprocess", flags=("--shape",),
+           unset="guessed", metavar="NAME[1,3,48,320]", reader=named_shapes),
+    Option("data_shapes", "data shapes", "profile each shape in turn, each its own latency and layers, as benchmark_app "
+           "-data_shape: [1,3,320,320][1,3,640,640] or x[1,3,8,8][1,3,16,16],y[1,2][1,2]", "preprocess",
+           flags=("--data-shape",), unset="none", metavar="SHAPES", reader=data_shape_runs),
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

@@ -26,12 +26,13 @@ from ovgui.core.errors import OvguiError, SettingError
 from ovgui.core.geometry import Geometry
 from ovgui.core.image import LoadedImage
 from ovgui.core.model import DETAIL_LIMIT, openvino_message, rt_text
-from ovgui.core.options import BY_NAME, where_to_set
+from ovgui.core.options import BY_NAME, named_shapes, where_to_set
 from ovgui.core.report import PreprocessInfo, RunConfig
 
 PREPROCESS_MODES = ("host", "graph")
 SPATIAL_MULTIPLE = 32
 GIVEN_SHAPE = "the input shape given"
+GIVEN_SHAPES = "the input shapes given"
 GUESSED_SHAPE = f"ovgui's guess: the image's size rounded up to {SPATIAL_MULTIPLE}"
 LETTERBOX_FILL = 114
 IMAGENET_MEAN_RGB = [123.675, 116.28, 103.53]
@@ -146,18 +147,57 @@ def substitutions(model: ov.Model, image_names: list[str], info: PreprocessInfo,
 
 
 def fix_input_shapes(model: ov.Model, image: LoadedImage, config: RunConfig) -> tuple[list[str], str]:
-    """Give `model` the static input shapes the run uses (the user's shape, else the image's size)
-    and return its image-like inputs' names and their layout.  The memory estimate reshapes a copy
-    through here too, so it sizes the run that will happen."""
+    """Give `model` the static input shapes the run uses (the user's shapes, else the image's size,
+    then the batch) and return its image-like inputs' names and their layout.  Named shapes come
+    first, so a text recogniser `[?,3,?,?]` given `x[1,3,48,320]` is static before the image is
+    looked at.  The memory estimate reshapes a copy through here too, so it sizes the run that will happen."""
+    if config.input_shapes:
+        reshape_ports(model, named_input_shapes(model, named_shapes(config.input_shapes)), GIVEN_SHAPES, "input_shapes")
     if config.input_shape and len(model.inputs) == 1 and model.inputs[0].get_partial_shape().rank.is_dynamic:
         reshape_ports(model, {model.inputs[0].get_any_name(): ov.PartialShape(config.input_shape)}, GIVEN_SHAPE)
     raise_if_unfeedable(model)
     image_names = [port.get_any_name() for port in model.inputs if is_image_like(port)]
-    if not image_names:
-        return [], ""
-    layout = channel_layout(model.input(image_names[0]), config.layout)
-    reshape_inputs(model, image, layout, config.input_shape)
+    layout = channel_layout(model.input(image_names[0]), config.layout) if image_names else ""
+    if image_names:
+        reshape_inputs(model, image, layout, config.input_shape)
+    if config.batch is not None:
+        reshape_ports(model, batched_shapes(model, config.batch), f"batch {config.batch}", "batch")
     return image_names, layout
+
+
+def named_input_shapes(model: ov.Model, shapes: dict[str, list[int]]) -> dict[str, ov.PartialShape]:
+    """`--shape NAME[...]` by input name or index, each checked against its input's rank."""
+    option = BY_NAME["input_shapes"]
+    names = [port.get_any_name() for port in model.inputs]
+    resolved: dict[str, ov.PartialShape] = {}
+    for key, dims in shapes.items():
+        name = names[int(key)] if key.isdigit() and int(key) < len(names) else key
+        if name not in names:
+            raise SettingError(f"{option.title}: the model has no input '{key}'; its inputs: "
+                               f"{describe_shapes(input_shapes_of(model))}", option.name)
+        check_shape_override(model.input(name), dims, option.name)
+        resolved[name] = ov.PartialShape(dims)
+    return resolved
+
+
+def batched_shapes(model: ov.Model, batch: int) -> dict[str, ov.PartialShape]:
+    """Every input with its batch dimension set, as benchmark_app -b: the layout's N where the model
+    declares one, else the first dimension.  Scalars and inputs of unknown rank have no batch to set."""
+    shapes: dict[str, ov.PartialShape] = {}
+    for port in model.inputs:
+        shape = port.get_partial_shape()
+        if shape.rank.is_dynamic or shape.rank.get_length() == 0:
+            continue
+        dims = [d.get_length() if d.is_static else 1 for d in shape]
+        layout = ov.layout_helpers.get_layout(port)
+        axis = ov.layout_helpers.batch_idx(layout) if ov.layout_helpers.has_batch(layout) else 0
+        dims[axis] = batch
+        shapes[port.get_any_name()] = ov.PartialShape(dims)
+    return shapes
+
+
+def input_shapes_of(model: ov.Model) -> dict[str, ov.PartialShape]:
+    return {port.get_any_name(): port.get_partial_shape() for port in model.inputs}
 
 
 def image_tensor(
@@ -204,34 +244,35 @@ def reshape_inputs(model: ov.Model, image: LoadedImage, layout: str, shape_overr
         reshape_ports(model, new_shapes, GIVEN_SHAPE if shape_override else GUESSED_SHAPE)
 
 
-def reshape_ports(model: ov.Model, new_shapes: dict[str, ov.PartialShape], chosen: str) -> None:
-    """`chosen` says where the new shapes came from, for the message when the model refuses them."""
-    before = {port.get_any_name(): port.get_partial_shape() for port in model.inputs}
+def reshape_ports(model: ov.Model, new_shapes: dict[str, ov.PartialShape], chosen: str, option: str = "input_shape") -> None:
+    """`chosen` says where the new shapes came from, and `option` is the setting that changes them,
+    for the message when the model refuses them."""
+    before = input_shapes_of(model)
     try:
         model.reshape(new_shapes)
     except (RuntimeError, ValueError) as error:
-        raise SettingError(reshape_failure(new_shapes, chosen, before, error), "input_shape") from None
+        raise SettingError(reshape_failure(new_shapes, chosen, before, error, option), option) from None
 
 
 def reshape_failure(new_shapes: dict[str, ov.PartialShape], chosen: str, inputs: dict[str, ov.PartialShape],
-                    error: Exception) -> str:
+                    error: Exception, option: str = "input_shape") -> str:
     """A line that says which setting fixes it, then the model's inputs as read and OpenVINO's
     reason in full: a model built for one size (a text recogniser 48 px high) fails deep inside."""
     return "\n".join([
         f"cannot reshape the model to {describe_shapes(new_shapes)} ({chosen}): give a shape it takes with "
-        f"{where_to_set(BY_NAME['input_shape'])}",
+        f"{where_to_set(BY_NAME[option])}",
         f"model inputs: {describe_shapes(inputs)}",
         f"OpenVINO: {openvino_message(error, DETAIL_LIMIT)}",
     ])
 
 
-def check_shape_override(port: ov.Output, shape: list[int] | None) -> None:
-    rank = port.get_partial_shape().rank.get_length()
-    if shape is not None and (len(shape) != rank or min(shape) < 1):
+def check_shape_override(port: ov.Output, shape: list[int] | None, option: str = "input_shape") -> None:
+    rank = port.get_partial_shape().rank
+    if shape is not None and ((rank.is_static and len(shape) != rank.get_length()) or min(shape) < 1):
         raise SettingError(
             f"cannot reshape the model: shape {shape} does not fit input '{port.get_any_name()}' "
-            f"{port.get_partial_shape()}; give {rank} positive sizes with {where_to_set(BY_NAME['input_shape'])}",
-            "input_shape",
+            f"{port.get_partial_shape()}; give {rank} positive sizes with {where_to_set(BY_NAME[option])}",
+            option,
         )
 
 

@@ -471,6 +471,17 @@ class Roofline:
 
 
 @dataclass
+class ShapeRun:
+    """One shape of a `--data-shape` list: the shapes its inputs were given (by input name) and its
+    own latency, throughput and per-layer times, measured on a model compiled for that shape alone."""
+
+    inputs: dict[str, list[int]] = field(default_factory=dict)
+    latency_ms: LatencyStats = field(default_factory=LatencyStats)
+    throughput_fps: float = 0.0
+    layers: list[LayerStats] = field(default_factory=list)
+
+
+@dataclass
 class Report:
     model: ModelInfo
     device: DeviceInfo
@@ -500,6 +511,7 @@ class Report:
     outputs: list[OutputStats] = field(default_factory=list)
     segments: list[ClassShare] = field(default_factory=list)
     drift: list[OutputDrift] = field(default_factory=list)
+    shape_runs: list[ShapeRun] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

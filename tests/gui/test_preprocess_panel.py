@@ -51,7 +51,7 @@ def test_the_panel_reaches_the_run_and_is_remembered_per_model(window, qtbot):
 
     open_files(window, qtbot, "face", "bus.jpg")
     assert panel.values() == {"preprocess": "host", "layout": None, "color_order": None, "mean": None, "scale": None,
-                              "resize": None, "input_shape": None}
+                              "resize": None, "input_shape": None, "batch": None, "input_shapes": None, "data_shapes": None}
     assert panel.reason("input_shape") == "[1,3,384,672] — the model's own shape"
     report = run(window, qtbot)
     assert report.preprocess.color_order == "bgr" and report.config.color_order is None
@@ -62,7 +62,8 @@ def test_the_panel_reaches_the_run_and_is_remembered_per_model(window, qtbot):
     open_files(fresh, qtbot, "yunet_dynamic")
     assert fresh.controls.preprocess.values() == {"preprocess": "graph", "layout": "NCHW", "color_order": "rgb",
                                                   "mean": [1.0, 2.0, 3.0], "scale": None, "resize": "letterbox",
-                                                  "input_shape": [1, 3, 256, 320]}
+                                                  "input_shape": [1, 3, 256, 320], "batch": None, "input_shapes": None,
+                                                  "data_shapes": None}
     assert run(fresh, qtbot).preprocess.input_shape == [1, 3, 256, 320]
     fresh.session.shutdown()
     fresh.jobs.wait()
