@@ -134,10 +134,13 @@ def random_array(port: ov.Output, source: Source) -> np.ndarray:
 
 
 def random_range(port: ov.Output, source: Source) -> tuple[float, float]:
-    """benchmark_app's range (0..255, bool 0..1) unless the user gave one, checked against the type."""
+    """benchmark_app's range (0..255, bool 0..1) unless the user gave one, checked against the type.
+    An i8 input gets 0..127: benchmark_app's 0..255 would wrap to negative values there."""
     dtype = port.get_element_type().to_dtype()
     if source.low is None or source.high is None:
-        return (0.0, 1.0) if dtype.kind == "b" else (0.0, 255.0)
+        if dtype.kind == "b":
+            return 0.0, 1.0
+        return 0.0, float(min(255, np.iinfo(dtype).max)) if dtype.kind in "iu" else 255.0
     return _fitting(port, source.low, dtype, "random LOW"), _fitting(port, source.high, dtype, "random HIGH")
 
 

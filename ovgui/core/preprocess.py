@@ -119,11 +119,10 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     pixels, geometry = image_tensor(image, info, dtype)
     model_ops = frozenset(op.get_friendly_name() for op in model.get_ops())
     tensor_hw = (pixels.shape[1], pixels.shape[2])
-    if info.mode == "graph":
-        add_preprocessing(model, pictured, pixels.shape, info)
-
     arrays = {index: input_array(port, sources, pictured, info, pixels, tensor_hw) for index, port in enumerate(model.inputs)}
     info.inputs = feeds(model, sources, pictured, info.model_layout)
+    if info.mode == "graph":
+        add_preprocessing(model, pictured, pixels.shape, info)
     info.substitutions = substitutions(model, sources, pictured, info, image.size)
     indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in pictured
                     and port.get_any_name() not in sources)
