@@ -35,6 +35,8 @@ class TensorInfo:
     shape: str
     element_type: str
     names: list[str] = field(default_factory=list)
+    layout: str = ""
+    """The layout the model declares for the tensor (``[N,C,H,W]``), empty when it declares none."""
 
 
 @dataclass
