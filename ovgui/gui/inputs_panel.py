@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from ovgui.core.report import InputFeed, ModelInfo, RunConfig, TensorInfo
 
-AUTO_TEXT = "auto: the photo, or random data"
+AUTO_HINT = "the photo, or random data (seed 0)"
+KIND_WIDTH_CHARACTERS = 9
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class SourceKind:
 
 
 KINDS = (
-    SourceKind("auto", AUTO_TEXT),
+    SourceKind("auto", "auto", placeholder=AUTO_HINT),
     SourceKind("image", "image file…", placeholder="an image file", file_filter="Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff)"),
     SourceKind("array", ".npy/.npz file…", placeholder="FILE.npy or FILE.npz[:KEY]", file_filter="Arrays (*.npy *.npz)"),
     SourceKind("const", "constant", "const:", placeholder="a value, e.g. 0"),
@@ -86,7 +87,8 @@ class SourceRow(QWidget):
     def __init__(self, port: TensorInfo, parent: QWidget | None = None):
         super().__init__(parent)
         self.port = port
-        self.kind = QComboBox(objectName=f"input-kind-{port.name}")
+        self.kind = QComboBox(objectName=f"input-kind-{port.name}", minimumContentsLength=KIND_WIDTH_CHARACTERS,
+                              sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         for kind in KINDS:
             self.kind.addItem(kind.label, kind.key)
         self.text = QLineEdit(objectName=f"input-text-{port.name}")
@@ -112,10 +114,12 @@ class SourceRow(QWidget):
         kind, text = kind_of(source) if source else (BY_KEY["auto"], "")
         self.kind.setCurrentIndex(self.kind.findData(kind.key))
         self.text.setText(text)
+        self.text.setCursorPosition(0)
+        self.text.setToolTip(text)
 
     def _show_kind(self) -> None:
         kind = self.current()
-        self.text.setVisible(kind.key != "auto")
+        self.text.setEnabled(kind.key != "auto")
         self.text.setPlaceholderText(kind.placeholder)
         self.browse.setVisible(bool(kind.file_filter))
 
