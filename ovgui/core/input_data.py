@@ -24,8 +24,6 @@ from ovgui.core.report import InputFeed
 
 RANDOM_SEED = 0
 """benchmark_app's seed (`SeedSequence(0)` in its inputs_filling.py), recorded with every random input."""
-ARRAY_SUFFIXES = (".npy", ".npz")
-KINDS = ("image", "npy", "npz", "const", "random")
 
 
 @dataclass(frozen=True)
@@ -109,9 +107,23 @@ def input_named(model: ov.Model, key: str) -> str | None:
     return None
 
 
+def file_shapes(model: ov.Model, sources: dict[str, Source]) -> dict[str, ov.PartialShape]:
+    """The shapes a dynamic input takes from the array given for it, as benchmark_app sizes an input
+    from its file; an array that fits none of the input's shapes is left for `cast_array` to refuse."""
+    shapes = {}
+    for port in model.inputs:
+        source = sources.get(port.get_any_name())
+        if source is None or source.kind not in ("npy", "npz") or port.get_partial_shape().is_static:
+            continue
+        wanted = ov.PartialShape(list(read_array(port.get_any_name(), source).shape))
+        if port.get_partial_shape().compatible(wanted):
+            shapes[port.get_any_name()] = wanted
+    return shapes
+
+
 def array_for(port: ov.Output, source: Source) -> np.ndarray:
     """The array bound to `port` for a non-image source, in the port's element type and shape."""
-    dims = [d.get_length() for d in port.get_partial_shape()]
+    dims = run_dims(port)
     dtype = port.get_element_type().to_dtype()
     if source.kind == "image":
         raise OvguiError(f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image input (4-D with 1 or 3 "
@@ -123,8 +135,13 @@ def array_for(port: ov.Output, source: Source) -> np.ndarray:
     return cast_array(port, read_array(port.get_any_name(), source), dims, dtype)
 
 
+def run_dims(port: ov.Output) -> list[int]:
+    """The port's shape for the run: a dimension still dynamic (no image, no array sized it) is 1."""
+    return [d.get_length() if d.is_static else 1 for d in port.get_partial_shape()]
+
+
 def random_array(port: ov.Output, source: Source) -> np.ndarray:
-    dims = [d.get_length() for d in port.get_partial_shape()]
+    dims = run_dims(port)
     dtype = port.get_element_type().to_dtype()
     low, high = random_range(port, source)
     state = np.random.RandomState(np.random.MT19937(np.random.SeedSequence(RANDOM_SEED)))
@@ -222,7 +239,7 @@ def feed(port: ov.Output, source_text: str, layout: str = "") -> InputFeed:
     return InputFeed(
         name=port.get_any_name(),
         element_type=port.get_element_type().get_type_name(),
-        shape=[d.get_length() if d.is_static else -1 for d in port.get_partial_shape()],
+        shape=run_dims(port),
         layout=layout,
         source=source_text,
     )

@@ -26,7 +26,7 @@ from openvino.preprocess import ColorFormat, PrePostProcessor, ResizeAlgorithm
 from ovgui.core.errors import OvguiError, SettingError
 from ovgui.core.geometry import Geometry
 from ovgui.core.image import LoadedImage, load_image
-from ovgui.core.input_data import RANDOM, Source, array_for, describe, feed, sources_for
+from ovgui.core.input_data import RANDOM, Source, array_for, describe, feed, file_shapes, sources_for
 from ovgui.core.model import DETAIL_LIMIT, openvino_message, rt_text
 from ovgui.core.options import BY_NAME, where_to_set
 from ovgui.core.report import InputFeed, PreprocessInfo, RunConfig
@@ -103,6 +103,9 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     """Reshape dynamic inputs, add the preprocessing steps to `model` in place, and build the input arrays:
     the photo for the image inputs no other data is named for, each named input its own data."""
     sources = sources_for(model, config.input)
+    sized_by_files = file_shapes(model, sources)
+    if sized_by_files:
+        reshape_ports(model, sized_by_files, "the shape of the array given for it")
     image_names, layout = fix_input_shapes(model, image, config)
     pictured = [name for name in image_names if sources.get(name, PHOTO).kind == "image"]
     if not pictured:

@@ -77,7 +77,7 @@ class EngineInfo:
 @dataclass
 class InputFeed:
     """What one model input was fed: `source` is a short text such as `image bus.jpg`, `npy pose.npy`,
-    `const 0` or `random[0,255] seed 0`; -1 in `shape` is a dimension the model left dynamic."""
+    `const 0` or `random[0,255] seed 0`; `shape` is the model input's shape in the run."""
 
     name: str
     element_type: str

@@ -89,6 +89,21 @@ def test_graph_preprocessing_fits_an_own_picture_like_the_photo(tmp_path):
     assert own_seen[0, :, 0, 0].tolist() == pytest.approx([10, 20, 30], abs=1)
 
 
+def test_a_dynamic_input_takes_the_shape_of_its_array(tmp_path):
+    given = np.arange(12, dtype=np.int64).reshape(1, 12)
+    model = echo_model([("tokens", [1, -1], ov.Type.i64), ("mask", [1, -1], ov.Type.i64)])
+    tokens, mask = bound(model, {"tokens": save_npy(tmp_path, "tokens", given), "mask": "const:1"})
+    assert tokens.tolist() == given.astype(np.float32).tolist()
+    assert mask.shape == (1, 1), "an input no array sizes keeps 1 for its dynamic dimension"
+
+
+def test_an_image_input_given_an_array_is_fed_it_as_it_is_in_graph_mode(tmp_path):
+    given = np.full((1, 3, 4, 4), 7, np.float32)
+    model = echo_model([("photo", [1, 3, 4, 4], ov.Type.f32), ("planes", [1, 3, 4, 4], ov.Type.f32)])
+    photo, planes = bound(model, {"planes": save_npy(tmp_path, "planes", given)}, preprocess="graph")
+    assert planes.tolist() == given.tolist() and photo.std() > 0
+
+
 def three_inputs(tmp_path: Path) -> Path:
     model = echo_model([("image", [1, 3, 4, 4], ov.Type.f32), ("pose", [1, 3], ov.Type.f32), ("count", [1, 2], ov.Type.i64)])
     path = tmp_path / "three.xml"
