@@ -53,6 +53,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         if option.flags:
             target.add_argument(
                 *option.flags, dest=option.name, type=_parser_for(option), choices=option.choices or None,
+                action="append" if option.repeatable else "store",
                 metavar=option.metavar, help=option.help_text(), default=argparse.SUPPRESS,
             )
         switches = parser.add_mutually_exclusive_group() if len(option.switches) > 1 else target
@@ -93,8 +94,13 @@ def _parser_for(option: Option) -> Callable[[str], Any]:
 
 def run_config(args: argparse.Namespace) -> RunConfig:
     """The options the user gave over `RunConfig`'s defaults, checked as every front end checks them."""
-    given = {option.name: getattr(args, option.name) for option in OPTIONS if hasattr(args, option.name)}
+    given = {option.name: _gathered(option, getattr(args, option.name)) for option in OPTIONS if hasattr(args, option.name)}
     return validate(make_config(given))
+
+
+def _gathered(option: Option, value: Any) -> Any:
+    """A repeated flag's values (``--input a=x --input b=y``) as one mapping, the last for a name repeated."""
+    return {name: source for pair in value for name, source in pair.items()} if option.repeatable else value
 
 
 def profile_parser() -> Parser:

@@ -79,6 +79,7 @@ class RunConfig:
     batch: int | None = None
     input_shapes: str | None = None
     data_shapes: str | None = None
+    input: dict[str, str] | None = None
 
 
 class OptionError(OvguiError):
@@ -122,6 +123,7 @@ class Option:
     exclusive: str = ""
     metavar: str | None = None
     reader: Callable[[str], Any] | None = None
+    repeatable: bool = False
 
     @property
     def title(self) -> str:
@@ -157,6 +159,8 @@ class Option:
         text = text.strip()
         if not text:
             return self.default
+        if self.value_type == dict[str, str]:
+            return self._pair(text)
         if self.item_type is not None:
             parts = [part for part in text.strip("[]()").replace(";", ",").replace(" ", ",").split(",") if part]
             return [self._number(part, self.item_type) for part in parts]
@@ -170,6 +174,8 @@ class Option:
             if self.optional:
                 return None
             raise OptionError(self, "needs a value")
+        if self.value_type == dict[str, str]:
+            return self._check_mapping(value)
         item_type = self.item_type
         if item_type is not None:
             return self._check_list(value, item_type)
@@ -232,6 +238,21 @@ class Option:
         if self.lengths and len(value) not in self.lengths:
             raise OptionError(self, f"takes {_counts(self.lengths)}, got {len(value)}: {_shown(value)}")
         return [self._check_number(item, item_type) for item in value]
+
+    def _pair(self, text: str) -> dict[str, str]:
+        """``NAME=SOURCE`` as a one-entry mapping; a repeated flag gathers several."""
+        name, equals, source = text.partition("=")
+        if not equals or not name.strip() or not source.strip():
+            raise OptionError(self, f"takes NAME=SOURCE (an input's name or index, then its data), got '{text}'")
+        return {name.strip(): source.strip()}
+
+    def _check_mapping(self, value: Any) -> dict[str, str]:
+        if not isinstance(value, Mapping):
+            raise OptionError(self, f"must map input names to sources, got {_shown(value)}")
+        for name, source in value.items():
+            if not isinstance(name, str) or not isinstance(source, str) or not name.strip() or not source.strip():
+                raise OptionError(self, f"must map input names to sources (text), got {_shown(name)}: {_shown(source)}")
+        return dict(value)
 
     def _check_text(self, value: Any) -> str:
         if not isinstance(value, str):
@@ -409,10 +430,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("data_shapes", "data shapes", "profile each shape in turn, each its own latency and layers, as benchmark_app "
            "-data_shape: [1,3,320,320][1,3,640,640] or x[1,3,8,8][1,3,16,16],y[1,2][1,2]", "preprocess",
            flags=("--data-shape",), unset="none", metavar="SHAPES", reader=data_shape_runs),
+    Option("input", "input data",
+           "data for one input, by its name or index (repeat for several): an image, .npy, .npz[:KEY], const:VALUE or "
+           "random[:LOW:HIGH] (seed 0); unnamed image inputs get the photo, other inputs random data as benchmark_app does",
+           "inputs", flags=("--input",), unset="the photo, or random data", metavar="NAME=SOURCE", repeatable=True),
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
-PANEL_TITLES = {"run": "Run", "output": "Run", "preprocess": "Preprocessing"}
+PANEL_TITLES = {"run": "Run", "output": "Run", "preprocess": "Preprocessing", "inputs": "Inputs"}
 """The window's settings panel that holds each group's fields, for a message that points at one."""
 
 

@@ -15,7 +15,8 @@ PrePostProcessor has no step for, happens on the host in both modes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -24,10 +25,11 @@ from openvino.preprocess import ColorFormat, PrePostProcessor, ResizeAlgorithm
 
 from ovgui.core.errors import OvguiError, SettingError
 from ovgui.core.geometry import Geometry
-from ovgui.core.image import LoadedImage
+from ovgui.core.image import LoadedImage, load_image
+from ovgui.core.input_data import RANDOM, Source, array_for, describe, feed, file_shapes, sources_for
 from ovgui.core.model import DETAIL_LIMIT, openvino_message, rt_text
 from ovgui.core.options import BY_NAME, named_shapes, where_to_set
-from ovgui.core.report import PreprocessInfo, RunConfig
+from ovgui.core.report import InputFeed, PreprocessInfo, RunConfig
 
 PREPROCESS_MODES = ("host", "graph")
 SPATIAL_MULTIPLE = 32
@@ -99,51 +101,109 @@ def channel_layout(port: ov.Output, override: str | None) -> str:
 
 
 def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_format: str, config: RunConfig) -> PreparedInputs:
-    """Reshape dynamic inputs, add the preprocessing steps to `model` in place, and build the input arrays."""
+    """Reshape dynamic inputs, add the preprocessing steps to `model` in place, and build the input arrays:
+    the photo for the image inputs no other data is named for, each named input its own data."""
+    sources = sources_for(model, config.input)
+    sized_by_files = file_shapes(model, sources)
+    if sized_by_files:
+        reshape_ports(model, sized_by_files, "the shape of the array given for it")
     image_names, layout = fix_input_shapes(model, image, config)
-    if not image_names:
+    pictured = [name for name in image_names if sources.get(name, PHOTO).kind == "image"]
+    if not pictured:
         raise_if_dynamic(model)
-        zeros = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
-        note = "the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"
-        return PreparedInputs(zeros, Geometry.stretch(image.size, image.size),
-                              PreprocessInfo(family=family, substitutions=[note]), [note])
+        arrays = {i: array_for(port, sources.get(port.get_any_name(), RANDOM)) for i, port in enumerate(model.inputs)}
+        info = PreprocessInfo(family=family, inputs=feeds(model, sources, [], ""))
+        info.substitutions = substitutions(model, sources, [], info, image.size)
+        return PreparedInputs(arrays, Geometry.stretch(image.size, image.size), info, list(info.substitutions))
 
-    main = model.input(image_names[0])
+    main = model.input(pictured[0])
     recipe = recipe_for(family, model_format)
     info = applied_preprocessing(main, layout, recipe, config, family)
     dtype = main.get_element_type().to_dtype()
     pixels, geometry = image_tensor(image, info, dtype)
     model_ops = frozenset(op.get_friendly_name() for op in model.get_ops())
+    tensor_hw = (pixels.shape[1], pixels.shape[2])
+    arrays = {index: input_array(port, sources, pictured, info, pixels, tensor_hw) for index, port in enumerate(model.inputs)}
+    info.inputs = feeds(model, sources, pictured, info.model_layout)
     if info.mode == "graph":
-        add_preprocessing(model, image_names, pixels.shape, info)
-
-    arrays = {index: pixels if port.get_any_name() in image_names else zeros_for(port) for index, port in enumerate(model.inputs)}
-    info.substitutions = substitutions(model, image_names, info, image.size)
-    indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in image_names)
-    return PreparedInputs(arrays, geometry, info, list(info.substitutions), model_ops, indices, dtype,
-                          (pixels.shape[1], pixels.shape[2]))
+        add_preprocessing(model, pictured, pixels.shape, info)
+    info.substitutions = substitutions(model, sources, pictured, info, image.size)
+    indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in pictured
+                    and port.get_any_name() not in sources)
+    return PreparedInputs(arrays, geometry, info, list(info.substitutions), model_ops, indices, dtype, tensor_hw)
 
 
-def substitutions(model: ov.Model, image_names: list[str], info: PreprocessInfo, photo_size: tuple[int, int]) -> list[str]:
+PHOTO = Source("image")
+"""An image input's source when none is named: the run's photo."""
+
+
+def input_array(port: ov.Output, sources: dict[str, Source], pictured: list[str], info: PreprocessInfo,
+                pixels: np.ndarray, tensor_hw: tuple[int, int]) -> np.ndarray:
+    """What `port` is bound to: the photo's tensor, its own picture fitted the same way, or its named data."""
+    name = port.get_any_name()
+    if name not in pictured:
+        return array_for(port, sources.get(name, RANDOM))
+    if name not in sources:
+        return pixels
+    try:
+        own = load_image(sources[name].path)
+    except OvguiError as error:
+        raise OvguiError(f"input '{name}': {error}") from None
+    shape = [d.get_length() for d in port.get_partial_shape()]
+    port_info = replace(info, input_name=name, input_shape=shape)
+    tensor, _geometry = image_tensor(own, port_info, port.get_element_type().to_dtype(),
+                                     tensor_hw if info.mode == "graph" else None)
+    return tensor
+
+
+def feeds(model: ov.Model, sources: dict[str, Source], pictured: list[str], layout: str) -> list[InputFeed]:
+    """Each input and its data, for the report."""
+    return [feed(port, fed_with(port, sources, pictured), layout if port.get_any_name() in pictured else "")
+            for port in model.inputs]
+
+
+def fed_with(port: ov.Output, sources: dict[str, Source], pictured: list[str]) -> str:
+    name = port.get_any_name()
+    if name in pictured and name not in sources:
+        return "the photo"
+    return describe(port, sources.get(name, RANDOM))
+
+
+def substitutions(model: ov.Model, sources: dict[str, Source], pictured: list[str], info: PreprocessInfo,
+                  photo_size: tuple[int, int]) -> list[str]:
     """One line for each way an input is not fed the photo as such: an input that is no image gets
-    zeros, several image inputs (a gaze model's two eyes) all get the whole photo, a one-channel
-    input gets it in grey, a batch repeats it."""
-    lines = [f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros"
-             for port in model.inputs if port.get_any_name() not in image_names]
-    if len(image_names) > 1:
+    random data (as benchmark_app does) or the data named for it, an image input its own picture,
+    several image inputs (a gaze model's two eyes) all the whole photo, a one-channel input the photo
+    in grey, a batch repeats it."""
+    lines = [named_line(port, sources, pictured) for port in model.inputs
+             if port.get_any_name() in sources or port.get_any_name() not in pictured]
+    photo_fed = [name for name in pictured if name not in sources]
+    if len(photo_fed) > 1:
         height, width = model_hw(info)
         fitted = "letterboxed" if info.resize == "letterbox" else "stretched"
-        names = ", ".join(f"'{name}'" for name in image_names)
+        names = ", ".join(f"'{name}'" for name in photo_fed)
         lines.append(f"the model has several image inputs ({names}); each is fed the same whole photo "
                      f"({photo_size[0]}x{photo_size[1]}), {fitted} to {width}x{height}")
-    if info.input_shape[info.model_layout.index("C")] == 1:
+    if pictured and info.input_shape[info.model_layout.index("C")] == 1:
         lines.append(f"input '{info.input_name}' has one channel: fed the photo in grey")
-    if info.batch > 1:
+    if pictured and info.batch > 1:
         lines.append(
             f"batch {info.batch}: the image is repeated {info.batch} times, as benchmark_app -b does; "
             "throughput counts images, and the boxes shown are the first image's"
         )
     return lines
+
+
+def named_line(port: ov.Output, sources: dict[str, Source], pictured: list[str]) -> str:
+    name = port.get_any_name()
+    source = sources.get(name)
+    described = describe(port, source or RANDOM)
+    if source is None:
+        return (f"input '{name}' {port.get_partial_shape()} is not an image; fed {described} as benchmark_app does "
+                f"(give it data with --input {name}=SOURCE)")
+    if name in pictured:
+        return f"input '{name}' {port.get_partial_shape()} fed its own picture {Path(source.path).name}, fitted as the photo"
+    return f"input '{name}' {port.get_partial_shape()} fed {described}"
 
 
 def fix_input_shapes(model: ov.Model, image: LoadedImage, config: RunConfig) -> tuple[list[str], str]:
@@ -218,8 +278,8 @@ def image_tensor(
 
 
 def frame_inputs(image: LoadedImage, prepared: PreparedInputs) -> tuple[dict[int, np.ndarray], Geometry]:
-    """The next frame of a set or a video, for the same compiled model: new image arrays only
-    (other inputs keep their zeros)."""
+    """The next frame of a set or a video, for the same compiled model: new arrays for the inputs fed
+    the photo only (other inputs keep their own data)."""
     if not prepared.image_indices or prepared.dtype is None:
         return {}, Geometry.stretch(image.size, image.size)
     pixels, geometry = image_tensor(image, prepared.info, prepared.dtype, prepared.tensor_hw)
@@ -292,7 +352,7 @@ def describe_shapes(shapes: dict[str, ov.PartialShape]) -> str:
 
 
 def raise_if_unfeedable(model: ov.Model) -> None:
-    """Inputs ovgui cannot make from an image or zeros get a line of their own, not a runtime error."""
+    """Inputs ovgui cannot make data for get a line of their own, not a runtime error."""
     for port in model.inputs:
         if port.get_element_type() == ov.Type.string:
             raise OvguiError(f"input '{port.get_any_name()}' is a string tensor: ovgui feeds images")
@@ -301,11 +361,6 @@ def raise_if_unfeedable(model: ov.Model) -> None:
 def raise_if_dynamic(model: ov.Model) -> None:
     if any(port.get_partial_shape().rank.is_dynamic for port in model.inputs):
         raise OvguiError("the model has an input of unknown rank; give its shape with --shape")
-
-
-def zeros_for(port: ov.Output) -> np.ndarray:
-    dims = [d.get_length() if d.is_static else 1 for d in port.get_partial_shape()]
-    return np.zeros(dims, dtype=port.get_element_type().to_dtype())
 
 
 def applied_preprocessing(port: ov.Output, layout: str, recipe: FamilyRecipe, config: RunConfig, family: str) -> PreprocessInfo:

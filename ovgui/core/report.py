@@ -35,6 +35,8 @@ class TensorInfo:
     shape: str
     element_type: str
     names: list[str] = field(default_factory=list)
+    layout: str = ""
+    """The layout the model declares for the tensor (``[N,C,H,W]``), empty when it declares none."""
 
 
 @dataclass
@@ -73,6 +75,18 @@ class EngineInfo:
 
 
 @dataclass
+class InputFeed:
+    """What one model input was fed: `source` is a short text such as `image bus.jpg`, `npy pose.npy`,
+    `const 0` or `random[0,255] seed 0`; `shape` is the model input's shape in the run."""
+
+    name: str
+    element_type: str
+    shape: list[int] = field(default_factory=list)
+    layout: str = ""
+    source: str = ""
+
+
+@dataclass
 class PreprocessInfo:
     """What preprocessing was actually applied (after family defaults and overrides)."""
 
@@ -89,6 +103,8 @@ class PreprocessInfo:
     substitutions: list[str] = field(default_factory=list)
     """Each way an input was not fed the photo as such (zeros, the same photo to several inputs, a
     repeated batch), one line each, for the window to show beside the photo."""
+    inputs: list[InputFeed] = field(default_factory=list)
+    """Every model input and its data, in the model's order (empty in reports from before issue 21)."""
 
 
 @dataclass

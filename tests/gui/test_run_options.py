@@ -35,6 +35,7 @@ def every_option(tmp_path) -> list[str]:
         "--map-channel", "1",
         "--map-output", "loc", "--inter-op-threads", "1", "--graph-optimization", "basic", "--execution-mode", "parallel",
         "-b", "2", "--shape", "input[1,3,320,320]", "--data-shape", "[1,3,320,320][1,3,256,256]",
+        "--input", f"input={image_path('zidane.jpg')}",
     ]
 
 
@@ -50,7 +51,7 @@ def test_every_option_goes_from_the_command_line_through_the_window_into_the_rep
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
         preload(window, args, config)
         assert window.controls.config() == config
-        shown = {**window.controls.settings.values(), **window.controls.preprocess.values()}
+        shown = {**window.controls.settings.values(), **window.controls.preprocess.values(), **window.controls.inputs.values()}
         assert shown == asdict(config), "every option has a field in the window, holding the given value"
     report = blocker.args[0]
     assert report.config == config
