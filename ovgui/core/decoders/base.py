@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ovgui.core.report import ClassScore, ClassShare, Detection
+from ovgui.core.report import ClassScore, ClassShare, DecoderSuggestion, Detection, RecognisedText
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,10 @@ class DecodeResult:
     note: str = ""
     mask: np.ndarray | None = None
     segments: list[ClassShare] = field(default_factory=list)
+    text: RecognisedText | None = None
+    suggestions: list[DecoderSuggestion] = field(default_factory=list)
+
+    def decoded(self) -> bool:
+        """Whether the decoder read the outputs: a named decoder that found nothing and says nothing did."""
+        found = self.detections or self.classes or self.segments or self.text or self.mask is not None
+        return self.decoder != "none" and (bool(found) or not self.note)
