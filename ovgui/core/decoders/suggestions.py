@@ -41,7 +41,7 @@ def _maps(outputs: Outputs) -> list[DecoderSuggestion]:
     suggestions = []
     for output in outputs:
         channels = _map_channels(output)
-        if channels is None or output.data is None or not np.all(np.isfinite(output.data)):
+        if channels is None or output.data is None or not np.all(np.isfinite(output.data)) or ctc.looks_like_sequence([output]):
             continue
         where = {"map_output": display_name(output)} if len(outputs) > 1 else {}
         shape = f"{display_name(output)} {format_shape(output.shape)}"
