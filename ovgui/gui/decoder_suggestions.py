@@ -20,6 +20,7 @@ class DecoderSuggestions(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("decoderSuggestions")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setStyleSheet(f"#decoderSuggestions {{ {INFO_STYLE} }}")
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(10, 6, 10, 6)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ovgui.core.decoders import ctc
 from ovgui.core.decoders.base import ModelOutput
-from ovgui.core.decoders.common import Outputs, display_name, format_shape
+from ovgui.core.decoders.common import Outputs, data_of, display_name, format_shape
 from ovgui.core.options import BY_NAME
 from ovgui.core.report import DecoderSuggestion
 
@@ -71,7 +71,7 @@ def _sequences(outputs: Outputs) -> list[DecoderSuggestion]:
     if not ctc.looks_like_sequence(outputs):
         return []
     output = outputs[0]
-    steps, classes = ctc.steps(output.data).shape  # type: ignore[arg-type]
+    steps, classes = ctc.steps(data_of(output)).shape
     reason = (f"{display_name(output)} {format_shape(output.shape)} is {steps} steps of a distribution over {classes} "
               "classes, like a text recogniser's CTC output; add --labels with its dictionary (PaddleOCR: ppocr_keys_v1.txt)")
     return [DecoderSuggestion("Try CTC text", reason, {"decoder": "ctc"})]
