@@ -19,9 +19,10 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "blazefac
 FACE_ANCHOR = 512 + 6 * (4 * 8 + 3)  # the first anchor of the stride-16 cell at column 3, row 4: centre (56, 72)
 
 
-def decoded(model, decoder: str = "auto", family: str = "none"):
+def decoded(model, decoder: str = "auto", family: str = "none", user_file: Path | None = None):
     outputs, geometry = run(model, photo(square_photo(64, 64, [(8, 8, 40, 40)])))
-    return OutputDecoder(DecodeOptions(decoder), family)(outputs, geometry)
+    user = load_user_decoder(user_file) if user_file else None
+    return OutputDecoder(DecodeOptions(decoder), family, user=user)(outputs, geometry)
 
 
 def distribution(steps: int, classes: int, best: list[int]) -> np.ndarray:
@@ -82,9 +83,21 @@ def test_the_guide_names_a_section_of_docs_decoders_md():
     assert f"## {section}" in (TEMPLATE.parents[1] / "decoders.md").read_text(encoding="utf-8")
 
 
-def test_a_decoder_that_decoded_gets_no_suggestions():
+def test_a_decoder_that_decoded_gets_no_suggestions_even_when_it_found_nothing(tmp_path):
     assert decoded(brightness_map(64, 64, 4), decoder="probability_map").suggestions == []
+    assert decoded(brightness_map(64, 64, 4), decoder="none").suggestions == []
     assert decoded(vectors(64, 64)).suggestions == []
+    empty = tmp_path / "empty.py"
+    empty.write_text("def decode(outputs, info):\n    return {'boxes': []}\n", encoding="utf-8")
+    assert decoded(brightness_map(64, 64, 4), user_file=empty).suggestions == []
+
+
+def test_a_failed_decoder_file_gets_suggestions(tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("def decode(outputs, info):\n    return outputs['nothing']\n", encoding="utf-8")
+    result = decoded(brightness_map(64, 64, 4), user_file=broken)
+    assert result.decoder == "user" and "KeyError" in result.note
+    assert [s.changes["decoder"] for s in result.suggestions] == ["probability_map"]
 
 
 def test_a_failed_decoder_gets_suggestions_but_not_itself():

@@ -49,9 +49,7 @@ class DecodeResult:
     mask: np.ndarray | None = None
     segments: list[ClassShare] = field(default_factory=list)
     text: RecognisedText | None = None
+    failed: bool = False
+    """Nothing could be read: no decoder fits, or the chosen one (or the user's file) failed; a
+    decoder that read the outputs and found nothing has not failed."""
     suggestions: list[DecoderSuggestion] = field(default_factory=list)
-
-    def decoded(self) -> bool:
-        """Whether the decoder read the outputs: a named decoder that found nothing and says nothing did."""
-        found = self.detections or self.classes or self.segments or self.text or self.mask is not None
-        return self.decoder != "none" and (bool(found) or not self.note)

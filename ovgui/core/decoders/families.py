@@ -70,19 +70,19 @@ def decode(
     if name == "none":
         unrecognised = f"no decoder recognises outputs {describe(outputs)}"
         reason = "decoder set to none" if options.decoder == "none" else unrecognised
-        return DecodeResult("none", note=f"{reason}; showing timing only")
+        return DecodeResult("none", note=f"{reason}; showing timing only", failed=options.decoder != "none")
     chosen = _FAMILIES.get(name)
     if chosen is None:
-        return DecodeResult("none", note=f"unknown decoder '{name}'; choose one of {', '.join(DECODERS)}")
+        return DecodeResult("none", note=f"unknown decoder '{name}'; choose one of {', '.join(DECODERS)}", failed=True)
     if any(output.data is None for output in outputs):
-        return DecodeResult(name, note=f"{name} decoder has no output data to read")
+        return DecodeResult(name, note=f"{name} decoder has no output data to read", failed=True)
     if not chosen.fits(outputs):
-        return DecodeResult(name, note=f"{name} decoder expects {chosen.expects}; model gives {describe(outputs)}")
+        return DecodeResult(name, note=f"{name} decoder expects {chosen.expects}; model gives {describe(outputs)}", failed=True)
     threshold = default_threshold(name) if options.threshold is None else options.threshold
     try:
         return chosen.decode(outputs, geometry, dataclasses.replace(options, threshold=threshold))
     except Exception as error:  # noqa: BLE001 - any failure on odd data becomes a note, the run's timings stay usable
-        return DecodeResult(name, note=f"{name} decoder could not read {describe(outputs)}: {error}")
+        return DecodeResult(name, note=f"{name} decoder could not read {describe(outputs)}: {error}", failed=True)
 
 
 def _with_data_shape(output: ModelOutput) -> ModelOutput:

@@ -29,7 +29,7 @@ class OutputDecoder:
         """A result nothing was read from carries suggestions of decoders that might read it."""
         outputs = first_of_batch(outputs, self.batch)
         result = self._decode(outputs, geometry)
-        if result.decoded():
+        if not result.failed:
             return result
         return dataclasses.replace(result, suggestions=suggest(outputs, result.decoder))
 
@@ -39,7 +39,7 @@ class OutputDecoder:
         try:
             return self.user.decode(outputs, geometry, self.options.labels, self.options.threshold, self.cancel)
         except OvguiError as error:
-            return DecodeResult("user", note=str(error))
+            return DecodeResult("user", note=str(error), failed=True)
 
 
 def first_of_batch(outputs: list[ModelOutput], batch: int) -> list[ModelOutput]:
