@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from output_models import blazeface_like, brightness_map, colour_scores, photo, run, sequence_scores, square_photo, vectors
 
+from ovgui.console import format_summary
 from ovgui.core.decoders.base import DecodeOptions, ModelOutput
 from ovgui.core.decoders.output_decoder import OutputDecoder
 from ovgui.core.decoders.suggestions import as_flags, suggest
@@ -130,3 +131,12 @@ def test_a_report_written_before_suggestions_still_loads():
     del data["decoder"]["suggestions"], data["text"]
     loaded = Report.from_dict(data)
     assert loaded.decoder.suggestions == [] and loaded.text is None
+
+
+def test_the_summary_names_the_flags_to_add_and_the_text_read():
+    suggestion = DecoderSuggestion("Try probability map", "heat [1,1,16,16] is one map",
+                                   {"decoder": "probability_map", "threshold": 0.3})
+    summary = format_summary(report(decoder=DecoderInfo("none", "no decoder recognises outputs", [suggestion])))
+    assert "  try: --decoder probability_map --threshold 0.3  (heat [1,1,16,16] is one map)" in summary.splitlines()
+    read = format_summary(report(decoder=DecoderInfo("ctc"), text=RecognisedText("hello", 0.9)))
+    assert 'Text (decoder ctc)  "hello"  mean confidence 0.900' in read.splitlines()
