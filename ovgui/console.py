@@ -7,6 +7,7 @@ from typing import TextIO
 
 from ovgui.core import events
 from ovgui.core.agreement import agreement
+from ovgui.core.decoders.suggestions import as_flags
 from ovgui.core.drift import format_drift
 from ovgui.core.errors import headline
 from ovgui.core.formatting import (
@@ -226,6 +227,13 @@ def _memory(report: Report) -> str:
 
 
 def _results(report: Report) -> str:
+    return "\n".join([_found(report), *(f"  try: {as_flags(s)}  ({s.reason})" for s in report.decoder.suggestions)])
+
+
+def _found(report: Report) -> str:
+    if report.text is not None:
+        text = f"Text (decoder {report.decoder.name})  \"{report.text.text}\"  mean confidence {report.text.confidence:.3f}"
+        return text + (f"  ({report.decoder.note})" if report.decoder.note else "")
     if report.classes:
         rows = [f"  {c.class_id:>5}  {c.score:6.3f}  {c.label}" for c in report.classes]
         return "Top-5 classes\n" + "\n".join(rows)

@@ -383,7 +383,8 @@ OPTIONS: tuple[Option, ...] = (
            minimum=0, maximum=1, unset="the decoder's", metavar="T"),
     Option("nms_iou", "NMS IoU", "boxes overlapping more than this are merged", "output", flags=("--nms",),
            minimum=0, maximum=1, metavar="IOU"),
-    Option("labels_path", "labels", "label file, one name per line (line number = class id)", "output",
+    Option("labels_path", "labels", "label file, one name per line (line number = class id); for --decoder ctc the dictionary, "
+           "one character per line as PaddleOCR's ppocr_keys_v1.txt (line k = class k, 0 is the blank)", "output",
            flags=("--labels",), unset="from the model or the decoder", path="file", metavar="FILE"),
     Option("decoder_file", "decoder file",
            "a Python file with decode(outputs, info) -> dict (see docs/decoders.md); replaces the built-in decoders; "

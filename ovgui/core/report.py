@@ -312,9 +312,29 @@ class ClassScore:
 
 
 @dataclass
+class DecoderSuggestion:
+    """A decoder that might read outputs nothing decoded: why, and the run options to try
+    (names as in `ovgui.core.options`; empty when only a decoder file of the user's can, see `guide`)."""
+
+    title: str
+    reason: str
+    changes: dict[str, str | float] = field(default_factory=dict)
+    guide: str = ""
+
+
+@dataclass
 class DecoderInfo:
     name: str = "none"
     note: str = ""
+    suggestions: list[DecoderSuggestion] = field(default_factory=list)
+
+
+@dataclass
+class RecognisedText:
+    """A text recogniser's line (CTC decoder) and the mean probability of its characters."""
+
+    text: str
+    confidence: float
 
 
 # --- Model outputs: statistics, segmentation shares, drift between runs (issue 13) ---
@@ -528,6 +548,7 @@ class Report:
     segments: list[ClassShare] = field(default_factory=list)
     drift: list[OutputDrift] = field(default_factory=list)
     shape_runs: list[ShapeRun] = field(default_factory=list)
+    text: RecognisedText | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -226,7 +226,8 @@ class ProfileRun:
         graph = self._add_measurements(engine, report, loop)
         self.partial = report
         result = decoder(outputs, prepared.geometry)
-        report.decoder = DecoderInfo(result.decoder, result.note)
+        report.decoder = DecoderInfo(result.decoder, result.note, result.suggestions)
+        report.text = result.text
         report.detections = result.detections
         report.classes = result.classes
         report.segments = result.segments
