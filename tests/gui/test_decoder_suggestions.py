@@ -36,9 +36,13 @@ def test_a_map_nothing_decoded_offers_the_probability_map_in_one_click(window, q
     assert offered.isVisible()
     (button,) = offered.buttons
     assert button.text() == "Try probability map" and button.isVisible()
-    with qtbot.waitSignal(offered.try_changes) as blocker:
+    with qtbot.waitSignal(offered.try_changes) as blocker, qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as rerun:
         button.click()
     assert blocker.args == [{"decoder": "probability_map", "threshold": 0.3}]
+    report = rerun.args[0]
+    assert (report.config.decoder, report.config.threshold) == ("probability_map", 0.3)
+    assert report.decoder.name == "probability_map" and report.detections
+    assert window.controls.settings.field("decoder").value() == "probability_map"
 
 
 def test_a_decoded_run_offers_nothing_and_shows_the_text_read(window, qtbot, tmp_path):
