@@ -36,6 +36,27 @@ MAX_DIMENSION = 16_384
 EXCLUSIVE_BUDGET = "budget"
 
 
+@dataclass(frozen=True)
+class Preset:
+    """A common input range a user picks in one click; `color_order` None leaves the colour order as it is."""
+
+    label: str
+    color_order: str | None
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+
+IMAGENET_MEAN_RGB = (123.675, 116.28, 103.53)
+IMAGENET_STD_RGB = (58.395, 57.12, 57.375)
+PRESETS = {
+    "raw": Preset("raw 0..255", None, (0.0,), (1.0,)),
+    "unit": Preset("0..1 (÷255)", None, (0.0,), (255.0,)),
+    "signed": Preset("−1..1", None, (127.5,), (127.5,)),
+    "imagenet-rgb": Preset("ImageNet mean/std, RGB", "rgb", IMAGENET_MEAN_RGB, IMAGENET_STD_RGB),
+    "imagenet-bgr": Preset("ImageNet mean/std, BGR", "bgr", IMAGENET_MEAN_RGB[::-1], IMAGENET_STD_RGB[::-1]),
+}
+
+
 @dataclass
 class RunConfig:
     """What the user asked for; `None` means "let ovgui / OpenVINO choose"."""
@@ -75,6 +96,7 @@ class RunConfig:
     inter_op_threads: int | None = None
     graph_optimization: str | None = None
     execution_mode: str | None = None
+    preset: str | None = None
 
 
 class OptionError(OvguiError):
@@ -338,6 +360,9 @@ OPTIONS: tuple[Option, ...] = (
            "static shape for a dynamic input, e.g. 1,3,640,640; unset, a dynamic size is the image's rounded up to 32",
            "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, maximum=MAX_DIMENSION,
            unset="guessed", metavar="N,C,H,W"),
+    Option("preset", "preset", "a common input range for colour order, mean and scale; a value set on its own "
+           "(--rgb, --mean, --scale) wins", "preprocess", flags=("--preset",), choices=tuple(PRESETS),
+           choice_labels={name: preset.label for name, preset in PRESETS.items()}, unset="none"),
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

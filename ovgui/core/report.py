@@ -89,6 +89,10 @@ class PreprocessInfo:
     substitutions: list[str] = field(default_factory=list)
     """Each way an input was not fed the photo as such (zeros, the same photo to several inputs, a
     repeated batch), one line each, for the window to show beside the photo."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each value came from, by field name (color_order, mean, scale, resize, layout,
+    input_shape): "set by you", "from the model's rt_info (…)", "guessed: …".  Empty in reports
+    written before ovgui read the model's own metadata."""
 
 
 @dataclass
