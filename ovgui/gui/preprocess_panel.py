@@ -46,14 +46,32 @@ def applied_values(info: PreprocessInfo) -> dict[str, str]:
     }
 
 
+def sources_after_run(report: Report) -> dict[str, str]:
+    """Where each value the run used came from: the report's sources, else (an older report) the user's
+    setting or the family's guess."""
+    return {**reasons_before_sources(report), **report.preprocess.sources}
+
+
 def reasons_after_run(report: Report) -> dict[str, str]:
-    """One line per field: what the run used, and whether the user set it or where ovgui's guess came from."""
+    """One line per field: what the run used and where it came from; a source the field above already
+    gave in full is named in short."""
     info = report.preprocess
     if not info.input_name:
         return {name: "not used: the model has no image-like input, every input was fed zeros" for name in applied_values(info)}
-    why = {**reasons_before_sources(report), **info.sources}
-    return {name: f"{value}: {why[name]}" if why[name].startswith(SET_BY_YOU) else f"{value} — {why[name]}"
-            for name, value in applied_values(info).items()}
+    why = sources_after_run(report)
+    reasons, above = {}, ""
+    for name, value in applied_values(info).items():
+        source = why[name]
+        shown = f"{short_source(source)}, as above" if source == above and source != SET_BY_YOU else source
+        reasons[name] = f"{value}: {shown}" if source.startswith(SET_BY_YOU) else f"{value} — {shown}"
+        above = source
+    return reasons
+
+
+def short_source(source: str) -> str:
+    """A source up to its details: "from the model's rt_info: the converter put …" is "from the model's rt_info"."""
+    ends = [index for index in (source.find(":"), source.find(" (")) if index > 0]
+    return source[:min(ends)] if ends else source
 
 
 def reasons_before_sources(report: Report) -> dict[str, str]:
@@ -139,8 +157,10 @@ class PreprocessPanel(OptionForm):
     def show_report(self, report: Report) -> None:
         if report.model.path != self._model_path:
             return
+        sources = sources_after_run(report) if report.preprocess.input_name else {}
         for name, text in reasons_after_run(report).items():
             self.reasons[name].setText(text)
+            self.reasons[name].setToolTip(sources.get(name, ""))
 
     def _show_pending(self) -> None:
         for name in applied_values(PreprocessInfo()):

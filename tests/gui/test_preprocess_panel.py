@@ -55,8 +55,10 @@ def test_the_panel_reaches_the_run_and_is_remembered_per_model(window, qtbot):
     assert panel.reason("input_shape") == "[1,3,384,672] — the model's own shape"
     report = run(window, qtbot)
     assert report.preprocess.color_order == "bgr" and report.config.color_order is None
-    assert panel.reason("color_order") == ("BGR — from the model's rt_info: the converter put mean_values=data[88.0,107.0,102.0], "
-                                           "scale_values=data[76.9231] inside the IR, so it takes raw BGR 0..255")
+    assert panel.reason("color_order") == (
+        "BGR — from the model's rt_info: the converter put mean_values=data[88.0,107.0,102.0], "
+        "scale_values=data[76.9231] inside the IR, so it takes raw BGR 0..255")
+    assert panel.reason("mean") == "none — from the model's rt_info, as above"
     assert panel.reason("resize").startswith("stretch — guessed from the model format (OpenVINO IR")
 
     fresh = MainWindow()
@@ -76,8 +78,9 @@ def test_the_sources_name_the_models_metadata_after_a_run(window, qtbot):
     panel = window.controls.preprocess
     metadata = "from the ONNX metadata (Ultralytics export: imgsz, stride, names)"
     assert panel.reason("color_order") == f"RGB — {metadata}"
-    assert panel.reason("scale") == f"255 — {metadata}"
-    assert panel.reason("resize") == f"letterbox — {metadata}"
+    assert panel.reason("scale") == "255 — from the ONNX metadata, as above"
+    assert panel.reason("resize") == "letterbox — from the ONNX metadata, as above"
+    assert panel.reasons["resize"].toolTip() == metadata
     assert panel.reason("input_shape") == "1,3,640,640 — the model's own shape"
     assert panel.reason("layout") == "NCHW — guessed from where the input [1,3,640,640] has its channels"
     assert panel.reason("preprocess").startswith("the image is converted once, outside the timed region")
@@ -122,4 +125,5 @@ def test_a_report_without_sources_gets_its_reasons_from_family_and_format(window
     report.save_json(saved)
     window.open_report(str(saved))
     qtbot.waitUntil(lambda: window.report_source == "old.json", timeout=30_000)
-    assert window.controls.preprocess.reason("scale") == "255 — guessed from the yolov8 family"
+    assert window.controls.preprocess.reason("color_order") == "RGB — guessed from the yolov8 family"
+    assert window.controls.preprocess.reason("scale") == "255 — guessed from the yolov8 family, as above"
