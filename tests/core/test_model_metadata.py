@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import msgspec
 import numpy as np
 import openvino as ov
@@ -9,6 +11,7 @@ import pytest
 from metadata_models import image_model, ir_with_rt_info, onnx_with_metadata
 from shared_data import image_path, model_path
 
+from ovgui.cli import profile_main
 from ovgui.core.image import load_image
 from ovgui.core.model_metadata import stated_preprocessing
 from ovgui.core.options import PRESETS
@@ -109,3 +112,22 @@ def test_a_report_written_before_sources_still_loads():
     old = msgspec.to_builtins(PreprocessInfo(input_name="x"))
     del old["sources"]
     assert decode(PreprocessInfo, old, "report.preprocess").sources == {}
+
+
+def test_the_command_lines_preset_reaches_the_report_with_its_sources(tmp_path, capsys):
+    saved = tmp_path / "run.json"
+    argv = [str(model_path("squeezenet")), str(image_path("dog.jpg")), "-n", "1", "-q", "--preset", "imagenet-rgb", "--bgr",
+            "--json", str(saved)]
+    assert profile_main(argv) == 0
+    info = json.loads(saved.read_text())["preprocess"]
+    assert (info["color_order"], info["mean"]) == ("bgr", list(PRESETS["imagenet-rgb"].mean))
+    assert info["sources"]["color_order"] == SET_BY_YOU
+    assert info["sources"]["mean"] == f"{SET_BY_YOU} (preset ImageNet mean/std, RGB)"
+    assert info["sources"]["resize"].startswith("guessed from the model format")
+
+
+def test_an_unknown_preset_is_one_line_on_the_command_line(capsys):
+    with pytest.raises(SystemExit) as leaving:
+        profile_main([str(model_path("squeezenet")), str(image_path("dog.jpg")), "--preset", "imagenet"])
+    assert leaving.value.code == 2
+    assert capsys.readouterr().err.startswith("error: argument --preset: invalid choice: 'imagenet'")
