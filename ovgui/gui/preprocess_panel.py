@@ -28,7 +28,7 @@ from ovgui.gui.option_fields import OptionForm, accepted_values
 REMEMBERED_KEY = "preprocess/by_model"
 REMEMBERED_LIMIT = 50
 MODE = "preprocess"
-GUESSED_AT_RUN = "guessed when the run starts"
+GUESSED_AT_RUN = "read from the model, else guessed, when the run starts"
 CHANGED = "changed: used from the next run on"
 PRESET = "preset"
 PRESET_FIELDS = ("color_order", "mean", "scale")

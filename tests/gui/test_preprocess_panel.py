@@ -34,7 +34,7 @@ def test_the_panel_reaches_the_run_and_is_remembered_per_model(window, qtbot):
     panel = window.controls.preprocess
     open_files(window, qtbot, "yunet_dynamic")
     assert panel.reason("input_shape") == "the input is dynamic ([?,3,?,?]): the image's size rounded up to 32"
-    assert panel.reason("color_order") == "guessed when the run starts"
+    assert panel.reason("color_order") == "read from the model, else guessed, when the run starts"
     qtbot.keyClicks(panel.field("input_shape"), "1,3,256,320")
     qtbot.keyClicks(panel.field("mean"), "1,2,3")
     choose(panel.field("color_order"), "rgb")

@@ -34,6 +34,7 @@ def every_option(tmp_path) -> list[str]:
         "--no-roofline", "--decoder-file", str(EXAMPLE_DECODER), "--decoder-timeout", "30", "--min-area", "5",
         "--map-channel", "1",
         "--map-output", "loc", "--inter-op-threads", "1", "--graph-optimization", "basic", "--execution-mode", "parallel",
+        "--preset", "signed",
     ]
 
 
