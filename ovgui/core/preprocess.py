@@ -42,6 +42,7 @@ PREPROCESSING_KERNELS = {"Interpolate", "Convert", "Transpose", "Gather", "Reord
 
 
 SET_BY_YOU = "set by you"
+DEFAULT_GUESS = "ovgui's default"
 RECIPE_FIELDS = ("color_order", "mean", "scale", "resize")
 
 
@@ -96,7 +97,7 @@ def family_guess(family: str, model_format: str) -> FamilyRecipe:
     if model_format == "OpenVINO IR":
         return OMZ_RECIPE
     known = f"the {family} family" if family and family != "none" else "a model no decoder recognises"
-    return replace(OMZ_RECIPE, guess=f"ovgui's default (raw BGR 0..255): no recipe is known for {known}")
+    return replace(OMZ_RECIPE, guess=f"{DEFAULT_GUESS} (raw BGR 0..255): no recipe is known for {known}")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json
 from ovgui.core.options import BY_NAME, PRESETS, Option, OptionError, format_value, options_in
-from ovgui.core.preprocess import SET_BY_YOU, family_guess, shape_reason
+from ovgui.core.preprocess import DEFAULT_GUESS, SET_BY_YOU, family_guess, shape_reason
 from ovgui.core.report import ModelInfo, PreprocessInfo, Report, RunConfig
 from ovgui.gui.option_fields import OptionForm, accepted_values
 
@@ -33,6 +33,8 @@ CHANGED = "changed: used from the next run on"
 PRESET = "preset"
 PRESET_FIELDS = ("color_order", "mean", "scale")
 NO_PRESET = "pick one to fill colour order, mean and scale"
+TRY_A_PRESET = ("the model states no preprocessing and ovgui knows no recipe for it: if the results look wrong, "
+                "pick the range it was trained with")
 
 
 def applied_values(info: PreprocessInfo) -> dict[str, str]:
@@ -161,6 +163,8 @@ class PreprocessPanel(OptionForm):
         for name, text in reasons_after_run(report).items():
             self.reasons[name].setText(text)
             self.reasons[name].setToolTip(sources.get(name, ""))
+        if any(source.startswith(DEFAULT_GUESS) for source in sources.values()) and self.fields[PRESET].value() is None:
+            self.reasons[PRESET].setText(TRY_A_PRESET)
 
     def _show_pending(self) -> None:
         for name in applied_values(PreprocessInfo()):

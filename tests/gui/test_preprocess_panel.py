@@ -48,6 +48,7 @@ def test_the_panel_reaches_the_run_and_is_remembered_per_model(window, qtbot):
     assert (report.config.input_shape, report.config.color_order, report.config.preprocess) == ([1, 3, 256, 320], "rgb", "graph")
     assert panel.reason("input_shape") == "1,3,256,320: set by you"
     assert panel.reason("scale") == "none — ovgui's default (raw BGR 0..255): no recipe is known for the yunet family"
+    assert panel.reason("preset").startswith("the model states no preprocessing and ovgui knows no recipe for it")
 
     open_files(window, qtbot, "face", "bus.jpg")
     assert panel.values() == {"preprocess": "host", "layout": None, "color_order": None, "mean": None, "scale": None,
@@ -59,6 +60,7 @@ def test_the_panel_reaches_the_run_and_is_remembered_per_model(window, qtbot):
         "BGR — from the model's rt_info: the converter put mean_values=data[88.0,107.0,102.0], "
         "scale_values=data[76.9231] inside the IR, so it takes raw BGR 0..255")
     assert panel.reason("mean") == "none — from the model's rt_info, as above"
+    assert panel.reason("preset") == "pick one to fill colour order, mean and scale"
     assert panel.reason("resize").startswith("stretch — guessed from the model format (OpenVINO IR")
 
     fresh = MainWindow()
