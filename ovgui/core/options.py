@@ -37,6 +37,27 @@ MAX_DIMENSION = 16_384
 EXCLUSIVE_BUDGET = "budget"
 
 
+@dataclass(frozen=True)
+class Preset:
+    """A common input range a user picks in one click; `color_order` None leaves the colour order as it is."""
+
+    label: str
+    color_order: str | None
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+
+IMAGENET_MEAN_RGB = (123.675, 116.28, 103.53)
+IMAGENET_STD_RGB = (58.395, 57.12, 57.375)
+PRESETS = {
+    "raw": Preset("raw 0..255", None, (0.0,), (1.0,)),
+    "unit": Preset("0..1 (÷255)", None, (0.0,), (255.0,)),
+    "signed": Preset("−1..1", None, (127.5,), (127.5,)),
+    "imagenet-rgb": Preset("ImageNet mean/std, RGB", "rgb", IMAGENET_MEAN_RGB, IMAGENET_STD_RGB),
+    "imagenet-bgr": Preset("ImageNet mean/std, BGR", "bgr", IMAGENET_MEAN_RGB[::-1], IMAGENET_STD_RGB[::-1]),
+}
+
+
 @dataclass
 class RunConfig:
     """What the user asked for; `None` means "let ovgui / OpenVINO choose"."""
@@ -80,6 +101,7 @@ class RunConfig:
     input_shapes: str | None = None
     data_shapes: str | None = None
     input: dict[str, str] | None = None
+    preset: str | None = None
 
 
 class OptionError(OvguiError):
@@ -435,6 +457,9 @@ OPTIONS: tuple[Option, ...] = (
            "data for one input, by its name or index (repeat for several): an image, .npy, .npz[:KEY], const:VALUE or "
            "random[:LOW:HIGH] (seed 0); unnamed image inputs get the photo, other inputs random data as benchmark_app does",
            "inputs", flags=("--input",), unset="the photo, or random data", metavar="NAME=SOURCE", repeatable=True),
+    Option("preset", "preset", "a common input range for colour order, mean and scale; a value set on its own "
+           "(--rgb, --mean, --scale) wins", "preprocess", flags=("--preset",), choices=tuple(PRESETS),
+           choice_labels={name: preset.label for name, preset in PRESETS.items()}, unset="none"),
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

@@ -15,8 +15,10 @@ PrePostProcessor has no step for, happens on the host in both modes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -28,8 +30,9 @@ from ovgui.core.geometry import Geometry
 from ovgui.core.image import LoadedImage, load_image
 from ovgui.core.input_data import RANDOM, Source, array_for, describe, feed, file_shapes, sources_for
 from ovgui.core.model import DETAIL_LIMIT, openvino_message, rt_text
-from ovgui.core.options import BY_NAME, named_shapes, where_to_set
-from ovgui.core.report import InputFeed, PreprocessInfo, RunConfig
+from ovgui.core.model_metadata import stated_preprocessing
+from ovgui.core.options import BY_NAME, IMAGENET_MEAN_RGB, IMAGENET_STD_RGB, PRESETS, named_shapes, where_to_set
+from ovgui.core.report import InputFeed, ModelInfo, PreprocessInfo, RunConfig
 
 PREPROCESS_MODES = ("host", "graph")
 SPATIAL_MULTIPLE = 32
@@ -37,35 +40,67 @@ GIVEN_SHAPE = "the input shape given"
 GIVEN_SHAPES = "the input shapes given"
 GUESSED_SHAPE = f"ovgui's guess: the image's size rounded up to {SPATIAL_MULTIPLE}"
 LETTERBOX_FILL = 114
-IMAGENET_MEAN_RGB = [123.675, 116.28, 103.53]
-IMAGENET_STD_RGB = [58.395, 57.12, 57.375]
 PREPROCESSING_KERNELS = {"Interpolate", "Convert", "Transpose", "Gather", "Reorder", "Subgraph", "Eltwise",
                          "Multiply", "Subtract", "Divide", "Add"}
 
 
+SET_BY_YOU = "set by you"
+DEFAULT_GUESS = "ovgui's default"
+RECIPE_FIELDS = ("color_order", "mean", "scale", "resize")
+
+
 @dataclass(frozen=True)
 class FamilyRecipe:
-    """The preprocessing a model family was trained with."""
+    """The preprocessing a model takes: what the model states about itself (`sources` says where
+    each such value was read), the rest guessed from its family or format (`guess` says why)."""
 
     color_order: str
     mean: tuple[float, ...] = ()
     scale: tuple[float, ...] = ()
     resize: str = "stretch"
+    guess: str = ""
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, self.guess)
 
 
-OMZ_RECIPE = FamilyRecipe("bgr")
+OMZ_RECIPE = FamilyRecipe(
+    "bgr", guess="guessed from the model format (OpenVINO IR: raw BGR 0..255, as Open Model Zoo models take it)")
+TFLITE_RECIPE = FamilyRecipe("rgb", (127.5,), (127.5,), guess="guessed: TFLite models are usually RGB in [-1, 1]")
 RECIPES = {
-    "yolov5": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox"),
-    "yolov8": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox"),
-    "classify_torchvision": FamilyRecipe("rgb", tuple(IMAGENET_MEAN_RGB), tuple(IMAGENET_STD_RGB)),
+    "yolov5": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox", guess="guessed from the yolov5 family"),
+    "yolov8": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox", guess="guessed from the yolov8 family"),
+    "classify_torchvision": FamilyRecipe(
+        "rgb", IMAGENET_MEAN_RGB, IMAGENET_STD_RGB,
+        guess="guessed: a classifier that is no OpenVINO IR mostly follows torchvision (ImageNet mean/std, RGB)"),
 }
 
 
-def recipe_for(family: str, model_format: str) -> FamilyRecipe:
-    """OpenVINO IRs (Open Model Zoo) take raw BGR; ONNX classifiers mostly follow torchvision."""
+def recipe_for(family: str, model_format: str, model: ov.Model | None = None) -> FamilyRecipe:
+    """What `model` states about its preprocessing, the rest from `family_guess`."""
+    guess = family_guess(family, model_format)
+    if model is None:
+        return guess
+    stated = stated_preprocessing(model)
+    values: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
+              for name, value in stated.values.items() if name in RECIPE_FIELDS}
+    return replace(guess, **values, sources={name: stated.sources[name] for name in values})
+
+
+def family_guess(family: str, model_format: str) -> FamilyRecipe:
+    """Detector families know their recipe; TFLite models mostly take [-1, 1]; OpenVINO IRs (Open Model
+    Zoo) raw BGR; other classifiers mostly follow torchvision."""
+    if family in RECIPES:
+        return RECIPES[family]
+    if model_format == "TensorFlow Lite":
+        return TFLITE_RECIPE
     if family == "classify" and model_format != "OpenVINO IR":
         return RECIPES["classify_torchvision"]
-    return RECIPES.get(family, OMZ_RECIPE)
+    if model_format == "OpenVINO IR":
+        return OMZ_RECIPE
+    known = f"the {family} family" if family and family != "none" else "a model no decoder recognises"
+    return replace(OMZ_RECIPE, guess=f"{DEFAULT_GUESS} (raw BGR 0..255): no recipe is known for {known}")
 
 
 @dataclass
@@ -117,7 +152,7 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
         return PreparedInputs(arrays, Geometry.stretch(image.size, image.size), info, list(info.substitutions))
 
     main = model.input(pictured[0])
-    recipe = recipe_for(family, model_format)
+    recipe = recipe_for(family, model_format, model)
     info = applied_preprocessing(main, layout, recipe, config, family)
     dtype = main.get_element_type().to_dtype()
     pixels, geometry = image_tensor(image, info, dtype)
@@ -364,19 +399,53 @@ def raise_if_dynamic(model: ov.Model) -> None:
 
 
 def applied_preprocessing(port: ov.Output, layout: str, recipe: FamilyRecipe, config: RunConfig, family: str) -> PreprocessInfo:
+    """The values the run uses and where each came from: the user's, else the preset's, else the recipe's.
+    The input shape's source is recorded only when the user set it: otherwise it is the model's or
+    follows the image, which `shape_reason` tells from the model as read."""
     dims = [d.get_length() for d in port.get_partial_shape()]
+    chosen, sources = chosen_values(recipe, config)
+    channels_guess = f"guessed from where the input {port.get_partial_shape()} has its channels"
+    sources["layout"] = SET_BY_YOU if config.layout else channels_guess
+    if config.input_shape:
+        sources["input_shape"] = SET_BY_YOU
     return PreprocessInfo(
         input_name=port.get_any_name(),
         input_shape=dims,
         model_layout=layout,
-        color_order=(config.color_order or recipe.color_order).lower(),
-        mean=list(config.mean if config.mean is not None else recipe.mean),
-        scale=list(config.scale if config.scale is not None else recipe.scale),
-        resize=(config.resize or recipe.resize).lower(),
+        color_order=chosen.color_order.lower(),
+        mean=list(chosen.mean),
+        scale=list(chosen.scale),
+        resize=chosen.resize.lower(),
         family=family,
         mode=config.preprocess,
         batch=dims[layout.index("N")] if "N" in layout else 1,
+        sources=sources,
     )
+
+
+def chosen_values(recipe: FamilyRecipe, config: RunConfig) -> tuple[FamilyRecipe, dict[str, str]]:
+    """Colour order, mean, scale and resize, and where each came from: a value the user set wins, then the
+    preset's, then the recipe's."""
+    preset = PRESETS.get(config.preset or "")
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name in RECIPE_FIELDS:
+        own, from_preset = getattr(config, name), getattr(preset, name, None)
+        if own is not None:
+            values[name], sources[name] = own, SET_BY_YOU
+        elif from_preset is not None and preset is not None:
+            values[name], sources[name] = from_preset, f"{SET_BY_YOU} (preset {preset.label})"
+        else:
+            values[name], sources[name] = getattr(recipe, name), recipe.source(name)
+    return replace(recipe, **values), sources
+
+
+def shape_reason(model: ModelInfo, input_name: str) -> str:
+    """Where an input's shape came from when the user gave none, from the model as read (before any reshape)."""
+    port = next((port for port in model.inputs if port.name == input_name), None)
+    if port is not None and "?" in port.shape:
+        return f"the input is dynamic ({port.shape}): the image's size rounded up to {SPATIAL_MULTIPLE}"
+    return "the model's own shape"
 
 
 def model_hw(info: PreprocessInfo) -> tuple[int, int]:

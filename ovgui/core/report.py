@@ -105,6 +105,10 @@ class PreprocessInfo:
     repeated batch), one line each, for the window to show beside the photo."""
     inputs: list[InputFeed] = field(default_factory=list)
     """Every model input and its data, in the model's order (empty in reports from before issue 21)."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each value came from, by field name (color_order, mean, scale, resize, layout,
+    input_shape): "set by you", "from the model's rt_info (…)", "guessed: …".  Empty in reports
+    written before ovgui read the model's own metadata."""
 
 
 @dataclass
