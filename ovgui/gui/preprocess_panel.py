@@ -59,7 +59,8 @@ def reasons_after_run(report: Report) -> dict[str, str]:
     gave in full is named in short."""
     info = report.preprocess
     if not info.input_name:
-        return {name: "not used: no input was fed the photo (the Inputs panel shows what each got)" for name in applied_values(info)}
+        unused = "not used: no input was fed the photo (the Inputs panel shows what each got)"
+        return {name: unused for name in applied_values(info)}
     why = sources_after_run(report)
     reasons, above = {}, ""
     for name, value in applied_values(info).items():
