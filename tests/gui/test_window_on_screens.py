@@ -11,6 +11,7 @@ import select
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,20 @@ ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "scripts" / "window_tour.py"
 XVFB_START_S = 20
 TOUR_TIMEOUT_S = 900
+
+
+def read_display_number(pipe: int) -> str:
+    """The number up to its newline: Xvfb writes the digits and the newline separately, and dies
+    ("Cannot write display number") if the pipe is closed between the two writes."""
+    deadline = time.monotonic() + XVFB_START_S
+    text = b""
+    while not text.endswith(b"\n"):
+        ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(pipe, 32) if ready else b""
+        if not chunk:
+            return ""
+        text += chunk
+    return text.decode().strip()
 
 
 def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
@@ -34,8 +49,7 @@ def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", f"{size}x24", "-nolisten", "tcp", "-noreset"],
                               pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     os.close(write_end)
-    ready, _, _ = select.select([read_end], [], [], XVFB_START_S)
-    number = os.read(read_end, 32).decode().strip() if ready else ""
+    number = read_display_number(read_end)
     os.close(read_end)
     if not number:
         server.kill()
