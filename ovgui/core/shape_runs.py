@@ -56,7 +56,9 @@ def run_each_shape(request: RunRequest, run_one: Callable[[RunRequest], RunOutco
         outcomes.append(run_one(replace(request, config=config)))
     runs = [shape_run(outcome.report, shapes) for outcome, (shapes, _config) in zip(outcomes, planned)]
     first = outcomes[0]
-    return replace(first, report=replace(first.report, config=request.config, shape_runs=runs))
+    sources = {**first.report.preprocess.sources, "input_shape": f"the first of the {len(planned)} --data-shape shapes"}
+    shown = replace(first.report.preprocess, sources=sources)
+    return replace(first, report=replace(first.report, config=request.config, preprocess=shown, shape_runs=runs))
 
 
 def shape_run(report: Report, shapes: dict[str, list[int]]) -> ShapeRun:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from operator import attrgetter
 
 from PySide6.QtCore import QItemSelection, Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ovgui.core.formatting import format_ms, ms_text
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import ShapeRun
 from ovgui.core.shape_runs import shape_text, top_layer
 from ovgui.gui.layer_table import LayerTableModel
-from ovgui.gui.tables import Column, ComputedColumn, RowsModel, hint_label, make_table
+from ovgui.gui.tables import Column, ComputedColumn, RowsModel, hint_or_content, make_table
 
 EMPTY_HINT = ("Profile several input shapes in one run, each with its own latency and layers:\n"
               "Preprocessing › Data shapes, e.g. [1,3,320,320][1,3,640,640] (--data-shape on the command line)")
@@ -79,12 +79,7 @@ class ShapeRunsView(QWidget):
         self._layers_title = QLabel(textFormat=Qt.TextFormat.PlainText)
         self._table.selectionModel().selectionChanged.connect(self._selected)
 
-        self._stack = QStackedWidget()
-        self._stack.addWidget(hint_label(EMPTY_HINT))
-        self._stack.addWidget(self._make_content())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
+        self._stack = hint_or_content(self, EMPTY_HINT, self._make_content())
 
     def _make_content(self) -> QWidget:
         below = QWidget()

@@ -40,6 +40,7 @@ def test_each_shape_has_its_own_latency_and_layers(tmp_path):
     assert convolution(wide).flops == 10 * convolution(small).flops
     assert report.preprocess.input_shape == [1, 3, 48, 64] and report.layers == small.layers
     assert report.config.data_shapes == "[1,3,48,64][1,3,48,640]"
+    assert report.preprocess.sources["input_shape"] == "the first of the 2 --data-shape shapes"
     assert [n.text for n in notes if isinstance(n, events.Note)][:2] == ["shape 1 of 2: image [1,3,48,64]",
                                                                         "shape 2 of 2: image [1,3,48,640]"]
 
