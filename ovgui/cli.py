@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ovgui.core.errors import OvguiError, error_text
-from ovgui.core.options import OPTIONS, Option, OptionError, RunConfig, make_config, validate
+from ovgui.core.options import BY_NAME, OPTIONS, Option, OptionError, RunConfig, make_config, validate
 from ovgui.gui.view_names import RESULT_VIEWS
 
 log = logging.getLogger(__name__)
@@ -39,18 +40,43 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     """
     exclusive: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in OPTIONS:
+        if option.name == "input_shapes":
+            continue
+        if option.name == "input_shape":
+            parser.add_argument(*option.flags, dest=option.name, action=ShapeAction, metavar=f"{option.metavar}|NAME[1,3,48,320]",
+                                help=f"{option.help_text()}; NAME[...] (repeatable): {BY_NAME['input_shapes'].help_text()}",
+                                default=argparse.SUPPRESS)
+            continue
         if option.exclusive and option.exclusive not in exclusive:
             exclusive[option.exclusive] = parser.add_mutually_exclusive_group()
         target = exclusive[option.exclusive] if option.exclusive else parser
         if option.flags:
             target.add_argument(
                 *option.flags, dest=option.name, type=_parser_for(option), choices=option.choices or None,
+                action="append" if option.repeatable else "store",
                 metavar=option.metavar, help=option.help_text(), default=argparse.SUPPRESS,
             )
         switches = parser.add_mutually_exclusive_group() if len(option.switches) > 1 else target
         for flag, value, help_text in option.switches:
             switches.add_argument(flag, action="store_const", const=value, dest=option.name, help=help_text,
                                   default=argparse.SUPPRESS)
+
+
+class ShapeAction(argparse.Action):
+    """``--shape`` takes both spellings: N,C,H,W for the only image input (`input_shape`) and,
+    repeatable, NAME[1,3,48,320] for one input by name or index (`input_shapes`, benchmark_app's -shape)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        text = str(values)
+        named = re.match(r"\s*[^\[\],\s]+\s*\[", text) is not None
+        option = BY_NAME["input_shapes" if named else "input_shape"]
+        if named and getattr(namespace, option.name, None):
+            text = f"{getattr(namespace, option.name)},{text}"
+        try:
+            setattr(namespace, option.name, option.parse(text))
+        except OptionError as error:
+            raise argparse.ArgumentError(self, error.problem) from None
 
 
 def _parser_for(option: Option) -> Callable[[str], Any]:
@@ -68,8 +94,13 @@ def _parser_for(option: Option) -> Callable[[str], Any]:
 
 def run_config(args: argparse.Namespace) -> RunConfig:
     """The options the user gave over `RunConfig`'s defaults, checked as every front end checks them."""
-    given = {option.name: getattr(args, option.name) for option in OPTIONS if hasattr(args, option.name)}
+    given = {option.name: _gathered(option, getattr(args, option.name)) for option in OPTIONS if hasattr(args, option.name)}
     return validate(make_config(given))
+
+
+def _gathered(option: Option, value: Any) -> Any:
+    """A repeated flag's values (``--input a=x --input b=y``) as one mapping, the last for a name repeated."""
+    return {name: source for pair in value for name, source in pair.items()} if option.repeatable else value
 
 
 def profile_parser() -> Parser:

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from ovgui.core import events
 from ovgui.core.agreement import agreement
+from ovgui.core.decoders.suggestions import as_flags
 from ovgui.core.drift import format_drift
 from ovgui.core.errors import headline
 from ovgui.core.formatting import (
@@ -22,6 +23,7 @@ from ovgui.core.formatting import (
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.outputs import format_outputs
 from ovgui.core.report import Report
+from ovgui.core.shape_runs import format_shape_runs
 
 BAR_WIDTH = 30
 TOP_LAYERS = 10
@@ -66,6 +68,7 @@ def format_summary(report: Report) -> str:
         _header(report),
         _timings(report),
         _latency(report),
+        format_shape_runs(report),
         _layers(report),
         _memory(report),
         _frames(report),
@@ -224,6 +227,13 @@ def _memory(report: Report) -> str:
 
 
 def _results(report: Report) -> str:
+    return "\n".join([_found(report), *(f"  try: {as_flags(s)}  ({s.reason})" for s in report.decoder.suggestions)])
+
+
+def _found(report: Report) -> str:
+    if report.text is not None:
+        text = f"Text (decoder {report.decoder.name})  \"{report.text.text}\"  mean confidence {report.text.confidence:.3f}"
+        return text + (f"  ({report.decoder.note})" if report.decoder.note else "")
     if report.classes:
         rows = [f"  {c.class_id:>5}  {c.score:6.3f}  {c.label}" for c in report.classes]
         return "Top-5 classes\n" + "\n".join(rows)

@@ -28,6 +28,14 @@ BAD_OPTIONS = [
     ("input_shape", "1,3,x,640", "expects a whole number, got 'x'"),
     ("decoder_timeout_s", "0", "decoder timeout (--decoder-timeout) must be more than 0 and at most 86400, got 0"),
     ("decoder_timeout_s", "inf", "decoder timeout (--decoder-timeout) must be a finite number, got inf"),
+    ("batch", "0", "batch (-b/--batch) must be between 1 and 16384, got 0"),
+    ("input_shapes", "x[1,3,0,320]", "input shapes (--shape) [1,3,0,320] is not a shape: give 1 to 8 sizes between 1 and 16384"),
+    ("input_shapes", "x[1,3", "input shapes (--shape) cannot read 'x[1,3': write NAME[1,3,48,320] or [1,3,320,320][1,3,640,640]"),
+    ("input_shapes", "x[1,3][1,3]", "input shapes (--shape) gives input 'x' 2 shapes; one each (several shapes: --data-shape)"),
+    ("data_shapes", "[1,3,32,32]x", "data shapes (--data-shape) cannot read '[1,3,32,32]x': "
+                                    "write NAME[1,3,48,320] or [1,3,320,320][1,3,640,640]"),
+    ("data_shapes", "a[1,2][1,4],b[3]", "data shapes (--data-shape) gives the inputs different numbers of shapes "
+                                        "(a[1,2][1,4],b[3]); give each input one shape per run"),
 ]
 
 PARSE_ERRORS = {"ten", "1,3,x,640"}

@@ -95,3 +95,26 @@ def square_photo(width: int, height: int, squares: list[tuple[int, int, int, int
     for x1, y1, x2, y2 in squares:
         pixels[y1:y2, x1:x2] = colour
     return pixels
+
+
+def blazeface_like(face_anchor: int, offsets: list[float]) -> ov.Model:
+    """BlazeFace's heads on a 128x128 NHWC input: ``regressors`` [1,896,16] all zero but `face_anchor`'s
+    row (`offsets` = dx, dy, w, h in input pixels), ``classificators`` [1,896,1] logits of -10 but 10 there."""
+    image = ops.parameter([1, 128, 128, 3], ov.Type.f32, name="input")
+    nothing = ops.multiply(ops.reduce_mean(image, ops.constant(np.array([0, 1, 2, 3], np.int64))), ops.constant(np.float32(0)))
+    boxes = np.zeros((1, 896, 16), np.float32)
+    boxes[0, face_anchor, :4] = offsets
+    logits = np.full((1, 896, 1), -10, np.float32)
+    logits[0, face_anchor] = 10
+    regressors = ops.add(ops.constant(boxes), nothing)
+    classificators = ops.add(ops.constant(logits), nothing)
+    return ov.Model([ops.result(named(regressors, "regressors")), ops.result(named(classificators, "classificators"))],
+                    [image], "blazeface-like")
+
+
+def sequence_scores(steps: np.ndarray) -> ov.Model:
+    """``softmax`` [1,T,C]: the given per-step scores (any input), as a text recogniser's CTC head ends."""
+    image = ops.parameter([1, 3, 48, 320], ov.Type.f32, name="x")
+    nothing = ops.multiply(ops.reduce_mean(image, ops.constant(np.array([0, 1, 2, 3], np.int64))), ops.constant(np.float32(0)))
+    return ov.Model([ops.result(named(ops.add(ops.constant(steps.astype(np.float32)), nothing), "softmax"))], [image],
+                    "sequence-scores")

@@ -115,6 +115,7 @@ def describe_port(port: ov.Output) -> TensorInfo:
         shape=str(port.get_partial_shape()),
         element_type=port.get_element_type().get_type_name(),
         names=names,
+        layout="" if port.get_node().get_layout().empty else port.get_node().get_layout().to_string(),
     )
 
 

@@ -16,8 +16,9 @@ of source — command-line text, JSON, widgets — and every one goes through
 from __future__ import annotations
 
 import math
+import re
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -34,6 +35,27 @@ MAX_THREADS = 1024
 MAX_RANK = 8
 MAX_DIMENSION = 16_384
 EXCLUSIVE_BUDGET = "budget"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A common input range a user picks in one click; `color_order` None leaves the colour order as it is."""
+
+    label: str
+    color_order: str | None
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+
+IMAGENET_MEAN_RGB = (123.675, 116.28, 103.53)
+IMAGENET_STD_RGB = (58.395, 57.12, 57.375)
+PRESETS = {
+    "raw": Preset("raw 0..255", None, (0.0,), (1.0,)),
+    "unit": Preset("0..1 (÷255)", None, (0.0,), (255.0,)),
+    "signed": Preset("−1..1", None, (127.5,), (127.5,)),
+    "imagenet-rgb": Preset("ImageNet mean/std, RGB", "rgb", IMAGENET_MEAN_RGB, IMAGENET_STD_RGB),
+    "imagenet-bgr": Preset("ImageNet mean/std, BGR", "bgr", IMAGENET_MEAN_RGB[::-1], IMAGENET_STD_RGB[::-1]),
+}
 
 
 @dataclass
@@ -75,6 +97,11 @@ class RunConfig:
     inter_op_threads: int | None = None
     graph_optimization: str | None = None
     execution_mode: str | None = None
+    batch: int | None = None
+    input_shapes: str | None = None
+    data_shapes: str | None = None
+    input: dict[str, str] | None = None
+    preset: str | None = None
 
 
 class OptionError(OvguiError):
@@ -96,6 +123,8 @@ class Option:
     (or each number of a list); `above` makes the minimum exclusive.  `lengths` are the list
     sizes allowed.  `unset` is what ``None`` means, in words.  `path` is "file" or "folder" for
     options that name one; `exclusive` groups options the command line takes only one of.
+    `reader` reads a text option's own spelling (benchmark_app's shapes) and raises ValueError
+    with the problem when the text does not follow it.
     """
 
     name: str
@@ -115,6 +144,8 @@ class Option:
     path: str = ""
     exclusive: str = ""
     metavar: str | None = None
+    reader: Callable[[str], Any] | None = None
+    repeatable: bool = False
 
     @property
     def title(self) -> str:
@@ -150,6 +181,8 @@ class Option:
         text = text.strip()
         if not text:
             return self.default
+        if self.value_type == dict[str, str]:
+            return self._pair(text)
         if self.item_type is not None:
             parts = [part for part in text.strip("[]()").replace(";", ",").replace(" ", ",").split(",") if part]
             return [self._number(part, self.item_type) for part in parts]
@@ -163,6 +196,8 @@ class Option:
             if self.optional:
                 return None
             raise OptionError(self, "needs a value")
+        if self.value_type == dict[str, str]:
+            return self._check_mapping(value)
         item_type = self.item_type
         if item_type is not None:
             return self._check_list(value, item_type)
@@ -226,6 +261,21 @@ class Option:
             raise OptionError(self, f"takes {_counts(self.lengths)}, got {len(value)}: {_shown(value)}")
         return [self._check_number(item, item_type) for item in value]
 
+    def _pair(self, text: str) -> dict[str, str]:
+        """``NAME=SOURCE`` as a one-entry mapping; a repeated flag gathers several."""
+        name, equals, source = text.partition("=")
+        if not equals or not name.strip() or not source.strip():
+            raise OptionError(self, f"takes NAME=SOURCE (an input's name or index, then its data), got '{text}'")
+        return {name.strip(): source.strip()}
+
+    def _check_mapping(self, value: Any) -> dict[str, str]:
+        if not isinstance(value, Mapping):
+            raise OptionError(self, f"must map input names to sources, got {_shown(value)}")
+        for name, source in value.items():
+            if not isinstance(name, str) or not isinstance(source, str) or not name.strip() or not source.strip():
+                raise OptionError(self, f"must map input names to sources (text), got {_shown(name)}: {_shown(source)}")
+        return dict(value)
+
     def _check_text(self, value: Any) -> str:
         if not isinstance(value, str):
             raise OptionError(self, f"must be text, got {_shown(value)}")
@@ -234,6 +284,11 @@ class Option:
         if not value.strip():
             raise OptionError(self, "must not be blank")
         self._check_path(value)
+        if self.reader is not None:
+            try:
+                self.reader(value)
+            except ValueError as error:
+                raise OptionError(self, str(error)) from None
         return value
 
     def _check_path(self, value: str) -> None:
@@ -246,6 +301,56 @@ class Option:
 
 
 _HINTS = get_type_hints(RunConfig)
+_SHAPE_GROUP = re.compile(r"\s*([^\[\],\s]*)\s*((?:\[[^\[\]]*\]\s*)+)(?:,|$)")
+
+
+def shape_groups(text: str) -> list[tuple[str, list[list[int]]]]:
+    """benchmark_app's spelling of shapes, read as (input name or index, its shapes) groups:
+    ``x[1,3,48,320]``, ``[1,3,320,320][1,3,640,640]``, ``a[1,3,8,8][1,3,16,16],b[1,2][1,2]``.
+    An unnamed group has the name "".  ValueError says what does not follow the spelling."""
+    groups: list[tuple[str, list[list[int]]]] = []
+    text = text.strip()
+    position = 0
+    while position < len(text):
+        match = _SHAPE_GROUP.match(text, position)
+        if match is None:
+            raise ValueError(f"cannot read '{text[position:]}': write NAME[1,3,48,320] or [1,3,320,320][1,3,640,640]")
+        groups.append((match.group(1), [_dimensions(part) for part in re.findall(r"\[([^\]]*)\]", match.group(2))]))
+        position = match.end()
+    names = [name for name, _shapes in groups]
+    if len(set(names)) != len(names):
+        raise ValueError(f"names an input twice: {text}")
+    return groups
+
+
+def _dimensions(text: str) -> list[int]:
+    parts = [part.strip() for part in text.split(",")]
+    if not 1 <= len(parts) <= MAX_RANK or not all(part.isdigit() and 1 <= int(part) <= MAX_DIMENSION for part in parts):
+        raise ValueError(f"[{text}] is not a shape: give 1 to {MAX_RANK} sizes between 1 and {MAX_DIMENSION}")
+    return [int(part) for part in parts]
+
+
+def named_shapes(text: str) -> dict[str, list[int]]:
+    """``--shape NAME[1,3,48,320]``: one shape for each named input."""
+    groups = shape_groups(text)
+    for name, shapes in groups:
+        if not name:
+            raise ValueError(f"{text} names no input: write NAME[1,3,48,320] (an input's name or index)")
+        if len(shapes) != 1:
+            raise ValueError(f"gives input '{name}' {len(shapes)} shapes; one each (several shapes: --data-shape)")
+    return {name: shapes[0] for name, shapes in groups}
+
+
+def data_shape_runs(text: str) -> list[dict[str, list[int]]]:
+    """``--data-shape``: the input shapes of each run, in order; "" names the model's only image input.
+    Named groups give their i-th shapes to run i, as benchmark_app's -data_shape."""
+    groups = shape_groups(text)
+    counts = {len(shapes) for _name, shapes in groups}
+    if len(counts) != 1:
+        raise ValueError(f"gives the inputs different numbers of shapes ({text}); give each input one shape per run")
+    if len(groups) > 1 and any(not name for name, _shapes in groups):
+        raise ValueError(f"mixes named and unnamed shapes ({text}); name every input")
+    return [{name: shapes[run] for name, shapes in groups} for run in range(counts.pop())]
 
 OPTIONS: tuple[Option, ...] = (
     Option("engine", "engine", "which runtime runs the model; ONNX Runtime (an extra) takes .onnx models on the CPU",
@@ -300,7 +405,8 @@ OPTIONS: tuple[Option, ...] = (
            minimum=0, maximum=1, unset="the decoder's", metavar="T"),
     Option("nms_iou", "NMS IoU", "boxes overlapping more than this are merged", "output", flags=("--nms",),
            minimum=0, maximum=1, metavar="IOU"),
-    Option("labels_path", "labels", "label file, one name per line (line number = class id)", "output",
+    Option("labels_path", "labels", "label file, one name per line (line number = class id); for --decoder ctc the dictionary, "
+           "one character per line as PaddleOCR's ppocr_keys_v1.txt (line k = class k, 0 is the blank)", "output",
            flags=("--labels",), unset="from the model or the decoder", path="file", metavar="FILE"),
     Option("decoder_file", "decoder file",
            "a Python file with decode(outputs, info) -> dict (see docs/decoders.md); replaces the built-in decoders; "
@@ -338,10 +444,26 @@ OPTIONS: tuple[Option, ...] = (
            "static shape for a dynamic input, e.g. 1,3,640,640; unset, a dynamic size is the image's rounded up to 32",
            "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, maximum=MAX_DIMENSION,
            unset="guessed", metavar="N,C,H,W"),
+    Option("batch", "batch", "the inputs' batch size (layout N, else the first dimension), as benchmark_app -b; "
+           "an image input repeats the image, and throughput counts images", "preprocess", flags=("-b", "--batch"),
+           minimum=1, maximum=MAX_DIMENSION, unset="the model's", metavar="N"),
+    Option("input_shapes", "input shapes", "static shape per input, by name or index, as benchmark_app -shape "
+           "(repeat --shape, or comma-separate: x[1,3,48,320],y[1,2])", "preprocess", flags=("--shape",),
+           unset="guessed", metavar="NAME[1,3,48,320]", reader=named_shapes),
+    Option("data_shapes", "data shapes", "profile each shape in turn, each its own latency and layers, as benchmark_app "
+           "-data_shape: [1,3,320,320][1,3,640,640] or x[1,3,8,8][1,3,16,16],y[1,2][1,2]", "preprocess",
+           flags=("--data-shape",), unset="none", metavar="SHAPES", reader=data_shape_runs),
+    Option("input", "input data",
+           "data for one input, by its name or index (repeat for several): an image, .npy, .npz[:KEY], const:VALUE or "
+           "random[:LOW:HIGH] (seed 0); unnamed image inputs get the photo, other inputs random data as benchmark_app does",
+           "inputs", flags=("--input",), unset="the photo, or random data", metavar="NAME=SOURCE", repeatable=True),
+    Option("preset", "preset", "a common input range for colour order, mean and scale; a value set on its own "
+           "(--rgb, --mean, --scale) wins", "preprocess", flags=("--preset",), choices=tuple(PRESETS),
+           choice_labels={name: preset.label for name, preset in PRESETS.items()}, unset="none"),
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
-PANEL_TITLES = {"run": "Run", "output": "Run", "preprocess": "Preprocessing"}
+PANEL_TITLES = {"run": "Run", "output": "Run", "preprocess": "Preprocessing", "inputs": "Inputs"}
 """The window's settings panel that holds each group's fields, for a message that points at one."""
 
 

@@ -15,7 +15,10 @@ PrePostProcessor has no step for, happens on the host in both modes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -24,45 +27,80 @@ from openvino.preprocess import ColorFormat, PrePostProcessor, ResizeAlgorithm
 
 from ovgui.core.errors import OvguiError, SettingError
 from ovgui.core.geometry import Geometry
-from ovgui.core.image import LoadedImage
+from ovgui.core.image import LoadedImage, load_image
+from ovgui.core.input_data import RANDOM, Source, array_for, describe, feed, file_shapes, sources_for
 from ovgui.core.model import DETAIL_LIMIT, openvino_message, rt_text
-from ovgui.core.options import BY_NAME, where_to_set
-from ovgui.core.report import PreprocessInfo, RunConfig
+from ovgui.core.model_metadata import stated_preprocessing
+from ovgui.core.options import BY_NAME, IMAGENET_MEAN_RGB, IMAGENET_STD_RGB, PRESETS, named_shapes, where_to_set
+from ovgui.core.report import InputFeed, ModelInfo, PreprocessInfo, RunConfig
 
 PREPROCESS_MODES = ("host", "graph")
 SPATIAL_MULTIPLE = 32
 GIVEN_SHAPE = "the input shape given"
+GIVEN_SHAPES = "the input shapes given"
 GUESSED_SHAPE = f"ovgui's guess: the image's size rounded up to {SPATIAL_MULTIPLE}"
 LETTERBOX_FILL = 114
-IMAGENET_MEAN_RGB = [123.675, 116.28, 103.53]
-IMAGENET_STD_RGB = [58.395, 57.12, 57.375]
 PREPROCESSING_KERNELS = {"Interpolate", "Convert", "Transpose", "Gather", "Reorder", "Subgraph", "Eltwise",
                          "Multiply", "Subtract", "Divide", "Add"}
 
 
+SET_BY_YOU = "set by you"
+DEFAULT_GUESS = "ovgui's default"
+RECIPE_FIELDS = ("color_order", "mean", "scale", "resize")
+
+
 @dataclass(frozen=True)
 class FamilyRecipe:
-    """The preprocessing a model family was trained with."""
+    """The preprocessing a model takes: what the model states about itself (`sources` says where
+    each such value was read), the rest guessed from its family or format (`guess` says why)."""
 
     color_order: str
     mean: tuple[float, ...] = ()
     scale: tuple[float, ...] = ()
     resize: str = "stretch"
+    guess: str = ""
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, self.guess)
 
 
-OMZ_RECIPE = FamilyRecipe("bgr")
+OMZ_RECIPE = FamilyRecipe(
+    "bgr", guess="guessed from the model format (OpenVINO IR: raw BGR 0..255, as Open Model Zoo models take it)")
+TFLITE_RECIPE = FamilyRecipe("rgb", (127.5,), (127.5,), guess="guessed: TFLite models are usually RGB in [-1, 1]")
 RECIPES = {
-    "yolov5": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox"),
-    "yolov8": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox"),
-    "classify_torchvision": FamilyRecipe("rgb", tuple(IMAGENET_MEAN_RGB), tuple(IMAGENET_STD_RGB)),
+    "yolov5": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox", guess="guessed from the yolov5 family"),
+    "yolov8": FamilyRecipe("rgb", scale=(255.0,), resize="letterbox", guess="guessed from the yolov8 family"),
+    "classify_torchvision": FamilyRecipe(
+        "rgb", IMAGENET_MEAN_RGB, IMAGENET_STD_RGB,
+        guess="guessed: a classifier that is no OpenVINO IR mostly follows torchvision (ImageNet mean/std, RGB)"),
 }
 
 
-def recipe_for(family: str, model_format: str) -> FamilyRecipe:
-    """OpenVINO IRs (Open Model Zoo) take raw BGR; ONNX classifiers mostly follow torchvision."""
+def recipe_for(family: str, model_format: str, model: ov.Model | None = None) -> FamilyRecipe:
+    """What `model` states about its preprocessing, the rest from `family_guess`."""
+    guess = family_guess(family, model_format)
+    if model is None:
+        return guess
+    stated = stated_preprocessing(model)
+    values: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
+              for name, value in stated.values.items() if name in RECIPE_FIELDS}
+    return replace(guess, **values, sources={name: stated.sources[name] for name in values})
+
+
+def family_guess(family: str, model_format: str) -> FamilyRecipe:
+    """Detector families know their recipe; TFLite models mostly take [-1, 1]; OpenVINO IRs (Open Model
+    Zoo) raw BGR; other classifiers mostly follow torchvision."""
+    if family in RECIPES:
+        return RECIPES[family]
+    if model_format == "TensorFlow Lite":
+        return TFLITE_RECIPE
     if family == "classify" and model_format != "OpenVINO IR":
         return RECIPES["classify_torchvision"]
-    return RECIPES.get(family, OMZ_RECIPE)
+    if model_format == "OpenVINO IR":
+        return OMZ_RECIPE
+    known = f"the {family} family" if family and family != "none" else "a model no decoder recognises"
+    return replace(OMZ_RECIPE, guess=f"{DEFAULT_GUESS} (raw BGR 0..255): no recipe is known for {known}")
 
 
 @dataclass
@@ -98,46 +136,92 @@ def channel_layout(port: ov.Output, override: str | None) -> str:
 
 
 def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_format: str, config: RunConfig) -> PreparedInputs:
-    """Reshape dynamic inputs, add the preprocessing steps to `model` in place, and build the input arrays."""
+    """Reshape dynamic inputs, add the preprocessing steps to `model` in place, and build the input arrays:
+    the photo for the image inputs no other data is named for, each named input its own data."""
+    sources = sources_for(model, config.input)
+    sized_by_files = file_shapes(model, sources)
+    if sized_by_files:
+        reshape_ports(model, sized_by_files, "the shape of the array given for it")
     image_names, layout = fix_input_shapes(model, image, config)
-    if not image_names:
+    pictured = [name for name in image_names if sources.get(name, PHOTO).kind == "image"]
+    if not pictured:
         raise_if_dynamic(model)
-        zeros = {i: zeros_for(port) for i, port in enumerate(model.inputs)}
-        note = "the model has no image-like input (4-D with 1 or 3 channels); every input is fed zeros"
-        return PreparedInputs(zeros, Geometry.stretch(image.size, image.size),
-                              PreprocessInfo(family=family, substitutions=[note]), [note])
+        arrays = {i: array_for(port, sources.get(port.get_any_name(), RANDOM)) for i, port in enumerate(model.inputs)}
+        info = PreprocessInfo(family=family, inputs=feeds(model, sources, [], ""))
+        info.substitutions = substitutions(model, sources, [], info, image.size)
+        return PreparedInputs(arrays, Geometry.stretch(image.size, image.size), info, list(info.substitutions))
 
-    main = model.input(image_names[0])
-    recipe = recipe_for(family, model_format)
+    main = model.input(pictured[0])
+    recipe = recipe_for(family, model_format, model)
     info = applied_preprocessing(main, layout, recipe, config, family)
     dtype = main.get_element_type().to_dtype()
     pixels, geometry = image_tensor(image, info, dtype)
     model_ops = frozenset(op.get_friendly_name() for op in model.get_ops())
+    tensor_hw = (pixels.shape[1], pixels.shape[2])
+    arrays = {index: input_array(port, sources, pictured, info, pixels, tensor_hw) for index, port in enumerate(model.inputs)}
+    info.inputs = feeds(model, sources, pictured, info.model_layout)
     if info.mode == "graph":
-        add_preprocessing(model, image_names, pixels.shape, info)
-
-    arrays = {index: pixels if port.get_any_name() in image_names else zeros_for(port) for index, port in enumerate(model.inputs)}
-    info.substitutions = substitutions(model, image_names, info, image.size)
-    indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in image_names)
-    return PreparedInputs(arrays, geometry, info, list(info.substitutions), model_ops, indices, dtype,
-                          (pixels.shape[1], pixels.shape[2]))
+        add_preprocessing(model, pictured, pixels.shape, info)
+    info.substitutions = substitutions(model, sources, pictured, info, image.size)
+    indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in pictured
+                    and port.get_any_name() not in sources)
+    return PreparedInputs(arrays, geometry, info, list(info.substitutions), model_ops, indices, dtype, tensor_hw)
 
 
-def substitutions(model: ov.Model, image_names: list[str], info: PreprocessInfo, photo_size: tuple[int, int]) -> list[str]:
+PHOTO = Source("image")
+"""An image input's source when none is named: the run's photo."""
+
+
+def input_array(port: ov.Output, sources: dict[str, Source], pictured: list[str], info: PreprocessInfo,
+                pixels: np.ndarray, tensor_hw: tuple[int, int]) -> np.ndarray:
+    """What `port` is bound to: the photo's tensor, its own picture fitted the same way, or its named data."""
+    name = port.get_any_name()
+    if name not in pictured:
+        return array_for(port, sources.get(name, RANDOM))
+    if name not in sources:
+        return pixels
+    try:
+        own = load_image(sources[name].path)
+    except OvguiError as error:
+        raise OvguiError(f"input '{name}': {error}") from None
+    shape = [d.get_length() for d in port.get_partial_shape()]
+    port_info = replace(info, input_name=name, input_shape=shape)
+    tensor, _geometry = image_tensor(own, port_info, port.get_element_type().to_dtype(),
+                                     tensor_hw if info.mode == "graph" else None)
+    return tensor
+
+
+def feeds(model: ov.Model, sources: dict[str, Source], pictured: list[str], layout: str) -> list[InputFeed]:
+    """Each input and its data, for the report."""
+    return [feed(port, fed_with(port, sources, pictured), layout if port.get_any_name() in pictured else "")
+            for port in model.inputs]
+
+
+def fed_with(port: ov.Output, sources: dict[str, Source], pictured: list[str]) -> str:
+    name = port.get_any_name()
+    if name in pictured and name not in sources:
+        return "the photo"
+    return describe(port, sources.get(name, RANDOM))
+
+
+def substitutions(model: ov.Model, sources: dict[str, Source], pictured: list[str], info: PreprocessInfo,
+                  photo_size: tuple[int, int]) -> list[str]:
     """One line for each way an input is not fed the photo as such: an input that is no image gets
-    zeros, several image inputs (a gaze model's two eyes) all get the whole photo, a one-channel
-    input gets it in grey, a batch repeats it."""
-    lines = [f"input '{port.get_any_name()}' {port.get_partial_shape()} is not an image; fed zeros"
-             for port in model.inputs if port.get_any_name() not in image_names]
-    if len(image_names) > 1:
+    random data (as benchmark_app does) or the data named for it, an image input its own picture,
+    several image inputs (a gaze model's two eyes) all the whole photo, a one-channel input the photo
+    in grey, a batch repeats it."""
+    lines = [named_line(port, sources, pictured) for port in model.inputs
+             if port.get_any_name() in sources or port.get_any_name() not in pictured]
+    photo_fed = [name for name in pictured if name not in sources]
+    if len(photo_fed) > 1:
         height, width = model_hw(info)
         fitted = "letterboxed" if info.resize == "letterbox" else "stretched"
-        names = ", ".join(f"'{name}'" for name in image_names)
+        names = ", ".join(f"'{name}'" for name in photo_fed)
         lines.append(f"the model has several image inputs ({names}); each is fed the same whole photo "
                      f"({photo_size[0]}x{photo_size[1]}), {fitted} to {width}x{height}")
-    if info.input_shape[info.model_layout.index("C")] == 1:
+    if pictured and info.input_shape[info.model_layout.index("C")] == 1:
         lines.append(f"input '{info.input_name}' has one channel: fed the photo in grey")
-    if info.batch > 1:
+    if pictured and info.batch > 1:
         lines.append(
             f"batch {info.batch}: the image is repeated {info.batch} times, as benchmark_app -b does; "
             "throughput counts images, and the boxes shown are the first image's"
@@ -145,19 +229,70 @@ def substitutions(model: ov.Model, image_names: list[str], info: PreprocessInfo,
     return lines
 
 
+def named_line(port: ov.Output, sources: dict[str, Source], pictured: list[str]) -> str:
+    name = port.get_any_name()
+    source = sources.get(name)
+    described = describe(port, source or RANDOM)
+    if source is None:
+        return (f"input '{name}' {port.get_partial_shape()} is not an image; fed {described} as benchmark_app does "
+                f"(give it data with --input {name}=SOURCE)")
+    if name in pictured:
+        return f"input '{name}' {port.get_partial_shape()} fed its own picture {Path(source.path).name}, fitted as the photo"
+    return f"input '{name}' {port.get_partial_shape()} fed {described}"
+
+
 def fix_input_shapes(model: ov.Model, image: LoadedImage, config: RunConfig) -> tuple[list[str], str]:
-    """Give `model` the static input shapes the run uses (the user's shape, else the image's size)
-    and return its image-like inputs' names and their layout.  The memory estimate reshapes a copy
-    through here too, so it sizes the run that will happen."""
+    """Give `model` the static input shapes the run uses (the user's shapes, else the image's size,
+    then the batch) and return its image-like inputs' names and their layout.  Named shapes come
+    first, so a text recogniser `[?,3,?,?]` given `x[1,3,48,320]` is static before the image is
+    looked at.  The memory estimate reshapes a copy through here too, so it sizes the run that will happen."""
+    if config.input_shapes:
+        reshape_ports(model, named_input_shapes(model, named_shapes(config.input_shapes)), GIVEN_SHAPES, "input_shapes")
     if config.input_shape and len(model.inputs) == 1 and model.inputs[0].get_partial_shape().rank.is_dynamic:
         reshape_ports(model, {model.inputs[0].get_any_name(): ov.PartialShape(config.input_shape)}, GIVEN_SHAPE)
     raise_if_unfeedable(model)
     image_names = [port.get_any_name() for port in model.inputs if is_image_like(port)]
-    if not image_names:
-        return [], ""
-    layout = channel_layout(model.input(image_names[0]), config.layout)
-    reshape_inputs(model, image, layout, config.input_shape)
+    layout = channel_layout(model.input(image_names[0]), config.layout) if image_names else ""
+    if image_names:
+        reshape_inputs(model, image, layout, config.input_shape)
+    if config.batch is not None:
+        reshape_ports(model, batched_shapes(model, config.batch), f"batch {config.batch}", "batch")
     return image_names, layout
+
+
+def named_input_shapes(model: ov.Model, shapes: dict[str, list[int]]) -> dict[str, ov.PartialShape]:
+    """`--shape NAME[...]` by input name or index, each checked against its input's rank."""
+    option = BY_NAME["input_shapes"]
+    names = [port.get_any_name() for port in model.inputs]
+    resolved: dict[str, ov.PartialShape] = {}
+    for key, dims in shapes.items():
+        name = names[int(key)] if key.isdigit() and int(key) < len(names) else key
+        if name not in names:
+            raise SettingError(f"{option.title}: the model has no input '{key}'; its inputs: "
+                               f"{describe_shapes(input_shapes_of(model))}", option.name)
+        check_shape_override(model.input(name), dims, option.name)
+        resolved[name] = ov.PartialShape(dims)
+    return resolved
+
+
+def batched_shapes(model: ov.Model, batch: int) -> dict[str, ov.PartialShape]:
+    """Every input with its batch dimension set, as benchmark_app -b: the layout's N where the model
+    declares one, else the first dimension.  Scalars and inputs of unknown rank have no batch to set."""
+    shapes: dict[str, ov.PartialShape] = {}
+    for port in model.inputs:
+        shape = port.get_partial_shape()
+        if shape.rank.is_dynamic or shape.rank.get_length() == 0:
+            continue
+        dims = [d.get_length() if d.is_static else 1 for d in shape]
+        layout = ov.layout_helpers.get_layout(port)
+        axis = ov.layout_helpers.batch_idx(layout) if ov.layout_helpers.has_batch(layout) else 0
+        dims[axis] = batch
+        shapes[port.get_any_name()] = ov.PartialShape(dims)
+    return shapes
+
+
+def input_shapes_of(model: ov.Model) -> dict[str, ov.PartialShape]:
+    return {port.get_any_name(): port.get_partial_shape() for port in model.inputs}
 
 
 def image_tensor(
@@ -178,8 +313,8 @@ def image_tensor(
 
 
 def frame_inputs(image: LoadedImage, prepared: PreparedInputs) -> tuple[dict[int, np.ndarray], Geometry]:
-    """The next frame of a set or a video, for the same compiled model: new image arrays only
-    (other inputs keep their zeros)."""
+    """The next frame of a set or a video, for the same compiled model: new arrays for the inputs fed
+    the photo only (other inputs keep their own data)."""
     if not prepared.image_indices or prepared.dtype is None:
         return {}, Geometry.stretch(image.size, image.size)
     pixels, geometry = image_tensor(image, prepared.info, prepared.dtype, prepared.tensor_hw)
@@ -204,34 +339,35 @@ def reshape_inputs(model: ov.Model, image: LoadedImage, layout: str, shape_overr
         reshape_ports(model, new_shapes, GIVEN_SHAPE if shape_override else GUESSED_SHAPE)
 
 
-def reshape_ports(model: ov.Model, new_shapes: dict[str, ov.PartialShape], chosen: str) -> None:
-    """`chosen` says where the new shapes came from, for the message when the model refuses them."""
-    before = {port.get_any_name(): port.get_partial_shape() for port in model.inputs}
+def reshape_ports(model: ov.Model, new_shapes: dict[str, ov.PartialShape], chosen: str, option: str = "input_shape") -> None:
+    """`chosen` says where the new shapes came from, and `option` is the setting that changes them,
+    for the message when the model refuses them."""
+    before = input_shapes_of(model)
     try:
         model.reshape(new_shapes)
     except (RuntimeError, ValueError) as error:
-        raise SettingError(reshape_failure(new_shapes, chosen, before, error), "input_shape") from None
+        raise SettingError(reshape_failure(new_shapes, chosen, before, error, option), option) from None
 
 
 def reshape_failure(new_shapes: dict[str, ov.PartialShape], chosen: str, inputs: dict[str, ov.PartialShape],
-                    error: Exception) -> str:
+                    error: Exception, option: str = "input_shape") -> str:
     """A line that says which setting fixes it, then the model's inputs as read and OpenVINO's
     reason in full: a model built for one size (a text recogniser 48 px high) fails deep inside."""
     return "\n".join([
         f"cannot reshape the model to {describe_shapes(new_shapes)} ({chosen}): give a shape it takes with "
-        f"{where_to_set(BY_NAME['input_shape'])}",
+        f"{where_to_set(BY_NAME[option])}",
         f"model inputs: {describe_shapes(inputs)}",
         f"OpenVINO: {openvino_message(error, DETAIL_LIMIT)}",
     ])
 
 
-def check_shape_override(port: ov.Output, shape: list[int] | None) -> None:
-    rank = port.get_partial_shape().rank.get_length()
-    if shape is not None and (len(shape) != rank or min(shape) < 1):
+def check_shape_override(port: ov.Output, shape: list[int] | None, option: str = "input_shape") -> None:
+    rank = port.get_partial_shape().rank
+    if shape is not None and ((rank.is_static and len(shape) != rank.get_length()) or min(shape) < 1):
         raise SettingError(
             f"cannot reshape the model: shape {shape} does not fit input '{port.get_any_name()}' "
-            f"{port.get_partial_shape()}; give {rank} positive sizes with {where_to_set(BY_NAME['input_shape'])}",
-            "input_shape",
+            f"{port.get_partial_shape()}; give {rank} positive sizes with {where_to_set(BY_NAME[option])}",
+            option,
         )
 
 
@@ -251,7 +387,7 @@ def describe_shapes(shapes: dict[str, ov.PartialShape]) -> str:
 
 
 def raise_if_unfeedable(model: ov.Model) -> None:
-    """Inputs ovgui cannot make from an image or zeros get a line of their own, not a runtime error."""
+    """Inputs ovgui cannot make data for get a line of their own, not a runtime error."""
     for port in model.inputs:
         if port.get_element_type() == ov.Type.string:
             raise OvguiError(f"input '{port.get_any_name()}' is a string tensor: ovgui feeds images")
@@ -262,25 +398,54 @@ def raise_if_dynamic(model: ov.Model) -> None:
         raise OvguiError("the model has an input of unknown rank; give its shape with --shape")
 
 
-def zeros_for(port: ov.Output) -> np.ndarray:
-    dims = [d.get_length() if d.is_static else 1 for d in port.get_partial_shape()]
-    return np.zeros(dims, dtype=port.get_element_type().to_dtype())
-
-
 def applied_preprocessing(port: ov.Output, layout: str, recipe: FamilyRecipe, config: RunConfig, family: str) -> PreprocessInfo:
+    """The values the run uses and where each came from: the user's, else the preset's, else the recipe's.
+    The input shape's source is recorded only when the user set it: otherwise it is the model's or
+    follows the image, which `shape_reason` tells from the model as read."""
     dims = [d.get_length() for d in port.get_partial_shape()]
+    chosen, sources = chosen_values(recipe, config)
+    channels_guess = f"guessed from where the input {port.get_partial_shape()} has its channels"
+    sources["layout"] = SET_BY_YOU if config.layout else channels_guess
+    if config.input_shape:
+        sources["input_shape"] = SET_BY_YOU
     return PreprocessInfo(
         input_name=port.get_any_name(),
         input_shape=dims,
         model_layout=layout,
-        color_order=(config.color_order or recipe.color_order).lower(),
-        mean=list(config.mean if config.mean is not None else recipe.mean),
-        scale=list(config.scale if config.scale is not None else recipe.scale),
-        resize=(config.resize or recipe.resize).lower(),
+        color_order=chosen.color_order.lower(),
+        mean=list(chosen.mean),
+        scale=list(chosen.scale),
+        resize=chosen.resize.lower(),
         family=family,
         mode=config.preprocess,
         batch=dims[layout.index("N")] if "N" in layout else 1,
+        sources=sources,
     )
+
+
+def chosen_values(recipe: FamilyRecipe, config: RunConfig) -> tuple[FamilyRecipe, dict[str, str]]:
+    """Colour order, mean, scale and resize, and where each came from: a value the user set wins, then the
+    preset's, then the recipe's."""
+    preset = PRESETS.get(config.preset or "")
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name in RECIPE_FIELDS:
+        own, from_preset = getattr(config, name), getattr(preset, name, None)
+        if own is not None:
+            values[name], sources[name] = own, SET_BY_YOU
+        elif from_preset is not None and preset is not None:
+            values[name], sources[name] = from_preset, f"{SET_BY_YOU} (preset {preset.label})"
+        else:
+            values[name], sources[name] = getattr(recipe, name), recipe.source(name)
+    return replace(recipe, **values), sources
+
+
+def shape_reason(model: ModelInfo, input_name: str) -> str:
+    """Where an input's shape came from when the user gave none, from the model as read (before any reshape)."""
+    port = next((port for port in model.inputs if port.name == input_name), None)
+    if port is not None and "?" in port.shape:
+        return f"the input is dynamic ({port.shape}): the image's size rounded up to {SPATIAL_MULTIPLE}"
+    return "the model's own shape"
 
 
 def model_hw(info: PreprocessInfo) -> tuple[int, int]:

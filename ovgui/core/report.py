@@ -35,6 +35,8 @@ class TensorInfo:
     shape: str
     element_type: str
     names: list[str] = field(default_factory=list)
+    layout: str = ""
+    """The layout the model declares for the tensor (``[N,C,H,W]``), empty when it declares none."""
 
 
 @dataclass
@@ -73,6 +75,18 @@ class EngineInfo:
 
 
 @dataclass
+class InputFeed:
+    """What one model input was fed: `source` is a short text such as `image bus.jpg`, `npy pose.npy`,
+    `const 0` or `random[0,255] seed 0`; `shape` is the model input's shape in the run."""
+
+    name: str
+    element_type: str
+    shape: list[int] = field(default_factory=list)
+    layout: str = ""
+    source: str = ""
+
+
+@dataclass
 class PreprocessInfo:
     """What preprocessing was actually applied (after family defaults and overrides)."""
 
@@ -89,6 +103,12 @@ class PreprocessInfo:
     substitutions: list[str] = field(default_factory=list)
     """Each way an input was not fed the photo as such (zeros, the same photo to several inputs, a
     repeated batch), one line each, for the window to show beside the photo."""
+    inputs: list[InputFeed] = field(default_factory=list)
+    """Every model input and its data, in the model's order (empty in reports from before issue 21)."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each value came from, by field name (color_order, mean, scale, resize, layout,
+    input_shape): "set by you", "from the model's rt_info (…)", "guessed: …".  Empty in reports
+    written before ovgui read the model's own metadata."""
 
 
 @dataclass
@@ -296,9 +316,29 @@ class ClassScore:
 
 
 @dataclass
+class DecoderSuggestion:
+    """A decoder that might read outputs nothing decoded: why, and the run options to try
+    (names as in `ovgui.core.options`; empty when only a decoder file of the user's can, see `guide`)."""
+
+    title: str
+    reason: str
+    changes: dict[str, str | float] = field(default_factory=dict)
+    guide: str = ""
+
+
+@dataclass
 class DecoderInfo:
     name: str = "none"
     note: str = ""
+    suggestions: list[DecoderSuggestion] = field(default_factory=list)
+
+
+@dataclass
+class RecognisedText:
+    """A text recogniser's line (CTC decoder) and the mean probability of its characters."""
+
+    text: str
+    confidence: float
 
 
 # --- Model outputs: statistics, segmentation shares, drift between runs (issue 13) ---
@@ -471,6 +511,17 @@ class Roofline:
 
 
 @dataclass
+class ShapeRun:
+    """One shape of a `--data-shape` list: the shapes its inputs were given (by input name) and its
+    own latency, throughput and per-layer times, measured on a model compiled for that shape alone."""
+
+    inputs: dict[str, list[int]] = field(default_factory=dict)
+    latency_ms: LatencyStats = field(default_factory=LatencyStats)
+    throughput_fps: float = 0.0
+    layers: list[LayerStats] = field(default_factory=list)
+
+
+@dataclass
 class Report:
     model: ModelInfo
     device: DeviceInfo
@@ -500,6 +551,8 @@ class Report:
     outputs: list[OutputStats] = field(default_factory=list)
     segments: list[ClassShare] = field(default_factory=list)
     drift: list[OutputDrift] = field(default_factory=list)
+    shape_runs: list[ShapeRun] = field(default_factory=list)
+    text: RecognisedText | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

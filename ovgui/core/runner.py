@@ -55,6 +55,7 @@ from ovgui.core.report import (
     RunConfig,
     Timings,
 )
+from ovgui.core.shape_runs import run_each_shape
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -123,6 +124,8 @@ class ProfileRun:
         log.info("run: %s on %s, device %s, engine %s, mode %s",
                  self.request.model_path, self.request.image_path, config.device, config.engine, config.mode)
         validate_config(config)
+        if config.data_shapes:
+            return run_each_shape(self.request, self._run_shape, self._emit, self._cancel)
         check_engine_request(config, self.request.model_path)
         device = resolve_device(config.device, self._core)
         check_model_path(self.request.model_path)
@@ -144,6 +147,17 @@ class ProfileRun:
         log.info("run %s: latency median %.3f ms over %d iterations", "completed" if report.completed else "stopped",
                  report.latency_ms.median, report.latency_ms.count)
         return RunOutcome.measured(report, outputs, geometry, mask, engine.profiler, graph)
+
+    def _run_shape(self, request: RunRequest) -> RunOutcome:
+        """One shape of a `--data-shape` list as a run of its own (`shape_runs`); the window's live
+        data follows the first, whose outcome it shows."""
+        live = events.LiveData() if self.partial else self.live
+        run = ProfileRun(request, self._emit, live, self._core, self._cancel)
+        try:
+            return run.run()
+        finally:
+            self.partial, self.walked_away = run.partial or self.partial, run.walked_away
+            run.release()
 
     def _note(self, text: str) -> None:
         self._notes.append(text)
@@ -212,7 +226,8 @@ class ProfileRun:
         graph = self._add_measurements(engine, report, loop)
         self.partial = report
         result = decoder(outputs, prepared.geometry)
-        report.decoder = DecoderInfo(result.decoder, result.note)
+        report.decoder = DecoderInfo(result.decoder, result.note, result.suggestions)
+        report.text = result.text
         report.detections = result.detections
         report.classes = result.classes
         report.segments = result.segments

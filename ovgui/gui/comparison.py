@@ -24,9 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QScrollArea,
     QSplitter,
-    QStackedWidget,
     QStyle,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -46,7 +44,7 @@ from ovgui.gui.tables import (
     ComputedColumn,
     RowsModel,
     RowsProxy,
-    hint_label,
+    hint_or_content,
     make_table,
     or_missing,
     styled_font,
@@ -445,12 +443,7 @@ class ComparisonView(QWidget):
         self._splitter.addWidget(charts)
         self._splitter.setStretchFactor(0, 0)
         self._splitter.setStretchFactor(1, 1)
-        self._stack = QStackedWidget()
-        self._stack.addWidget(hint_label(COMPARISON_HINT))
-        self._stack.addWidget(self._splitter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
+        self._stack = hint_or_content(self, COMPARISON_HINT, self._splitter)
         self._show_results_or_hint()
 
     @property

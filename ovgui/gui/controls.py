@@ -30,6 +30,7 @@ from ovgui.core.files import parse_json
 from ovgui.core.options import BY_NAME, Option, OptionError, make_config, options_in, validate
 from ovgui.core.report import DeviceInfo, ModelInfo, RunConfig
 from ovgui.gui.engine_choice import fixed_values, mode_reason, unavailable
+from ovgui.gui.inputs_panel import InputsPanel
 from ovgui.gui.option_fields import OptionForm, TextField, accepted_values
 from ovgui.gui.plain_text import escaped, literal
 from ovgui.gui.preprocess_panel import PreprocessPanel
@@ -371,6 +372,7 @@ class ControlPanel(QWidget):
         self.image_picker = ImagePicker()
         self.settings = RunSettings()
         self.preprocess = PreprocessPanel()
+        self.inputs = InputsPanel()
         self.model_info = QLabel("No model loaded", wordWrap=True, textFormat=Qt.TextFormat.RichText,
                                  textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = ModelSummary()
@@ -381,6 +383,7 @@ class ControlPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.settings)
         layout.addWidget(self.preprocess)
+        layout.addWidget(self.inputs)
         layout.addWidget(model_box, 1)
         self.model_picker.path_chosen.connect(self.model_chosen)
         self.model_picker.combo.editTextChanged.connect(self.settings.set_model_path)
@@ -399,10 +402,11 @@ class ControlPanel(QWidget):
         self._given = config
         self.settings.set_values(config)
         self.preprocess.set_values(config)
+        self.inputs.set_values(config)
 
     def config(self) -> RunConfig:
         """What a run would use now; an `OptionError` naming the first field that holds no valid value."""
-        changes = {**self.settings.values(), **self.preprocess.values()}
+        changes = {**self.settings.values(), **self.preprocess.values(), **self.inputs.values()}
         return validate(make_config(changes, self._given))
 
     def focus_option(self, name: str) -> None:
@@ -417,6 +421,7 @@ class ControlPanel(QWidget):
         self.model_info.setToolTip(literal(info.path))
         self.summary.show_model(info)
         self.preprocess.show_model(info)
+        self.inputs.show_model(info)
 
     def show_model_error(self, message: str) -> None:
         self.model_info.setText(f"<span style='color:#c0392b'>{escaped(message)}</span>")

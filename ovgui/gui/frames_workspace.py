@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
 from ovgui.core.events import LiveData
 from ovgui.core.outcome import RunOutcome
@@ -22,7 +22,7 @@ from ovgui.core.report import FrameResult
 from ovgui.gui.frames_view import FrameStrip
 from ovgui.gui.photo_column import PhotoSlot
 from ovgui.gui.pipeline_chart import PipelineChart
-from ovgui.gui.tables import hint_label
+from ovgui.gui.tables import hint_or_content
 
 FRAMES_HINT = ("Run a folder of images or a video (File › Open folder…, File › Open video…) "
                "to see each frame here, with where its time went.")
@@ -50,12 +50,7 @@ class FramesWorkspace(QWidget):
         self.strip.frames_added.connect(self.pipeline.show_frames)
         self.strip.frame_selected.connect(lambda result: self.pipeline.mark_frame(result.index))
         self.pipeline.frame_clicked.connect(self.strip.select_frame)
-        self._stack = QStackedWidget()
-        self._stack.addWidget(hint_label(FRAMES_HINT))
-        self._stack.addWidget(self._make_content())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
+        self._stack = hint_or_content(self, FRAMES_HINT, self._make_content())
 
     def _make_content(self) -> QWidget:
         """The selected frame with its boxes (the window's photo column, lent while this workspace

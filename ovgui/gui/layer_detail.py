@@ -33,7 +33,7 @@ from ovgui.gui.layer_diff import IMPORTED_FORMAT
 from ovgui.gui.layer_table import status_text
 from ovgui.gui.plain_text import literal
 from ovgui.gui.plot_style import MEDIAN_COLOR, POINT_COLOR, ROLLING_COLOR, theme_plot, with_alpha
-from ovgui.gui.tables import hint_label, percent_text, styled_font
+from ovgui.gui.tables import hint_label, hint_or_content, percent_text, styled_font
 
 DETAIL_HINT = "Select a layer in the table to see its details"
 NOT_EXECUTED_NOTE = "Not executed: fused into a neighbour or optimised out, so it took no time"
@@ -147,12 +147,7 @@ class LayerDetailPanel(QWidget):
         self._histogram_caption = QLabel()
         self._samples_note = hint_label("")
         self._samples = QStackedWidget()
-        self._stack = QStackedWidget()
-        self._stack.addWidget(hint_label(DETAIL_HINT))
-        self._stack.addWidget(self._make_content())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
+        self._stack = hint_or_content(self, DETAIL_HINT, self._make_content())
         self._add_histogram_items()
         self.clear()
 

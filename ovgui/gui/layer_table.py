@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -56,7 +55,7 @@ from ovgui.gui.tables import (
     ShareRowsModel,
     fit_width_to_columns,
     heat_color,
-    hint_label,
+    hint_or_content,
     make_table,
     or_missing,
     percent_text,
@@ -322,12 +321,7 @@ class LayerTableWidget(QWidget):
         self._chart_fit = BarFit(self._chart)
         self._copy_action = self._make_copy_action()
 
-        self._stack = QStackedWidget()
-        self._stack.addWidget(hint_label(EMPTY_HINT))
-        self._stack.addWidget(self._make_content())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
+        self._stack = hint_or_content(self, EMPTY_HINT, self._make_content())
 
         self._connect()
         self._hide_box.setChecked(True)

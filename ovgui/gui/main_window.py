@@ -10,6 +10,7 @@ through `RunSession`, and model summaries, device lists and image decoding throu
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSettings, QSize, Qt, QUrl, Signal, Slot
@@ -72,6 +73,7 @@ from ovgui.gui.roofline_view import RooflineView
 from ovgui.gui.run_history import DEFAULT_KEPT_RUNS, RunHistory, from_configuration, from_file
 from ovgui.gui.run_strip import RunStrip
 from ovgui.gui.session import BackgroundJobs, RunSession
+from ovgui.gui.shape_runs_view import ShapeRunsView
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 from ovgui.gui.workspaces import Workspaces
 
@@ -175,6 +177,7 @@ class MainWindow(QMainWindow):
         self.overlays = OverlayControls(self.jobs, self.image_panel.view)
         self.history = RunHistory(QSettings().value("ab/kept_runs", DEFAULT_KEPT_RUNS, int), self)
         self.photo = PhotoColumn(self.image_panel, self.overlays)
+        self.photo.suggestions.try_changes.connect(self._retry_with)
         self.overview = OverviewView()
         self.layers_view = LayersView()
         self.comparison = ComparisonView(self.history)
@@ -183,12 +186,14 @@ class MainWindow(QMainWindow):
         self.frames_view = FramesWorkspace()
         self.graph_view = GraphView(self.jobs.submit)
         self.roofline = RooflineView()
+        self.shape_runs_view = ShapeRunsView()
         self.workspaces = Workspaces({
             "overview": self.overview, "layers": self.layers_view, "compare": self.comparison, "ab": self.ab_panel,
-            "outputs": self.outputs_panel, "frames": self.frames_view, "graph": self.graph_view, "roofline": self.roofline,
+            "outputs": self.outputs_panel, "frames": self.frames_view, "shapes": self.shape_runs_view,
+            "graph": self.graph_view, "roofline": self.roofline,
         })
         self.outcome_views: list[ResultView] = [self.photo, self.overview, self.layers_view, self.ab_panel, self.outputs_panel,
-                                                self.frames_view, self.graph_view, self.roofline]
+                                                self.frames_view, self.shape_runs_view, self.graph_view, self.roofline]
         """The views made from the shown outcome, emptied when a run starts.  Compare keeps its
         configurations until the next comparison: it is told which one is shown, never cleared by a run."""
         self.live_views: list[LiveView] = [self.overview, self.layers_view, self.frames_view]
@@ -405,6 +410,16 @@ class MainWindow(QMainWindow):
     def set_config(self, config: RunConfig) -> None:
         self.controls.set_config(config)
 
+    def _retry_with(self, changes: dict) -> None:
+        """A suggested decoder: its settings go into the Settings panel, then the run starts again."""
+        try:
+            config = self.controls.config()
+        except OptionError as error:
+            self._refuse(str(error))
+            return
+        self.controls.set_config(replace(config, **changes))
+        self.start_run()
+
     def start_run(self) -> None:
         request = self._request()
         if request is not None:
@@ -545,6 +560,7 @@ class MainWindow(QMainWindow):
         for view in [*self.outcome_views, self.comparison]:
             view.show_outcome(outcome)
         self.controls.preprocess.show_report(report)
+        self.controls.inputs.show_fed(report.preprocess.inputs)
         self._show_result(report)
         self.status_fps.setText(throughput_text(report.throughput_fps))
         if report.frame_set is not None:
@@ -735,6 +751,7 @@ class MainWindow(QMainWindow):
         self.controls.model_picker.set_path(report.model.path, emit=False)
         self.model_info = report.model
         self.controls.show_model(report.model)
+        self.controls.inputs.set_values(report.config)
         self.demo_note.setVisible(report.model.is_demo)
         self.image = None
         self.image_panel.clear()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ovgui.core.outcome import RunOutcome
 from ovgui.gui.banners import INFO_STYLE, note
+from ovgui.gui.decoder_suggestions import DecoderSuggestions
 from ovgui.gui.image_view import ImagePanel
 from ovgui.gui.overlay_controls import OverlayControls
 
@@ -22,23 +23,29 @@ class PhotoColumn(QWidget):
         self.input_note = note(INFO_STYLE)
         self.input_note.setObjectName("inputNote")
         self.decoder_note = note(INFO_STYLE)
+        self.suggestions = DecoderSuggestions()
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(image_panel, 1)
         column.addWidget(overlays)
         column.addWidget(self.input_note)
         column.addWidget(self.decoder_note)
+        column.addWidget(self.suggestions)
 
     def show_outcome(self, outcome: RunOutcome) -> None:
         report = outcome.report
-        self.decoder_note.setText(f"Decoder ({report.decoder.name}): {report.decoder.note}")
-        self.decoder_note.setVisible(bool(report.decoder.note))
+        lines = [f"Read: “{report.text.text}” (mean confidence {report.text.confidence:.2f})"] if report.text else []
+        lines += [report.decoder.note] if report.decoder.note else []
+        self.decoder_note.setText(f"Decoder ({report.decoder.name}): " + "\n".join(lines))
+        self.decoder_note.setVisible(bool(lines))
+        self.suggestions.show_suggestions(report.decoder.suggestions)
         fed = report.preprocess.substitutions
         self.input_note.setText("Not the photo as such:\n" + "\n".join(f"• {line}" for line in fed))
         self.input_note.setVisible(bool(fed))
 
     def clear(self) -> None:
         self.decoder_note.hide()
+        self.suggestions.clear()
         self.input_note.hide()
 
 

@@ -1,11 +1,13 @@
 """The preprocessing panel: how the image becomes the model's input, and what ovgui guessed and why.
 
 A field left on "guessed" is filled in by ovgui when the run starts; after the
-run the panel says what was used and where it came from (the decoder family,
-the model format, a dynamic input rounded up to 32).  It reads that from the
-report's `PreprocessInfo` and the model summary, never from OpenVINO.  The
-values are remembered per model file, because a mean or a colour order belongs
-to a model, not to the session.
+run the panel says what was used and where it came from (the model's rt_info or
+ONNX metadata, the decoder family, the model format, a dynamic input rounded up
+to 32).  It reads that from the report's `PreprocessInfo.sources` and the model
+summary, never from OpenVINO; a report written before there were sources gets
+the reasons worked out from its family and format.  A preset fills colour
+order, mean and scale in one pick.  The values are remembered per model file,
+because a mean or a colour order belongs to a model, not to the session.
 """
 
 from __future__ import annotations
@@ -18,29 +20,21 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json
-from ovgui.core.options import BY_NAME, Option, OptionError, format_value, options_in
-from ovgui.core.preprocess import RECIPES
+from ovgui.core.options import BY_NAME, PRESETS, Option, OptionError, format_value, options_in
+from ovgui.core.preprocess import DEFAULT_GUESS, SET_BY_YOU, family_guess, shape_reason
 from ovgui.core.report import ModelInfo, PreprocessInfo, Report, RunConfig
 from ovgui.gui.option_fields import OptionForm, accepted_values
 
 REMEMBERED_KEY = "preprocess/by_model"
 REMEMBERED_LIMIT = 50
 MODE = "preprocess"
-GUESSED_AT_RUN = "guessed when the run starts"
+GUESSED_AT_RUN = "read from the model, else guessed, when the run starts"
 CHANGED = "changed: used from the next run on"
-SET_BY_YOU = "set by you"
-
-
-def recipe_source(family: str, model_format: str) -> str:
-    """Where the colour order, mean, scale and resize came from, in the terms of `preprocess.recipe_for`."""
-    if family in RECIPES:
-        return f"guessed from the {family} family"
-    if family == "classify" and model_format != "OpenVINO IR":
-        return f"guessed from the model: a {model_format} classifier (torchvision's recipe)"
-    if model_format == "OpenVINO IR":
-        return "guessed from the model format (OpenVINO IR: raw BGR 0..255, as Open Model Zoo models take it)"
-    known = f"the {family} family" if family and family != "none" else "a model no decoder recognises"
-    return f"ovgui's default (raw BGR 0..255): no recipe is known for {known}"
+PRESET = "preset"
+PRESET_FIELDS = ("color_order", "mean", "scale")
+NO_PRESET = "pick one to fill colour order, mean and scale"
+TRY_A_PRESET = ("the model states no preprocessing and ovgui knows no recipe for it: if the results look wrong, "
+                "pick the range it was trained with")
 
 
 def applied_values(info: PreprocessInfo) -> dict[str, str]:
@@ -54,34 +48,44 @@ def applied_values(info: PreprocessInfo) -> dict[str, str]:
     }
 
 
-def shape_reason(model: ModelInfo, input_name: str) -> str:
-    port = next((port for port in model.inputs if port.name == input_name), None)
-    if port is None:
-        return "the model's own shape"
-    if "?" in port.shape:
-        return f"the input is dynamic ({port.shape}): the image's size rounded up to 32"
-    return "the model's own shape"
+def sources_after_run(report: Report) -> dict[str, str]:
+    """Where each value the run used came from: the report's sources, else (an older report) the user's
+    setting or the family's guess."""
+    return {**reasons_before_sources(report), **report.preprocess.sources}
 
 
 def reasons_after_run(report: Report) -> dict[str, str]:
-    """One line per field: what the run used, and whether the user set it or where ovgui's guess came from."""
+    """One line per field: what the run used and where it came from; a source the field above already
+    gave in full is named in short."""
     info = report.preprocess
     if not info.input_name:
-        return {name: "not used: the model has no image-like input, every input was fed zeros" for name in applied_values(info)}
-    source = recipe_source(info.family, report.model.format)
+        unused = "not used: no input was fed the photo (the Inputs panel shows what each got)"
+        return {name: unused for name in applied_values(info)}
+    why = sources_after_run(report)
+    reasons, above = {}, ""
+    for name, value in applied_values(info).items():
+        source = why[name]
+        shown = f"{short_source(source)}, as above" if source == above and source != SET_BY_YOU else source
+        reasons[name] = f"{value}: {shown}" if source.startswith(SET_BY_YOU) else f"{value} — {shown}"
+        above = source
+    return reasons
+
+
+def short_source(source: str) -> str:
+    """A source up to its details: "from the model's rt_info: the converter put …" is "from the model's rt_info"."""
+    ends = [index for index in (source.find(":"), source.find(" (")) if index > 0]
+    return source[:min(ends)] if ends else source
+
+
+def reasons_before_sources(report: Report) -> dict[str, str]:
+    """The reasons for a report written before `PreprocessInfo.sources`: the user's setting, else the family's guess."""
+    info = report.preprocess
+    guess = family_guess(info.family, report.model.format).guess
     port_shape = next((port.shape for port in report.model.inputs if port.name == info.input_name), "?")
-    why = {
-        "layout": f"guessed from where the input {port_shape} has its channels",
-        "color_order": source,
-        "mean": source,
-        "scale": source,
-        "resize": source,
-        "input_shape": shape_reason(report.model, info.input_name),
-    }
-    return {
-        name: f"{value}: {SET_BY_YOU}" if getattr(report.config, name) is not None else f"{value} — {why[name]}"
-        for name, value in applied_values(info).items()
-    }
+    why = {"layout": f"guessed from where the input {port_shape} has its channels",
+           "input_shape": shape_reason(report.model, info.input_name),
+           **{name: guess for name in ("color_order", "mean", "scale", "resize")}}
+    return {name: SET_BY_YOU if getattr(report.config, name) is not None else reason for name, reason in why.items()}
 
 
 class PreprocessPanel(OptionForm):
@@ -92,17 +96,24 @@ class PreprocessPanel(OptionForm):
         super().__init__("Preprocessing", options_in("preprocess"), parent=parent)
         self._model_path = ""
         self.fields[MODE].currentIndexChanged.connect(self._explain_mode)
+        self.fields[PRESET].edited.connect(self._apply_preset)
         for name, field in self.fields.items():
             field.edited.connect(lambda name=name: self._edited(name))
         self._explain_mode()
         self._show_pending()
 
     def add_row(self, option: Option, field: QWidget) -> None:
-        """The field, and under it, across the whole form, the line saying where its value comes from."""
-        super().add_row(option, field)
+        """The field, and under it, across the whole form, the line saying where its value comes from.
+        The preset goes right under the mode, above the fields it fills."""
         reason = QLabel(wordWrap=True, objectName=f"reason-{option.name}", textFormat=Qt.TextFormat.PlainText)
         reason.setStyleSheet("color: palette(dark); font-size: small; margin-bottom: 4px;")
         self.reasons[option.name] = reason
+        if option.name == PRESET:
+            row = self.form.getWidgetPosition(self.reasons[MODE])[0] + 1
+            self.form.insertRow(row, option.label.capitalize(), field)
+            self.form.insertRow(row + 1, reason)
+            return
+        super().add_row(option, field)
         self.form.addRow(reason)
 
     def reason(self, name: str) -> str:
@@ -149,15 +160,40 @@ class PreprocessPanel(OptionForm):
     def show_report(self, report: Report) -> None:
         if report.model.path != self._model_path:
             return
+        sources = sources_after_run(report) if report.preprocess.input_name else {}
         for name, text in reasons_after_run(report).items():
             self.reasons[name].setText(text)
+            self.reasons[name].setToolTip(sources.get(name, ""))
+        if any(source.startswith(DEFAULT_GUESS) for source in sources.values()) and self.fields[PRESET].value() is None:
+            self.reasons[PRESET].setText(TRY_A_PRESET)
 
     def _show_pending(self) -> None:
         for name in applied_values(PreprocessInfo()):
             self.reasons[name].setText(SET_BY_YOU if _holds_value(self.fields[name]) else GUESSED_AT_RUN)
+        self._explain_preset()
+
+    def _apply_preset(self) -> None:
+        """Fill the fields the chosen preset sets, as if the user had typed them (a colour order the preset leaves
+        open stays as it is)."""
+        preset = PRESETS.get(self.fields[PRESET].value() or "")
+        if preset is not None:
+            for name in PRESET_FIELDS:
+                value = getattr(preset, name)
+                if value is not None:
+                    self.fields[name].setValue(list(value) if isinstance(value, tuple) else value)
+                    self._edited(name)
+        self._explain_preset()
+
+    def _explain_preset(self) -> None:
+        preset = PRESETS.get(self.fields[PRESET].value() or "")
+        if preset is None:
+            self.reasons[PRESET].setText(NO_PRESET)
+            return
+        order = preset.color_order.upper() if preset.color_order else "colour order unchanged"
+        self.reasons[PRESET].setText(f"{order}, mean {format_value(list(preset.mean))}, scale {format_value(list(preset.scale))}")
 
     def _edited(self, name: str) -> None:
-        if name != MODE:
+        if name not in (MODE, PRESET):
             self.reasons[name].setText(CHANGED)
         self.remember()
 

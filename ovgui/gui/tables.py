@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
     QLabel,
+    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -458,3 +460,14 @@ def hint_label(text: str) -> QLabel:
     hint.setWordWrap(True)
     hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return hint
+
+
+def hint_or_content(owner: QWidget, hint: str, content: QWidget) -> QStackedWidget:
+    """`owner`'s whole area: the hint (page 0) until there is something to show, then `content` (page 1)."""
+    stack = QStackedWidget()
+    stack.addWidget(hint_label(hint))
+    stack.addWidget(content)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(stack)
+    return stack

@@ -13,6 +13,7 @@ VIEW_TITLES: dict[str, str] = {
     "ab": "A/B",
     "outputs": "Outputs",
     "frames": "Frames",
+    "shapes": "Shapes",
     "graph": "Graph",
     "roofline": "Roofline",
 }

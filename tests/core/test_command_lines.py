@@ -13,7 +13,7 @@ import pytest
 from ovgui.cli import gui_parser, profile_parser
 
 PROJECT = Path(__file__).resolve().parents[2]
-VIEWS = ["overview", "layers", "compare", "ab", "outputs", "frames", "graph", "roofline"]
+VIEWS = ["overview", "layers", "compare", "ab", "outputs", "frames", "shapes", "graph", "roofline"]
 
 
 def command(main: str, *argv: str) -> subprocess.CompletedProcess:

@@ -323,7 +323,8 @@ def test_default_thresholds_and_class_counts():
         0.6,
     ]
     assert DECODERS == (
-        "auto", "ssd", "yolov5", "yolov8", "classify", "boxes_labels", "yunet", "segmentation", "probability_map", "none",
+        "auto", "ssd", "yolov5", "yolov8", "classify", "boxes_labels", "yunet", "segmentation", "probability_map", "ctc",
+        "none",
     )
     assert class_count("yolov5", [ModelOutput(["o"], [1, 25200, 85])]) == 80
     assert class_count("yolov8", [ModelOutput(["o"], [1, 84, 8400])]) == 80

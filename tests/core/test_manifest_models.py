@@ -196,7 +196,7 @@ def test_gaze_three_inputs_full_report():
     assert_complete(report)
     assert report.decoder.name == "none" and "gaze_vector" in report.decoder.note
     assert not report.detections and not report.classes
-    assert any("head_pose_angles" in note and "zeros" in note for note in report.notes)
+    assert any("head_pose_angles" in note and "random[0,255] seed 0" in note for note in report.notes)
 
 
 def test_head_pose_three_outputs_full_report():

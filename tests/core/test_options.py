@@ -17,14 +17,19 @@ def test_every_config_field_is_declared_once():
     assert len(OPTIONS) == len(BY_NAME)
     assert sorted(BY_NAME) == sorted(f.name for f in fields(RunConfig))
     flags = [flag for option in OPTIONS for flag in (*option.flags, *(s[0] for s in option.switches))]
-    assert len(flags) == len(set(flags))
+    assert [flag for flag in set(flags) if flags.count(flag) > 1] == ["--shape"]
+
+
+def test_shape_hands_each_spelling_to_its_option():
+    args = profile_parser().parse_args(["--shape", "x[1,3,48,320]", "--shape", "1,3,64,64", "--shape", "y[1,2]"])
+    assert (args.input_shapes, args.input_shape) == ("x[1,3,48,320],y[1,2]", [1, 3, 64, 64])
 
 
 def test_the_command_line_is_made_from_the_declarations():
     parser = profile_parser()
     by_dest = {action.dest: action for action in parser._actions}
     for option in OPTIONS:
-        action = by_dest[option.name]
+        action = by_dest["input_shape" if option.name == "input_shapes" else option.name]
         assert set(action.option_strings) <= {*option.flags, *(flag for flag, _value, _words in option.switches)}
         if option.choices and option.flags:
             assert tuple(action.choices) == option.choices

@@ -1,5 +1,5 @@
 """Inputs not fed the photo as such are each one line in `PreprocessInfo.substitutions`, the field
-the window shows beside the photo: the real gaze model gets zeros for its head pose and the
+the window shows beside the photo: the real gaze model gets random data for its head pose and the
 whole photo for both eyes; a plain detector gets none; a saved report keeps them."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from ovgui.core.report import Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 
 GAZE = [
-    "input 'head_pose_angles' [1,3] is not an image; fed zeros",
+    "input 'head_pose_angles' [1,3] is not an image; fed random[0,255] seed 0 as benchmark_app does "
+    "(give it data with --input head_pose_angles=SOURCE)",
     "the model has several image inputs ('left_eye_image', 'right_eye_image'); each is fed the same whole photo "
     "(1280x720), stretched to 60x60",
 ]

@@ -34,6 +34,9 @@ def every_option(tmp_path) -> list[str]:
         "--no-roofline", "--decoder-file", str(EXAMPLE_DECODER), "--decoder-timeout", "30", "--min-area", "5",
         "--map-channel", "1",
         "--map-output", "loc", "--inter-op-threads", "1", "--graph-optimization", "basic", "--execution-mode", "parallel",
+        "-b", "2", "--shape", "input[1,3,320,320]", "--data-shape", "[1,3,320,320][1,3,256,256]",
+        "--input", f"input={image_path('zidane.jpg')}",
+        "--preset", "signed",
     ]
 
 
@@ -49,12 +52,13 @@ def test_every_option_goes_from_the_command_line_through_the_window_into_the_rep
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
         preload(window, args, config)
         assert window.controls.config() == config
-        shown = {**window.controls.settings.values(), **window.controls.preprocess.values()}
+        shown = {**window.controls.settings.values(), **window.controls.preprocess.values(), **window.controls.inputs.values()}
         assert shown == asdict(config), "every option has a field in the window, holding the given value"
     report = blocker.args[0]
     assert report.config == config
-    assert report.preprocess.input_shape == [1, 3, 320, 320] and report.preprocess.color_order == "rgb"
+    assert report.preprocess.input_shape == [2, 3, 320, 320] and report.preprocess.color_order == "rgb"
     assert report.layers == [] and report.compiled.requests_used == 2
+    assert [run.inputs for run in report.shape_runs] == [{"input": [2, 3, 320, 320]}, {"input": [2, 3, 256, 256]}]
 
 
 def load(window, qtbot) -> None:

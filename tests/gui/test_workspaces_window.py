@@ -90,7 +90,7 @@ def test_inputs_not_fed_the_photo_are_said_beside_it(window, qtbot):
     run(window, qtbot, "gaze", "zidane.jpg")
     note = window.photo.input_note
     assert note.isVisible()
-    assert "'head_pose_angles' [1,3] is not an image; fed zeros" in note.text()
+    assert "'head_pose_angles' [1,3] is not an image; fed random[0,255] seed 0" in note.text()
     assert "each is fed the same whole photo" in note.text()
     run(window, qtbot, "face")
     assert not note.isVisible()

@@ -7,5 +7,5 @@ This package's top level holds only the decoders' names, so the option declarati
 from __future__ import annotations
 
 DECODERS: tuple[str, ...] = (
-    "auto", "ssd", "yolov5", "yolov8", "classify", "boxes_labels", "yunet", "segmentation", "probability_map", "none",
+    "auto", "ssd", "yolov5", "yolov8", "classify", "boxes_labels", "yunet", "segmentation", "probability_map", "ctc", "none",
 )

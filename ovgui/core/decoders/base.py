@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ovgui.core.report import ClassScore, ClassShare, Detection
+from ovgui.core.report import ClassScore, ClassShare, DecoderSuggestion, Detection, RecognisedText
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,8 @@ class DecodeResult:
     note: str = ""
     mask: np.ndarray | None = None
     segments: list[ClassShare] = field(default_factory=list)
+    text: RecognisedText | None = None
+    failed: bool = False
+    """Nothing could be read: no decoder fits, or the chosen one (or the user's file) failed; a
+    decoder that read the outputs and found nothing has not failed."""
+    suggestions: list[DecoderSuggestion] = field(default_factory=list)

@@ -4,11 +4,13 @@ through it, so a user's decoder sees video frames exactly as it sees a photo."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 
 from ovgui.core.decoders.base import DecodeOptions, DecodeResult, ModelOutput
 from ovgui.core.decoders.families import decode
+from ovgui.core.decoders.suggestions import suggest
 from ovgui.core.decoders.user import UserDecoder
 from ovgui.core.errors import OvguiError
 from ovgui.core.geometry import Geometry
@@ -24,13 +26,20 @@ class OutputDecoder:
     """The run's cancel flag: a user's decode() still running when it is set is walked away from."""
 
     def __call__(self, outputs: list[ModelOutput], geometry: Geometry) -> DecodeResult:
+        """A result nothing was read from carries suggestions of decoders that might read it."""
         outputs = first_of_batch(outputs, self.batch)
+        result = self._decode(outputs, geometry)
+        if not result.failed:
+            return result
+        return dataclasses.replace(result, suggestions=suggest(outputs, result.decoder))
+
+    def _decode(self, outputs: list[ModelOutput], geometry: Geometry) -> DecodeResult:
         if self.user is None:
             return decode(outputs, geometry, self.options, self.family)
         try:
             return self.user.decode(outputs, geometry, self.options.labels, self.options.threshold, self.cancel)
         except OvguiError as error:
-            return DecodeResult("user", note=str(error))
+            return DecodeResult("user", note=str(error), failed=True)
 
 
 def first_of_batch(outputs: list[ModelOutput], batch: int) -> list[ModelOutput]:
