@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QTableView
 from shared_data import image_path, model_path
 
 from ovgui.core.compare import Variant, run_variants
@@ -20,6 +20,7 @@ from ovgui.gui.ab_panel import ABPanel, default_pair
 from ovgui.gui.engine_choice import fixed_values
 from ovgui.gui.layer_diff import DIFF_HINT, LayerDiffModel, LayerDiffView
 from ovgui.gui.run_history import HistoryEntry, RunHistory
+from tests.gui.workspace_host import WORKSPACES, shown_at
 
 A_TIME = LayerDiffModel.column_index("time_a_ms")
 B_TIME = LayerDiffModel.column_index("time_b_ms")
@@ -184,8 +185,6 @@ def test_open_report_reads_off_the_gui_thread_and_a_bad_file_is_one_line(qtbot, 
 
 # ---- one model through both engines, at the size of the window's A/B workspace
 
-WORKSPACES = {"1366x768": (1300, 560), "1920x1080": (1850, 850)}
-"""The result area each screen leaves a view, as the window lays it out."""
 
 
 @pytest.fixture(scope="module")
@@ -197,17 +196,6 @@ def two_engines() -> tuple[Report, Report]:
     assert all(isinstance(outcome, RunOutcome) for _name, outcome in results), results
     return results[0][1].report, results[1][1].report
 
-
-def shown_at(qtbot, widget: QWidget, size: tuple[int, int]) -> QWidget:
-    """The widget alone in a layout-less host, at the size of its workspace."""
-    host = QWidget()
-    qtbot.addWidget(host)
-    widget.setParent(host)
-    host.resize(*size)
-    widget.resize(*size)
-    host.show()
-    qtbot.waitExposed(host)
-    return host
 
 
 def test_each_side_names_its_engine_and_device(qtbot, panel, history, two_engines):

@@ -31,6 +31,7 @@ from ovgui.gui.layer_detail import DETAIL_HINT, NOT_EXECUTED_NOTE, LayerDetailPa
 from ovgui.gui.layer_diff import DIFF_HINT, FASTER_COLOR, SLOWER_COLOR, LayerDiffModel, LayerDiffView
 from ovgui.gui.run_history import RunHistory, from_configuration
 from tests.gui.chart_geometry import unreadable, value_lines
+from tests.gui.workspace_host import WORKSPACES, shown_at
 
 RENDER_SIZE = (1100, 600)
 ITERATIONS = 30
@@ -215,8 +216,6 @@ def test_a_failed_configuration_sorts_last_either_way(comparison_view, results, 
 
 # ---- one model through both engines, at the size of the window's Compare workspace
 
-WORKSPACES = {"1366x768": (1300, 560), "1920x1080": (1850, 850)}
-"""The result area each screen leaves a view, as the window lays it out."""
 ENGINE = ComparisonModel.column_index("engine")
 RUN = ComparisonModel.column_index("run")
 
@@ -231,17 +230,6 @@ def engines() -> list[Configured]:
     assert all(isinstance(outcome, RunOutcome) for _name, outcome in results), results
     return results
 
-
-def shown_at(qtbot, widget: QWidget, size: tuple[int, int]) -> QWidget:
-    """The widget alone in a layout-less host, at the size of its workspace."""
-    host = QWidget()
-    qtbot.addWidget(host)
-    widget.setParent(host)
-    host.resize(*size)
-    widget.resize(*size)
-    host.show()
-    qtbot.waitExposed(host)
-    return host
 
 
 def test_each_row_names_its_engine_device_and_run_number(engines):
