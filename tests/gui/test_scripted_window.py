@@ -37,8 +37,9 @@ def test_scripted_run_writes_screenshot_and_report(tmp_path, model, image, expec
     report = json.loads(report_path.read_text())
     assert len(report["latency_ms"]["samples"]) == 20 and report[expect]
     picture = cv2.imread(str(shot))
-    # The whole window: on the 800x800 offscreen screen it opens at its minimum width, about 1100 px.
-    assert picture is not None and picture.shape[1] >= 1000 and picture.std() > 10
+    # The whole window, not one view: it opens maximised on the 800x800 offscreen screen, and no narrower than the
+    # screen whether or not the settings panel has folded (which lowers its minimum width) by the time of the shot.
+    assert picture is not None and picture.shape[1] >= 800 and picture.std() > 10
 
 
 def test_scripted_demo_run_without_arguments(tmp_path):
