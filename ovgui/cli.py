@@ -106,7 +106,8 @@ def _gathered(option: Option, value: Any) -> Any:
 def profile_parser() -> Parser:
     parser = Parser(prog="ovgui-profile",
                     description="Profile an OpenVINO model on an image, a set of images or a video, headless.")
-    parser.add_argument("model", nargs="?", help="model file: .xml (+ .bin), .onnx, .tflite, .pdmodel")
+    parser.add_argument("model", nargs="?", help="model file: .xml (+ .bin), .onnx, .tflite, .pdmodel, .pt (TorchScript), "
+                        ".pt2 (ExportedProgram)")
     parser.add_argument("images", nargs="*", metavar="IMAGE",
                         help="an image, a folder of images, a glob ('photos/*.jpg'), several images, or a video "
                              "(.mp4, .avi, .mkv); a set or a video runs each frame once")

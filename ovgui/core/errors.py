@@ -36,3 +36,9 @@ def error_text(message: str) -> str:
     indented under it, so a script that counts ``error:`` lines counts one per failure."""
     first, *detail = message.splitlines() or [""]
     return "\n".join([f"error: {first}", *(f"  {line}" for line in detail)])
+
+
+def first_line(error: BaseException) -> str:
+    """A third-party exception's first non-empty line (ONNX Runtime's and torch's run to pages), or its type's name."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__

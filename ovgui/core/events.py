@@ -19,9 +19,10 @@ import numpy as np
 
 from ovgui.core.report import LatencyStats
 
-PHASES = ("read_model", "compile", "first_inference", "steady_state", "results")
+PHASES = ("read_model", "convert", "compile", "first_inference", "steady_state", "results")
 PHASE_TITLES = {
     "read_model": "read",
+    "convert": "convert",
     "compile": "compile",
     "first_inference": "first inference",
     "steady_state": "steady state",

@@ -11,6 +11,7 @@ from openvino.frontend import FrontEndManager
 
 from ovgui.core.errors import OvguiError
 from ovgui.core.report import ModelInfo, TensorInfo
+from ovgui.core.torch_model import convert, is_torch_file, load_torch_model
 
 MODEL_FORMATS = {
     ".xml": "OpenVINO IR",
@@ -18,9 +19,12 @@ MODEL_FORMATS = {
     ".tflite": "TensorFlow Lite",
     ".pdmodel": "PaddlePaddle",
     ".pb": "TensorFlow",
+    ".pt": "PyTorch (TorchScript)",
+    ".pt2": "PyTorch (ExportedProgram)",
 }
 FRONTENDS = {".xml": "ir", ".onnx": "onnx", ".tflite": "tflite", ".pdmodel": "paddle", ".pb": "tf"}
-SUPPORTED_HINT = "OpenVINO IR (.xml + .bin), ONNX (.onnx), TensorFlow Lite (.tflite), PaddlePaddle (.pdmodel)"
+SUPPORTED_HINT = ("OpenVINO IR (.xml + .bin), ONNX (.onnx), TensorFlow Lite (.tflite), PaddlePaddle (.pdmodel), "
+                  "PyTorch (.pt TorchScript, .pt2 ExportedProgram)")
 
 
 BREADCRUMB = re.compile(r"(Exception from \S+:\d+:|Check '[^']*' failed at \S+:\d+:)\s*")
@@ -58,8 +62,11 @@ def check_model_path(path: str | Path) -> Path:
 def read_model(core: ov.Core, path: str | Path) -> ov.Model:
     """Only the frontend of the file's own format is asked whether it can read it: when
     `read_model` meets a file no frontend claims it probes them all, and the TensorFlow
-    frontend prints parser noise straight to fd 2 (which no thread can safely redirect)."""
+    frontend prints parser noise straight to fd 2 (which no thread can safely redirect).
+    A PyTorch file is loaded by torch and converted (`torch_model`)."""
     path = check_model_path(path)
+    if is_torch_file(path):
+        return convert(load_torch_model(path))
     if not frontend_reads(path):
         raise OvguiError(f"cannot read model {path.name}: {not_valid(path)}")
     try:

@@ -127,7 +127,10 @@ class CompiledSettings:
 
 @dataclass
 class Timings:
+    """Each phase's wall time in ms; `convert` is OpenVINO's conversion of a PyTorch model (0 for other files)."""
+
     read_model: float = 0.0
+    convert: float = 0.0
     compile: float = 0.0
     first_inference: float = 0.0
 

@@ -36,7 +36,8 @@ from ovgui.gui.plain_text import escaped, literal
 from ovgui.gui.preprocess_panel import PreprocessPanel
 from ovgui.gui.wrapping_label import WrappingLabel
 
-MODEL_FILTER = "Models (*.xml *.onnx *.tflite *.pdmodel);;OpenVINO IR (*.xml);;ONNX (*.onnx);;All files (*)"
+MODEL_FILTER = ("Models (*.xml *.onnx *.tflite *.pdmodel *.pt *.pt2);;OpenVINO IR (*.xml);;ONNX (*.onnx);;"
+                "PyTorch (*.pt *.pt2);;All files (*)")
 DECODER_FILTER = "Python decoder (*.py);;All files (*)"
 DECODER_WARNING = "a decoder file is Python code that runs with your rights: open only files you trust"
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp);;Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"
@@ -368,7 +369,7 @@ class ControlPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._given = RunConfig()
-        self.model_picker = FilePicker("recent/models", "Open model (.xml, .onnx, .tflite, .pdmodel)", MODEL_FILTER)
+        self.model_picker = FilePicker("recent/models", "Open model (.xml, .onnx, .tflite, .pdmodel, .pt, .pt2)", MODEL_FILTER)
         self.image_picker = ImagePicker()
         self.settings = RunSettings()
         self.preprocess = PreprocessPanel()

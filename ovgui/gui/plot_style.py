@@ -19,6 +19,7 @@ RSS_COLOR = QColor(0, 150, 136)
 PEAK_COLOR = QColor(229, 57, 53)
 PHASE_COLORS = {
     "read_model": QColor(66, 133, 244),
+    "convert": QColor(0, 150, 136),
     "compile": QColor(245, 124, 0),
     "first_inference": QColor(171, 71, 188),
     "steady_state": QColor(67, 160, 71),

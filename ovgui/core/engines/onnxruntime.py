@@ -32,7 +32,7 @@ from ovgui.core.blocking import call, leave
 from ovgui.core.decoders.base import ModelOutput
 from ovgui.core.engines.base import Engine, Findings, OneAtATime, Pipeline
 from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback, TimedLoop
-from ovgui.core.errors import OvguiError, RunCancelled
+from ovgui.core.errors import OvguiError, RunCancelled, first_line
 from ovgui.core.events import LiveData
 from ovgui.core.preprocess import PreparedInputs
 from ovgui.core.profile import PER_INFERENCE, CounterSnapshot
@@ -242,7 +242,3 @@ def node_snapshot(order: list[str], op_types: dict[str, str], run: dict[str, tup
     types = [op_types[name] for name in order]
     return CounterSnapshot(order, types, ["CPUExecutionProvider"] * len(order), statuses, times, times)
 
-
-def first_line(error: Exception) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
