@@ -123,6 +123,11 @@ def profile_parser() -> Parser:
     parser.add_argument("--trace", type=Path, help="write a Chrome/Perfetto trace (trace-event JSON) of the run")
     parser.add_argument("--dot", type=Path, metavar="FILE",
                         help="write the executed graph with its times as Graphviz DOT (OpenVINO runs)")
+    parser.add_argument("--save-ir", type=Path, metavar="OUT.xml",
+                        help="after the run, write the model as OpenVINO IR (OUT.xml + OUT.bin), as the run read it "
+                             "(a PyTorch file converted); weights in FP16 unless --no-fp16-compression")
+    parser.add_argument("--no-fp16-compression", dest="fp16_compression", action="store_false",
+                        help="keep the saved IR's weights in their own precision (FP32) instead of FP16")
     parser.add_argument("--compare", type=Path, metavar="CONFIG.json",
                         help="run each configuration in a JSON list in turn and print a comparison table")
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("A.json", "B.json"),
@@ -187,6 +192,8 @@ def _profile(parser: Parser, args: argparse.Namespace) -> int:
         return diff_reports(*args.diff)
     if not args.model or not args.images:
         parser.error("give a MODEL and an IMAGE")
+    if args.save_ir and args.compare:
+        parser.error("--save-ir saves the model of one run; leave out --compare")
     config = run_config(args)
     from ovgui.headless import compare_to_files, profile_to_files
 

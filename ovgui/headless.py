@@ -23,6 +23,7 @@ from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
+from ovgui.core.save_ir import check_ir_target, save_as_ir, saved_ir_text
 from ovgui.core.trace import save_trace
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ def run_request(args: argparse.Namespace, config: RunConfig) -> RunRequest:
 
 def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     check_writable(args.json, args.csv, args.annotated, args.trace, args.per_image_csv, args.dot)
+    if args.save_ir is not None:
+        check_ir_target(args.model, args.save_ir)
     if args.annotated is not None:
         check_image_path(args.annotated)
     if args.annotated_dir is not None and not args.annotated_dir.is_dir():
@@ -75,6 +78,10 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         save_trace(report, args.trace)
     if args.dot:
         write_dot(outcome.graph, args.dot)
+    if args.save_ir is not None and interrupts.number is None:
+        saved = save_as_ir(args.model, args.save_ir, args.fp16_compression)
+        if not args.quiet:
+            print(saved_ir_text(saved))
     return 0 if report.completed and interrupts.number is None else interrupts.exit_code
 
 

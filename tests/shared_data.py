@@ -9,6 +9,8 @@ from pathlib import Path
 import cv2
 import pytest
 
+from ovgui.core.events import PHASES
+
 SHARED = Path(os.environ.get("OVGUI_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 MODELS = SHARED / "models"
 IMAGES = SHARED / "images"
@@ -50,3 +52,7 @@ def write_video(path: Path, count: int = 12) -> str:
         writer.write(photos[index % len(photos)])
     writer.release()
     return str(path)
+
+
+NOT_PYTORCH_PHASES = [phase for phase in PHASES if phase != "convert"]
+"""The memory phases of a run of a model that is not a PyTorch file: it has no conversion phase."""

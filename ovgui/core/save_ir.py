@@ -18,17 +18,19 @@ import openvino as ov
 from ovgui.core.devices import shared_core
 from ovgui.core.errors import OvguiError
 from ovgui.core.model import check_model_path, openvino_message, read_model
+from ovgui.core.torch_model import is_torch_file
 
 
 @dataclass(frozen=True)
 class SavedIr:
-    """Where the IR went (`xml`, with its .bin beside it), how long reading (and converting)
-    and writing took, and whether the weights were compressed to FP16."""
+    """Where the IR went (`xml`, with its .bin beside it), how long reading (and converting, for
+    a PyTorch file) and writing took, and whether the weights were compressed to FP16."""
 
     xml: Path
     read_s: float
     write_s: float
     fp16: bool
+    converted: bool = False
 
     @property
     def size_bytes(self) -> int:
@@ -60,4 +62,12 @@ def save_as_ir(model_path: str | Path, out: str | Path, compress_to_fp16: bool =
         ov.save_model(model, str(out), compress_to_fp16=compress_to_fp16)
     except (RuntimeError, OSError) as error:
         raise OvguiError(f"cannot save the IR {out.name}: {openvino_message(error)}") from None
-    return SavedIr(out, read_s, time.perf_counter() - started, compress_to_fp16)
+    return SavedIr(out, read_s, time.perf_counter() - started, compress_to_fp16, is_torch_file(model_path))
+
+
+def saved_ir_text(saved: SavedIr) -> str:
+    """One line for the status bar and the CLI."""
+    read = "read and converted" if saved.converted else "read"
+    weights = "FP16 weights" if saved.fp16 else "FP32 weights"
+    return (f"saved {saved.xml} ({saved.size_bytes / 1e6:.1f} MB, {weights}): {read} in {saved.read_s:.2f} s, "
+            f"written in {saved.write_s:.2f} s")

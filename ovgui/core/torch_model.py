@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -99,11 +100,17 @@ def load_torch_model(path: str | Path) -> TorchModel:
         raise OvguiError(f"cannot read model {path.name}: {first_line(error)}") from None
 
 
+TORCH_LOCK = threading.Lock()
+"""torch's loaders and OpenVINO's PyTorch converter keep process-wide state (two ExportedProgram
+loads at once fail with "_CURRENT_DESERIALIZER is already set"), and the window reads a model on
+one thread while it saves it on another."""
+
+
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
-    """torch's deprecation notices (TorchScript is deprecated, and still the format users have)
-    say nothing a user of ovgui can act on."""
-    with warnings.catch_warnings():
+    """One loader at a time (`TORCH_LOCK`), without torch's deprecation notices (TorchScript is
+    deprecated, and still the format users have): they say nothing a user of ovgui can act on."""
+    with TORCH_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
         yield

@@ -23,6 +23,8 @@ class WindowActions:
     compare: QAction
     exports: dict[str, QAction]  # by the export's dialog caption
     export_frames: QAction
+    save_ir: QAction
+    fp16_weights: QAction
     remeasure_roofs: QAction
     maximise: QAction
     settings: QAction
@@ -58,6 +60,10 @@ def build_actions(window: MainWindow) -> WindowActions:
                     "Run several configurations in turn and compare them (Ctrl+F5)"),
         exports={export.caption: export_action(window, export) for export in EXPORTS},
         export_frames=act("Export annotated &frames into a folder…", window.export_annotated_frames),
+        save_ir=act("Save model as &IR…", window.save_model_as_ir, "Ctrl+Shift+S",
+                    "Write the model as OpenVINO IR (.xml + .bin), as a run reads it, and open it as the model"),
+        fp16_weights=act("FP16 &weights in a saved IR", lambda: None,
+                         tip="Compress the IR's weights to FP16 (half the file; the CPU still computes in its own precision)"),
         remeasure_roofs=act("Re-&measure roofs", window.remeasure_roofs,
                             tip="Measure the device's roofs again (in a child process) and judge this run's layers against them"),
         maximise=act("&Maximise the view", window.toggle_maximised, "F11",
@@ -65,6 +71,8 @@ def build_actions(window: MainWindow) -> WindowActions:
         settings=window.setup_dock.toggleViewAction(),
     )
     actions.maximise.setCheckable(True)
+    actions.fp16_weights.setCheckable(True)
+    actions.fp16_weights.setChecked(True)
     actions.settings.setText("&Settings panel")
     actions.settings.setShortcut(QKeySequence("Ctrl+,"))
     actions.settings.setToolTip("Show or fold the run settings (Ctrl+,)")
@@ -81,6 +89,8 @@ def build_actions(window: MainWindow) -> WindowActions:
     ])
     file_menu.addSeparator()
     file_menu.addActions([*actions.exports.values(), actions.export_frames])
+    file_menu.addSeparator()
+    file_menu.addActions([actions.save_ir, actions.fp16_weights])
     file_menu.addSeparator()
     file_menu.addAction(act("&Quit", window.close, QKeySequence.StandardKey.Quit))
     menu.addMenu("&Run").addActions([actions.run, actions.stop, actions.compare])

@@ -49,6 +49,7 @@ from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig
 from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
+from ovgui.core.save_ir import SavedIr, save_as_ir, saved_ir_text
 from ovgui.gui.ab_panel import ABPanel
 from ovgui.gui.actions import build_actions
 from ovgui.gui.banners import INFO_STYLE, REPORT_STYLE, WARNING_STYLE, ErrorBanner, note
@@ -81,6 +82,7 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 2
 SETUP_MIN_WIDTH_PX = 300
 SETUP_WIDTH_PX = 340
+IR_FILTER = "OpenVINO IR (*.xml)"
 FOLD_SETTINGS_BELOW_PX = 1600
 """A run on a window narrower than this folds the settings panel, unless the user opened it since."""
 DEMO_TEXT = ("Demo: a small colour-marker detector built by ovgui, on a scene it drew. "
@@ -729,6 +731,27 @@ class MainWindow(QMainWindow):
                              lambda written: self.statusBar().showMessage(f"Saved {written} annotated frames into {folder}",
                                                                           8000),
                              self._show_error)
+
+    def save_model_as_ir(self) -> None:
+        """Read as a run reads it (a PyTorch file converted) and written off the GUI thread; the
+        IR then becomes the model, so the next run measures what would ship."""
+        source = self.controls.model_picker.path()
+        if not source:
+            self.statusBar().showMessage("Choose a model to save as IR first", 8000)
+            return
+        fp16 = self.commands.fp16_weights.isChecked()
+        suggested = Path(source).with_name(f"{Path(source).stem}{'_fp16' if fp16 else ''}.xml")
+        path, _ = QFileDialog.getSaveFileName(self, "Save model as OpenVINO IR", str(suggested), IR_FILTER)
+        if path:
+            target = with_filter_suffix(path, IR_FILTER)
+            self.statusBar().showMessage(f"Saving {Path(target).name}…")
+            self.jobs.submit(lambda: save_as_ir(source, target, fp16), self._ir_saved, self._show_error)
+
+    @Slot(object)
+    def _ir_saved(self, saved: SavedIr) -> None:
+        self.open_model(str(saved.xml))
+        text = saved_ir_text(saved)
+        self.statusBar().showMessage(f"{text[:1].upper()}{text[1:]}; it is now the model", 15000)
 
     def choose_report(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")

@@ -94,3 +94,13 @@ def inspect_model_as_ov(path):
     from ovgui.core.model import read_model
 
     return read_model(shared_core(), path)
+
+
+def test_two_threads_read_an_exported_program_at_once(head):
+    """The window inspects a model on one thread while it saves it on another; torch's loader
+    alone fails then ("_CURRENT_DESERIALIZER is already set")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        shapes = list(pool.map(lambda _: inspect_model(head[1]).inputs[0].shape, range(4)))
+    assert shapes == ["[1,3,128,128]"] * 4

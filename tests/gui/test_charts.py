@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QTableWidget
+from shared_data import NOT_PYTORCH_PHASES
 
-from ovgui.core.events import PHASES, LiveData
+from ovgui.core.events import LiveData
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import (
     DeviceInfo,
@@ -200,7 +201,7 @@ def test_memory_chart_draws_live_samples_and_phases_in_order(memory_chart, slow_
     memory_chart.stop_following()
 
     assert memory_chart.sample_count() == len(memory_samples())
-    assert memory_chart.phase_names() == list(PHASES)
+    assert memory_chart.phase_names() == NOT_PYTORCH_PHASES
     table = memory_chart.findChild(QTableWidget)
     assert table.item(1, 0).text() == "compile"
     assert table.item(1, 2).text() == "+290.0 MiB"
@@ -225,7 +226,7 @@ def test_memory_show_report_draws_the_reported_phases(memory_chart):
     memory_chart.show_outcome(RunOutcome(report))
 
     assert memory_chart.sample_count() == len(samples)
-    assert memory_chart.phase_names() == list(PHASES)
+    assert memory_chart.phase_names() == NOT_PYTORCH_PHASES
     table = memory_chart.findChild(QTableWidget)
     assert [table.item(row, 2).text() for row in range(5)] == ["+58.0 MiB", "+290.0 MiB", "+49.0 MiB", "+0.0 MiB", "+0.0 MiB"]
     assert table.item(3, 1).text() == "1.79 s"
