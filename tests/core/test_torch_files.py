@@ -104,3 +104,18 @@ def test_two_threads_read_an_exported_program_at_once(head):
     with ThreadPoolExecutor(4) as pool:
         shapes = list(pool.map(lambda _: inspect_model(head[1]).inputs[0].shape, range(4)))
     assert shapes == ["[1,3,128,128]"] * 4
+
+
+def test_without_torch_a_pytorch_file_says_how_to_install_the_extra(head):
+    """As on a machine without the extra: torch cannot be imported, the CLI says how to get it in one line."""
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['torch'] = None; from ovgui.cli import profile_main; sys.exit(profile_main())"
+    result = subprocess.run([sys.executable, "-c", code, str(head[1]), str(image_path("bus.jpg")), "-n", "2"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: PyTorch is not installed; install it with pip install 'ovgui[torch]' "
+        "(on Linux x86_64 take the CPU build first: see the README)"
+    ]

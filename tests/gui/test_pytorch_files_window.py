@@ -1,11 +1,14 @@
-"""File › Save model as IR in the window: a PyTorch model is converted and written off the GUI
-thread, the IR becomes the model, and a target that cannot be written is one banner line."""
+"""PyTorch files in the window: a dropped .pt2 becomes the model with the shape it records; File ›
+Save model as IR converts and writes it off the GUI thread and the IR becomes the model; a
+target that cannot be written, or a pickled module, is one banner line."""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
-from torch_models import detection_head
+from torch_models import detection_head, pickled_module
 
 LOAD_TIMEOUT_MS = 30_000
 
@@ -51,3 +54,26 @@ def test_a_target_in_a_missing_folder_is_one_banner_line(window, qtbot, monkeypa
     qtbot.waitUntil(window.banner.isVisible, timeout=LOAD_TIMEOUT_MS)
     assert window.banner.label.text() == f"cannot save the IR: folder {tmp_path / 'gone'} does not exist"
     assert window.controls.model_picker.path() == str(head[1])
+
+
+def drop(window, path) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.image_panel.view.dropEvent(event)
+
+
+def test_a_dropped_exported_program_is_the_model_with_its_recorded_shape(window, qtbot, head):
+    drop(window, head[1])
+    assert window.controls.model_picker.path() == str(head[1])
+    qtbot.waitUntil(lambda: window.model_info is not None and window.model_info.path == str(head[1]), timeout=LOAD_TIMEOUT_MS)
+    assert window.model_info.format == "PyTorch (ExportedProgram)" and window.model_info.inputs[0].shape == "[1,3,128,128]"
+
+
+def test_a_dropped_pickled_module_is_one_banner_line(window, qtbot, tmp_path):
+    path = pickled_module(tmp_path)
+    drop(window, path)
+    qtbot.waitUntil(window.banner.isVisible, timeout=LOAD_TIMEOUT_MS)
+    message = window.banner.label.text()
+    assert message.startswith("pickled.pt is a pickled nn.Module (torch.save(model)): loading it would run arbitrary")
+    assert "\n" not in message
