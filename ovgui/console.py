@@ -9,6 +9,7 @@ from ovgui.core import events
 from ovgui.core.agreement import agreement
 from ovgui.core.decoders.suggestions import as_flags
 from ovgui.core.drift import format_drift
+from ovgui.core.engines.capabilities import label_of
 from ovgui.core.errors import headline
 from ovgui.core.formatting import (
     format_ms,
@@ -108,9 +109,9 @@ def settings_line(report: Report) -> str:
     """What the engine actually used, read back from the compiled model or the session."""
     used = report.compiled
     mode = "sync latency" if report.config.mode == "latency" else f"async throughput, {used.requests_used} requests"
-    if report.engine.name != "OpenVINO":
-        providers = ", ".join(report.engine.providers)
-        return f"{report.engine.name} {report.engine.version} · {mode} · {used.inference_num_threads} threads · {providers}"
+    if report.engine.name != "openvino":
+        engine, providers = label_of(report.engine.name), ", ".join(report.engine.providers)
+        return f"{engine} {report.engine.version} · {mode} · {used.inference_num_threads} threads · {providers}"
     cache = ", loaded from cache" if used.loaded_from_cache else ""
     return (
         f"{mode} · hint {used.performance_hint or '-'} · {used.num_streams} streams · "
