@@ -23,6 +23,8 @@ from ovgui.gui.view_names import RESULT_VIEWS
 log = logging.getLogger(__name__)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+COMPARE_HELP = ("run each configuration in a JSON list in turn and print a comparison table; 'ladder': the latency "
+                "ladder, from PyTorch (or ONNX Runtime) to OpenVINO tuned step by step (a file named ladder: ./ladder)")
 
 
 class Parser(argparse.ArgumentParser):
@@ -123,8 +125,7 @@ def profile_parser() -> Parser:
     parser.add_argument("--trace", type=Path, help="write a Chrome/Perfetto trace (trace-event JSON) of the run")
     parser.add_argument("--dot", type=Path, metavar="FILE",
                         help="write the executed graph with its times as Graphviz DOT (OpenVINO runs)")
-    parser.add_argument("--compare", type=Path, metavar="CONFIG.json",
-                        help="run each configuration in a JSON list in turn and print a comparison table")
+    parser.add_argument("--compare", metavar="CONFIG.json|ladder", help=COMPARE_HELP)
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("A.json", "B.json"),
                         help="compare two saved reports (ovgui JSON or benchmark_app counters) layer by layer and exit")
     add_list_devices(parser)
@@ -190,7 +191,7 @@ def _profile(parser: Parser, args: argparse.Namespace) -> int:
     config = run_config(args)
     from ovgui.headless import compare_to_files, profile_to_files
 
-    return (compare_to_files if args.compare else profile_to_files)(args, config)
+    return (compare_to_files if args.compare is not None else profile_to_files)(args, config)
 
 
 def gui_parser() -> Parser:
@@ -199,7 +200,7 @@ def gui_parser() -> Parser:
     parser.add_argument("image", nargs="?", help="image to preload")
     add_run_options(parser)
     parser.add_argument("--run", action="store_true", help="start a run at once")
-    parser.add_argument("--compare", type=Path, metavar="CONFIG.json", help="start a comparison of these configurations at once")
+    parser.add_argument("--compare", metavar="CONFIG.json|ladder", help=f"start at once: {COMPARE_HELP}")
     parser.add_argument("--screenshot", type=Path, help="save a PNG of the window when the run finishes")
     parser.add_argument("--report", type=Path, help="save the JSON report when the run finishes")
     parser.add_argument("--exit-after-run", action="store_true", help="quit when the run finishes")
