@@ -10,6 +10,7 @@ from ovgui.core.agreement import agreement
 from ovgui.core.compare import speed_ups
 from ovgui.core.decoders.suggestions import as_flags
 from ovgui.core.drift import format_drift
+from ovgui.core.engines.capabilities import label_of
 from ovgui.core.errors import headline
 from ovgui.core.formatting import (
     MISSING,
@@ -111,9 +112,9 @@ def settings_line(report: Report) -> str:
     """What the engine actually used, read back from the compiled model or the session."""
     used = report.compiled
     mode = "sync latency" if report.config.mode == "latency" else f"async throughput, {used.requests_used} requests"
-    if report.engine.name != "OpenVINO":
-        providers = ", ".join(report.engine.providers)
-        return f"{report.engine.name} {report.engine.version} · {mode} · {used.inference_num_threads} threads · {providers}"
+    if report.engine.name != "openvino":
+        engine, providers = label_of(report.engine.name), ", ".join(report.engine.providers)
+        return f"{engine} {report.engine.version} · {mode} · {used.inference_num_threads} threads · {providers}"
     cache = ", loaded from cache" if used.loaded_from_cache else ""
     return (
         f"{mode} · hint {used.performance_hint or '-'} · {used.num_streams} streams · "

@@ -353,7 +353,8 @@ def data_shape_runs(text: str) -> list[dict[str, list[int]]]:
     return [{name: shapes[run] for name, shapes in groups} for run in range(counts.pop())]
 
 OPTIONS: tuple[Option, ...] = (
-    Option("engine", "engine", "which runtime runs the model; ONNX Runtime (an extra) takes .onnx models on the CPU",
+    Option("engine", "engine", "which runtime runs the model; ONNX Runtime (an extra) takes .onnx models on the CPU, "
+           "PyTorch (an extra) .pt and .pt2 models",
            "run", flags=("--engine",), choices=ENGINES, choice_labels={declared.name: declared.label for declared in DECLARED}),
     Option("device", "device", "inference device, as OpenVINO names it (see --list-devices)", "run",
            flags=("-d", "--device")),
@@ -373,13 +374,13 @@ OPTIONS: tuple[Option, ...] = (
            unset="follows the mode"),
     Option("nstreams", "streams", "NUM_STREAMS", "run", flags=("--nstreams",),
            minimum=1, maximum=MAX_STREAMS, unset="the hint's choice", metavar="N"),
-    Option("nthreads", "threads", "INFERENCE_NUM_THREADS (ONNX Runtime: intra-op threads)", "run", flags=("--nthreads",),
-           minimum=1, maximum=MAX_THREADS, unset="the device's", metavar="N"),
+    Option("nthreads", "threads", "INFERENCE_NUM_THREADS (ONNX Runtime, PyTorch: intra-op threads)", "run",
+           flags=("--nthreads",), minimum=1, maximum=MAX_THREADS, unset="the device's", metavar="N"),
     Option("nireq", "requests", "infer requests in throughput mode; unset uses OPTIMAL_NUMBER_OF_INFER_REQUESTS", "run",
            flags=("--nireq",), minimum=1, maximum=MAX_REQUESTS, unset="the device's optimum", metavar="N"),
     Option("inter_op_threads", "inter-op threads", "ONNX Runtime: threads running independent nodes in parallel "
-           "(with --execution-mode parallel)", "run", flags=("--inter-op-threads",), minimum=1, maximum=MAX_THREADS,
-           unset="ONNX Runtime's", metavar="N"),
+           "(with --execution-mode parallel); PyTorch: torch.set_num_interop_threads (once per process)", "run",
+           flags=("--inter-op-threads",), minimum=1, maximum=MAX_THREADS, unset="the engine's", metavar="N"),
     Option("graph_optimization", "graph optimisation", "ONNX Runtime: graph optimisation level", "run",
            flags=("--graph-optimization",), choices=("disable", "basic", "extended", "all"), unset="all"),
     Option("execution_mode", "execution mode", "ONNX Runtime: run nodes one at a time or independent ones in parallel",

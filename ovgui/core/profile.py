@@ -34,6 +34,9 @@ PER_INFERENCE = "per_inference"
 DEFAULT_RESERVOIR = 1000
 PREPROCESSING_TYPE = "preprocessing (in graph)"
 
+OperatorRun = dict[str, tuple[str, float]]
+"""One profiled run's operators, from an engine's own profiler: {name: (type, µs)} in the order they ran."""
+
 
 @dataclass(frozen=True)
 class CounterSnapshot:
@@ -216,6 +219,12 @@ def totals_by_type(layers: list[LayerStats]) -> list[LayerTypeTotal]:
     return sorted(rows, key=lambda row: row.real_time_ms, reverse=True)
 
 
+def operator_snapshot(order: list[str], types: dict[str, str], run: OperatorRun, exec_type: str) -> CounterSnapshot:
+    times = np.array([run.get(name, ("", 0.0))[1] for name in order], dtype=np.float64)
+    statuses = ["EXECUTED" if name in run else "NOT_RUN" for name in order]
+    return CounterSnapshot(order, [types[name] for name in order], [exec_type] * len(order), statuses, times, times)
+
+
 class LayerProfiler:
     """Drives the reads for one run: the first inference, the semantics probe, per-inference
     copies only where counters are per inference, a live snapshot about once a second, and the
@@ -241,6 +250,22 @@ class LayerProfiler:
 
     def record_snapshot(self, snapshot: CounterSnapshot) -> None:
         self._sampled.record(snapshot)
+
+    def finish_profiled(self, runs: list[OperatorRun], exec_type: str, steady_done: int, method: str) -> list[LayerStats]:
+        """Per-layer figures from a separate profiled pass (ONNX Runtime, PyTorch): its first run is
+        the first-inference column, the following runs are real per-run samples; `method` (with
+        ``{runs}``, the samples' count) says what the means are.  An operator missing from a run
+        did not run in it."""
+        order = list(dict.fromkeys(name for run in runs for name in run))
+        types = {name: kind for run in runs for name, (kind, _) in run.items()}
+        snapshots = [operator_snapshot(order, types, run, exec_type) for run in runs]
+        self.begin_snapshots(snapshots[0], PER_INFERENCE)
+        for snapshot in snapshots[1:]:
+            self.record_snapshot(snapshot)
+        layers = self.finish([], steady_done, one_graph=True)
+        if self.means is not None:
+            self.means = self.means.described(method.format(runs=len(snapshots) - 1))
+        return layers
 
     @property
     def records_each_inference(self) -> bool:

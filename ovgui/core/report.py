@@ -20,6 +20,7 @@ from typing import Any, get_type_hints
 
 import numpy as np
 
+from ovgui.core.engines.capabilities import name_of
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json, read_text_limited, write_text_atomic
 from ovgui.core.options import RunConfig
@@ -66,10 +67,13 @@ class ImageInfo:
 
 @dataclass
 class EngineInfo:
-    """Which inference engine ran the model: its name and version, and where it ran (OpenVINO's
-    execution devices, or ONNX Runtime's execution providers)."""
+    """Which inference engine ran the model: its name as `--engine` spells it ("openvino",
+    "onnxruntime", "pytorch"; `capabilities.label_of` gives what the window shows), its version,
+    and where it ran (OpenVINO's execution devices, ONNX Runtime's execution providers, PyTorch's
+    CPU).  Reports written before the name was recorded this way hold the label ("OpenVINO"),
+    which reading them turns into the name."""
 
-    name: str = "OpenVINO"
+    name: str = "openvino"
     version: str = ""
     providers: list[str] = field(default_factory=list)
 
@@ -589,6 +593,7 @@ class Report:
                 raise SchemaError(f"{error} ({newer_line})") from None
             raise
         _check_paths(report)
+        report.engine.name = name_of(report.engine.name)
         if newer:
             report.notes.insert(0, newer_schema_note(version))
         return report

@@ -31,6 +31,7 @@ from ovgui.core.decoders.output_decoder import OutputDecoder
 from ovgui.core.decoders.user import UserDecoder, load_user_decoder
 from ovgui.core.devices import resolve_device, shared_core
 from ovgui.core.engines.base import Engine, check_engine_request, create_engine
+from ovgui.core.engines.capabilities import capabilities
 from ovgui.core.engines.timed_loop import Budget, LoopResult
 from ovgui.core.environment import environment_info
 from ovgui.core.errors import OvguiError, RunCancelled
@@ -282,7 +283,7 @@ class ProfileRun:
         executed graph where the engine has one."""
         config = self.request.config
         report.compiled = engine.settings(loop)
-        for note in adjusted_settings(config, report.compiled, report.engine.name):
+        for note in adjusted_settings(config, report.compiled, capabilities(config.engine).label):
             self._note(note)
         report.latency_ms = self.live.latency_stats(keep_samples=True)
         ends = self.live.iteration_end_times[: len(report.latency_ms.samples)]

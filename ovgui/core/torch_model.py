@@ -24,10 +24,10 @@ from typing import Any
 
 import openvino as ov
 
+from ovgui.core.engines.capabilities import INSTALL_TORCH
 from ovgui.core.errors import OvguiError, first_line
 
 TORCH_SUFFIXES = (".pt", ".pt2")
-INSTALL_TORCH = "pip install 'ovgui[torch]' (on Linux x86_64 take the CPU build first: see the README)"
 SAVE_INSTEAD = ("save it with torch.jit.save(torch.jit.trace(model, example)) or "
                 "torch.export.save(torch.export.export(model, (example,)), 'model.pt2')")
 

@@ -206,7 +206,8 @@ class ComparisonModel(RowsModel):
                        "— for a file that needs none (an IR, or ONNX, whose translation is in Read).",
                        "timings_ms.convert", read=lambda report: report.timings_ms.convert or None),
         _report_column("Compile / session (ms)", "OpenVINO: compiling the model for the device (or loading it from\n"
-                       "the cache); ONNX Runtime: creating the inference session.", "timings_ms.compile"),
+                       "the cache); ONNX Runtime: creating the inference session; PyTorch: loading the module.",
+                       "timings_ms.compile"),
         _report_column("First inference (ms)", "The first inference after compiling; often much slower.",
                        "timings_ms.first_inference"),
         _report_column("Peak RSS (MiB)", "The process's largest resident memory during the run. One process runs\n"
@@ -293,7 +294,7 @@ class ComparisonModel(RowsModel):
             return f"{row.name}\nfailed: {row.error}"
         report = row.report
         devices = ", ".join(report.engine.providers or report.compiled.execution_devices) or report.device.name
-        lines = [row.name, f"{Path(report.model.path).name} on {devices}, {report.engine.name} {report.engine.version}"]
+        lines = [row.name, f"{Path(report.model.path).name} on {devices}, {engine_label(report)} {report.engine.version}"]
         if row.against is not None:
             lines.append(f"against {self._reference.name}: {row.against.summary()}")
             lines += [f"{d.name}: " + (f"max |Δ| {d.max_abs_diff:.4g}, cosine {d.cosine_similarity:.6f}"

@@ -27,7 +27,9 @@ def unavailable(engine: str, model_path: str) -> str:
         return missing
     suffix = Path(model_path).suffix
     if model_path and declared.suffixes is not None and suffix.lower() not in declared.suffixes.values:
-        return f"{declared.label} needs an {' or '.join(declared.suffixes.values)} model, not {suffix or Path(model_path).name}"
+        suffixes = declared.suffixes.values
+        article = "an" if suffixes[0][1:2] in tuple("aeiou") else "a"
+        return f"{declared.label} needs {article} {' or '.join(suffixes)} model, not {suffix or Path(model_path).name}"
     return ""
 
 

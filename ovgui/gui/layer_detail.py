@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.engines.capabilities import label_of
 from ovgui.core.formatting import MISSING, ms_text
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.precision import described
@@ -319,8 +320,10 @@ def originals_title(layer: LayerStats, outcome: RunOutcome | None) -> str:
     report = outcome.report
     if report.model.format == IMPORTED_FORMAT:
         return "benchmark_app's counters do not say which original layers were fused into it"
-    if report.engine.name != "OpenVINO":
-        return f"{report.engine.name} does not say which of the model's nodes it fused into this one"
+    if report.engine.name == "pytorch":
+        return "PyTorch runs the model's operators as they are: each row is one operator call, nothing is fused"
+    if report.engine.name != "openvino":
+        return f"{label_of(report.engine.name)} does not say which of the model's nodes it fused into this one"
     return "No original layers: the plugin added this layer (e.g. a Reorder)"
 
 

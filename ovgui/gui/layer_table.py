@@ -101,7 +101,7 @@ class LayerTableModel(ShareRowsModel):
         LAYER_SHARE_COLUMN,
         Column("First inference (ms)",
                "What the first inference after compiling spent in this layer\n"
-               "(ONNX Runtime: the separate profiled session's own first run, not the timed one's;\n"
+               "(ONNX Runtime, PyTorch: the separate profiled pass's own first run, not the timed one's;\n"
                "\"—\" when unknown, e.g. in an imported report).",
                "first_inference_ms", or_missing(ms_text), numeric=True, sample="0000.000"),
         Column("Type", "Operation type of the runtime layer, e.g. Convolution, Reorder, Subgraph.",

@@ -18,7 +18,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QWidget
 
 from ovgui.core.report import Report
-from ovgui.gui.run_names import median_text, run_identity
+from ovgui.gui.run_names import engine_label, median_text, run_identity
 
 DEFAULT_KEPT_RUNS = 20
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -72,7 +72,7 @@ class HistoryEntry:
     def tooltip(self) -> str:
         report = self.report
         return "\n".join([f"#{self.number}: {self.source.text()}, {self.added:%H:%M:%S}", report.model.path,
-                          f"{report.engine.name} {report.engine.version} on {report.device.name}, {report.config.mode} mode",
+                          f"{engine_label(report)} {report.engine.version} on {report.device.name}, {report.config.mode} mode",
                           f"median {median_text(report)}"])
 
 

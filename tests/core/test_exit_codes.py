@@ -31,7 +31,7 @@ def stop_at(self, name):
 runner.ProfileRun._begin = stop_at
 """
 MAIN = "import sys; from ovgui.cli import profile_main; sys.exit(profile_main())"
-HEAVY = ("openvino", "numpy", "cv2", "onnxruntime", "PySide6", "shiboken6", "pyqtgraph", "superqt")
+HEAVY = ("openvino", "numpy", "cv2", "onnxruntime", "torch", "PySide6", "shiboken6", "pyqtgraph", "superqt")
 PARSE_ONLY = """
 import json, sys
 from ovgui.cli import {main}

@@ -61,7 +61,8 @@ def shown(window: MainWindow, names: tuple[str, ...]) -> list[bool]:
 def test_onnx_model_offers_onnx_runtime_and_the_panel_shows_what_it_reads(window, qtbot):
     open_files(window, qtbot, "yolov8")
     settings = window.controls.settings
-    assert onnxruntime_entry(window).isEnabled() and not settings.engine_note.isVisible()
+    assert onnxruntime_entry(window).isEnabled()
+    assert settings.engine_note.isVisible() and settings.engine_note.text() == "PyTorch needs a .pt or .pt2 model, not .onnx"
     assert all(shown(window, OPENVINO_ONLY)) and not any(shown(window, ONNXRUNTIME_ONLY))
     settings.fields["mode"].setValue("throughput")
     pick_engine(window, "onnxruntime")
@@ -81,9 +82,9 @@ def test_ir_model_is_not_offered_onnx_runtime_and_one_line_says_why(window, qtbo
     note = window.controls.settings.engine_note
     assert not onnxruntime_entry(window).isEnabled()
     assert note.isVisible() and "\n" not in note.text()
-    assert note.text() == "ONNX Runtime needs an .onnx model, not .xml"
+    assert note.text() == "ONNX Runtime needs an .onnx model, not .xml; PyTorch needs a .pt or .pt2 model, not .xml"
     window.open_model(str(model_path("yolov5")))
-    assert onnxruntime_entry(window).isEnabled() and not note.isVisible()
+    assert onnxruntime_entry(window).isEnabled() and "ONNX Runtime" not in note.text()
 
 
 def test_missing_onnxruntime_disables_the_choice_says_how_to_install_and_a_run_asking_for_it_is_refused(
@@ -92,7 +93,8 @@ def test_missing_onnxruntime_disables_the_choice_says_how_to_install_and_a_run_a
     open_files(window, qtbot, "yolov8")
     note = window.controls.settings.engine_note
     assert not onnxruntime_entry(window).isEnabled()
-    assert note.isVisible() and note.text() == f"ONNX Runtime is not installed: {INSTALL_ONNXRUNTIME}"
+    assert note.isVisible() and note.text() == (f"ONNX Runtime is not installed: {INSTALL_ONNXRUNTIME}; "
+                                                "PyTorch needs a .pt or .pt2 model, not .onnx")
     window.controls.set_config(replace(window.controls.config(), engine="onnxruntime"))
     with qtbot.waitSignal(window.session.errored, timeout=RUN_TIMEOUT_MS) as blocker:
         window.commands.run.trigger()
@@ -105,7 +107,7 @@ def test_onnx_runtime_run_through_the_window(window, qtbot):
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
         window.commands.run.trigger()
     report = blocker.args[0]
-    assert report.engine.name == "ONNX Runtime" and report.engine.providers == ["CPUExecutionProvider"]
+    assert report.engine.name == "onnxruntime" and report.engine.providers == ["CPUExecutionProvider"]
     assert report.config.engine == "onnxruntime" and len(report.latency_ms.samples) == 3
     assert report.detections and window.image_panel.view.visible_box_count() == len(report.detections)
     assert "vs profiled-session mean" in window.statusBar().currentMessage()

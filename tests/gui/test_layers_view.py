@@ -161,7 +161,7 @@ def test_the_detail_says_why_a_layer_lists_no_original_layers(face_outcome):
     assert originals_title(fused, face_outcome) == f"Original layers fused into it ({len(fused.original_layers)}):"
     assert "the plugin added this layer" in originals_title(added, face_outcome)
     assert "when the run ends" in originals_title(dataclasses.replace(fused, original_layers=[]), None)
-    ort = RunOutcome(dataclasses.replace(face_outcome.report, engine=EngineInfo("ONNX Runtime")))
+    ort = RunOutcome(dataclasses.replace(face_outcome.report, engine=EngineInfo("onnxruntime")))
     assert originals_title(added, ort).startswith("ONNX Runtime does not say")
     imported = dataclasses.replace(face_outcome.report.model, format=IMPORTED_FORMAT)
     assert "benchmark_app" in originals_title(added, RunOutcome(dataclasses.replace(face_outcome.report, model=imported)))

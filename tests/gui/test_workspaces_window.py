@@ -82,7 +82,7 @@ def test_the_engine_note_is_never_cut_to_one_line(window, qtbot):
     window.controls.model_picker.combo.setEditText("/models/blazeface.tflite")
     note = window.controls.settings.engine_note
     qtbot.waitUntil(note.isVisible)
-    assert note.text() == "ONNX Runtime needs an .onnx model, not .tflite"
+    assert note.text() == "ONNX Runtime needs an .onnx model, not .tflite; PyTorch needs a .pt or .pt2 model, not .tflite"
     qtbot.waitUntil(lambda: note.height() >= note.heightForWidth(note.width()))
 
 

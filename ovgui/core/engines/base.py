@@ -1,6 +1,6 @@
 """What every engine does for the runner, and the checks that an engine can take a request.
 
-A new engine (PyTorch is next) is one module and one entry in `capabilities.DECLARED`; its
+A new engine is one module and one entry in `capabilities.DECLARED`; its
 class is an `Engine` and the runner calls it in this order:
 
 1. ``Engine(config, core)``: every engine is made the same way (`create_engine`); `notes` (the
@@ -45,7 +45,7 @@ from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, 
 class Findings:
     """What an engine found about the measured layers beyond their times: the layers with their
     operations, bytes and efficiency (OpenVINO), the roofs they were judged against and what the
-    judgement noted, the profiled session's own latencies (ONNX Runtime) and the executed graph
+    judgement noted, the profiled session's own latencies (ONNX Runtime, PyTorch) and the executed graph
     (it travels with the run, not in the report).  Defaults are what a report has without them."""
 
     layers: list[LayerStats]
@@ -55,6 +55,16 @@ class Findings:
     profiled_first_ms: float = 0.0
     profiled_mean_ms: float = 0.0
     graph: RuntimeGraph | None = None
+
+    @classmethod
+    def of_profiled_pass(cls, layers: list[LayerStats], latencies_ms: list[float]) -> Findings:
+        """A separate profiled pass's own latencies, what its per-layer figures add up against: its
+        first run (the first-inference column) and the mean of the runs after it (the runs the
+        layer means average)."""
+        if not latencies_ms:
+            return cls(layers)
+        first, *steady = latencies_ms
+        return cls(layers, profiled_first_ms=first, profiled_mean_ms=float(np.mean(steady)) if steady else first)
 
     def apply_to(self, report: Report) -> None:
         """The one place the findings reach a report (its notes after the run's own)."""

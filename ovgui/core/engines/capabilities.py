@@ -2,8 +2,8 @@
 
 The option declarations (and so `ovgui-profile --help`), the request check, the "ignored
 setting" notes, the window's engine picker and its hiding of settings an engine ignores all
-read these declarations; the engine module itself (OpenVINO, ONNX Runtime) is imported only
-when a run needs it.  A new engine is its module plus one entry in `DECLARED`.
+read these declarations; the engine module itself (OpenVINO, ONNX Runtime, PyTorch) is
+imported only when a run needs it.  A new engine is its module plus one entry in `DECLARED`.
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ class Capabilities:
 
 
 INSTALL_ONNXRUNTIME = "pip install 'ovgui[onnxruntime]'"
+INSTALL_TORCH = "pip install 'ovgui[torch]' (on Linux x86_64 take the CPU build first: see the README)"
 
 DECLARED: tuple[Capabilities, ...] = (
     Capabilities(
@@ -88,6 +89,16 @@ DECLARED: tuple[Capabilities, ...] = (
         extra="onnxruntime",
         install=INSTALL_ONNXRUNTIME,
     ),
+    Capabilities(
+        "pytorch", "PyTorch", "ovgui.core.engines.pytorch:PyTorchEngine",
+        reads=("inter_op_threads",),
+        suffixes=Limit((".pt", ".pt2"), "PyTorch models"),
+        devices=Limit(("CPU",), "CPU (PyTorch's CPU kernels)"),
+        modes=Limit(("latency",), "one module call at a time"),
+        preprocess=Limit(("host",), "preprocessing in the graph is OpenVINO's (PrePostProcessor)"),
+        extra="torch",
+        install=INSTALL_TORCH,
+    ),
 )
 ENGINES: tuple[str, ...] = tuple(declared.name for declared in DECLARED)
 ENGINE_SETTINGS: tuple[str, ...] = tuple(dict.fromkeys(name for declared in DECLARED for name in declared.reads))
@@ -97,6 +108,18 @@ ENGINE_SETTINGS: tuple[str, ...] = tuple(dict.fromkeys(name for declared in DECL
 def capabilities(name: str) -> Capabilities:
     """The declaration of engine `name` (a name the `engine` option has already checked)."""
     return next(declared for declared in DECLARED if declared.name == name)
+
+
+def label_of(name: str) -> str:
+    """How engine `name` is shown ("ONNX Runtime"); a name no declaration knows (a report from
+    another release) as it was recorded."""
+    return next((declared.label for declared in DECLARED if declared.name == name), name)
+
+
+def name_of(recorded: str) -> str:
+    """The engine's name as `--engine` spells it, from what a report recorded: reports written
+    before engines were recorded by name hold the label ("OpenVINO")."""
+    return next((declared.name for declared in DECLARED if recorded in (declared.name, declared.label)), recorded)
 
 
 def reads_any_model() -> Capabilities:

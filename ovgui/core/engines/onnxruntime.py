@@ -35,7 +35,7 @@ from ovgui.core.engines.timed_loop import Budget, LoopResult, ProgressCallback, 
 from ovgui.core.errors import OvguiError, RunCancelled, first_line
 from ovgui.core.events import LiveData
 from ovgui.core.preprocess import PreparedInputs
-from ovgui.core.profile import PER_INFERENCE, CounterSnapshot
+from ovgui.core.profile import OperatorRun
 from ovgui.core.report import CompiledSettings, EngineInfo, LayerStats, Report, RunConfig
 
 PROVIDERS = ["CPUExecutionProvider"]
@@ -131,26 +131,13 @@ class OnnxRuntimeEngine(Engine):
         profiled = [(run, ms) for run, ms in zip(node_runs(events), latencies_ms) if run]
         if not profiled:
             return []
-        runs = [run for run, _ in profiled]
         self.profiled_latencies_ms = [ms for _, ms in profiled]
-        order = list(dict.fromkeys(name for run in runs for name in run))
-        op_types = {name: op for run in runs for name, (op, _) in run.items()}
-        snapshots = [node_snapshot(order, op_types, run) for run in runs]
-        self.profiler.begin_snapshots(snapshots[0], PER_INFERENCE)
-        for snapshot in snapshots[1:]:
-            self.profiler.record_snapshot(snapshot)
-        layers = self.profiler.finish([], steady_done, one_graph=True)
-        means = self.profiler.means
-        if means is not None:
-            self.profiler.means = means.described(PROFILED_METHOD.format(runs=len(snapshots) - 1))
-        return layers
+        runs = [run for run, _ in profiled]
+        return self.profiler.finish_profiled(runs, PROVIDERS[0], steady_done, PROFILED_METHOD)
 
     def findings(self, report: Report) -> Findings:
         """The profiled session's own latencies beside the timed ones: what its node figures add up against."""
-        if not self.profiled_latencies_ms:
-            return Findings(report.layers)
-        first, *steady = self.profiled_latencies_ms
-        return Findings(report.layers, profiled_first_ms=first, profiled_mean_ms=float(np.mean(steady)) if steady else first)
+        return Findings.of_profiled_pass(report.layers, self.profiled_latencies_ms)
 
     def begin_layers(self, prepared: PreparedInputs) -> None:
         """Nothing to read yet: the per-node figures come from the profiled pass after the loop."""
@@ -160,7 +147,7 @@ class OnnxRuntimeEngine(Engine):
         return CompiledSettings(inference_num_threads=threads, requests_used=1, execution_devices=list(PROVIDERS))
 
     def info(self) -> EngineInfo:
-        return EngineInfo("ONNX Runtime", ort.__version__, list(PROVIDERS))
+        return EngineInfo(self.name, ort.__version__, list(PROVIDERS))
 
     def release(self) -> None:
         """A stopped run's session is dropped on a thread nobody waits for: tearing down a session
@@ -214,13 +201,13 @@ def session_options(config: RunConfig) -> ort.SessionOptions:
     return options
 
 
-def node_runs(events: list[dict]) -> list[dict[str, tuple[str, float]]]:
+def node_runs(events: list[dict]) -> list[OperatorRun]:
     """Node events grouped by the `model_run` they fall in: {node name: (op type, µs)} per run,
     one entry per recorded run in order (empty where a run has no node events), so the i-th
     entry is the i-th `session.run`.  A profiler that stopped recording (ONNX Runtime caps its
     events) leaves out the last runs, never one in the middle."""
     runs = sorted((e["ts"], e["ts"] + e["dur"]) for e in events if e.get("cat") == "Session" and e.get("name") == "model_run")
-    grouped: list[dict[str, tuple[str, float]]] = [{} for _ in runs]
+    grouped: list[OperatorRun] = [{} for _ in runs]
     kernels = (e for e in events if e.get("cat") == "Node" and str(e.get("name", "")).endswith(KERNEL_SUFFIX))
     nodes = sorted(kernels, key=lambda e: e["ts"])
     index = 0
@@ -234,11 +221,4 @@ def node_runs(events: list[dict]) -> list[dict[str, tuple[str, float]]]:
         op_type, total = grouped[index].get(name, (args.get("op_name", "?"), 0.0))
         grouped[index][name] = (op_type, total + float(event["dur"]))
     return grouped
-
-
-def node_snapshot(order: list[str], op_types: dict[str, str], run: dict[str, tuple[str, float]]) -> CounterSnapshot:
-    times = np.array([run.get(name, ("", 0.0))[1] for name in order], dtype=np.float64)
-    statuses = ["EXECUTED" if name in run else "NOT_RUN" for name in order]
-    types = [op_types[name] for name in order]
-    return CounterSnapshot(order, types, ["CPUExecutionProvider"] * len(order), statuses, times, times)
 

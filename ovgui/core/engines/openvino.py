@@ -169,7 +169,7 @@ class OpenVinoEngine(Engine):
 
     def info(self) -> EngineInfo:
         devices = read_property(self._ready.compiled, "EXECUTION_DEVICES", [])
-        return EngineInfo("OpenVINO", ov.get_version(), [str(device) for device in devices])
+        return EngineInfo(self.name, ov.get_version(), [str(device) for device in devices])
 
     def release(self) -> None:
         """Tearing down a compiled model takes tens of milliseconds: callers do it after the report is out."""
