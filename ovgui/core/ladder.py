@@ -52,7 +52,7 @@ from ovgui.core.blocking import call
 from ovgui.core.compare import Configured, Variant, ignore_event, run_variants
 from ovgui.core.decoders.families import guess_family
 from ovgui.core.devices import shared_core
-from ovgui.core.engines.capabilities import ENGINES, fixed_values, missing_extra
+from ovgui.core.engines.capabilities import fixed_values, missing_extra
 from ovgui.core.errors import OvguiError, RunCancelled, first_line
 from ovgui.core.inputs import open_source
 from ovgui.core.model import MODEL_FORMATS, check_model_path
@@ -268,17 +268,14 @@ def export_onnx(model: Path, shapes: list[tuple[list[int], np.dtype]], out: Path
 
 def ladder_steps(request: RunRequest, files: Files, tell: Callable[[str], None]) -> list[Variant]:
     """The configurations, in order, each with the note that says what it changes."""
-    return [*framework_steps(files, tell), *openvino_steps(request, files, tell)]
+    return [*framework_steps(files), *openvino_steps(request, files, tell)]
 
 
-def framework_steps(files: Files, tell: Callable[[str], None]) -> list[Variant]:
+def framework_steps(files: Files) -> list[Variant]:
     steps = []
     if is_torch_file(files.model):
-        if "pytorch" in ENGINES and not missing_extra("pytorch"):
-            steps.append(Variant("PyTorch", {"engine": "pytorch", **fixed_values("pytorch")}, str(files.model),
-                                 f"PyTorch runs {files.model.name} on the CPU, as the tutorial's first row"))
-        else:
-            tell("no PyTorch step: this ovgui has no PyTorch engine")
+        steps.append(Variant("PyTorch", {"engine": "pytorch", **fixed_values("pytorch")}, str(files.model),
+                             f"PyTorch runs {files.model.name} (its own module, torch.inference_mode) on the CPU"))
     if files.onnx is not None:
         steps.append(Variant("ONNX Runtime", {"engine": "onnxruntime", **fixed_values("onnxruntime")}, str(files.onnx),
                              f"ONNX Runtime's CPU session on {files.onnx.name}, the input prepared on the host"))

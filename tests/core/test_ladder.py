@@ -17,7 +17,6 @@ from torch_models import small_cnn, torch
 from ovgui.cli import profile_main
 from ovgui.core import events
 from ovgui.core.compare import Configured, speed_ups
-from ovgui.core.engines.capabilities import ENGINES
 from ovgui.core.errors import RunCancelled
 from ovgui.core.ladder import LADDER, device_default_hint, is_ladder, prepare_files, run_ladder
 from ovgui.core.options import RunConfig
@@ -29,7 +28,6 @@ ITERATIONS = 5
 CORES = psutil.cpu_count(logical=False)
 OPENVINO_STEPS = ["+ shared memory", f"+ threads = {CORES} cores", "+ LATENCY hint",
                   "+ model cache (first compile, writes it)", "+ model cache (loaded from it)"]
-PYTORCH_STEP = ["PyTorch"] if "pytorch" in ENGINES else []
 
 
 def ladder(model: Path, image: Path, root: Path, **settings) -> tuple[list[Configured], list[str]]:
@@ -106,7 +104,7 @@ def test_without_a_hint_openvino_uses_the_default_the_hint_step_names(pytorch_la
 def test_a_pytorch_model_gets_its_ir_its_onnx_export_and_the_same_input_in_every_step(pytorch_ladder, cnn_pt2):
     results, notes, root = pytorch_ladder
     by_name = reports(results)
-    assert list(by_name) == [*PYTORCH_STEP, "ONNX Runtime", "OpenVINO (.pt2)", "OpenVINO (IR)", *OPENVINO_STEPS]
+    assert list(by_name) == ["PyTorch", "ONNX Runtime", "OpenVINO (.pt2)", "OpenVINO (IR)", *OPENVINO_STEPS]
     folder = next(root.glob("small_cnn-*"))
     assert by_name["ONNX Runtime"].model.path == str(folder / "small_cnn-1x3x64x64.onnx")
     assert by_name["OpenVINO (IR)"].model.path == str(folder / "small_cnn.xml")

@@ -10,7 +10,6 @@ from shared_data import image_path
 from torch_models import small_cnn
 
 from ovgui.cli import gui_parser
-from ovgui.core.engines.capabilities import ENGINES
 from ovgui.core.ladder import LADDER
 from ovgui.core.outcome import RunOutcome
 from ovgui.gui.app import preload
@@ -21,7 +20,7 @@ RUN_TIMEOUT_MS = 180_000
 OVER_FIRST = ComparisonModel.column_index("over_first")
 OVER_PREVIOUS = ComparisonModel.column_index("over_previous")
 CONVERT = ComparisonModel.column_index("timings_ms.convert")
-STEPS = [*(["PyTorch"] if "pytorch" in ENGINES else []), "ONNX Runtime", "OpenVINO (.pt2)", "OpenVINO (IR)",
+STEPS = ["PyTorch", "ONNX Runtime", "OpenVINO (.pt2)", "OpenVINO (IR)",
          "+ shared memory", f"+ threads = {psutil.cpu_count(logical=False)} cores", "+ LATENCY hint",
          "+ model cache (first compile, writes it)", "+ model cache (loaded from it)"]
 
