@@ -174,7 +174,7 @@ def saved_ir(model: Path, folder: Path, tell: Callable[[str], None], cancel: thr
     except OvguiError as error:
         tell(f"the IR steps run on {model.name} itself: {error}")
         return None
-    tell(f"IR saved in {saved.read_s + saved.write_s:.1f} s: {target}")
+    tell(f"IR saved in {saved.read_s + saved.write_s:.2f} s: {target}")
     return target
 
 
@@ -186,7 +186,13 @@ def placed(target: Path, suffixes: tuple[str, ...], write: Callable[[Path], Any]
     scratch = target.parent / f".partial-{secrets.token_hex(4)}"
     scratch.mkdir()
     out = scratch / target.name
-    result = call(lambda: write(out), cancel, name="ovgui-ladder", stopped=f"ladder stopped while {doing}")
+    try:
+        result = call(lambda: write(out), cancel, name="ovgui-ladder", stopped=f"ladder stopped while {doing}")
+    except RunCancelled:
+        raise  # the write goes on, walked away from, in its own folder
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     for suffix in suffixes:
         if out.with_suffix(suffix).exists():
             os.replace(out.with_suffix(suffix), target.with_suffix(suffix))
@@ -283,37 +289,38 @@ def framework_steps(files: Files) -> list[Variant]:
 
 
 def openvino_steps(request: RunRequest, files: Files, tell: Callable[[str], None]) -> list[Variant]:
+    """OpenVINO on the file as given, then on the IR, each step adding one change to the one before."""
     device = request.config.device
-    threads = psutil.cpu_count(logical=False) or os.cpu_count() or 1
     default = device_default_hint(device)
-    suffix = files.model.suffix.lower()
     deployed = str(files.ir or files.model)
     converted = "converted by OpenVINO at every start (the Convert column)" if is_torch_file(files.model) else \
         "read by OpenVINO (a non-IR file is converted while it is read)"
-    steps = [Variant(f"OpenVINO ({suffix})", NAIVE, str(files.model),
+    steps = [Variant(f"OpenVINO ({files.model.suffix.lower()})", NAIVE, str(files.model),
                      f"{files.model.name} {converted}; no performance hint (OpenVINO's default on {device}: "
                      f"{default or 'unknown'}), the input copied at every inference, the default thread count")]
     if files.ir is not None:
         steps.append(Variant("OpenVINO (IR)", NAIVE, deployed,
                              f"the IR saved with FP16 weights ({files.ir}): nothing to convert at start"))
-    else:
+    elif files.model.suffix.lower() == IR_SUFFIX:
         tell(f"no separate IR step: {files.model.name} is an IR already")
-    shared = {**NAIVE, "shared_memory": True}
-    threaded = {**shared, "nthreads": threads}
-    hinted = {**threaded, "hint": "latency"}
-    cached = {**hinted, "cache_dir": str(files.cache)}
-    steps += [
-        Variant("+ shared memory", shared, deployed,
-                "the input buffer shared with OpenVINO instead of copied at every inference"),
-        Variant(f"+ threads = {threads} cores", threaded, deployed,
-                f"INFERENCE_NUM_THREADS {threads}, the physical cores; the Threads column shows what the rows before used"),
-        Variant("+ LATENCY hint", hinted, deployed, latency_hint_note(device, default)),
-        Variant("+ model cache (first compile, writes it)", cached, deployed,
-                f"CACHE_DIR {files.cache}, emptied before the ladder: this compile writes the cache"),
-        Variant("+ model cache (loaded from it)", cached, deployed,
-                "the same CACHE_DIR: this compile loads what the row before wrote (the Cache column says which did)"),
-    ]
-    return steps
+    changes = {**NAIVE, "shared_memory": True}
+    steps.append(Variant("+ shared memory", changes, deployed,
+                         "the input buffer shared with OpenVINO instead of copied at every inference"))
+    if device.upper().startswith("CPU"):
+        threads = psutil.cpu_count(logical=False) or os.cpu_count() or 1
+        changes = {**changes, "nthreads": threads}
+        steps.append(Variant(f"+ threads = {threads} cores", changes, deployed, f"INFERENCE_NUM_THREADS {threads}, "
+                             "the physical cores; the Threads column shows what the rows before used"))
+    else:
+        tell(f"no threads step: INFERENCE_NUM_THREADS is the CPU's setting, not {device}'s")
+    changes = {**changes, "hint": "latency"}
+    steps.append(Variant("+ LATENCY hint", changes, deployed, latency_hint_note(device, default)))
+    changes = {**changes, "cache_dir": str(files.cache)}
+    return [*steps,
+            Variant("+ model cache (first compile, writes it)", changes, deployed,
+                    f"CACHE_DIR {files.cache}, emptied before the ladder: this compile writes the cache"),
+            Variant("+ model cache (loaded from it)", changes, deployed,
+                    "the same CACHE_DIR: this compile loads what the row before wrote (the Cache column says which did)")]
 
 
 def device_default_hint(device: str) -> str:

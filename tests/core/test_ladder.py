@@ -18,7 +18,15 @@ from ovgui.cli import profile_main
 from ovgui.core import events
 from ovgui.core.compare import Configured, speed_ups
 from ovgui.core.errors import RunCancelled
-from ovgui.core.ladder import LADDER, device_default_hint, is_ladder, prepare_files, run_ladder
+from ovgui.core.ladder import (
+    LADDER,
+    Files,
+    device_default_hint,
+    is_ladder,
+    openvino_steps,
+    prepare_files,
+    run_ladder,
+)
 from ovgui.core.options import RunConfig
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import DeviceInfo, LatencyStats, ModelInfo, Report
@@ -137,6 +145,7 @@ def test_an_export_torch_refuses_leaves_the_onnx_runtime_step_out_with_a_note(cn
     files = prepare_files(RunRequest(str(cnn_pt2), str(image_path("chelsea.png")), RunConfig()), told.append,
                           threading.Event(), tmp_path)
     assert files.onnx is None and files.ir is not None
+    assert not list(tmp_path.glob("*/.partial-*")), "the failed export's scratch folder is gone"
     assert "no ONNX Runtime step: torch.onnx.export cannot export small_cnn.pt2: Unsupported: ONNX export of operator foo" \
         in told
 
@@ -187,3 +196,13 @@ def test_speed_ups_are_over_the_first_and_the_previous_configuration_that_ran():
     results: list[Configured] = [("a", RunOutcome(make_report(10.0))), ("failed", "no such device"),
                                  ("b", RunOutcome(make_report(5.0))), ("c", RunOutcome(make_report(2.5)))]
     assert speed_ups(results) == [(1.0, None), (None, None), (2.0, 2.0), (4.0, 2.0)]
+
+
+def test_off_the_cpu_the_threads_step_is_left_out_with_a_note(tmp_path):
+    """INFERENCE_NUM_THREADS is a CPU property: on another device the step would only fail."""
+    told: list[str] = []
+    files = Files(Path("m.onnx"), tmp_path / "m.xml", None, tmp_path / "cache", {})
+    steps = openvino_steps(RunRequest("m.onnx", "x.jpg", RunConfig(device="GPU")), files, told.append)
+    assert [step.name for step in steps] == ["OpenVINO (.onnx)", "OpenVINO (IR)", "+ shared memory", "+ LATENCY hint",
+                                             *OPENVINO_STEPS[3:]]
+    assert told == ["no threads step: INFERENCE_NUM_THREADS is the CPU's setting, not GPU's"]
