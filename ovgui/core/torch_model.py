@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -84,13 +85,18 @@ class TorchModel:
     input_shapes: tuple[tuple[int, ...], ...] = ()
 
 
+_LOADING = threading.Lock()
+"""`torch.export.load` keeps its deserializer in a global: two threads loading at once (the
+window's model summary and a run, say) fail with "_CURRENT_DESERIALIZER is already set"."""
+
+
 def load_torch_model(path: str | Path) -> TorchModel:
-    """The file's model, loaded in the format's own way (see the module docstring)."""
+    """The file's model, loaded in the format's own way (see the module docstring), one load at a time."""
     path = Path(path)
     kind = archive_kind(path)
     torch = import_torch()
     try:
-        with quiet():
+        with _LOADING, quiet():
             if kind == TORCHSCRIPT:
                 return TorchModel(path, kind, torch.jit.load(str(path), map_location="cpu").eval())
             program = torch.export.load(str(path))

@@ -3,6 +3,8 @@ damaged archive are refused in one line, and OpenVINO converts what it reads in 
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from shared_data import image_path
@@ -94,3 +96,22 @@ def inspect_model_as_ov(path):
     from ovgui.core.model import read_model
 
     return read_model(shared_core(), path)
+
+
+def test_threads_load_the_same_file_at_once(cnn):
+    """The window reads a model's summary while a run loads it; torch.export.load alone refuses that."""
+    errors: list[str] = []
+
+    def load_a_few_times() -> None:
+        for _ in range(5):
+            try:
+                load_torch_model(cnn[1])
+            except OvguiError as error:
+                errors.append(str(error))
+
+    threads = [threading.Thread(target=load_a_few_times) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
