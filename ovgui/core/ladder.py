@@ -55,13 +55,13 @@ from ovgui.core.devices import shared_core
 from ovgui.core.engines.capabilities import fixed_values, missing_extra
 from ovgui.core.errors import OvguiError, RunCancelled, first_line
 from ovgui.core.inputs import open_source
-from ovgui.core.model import MODEL_FORMATS, check_model_path
+from ovgui.core.model import MODEL_FORMATS, check_model_path, read_model
 from ovgui.core.options import RunConfig, format_value, make_config
 from ovgui.core.preprocess import chosen_values, fix_input_shapes, recipe_for
 from ovgui.core.roofline import default_cache_dir
 from ovgui.core.runner import RunRequest, declared_outputs
 from ovgui.core.save_ir import save_as_ir
-from ovgui.core.torch_model import import_torch, is_torch_file, load_torch_model, quiet
+from ovgui.core.torch_model import TORCH_STATE, import_torch, is_torch_file, load_torch_model, quiet
 
 LADDER = "ladder"
 """The name `--compare` takes for the ladder (a file of that name is read as ``./ladder``)."""
@@ -141,8 +141,9 @@ def pinned_preprocessing(config: RunConfig, model: Path, readable: Path) -> dict
     settings, else what the model states, else its family's or its format's guess), for every step:
     the saved IR alone would be guessed as an Open Model Zoo IR (raw BGR), and the ONNX export
     states nothing.  `readable` is the IR when there is one: it states what the file stated, without
-    converting a PyTorch file again.  An empty mean or scale is written as the identity."""
-    graph = shared_core().read_model(str(readable))
+    converting a PyTorch file again (the file itself when no IR could be saved).  An empty mean or
+    scale is written as the identity."""
+    graph = read_model(shared_core(), readable)
     family = config.decoder if config.decoder not in ("auto", "none") else guess_family(declared_outputs(graph))
     chosen, _sources = chosen_values(recipe_for(family, MODEL_FORMATS[model.suffix.lower()], graph), config)
     return {"color_order": chosen.color_order.lower(), "mean": list(chosen.mean) or [0.0],
@@ -265,7 +266,7 @@ def export_onnx(model: Path, shapes: list[tuple[list[int], np.dtype]], out: Path
     random = np.random.default_rng(0)
     inputs = tuple(torch.from_numpy(random.random(shape).astype(dtype)) for shape, dtype in shapes)
     try:
-        with quiet(), warnings.catch_warnings():
+        with TORCH_STATE, quiet(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(module, inputs, str(out), dynamo=False, training=torch.onnx.TrainingMode.PRESERVE)
     except Exception as error:  # noqa: BLE001 - the exporter raises anything a model trips in it

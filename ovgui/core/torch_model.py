@@ -85,9 +85,11 @@ class TorchModel:
     input_shapes: tuple[tuple[int, ...], ...] = ()
 
 
-_LOADING = threading.Lock()
-"""`torch.export.load` keeps its deserializer in a global: two threads loading at once (the
-window's model summary and a run, say) fail with "_CURRENT_DESERIALIZER is already set"."""
+TORCH_STATE = threading.Lock()
+"""Loading and converting hold global state: `torch.export.load` keeps its deserializer in a
+global, and OpenVINO's first conversion registers Python implementations of torch operators.
+Two threads at once (the window's model summary and a run, say) fail with
+"_CURRENT_DESERIALIZER is already set" or "Trying to override a python impl"."""
 
 
 def load_torch_model(path: str | Path) -> TorchModel:
@@ -96,7 +98,7 @@ def load_torch_model(path: str | Path) -> TorchModel:
     kind = archive_kind(path)
     torch = import_torch()
     try:
-        with _LOADING, quiet():
+        with TORCH_STATE, quiet():
             if kind == TORCHSCRIPT:
                 return TorchModel(path, kind, torch.jit.load(str(path), map_location="cpu").eval())
             program = torch.export.load(str(path))
@@ -135,7 +137,7 @@ def convert(model: TorchModel) -> ov.Model:
     source = model.program if model.program is not None else model.module
     shapes = [list(shape) for shape in model.input_shapes] or None
     try:
-        with quiet():
+        with TORCH_STATE, quiet():
             return ov.convert_model(source, input=shapes)
     except Exception as error:  # noqa: BLE001 - the converter raises anything a model trips in it
         raise OvguiError(f"OpenVINO cannot convert {model.path.name}: {first_line(error)}") from None

@@ -24,6 +24,7 @@ from ovgui.core.ladder import (
     device_default_hint,
     is_ladder,
     openvino_steps,
+    pinned_preprocessing,
     prepare_files,
     run_ladder,
 )
@@ -148,6 +149,12 @@ def test_an_export_torch_refuses_leaves_the_onnx_runtime_step_out_with_a_note(cn
     assert not list(tmp_path.glob("*/.partial-*")), "the failed export's scratch folder is gone"
     assert "no ONNX Runtime step: torch.onnx.export cannot export small_cnn.pt2: Unsupported: ONNX export of operator foo" \
         in told
+
+
+def test_without_an_ir_the_preprocessing_is_read_from_the_pytorch_file_itself(cnn_pt2):
+    """A failed IR save leaves the ladder the user's file to read what it is fed, converted again."""
+    assert pinned_preprocessing(RunConfig(), cnn_pt2, cnn_pt2) == {
+        "color_order": "rgb", "mean": [123.675, 116.28, 103.53], "scale": [58.395, 57.12, 57.375], "resize": "stretch"}
 
 
 def test_an_ir_has_no_ir_step_and_no_onnx_step(tmp_path):
