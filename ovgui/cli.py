@@ -23,6 +23,8 @@ from ovgui.gui.view_names import RESULT_VIEWS
 log = logging.getLogger(__name__)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+COMPARE_HELP = ("run each configuration in a JSON list in turn and print a comparison table; 'ladder': the latency "
+                "ladder, from PyTorch (or ONNX Runtime) to OpenVINO tuned step by step (a file named ladder: ./ladder)")
 
 
 class Parser(argparse.ArgumentParser):
@@ -128,8 +130,7 @@ def profile_parser() -> Parser:
                              "(a PyTorch file converted); weights in FP16 unless --no-fp16-compression")
     parser.add_argument("--no-fp16-compression", dest="fp16_compression", action="store_false",
                         help="keep the saved IR's weights in their own precision (FP32) instead of FP16")
-    parser.add_argument("--compare", type=Path, metavar="CONFIG.json",
-                        help="run each configuration in a JSON list in turn and print a comparison table")
+    parser.add_argument("--compare", metavar="CONFIG.json|ladder", help=COMPARE_HELP)
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("A.json", "B.json"),
                         help="compare two saved reports (ovgui JSON or benchmark_app counters) layer by layer and exit")
     add_list_devices(parser)
@@ -197,7 +198,7 @@ def _profile(parser: Parser, args: argparse.Namespace) -> int:
     config = run_config(args)
     from ovgui.headless import compare_to_files, profile_to_files
 
-    return (compare_to_files if args.compare else profile_to_files)(args, config)
+    return (compare_to_files if args.compare is not None else profile_to_files)(args, config)
 
 
 def gui_parser() -> Parser:
@@ -206,7 +207,7 @@ def gui_parser() -> Parser:
     parser.add_argument("image", nargs="?", help="image to preload")
     add_run_options(parser)
     parser.add_argument("--run", action="store_true", help="start a run at once")
-    parser.add_argument("--compare", type=Path, metavar="CONFIG.json", help="start a comparison of these configurations at once")
+    parser.add_argument("--compare", metavar="CONFIG.json|ladder", help=f"start at once: {COMPARE_HELP}")
     parser.add_argument("--screenshot", type=Path, help="save a PNG of the window when the run finishes")
     parser.add_argument("--report", type=Path, help="save the JSON report when the run finishes")
     parser.add_argument("--exit-after-run", action="store_true", help="quit when the run finishes")

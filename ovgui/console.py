@@ -7,11 +7,13 @@ from typing import TextIO
 
 from ovgui.core import events
 from ovgui.core.agreement import agreement
+from ovgui.core.compare import speed_ups
 from ovgui.core.decoders.suggestions import as_flags
 from ovgui.core.drift import format_drift
 from ovgui.core.engines.capabilities import label_of
 from ovgui.core.errors import headline
 from ovgui.core.formatting import (
+    MISSING,
     format_ms,
     latency_line,
     layers_reference_ms,
@@ -19,6 +21,7 @@ from ovgui.core.formatting import (
     mean_fps_text,
     ms_text,
     preprocess_text,
+    speed_up_text,
     throughput_text,
 )
 from ovgui.core.outcome import RunOutcome
@@ -252,25 +255,29 @@ def _found(report: Report) -> str:
 
 def format_comparison(results: list[tuple[str, RunOutcome | str]]) -> str:
     """One row per configuration (its name and outcome, or its error); the fastest median is
-    marked so the answer stands out."""
+    marked so the answer stands out, and each median is set against the first row's and the
+    previous row's (a ladder's steps read top to bottom)."""
     done = [(name, outcome.report) for name, outcome in results if isinstance(outcome, RunOutcome)]
     best = min((report.latency_ms.median for _name, report in done), default=None)
     width = max([len(name) for name, _outcome in results] + [13])
-    header = (f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'throughput':>10} {'first ms':>9} "
-              f"{'compile ms':>11}  settings used")
+    header = (f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'vs first':>8} {'vs prev':>8} "
+              f"{'throughput':>10} {'first ms':>9} {'convert ms':>10} {'compile ms':>11}  settings used")
     rows = [header]
-    for name, outcome in results:
+    for (name, outcome), (over_first, over_previous) in zip(results, speed_ups(results)):
         if isinstance(outcome, str):
             rows.append(f"  {name:<{width}} failed: {headline(outcome)}")
             continue
         r = outcome.report
         mark = " *" if r.latency_ms.median == best else "  "
+        convert = f"{r.timings_ms.convert:10.1f}" if r.timings_ms.convert > 0 else f"{MISSING:>10}"
         rows.append(
-            f"  {name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {r.throughput_fps:10.1f} "
-            f"{r.timings_ms.first_inference:9.1f} {r.timings_ms.compile:11.1f}{mark}{settings_line(r)}"
+            f"  {name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {speed_up_text(over_first):>8} "
+            f"{speed_up_text(over_previous):>8} {r.throughput_fps:10.1f} {r.timings_ms.first_inference:9.1f} "
+            f"{convert} {r.timings_ms.compile:11.1f}{mark}{settings_line(r)}"
         )
     rows += _agreement_rows(done)
-    return "Comparison (* = lowest median latency; throughput in FPS, completed/elapsed)\n" + "\n".join(rows) + "\n"
+    return ("Comparison (* = lowest median latency; vs first / vs prev = median latency of the first / previous "
+            "configuration that ran over this one's; throughput in FPS, completed/elapsed)\n" + "\n".join(rows) + "\n")
 
 
 def _agreement_rows(done: list[tuple[str, Report]]) -> list[str]:

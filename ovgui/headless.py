@@ -8,6 +8,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
@@ -19,6 +20,7 @@ from ovgui.core.errors import OvguiError, RunCancelled, error_text
 from ovgui.core.files import write_text_atomic
 from ovgui.core.graph import RuntimeGraph, graph_to_dot
 from ovgui.core.imports import load_report
+from ovgui.core.ladder import is_ladder, run_ladder
 from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
@@ -140,13 +142,21 @@ class Interrupts:
 
 
 def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
-    variants = load_variants(args.compare)
+    """`--compare ladder` runs the latency ladder (`ovgui.core.ladder`), anything else names a
+    configurations file (``./ladder`` a file of that name)."""
+    comparison = run_ladder if is_ladder(args.compare) else partial(run_variants, variants=load_variants(args.compare))
     check_writable(args.json)
     printer = ProgressPrinter()
     cancel = threading.Event()
     with Interrupts(cancel.set) as interrupts:
-        results = call(lambda: list(run_variants(run_request(args, config), variants,
-                                                 on_event=lambda _name, event: printer(event), cancel=cancel)))
+        try:
+            results = call(lambda: list(comparison(run_request(args, config),
+                                                   on_event=lambda _name, event: printer(event), cancel=cancel)))
+        except RunCancelled as stopped:
+            if interrupts.number is None:
+                raise
+            tell(log, f"error: {interrupts.name}: {stopped}")
+            return interrupts.exit_code
     printer.finish()
     print(format_comparison(results), end="")
     if args.json:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -32,6 +32,11 @@ Configured: TypeAlias = tuple[str, RunOutcome | str]
 """A configuration's name and its outcome, or the one line saying why it could not run."""
 
 
+Comparison: TypeAlias = Callable[..., Iterator[Configured]]
+"""What runs a comparison: called with the base `RunRequest` and `on_event`, `cancel` and `live` as
+`run_variants` takes them (which, given its variants, is one), it yields each configuration's result."""
+
+
 def report_of(outcome: RunOutcome | str) -> Report | None:
     """The configuration's report; None for one that could not run."""
     return outcome.report if isinstance(outcome, RunOutcome) else None
@@ -39,11 +44,13 @@ def report_of(outcome: RunOutcome | str) -> Report | None:
 
 @dataclass(frozen=True)
 class Variant:
-    """One configuration to compare: what it changes relative to the base run."""
+    """One configuration to compare: what it changes relative to the base run, and optionally
+    the model file it runs and a `note` that says what it is (the report's first note)."""
 
     name: str
     changes: dict[str, Any]
     model_path: str | None = None
+    note: str = ""
 
     def request(self, base: RunRequest) -> RunRequest:
         config = make_config(self.changes, base.config)
@@ -100,13 +107,18 @@ def run_variants(
 
     Setting `cancel` stops the run under way (every run shares it) and skips the rest.  `live`
     makes each run's live data as it starts, so a window can follow one run after another.
-    Output drift is against the first configuration that ran."""
+    Output drift is against the first configuration that ran.  A variant's note comes as an
+    event before it runs, and first among its report's notes."""
     cancel = cancel or threading.Event()
     reference: RunOutcome | None = None
     for variant in variants:
         if cancel.is_set():
             return
+        if variant.note:
+            on_event(variant.name, events.Note(f"{variant.name}: {variant.note}"))
         outcome = run_variant(ProfileRun(variant.request(base), partial(on_event, variant.name), live(), cancel=cancel))
+        if isinstance(outcome, RunOutcome) and variant.note:
+            outcome.report.notes.insert(0, variant.note)
         if isinstance(outcome, RunOutcome):
             outcome = outcome if reference is None else with_drift(outcome, reference)
             reference = reference or outcome
@@ -121,6 +133,31 @@ def run_variant(run: ProfileRun) -> RunOutcome | str:
         return str(error)
     finally:
         run.release()
+
+
+def speed_up(before: Report, after: Report) -> float | None:
+    """How many times faster `after` ran than `before`: the ratio of their median latencies
+    (×2: half the time).  Two runs' medians, not a paired measurement; None where either has none."""
+    if before.latency_ms.median <= 0 or after.latency_ms.median <= 0:
+        return None
+    return before.latency_ms.median / after.latency_ms.median
+
+
+def speed_ups(results: Sequence[Configured]) -> list[tuple[float | None, float | None]]:
+    """Each configuration's speed-up over the first that ran and over the one that ran before it
+    (failed ones skipped); (None, None) for one that failed, and no "before" for the first."""
+    ups: list[tuple[float | None, float | None]] = []
+    first: Report | None = None
+    previous: Report | None = None
+    for _name, outcome in results:
+        report = report_of(outcome)
+        if report is None:
+            ups.append((None, None))
+            continue
+        first = first or report
+        ups.append((speed_up(first, report), None if previous is None else speed_up(previous, report)))
+        previous = report
+    return ups
 
 
 def with_drift(outcome: RunOutcome, reference: RunOutcome) -> RunOutcome:

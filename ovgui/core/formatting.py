@@ -42,6 +42,11 @@ def bytes_moved(layer: LayerStats) -> int | None:
     return (layer.bytes_read or 0) + (layer.bytes_written or 0)
 
 
+def speed_up_text(ratio: float | None) -> str:
+    """A speed-up as a factor, "×2.26" (twice and a quarter as fast); "—" where there is none."""
+    return MISSING if ratio is None else f"×{ratio:.2f}"
+
+
 def format_duration(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 

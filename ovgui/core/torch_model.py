@@ -85,13 +85,20 @@ class TorchModel:
     input_shapes: tuple[tuple[int, ...], ...] = ()
 
 
+TORCH_STATE = threading.Lock()
+"""Loading and converting hold global state: `torch.export.load` keeps its deserializer in a
+global, and OpenVINO's first conversion registers Python implementations of torch operators.
+Two threads at once (the window's model summary and a run, say) fail with
+"_CURRENT_DESERIALIZER is already set" or "Trying to override a python impl"."""
+
+
 def load_torch_model(path: str | Path) -> TorchModel:
-    """The file's model, loaded in the format's own way (see the module docstring)."""
+    """The file's model, loaded in the format's own way (see the module docstring), one load at a time."""
     path = Path(path)
     kind = archive_kind(path)
     torch = import_torch()
     try:
-        with quiet():
+        with TORCH_STATE, quiet():
             if kind == TORCHSCRIPT:
                 return TorchModel(path, kind, torch.jit.load(str(path), map_location="cpu").eval())
             program = torch.export.load(str(path))
@@ -100,17 +107,11 @@ def load_torch_model(path: str | Path) -> TorchModel:
         raise OvguiError(f"cannot read model {path.name}: {first_line(error)}") from None
 
 
-TORCH_LOCK = threading.Lock()
-"""torch's loaders and OpenVINO's PyTorch converter keep process-wide state (two ExportedProgram
-loads at once fail with "_CURRENT_DESERIALIZER is already set"), and the window reads a model on
-one thread while it saves it on another."""
-
-
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
-    """One loader at a time (`TORCH_LOCK`), without torch's deprecation notices (TorchScript is
-    deprecated, and still the format users have): they say nothing a user of ovgui can act on."""
-    with TORCH_LOCK, warnings.catch_warnings():
+    """Without torch's deprecation notices (TorchScript is deprecated, and still the format users
+    have): they say nothing a user of ovgui can act on."""
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
         yield
@@ -136,7 +137,7 @@ def convert(model: TorchModel) -> ov.Model:
     source = model.program if model.program is not None else model.module
     shapes = [list(shape) for shape in model.input_shapes] or None
     try:
-        with quiet():
+        with TORCH_STATE, quiet():
             return ov.convert_model(source, input=shapes)
     except Exception as error:  # noqa: BLE001 - the converter raises anything a model trips in it
         raise OvguiError(f"OpenVINO cannot convert {model.path.name}: {first_line(error)}") from None

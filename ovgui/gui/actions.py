@@ -21,6 +21,7 @@ class WindowActions:
     run: QAction
     stop: QAction
     compare: QAction
+    ladder: QAction
     exports: dict[str, QAction]  # by the export's dialog caption
     export_frames: QAction
     save_ir: QAction
@@ -58,6 +59,9 @@ def build_actions(window: MainWindow) -> WindowActions:
         stop=act("&Stop", window.stop_run, "Esc", "Stop the run (Esc)"),
         compare=act("&Compare…", window.choose_comparison, "Ctrl+F5",
                     "Run several configurations in turn and compare them (Ctrl+F5)"),
+        ladder=act("From &PyTorch to OpenVINO", window.start_ladder,
+                   tip="The latency ladder: PyTorch or ONNX Runtime, then OpenVINO on the file, as IR, with shared memory, "
+                       "threads, the LATENCY hint and a model cache, one step at a time"),
         exports={export.caption: export_action(window, export) for export in EXPORTS},
         export_frames=act("Export annotated &frames into a folder…", window.export_annotated_frames),
         save_ir=act("Save model as &IR…", window.save_model_as_ir, "Ctrl+Shift+S",
@@ -93,7 +97,7 @@ def build_actions(window: MainWindow) -> WindowActions:
     file_menu.addActions([actions.save_ir, actions.fp16_weights])
     file_menu.addSeparator()
     file_menu.addAction(act("&Quit", window.close, QKeySequence.StandardKey.Quit))
-    menu.addMenu("&Run").addActions([actions.run, actions.stop, actions.compare])
+    menu.addMenu("&Run").addActions([actions.run, actions.stop, actions.compare, actions.ladder])
     view_menu = menu.addMenu("&View")
     for number, (name, title) in enumerate(VIEW_TITLES.items(), start=1):
         view_menu.addAction(act(f"&{number} {title}", lambda _checked=False, n=name: window.show_view(n), f"Ctrl+{number}"))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ovgui.core.compare import Configured, load_variants
 from ovgui.core.errors import OvguiError, error_text
 from ovgui.core.files import path_exists, write_bytes_atomic
+from ovgui.core.ladder import is_ladder
 from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Report, RunConfig
@@ -163,7 +164,9 @@ def preload(window: MainWindow, args: argparse.Namespace, config: RunConfig) -> 
         return
     if image:
         window.open_image(image)
-    if args.compare:
+    if args.compare and is_ladder(args.compare):
+        QTimer.singleShot(0, window.start_ladder)
+    elif args.compare:
         QTimer.singleShot(0, lambda: window.start_comparison(load_variants(args.compare)))
     elif args.run:
         QTimer.singleShot(0, window.start_run)
@@ -190,7 +193,7 @@ def _run_window(args: argparse.Namespace, config: RunConfig, messages: QtMessage
     messages.started()
     if args.screenshot:
         screenshot_format(args.screenshot)
-    if args.compare:
+    if args.compare and not is_ladder(args.compare):
         load_variants(args.compare)
     window = MainWindow()
     if args.run or args.compare or args.screenshot or args.report or args.exit_after_run:

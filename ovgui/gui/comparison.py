@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core.agreement import Agreement, agreement
-from ovgui.core.compare import Configured, report_of
+from ovgui.core.compare import Configured, report_of, speed_ups
 from ovgui.core.events import PHASE_TITLES
-from ovgui.core.formatting import format_ms
+from ovgui.core.formatting import format_ms, speed_up_text
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import OutputDrift, Report
 from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, names_wanted_px, value_label, with_legend
@@ -52,6 +52,8 @@ from ovgui.gui.tables import (
 
 COMPARISON_HINT = "Run a comparison (Run › Compare configurations…) to see configurations side by side"
 CONFIGURATION_NAME_MAX_PX = 250
+TOOLTIP_NOTES = 3
+"""A configuration's first notes in its row's tooltip: a ladder step's says what the step changes."""
 CHART_CHROME_PX = 80
 """What a chart takes besides its bars: the legend above them and the value axis below."""
 BAR_SPACING_PX = 3
@@ -71,13 +73,16 @@ REFERENCE_TEXT = "reference"
 
 @dataclass(frozen=True)
 class ComparisonRow:
-    """One configuration: its name and outcome (or error line), and its results against the
+    """One configuration: its name and outcome (or error line), its results against the
     comparison's reference (the first configuration that ran) — None for the reference itself
-    and for a failed run."""
+    and for a failed run — and its speed-ups over the reference and the configuration that ran
+    before it (`compare.speed_ups`)."""
 
     result: Configured
     against: Agreement | None = None
     history: RunHistory | None = None
+    over_first: float | None = None
+    over_previous: float | None = None
 
     @property
     def report(self) -> Report | None:
@@ -187,8 +192,19 @@ class ComparisonModel(RowsModel):
                        "latency_ms.median"),
         _report_column("p90 (ms)", "90th percentile latency: nine in ten inferences were at least this fast.",
                        "latency_ms.p90"),
+        ComputedColumn("Speed-up vs first", "The first configuration's median latency ÷ this one's: ×2.00 ran in half\n"
+                       "the time. A ratio of two runs' medians, not a paired measurement.", "over_first",
+                       speed_up_text, numeric=True, sample="×00.00", compute=attrgetter("over_first")),
+        ComputedColumn("Speed-up vs previous", "The median latency of the configuration that ran before this one\n"
+                       "(the row above, in the order they ran) ÷ this one's: what this step bought.",
+                       "over_previous", speed_up_text, numeric=True, sample="×00.00", compute=attrgetter("over_previous")),
         _report_column("Throughput (FPS)", "Inferences per second over the run; the best is in bold.",
                        "throughput_fps", fps_text),
+        _report_column("Read (ms)", "Reading the model file (an ONNX or PyTorch file is translated while read).",
+                       "timings_ms.read_model"),
+        _report_column("Convert (ms)", "OpenVINO's conversion of a PyTorch model, a phase of its own;\n"
+                       "— for a file that needs none (an IR, or ONNX, whose translation is in Read).",
+                       "timings_ms.convert", read=lambda report: report.timings_ms.convert or None),
         _report_column("Compile / session (ms)", "OpenVINO: compiling the model for the device (or loading it from\n"
                        "the cache); ONNX Runtime: creating the inference session; PyTorch: loading the module.",
                        "timings_ms.compile"),
@@ -227,10 +243,10 @@ class ComparisonModel(RowsModel):
 
     def set_results(self, results: Sequence[Configured]) -> None:
         self._reference = None
-        self._set_rows([self._row(result) for result in results])
+        self._set_rows([self._row(result, ups) for result, ups in zip(results, speed_ups(results))])
 
     def add_result(self, result: Configured) -> None:
-        self._append_row(self._row(result))
+        self._append_row(self._row(result, speed_ups([*self.results(), result])[-1]))
 
     def results(self) -> list[Configured]:
         return [row.result for row in self._rows_as_given()]
@@ -239,16 +255,16 @@ class ComparisonModel(RowsModel):
         """The row (as sorted now) of the configuration that made this very report."""
         return next((number for number, row in enumerate(self._rows) if row.report is report), None)
 
-    def _row(self, result: Configured) -> ComparisonRow:
+    def _row(self, result: Configured, ups: tuple[float | None, float | None]) -> ComparisonRow:
         """The first configuration that ran is the reference the others' results are held against
         (as their output drift is); matching a few hundred boxes costs well under a millisecond."""
-        row = ComparisonRow(result, history=self._history)
+        row = ComparisonRow(result, None, self._history, *ups)
         if row.report is None:
             return row
         if self._reference is None:
             self._reference = row
             return row
-        return ComparisonRow(result, agreement(self._reference.report, row.report), self._history)
+        return ComparisonRow(result, agreement(self._reference.report, row.report), self._history, *ups)
 
     def _history_changed(self, *_signal_args: object) -> None:
         """A run joined or left the history: the run numbers may have changed."""
@@ -283,6 +299,7 @@ class ComparisonModel(RowsModel):
             lines.append(f"against {self._reference.name}: {row.against.summary()}")
             lines += [f"{d.name}: " + (f"max |Δ| {d.max_abs_diff:.4g}, cosine {d.cosine_similarity:.6f}"
                                        if d.compared else d.note) for d in report.drift]
+        lines += [f"note: {note}" for note in report.notes[:TOOLTIP_NOTES]]
         return "\n".join(lines)
 
 

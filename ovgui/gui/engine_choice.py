@@ -9,10 +9,11 @@ one device or one mode only.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-from ovgui.core.engines.capabilities import ENGINES, capabilities
+from ovgui.core.engines.capabilities import ENGINES, capabilities, fixed_values, missing_extra
+
+__all__ = ["fixed_values", "mode_reason", "unavailable"]
 
 
 def unavailable(engine: str, model_path: str) -> str:
@@ -21,22 +22,15 @@ def unavailable(engine: str, model_path: str) -> str:
     if engine not in ENGINES:
         return ""
     declared = capabilities(engine)
-    if declared.extra and importlib.util.find_spec(declared.extra) is None:
-        return f"{declared.label} is not installed: {declared.install}"
+    missing = missing_extra(engine)
+    if missing:
+        return missing
     suffix = Path(model_path).suffix
     if model_path and declared.suffixes is not None and suffix.lower() not in declared.suffixes.values:
         suffixes = declared.suffixes.values
         article = "an" if suffixes[0][1:2] in tuple("aeiou") else "a"
         return f"{declared.label} needs {article} {' or '.join(suffixes)} model, not {suffix or Path(model_path).name}"
     return ""
-
-
-def fixed_values(engine: str) -> dict[str, str]:
-    """The run settings `engine` takes one value of only (device, mode, preprocessing): what a
-    configuration for it is given rather than one it refuses."""
-    declared = capabilities(engine)
-    limits = {"device": declared.devices, "mode": declared.modes, "preprocess": declared.preprocess}
-    return {name: limit.values[0] for name, limit in limits.items() if limit is not None and len(limit.values) == 1}
 
 
 def mode_reason(engine: str) -> str:

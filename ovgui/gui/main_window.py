@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSettings, QSize, Qt, QUrl, Signal, Slot
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from ovgui.core import demo
 from ovgui.core.annotate import save_annotated_frames
-from ovgui.core.compare import Configured, Variant
+from ovgui.core.compare import Comparison, Configured, Variant, run_variants
 from ovgui.core.decoders.families import default_threshold
 from ovgui.core.devices import list_devices
 from ovgui.core.environment import environment_info
@@ -42,6 +43,7 @@ from ovgui.core.events import PHASE_TITLES, Progress
 from ovgui.core.formatting import throughput_text
 from ovgui.core.image import LoadedImage
 from ovgui.core.inputs import first_frame, is_frame_set, read_frame, report_input
+from ovgui.core.ladder import run_ladder
 from ovgui.core.logs import log_folder
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
@@ -455,13 +457,20 @@ class MainWindow(QMainWindow):
             self.start_comparison(dialog.variants())
 
     def start_comparison(self, variants: list[Variant]) -> None:
+        self._start_comparing(partial(run_variants, variants=variants))
+
+    def start_ladder(self) -> None:
+        """Run › From PyTorch to OpenVINO: the latency ladder on the current model, image and device."""
+        self._start_comparing(run_ladder)
+
+    def _start_comparing(self, comparison: Comparison) -> None:
         request = self._request()
         if request is None:
             return
         self.comparison.clear()
         self.show_view("compare")
         self._comparing = True
-        self.session.start_comparison(request, variants)
+        self.session.start_comparing(request, comparison)
 
     @Slot(object)
     def _variant_finished(self, result: Configured) -> None:

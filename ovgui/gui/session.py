@@ -23,6 +23,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, SignalInstance, Slot
@@ -31,7 +32,7 @@ from superqt.utils._qthreading import GeneratorWorkerSignals
 
 from ovgui.core import events
 from ovgui.core.blocking import walked_away
-from ovgui.core.compare import Configured, Variant, run_variants
+from ovgui.core.compare import Comparison, Configured, Variant, run_variants
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.runner import ProfileRun, RunRequest
@@ -144,14 +145,15 @@ class RunWorker(EngineWorker):
 
 
 class ComparisonWorker(EngineWorker):
-    """Runs configurations one after another.  Besides the engine's events it yields each
-    configuration's `LiveData` as it starts and its name and `RunOutcome` (or error line) as it
-    ends; it returns every configuration's name and outcome, in order."""
+    """Runs configurations one after another (`comparison`: `run_variants` over a list, or the
+    latency ladder).  Besides the engine's events it yields each configuration's `LiveData` as it
+    starts and its name and `RunOutcome` (or error line) as it ends; it returns every
+    configuration's name and outcome, in order."""
 
-    def __init__(self, base: RunRequest, variants: list[Variant]):
+    def __init__(self, base: RunRequest, comparison: Comparison):
         super().__init__()
         self._base = base
-        self._variants = variants
+        self._comparison = comparison
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -160,8 +162,8 @@ class ComparisonWorker(EngineWorker):
 
     def work(self) -> list[Configured]:
         results: list[Configured] = []
-        for result in run_variants(self._base, self._variants, on_event=lambda _name, event: self.forward(event),
-                                   cancel=self._cancel, live=self._live_for_next):
+        for result in self._comparison(self._base, on_event=lambda _name, event: self.forward(event),
+                                       cancel=self._cancel, live=self._live_for_next):
             results.append(result)
             self.yielded.emit(result)
         return results
@@ -198,7 +200,7 @@ class RunSession(QObject):
         super().__init__(parent)
         self._worker: EngineWorker | None = None
         self._thread: threading.Thread | None = None
-        self._pending: RunRequest | tuple[RunRequest, list[Variant]] | None = None
+        self._pending: RunRequest | tuple[RunRequest, Comparison] | None = None
         self._left: list[tuple[threading.Thread, EngineWorker]] = []
         self._grace = QTimer(self, singleShot=True, interval=GRACE_MS)
         self._grace.timeout.connect(self._walk_away)
@@ -217,11 +219,15 @@ class RunSession(QObject):
 
     def start_comparison(self, base: RunRequest, variants: list[Variant]) -> None:
         """Configurations in turn on the same thread; Stop ends the current one and skips the rest."""
-        if self._defer((base, variants)):
-            return
-        self._launch(ComparisonWorker(base, variants))
+        self.start_comparing(base, partial(run_variants, variants=variants))
 
-    def _defer(self, pending: RunRequest | tuple[RunRequest, list[Variant]]) -> bool:
+    def start_comparing(self, base: RunRequest, comparison: Comparison) -> None:
+        """`comparison`'s configurations (the ladder's, say) as `start_comparison` runs a list's."""
+        if self._defer((base, comparison)):
+            return
+        self._launch(ComparisonWorker(base, comparison))
+
+    def _defer(self, pending: RunRequest | tuple[RunRequest, Comparison]) -> bool:
         if self._worker is None:
             return False
         self._pending = pending
@@ -329,7 +335,7 @@ class RunSession(QObject):
     def _start_pending(self) -> None:
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            self.start_comparison(*pending) if isinstance(pending, tuple) else self.start(pending)
+            self.start_comparing(*pending) if isinstance(pending, tuple) else self.start(pending)
 
 
 class BackgroundJobs(QObject):

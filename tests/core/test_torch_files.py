@@ -3,11 +3,18 @@ damaged archive are refused in one line, and OpenVINO converts what it reads in 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
 import numpy as np
 import pytest
 from shared_data import image_path
 from torch_models import CNN_INPUT, HEAD_INPUT, detection_head, pickled_module, small_cnn, torch
 
+import ovgui
 from ovgui.core.errors import OvguiError
 from ovgui.core.model import inspect_model
 from ovgui.core.options import make_config
@@ -96,14 +103,50 @@ def inspect_model_as_ov(path):
     return read_model(shared_core(), path)
 
 
-def test_two_threads_read_an_exported_program_at_once(head):
-    """The window inspects a model on one thread while it saves it on another; torch's loader
-    alone fails then ("_CURRENT_DESERIALIZER is already set")."""
-    from concurrent.futures import ThreadPoolExecutor
+def test_threads_load_the_same_file_at_once(cnn):
+    """The window reads a model's summary while a run loads it; torch.export.load alone refuses that."""
+    errors: list[str] = []
 
-    with ThreadPoolExecutor(4) as pool:
-        shapes = list(pool.map(lambda _: inspect_model(head[1]).inputs[0].shape, range(4)))
-    assert shapes == ["[1,3,128,128]"] * 4
+    def load_a_few_times() -> None:
+        for _ in range(5):
+            try:
+                load_torch_model(cnn[1])
+            except OvguiError as error:
+                errors.append(str(error))
+
+    threads = [threading.Thread(target=load_a_few_times) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+FIRST_CONVERSIONS = """
+import sys, threading
+from ovgui.core.torch_model import convert, load_torch_model
+errors = []
+def work():
+    try:
+        convert(load_torch_model(sys.argv[1]))
+    except Exception as error:
+        errors.append(str(error))
+threads = [threading.Thread(target=work) for _ in range(2)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(errors)
+"""
+
+
+def test_two_threads_convert_at_once_in_a_fresh_process(cnn):
+    """OpenVINO's first conversion in a process registers torch operator implementations; two at
+    once fail with "Trying to override a python impl" unless one waits for the other."""
+    done = subprocess.run([sys.executable, "-c", FIRST_CONVERSIONS, str(cnn[1])], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(Path(ovgui.__file__).parents[1])})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_without_torch_a_pytorch_file_says_how_to_install_the_extra(head):

@@ -8,6 +8,7 @@ imported only when a run needs it.  A new engine is its module plus one entry in
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,3 +130,19 @@ def reads_any_model() -> Capabilities:
 def owners(setting: str) -> str:
     """The engines that read `setting`, by label."""
     return " and ".join(declared.label for declared in DECLARED if setting in declared.reads)
+
+
+def missing_extra(name: str) -> str:
+    """The line saying engine `name`'s optional install is missing; "" when it is there (or needs none)."""
+    declared = capabilities(name)
+    if declared.extra and importlib.util.find_spec(declared.extra) is None:
+        return f"{declared.label} is not installed: {declared.install}"
+    return ""
+
+
+def fixed_values(name: str) -> dict[str, str]:
+    """The run settings engine `name` takes one value of only (device, mode, preprocessing): what a
+    configuration for it is given rather than one it refuses."""
+    declared = capabilities(name)
+    limits = {"device": declared.devices, "mode": declared.modes, "preprocess": declared.preprocess}
+    return {setting: limit.values[0] for setting, limit in limits.items() if limit is not None and len(limit.values) == 1}
