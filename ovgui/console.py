@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from ovgui.core import events
+from ovgui.core.accuracy import format_accuracy
 from ovgui.core.agreement import agreement
 from ovgui.core.decoders.suggestions import as_flags
 from ovgui.core.drift import format_drift
@@ -72,6 +73,7 @@ def format_summary(report: Report) -> str:
         _layers(report),
         _memory(report),
         _frames(report),
+        format_accuracy(report),
         _results(report),
         format_outputs(report),
     ]
