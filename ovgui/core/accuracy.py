@@ -161,6 +161,14 @@ class ScoredSet:
         return accuracy
 
 
+def image_accuracy(accuracy: Accuracy | None, source: str) -> ImageAccuracy | None:
+    """An evaluated image's row (its ground truth with it) by the image's path, None when it was not scored."""
+    if accuracy is None:
+        return None
+    key = image_key(source)
+    return next((image for image in accuracy.worst if image_key(image.source) == key), None)
+
+
 def _single_result(report: Report) -> list[FrameResult]:
     """A run of one image as the one row of a set: its steady loop's results, its median latency."""
     if report.image is None or report.frame_set is not None:
@@ -495,9 +503,10 @@ def coverage(accuracy: Accuracy) -> str:
     return "; ".join(parts)
 
 
-def image_text(image: ImageAccuracy, task: str) -> str:
-    """One image's result in a few words: where the true class came, or the boxes matched."""
-    if task == "classification":
+def image_text(image: ImageAccuracy) -> str:
+    """One image's result in a few words: where the true class came (a classifier's row has its
+    true class), or the boxes matched."""
+    if image.label:
         place = f"top-{image.rank}" if image.rank else f"not in the top-{TOP_K}"
         return f"{image.label}: {place}, {image.score:.3f}"
     return f"F1 {image.score:.2f}: {image.matched} matched, {image.missed} missed, {image.false_positives} false"
@@ -521,7 +530,7 @@ def format_accuracy(report: Report) -> str:
     worst = accuracy.worst[:WORST_SHOWN]
     if worst:
         rows.append("  worst images:")
-        rows += [f"    {Path(image.source).name}  {image_text(image, accuracy.task)}" for image in worst]
+        rows += [f"    {Path(image.source).name}  {image_text(image)}" for image in worst]
     rows += [f"  note: {note}" for note in accuracy.notes]
     return "Accuracy\n" + "\n".join(rows)
 
