@@ -9,9 +9,10 @@
 * a COCO JSON (``images``, ``annotations`` with ``bbox`` [x, y, width, height], ``categories``).
 
 A CSV's ``image`` paths and a COCO JSON's ``file_name`` are relative to the image folder: IMAGE
-when it is a folder, else the folder of the annotations file.  The run is IMAGE as always; its
-images are then matched to the annotations by path: an image the annotations do not name is
-listed as not annotated, an annotated image the run has no result for as not run.
+when it is a folder, else the folder of the annotations file.  The run is IMAGE as always (a run
+of one image is scored on its own results); its images are then matched to the annotations by
+path: an image the annotations do not name is listed as not annotated, an annotated image the
+run has no result for as not run.
 
 Class names meet the model's labels by name — exactly, else ignoring case and with ``_`` read as
 a space, also on a label's first comma-separated name ("tabby, tabby cat") — and a name used by
@@ -42,6 +43,7 @@ from ovgui.core.decoders.families import default_threshold
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import read_json, read_text_limited
 from ovgui.core.inputs import FrameSource, images_in
+from ovgui.core.options import BY_NAME
 from ovgui.core.report import Accuracy, ClassAccuracy, Detection, FrameResult, ImageAccuracy, Report
 from ovgui.core.schema import SchemaError, decode
 
@@ -187,7 +189,8 @@ def read_labelled_set(path: str, source: FrameSource) -> LabelledSet:
     """The annotations at `path`, for a run of `source`: one line when they cannot be read, when
     the run is a video, or when none of its images is annotated."""
     if source.kind == "video":
-        raise OvguiError("--accuracy scores images: give a folder, a glob or several images as IMAGE, not a video")
+        raise OvguiError(f"{BY_NAME['accuracy'].title} scores images: give a folder, a glob or several images as IMAGE, "
+                         "not a video")
     given = Path(path).expanduser()
     root = Path(source.inputs[0]) if len(source.inputs) == 1 and Path(source.inputs[0]).is_dir() else given.parent
     if given.is_dir():
@@ -254,8 +257,10 @@ def _read_tree(tree: Path) -> LabelledSet:
 
 
 def _read_csv(path: Path, root: Path) -> LabelledSet:
-    text = _text(path)
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(_text(path))))
+    except csv.Error as error:
+        raise OvguiError(f"{path.name} is not a CSV of image,label rows: {error}") from None
     images: dict[str, str] = {}
     labels: dict[str, str] = {}
     for number, row in enumerate(rows, start=1):
@@ -355,6 +360,10 @@ def _score_boxes(accuracy: Accuracy, labelled: LabelledSet, classes: dict[str, f
         for class_id in sorted(classes.get(category.name, ())):
             category_of.setdefault(class_id, category.id)
     ids = {labelled.image_ids[key]: result for key, result in scored}
+    accuracy.method = (f"pycocotools {version('pycocotools')} COCOeval (bbox): mAP@0.5 and mAP@[.5:.95] as its summary "
+                       f"gives them, at most {COCO_MAX_BOXES} boxes per image; per image, its matching at IoU 0.5")
+    if not ids:
+        return
     predictions, unscored = _predictions(ids, category_of)
     evaluator = _evaluate(coco, predictions, sorted(ids))
     counts = _image_counts(evaluator)
@@ -369,8 +378,6 @@ def _score_boxes(accuracy: Accuracy, labelled: LabelledSet, classes: dict[str, f
     accuracy.map50_95 = float(stats[0]) if stats[0] >= 0 else None
     accuracy.map50 = float(stats[1]) if stats[1] >= 0 else None
     accuracy.per_class = _class_aps(evaluator, names, truth)
-    accuracy.method = (f"pycocotools {version('pycocotools')} COCOeval (bbox): mAP@0.5 and mAP@[.5:.95] as its summary "
-                       f"gives them, at most {COCO_MAX_BOXES} boxes per image; per image, its matching at IoU 0.5")
     if threshold > FULL_RECALL_THRESHOLD:
         accuracy.notes.append(f"scored on the boxes above the decoder's threshold ({threshold:g}); COCO's published mAPs "
                               "keep boxes down to 0.001 (--threshold 0.001)")

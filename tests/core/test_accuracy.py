@@ -268,8 +268,8 @@ def test_a_video_is_refused(tmp_path, capsys):
 
     table = malformed(tmp_path, "a.csv", "bus.jpg,bus\n")
     code, _out, err = cli(capsys, model_path("squeezenet"), write_video(tmp_path / "clip.avi", 2), "--accuracy", table)
-    assert code == EXIT_USAGE and err.strip() == ("error: --accuracy scores images: give a folder, a glob or several "
-                                                  "images as IMAGE, not a video")
+    assert code == EXIT_USAGE and err.strip() == ("error: accuracy (--accuracy) scores images: give a folder, a glob or "
+                                                  "several images as IMAGE, not a video")
 
 
 def test_a_wrong_accuracy_value_in_a_saved_report_is_named(squeezenet_set, tmp_path):

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 from shared_data import IMAGES, MODELS, image_path, model_path
 
 from ovgui.core.report import Report, RunConfig
@@ -125,3 +126,18 @@ def test_annotations_that_cannot_be_read_are_one_line_in_the_banner(window, qtbo
     qtbot.waitUntil(lambda: window.banner.isVisible() and not window.session.busy, timeout=RUN_TIMEOUT_MS)
     assert window.banner.label.text() == "labels.csv line 2: expected image,label, got 'bus.jpg'"
     assert not window.accuracy_view.shows_figures()
+
+
+def test_the_annotations_are_picked_as_a_file_or_a_folder_in_the_settings_panel(window, qtbot, tmp_path, monkeypatch):
+    field = window.controls.settings.field("accuracy")
+    assert field.browse_action.toolTip() == "Choose the accuracy file or folder…"
+    table = tmp_path / "labels.csv"
+    table.write_text("bus.jpg,amphibian\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(table), ""))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(tmp_path))
+    with qtbot.waitSignal(field.edited):
+        field.browse_file()
+    assert window.controls.config().accuracy == str(table)
+    with qtbot.waitSignal(field.edited):
+        field.browse_folder()
+    assert window.controls.config().accuracy == str(tmp_path)
