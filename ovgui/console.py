@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from ovgui.core import events
-from ovgui.core.accuracy import format_accuracy
+from ovgui.core.accuracy_text import format_accuracy
 from ovgui.core.agreement import agreement
 from ovgui.core.decoders.suggestions import as_flags
 from ovgui.core.drift import format_drift

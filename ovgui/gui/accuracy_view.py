@@ -13,7 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from ovgui.core.accuracy import TOP_K, accuracy_line, coverage, image_text
+from ovgui.core.accuracy_text import accuracy_line, coverage, image_text
+from ovgui.core.decoders.classify import TOP_K
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import ClassAccuracy, ImageAccuracy
 from ovgui.gui.tables import Column, ComputedColumn, RowsModel, hint_or_content, make_table, or_missing, percent_text
