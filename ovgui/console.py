@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from ovgui.core import events
+from ovgui.core.accuracy_text import format_accuracy
 from ovgui.core.agreement import agreement
 from ovgui.core.compare import speed_ups
 from ovgui.core.decoders.suggestions import as_flags
@@ -76,6 +77,7 @@ def format_summary(report: Report) -> str:
         _layers(report),
         _memory(report),
         _frames(report),
+        format_accuracy(report),
         _results(report),
         format_outputs(report),
     ]

@@ -20,6 +20,7 @@ BAD_OPTIONS = [
     ("mean", "1,2", "mean (--mean) takes 1 or 3 values, got 2: 1,2"),
     ("cache_dir", "{file}", "cache folder (--cache-dir) must be a folder, but {file} is a file"),
     ("labels_path", "{missing}", "labels (--labels) must be a file, but {missing} does not exist"),
+    ("accuracy", "{missing}", "accuracy (--accuracy) must be a file or a folder, but {missing} does not exist"),
     ("nireq", "10000", "requests (--nireq) must be between 1 and 256, got 10000"),
     ("nstreams", "0", "streams (--nstreams) must be between 1 and 256, got 0"),
     ("nthreads", "-2", "threads (--nthreads) must be between 1 and 1024, got -2"),

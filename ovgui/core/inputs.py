@@ -1,8 +1,9 @@
 """What the user points at, as a sequence of frames: one image, a set of images, or a video.
 
-A set is a folder (its images sorted by name), a glob, or several files; files OpenCV cannot
-read, and symbolic links in a folder or a glob that lead nowhere (a loop, a missing target),
-are skipped with a note, and a set with no readable image at all is an error.  A video is read
+A set is a folder (its images sorted by name; a folder-per-class tree, its sub-folders' images),
+a glob, or several files; files OpenCV cannot read, and symbolic links in a folder or a glob that
+lead nowhere (a loop, a missing target), are skipped with a note, and a set with no readable
+image at all is an error.  A video is read
 with OpenCV's VideoCapture, every `stride`-th frame, at most `max_frames` of them.  Each frame
 carries how long decoding it took, because decoding is the first stage of a frame's pipeline.
 
@@ -212,7 +213,7 @@ def _single(path: Path, max_frames: int | None, stride: int) -> FrameSource:
     """A pipe from the shell is read as one image (a video needs a file OpenCV can seek)."""
     check_not_special(path, pipe_allowed=path.suffix.lower() not in VIDEO_SUFFIXES)
     if path.is_dir():
-        images, notes = _without_broken_links(sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
+        images, notes = _without_broken_links(folder_images(path))
         files = [p for p in images if p.is_file()]
         if not files:
             raise OvguiError(f"{path} holds no images OpenCV can read")
@@ -220,6 +221,20 @@ def _single(path: Path, max_frames: int | None, stride: int) -> FrameSource:
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return _video(path, max_frames, stride)
     return FrameSource("image", str(path), paths=[path])
+
+
+def folder_images(folder: Path) -> list[Path]:
+    """A folder's images sorted by name; a folder with none of its own but sub-folders that hold
+    some (a folder-per-class tree, as labelled sets come) gives theirs, sub-folder by sub-folder."""
+    own = images_in(folder)
+    if own:
+        return own
+    return [image for sub in sorted(p for p in folder.iterdir() if p.is_dir()) for image in images_in(sub)]
+
+
+def images_in(folder: Path) -> list[Path]:
+    """The images directly in `folder`, by their suffix, sorted by name."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
 
 
 def _expanded(paths: list[str]) -> tuple[list[Path], list[str]]:

@@ -102,6 +102,7 @@ class RunConfig:
     data_shapes: str | None = None
     input: dict[str, str] | None = None
     preset: str | None = None
+    accuracy: str | None = None
 
 
 class OptionError(OvguiError):
@@ -121,10 +122,11 @@ class Option:
     (``--rgb``, ``--no-layers``), each with its own help.  `choice_labels` name choices in the
     window; `choice_help` explains what each choice does.  `minimum`/`maximum` bound a number
     (or each number of a list); `above` makes the minimum exclusive.  `lengths` are the list
-    sizes allowed.  `unset` is what ``None`` means, in words.  `path` is "file" or "folder" for
-    options that name one; `exclusive` groups options the command line takes only one of.
-    `reader` reads a text option's own spelling (benchmark_app's shapes) and raises ValueError
-    with the problem when the text does not follow it.
+    sizes allowed.  `unset` is what ``None`` means, in words.  `path` is "file", "folder" or
+    "file or folder" for options that name one (a file, and either, must exist); `exclusive`
+    groups options the command line takes only one of.  `reader` reads a text option's own
+    spelling (benchmark_app's shapes) and raises ValueError with the problem when the text does
+    not follow it.
     """
 
     name: str
@@ -298,6 +300,8 @@ class Option:
         if self.path == "file" and not path.is_file():
             problem = "is a folder" if path.is_dir() else "does not exist"
             raise OptionError(self, f"must be a file, but {value} {problem}")
+        if self.path == "file or folder" and not path.exists():
+            raise OptionError(self, f"must be a file or a folder, but {value} does not exist")
 
 
 _HINTS = get_type_hints(RunConfig)
@@ -423,6 +427,10 @@ OPTIONS: tuple[Option, ...] = (
            flags=("--map-channel",), minimum=0, maximum=4096, metavar="C"),
     Option("map_output", "map output", "probability map / segmentation: which output to read (by name)", "output",
            flags=("--map-output",), unset="the first that lines up with the input", metavar="NAME"),
+    Option("accuracy", "accuracy", "score a set's results against annotations: a folder-per-class tree (give the tree as "
+           "IMAGE too), a CSV of image,label rows or a COCO JSON, their image paths relative to the image folder (IMAGE); "
+           "top-1/top-5 for a classifier, mAP@0.5 and mAP@[.5:.95] (pycocotools) for a detector; class names match the "
+           "model's labels", "output", flags=("--accuracy",), unset="none", path="file or folder", metavar="ANNOTATIONS"),
     Option("preprocess", "preprocessing",
            "where the image is converted to the model's input", "preprocess",
            flags=("--preprocess",), choices=("host", "graph"),

@@ -464,6 +464,69 @@ class FrameSetSummary:
 
 
 @dataclass
+class ClassAccuracy:
+    """One class of a labelled set: `count` is its images (classification) or its ground-truth
+    boxes (detection); the figures are fractions in [0, 1], None where they do not apply (AP of a
+    class with no box in the images evaluated)."""
+
+    label: str
+    count: int
+    top1: float | None = None
+    top5: float | None = None
+    ap50: float | None = None
+    ap50_95: float | None = None
+
+
+@dataclass
+class ImageAccuracy:
+    """One evaluated image, as the Accuracy panel lists it and the filmstrip draws it.
+
+    `score` orders the images, the worst first (a classifier's misses before its hits): for a
+    classifier the probability the model gave the true class (0 when it is not in the top-5), for
+    a detector the F1 of its boxes at IoU 0.5 (2·matched / (2·matched + missed + false positives);
+    1 for an image with no box on either side).  `label` and `rank` are a classifier's (the true
+    class, and its place in the top-5, 0 outside it); `truth` and the three counts a detector's,
+    counted by the COCO evaluator's own matching at IoU 0.5."""
+
+    source: str
+    score: float
+    label: str = ""
+    rank: int = 0
+    truth: list[Detection] = field(default_factory=list)
+    matched: int = 0
+    missed: int = 0
+    false_positives: int = 0
+
+
+@dataclass
+class Accuracy:
+    """A set's results scored against its annotations (`--accuracy ANNOTATIONS`, ovgui.core.accuracy).
+
+    `format` is how the annotations were written ("folders", "csv" or "coco"), `task` what was
+    scored ("classification": `top1`, `top5`; "detection": `map50`, `map50_95` from pycocotools'
+    COCOeval), every figure a fraction in [0, 1] over the `evaluated` images (annotated and run).
+    `worst` is every evaluated image, the worst first; `not_run` the annotated images the run has no
+    result for (`--frames`, unreadable, stopped), `not_annotated` the images run that the
+    annotations do not name; `images` is the IMAGE the run was given."""
+
+    annotations: str
+    format: str
+    task: str
+    evaluated: int
+    images: str = ""
+    top1: float | None = None
+    top5: float | None = None
+    map50: float | None = None
+    map50_95: float | None = None
+    per_class: list[ClassAccuracy] = field(default_factory=list)
+    worst: list[ImageAccuracy] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)
+    not_annotated: list[str] = field(default_factory=list)
+    method: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class EnvironmentInfo:
     """The software and machine a run was measured on, so two reports can be told apart later."""
 
@@ -560,6 +623,7 @@ class Report:
     drift: list[OutputDrift] = field(default_factory=list)
     shape_runs: list[ShapeRun] = field(default_factory=list)
     text: RecognisedText | None = None
+    accuracy: Accuracy | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -766,7 +830,7 @@ def _check_paths(report: Report) -> None:
     """The files a report names are opened and remembered by the window: a path no system could
     hold (a million characters, a NUL byte) makes the report unusable rather than the window."""
     named = [("report.model.path", report.model.path), ("report.config.labels_path", report.config.labels_path),
-             ("report.config.decoder_file", report.config.decoder_file)]
+             ("report.config.decoder_file", report.config.decoder_file), ("report.config.accuracy", report.config.accuracy)]
     if report.image is not None:
         named.append(("report.image.path", report.image.path))
     if report.frame_set is not None:

@@ -23,6 +23,7 @@ import numpy as np
 import openvino as ov
 
 from ovgui.core import events
+from ovgui.core.accuracy import LabelledSet, read_labelled_set
 from ovgui.core.blocking import call
 from ovgui.core.decoders.base import DecodeOptions, ModelOutput
 from ovgui.core.decoders.families import class_count, guess_family
@@ -101,6 +102,7 @@ class ProfileRun:
         self._cancel = cancel or threading.Event()
         self._notes: list[str] = []
         self._user_decoder: UserDecoder | None = None
+        self._labelled: LabelledSet | None = None
         self.engine: Engine | None = None
         self.partial: Report | None = None
         """The report once its measurements are in, before decoding: what a run stopped at once can still write."""
@@ -134,6 +136,8 @@ class ProfileRun:
         if config.decoder_file:
             self._user_decoder = load_user_decoder(config.decoder_file, config.decoder_timeout_s, self._cancel)
         source = open_source([self.request.image_path, *self.request.more_images], config.frames, config.stride)
+        if config.accuracy:
+            self._labelled = read_labelled_set(config.accuracy, source)
         frames = source.frames()
         first = next(frames, None)
         if first is None:
@@ -190,6 +194,7 @@ class ProfileRun:
         info = describe_model(model, self.request.model_path, self.request.is_demo)
         family = self._family(model)
         labels = self._labels(model, family)
+        scoring = self._labelled.matched(labels, "" if self._user_decoder else family) if self._labelled else None
         check_memory(model, image, config)
 
         started = self._begin("compile")
@@ -236,6 +241,8 @@ class ProfileRun:
             report.per_image = per_image
             report.frame_set = summarize(source, per_image, loop, first.decode_ms)
             report.throughput_fps = report.frame_set.end_to_end_fps
+        if scoring is not None:
+            report.accuracy = scoring.score(report)
         self._end("results", results_started)
         self._memory.end_phase()
         return report, outputs, prepared.geometry, result.mask, graph

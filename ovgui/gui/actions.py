@@ -100,7 +100,8 @@ def build_actions(window: MainWindow) -> WindowActions:
     menu.addMenu("&Run").addActions([actions.run, actions.stop, actions.compare, actions.ladder])
     view_menu = menu.addMenu("&View")
     for number, (name, title) in enumerate(VIEW_TITLES.items(), start=1):
-        view_menu.addAction(act(f"&{number} {title}", lambda _checked=False, n=name: window.show_view(n), f"Ctrl+{number}"))
+        shortcut = f"Ctrl+{number}" if number <= 9 else None  # Ctrl+1 to Ctrl+9; a tenth view is in the menu only
+        view_menu.addAction(act(f"&{number % 10} {title}", lambda _checked=False, n=name: window.show_view(n), shortcut))
     view_menu.addSeparator()
     view_menu.addActions([
         actions.settings, actions.maximise,

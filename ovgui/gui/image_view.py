@@ -62,6 +62,9 @@ OVERLAY_MARGIN_PX = 10
 OVERLAY_PADDING_PX = 8
 OVERLAY_BAR_PX = 4
 SLIDER_MIN_WIDTH_PX = 140
+TRUTH_INK = QColor(255, 255, 255)
+TRUTH_OUTLINE = QColor(20, 20, 20)
+TRUTH_Z = 3.0
 
 
 def bgr_to_qimage(bgr: np.ndarray) -> QImage:
@@ -196,6 +199,41 @@ class BoxItem(QGraphicsRectItem):
         )
 
 
+class TruthItem(QGraphicsRectItem):
+    """A ground-truth box of a labelled set: white dashes over a dark line, so it reads on any photo
+    and stays apart from the model's solid boxes in their class colours; its tab ("truth: person")
+    sits inside the box's bottom edge, away from the predictions' tabs at the top.  The score
+    slider never hides it: the truth has no score."""
+
+    def __init__(self, truth: Detection) -> None:
+        x1, y1, x2, y2 = truth.box
+        super().__init__(QRectF(x1, y1, x2 - x1, y2 - y1))
+        self.truth = truth
+        self._pens = [self._pen(TRUTH_OUTLINE, Qt.PenStyle.SolidLine, BOX_PEN_PX + 2),
+                      self._pen(TRUTH_INK, Qt.PenStyle.DashLine, BOX_PEN_PX)]
+        self.setPen(self._pens[0])
+        self._tab = _LabelTab(f"truth: {truth.label}", TRUTH_OUTLINE, self)
+        self._tab.setPos(QPointF(x1, y2))
+        self.setZValue(TRUTH_Z)
+        self.setToolTip(f"<b>ground truth: {escaped(truth.label)}</b><br>"
+                        f"box [{x1:.0f}, {y1:.0f}, {x2:.0f}, {y2:.0f}] · {x2 - x1:.0f} × {y2 - y1:.0f} px")
+
+    @staticmethod
+    def _pen(color: QColor, style: Qt.PenStyle, width: float) -> QPen:
+        pen = QPen(color, width, style)
+        pen.setCosmetic(True)
+        return pen
+
+    def label_text(self) -> str:
+        return self._tab.text()
+
+    def paint(self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for pen in self._pens:
+            painter.setPen(pen)
+            painter.drawRect(self.rect())
+
+
 class ImageView(QGraphicsView):
     """Zoom with the wheel around the cursor, pan by dragging, double-click to fit."""
 
@@ -208,6 +246,8 @@ class ImageView(QGraphicsView):
         self._overlay_item: QGraphicsPixmapItem | None = None
         self._overlay_opacity = 1.0
         self._boxes: list[BoxItem] = []
+        self._truth: list[TruthItem] = []
+        self._truth_label = ""
         self._classes: list[ClassScore] = []
         self._min_score = 0.0
         self._user_zoomed = False
@@ -235,6 +275,7 @@ class ImageView(QGraphicsView):
     def clear(self) -> None:
         self.set_detections([])
         self.set_classes([])
+        self.set_truth([])
         self.set_overlay(None)
         if self._pixmap_item is not None:
             self.scene().removeItem(self._pixmap_item)
@@ -278,6 +319,24 @@ class ImageView(QGraphicsView):
             self.scene().addItem(box)
         self._place_labels()
         self.set_min_score(self._min_score)
+
+    def set_truth(self, boxes: list[Detection], label: str = "") -> None:
+        """A labelled set's ground truth for the photo shown: its boxes (a detector's set) or its
+        class (a classifier's, a line under the top-5); none clears it."""
+        for item in self._truth:
+            self.scene().removeItem(item)
+        self._truth = [TruthItem(box) for box in boxes]
+        for item in self._truth:
+            self.scene().addItem(item)
+        self._truth_label = label
+        self.viewport().update()
+
+    def truth_items(self) -> list[TruthItem]:
+        return list(self._truth)
+
+    def truth_line(self) -> str:
+        """The class card's ground-truth line as drawn, e.g. "truth: Egyptian cat" ("" without one)."""
+        return f"truth: {self._truth_label}" if self._truth_label else ""
 
     def set_min_score(self, score: float) -> None:
         self._min_score = score
@@ -362,7 +421,7 @@ class ImageView(QGraphicsView):
         painter.resetTransform()
         if self._pixmap_item is None:
             self._draw_placeholder(painter)
-        elif self._classes:
+        elif self._classes or self._truth_label:
             self._draw_classes(painter)
         painter.restore()
 
@@ -394,14 +453,15 @@ class ImageView(QGraphicsView):
         the theme, because it sits on a photo."""
         metrics = QFontMetricsF(self.font())
         lines = self.class_lines()
+        truth = self.truth_line()
         line_h = metrics.height() + OVERLAY_BAR_PX + 4
-        text_w = max(metrics.horizontalAdvance(line) for line in lines)
+        text_w = max(metrics.horizontalAdvance(line) for line in [*lines, truth])
         corner = self.mapFromScene(self.sceneRect().topLeft())
         panel = QRectF(
             max(corner.x(), 0) + OVERLAY_MARGIN_PX,
             max(corner.y(), 0) + OVERLAY_MARGIN_PX,
             max(text_w, 160) + 2 * OVERLAY_PADDING_PX,
-            len(lines) * line_h + 2 * OVERLAY_PADDING_PX - 4,
+            (len(lines) + bool(truth)) * line_h + 2 * OVERLAY_PADDING_PX - 4,
         )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -417,6 +477,13 @@ class ImageView(QGraphicsView):
             painter.fillRect(bar, QColor(255, 255, 255, 40))
             score_bar = QRectF(bar.left(), bar.top(), inner_w * cls.score, OVERLAY_BAR_PX)
             painter.fillRect(score_bar, _class_qcolor(cls.class_id))
+        if truth:
+            top = panel.top() + OVERLAY_PADDING_PX + len(lines) * line_h
+            font = QFont(self.font())
+            font.setItalic(True)
+            painter.setFont(font)
+            painter.setPen(QColor(Qt.GlobalColor.white))
+            painter.drawText(QPointF(panel.left() + OVERLAY_PADDING_PX, top + metrics.ascent()), truth)
 
 
 class ImagePanel(QWidget):
@@ -485,10 +552,14 @@ class ImagePanel(QWidget):
         self._has_result = False
         self._update_controls()
 
+    def set_truth(self, boxes: list[Detection], label: str = "") -> None:
+        self.view.set_truth(boxes, label)
+
     def clear_result(self) -> None:
-        """Take the boxes and classes off the photo (they belonged to another model), keep the photo."""
+        """Take the boxes, classes and ground truth off the photo (they belonged to another model), keep the photo."""
         self.view.set_detections([])
         self.view.set_classes([])
+        self.view.set_truth([])
         self._has_result = False
         self._update_controls()
 

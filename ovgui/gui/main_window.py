@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core import demo
+from ovgui.core.accuracy import image_accuracy
 from ovgui.core.annotate import save_annotated_frames
 from ovgui.core.compare import Comparison, Configured, Variant, run_variants
 from ovgui.core.decoders.families import default_threshold
@@ -53,6 +54,7 @@ from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
 from ovgui.core.save_ir import SavedIr, save_as_ir, saved_ir_text
 from ovgui.gui.ab_panel import ABPanel
+from ovgui.gui.accuracy_view import AccuracyView
 from ovgui.gui.actions import build_actions
 from ovgui.gui.banners import INFO_STYLE, REPORT_STYLE, WARNING_STYLE, ErrorBanner, note
 from ovgui.gui.compare_dialog import CompareDialog
@@ -191,13 +193,15 @@ class MainWindow(QMainWindow):
         self.graph_view = GraphView(self.jobs.submit)
         self.roofline = RooflineView()
         self.shape_runs_view = ShapeRunsView()
+        self.accuracy_view = AccuracyView()
         self.workspaces = Workspaces({
             "overview": self.overview, "layers": self.layers_view, "compare": self.comparison, "ab": self.ab_panel,
             "outputs": self.outputs_panel, "frames": self.frames_view, "shapes": self.shape_runs_view,
-            "graph": self.graph_view, "roofline": self.roofline,
+            "graph": self.graph_view, "roofline": self.roofline, "accuracy": self.accuracy_view,
         })
         self.outcome_views: list[ResultView] = [self.photo, self.overview, self.layers_view, self.ab_panel, self.outputs_panel,
-                                                self.frames_view, self.shape_runs_view, self.graph_view, self.roofline]
+                                                self.frames_view, self.shape_runs_view, self.graph_view, self.roofline,
+                                                self.accuracy_view]
         """The views made from the shown outcome, emptied when a run starts.  Compare keeps its
         configurations until the next comparison: it is told which one is shown, never cleared by a run."""
         self.live_views: list[LiveView] = [self.overview, self.layers_view, self.frames_view]
@@ -279,6 +283,7 @@ class MainWindow(QMainWindow):
         self.overlays.failed.connect(self._show_error)
         self.frames_view.frame_selected.connect(self._frame_selected)
         self.frames_view.live_frame.connect(self._live_frame)
+        self.accuracy_view.image_chosen.connect(self._show_scored_image)
         self.workspaces.maximise_toggled.connect(self.commands.maximise.trigger)
         self.workspaces.currentChanged.connect(lambda _index: self._place_photo())
         self.commands.settings.triggered.connect(self._settings_toggled)
@@ -601,6 +606,7 @@ class MainWindow(QMainWindow):
             return
         threshold = report.config.threshold or default_threshold(report.decoder.name)
         self.image_panel.set_result(report.detections, report.classes, threshold)
+        self._show_truth(report.image.path if report.image and report.frame_set is None else "")
         self.overlays.show_result(self.outcome, self.image.bgr)
 
     @Slot(str)
@@ -715,6 +721,23 @@ class MainWindow(QMainWindow):
         threshold = (report.config.threshold or default_threshold(report.decoder.name)) if report else 0.0
         self.image_panel.set_image(pixels)
         self.image_panel.set_result(result.detections, result.classes, threshold)
+        self._show_truth(result.source)
+
+    def _show_truth(self, source: str) -> None:
+        """The ground truth of the image shown, when the shown report scored it (never a running set's: its
+        report is not in yet)."""
+        scored = image_accuracy(self.report.accuracy, source) if self.report and not self.session.busy else None
+        self.image_panel.set_truth(scored.truth if scored else [], scored.label if scored else "")
+
+    @Slot(str)
+    def _show_scored_image(self, source: str) -> None:
+        """An image picked in the Accuracy workspace: its frame in Frames (a run of one image: the Overview)."""
+        frame = next((row for row in self.report.per_image if row.source == source), None) if self.report else None
+        if frame is None:
+            self.show_view("overview")
+            return
+        self.show_view("frames")
+        self.frames.select_frame(frame.index)
 
     # export -----------------------------------------------------------------
 

@@ -1,11 +1,12 @@
 """Widgets for run options, made from their declarations in `ovgui.core.options`.
 
 A choice becomes a combo box (with the "unset" entry first when the option may
-be left to ovgui), a switch a check box, and everything else a text field that
-parses what is typed with the option's own parser — the one the command line
-uses — so a value is accepted or refused with the same words in both.  Every
-field answers `value()` and `setValue()` and emits `edited` only for the
-user's own changes.
+be left to ovgui), a switch a check box, and everything else a text field (with a
+browse button inside it when the option names a file or a folder) that parses
+what is typed with the option's own parser — the one the command line uses — so
+a value is accepted or refused with the same words in both.  Every field
+answers `value()` and `setValue()` and emits `edited` only for the user's own
+changes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLineEdit, QWidget
+from PySide6.QtGui import QAction, QCursor
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QLineEdit, QMenu, QStyle, QWidget
 
 from ovgui.core.options import BY_NAME, Option, OptionError, format_value
 from ovgui.core.report import RunConfig
@@ -74,12 +76,50 @@ class TextField(QLineEdit):
         self.setText(format_value(value))
 
 
+class PathField(TextField):
+    """A text field for an option that names a file or a folder (its declaration's `path`), with a
+    browse button inside it; "file or folder" offers both."""
+
+    def __init__(self, option: Option, parent: QWidget | None = None):
+        super().__init__(option, parent)
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon)
+        self.browse_action = self.addAction(icon, QLineEdit.ActionPosition.TrailingPosition)
+        self.browse_action.setToolTip(f"Choose the {option.label} {option.path}…")
+        self.browse_action.triggered.connect(self._browse)
+
+    def browse_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, _capitalised(self.option.label), self._start())
+        self._chosen(path)
+
+    def browse_folder(self) -> None:
+        self._chosen(QFileDialog.getExistingDirectory(self, _capitalised(self.option.label), self._start()))
+
+    def _browse(self) -> None:
+        if self.option.path == "folder":
+            self.browse_folder()
+        elif self.option.path == "file":
+            self.browse_file()
+        else:
+            menu = QMenu(self)
+            menu.addActions([QAction("A file…", menu, triggered=self.browse_file),
+                             QAction("A folder…", menu, triggered=self.browse_folder)])
+            menu.exec(QCursor.pos())
+
+    def _start(self) -> str:
+        return self.text().strip()
+
+    def _chosen(self, path: str) -> None:
+        if path:
+            self.setText(path)
+            self.edited.emit()
+
+
 def make_field(option: Option) -> ChoiceField | SwitchField | TextField:
     if option.choices:
         return ChoiceField(option)
     if option.value_type is bool:
         return SwitchField(option)
-    return TextField(option)
+    return PathField(option) if option.path else TextField(option)
 
 
 class OptionForm(QGroupBox):

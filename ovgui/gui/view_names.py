@@ -16,6 +16,7 @@ VIEW_TITLES: dict[str, str] = {
     "shapes": "Shapes",
     "graph": "Graph",
     "roofline": "Roofline",
+    "accuracy": "Accuracy",
 }
 """Each view's name (`--view NAME`, `MainWindow.show_view(name)`) and its tab's title, in tab order."""
 

@@ -25,6 +25,10 @@ def every_option(tmp_path) -> list[str]:
     """A value other than the default for every RunConfig field but the budget."""
     labels = tmp_path / "labels.txt"
     labels.write_text("face\n")
+    faces = tmp_path / "faces.json"
+    faces.write_text(json.dumps({"images": [{"id": 1, "file_name": str(image_path("zidane.jpg"))}],
+                                 "annotations": [{"image_id": 1, "category_id": 1, "bbox": [916, 101, 139, 179]}],
+                                 "categories": [{"id": 1, "name": "face"}]}))
     return [
         "-d", "AUTO", "--mode", "throughput", "--hint", "latency", "--precision", "f32",
         "--nstreams", "1", "--nthreads", "1", "--nireq", "2", "--cache-dir", str(tmp_path / "cache"),
@@ -36,7 +40,7 @@ def every_option(tmp_path) -> list[str]:
         "--map-output", "loc", "--inter-op-threads", "1", "--graph-optimization", "basic", "--execution-mode", "parallel",
         "-b", "2", "--shape", "input[1,3,320,320]", "--data-shape", "[1,3,320,320][1,3,256,256]",
         "--input", f"input={image_path('zidane.jpg')}",
-        "--preset", "signed",
+        "--preset", "signed", "--accuracy", str(faces),
     ]
 
 
@@ -59,6 +63,7 @@ def test_every_option_goes_from_the_command_line_through_the_window_into_the_rep
     assert report.preprocess.input_shape == [2, 3, 320, 320] and report.preprocess.color_order == "rgb"
     assert report.layers == [] and report.compiled.requests_used == 2
     assert [run.inputs for run in report.shape_runs] == [{"input": [2, 3, 320, 320]}, {"input": [2, 3, 256, 256]}]
+    assert report.accuracy.evaluated == 1 and report.accuracy.task == "detection"
 
 
 def load(window, qtbot) -> None:
