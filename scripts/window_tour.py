@@ -8,7 +8,8 @@ Run it from the project's folder on a real X server (the layout test starts Xvfb
 
 The runs: face-detection-adas on a photo (Overview, Layers with a selected layer, Graph,
 Roofline, Outputs), a comparison of three configurations (Compare), YuNet on OpenVINO then on
-ONNX Runtime (A/B of two engines), and face-detection-adas on the folder of photos (Frames).
+ONNX Runtime (A/B of two engines), the latency ladder on a PyTorch detection head (Compare),
+and face-detection-adas on the folder of photos (Frames).
 Settings are kept in a temporary folder, so the user's own are neither read nor changed.
 """
 
@@ -162,6 +163,22 @@ class Tour:
         self.facts["ab"] = table_facts(self.view("ab"))
         self.shoot("ab")
 
+    def ladder(self) -> None:
+        """The latency ladder on a PyTorch model (the tests' detection head, saved as .pt2 here):
+        every step from PyTorch to a cached IR."""
+        from tests.torch_models import detection_head
+
+        _, program = detection_head(Path(tempfile.mkdtemp(prefix="ovgui-tour-")))
+        self.window.open_model(str(program))
+        self.window.open_image(str(SHARED / PHOTO))
+        self.window.set_config(RunConfig(iterations=300))
+        settle()
+        self.window.start_ladder()
+        wait_for(self.window.session.returned)
+        compare = self.view("compare")
+        self.facts["ladder"] = table_facts(compare)
+        self.shoot("ladder")
+
     def frames(self) -> None:
         self.run(FACE, "images", RunConfig(iterations=20, precision="f32"))
         self.view("frames")
@@ -172,7 +189,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write what was measured here")
     parser.add_argument("--shots", type=Path, help="save a screenshot of each view into this folder")
-    parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "frames"],
+    parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "ladder", "frames"],
                         help="the parts of the tour to take")
     args = parser.parse_args()
     app = make_application()
@@ -183,7 +200,8 @@ def main() -> int:
         settle(1000)
         tour = Tour(window, args.shots)
         for part in args.only:
-            {"photo": tour.photo_run, "comparison": tour.comparison, "engines": tour.engines, "frames": tour.frames}[part]()
+            {"photo": tour.photo_run, "comparison": tour.comparison, "engines": tour.engines, "ladder": tour.ladder,
+             "frames": tour.frames}[part]()
         tour.facts["window"] = list(window.size().toTuple())
         tour.facts["maximised"] = window.isMaximized()
         window.close()
