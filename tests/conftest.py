@@ -14,3 +14,19 @@ def isolated_logs(tmp_path_factory):
     patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
     yield
     patch.undo()
+
+
+@pytest.fixture(scope="session")
+def cnn(tmp_path_factory):
+    """The tests' small PyTorch classifier as (.pt, .pt2), built once per session (tests only read it)."""
+    from torch_models import small_cnn
+
+    return small_cnn(tmp_path_factory.mktemp("cnn"))
+
+
+@pytest.fixture(scope="session")
+def head(tmp_path_factory):
+    """The tests' YOLOv8-style PyTorch detection head as (.pt, .pt2), built once per session."""
+    from torch_models import detection_head
+
+    return detection_head(tmp_path_factory.mktemp("head"))

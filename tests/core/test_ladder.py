@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 from shared_data import image_path, model_path
-from torch_models import small_cnn, torch
+from torch_models import torch
 
 from ovgui.cli import profile_main
 from ovgui.core import events
@@ -57,8 +57,8 @@ def reports(results: list[Configured]) -> dict[str, Report]:
 
 
 @pytest.fixture(scope="module")
-def cnn_pt2(tmp_path_factory) -> Path:
-    return small_cnn(tmp_path_factory.mktemp("cnn"))[1]
+def cnn_pt2(cnn) -> Path:
+    return cnn[1]
 
 
 @pytest.fixture(scope="module")

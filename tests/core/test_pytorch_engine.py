@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from shared_data import image_path, model_path
-from torch_models import CNN_INPUT, HEAD_INPUT, detection_head, small_cnn, torch
+from torch_models import CNN_INPUT, HEAD_INPUT, torch
 
 from ovgui.console import format_comparison
 from ovgui.core.agreement import agreement
@@ -42,14 +42,6 @@ NESTED = {"aten::convolution", "aten::_convolution", "aten::_slow_conv2d_forward
 """Operators that only run inside others in these models' graphs: a row of theirs would count time twice."""
 
 
-@pytest.fixture(scope="module")
-def cnn(tmp_path_factory):
-    return small_cnn(tmp_path_factory.mktemp("cnn"))
-
-
-@pytest.fixture(scope="module")
-def head(tmp_path_factory):
-    return detection_head(tmp_path_factory.mktemp("head"))
 
 
 def settings(path: Path, **changes) -> dict:

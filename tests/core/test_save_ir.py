@@ -8,7 +8,7 @@ import numpy as np
 import openvino as ov
 import pytest
 from shared_data import image_path, model_path
-from torch_models import HEAD_INPUT, detection_head, torch
+from torch_models import HEAD_INPUT, torch
 
 from ovgui.cli import profile_main
 from ovgui.core.errors import OvguiError
@@ -17,10 +17,6 @@ from ovgui.core.torch_model import load_torch_model
 
 F32 = {"INFERENCE_PRECISION_HINT": "f32"}
 
-
-@pytest.fixture(scope="module")
-def head(tmp_path_factory):
-    return detection_head(tmp_path_factory.mktemp("head"))
 
 
 def torch_outputs(path, example: np.ndarray) -> np.ndarray:

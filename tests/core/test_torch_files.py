@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from shared_data import image_path
-from torch_models import CNN_INPUT, HEAD_INPUT, detection_head, pickled_module, small_cnn, torch
+from torch_models import CNN_INPUT, HEAD_INPUT, pickled_module, torch
 
 import ovgui
 from ovgui.core.errors import OvguiError
@@ -20,16 +20,6 @@ from ovgui.core.model import inspect_model
 from ovgui.core.options import make_config
 from ovgui.core.runner import RunRequest, run_profile
 from ovgui.core.torch_model import EXPORTED_PROGRAM, TORCHSCRIPT, archive_kind, load_torch_model
-
-
-@pytest.fixture(scope="module")
-def cnn(tmp_path_factory):
-    return small_cnn(tmp_path_factory.mktemp("cnn"))
-
-
-@pytest.fixture(scope="module")
-def head(tmp_path_factory):
-    return detection_head(tmp_path_factory.mktemp("head"))
 
 
 def test_each_format_is_told_by_its_members(cnn):

@@ -4,18 +4,13 @@ target that cannot be written, or a pickled module, is one banner line."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
-from torch_models import detection_head, pickled_module
+from torch_models import pickled_module
 
 LOAD_TIMEOUT_MS = 30_000
 
-
-@pytest.fixture(scope="module")
-def head(tmp_path_factory):
-    return detection_head(tmp_path_factory.mktemp("head"))
 
 
 def save_to(window, qtbot, monkeypatch, chosen) -> None:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-import pytest
 from PySide6.QtWidgets import QTableView
 from shared_data import image_path, model_path
-from torch_models import detection_head
 
 from ovgui.core.engines.capabilities import INSTALL_TORCH
 from ovgui.gui.main_window import MainWindow
@@ -17,10 +15,6 @@ from ovgui.gui.main_window import MainWindow
 RUN_TIMEOUT_MS = 180_000
 NOT_INSTALLED = f"PyTorch is not installed; install it with {INSTALL_TORCH}"
 
-
-@pytest.fixture(scope="module")
-def head(tmp_path_factory):
-    return detection_head(tmp_path_factory.mktemp("head"))
 
 
 def entry(window: MainWindow, engine: str):
