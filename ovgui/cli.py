@@ -45,7 +45,7 @@ def add_run_options(parser: argparse.ArgumentParser, quantize_presets: bool = Fa
         if option.name == "input_shapes":
             continue
         if option.name == "preset" and quantize_presets:
-            parser.add_argument(*option.flags, dest=option.name, action=PresetAction,
+            parser.add_argument(*option.flags, dest=option.name, action=PresetAction, choices=(*option.choices, *PRESETS),
                                 metavar=f"{{{','.join(option.choices)}}}|{{{','.join(PRESETS)}}}",
                                 help=f"{option.help_text()}; with --quantize, NNCF's quantization preset: "
                                      f"{', '.join(PRESETS)}", default=argparse.SUPPRESS)
@@ -94,15 +94,7 @@ class PresetAction(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
-        text = str(values).strip()
-        if text in PRESETS:
-            namespace.quantize_preset = text
-            return
-        option = BY_NAME["preset"]
-        try:
-            setattr(namespace, option.name, option.check(option.parse(text)))
-        except OptionError as error:
-            raise argparse.ArgumentError(self, f"{error.problem}; with --quantize: {', '.join(PRESETS)}") from None
+        setattr(namespace, "quantize_preset" if values in PRESETS else self.dest, values)
 
 
 def _parser_for(option: Option) -> Callable[[str], Any]:
