@@ -6,8 +6,9 @@ Stop must end it at once, so `Quantization.stop` kills the process.  Its answers
 the result) come back line by line; everything else it prints (NNCF's log and progress bars,
 OpenVINO's warnings) goes to ovgui's log, never to the floor.  The child writes the IR under a
 temporary name beside the target, and this process renames it over the target only once the
-child has ended well: a Stop, a crash or a full disk leaves no half-written
-model and no temporary file.
+child has answered that it is complete: a Stop, a crash or a full disk leaves no half-written
+model and no temporary file (and a child whose parent died removes its own, see
+`ovgui.core.quantize_worker`).
 
 Calibration sees what inference sees: each image is preprocessed as a run preprocesses a set
 (`ovgui.core.calibration`), with the run settings given.
@@ -20,6 +21,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -41,6 +43,8 @@ from ovgui.core.save_ir import check_ir_target
 log = logging.getLogger(__name__)
 STOPPED = "quantization stopped; nothing was written"
 TEMPORARY_SUFFIX = ".ovgui-tmp"
+OWN_GROUP = hasattr(os, "killpg")
+"""Whether the child is started as the leader of a process group of its own (POSIX), so a Stop ends what it forked too."""
 KEPT_LINES = 20
 """The child's last lines of output kept for the message when it dies without an answer."""
 PHASES = {
@@ -139,8 +143,8 @@ class Quantization:
     def stop(self) -> None:
         with self._lock:
             self._stopped.set()
-            if self._process is not None and self._process.poll() is None:
-                self._process.kill()
+            if self._process is not None:
+                end_group(self._process)
 
     def run(self, on_event: Callable[[QuantizeEvent], None] = ignore_event) -> QuantizedIr:
         """The INT8 IR, or `RunCancelled` when stopped, or the `OvguiError` line saying why not."""
@@ -155,8 +159,7 @@ class Quantization:
         temporary = out.with_name(f".{out.stem}.{secrets.token_hex(6)}{TEMPORARY_SUFFIX}.xml")
         started = time.perf_counter()
         try:
-            done = self._run_child(self._payload(temporary), on_event)
-            commit(temporary, out)
+            done = self._run_child(self._payload(temporary), temporary, out, on_event)
         finally:
             for path in (temporary, temporary.with_suffix(".bin")):
                 path.unlink(missing_ok=True)
@@ -171,38 +174,47 @@ class Quantization:
                 "options": request.options.to_json(), "config": asdict(request.config),
                 "compress_to_fp16": request.compress_to_fp16}
 
-    def _run_child(self, payload: dict[str, Any], on_event: Callable[[QuantizeEvent], None]) -> dict[str, Any]:
-        """The child's `done` answer; its error line, or a line saying how it died, as an `OvguiError`."""
+    def _run_child(self, payload: dict[str, Any], temporary: Path, out: Path,
+                   on_event: Callable[[QuantizeEvent], None]) -> dict[str, Any]:
+        """The child's `done` answer, the IR renamed to `out` before the child is let go; its error
+        line, or a line saying how it died, as an `OvguiError`.  A Stop wins until the IR is renamed."""
         on_event(QuantizeProgress("start"))
         with self._lock:
             if self._stopped.is_set():
                 raise RunCancelled(STOPPED)
             process = self._process = subprocess.Popen(
-                [sys.executable, "-m", "ovgui.core.quantize_worker", json.dumps(payload)],
+                [sys.executable, "-m", "ovgui.core.quantize_worker", json.dumps(payload)], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", errors="replace", env=child_env(),
+                start_new_session=OWN_GROUP,
             )
-        assert process.stdout is not None and process.stderr is not None
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
         last_lines: deque[str] = deque(maxlen=KEPT_LINES)
         logger = threading.Thread(target=log_lines, args=(process.stderr, last_lines), name="ovgui-quantize-log", daemon=True)
+        committed = False
         with process:
             logger.start()
             try:
                 answer = self._read_answers(process.stdout, on_event)
+                with self._lock:
+                    if "done" in answer and not self._stopped.is_set():
+                        commit(temporary, out)
+                        committed = True
             except BaseException:
-                process.kill()
+                end_group(process)
                 raise
             finally:
+                process.stdin.close()
                 process.wait()
                 logger.join()
+        if committed:
+            return answer["done"]
         if self._stopped.is_set():
             raise RunCancelled(STOPPED)
         if "error" in answer:
             raise OvguiError(answer["error"])
-        if "done" not in answer:
-            said = f": {last_lines[-1]}" if last_lines else ""
-            raise OvguiError(f"quantization failed: the quantizing process ended with code {process.returncode}{said} "
-                             "(its output is in the log)")
-        return answer["done"]
+        said = f": {last_lines[-1]}" if last_lines else ""
+        raise OvguiError(f"quantization failed: the quantizing process ended with code {process.returncode}{said} "
+                         "(its output is in the log)")
 
     def _read_answers(self, answers: IO[str], on_event: Callable[[QuantizeEvent], None]) -> dict[str, Any]:
         """Progress and notes handed on as they come; the last answer (done or error) returned."""
@@ -224,6 +236,22 @@ class Quantization:
             else:
                 return message
         return {}
+
+
+def end_group(process: subprocess.Popen) -> None:
+    """The child killed at once, with what it forked: OpenVINO's and NNCF's telemetry fork a
+    process per event, which would outlive the child holding its pipes open (the answers would
+    never end).  On POSIX the child leads a process group of its own (`OWN_GROUP`); elsewhere
+    `kill` ends the child alone."""
+    if process.returncode is not None:
+        return  # reaped: its number may be another process's now
+    if OWN_GROUP:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    else:
+        process.kill()
 
 
 def log_lines(stream: IO[str], last_lines: deque[str]) -> None:

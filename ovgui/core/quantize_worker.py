@@ -8,15 +8,18 @@ The parent reads one JSON object per line from this process's stdout: ``{"note":
 and progress bars go to stdout) is moved to stderr, which the parent writes to the log.
 
 The INT8 IR is written to the temporary name the parent chose; the parent renames it over the
-target once this process has ended well, so a process killed while writing leaves no model
-half-written under the target's name.
+target once this process has answered `done`, then closes this process's stdin, and this process
+removes whatever is still under the temporary name and ends (`drop_when_let_go`): so neither a
+process killed while writing nor a parent that died leaves a model half-written or a temporary file.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -152,20 +155,58 @@ def answer_stream() -> TextIO:
     return answers
 
 
+def drop_when_let_go(temporary: Path) -> threading.Thread:
+    """The parent closes this process's stdin once it has renamed the IR it was told of (or given
+    up on it), and the system closes it when the parent dies (the window killed, the terminal
+    closed): then whatever is still under the temporary name goes, and this process ends, at once
+    if it was still quantizing, with the processes it started (`end_process_group`).
+
+    The pipe is read from a descriptor of its own, and stdin becomes the null device: a thread
+    blocked in `sys.stdin.read()` holds the stream's lock, and a process forked meanwhile
+    (OpenVINO's and NNCF's telemetry fork one per event) closes `sys.stdin` as it starts and
+    waits on that lock for ever."""
+    let_go = os.dup(sys.stdin.fileno())
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, sys.stdin.fileno())
+    os.close(null)
+
+    def watch() -> None:
+        while os.read(let_go, 4096):
+            pass
+        for path in (temporary, temporary.with_suffix(".bin")):
+            path.unlink(missing_ok=True)
+        end_process_group()
+
+    watcher = threading.Thread(target=watch, name="ovgui-quantize-stdin", daemon=True)
+    watcher.start()
+    return watcher
+
+
+def end_process_group() -> None:
+    """This process and every process it forked (telemetry senders, which hold copies of the
+    parent's pipes) end now: the parent started this one as the leader of a process group of its own."""
+    if hasattr(os, "killpg"):
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    os._exit(0)
+
+
 def main(argv: list[str]) -> int:
     answers = answer_stream()
+    request = json.loads(argv[0])
+    watcher = drop_when_let_go(Path(request["temporary"]))
 
     def emit(message: dict[str, Any]) -> None:
         answers.write(json.dumps(message) + "\n")
 
     try:
-        emit({"done": quantize_here(json.loads(argv[0]), emit)})
+        emit({"done": quantize_here(request, emit)})
     except OvguiError as error:
         emit({"error": str(error)})
     except Exception as error:  # noqa: BLE001 - NNCF's and OpenVINO's failures: one line up, the traceback to the log
         traceback.print_exc()
         reason = openvino_message(error) if isinstance(error, RuntimeError) else first_line(error)
         emit({"error": f"quantization failed: {reason}"})
+    watcher.join()
     return 0
 
 
