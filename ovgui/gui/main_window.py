@@ -773,7 +773,8 @@ class MainWindow(QMainWindow):
         try:
             config = self.controls.config()
         except OptionError as error:
-            self._refuse(str(error))
+            self.controls.focus_option(error.option.name)
+            self._show_error(str(error))
             return
         keep_float = [layer.name for layer in self.layers.selected_layers() if not layer.is_preprocessing]
         image = self.controls.image_path()
