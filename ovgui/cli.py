@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from ovgui.core.errors import OvguiError, error_text
 from ovgui.core.options import BY_NAME, OPTIONS, Option, OptionError, RunConfig, make_config, validate
+from ovgui.core.quantize_options import DEFAULT_SUBSET_SIZE, HELP, INSTALL_NNCF, MODEL_TYPES, PRESETS, QuantizeOptions
 from ovgui.gui.view_names import RESULT_VIEWS
 
 log = logging.getLogger(__name__)
@@ -34,15 +35,22 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"error: {message} (see {self.prog} --help)\n")
 
 
-def add_run_options(parser: argparse.ArgumentParser) -> None:
+def add_run_options(parser: argparse.ArgumentParser, quantize_presets: bool = False) -> None:
     """Options shared by `ovgui-profile` and `ovgui`, made from their declarations in `ovgui.core.options`.
 
     Nothing has an argparse default: the namespace holds only what the user typed, and
-    `run_config` lays that over `RunConfig`'s own defaults.
+    `run_config` lays that over `RunConfig`'s own defaults.  With `quantize_presets`, ``--preset``
+    also takes NNCF's quantization presets (`PresetAction`).
     """
     exclusive: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in OPTIONS:
         if option.name == "input_shapes":
+            continue
+        if option.name == "preset" and quantize_presets:
+            parser.add_argument(*option.flags, dest=option.name, action=PresetAction, choices=(*option.choices, *PRESETS),
+                                metavar=f"{{{','.join(option.choices)}}}|{{{','.join(PRESETS)}}}",
+                                help=f"{option.help_text()}; with --quantize, NNCF's quantization preset: "
+                                     f"{', '.join(PRESETS)}", default=argparse.SUPPRESS)
             continue
         if option.name == "input_shape":
             parser.add_argument(*option.flags, dest=option.name, action=ShapeAction, metavar=f"{option.metavar}|NAME[1,3,48,320]",
@@ -81,6 +89,16 @@ class ShapeAction(argparse.Action):
             raise argparse.ArgumentError(self, error.problem) from None
 
 
+class PresetAction(argparse.Action):
+    """``--preset`` of `ovgui-profile` takes both spellings the issue gave it: a preprocessing preset
+    (the run option `preset`: raw, unit, …) or, with --quantize, NNCF's quantization preset
+    (performance, mixed), kept as `quantize_preset`.  The two sets of names do not overlap."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, "quantize_preset" if values in PRESETS else self.dest, values)
+
+
 def _parser_for(option: Option) -> Callable[[str], Any]:
     """argparse's `type=`: the option's own text parser, its complaint as argparse's."""
 
@@ -113,7 +131,7 @@ def profile_parser() -> Parser:
     parser.add_argument("images", nargs="*", metavar="IMAGE",
                         help="an image, a folder of images, a glob ('photos/*.jpg'), several images, or a video "
                              "(.mp4, .avi, .mkv); a set or a video runs each frame once")
-    add_run_options(parser)
+    add_run_options(parser, quantize_presets=True)
     parser.add_argument("--json", type=Path, help="write the report as JSON")
     parser.add_argument("--csv", type=Path, help="write the per-layer table as CSV")
     parser.add_argument("--annotated", type=Path,
@@ -135,7 +153,25 @@ def profile_parser() -> Parser:
                         help="compare two saved reports (ovgui JSON or benchmark_app counters) layer by layer and exit")
     add_list_devices(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
+    add_quantize_options(parser)
     return parser
+
+
+def add_quantize_options(parser: argparse.ArgumentParser) -> None:
+    """``--quantize CALIB_DIR --save-ir OUT.xml`` and what it takes; each option's words are declared
+    once in `ovgui.core.quantize_options`, which the window's dialog reads too."""
+    group = parser.add_argument_group(
+        f"INT8 quantization (NNCF, an extra: {INSTALL_NNCF})",
+        "MODEL --quantize CALIB_DIR --save-ir OUT.xml quantizes MODEL with NNCF and writes the INT8 IR; given an "
+        "IMAGE too, it then profiles MODEL and the INT8 IR on it with the same settings and prints them side by side "
+        "(--json writes both reports)")
+    group.add_argument("--quantize", metavar="CALIB_DIR", help=HELP["calibration"])
+    group.add_argument("--subset-size", type=int, metavar="N", help=f"{HELP['subset_size']} (default: {DEFAULT_SUBSET_SIZE})")
+    group.add_argument("--model-type", choices=tuple(MODEL_TYPES), help=HELP["model_type"])
+    group.add_argument("--no-fast-bias-correction", dest="fast_bias_correction", action="store_const", const=False,
+                       help=HELP["fast_bias_correction"])
+    group.add_argument("--keep-float", nargs="+", action="extend", metavar="NAME_OR_TYPE",
+                       help=f"{HELP['keep_float']}; several, or the flag repeated")
 
 
 def add_list_devices(parser: argparse.ArgumentParser) -> None:
@@ -191,6 +227,11 @@ def _profile(parser: Parser, args: argparse.Namespace) -> int:
         from ovgui.headless import diff_reports
 
         return diff_reports(*args.diff)
+    if args.quantize is not None:
+        return _quantize(parser, args)
+    given = quantize_flags(args)
+    if given:
+        parser.error(f"{', '.join(given)} go{'es' if len(given) == 1 else ''} with --quantize CALIB_DIR")
     if not args.model or not args.images:
         parser.error("give a MODEL and an IMAGE")
     if args.save_ir and args.compare:
@@ -199,6 +240,46 @@ def _profile(parser: Parser, args: argparse.Namespace) -> int:
     from ovgui.headless import compare_to_files, profile_to_files
 
     return (compare_to_files if args.compare is not None else profile_to_files)(args, config)
+
+
+QUANTIZE_ONLY = {"compare": "--compare", "csv": "--csv", "annotated": "--annotated", "per_image_csv": "--per-image-csv",
+                 "annotated_dir": "--annotated-dir", "trace": "--trace", "dot": "--dot"}
+"""Outputs of one run that a quantization, which runs two, does not write."""
+
+
+def quantize_flags(args: argparse.Namespace) -> list[str]:
+    """The quantization options given, as the user typed them."""
+    preset = getattr(args, "quantize_preset", None)
+    given = [("--subset-size", args.subset_size is not None), (f"--preset {preset}", preset is not None),
+             ("--model-type", args.model_type is not None), ("--no-fast-bias-correction", args.fast_bias_correction is False),
+             ("--keep-float", bool(args.keep_float))]
+    return [flag for flag, present in given if present]
+
+
+def quantize_options(args: argparse.Namespace) -> QuantizeOptions:
+    return QuantizeOptions(
+        subset_size=DEFAULT_SUBSET_SIZE if args.subset_size is None else args.subset_size,
+        preset=getattr(args, "quantize_preset", None),
+        model_type=args.model_type,
+        fast_bias_correction=args.fast_bias_correction is not False,
+        keep_float=tuple(args.keep_float or ()),
+    ).checked()
+
+
+def _quantize(parser: Parser, args: argparse.Namespace) -> int:
+    if not args.model:
+        parser.error("give the MODEL to quantize")
+    if args.save_ir is None:
+        parser.error("--quantize needs --save-ir OUT.xml: where the INT8 model goes")
+    others = [flag for name, flag in QUANTIZE_ONLY.items() if getattr(args, name)]
+    if others:
+        parser.error(f"--quantize profiles the model and its INT8 copy side by side (--json writes both reports); "
+                     f"leave out {', '.join(others)}")
+    config = run_config(args)
+    options = quantize_options(args)
+    from ovgui.headless import quantize_to_files
+
+    return quantize_to_files(args, config, options)
 
 
 def gui_parser() -> Parser:

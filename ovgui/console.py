@@ -27,6 +27,7 @@ from ovgui.core.formatting import (
 )
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.outputs import format_outputs
+from ovgui.core.quantize import QuantizeEvent
 from ovgui.core.report import Report
 from ovgui.core.shape_runs import format_shape_runs
 
@@ -66,6 +67,22 @@ class ProgressPrinter:
 
     def _line(self, text: str) -> None:
         self._overwrite(text + "\n") if self._live else self._stream.write(text + "\n")
+
+
+class QuantizationPrinter(ProgressPrinter):
+    """A quantization's progress on the same one-line bar (calibration images fed, or the phase),
+    its notes and warnings as lines of their own."""
+
+    def __call__(self, event: QuantizeEvent) -> None:
+        if isinstance(event, events.Note):
+            self._line(event.text if event.text.startswith("warning:") else f"note: {event.text}")
+        elif self._live:
+            fraction = event.fraction
+            if fraction is None:
+                self._overwrite(event.text())
+                return
+            filled = int(BAR_WIDTH * fraction)
+            self._overwrite(f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {event.text()}")
 
 
 def format_summary(report: Report) -> str:

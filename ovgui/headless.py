@@ -7,14 +7,14 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
-from ovgui.console import ProgressPrinter, format_comparison, format_layer_deltas, format_summary
+from ovgui.console import ProgressPrinter, QuantizationPrinter, format_comparison, format_layer_deltas, format_summary
 from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
 from ovgui.core.blocking import call, exit_now
-from ovgui.core.compare import Configured, compare_layers, load_variants, run_variants
+from ovgui.core.compare import Configured, Variant, compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError, RunCancelled, error_text
 from ovgui.core.files import write_text_atomic
@@ -23,6 +23,8 @@ from ovgui.core.imports import load_report
 from ovgui.core.ladder import is_ladder, run_ladder
 from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
+from ovgui.core.quantize import STOPPED, Quantization, QuantizeRequest, quantized_text
+from ovgui.core.quantize_options import QuantizeOptions
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.save_ir import check_ir_target, save_as_ir, saved_ir_text
@@ -144,7 +146,14 @@ class Interrupts:
 def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     """`--compare ladder` runs the latency ladder (`ovgui.core.ladder`), anything else names a
     configurations file (``./ladder`` a file of that name)."""
-    comparison = run_ladder if is_ladder(args.compare) else partial(run_variants, variants=load_variants(args.compare))
+    if is_ladder(args.compare):
+        return comparison_to_files(args, config, run_ladder)
+    return comparison_to_files(args, config, partial(run_variants, variants=load_variants(args.compare)))
+
+
+def comparison_to_files(args: argparse.Namespace, config: RunConfig, comparison: Callable[..., Iterable[Configured]]) -> int:
+    """Each configuration of `comparison` in turn on the IMAGE, the table printed and the comparison
+    written to --json."""
     check_writable(args.json)
     printer = ProgressPrinter()
     cancel = threading.Event()
@@ -163,6 +172,38 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         write_text_atomic(args.json, json.dumps({"schema_version": SCHEMA_VERSION, "comparison": comparison_entries(results)},
                                                 indent=1, allow_nan=False))
     return comparison_exit_code(results, interrupts)
+
+
+def quantize_to_files(args: argparse.Namespace, config: RunConfig, options: QuantizeOptions) -> int:
+    """Quantize MODEL into the --save-ir IR; given an IMAGE, then profile MODEL and the INT8 IR on it
+    with the same settings, side by side, as a comparison of two configurations does.  Ctrl+C ends
+    the quantizing process at once and leaves no file behind."""
+    check_writable(args.json)
+    printer = QuantizationPrinter()
+    quantization = Quantization(QuantizeRequest(args.model, args.quantize, args.save_ir, options, config,
+                                                args.fp16_compression))
+    with Interrupts(quantization.stop) as interrupts:
+        try:
+            quantized = call(lambda: quantization.run(printer))
+        except RunCancelled:
+            if interrupts.number is None:
+                raise
+            printer.finish()
+            tell(log, f"error: {interrupts.name}: {STOPPED}")
+            return interrupts.exit_code
+    printer.finish()
+    if not args.quiet:
+        print(quantized_text(quantized))
+    if not args.images:
+        if not args.quiet:
+            print(f"not profiled (no IMAGE given); to see both side by side: "
+                  f"ovgui-profile {args.model} IMAGE --quantize {args.quantize} --save-ir {args.save_ir}")
+        return 0
+    if not args.quiet:
+        print(f"Profiling {Path(args.model).name} and its INT8 copy on {' '.join(args.images)} with the same settings:")
+    variants = [Variant(f"{Path(args.model).name} (source)", {}),
+                Variant(f"{quantized.xml.name} (INT8)", {}, str(quantized.xml))]
+    return comparison_to_files(args, config, partial(run_variants, variants=variants))
 
 
 def comparison_entries(results: list[Configured]) -> list[dict]:

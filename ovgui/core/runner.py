@@ -320,10 +320,7 @@ class ProfileRun:
                              config.map_channel, config.map_output)
 
     def _family(self, model: ov.Model) -> str:
-        decoder = self.request.config.decoder
-        if decoder not in ("auto", "none"):
-            return decoder
-        return guess_family(declared_outputs(model))
+        return model_family(model, self.request.config.decoder)
 
     def _labels(self, model: ov.Model, family: str) -> list[str] | None:
         if self.request.config.labels_path:
@@ -382,6 +379,14 @@ def profile_summary(report: Report, profiler: LayerProfiler, loop: LoopResult, s
         distributions=profiler.iterations > 0,
         preprocess_sum_ms=sum((layer.real_time_ms for layer in report.layers if layer.is_preprocessing), 0.0),
     )
+
+
+def model_family(model: ov.Model, decoder: str) -> str:
+    """The decoder family a run picks for `model`: the one asked for, else guessed from its outputs
+    (the preprocessing recipe follows it)."""
+    if decoder not in ("auto", "none"):
+        return decoder
+    return guess_family(declared_outputs(model))
 
 
 def declared_outputs(model: ov.Model) -> list[ModelOutput]:

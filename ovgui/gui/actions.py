@@ -26,6 +26,7 @@ class WindowActions:
     export_frames: QAction
     save_ir: QAction
     fp16_weights: QAction
+    quantize: QAction
     remeasure_roofs: QAction
     maximise: QAction
     settings: QAction
@@ -68,6 +69,9 @@ def build_actions(window: MainWindow) -> WindowActions:
                     "Write the model as OpenVINO IR (.xml + .bin), as a run reads it, and open it as the model"),
         fp16_weights=act("FP16 &weights in a saved IR", lambda: None,
                          tip="Compress the IR's weights to FP16 (half the file; the CPU still computes in its own precision)"),
+        quantize=act("&Quantize to INT8…", window.quantize_model,
+                     tip="Post-training INT8 quantization with NNCF, calibrated on a folder of images preprocessed as a "
+                         "run preprocesses them; the INT8 IR then opens as the model"),
         remeasure_roofs=act("Re-&measure roofs", window.remeasure_roofs,
                             tip="Measure the device's roofs again (in a child process) and judge this run's layers against them"),
         maximise=act("&Maximise the view", window.toggle_maximised, "F11",
@@ -113,6 +117,7 @@ def build_actions(window: MainWindow) -> WindowActions:
     ])
     view_menu.addSeparator()
     view_menu.addActions([actions.remeasure_roofs, act("&Reset layout", window.reset_layout)])
+    menu.addMenu("&Model").addAction(actions.quantize)
     menu.addMenu("&Help").addActions([
         act("Open &log folder", window.open_log_folder, tip="The folder of the log files, for a bug report"),
         act("&About ovgui", window.show_about),

@@ -393,6 +393,11 @@ class LayerTableWidget(QWidget):
             return None
         return self._model.layer_at(self._proxy.mapToSource(current).row())
 
+    def selected_layers(self) -> list[LayerStats]:
+        """Every selected row's layer, in the order shown (Ctrl/Shift+click select several)."""
+        rows = sorted(index.row() for index in self._table.selectionModel().selectedRows())
+        return [self._model.layer_at(self._proxy.mapToSource(self._proxy.index(row, 0)).row()) for row in rows]
+
     def clear_selection(self) -> None:
         """No current row either, so that clicking any row, even the last one, selects it anew."""
         self._table.selectionModel().clear()

@@ -49,6 +49,7 @@ from ovgui.core.logs import log_folder
 from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError
 from ovgui.core.outcome import RunOutcome
+from ovgui.core.quantize import QuantizedIr, nncf_missing, quantized_text
 from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig
 from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
@@ -73,6 +74,7 @@ from ovgui.gui.overlay_controls import OverlayControls
 from ovgui.gui.overview import OverviewView
 from ovgui.gui.photo_column import PhotoColumn
 from ovgui.gui.plain_text import literal
+from ovgui.gui.quantize_dialog import QuantizeDialog
 from ovgui.gui.result_view import LiveView, ResultView
 from ovgui.gui.roofline_view import RooflineView
 from ovgui.gui.run_history import DEFAULT_KEPT_RUNS, RunHistory, from_configuration, from_file
@@ -139,6 +141,9 @@ class WindowShortcutsFirst(QObject):
 class MainWindow(QMainWindow):
     report_ready = Signal(object)
     run_refused = Signal(str)
+    model_quantized = Signal(object)
+    """A `QuantizedIr` written by Model › Quantize to INT8… and opened as the model; its `source` is
+    the model it was made from (the hook for setting the two side by side)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -156,6 +161,7 @@ class MainWindow(QMainWindow):
         self._settings_chosen = False
         self._comparing = False
         self._panels_before_maximise: bool | None = None
+        self.quantize_dialog: QuantizeDialog | None = None
         self.session = RunSession(self)
         self.jobs = BackgroundJobs(self)
         self._build_views()
@@ -785,6 +791,38 @@ class MainWindow(QMainWindow):
         text = saved_ir_text(saved)
         self.statusBar().showMessage(f"{text[:1].upper()}{text[1:]}; it is now the model", 15000)
 
+    def quantize_model(self) -> None:
+        """The dialog, with the layers selected in the Layers table to keep in float; the run
+        settings of the Settings panel preprocess the calibration images."""
+        source = self.controls.model_picker.path()
+        if not source:
+            self.statusBar().showMessage("Choose a model to quantize first", 8000)
+            return
+        missing = nncf_missing()
+        if missing:
+            self._show_error(missing)
+            return
+        try:
+            config = self.controls.config()
+        except OptionError as error:
+            self.controls.focus_option(error.option.name)
+            self._show_error(str(error))
+            return
+        keep_float = [layer.name for layer in self.layers.selected_layers() if not layer.is_preprocessing]
+        image = self.controls.image_path()
+        dialog = self.quantize_dialog = QuantizeDialog(source, config, keep_float, image if Path(image).is_dir() else "",
+                                                       self.commands.fp16_weights.isChecked(), self)
+        dialog.quantized.connect(self._model_quantized)
+        dialog.failed.connect(self._show_error)
+        dialog.open()
+
+    @Slot(object)
+    def _model_quantized(self, quantized: QuantizedIr) -> None:
+        self.open_model(str(quantized.xml))
+        text = quantized_text(quantized)
+        self.statusBar().showMessage(f"{text[:1].upper()}{text[1:]}; it is now the model", 15000)
+        self.model_quantized.emit(quantized)
+
     def choose_report(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open report", "", "Reports (*.json *.csv);;All files (*)")
         if path:
@@ -913,6 +951,8 @@ class MainWindow(QMainWindow):
         for splitter in self._splitters():
             settings.setValue(f"{key}/{splitter.objectName()}", splitter.saveState())
         self.controls.settings.save(settings)
+        if self.quantize_dialog is not None:
+            self.quantize_dialog.stop()
         self.poller.stop()
         self.hide()
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)

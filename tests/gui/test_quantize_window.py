@@ -1,0 +1,95 @@
+"""Model › Quantize to INT8…: the dialog comes prefilled (the image folder to calibrate on, the
+layers selected in the Layers table to keep in float), quantizes off the GUI thread with a moving
+progress bar, and the INT8 IR opens as the model; Stop ends it and writes nothing; a failure, or
+NNCF missing, is one banner line.  Seven photos: a smoke test, not a calibration."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QTableView
+from shared_data import IMAGES, image_path, model_path
+
+from ovgui.core.report import RunConfig
+from ovgui.core.runner import RunRequest, run_profile
+
+QUANTIZE_TIMEOUT_MS = 180_000
+CONV1 = "conv1/WithoutBiases"
+FIRE2 = "fire2/squeeze1x1/WithoutBiases"
+
+
+@pytest.fixture(scope="module")
+def squeezenet_outcome():
+    return run_profile(RunRequest(str(model_path("squeezenet")), str(image_path("dog.jpg")), RunConfig(iterations=2)))
+
+
+def open_dialog(window, qtbot, folder):
+    """`folder` is where the INT8 IR is to go, a folder of its own (the window's settings live in tmp_path)."""
+    folder.mkdir()
+    window.open_model(str(model_path("squeezenet")))
+    window.open_image(str(IMAGES))
+    window.commands.quantize.trigger()
+    dialog = window.quantize_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.output.setText(str(folder / "squeezenet_int8.xml"))
+    return dialog
+
+
+def test_the_dialog_quantizes_with_a_moving_progress_bar_and_opens_the_int8_model(window, qtbot, tmp_path,
+                                                                                   squeezenet_outcome):
+    window.layers.show_outcome(squeezenet_outcome)
+    window.layers.select_layer(CONV1)
+    table = window.layers.findChild(QTableView, "layerTable")
+    row = window.layers.proxy.mapFromSource(window.layers.model.index(window.layers.model.row_of(FIRE2), 0))
+    table.selectionModel().select(row, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    dialog = open_dialog(window, qtbot, tmp_path / "out")
+    assert dialog.calibration.text() == str(IMAGES)
+    assert dialog.keep_float.toPlainText().splitlines() == [CONV1, FIRE2]
+    assert dialog.subset_size.value() == 300 and dialog.fast_bias_correction.isChecked()
+    values: list[int] = []
+    dialog.progress.valueChanged.connect(values.append)
+    with qtbot.waitSignal(window.model_quantized, timeout=QUANTIZE_TIMEOUT_MS) as done:
+        dialog.start_button.click()
+        assert not dialog.start_button.isEnabled() and dialog.stop_button.isEnabled()
+    quantized = done.args[0]
+    out = tmp_path / "out" / "squeezenet_int8.xml"
+    assert quantized.xml == out and quantized.options.keep_float == (CONV1, FIRE2)
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["squeezenet_int8.bin", "squeezenet_int8.xml"]
+    fed = [value for value in values if 0 < value < 1000]
+    assert fed and fed == sorted(fed), f"the bar moves forward while images are fed: {values}"
+    assert not dialog.isVisible()
+    assert window.controls.model_picker.path() == str(out)
+    qtbot.waitUntil(lambda: window.model_info is not None and window.model_info.path == str(out), timeout=QUANTIZE_TIMEOUT_MS)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Quantized squeezenet1.1.xml to INT8 with 7 calibration images")
+    assert message.endswith("it is now the model") and not window.banner.isVisible()
+
+
+def test_stop_ends_the_quantization_and_writes_nothing(window, qtbot, tmp_path):
+    dialog = open_dialog(window, qtbot, tmp_path / "out")
+    dialog.progress.valueChanged.connect(lambda value: value > 0 and dialog.stop())
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text() == "Stopped: nothing was written.", timeout=QUANTIZE_TIMEOUT_MS)
+    assert dialog.isVisible() and dialog.start_button.isEnabled() and not dialog.stop_button.isEnabled()
+    assert list((tmp_path / "out").iterdir()) == []
+    assert window.controls.model_picker.path() == str(model_path("squeezenet")) and not window.banner.isVisible()
+
+
+def test_a_failed_quantization_is_one_banner_line(window, qtbot, tmp_path):
+    dialog = open_dialog(window, qtbot, tmp_path / "out")
+    dialog.keep_float.setPlainText("no/such/layer")
+    with qtbot.waitSignal(dialog.failed, timeout=QUANTIZE_TIMEOUT_MS):
+        dialog.start_button.click()
+    line = "keep in float: the model has no layer and no operation type named no/such/layer"
+    assert window.banner.isVisible() and window.banner.label.text() == line
+    assert dialog.status.text() == line and dialog.start_button.isEnabled()
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_without_nncf_the_menu_says_how_to_install_it(window, monkeypatch):
+    monkeypatch.setattr("ovgui.gui.main_window.nncf_missing",
+                        lambda: "NNCF is not installed; install it with pip install 'ovgui[quantize]'")
+    window.open_model(str(model_path("squeezenet")))
+    window.commands.quantize.trigger()
+    assert window.quantize_dialog is None
+    assert window.banner.label.text() == "NNCF is not installed; install it with pip install 'ovgui[quantize]'"
