@@ -172,6 +172,9 @@ def add_quantize_options(parser: argparse.ArgumentParser) -> None:
                        help=HELP["fast_bias_correction"])
     group.add_argument("--keep-float", nargs="+", action="extend", metavar="NAME_OR_TYPE",
                        help=f"{HELP['keep_float']}; several, or the flag repeated")
+    group.add_argument("--with-fp16-ir", action="store_true",
+                       help="with an IMAGE, profile an FP16 IR of MODEL too, between MODEL and its INT8 copy (saved once "
+                            "under ~/.cache/ovgui/ladder and reused)")
 
 
 def add_list_devices(parser: argparse.ArgumentParser) -> None:
@@ -252,7 +255,7 @@ def quantize_flags(args: argparse.Namespace) -> list[str]:
     preset = getattr(args, "quantize_preset", None)
     given = [("--subset-size", args.subset_size is not None), (f"--preset {preset}", preset is not None),
              ("--model-type", args.model_type is not None), ("--no-fast-bias-correction", args.fast_bias_correction is False),
-             ("--keep-float", bool(args.keep_float))]
+             ("--keep-float", bool(args.keep_float)), ("--with-fp16-ir", args.with_fp16_ir)]
     return [flag for flag, present in given if present]
 
 

@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from ovgui.core import events
-from ovgui.core.accuracy_text import format_accuracy
+from ovgui.core.accuracy_text import accuracy_line, format_accuracy
 from ovgui.core.agreement import agreement
 from ovgui.core.compare import speed_ups
 from ovgui.core.decoders.suggestions import as_flags
@@ -280,7 +280,7 @@ def format_comparison(results: list[tuple[str, RunOutcome | str]]) -> str:
     best = min((report.latency_ms.median for _name, report in done), default=None)
     width = max([len(name) for name, _outcome in results] + [13])
     header = (f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'vs first':>8} {'vs prev':>8} "
-              f"{'throughput':>10} {'first ms':>9} {'convert ms':>10} {'compile ms':>11}  settings used")
+              f"{'throughput':>10} {'first ms':>9} {'convert ms':>10} {'compile ms':>11} {'size MB':>8}  settings used")
     rows = [header]
     for (name, outcome), (over_first, over_previous) in zip(results, speed_ups(results)):
         if isinstance(outcome, str):
@@ -292,11 +292,12 @@ def format_comparison(results: list[tuple[str, RunOutcome | str]]) -> str:
         rows.append(
             f"  {name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {speed_up_text(over_first):>8} "
             f"{speed_up_text(over_previous):>8} {r.throughput_fps:10.1f} {r.timings_ms.first_inference:9.1f} "
-            f"{convert} {r.timings_ms.compile:11.1f}{mark}{settings_line(r)}"
+            f"{convert} {r.timings_ms.compile:11.1f} {r.model.file_size_bytes / 1e6:8.1f}{mark}{settings_line(r)}"
         )
     rows += _agreement_rows(done)
     return ("Comparison (* = lowest median latency; vs first / vs prev = median latency of the first / previous "
-            "configuration that ran over this one's; throughput in FPS, completed/elapsed)\n" + "\n".join(rows) + "\n")
+            "configuration that ran over this one's; throughput in FPS, completed/elapsed; size = the model's files "
+            "on disk)\n" + "\n".join(rows) + "\n")
 
 
 def _agreement_rows(done: list[tuple[str, Report]]) -> list[str]:
@@ -309,6 +310,7 @@ def _agreement_rows(done: list[tuple[str, Report]]) -> list[str]:
     for name, report in done[1:]:
         rows.append(f"  {name}: {agreement(reference, report).summary()} (against '{reference_name}')")
         rows += [f"  {line}" for line in format_drift(report.drift).splitlines()]
+    rows += [f"  {name}: accuracy {accuracy_line(report.accuracy)}" for name, report in done if report.accuracy]
     for name, report in done:
         phases = " · ".join(f"{events.PHASE_TITLES.get(p.name, p.name)} {p.rss_delta_mib:+.0f}"
                             for p in report.memory.phases)
@@ -316,19 +318,24 @@ def _agreement_rows(done: list[tuple[str, Report]]) -> list[str]:
     return rows
 
 
-def format_layer_deltas(deltas: list, limit: int = 20) -> str:
+def format_layer_deltas(deltas: list, limit: int = 20, summary: str | None = None) -> str:
+    """The pairs in `compare_layers`' order; `summary` (the precision mix of a quantized model) under the title."""
     rows = [f"  {'layer (A)':<40} {'layer (B)':<40} {'A ms':>8} {'B ms':>8} {'Δ ms':>8} {'B/A':>6}  match"]
     for d in deltas[:limit]:
         ratio = f"{d.ratio:6.2f}" if d.ratio is not None else "     —"
         match = d.matched_by or d.presence
+        why = f" · {d.why}" if d.why else ""
         rows.append(
             f"  {_clip(d.name_a, 40):<40} {_clip(d.name_b, 40):<40} {d.time_a_ms:8.3f} {d.time_b_ms:8.3f} "
-            f"{d.delta_ms:+8.3f} {ratio}  {match}"
+            f"{d.delta_ms:+8.3f} {ratio}  {match}{why}"
         )
     only_a = sum(1 for d in deltas if d.presence == "only in A")
     only_b = sum(1 for d in deltas if d.presence == "only in B")
     rows.append(f"  {len(deltas)} layers; {only_a} only in A, {only_b} only in B")
-    return f"Layers by change, B against A (top {min(limit, len(deltas))})\n" + "\n".join(rows) + "\n"
+    order = ("slowed Reorders, quantizers and float layers first, then by change" if any(d.why for d in deltas)
+             else "by change")
+    title = f"Layers, B against A: {order} (top {min(limit, len(deltas))})\n"
+    return title + (f"  {summary}\n" if summary else "") + "\n".join(rows) + "\n"
 
 
 def _clip(text: str, width: int) -> str:

@@ -14,13 +14,15 @@ from pathlib import Path
 from ovgui.console import ProgressPrinter, QuantizationPrinter, format_comparison, format_layer_deltas, format_summary
 from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
 from ovgui.core.blocking import call, exit_now
-from ovgui.core.compare import Configured, Variant, compare_layers, load_variants, run_variants
+from ovgui.core.compare import Configured, compare_layers, load_variants, run_variants
 from ovgui.core.devices import list_devices
 from ovgui.core.errors import OvguiError, RunCancelled, error_text
 from ovgui.core.files import write_text_atomic
 from ovgui.core.graph import RuntimeGraph, graph_to_dot
 from ovgui.core.imports import load_report
+from ovgui.core.int8_comparison import run_int8_comparison
 from ovgui.core.ladder import is_ladder, run_ladder
+from ovgui.core.layer_causes import quantization_summary
 from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.quantize import STOPPED, Quantization, QuantizeRequest, quantized_text
@@ -151,9 +153,10 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     return comparison_to_files(args, config, partial(run_variants, variants=load_variants(args.compare)))
 
 
-def comparison_to_files(args: argparse.Namespace, config: RunConfig, comparison: Callable[..., Iterable[Configured]]) -> int:
+def comparison_to_files(args: argparse.Namespace, config: RunConfig, comparison: Callable[..., Iterable[Configured]],
+                        layers: bool = False) -> int:
     """Each configuration of `comparison` in turn on the IMAGE, the table printed and the comparison
-    written to --json."""
+    written to --json; with `layers`, the first and the last configuration layer by layer too."""
     check_writable(args.json)
     printer = ProgressPrinter()
     cancel = threading.Event()
@@ -168,6 +171,8 @@ def comparison_to_files(args: argparse.Namespace, config: RunConfig, comparison:
             return interrupts.exit_code
     printer.finish()
     print(format_comparison(results), end="")
+    if layers:
+        print_layer_deltas(results)
     if args.json:
         write_text_atomic(args.json, json.dumps({"schema_version": SCHEMA_VERSION, "comparison": comparison_entries(results)},
                                                 indent=1, allow_nan=False))
@@ -201,9 +206,16 @@ def quantize_to_files(args: argparse.Namespace, config: RunConfig, options: Quan
         return 0
     if not args.quiet:
         print(f"Profiling {Path(args.model).name} and its INT8 copy on {' '.join(args.images)} with the same settings:")
-    variants = [Variant(f"{Path(args.model).name} (source)", {}),
-                Variant(f"{quantized.xml.name} (INT8)", {}, str(quantized.xml))]
-    return comparison_to_files(args, config, partial(run_variants, variants=variants))
+    comparison = partial(run_int8_comparison, source=args.model, int8=quantized.xml, with_fp16=args.with_fp16_ir)
+    return comparison_to_files(args, config, comparison, layers=True)
+
+
+def print_layer_deltas(results: list[Configured]) -> None:
+    """The first configuration that ran (A) against the last (B), layer by layer."""
+    reports = [outcome.report for _name, outcome in results if isinstance(outcome, RunOutcome)]
+    if len(reports) > 1 and reports[0].layers and reports[-1].layers:
+        print(format_layer_deltas(compare_layers(reports[0], reports[-1]), summary=quantization_summary(reports[0], reports[-1])),
+              end="")
 
 
 def comparison_entries(results: list[Configured]) -> list[dict]:
@@ -228,7 +240,7 @@ def diff_reports(path_a: Path, path_b: Path) -> int:
     for path, report in zip((path_a, path_b), reports):
         if report.from_newer_ovgui:
             tell(log, f"warning: {path.name}: {report.notes[0]}")
-    print(format_layer_deltas(compare_layers(*reports)), end="")
+    print(format_layer_deltas(compare_layers(*reports), summary=quantization_summary(*reports)), end="")
     return 0
 
 

@@ -13,11 +13,14 @@ CLASSES_SHOWN = 15
 
 def accuracy_line(accuracy: Accuracy) -> str:
     """The figures in one line, e.g. "top-1 85.7% · top-5 100.0% over 7 images"."""
+    return f"{accuracy_figures(accuracy)} over {accuracy.evaluated} {'image' if accuracy.evaluated == 1 else 'images'}"
+
+
+def accuracy_figures(accuracy: Accuracy) -> str:
+    """The set's two figures, e.g. "top-1 85.7% · top-5 100.0%" or "mAP@0.5 0.812 · mAP@[.5:.95] 0.544"."""
     if accuracy.task == "classification":
-        figures = f"top-1 {percent(accuracy.top1)} · top-{TOP_K} {percent(accuracy.top5)}"
-    else:
-        figures = f"mAP@0.5 {fraction(accuracy.map50)} · mAP@[.5:.95] {fraction(accuracy.map50_95)}"
-    return f"{figures} over {accuracy.evaluated} {'image' if accuracy.evaluated == 1 else 'images'}"
+        return f"top-1 {percent(accuracy.top1)} · top-{TOP_K} {percent(accuracy.top5)}"
+    return f"mAP@0.5 {fraction(accuracy.map50)} · mAP@[.5:.95] {fraction(accuracy.map50_95)}"
 
 
 def coverage(accuracy: Accuracy) -> str:

@@ -23,6 +23,7 @@ from ovgui.core import events
 from ovgui.core.drift import output_drift
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import read_json
+from ovgui.core.layer_causes import cause, is_quantized, quantizer_free
 from ovgui.core.options import BY_NAME, OptionError, make_config
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import LayerStats, Report
@@ -175,6 +176,10 @@ class LayerDelta:
     time_b_ms: float
     matched_by: str
     role: str = "model"
+    why: str = ""
+    """What B's layer is when it is one of a quantized model's usual costs (`layer_causes.cause`)."""
+    rank: int = 0
+    """Its place in `compare_layers`' order, which a sorted table can go back to."""
 
     @property
     def delta_ms(self) -> float:
@@ -199,15 +204,26 @@ PREPROCESSING = "preprocessing"
 
 
 def compare_layers(a: Report, b: Report) -> list[LayerDelta]:
-    """Executed layers of A and B paired up, biggest absolute change first.
+    """Executed layers of A and B paired up: when B ran a quantized model, the layers of B that
+    got slower and are one of its usual costs (a Reorder, an unfused FakeQuantize, a layer left in
+    floating point) first, most slowed first; then the biggest absolute change first.
 
     Layers that in-graph preprocessing added have auto-generated names (Transpose_5027 in one
     run, Transpose_11882 in the next), so they are paired by role: one "preprocessing" row
     with each side's summed time."""
     layers_a = [layer for layer in a.layers if layer.executed and not layer.is_preprocessing]
     layers_b = [layer for layer in b.layers if layer.executed and not layer.is_preprocessing]
-    deltas = _model_deltas(layers_a, layers_b) + _preprocessing_delta(a, b)
-    return sorted(deltas, key=lambda d: abs(d.delta_ms), reverse=True)
+    quantized_b = is_quantized(b)
+    by_name_b = {layer.name: layer for layer in layers_b}
+    deltas = [replace(delta, why=cause(by_name_b.get(delta.name_b), quantized_b))
+              for delta in _model_deltas(layers_a, layers_b)] + _preprocessing_delta(a, b)
+    return [replace(delta, rank=rank) for rank, delta in enumerate(sorted(deltas, key=_slowed_cost_first))]
+
+
+def _slowed_cost_first(delta: LayerDelta) -> tuple[bool, float]:
+    if delta.why and delta.delta_ms > 0:
+        return False, -delta.delta_ms
+    return True, -abs(delta.delta_ms)
 
 
 def _preprocessing_delta(a: Report, b: Report) -> list[LayerDelta]:
@@ -232,13 +248,17 @@ def _model_deltas(layers_a: list[LayerStats], layers_b: list[LayerStats]) -> lis
         matched_b.add(partner.name)
         deltas.append(_delta(layer, partner, "name"))
     owners_b = _owners_of_original_layers([layer for layer in layers_b if layer.name not in matched_b])
+    by_plain_name_b = {quantizer_free(layer.name): layer for layer in layers_b if layer.name not in matched_b}
     for layer in unmatched_a:
         partner = next((owners_b[o] for o in layer.original_layers if o in owners_b and owners_b[o].name not in matched_b), None)
+        matched_by = "fused layers"
         if partner is None:
+            partner, matched_by = by_plain_name_b.get(quantizer_free(layer.name)), "quantizer name"
+        if partner is None or partner.name in matched_b:
             deltas.append(LayerDelta(layer.name, "", layer.type, layer.real_time_ms, 0.0, ""))
             continue
         matched_b.add(partner.name)
-        deltas.append(_delta(layer, partner, "fused layers"))
+        deltas.append(_delta(layer, partner, matched_by))
     deltas += [LayerDelta("", layer.name, layer.type, 0.0, layer.real_time_ms, "")
                for layer in layers_b if layer.name not in matched_b]
     return deltas

@@ -10,6 +10,7 @@ import openvino as ov
 from openvino.frontend import FrontEndManager
 
 from ovgui.core.errors import OvguiError
+from ovgui.core.lineage import source_of
 from ovgui.core.report import ModelInfo, TensorInfo
 from ovgui.core.torch_model import convert, is_torch_file, load_torch_model
 
@@ -106,6 +107,7 @@ def describe_model(model: ov.Model, path: str | Path, is_demo: bool = False) -> 
         inputs=[describe_port(port) for port in model.inputs],
         outputs=[describe_port(port) for port in model.outputs],
         is_demo=is_demo,
+        source_path=source_of(model),
     )
 
 

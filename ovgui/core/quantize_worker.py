@@ -32,6 +32,7 @@ import openvino as ov
 from ovgui.core.calibration import Calibration, open_calibration
 from ovgui.core.devices import shared_core
 from ovgui.core.errors import OvguiError, first_line
+from ovgui.core.lineage import mark_source
 from ovgui.core.model import MODEL_FORMATS, check_model_path, frontend_reads, not_valid, openvino_message, read_model
 from ovgui.core.quantize_options import INSTALL_NNCF, QuantizeOptions
 from ovgui.core.report import RunConfig
@@ -116,6 +117,7 @@ def quantize_here(request: dict[str, Any], emit: Emit) -> dict[str, Any]:
     )
     quantize_s = time.perf_counter() - started
     emit({"phase": "save"})
+    mark_source(quantized, request["model"])
     started = time.perf_counter()
     try:
         ov.save_model(quantized, request["temporary"], compress_to_fp16=request["compress_to_fp16"])

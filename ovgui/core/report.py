@@ -48,6 +48,8 @@ class ModelInfo:
     inputs: list[TensorInfo] = field(default_factory=list)
     outputs: list[TensorInfo] = field(default_factory=list)
     is_demo: bool = False
+    source_path: str = ""
+    """The file this IR was made from when ovgui wrote it (an INT8 copy, an FP16 IR); "" otherwise."""
 
 
 @dataclass

@@ -17,6 +17,7 @@ import openvino as ov
 
 from ovgui.core.devices import shared_core
 from ovgui.core.errors import OvguiError
+from ovgui.core.lineage import mark_source
 from ovgui.core.model import check_model_path, openvino_message, read_model
 from ovgui.core.torch_model import is_torch_file
 
@@ -57,6 +58,7 @@ def save_as_ir(model_path: str | Path, out: str | Path, compress_to_fp16: bool =
     started = time.perf_counter()
     model = read_model(core or shared_core(), check_model_path(model_path))
     read_s = time.perf_counter() - started
+    mark_source(model, model_path)
     started = time.perf_counter()
     try:
         ov.save_model(model, str(out), compress_to_fp16=compress_to_fp16)

@@ -11,14 +11,19 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QGridLayout, QLabel, QPush
 from ovgui.core.imports import load_report
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Report
-from ovgui.gui.layer_diff import LayerDiffView, same_model
+from ovgui.gui.layer_diff import LayerDiffView, lineage_root, same_model
 from ovgui.gui.run_history import HistoryEntry, RunHistory, from_file
 from ovgui.gui.session import BackgroundJobs
 
 
 def partner(reports: Sequence[Report], b: int) -> int | None:
-    """The latest run before `b` of the same model, or None."""
-    return next((a for a in range(b - 1, -1, -1) if same_model(reports[a], reports[b])), None)
+    """The latest run before `b` of the file `b`'s model was made from (an INT8 copy's source, which
+    it is measured against), else of the same model; None when there is neither."""
+    earlier = range(b - 1, -1, -1)
+    source = reports[b].model.source_path
+    made_from = next((a for a in earlier if source and lineage_root(reports[a]) == source
+                      and not reports[a].model.source_path), None)
+    return made_from if made_from is not None else next((a for a in earlier if same_model(reports[a], reports[b])), None)
 
 
 def default_pair(reports: Sequence[Report]) -> tuple[int, int]:

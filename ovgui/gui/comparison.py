@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ovgui.core.accuracy_text import accuracy_figures
 from ovgui.core.agreement import Agreement, agreement
 from ovgui.core.compare import Configured, report_of, speed_ups
 from ovgui.core.events import PHASE_TITLES
@@ -188,6 +189,11 @@ class ComparisonModel(RowsModel):
         ComputedColumn("Output drift", "How far the raw outputs moved from the first configuration's: the\n"
                        "largest absolute difference and the lowest cosine similarity over the outputs.",
                        "drift", or_missing(str), sample="max |Δ| 0.01234, cosine 0.999999", compute=_drift_of),
+        _report_column("Accuracy", "The labelled set's figures (--accuracy / the Accuracy panel's annotations):\n"
+                       "top-1 and top-5 for a classifier, mAP@0.5 and mAP@[.5:.95] for a detector;\n"
+                       "— when the run was given no labelled set.", "accuracy", str, numeric=False,
+                       sample="mAP@0.5 0.000 · mAP@[.5:.95] 0.000",
+                       read=lambda report: accuracy_figures(report.accuracy) if report.accuracy else None),
         _report_column("Median (ms)", "Median latency over the measured iterations; the best is in bold.",
                        "latency_ms.median"),
         _report_column("p90 (ms)", "90th percentile latency: nine in ten inferences were at least this fast.",
@@ -213,6 +219,8 @@ class ComparisonModel(RowsModel):
         _report_column("Peak RSS (MiB)", "The process's largest resident memory during the run. One process runs\n"
                        "every configuration, so a peak includes what earlier ones left behind.",
                        "memory.peak_mib", lambda v: f"{v:.0f}", sample="00000"),
+        _report_column("Size (MB)", "The model's files on disk (an IR's .xml and .bin together).",
+                       "model.file_size_bytes", lambda v: f"{v / 1e6:.1f}", sample="0000.0"),
         *(_rss_column(phase) for phase in PHASE_TITLES),
         _report_column("p99 (ms)", "99th percentile latency: the slow tail.", "latency_ms.p99"),
         _report_column("Streams", "Streams OpenVINO used (NUM_STREAMS read back from the compiled model).",

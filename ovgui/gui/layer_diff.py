@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from operator import attrgetter
+from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
 
 from ovgui.core.compare import LayerDelta, compare_layers
 from ovgui.core.formatting import MISSING, ms_text
+from ovgui.core.layer_causes import quantization_summary
 from ovgui.core.report import Report
 from ovgui.gui.bars import BarFit, bar_count, bar_plot, name_axis, side_by_side, value_label, with_legend
 from ovgui.gui.plain_text import escaped
@@ -76,7 +78,7 @@ def _delta_color(delta_ms: float) -> QColor | None:
 
 
 class LayerDiffModel(RowsModel):
-    """Layers of run A against run B; its last column, |Δ|, is the default order and is hidden by the view."""
+    """Layers of run A against run B; its last column, the comparison's order, is the default and is hidden by the view."""
 
     COLUMNS = (
         Column("Layer (A)", "The runtime layer in run A; \"—\" when only B has it.",
@@ -98,8 +100,13 @@ class LayerDiffModel(RowsModel):
                         "layers fused into them (precisions and devices fuse differently), or by role\n"
                         "(the layers in-graph preprocessing added, summed in one row).",
                         "match", sample="fused layers", compute=_match_text),
-        ComputedColumn("|Δ| (ms)", "Size of the change, whichever way.", "magnitude", ms_text, numeric=True,
-                        sample="0000.000", compute=lambda delta: abs(delta.delta_ms)),
+        Column("Why", "When B runs a quantized model, what B's layer is if it is one of the usual costs\n"
+               "of INT8: a Reorder converting precision or layout, a FakeQuantize fused into a layer\n"
+               "(it quantizes that layer's output) or left on its own, or a compute layer left in\n"
+               "floating point (kept on purpose, or skipped by NNCF).", "why", sample="left in floating point (bf16)"),
+        Column("Order", "The comparison's own order: when B is quantized, the slowed layers that the Why\n"
+               "column names first, most slowed first; then the biggest change first.", "rank", str, numeric=True,
+               sample="0000"),
     )
 
     def set_deltas(self, deltas: Sequence[LayerDelta]) -> None:
@@ -123,7 +130,8 @@ class LayerDiffModel(RowsModel):
 
     def _tooltip(self, delta: LayerDelta) -> str:
         names = delta.name_a if delta.name_a == delta.name_b else f"A: {delta.name_a or '—'}\nB: {delta.name_b or '—'}"
-        return f"{names}\n{delta.type} · {_match_text(delta)} · Δ {_signed_ms(delta.delta_ms)} ms"
+        why = f"\n{delta.why}" if delta.why else ""
+        return f"{names}\n{delta.type} · {_match_text(delta)} · Δ {_signed_ms(delta.delta_ms)} ms{why}"
 
 
 
@@ -147,10 +155,16 @@ class _LayerDeltaProxy(RowsProxy):
 
 
 def same_model(a: Report, b: Report) -> bool | None:
-    """Whether two runs are of one model file; `None` when a side does not record its model (an import)."""
+    """Whether two runs are of one network: one model file, or a file and a copy ovgui made of it
+    (an INT8 or FP16 IR records its source); `None` when a side does not record its model (an import)."""
     if IMPORTED_FORMAT in (a.model.format, b.model.format):
         return None
-    return a.model.path == b.model.path
+    return lineage_root(a) == lineage_root(b)
+
+
+def lineage_root(report: Report) -> str:
+    """The file the run's model was made from, else its own file, as an absolute path."""
+    return str(Path(report.model.source_path or report.model.path).resolve())
 
 
 def run_summary(report: Report) -> str:
@@ -191,9 +205,10 @@ def _diff_header(a: Report, b: Report, deltas: Sequence[LayerDelta]) -> str:
         change = f'<span style="color:{color.name()}">{change}</span>'
     matched = sum(delta.presence == "both" for delta in model)
     percent = f", {(total_b - total_a) / total_a * 100:+.1f}%" if matched and total_a > 0 else ""
+    mix = quantization_summary(a, b)
     return (f"<b>A</b>: {escaped(run_summary(a))}&nbsp;&nbsp;vs&nbsp;&nbsp;<b>B</b>: {escaped(run_summary(b))}<br>"
             f"<b>total Δ</b> {change} (model layers {ms_text(total_a)} → {ms_text(total_b)} ms{percent}; "
-            f"{matched} of {len(model)} rows matched)")
+            f"{matched} of {len(model)} rows matched)" + (f"<br><b>precisions</b> {escaped(mix)}" if mix else ""))
 
 
 def _draw_delta_bars(plot: pg.PlotWidget, fit: BarFit, top: Sequence[LayerDelta], text: QColor) -> None:
@@ -279,6 +294,7 @@ class LayerDiffView(QWidget):
     def _show(self, deltas: list[LayerDelta], header: str, warnings: list[str]) -> None:
         self._deltas = deltas
         self._model.set_deltas(deltas)
+        self._table.setColumnHidden(LayerDiffModel.column_index("why"), not any(delta.why for delta in deltas))
         self._header.setText(header)
         self._warning.setText("\n".join(f"⚠ {warning}" for warning in warnings))
         self._warning.setHidden(not warnings)
@@ -293,12 +309,12 @@ class LayerDiffView(QWidget):
             self._draw_chart()
 
     def _make_table(self) -> TableView:
-        magnitude = LayerDiffModel.column_index("magnitude")
+        order = LayerDiffModel.column_index("rank")
         table = make_table(self._proxy, LayerDiffModel.COLUMNS, LayerDiffModel.column_index("name_a"))
         table.setObjectName("diffTable")
         table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the tail of an ONNX path names the layer
-        table.setColumnHidden(magnitude, True)
-        table.sortByColumn(magnitude, Qt.SortOrder.DescendingOrder)
+        table.setColumnHidden(order, True)
+        table.sortByColumn(order, Qt.SortOrder.AscendingOrder)
         table.viewport().installEventFilter(self)
         return table
 

@@ -44,6 +44,7 @@ from ovgui.core.events import PHASE_TITLES, Progress
 from ovgui.core.formatting import throughput_text
 from ovgui.core.image import LoadedImage
 from ovgui.core.inputs import first_frame, is_frame_set, read_frame, report_input
+from ovgui.core.int8_comparison import run_int8_comparison
 from ovgui.core.ladder import run_ladder
 from ovgui.core.logs import log_folder
 from ovgui.core.model import MODEL_FORMATS, inspect_model
@@ -811,16 +812,22 @@ class MainWindow(QMainWindow):
         keep_float = [layer.name for layer in self.layers.selected_layers() if not layer.is_preprocessing]
         image = self.controls.image_path()
         dialog = self.quantize_dialog = QuantizeDialog(source, config, keep_float, image if Path(image).is_dir() else "",
-                                                       self.commands.fp16_weights.isChecked(), self)
+                                                       self.commands.fp16_weights.isChecked(), image, self)
         dialog.quantized.connect(self._model_quantized)
         dialog.failed.connect(self._show_error)
         dialog.open()
 
     @Slot(object)
     def _model_quantized(self, quantized: QuantizedIr) -> None:
+        """The INT8 IR becomes the model; when the dialog asked for it, source and INT8 (and an FP16
+        IR) are then profiled side by side on the window's image."""
         self.open_model(str(quantized.xml))
         text = quantized_text(quantized)
         self.statusBar().showMessage(f"{text[:1].upper()}{text[1:]}; it is now the model", 15000)
+        dialog = self.quantize_dialog
+        if dialog is not None and dialog.compare_after.isChecked():
+            self._start_comparing(partial(run_int8_comparison, source=quantized.source, int8=quantized.xml,
+                                          with_fp16=dialog.with_fp16.isChecked()))
         self.model_quantized.emit(quantized)
 
     def choose_report(self) -> None:

@@ -70,10 +70,11 @@ class QuantizeDialog(QDialog):
     """The line saying why the quantization failed, for the window's banner."""
 
     def __init__(self, model_path: str, config: RunConfig, keep_float: list[str], calibration: str = "",
-                 compress_to_fp16: bool = True, parent: QWidget | None = None):
+                 compress_to_fp16: bool = True, image: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Quantize to INT8")
         self._model_path = model_path
+        self._image = image
         self._config = config
         self._compress_to_fp16 = compress_to_fp16
         self._worker: QuantizeWorker | None = None
@@ -97,6 +98,17 @@ class QuantizeDialog(QDialog):
                                                          "the Layers table to fill this in)")
         self.keep_float.setMaximumHeight(90)
         self.output = QLineEdit(suggested_output(self._model_path), toolTip="where the INT8 IR goes (.xml, its .bin beside it)")
+        shown = Path(self._image).name or "the image"
+        self.compare_after = QCheckBox(f"Then profile the source and the INT8 IR side by side on {shown}",
+                                       checked=bool(self._image), enabled=bool(self._image),
+                                       toolTip="Compare: latency, throughput, compile time, peak RSS, size on disk, "
+                                               "accuracy (with annotations) and output drift of each, and the layer "
+                                               "A/B of source and INT8" if self._image else
+                                               "Choose an image (or a folder) in the window first")
+        self.with_fp16 = QCheckBox("with an FP16 IR of the source between them", enabled=bool(self._image),
+                                   toolTip="The source saved as IR with FP16 weights (once, kept under "
+                                           "~/.cache/ovgui/ladder): what FP16 alone buys, in size and speed")
+        self.compare_after.toggled.connect(self.with_fp16.setEnabled)
         form = QFormLayout()
         form.addRow("Calibration images", with_button(self.calibration, "Browse…", self._browse_calibration))
         form.addRow("Subset size", self.subset_size)
@@ -105,6 +117,8 @@ class QuantizeDialog(QDialog):
         form.addRow("", self.fast_bias_correction)
         form.addRow("Keep in float", self.keep_float)
         form.addRow("Save INT8 IR as", with_button(self.output, "Browse…", self._browse_output))
+        form.addRow("", self.compare_after)
+        form.addRow("", self.with_fp16)
         self.progress = QProgressBar(textVisible=True)
         self.status = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText,
                              textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -123,7 +137,7 @@ class QuantizeDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self.resize(520, 440)
+        self.resize(560, 500)
 
     @property
     def running(self) -> bool:
@@ -215,6 +229,8 @@ class QuantizeDialog(QDialog):
         for widget in (self.calibration, self.subset_size, self.preset, self.model_type, self.fast_bias_correction,
                        self.keep_float, self.output, self.start_button):
             widget.setEnabled(not running)
+        self.compare_after.setEnabled(not running and bool(self._image))
+        self.with_fp16.setEnabled(not running and self.compare_after.isChecked())
         self.stop_button.setEnabled(running)
         self.progress.setVisible(running)
 

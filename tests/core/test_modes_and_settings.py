@@ -150,7 +150,7 @@ def test_cli_compare_and_diff(tmp_path, capsys):
     reports[0].save_json(a)
     reports[1].save_json(b)
     assert profile_main(["--diff", str(a), str(b)]) == 0
-    assert "Layers by change" in capsys.readouterr().out
+    assert "Layers, B against A: by change" in capsys.readouterr().out
 
 
 def test_cli_summary_sets_the_layers_sum_against_the_mean_latency(capsys, tmp_path):

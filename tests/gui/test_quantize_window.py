@@ -10,8 +10,10 @@ from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QTableView
 from shared_data import IMAGES, image_path, model_path
 
+from ovgui.core import int8_comparison
 from ovgui.core.report import RunConfig
 from ovgui.core.runner import RunRequest, run_profile
+from ovgui.gui.layer_diff import LayerDiffModel
 
 QUANTIZE_TIMEOUT_MS = 180_000
 CONV1 = "conv1/WithoutBiases"
@@ -46,6 +48,8 @@ def test_the_dialog_quantizes_with_a_moving_progress_bar_and_opens_the_int8_mode
     assert dialog.calibration.text() == str(IMAGES)
     assert dialog.keep_float.toPlainText().splitlines() == [CONV1, FIRE2]
     assert dialog.subset_size.value() == 300 and dialog.fast_bias_correction.isChecked()
+    assert dialog.compare_after.isChecked(), "an image is chosen: source and INT8 are compared after, by default"
+    dialog.compare_after.setChecked(False)
     values: list[int] = []
     dialog.progress.valueChanged.connect(values.append)
     with qtbot.waitSignal(window.model_quantized, timeout=QUANTIZE_TIMEOUT_MS) as done:
@@ -63,6 +67,47 @@ def test_the_dialog_quantizes_with_a_moving_progress_bar_and_opens_the_int8_mode
     message = window.statusBar().currentMessage()
     assert message.startswith("Quantized squeezenet1.1.xml to INT8 with 7 calibration images")
     assert message.endswith("it is now the model") and not window.banner.isVisible()
+
+
+def cell(model, row: int, field: str) -> str:
+    return model.data(model.index(row, model.column_index(field)))
+
+
+def test_after_quantizing_source_fp16_ir_and_int8_fill_compare_and_the_ab_pairs_source_with_int8(
+        window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(int8_comparison, "ladder_root", lambda: tmp_path / "cache")
+    (tmp_path / "out").mkdir()
+    window.open_model(str(model_path("squeezenet")))
+    window.open_image(str(image_path("dog.jpg")))
+    qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
+    window.controls.settings.iterations.setValue(5)
+    window.commands.quantize.trigger()
+    dialog = window.quantize_dialog
+    assert dialog.calibration.text() == "" and dialog.compare_after.isChecked() and "dog.jpg" in dialog.compare_after.text()
+    dialog.calibration.setText(str(IMAGES))
+    dialog.output.setText(str(tmp_path / "out" / "int8.xml"))
+    dialog.with_fp16.setChecked(True)
+    with qtbot.waitSignal(window.session.returned, timeout=QUANTIZE_TIMEOUT_MS) as compared:
+        dialog.start_button.click()
+    names = [name for name, _outcome in compared.args[0]]
+    assert names == ["squeezenet1.1.xml (source)", "squeezenet1.1.xml (FP16 IR)", "int8.xml (INT8)"]
+    model = window.comparison.model
+    assert model.rowCount() == 3 and window.workspaces.current_name() == "compare"
+    sizes = [float(cell(model, row, "model.file_size_bytes")) for row in range(3)]
+    assert sizes[2] < 0.7 * sizes[0], sizes
+    assert [cell(model, row, "accuracy") for row in range(3)] == ["—"] * 3, "no labelled set was given"
+    assert cell(model, 2, "drift").startswith("max |Δ|")
+    history = window.ab_panel.history
+    picked = [history.entry(combo.currentIndex()).report.model.path for combo in (window.ab_panel.combo_a,
+                                                                                   window.ab_panel.combo_b)]
+    assert picked == [str(model_path("squeezenet").resolve()), str(tmp_path / "out" / "int8.xml")], \
+        "the A/B pairs the INT8 copy with the source it was made from"
+    window.show_view("ab")
+    diff = window.ab_panel.diff
+    qtbot.waitUntil(lambda: "<b>precisions</b>" in diff.header_text(), timeout=10_000)
+    assert "i8/u8" in diff.header_text() and "different models" not in diff.warning_text()
+    table = diff.findChild(QTableView, "diffTable")
+    assert not table.isColumnHidden(LayerDiffModel.column_index("why"))
 
 
 def test_stop_ends_the_quantization_and_writes_nothing(window, qtbot, tmp_path):
