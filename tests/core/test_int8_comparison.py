@@ -10,12 +10,14 @@ seven shared photos (a smoke calibration, as in test_quantize.py) and check the 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from shared_data import IMAGES, image_path, model_path
 
 from ovgui.cli import profile_main
+from ovgui.console import format_comparison
 from ovgui.core.compare import compare_layers
 from ovgui.core.devices import shared_core
 from ovgui.core.int8_comparison import run_int8_comparison
@@ -34,6 +36,7 @@ from ovgui.core.quantize_options import QuantizeOptions
 from ovgui.core.report import DeviceInfo, LayerStats, ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest
 from ovgui.core.save_ir import save_as_ir
+from tests.core.test_accuracy import class_tree, own_top1, run
 
 F32 = RunConfig(precision="f32", iterations=5, roofline=False)
 CONV1 = "conv1/WithoutBiases"
@@ -156,3 +159,17 @@ def test_with_fp16_ir_goes_with_quantize(capsys):
         profile_main([str(model_path("squeezenet")), str(image_path("dog.jpg")), "--with-fp16-ir"])
     assert stopped.value.code == 2
     assert "--with-fp16-ir goes with --quantize CALIB_DIR" in capsys.readouterr().err
+
+
+def test_a_labelled_set_scores_every_variant_and_the_comparison_prints_each(squeezenet_int8, tmp_path, capsys):
+    """The tree holds SqueezeNet's own f32 top-1 for each photo, so the source scores 100%."""
+    tree = class_tree(tmp_path / "tree", own_top1(run("squeezenet", str(IMAGES))))
+    base = RunRequest(str(squeezenet_int8), str(tree), replace(F32, accuracy=str(tree)))
+    results = list(run_int8_comparison(base, source=model_path("squeezenet"), int8=squeezenet_int8))
+    source, int8 = (outcome.report.accuracy for _name, outcome in results)
+    assert (source.top1, source.evaluated, int8.evaluated) == (1.0, 7, 7)
+    assert int8.top1 in {count / 7 for count in range(8)}
+    print(format_comparison(results), end="")
+    printed = capsys.readouterr().out
+    assert "squeezenet1.1.xml (source): accuracy top-1 100.0% · top-5 100.0% over 7 images" in printed
+    assert f"squeezenet_int8.xml (INT8): accuracy top-1 {int8.top1:.1%}" in printed
