@@ -9,7 +9,8 @@ Run it from the project's folder on a real X server (the layout test starts Xvfb
 The runs: face-detection-adas on a photo (Overview, Layers with a selected layer, Graph,
 Roofline, Outputs), a comparison of three configurations (Compare), YuNet on OpenVINO then on
 ONNX Runtime (A/B of two engines), the latency ladder on a PyTorch detection head (Compare),
-and face-detection-adas on the folder of photos (Frames).
+YOLOv5n quantized to INT8 and compared with its source and an FP16 IR (Compare, A/B), and
+face-detection-adas on the folder of photos (Frames).
 Settings are kept in a temporary folder, so the user's own are neither read nor changed.
 """
 
@@ -34,6 +35,7 @@ from tests.gui.chart_geometry import unreadable
 SHARED = Path(os.environ.get("OVGUI_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 FACE = "models/omz/face-detection-adas-0001/FP16/face-detection-adas-0001.xml"
 YUNET = "models/yunet/yunet_s_640_640.onnx"
+YOLOV5 = "models/yolo/yolov5n_fp16.onnx"
 PHOTO = "images/zidane.jpg"
 RUN_TIMEOUT_S = 300
 SETTLE_MS = 400
@@ -179,6 +181,27 @@ class Tour:
         self.facts["ladder"] = table_facts(compare)
         self.shoot("ladder")
 
+    def int8(self) -> None:
+        """YOLOv5n quantized through Model › Quantize to INT8… on the seven photos (a smoke
+        calibration), then source, FP16 IR and INT8 side by side (Compare) and source against
+        INT8 layer by layer (A/B)."""
+        self.window.open_model(str(SHARED / YOLOV5))
+        self.window.open_image(str(SHARED / "images/bus.jpg"))
+        self.window.set_config(RunConfig(iterations=200))
+        settle()
+        self.window.commands.quantize.trigger()
+        dialog = self.window.quantize_dialog
+        dialog.calibration.setText(str(SHARED / "images"))
+        dialog.output.setText(str(Path(tempfile.mkdtemp(prefix="ovgui-tour-")) / "yolov5n_int8.xml"))
+        dialog.with_fp16.setChecked(True)
+        dialog.start_button.click()
+        wait_for(self.window.session.returned)
+        compare = self.view("compare")
+        self.facts["int8_compare"] = table_facts(compare)
+        self.shoot("int8-compare")
+        self.facts["int8_ab"] = table_facts(self.view("ab"))
+        self.shoot("int8-ab")
+
     def frames(self) -> None:
         self.run(FACE, "images", RunConfig(iterations=20, precision="f32"))
         self.view("frames")
@@ -189,7 +212,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write what was measured here")
     parser.add_argument("--shots", type=Path, help="save a screenshot of each view into this folder")
-    parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "ladder", "frames"],
+    parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "ladder", "int8", "frames"],
                         help="the parts of the tour to take")
     args = parser.parse_args()
     app = make_application()
@@ -201,7 +224,7 @@ def main() -> int:
         tour = Tour(window, args.shots)
         for part in args.only:
             {"photo": tour.photo_run, "comparison": tour.comparison, "engines": tour.engines, "ladder": tour.ladder,
-             "frames": tour.frames}[part]()
+             "int8": tour.int8, "frames": tour.frames}[part]()
         tour.facts["window"] = list(window.size().toTuple())
         tour.facts["maximised"] = window.isMaximized()
         window.close()

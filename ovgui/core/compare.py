@@ -214,8 +214,9 @@ def compare_layers(a: Report, b: Report) -> list[LayerDelta]:
     layers_a = [layer for layer in a.layers if layer.executed and not layer.is_preprocessing]
     layers_b = [layer for layer in b.layers if layer.executed and not layer.is_preprocessing]
     quantized_b = is_quantized(b)
+    by_name_a = {layer.name: layer for layer in layers_a}
     by_name_b = {layer.name: layer for layer in layers_b}
-    deltas = [replace(delta, why=cause(by_name_b.get(delta.name_b), quantized_b))
+    deltas = [replace(delta, why=cause(by_name_a.get(delta.name_a), by_name_b.get(delta.name_b), quantized_b))
               for delta in _model_deltas(layers_a, layers_b)] + _preprocessing_delta(a, b)
     return [replace(delta, rank=rank) for rank, delta in enumerate(sorted(deltas, key=_slowed_cost_first))]
 

@@ -19,9 +19,14 @@ COMPUTE_TYPES = frozenset({"Convolution", "GroupConvolution", "MatMul", "FullyCo
                            "GroupConvolutionBackpropData", "Deconvolution", "FullyConnectedCompressed"})
 """The layers NNCF quantizes (their weights and inputs), the ones that decide an INT8 model's speed."""
 
-REORDER = "Reorder (precision or layout conversion)"
-UNFUSED_FAKE_QUANTIZE = "FakeQuantize not fused: runs as a layer of its own"
-FUSED_QUANTIZER = "quantizes its output (a FakeQuantize fused into it)"
+REORDER = "Reorder (conversion)"
+"""A Reorder converts between precisions (dequantize, requantize) or memory layouts."""
+UNFUSED_FAKE_QUANTIZE = "FakeQuantize alone"
+"""A FakeQuantize the plugin could not fuse into a layer, run as a layer of its own."""
+FUSED_QUANTIZER = "quantizer fused in"
+"""A layer that also quantizes its output: a FakeQuantize fused into it, named after it."""
+REFERENCE_KERNEL = "reference kernel"
+"""The plugin fell back to its slow reference implementation (``ref_…``) for this layer."""
 QUANTIZER_SUFFIX = re.compile(r"/fq_(?:output|weights)_\d+")
 """What NNCF's FakeQuantize nodes add to a name: a layer the plugin fused a quantizer into is
 named after the quantizer (``data/mean/fq_output_0``), and so are the Reorders around it
@@ -48,8 +53,9 @@ def executed(report: Report) -> list[LayerStats]:
     return [layer for layer in report.layers if layer.executed and not layer.is_preprocessing]
 
 
-def cause(layer_b: LayerStats | None, quantized_b: bool) -> str:
-    """What B's layer is, in words, when it is one of the usual costs of a quantized model; "" otherwise."""
+def cause(layer_a: LayerStats | None, layer_b: LayerStats | None, quantized_b: bool) -> str:
+    """What B's layer is, in a few words, when it is one of the usual costs of a quantized model
+    (the constants above say each in full); "" otherwise."""
     if layer_b is None or not quantized_b:
         return ""
     if layer_b.type == "Reorder":
@@ -58,10 +64,21 @@ def cause(layer_b: LayerStats | None, quantized_b: bool) -> str:
         return UNFUSED_FAKE_QUANTIZE
     precision = exec_precision(layer_b)
     if layer_b.type in COMPUTE_TYPES and precision in FLOAT_PRECISIONS:
-        return f"left in floating point ({precision})"
+        return f"left in {precision}"
     if QUANTIZER_SUFFIX.search(layer_b.name):
         return FUSED_QUANTIZER
-    return ""
+    if layer_b.exec_type.lower().startswith("ref") and not (layer_a and layer_a.exec_type.lower().startswith("ref")):
+        return REFERENCE_KERNEL
+    return fused_more(layer_a, layer_b)
+
+
+def fused_more(layer_a: LayerStats | None, layer_b: LayerStats) -> str:
+    """B's layer also runs layers that A ran apart (an INT8 convolution takes in the residual Add
+    after it): its time holds theirs, so it looks slower than it is."""
+    if layer_a is None:
+        return ""
+    extra = {quantizer_free(name) for name in layer_b.original_layers} - set(layer_a.original_layers) - {layer_a.name}
+    return f"fused +{len(extra)} {'layer' if len(extra) == 1 else 'layers'}" if extra else ""
 
 
 def precision_mix(report: Report) -> str:

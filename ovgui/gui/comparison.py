@@ -36,7 +36,7 @@ from ovgui.core.formatting import format_ms, speed_up_text
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import OutputDrift, Report
 from ovgui.gui.bars import AXIS_TICK_ROOM_PX, BarFit, bar_count, bar_plot, name_axis, names_wanted_px, value_label, with_legend
-from ovgui.gui.plot_style import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, theme_plot
+from ovgui.gui.plot_style import FIRST_COLOR, MEDIAN_COLOR, P90_COLOR, PHASE_COLORS, POINT_COLOR, RSS_COLOR, theme_plot
 from ovgui.gui.run_history import RunHistory
 from ovgui.gui.run_names import engine_label
 from ovgui.gui.tables import (
@@ -65,11 +65,18 @@ def fps_text(value: float) -> str:
     return f"{value:.1f}"
 
 
+def mib_text(value: float) -> str:
+    """Whole MiB for a process, a tenth for a small model's files."""
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
 def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
 REFERENCE_TEXT = "reference"
+MIB = 1 << 20
+SIZE_COLOR = QColor(121, 85, 72)
 
 
 @dataclass(frozen=True)
@@ -340,10 +347,15 @@ _PANELS = (
     _Panel("start-up", "ms", (_Series("first inference", FIRST_COLOR, attrgetter("timings_ms.first_inference")),
                               _Series("compile", PHASE_COLORS["compile"], attrgetter("timings_ms.compile"))),
            "lower is better"),
+    _Panel("memory", "MiB", (_Series("peak RSS", RSS_COLOR, attrgetter("memory.peak_mib")),
+                             _Series("size on disk", SIZE_COLOR, lambda report: report.model.file_size_bytes / MIB)),
+           "lower is better", mib_text),
 )
 """Latency and throughput answer "which is faster"; first inference and compile time,
-"what does it cost to start".  Compile is rarely more than ~10x the first inference,
-so both share a linear axis and the printed values carry the small bars."""
+"what does it cost to start"; peak RSS and the model's size on disk, "what does it take"
+(an INT8 or FP16 copy against its source).  Compile is rarely more than ~10x the first
+inference, so both share a linear axis and the printed values carry the small bars; a model's
+files are far smaller than the process holding them, and their printed value carries them."""
 
 
 
@@ -508,6 +520,8 @@ class ComparisonView(QWidget):
 
     def _update(self) -> None:
         self._charts.set_results(self._model.results())
+        scored = any(report_of(outcome) is not None and report_of(outcome).accuracy for _name, outcome in self._model.results())
+        self._table.setColumnHidden(ComparisonModel.column_index("accuracy"), not scored)
         self._show_results_or_hint()
         self._fit_names()
         self._fit_table()

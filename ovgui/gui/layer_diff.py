@@ -100,10 +100,14 @@ class LayerDiffModel(RowsModel):
                         "layers fused into them (precisions and devices fuse differently), or by role\n"
                         "(the layers in-graph preprocessing added, summed in one row).",
                         "match", sample="fused layers", compute=_match_text),
-        Column("Why", "When B runs a quantized model, what B's layer is if it is one of the usual costs\n"
-               "of INT8: a Reorder converting precision or layout, a FakeQuantize fused into a layer\n"
-               "(it quantizes that layer's output) or left on its own, or a compute layer left in\n"
-               "floating point (kept on purpose, or skipped by NNCF).", "why", sample="left in floating point (bf16)"),
+        Column("Why", "When B runs a quantized model, what B's layer is if it is one of the usual costs of INT8:\n"
+               "Reorder (conversion): converts between precisions (dequantize, requantize) or layouts;\n"
+               "quantizer fused in: the layer also quantizes its output (a FakeQuantize fused into it);\n"
+               "FakeQuantize alone: a quantizer the plugin could not fuse, run as a layer of its own;\n"
+               "left in bf16 / f32: a compute layer not quantized (kept in float, or skipped by NNCF);\n"
+               "reference kernel: the plugin's slow fallback implementation (ref_…);\n"
+               "fused +N layers: B's layer also runs N layers A ran apart, so its time holds theirs.",
+               "why", sample="quantizer fused in"),
         Column("Order", "The comparison's own order: when B is quantized, the slowed layers that the Why\n"
                "column names first, most slowed first; then the biggest change first.", "rank", str, numeric=True,
                sample="0000"),

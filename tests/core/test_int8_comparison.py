@@ -23,6 +23,7 @@ from ovgui.core.devices import shared_core
 from ovgui.core.int8_comparison import run_int8_comparison
 from ovgui.core.layer_causes import (
     FUSED_QUANTIZER,
+    REFERENCE_KERNEL,
     REORDER,
     UNFUSED_FAKE_QUANTIZE,
     exec_precision,
@@ -42,8 +43,8 @@ F32 = RunConfig(precision="f32", iterations=5, roofline=False)
 CONV1 = "conv1/WithoutBiases"
 
 
-def layer(name: str, kind: str, exec_type: str, ms: float) -> LayerStats:
-    return LayerStats(0, name, kind, exec_type, "EXECUTED", ms, None, ms, 0.0, original_layers=[])
+def layer(name: str, kind: str, exec_type: str, ms: float, originals: tuple[str, ...] = ()) -> LayerStats:
+    return LayerStats(0, name, kind, exec_type, "EXECUTED", ms, None, ms, 0.0, original_layers=list(originals or (name,)))
 
 
 def made(*layers: LayerStats) -> Report:
@@ -56,17 +57,22 @@ FP32_RUN = made(layer("data/mean", "Subgraph", "jit_avx512_f32", 0.02),
                 layer("data/mean_abcd_acdb_conv1", "Reorder", "jit_uni_f32", 0.03),
                 layer("conv1", "Convolution", "brgconv_avx512_f32", 0.50),
                 layer("conv2", "Convolution", "brgconv_avx512_f32", 0.40),
-                layer("head", "MatMul", "brgemm_avx512_f32", 0.10))
+                layer("head", "MatMul", "brgemm_avx512_f32", 0.10),
+                layer("conv3", "Convolution", "brgconv_avx512_f32", 0.30),
+                layer("add3", "Subgraph", "jit_avx512_f32", 0.05),
+                layer("pool", "MaxPool", "jit_avx512_f32", 0.02))
 INT8_RUN = made(layer("data/mean/fq_output_0", "Subgraph", "jit_avx512_f32", 0.05),
                 layer("data/mean/fq_output_0_abcd_acdb_conv1", "Reorder", "jit_uni_I8", 0.04),
                 layer("conv1", "Convolution", "brgconv_avx512_I8", 0.20),
                 layer("conv2", "Convolution", "brgconv_avx512_f32", 0.45),
                 layer("conv2/fq_output_0", "FakeQuantize", "jit_avx512_f32", 0.06),
-                layer("head", "MatMul", "brgemm_avx512_I8", 0.05))
+                layer("head", "MatMul", "brgemm_avx512_I8", 0.05),
+                layer("conv3", "Convolution", "brgconv_avx512_I8", 0.32, ("conv3", "add3", "conv3/fq_output_0")),
+                layer("pool", "MaxPool", "ref_any_I8", 0.045))
 
 
 def test_the_kernel_names_the_precision_it_ran_in():
-    assert [exec_precision(one) for one in INT8_RUN.layers] == ["f32", "i8", "i8", "f32", "f32", "i8"]
+    assert [exec_precision(one) for one in INT8_RUN.layers] == ["f32", "i8", "i8", "f32", "f32", "i8", "i8", "i8"]
     assert is_quantized(INT8_RUN) and not is_quantized(FP32_RUN)
 
 
@@ -75,11 +81,14 @@ def test_the_slowed_costs_of_int8_come_first_named_then_the_biggest_changes():
     rows = [(d.name_a, d.name_b, round(d.delta_ms, 3), d.matched_by, d.why) for d in deltas]
     assert rows == [
         ("", "conv2/fq_output_0", 0.06, "", UNFUSED_FAKE_QUANTIZE),
-        ("conv2", "conv2", 0.05, "name", "left in floating point (f32)"),
+        ("conv2", "conv2", 0.05, "name", "left in f32"),
         ("data/mean", "data/mean/fq_output_0", 0.03, "quantizer name", FUSED_QUANTIZER),
+        ("pool", "pool", 0.025, "name", REFERENCE_KERNEL),
+        ("conv3", "conv3", 0.02, "name", "fused +1 layer"),
         ("data/mean_abcd_acdb_conv1", "data/mean/fq_output_0_abcd_acdb_conv1", 0.01, "quantizer name", REORDER),
         ("conv1", "conv1", -0.3, "name", ""),
         ("head", "head", -0.05, "name", ""),
+        ("add3", "", -0.05, "", ""),
     ]
     assert [d.rank for d in deltas] == list(range(len(deltas)))
 
@@ -94,7 +103,7 @@ def test_two_float_runs_have_no_causes_and_keep_the_biggest_change_first():
 
 def test_the_precision_mix_counts_compute_layers_and_reorder_time():
     assert quantization_summary(FP32_RUN, INT8_RUN) == (
-        "A: 3 compute layers: 3 f32 · Reorders 0.030 ms; B: 3 compute layers: 2 i8/u8, 1 f32 · Reorders 0.040 ms")
+        "A: 4 compute layers: 4 f32 · Reorders 0.030 ms; B: 4 compute layers: 3 i8/u8, 1 f32 · Reorders 0.040 ms")
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +145,7 @@ def test_source_fp16_ir_and_int8_run_side_by_side_with_sizes_drift_and_named_lay
     deltas = compare_layers(source, int8)
     assert sum(d.presence == "both" for d in deltas) >= 0.9 * len(deltas), "the copy's layers pair with the source's"
     kept = next(d for d in deltas if d.name_b == CONV1)
-    assert kept.why == "left in floating point (f32)"
+    assert kept.why == "left in f32"
     slowed = [d for d in deltas if d.why and d.delta_ms > 0]
     assert deltas[:len(slowed)] == sorted(slowed, key=lambda d: -d.delta_ms)
 

@@ -166,7 +166,7 @@ def test_a_failed_configuration_shows_its_error_greyed_without_numbers(compariso
     assert model.index(failed, THROUGHPUT).data(SORT_ROLE) is None
     assert model.index(failed, CONFIGURATION).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(0, CONFIGURATION).data(Qt.ItemDataRole.ForegroundRole) is None
-    assert comparison_view.bar_count() == 5 * 5, "five series, one bar per finished configuration each"
+    assert comparison_view.bar_count() == 7 * 5, "seven series, one bar per finished configuration each"
 
 
 def test_best_median_and_best_throughput_are_bold(results):
@@ -187,7 +187,7 @@ def test_add_result_grows_the_table_and_the_bars_one_configuration_at_a_time(com
     for result in results:
         comparison_view.add_result(result)
         counts.append((comparison_view.model.rowCount(), comparison_view.bar_count()))
-    assert counts == [(1, 5), (2, 10), (3, 15), (4, 20), (5, 25), (6, 25)]
+    assert counts == [(1, 7), (2, 14), (3, 21), (4, 28), (5, 35), (6, 35)]
     assert not hint.isVisible()
     medians = [outcome.report.latency_ms.median for _name, outcome in results[:5]]
     assert _is_bold(comparison_view.model, medians.index(min(medians)), MEDIAN)
@@ -278,7 +278,7 @@ def test_three_configurations_fit_the_workspace(qtbot, engines, screen):
     for result in engines:
         view.add_result(result)
     assert_every_row_shown(qtbot, view.table, len(engines))
-    assert len(view.findChildren(pg.PlotWidget)) == 3 and view.bar_count() == 5 * 3
+    assert len(view.findChildren(pg.PlotWidget)) == 4 and view.bar_count() == 7 * 3
     assert sum(len(value_lines(plot)) for plot in view.findChildren(pg.PlotWidget)) == view.bar_count()
     assert_charts_readable(view, engines)
     host.close()
