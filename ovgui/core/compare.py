@@ -216,7 +216,8 @@ def compare_layers(a: Report, b: Report) -> list[LayerDelta]:
     quantized_b = is_quantized(b)
     by_name_a = {layer.name: layer for layer in layers_a}
     by_name_b = {layer.name: layer for layer in layers_b}
-    deltas = [replace(delta, why=cause(by_name_a.get(delta.name_a), by_name_b.get(delta.name_b), quantized_b))
+    owners_a = {original: layer.name for layer in layers_a for original in layer.original_layers}
+    deltas = [replace(delta, why=cause(by_name_a.get(delta.name_a), by_name_b.get(delta.name_b), quantized_b, owners_a))
               for delta in _model_deltas(layers_a, layers_b)] + _preprocessing_delta(a, b)
     return [replace(delta, rank=rank) for rank, delta in enumerate(sorted(deltas, key=_slowed_cost_first))]
 

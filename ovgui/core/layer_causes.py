@@ -10,6 +10,7 @@ word is the precision it ran in (``brgconv_avx512_amx_1x1_I8``, ``jit_uni_bf16``
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ovgui.core.report import LayerStats, Report
 
@@ -53,9 +54,11 @@ def executed(report: Report) -> list[LayerStats]:
     return [layer for layer in report.layers if layer.executed and not layer.is_preprocessing]
 
 
-def cause(layer_a: LayerStats | None, layer_b: LayerStats | None, quantized_b: bool) -> str:
+def cause(layer_a: LayerStats | None, layer_b: LayerStats | None, quantized_b: bool,
+          owners_a: Mapping[str, str] | None = None) -> str:
     """What B's layer is, in a few words, when it is one of the usual costs of a quantized model
-    (the constants above say each in full); "" otherwise."""
+    (the constants above say each in full); "" otherwise.  `owners_a` names the layer of A each
+    original layer ran in (`fused_more`)."""
     if layer_b is None or not quantized_b:
         return ""
     if layer_b.type == "Reorder":
@@ -69,16 +72,18 @@ def cause(layer_a: LayerStats | None, layer_b: LayerStats | None, quantized_b: b
         return FUSED_QUANTIZER
     if layer_b.exec_type.lower().startswith("ref") and not (layer_a and layer_a.exec_type.lower().startswith("ref")):
         return REFERENCE_KERNEL
-    return fused_more(layer_a, layer_b)
+    return fused_more(layer_a, layer_b, owners_a or {})
 
 
-def fused_more(layer_a: LayerStats | None, layer_b: LayerStats) -> str:
-    """B's layer also runs layers that A ran apart (an INT8 convolution takes in the residual Add
-    after it): its time holds theirs, so it looks slower than it is."""
+def fused_more(layer_a: LayerStats | None, layer_b: LayerStats, owners_a: Mapping[str, str]) -> str:
+    """B's layer also runs layers that A ran as layers of their own (an INT8 convolution takes in
+    the residual Add after it): its time holds theirs, so it looks slower than it is.  Only the
+    model's layers count, found in A: the dequantization Multiply a quantized layer absorbs is not
+    one of them."""
     if layer_a is None:
         return ""
-    extra = {quantizer_free(name) for name in layer_b.original_layers} - set(layer_a.original_layers) - {layer_a.name}
-    return f"fused +{len(extra)} {'layer' if len(extra) == 1 else 'layers'}" if extra else ""
+    others = {owners_a[name] for name in map(quantizer_free, layer_b.original_layers) if name in owners_a} - {layer_a.name}
+    return f"fused +{len(others)} {'layer' if len(others) == 1 else 'layers'}" if others else ""
 
 
 def precision_mix(report: Report) -> str:
