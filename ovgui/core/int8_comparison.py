@@ -19,8 +19,10 @@ from pathlib import Path
 
 from ovgui.core import events
 from ovgui.core.compare import Configured, Variant, ignore_event, run_variants
+from ovgui.core.devices import shared_core
 from ovgui.core.ladder import content_hash, ladder_root, pinned_preprocessing, saved_ir
-from ovgui.core.model import check_model_path
+from ovgui.core.lineage import quantized_by_nncf
+from ovgui.core.model import check_model_path, read_model
 from ovgui.core.options import make_config
 from ovgui.core.runner import RunRequest
 
@@ -29,13 +31,16 @@ INT8 = "INT8"
 
 
 def int8_variants(source: Path, int8: Path, fp16: Path | None) -> list[Variant]:
-    """Source first (the reference every drift and agreement is held against), INT8 last (the run
-    the window shows, paired in the A/B with the source it was made from)."""
+    """Source first (the reference every drift and agreement is held against), the copy last (the
+    run the window shows, paired in the A/B with the source it was made from).  The copy is called
+    INT8 when NNCF made it (its rt_info says so), else an IR: Save as IR's copies compare the same way."""
     variants = [Variant(f"{source.name} (source)", {}, str(source), f"the model as given: {source}")]
     if fp16 is not None:
         variants.append(Variant(f"{fp16.name} (FP16 IR)", {}, str(fp16),
                                 f"{source.name} saved as IR with FP16 weights (openvino.save_model): {fp16}"))
-    return [*variants, Variant(f"{int8.name} ({INT8})", {}, str(int8), f"the INT8 copy quantized with NNCF: {int8}")]
+    if quantized_by_nncf(read_model(shared_core(), int8)):
+        return [*variants, Variant(f"{int8.name} ({INT8})", {}, str(int8), f"the INT8 copy quantized with NNCF: {int8}")]
+    return [*variants, Variant(f"{int8.name} (IR)", {}, str(int8), f"the IR ovgui wrote of {source.name}: {int8}")]
 
 
 def run_int8_comparison(

@@ -22,3 +22,8 @@ def mark_source(model: ov.Model, source: str | Path) -> None:
 def source_of(model: ov.Model) -> str:
     """The file the model was made from, "" for a model ovgui did not write."""
     return model.get_rt_info(SOURCE_KEY).astype(str) if model.has_rt_info(SOURCE_KEY) else ""
+
+
+def quantized_by_nncf(model: ov.Model) -> bool:
+    """NNCF writes its settings into the rt_info of every model it quantizes."""
+    return model.has_rt_info(["nncf"])

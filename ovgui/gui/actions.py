@@ -22,6 +22,7 @@ class WindowActions:
     stop: QAction
     compare: QAction
     ladder: QAction
+    against_source: QAction
     exports: dict[str, QAction]  # by the export's dialog caption
     export_frames: QAction
     save_ir: QAction
@@ -63,6 +64,9 @@ def build_actions(window: MainWindow) -> WindowActions:
         ladder=act("From &PyTorch to OpenVINO", window.start_ladder,
                    tip="The latency ladder: PyTorch or ONNX Runtime, then OpenVINO on the file, as IR, with shared memory, "
                        "threads, the LATENCY hint and a model cache, one step at a time"),
+        against_source=act("Against its &source model", window.compare_with_source,
+                           tip="An IR ovgui wrote (Quantize to INT8, Save model as IR) side by side with the file it "
+                               "was made from: speed, size, memory, drift, and layer by layer in A/B"),
         exports={export.caption: export_action(window, export) for export in EXPORTS},
         export_frames=act("Export annotated &frames into a folder…", window.export_annotated_frames),
         save_ir=act("Save model as &IR…", window.save_model_as_ir, "Ctrl+Shift+S",
@@ -101,7 +105,7 @@ def build_actions(window: MainWindow) -> WindowActions:
     file_menu.addActions([actions.save_ir, actions.fp16_weights])
     file_menu.addSeparator()
     file_menu.addAction(act("&Quit", window.close, QKeySequence.StandardKey.Quit))
-    menu.addMenu("&Run").addActions([actions.run, actions.stop, actions.compare, actions.ladder])
+    menu.addMenu("&Run").addActions([actions.run, actions.stop, actions.compare, actions.ladder, actions.against_source])
     view_menu = menu.addMenu("&View")
     for number, (name, title) in enumerate(VIEW_TITLES.items(), start=1):
         shortcut = f"Ctrl+{number}" if number <= 9 else None  # Ctrl+1 to Ctrl+9; a tenth view is in the menu only

@@ -475,6 +475,19 @@ class MainWindow(QMainWindow):
         """Run › From PyTorch to OpenVINO: the latency ladder on the current model, image and device."""
         self._start_comparing(run_ladder)
 
+    def compare_with_source(self) -> None:
+        """Run › Against its source model: the open model, when it is a copy ovgui wrote (its IR
+        records the file it was made from), beside that file."""
+        info = self.model_info
+        if info is None or not info.source_path:
+            self._refuse("this model records no source: only an IR that ovgui wrote (Model › Quantize to INT8, "
+                         "File › Save model as IR) knows the file it was made from")
+            return
+        if not Path(info.source_path).is_file():
+            self._refuse(f"the model it was made from is no longer there: {info.source_path}")
+            return
+        self._start_comparing(partial(run_int8_comparison, source=info.source_path, int8=info.path))
+
     def _start_comparing(self, comparison: Comparison) -> None:
         request = self._request()
         if request is None:
