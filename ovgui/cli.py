@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any, NoReturn
 from ovgui.core.errors import OvguiError, error_text
 from ovgui.core.options import BY_NAME, OPTIONS, Option, OptionError, RunConfig, make_config, validate
 from ovgui.core.quantize_options import DEFAULT_SUBSET_SIZE, HELP, INSTALL_NNCF, MODEL_TYPES, PRESETS, QuantizeOptions
+from ovgui.core.sweep_options import DEFAULT_REPEATS, MAX_REPEATS, grid, parse_axis
 from ovgui.gui.view_names import RESULT_VIEWS
 
 log = logging.getLogger(__name__)
@@ -154,7 +156,24 @@ def profile_parser() -> Parser:
     add_list_devices(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
     add_quantize_options(parser)
+    add_sweep_options(parser)
     return parser
+
+
+def add_sweep_options(parser: argparse.ArgumentParser) -> None:
+    """``--sweep KEY=V1,V2 …`` and what it takes (`ovgui.core.sweep`)."""
+    group = parser.add_argument_group(
+        "sweeps", "MODEL IMAGE --sweep KEY=V1,V2 [KEY=LOW..HIGH …] runs every combination of the values of declared run "
+                  "options (nstreams, nireq, nthreads, batch, precision, shape=1x3x320x320,…, hint, …), each --repeats "
+                  "times, beside the device's default throughput configuration, and picks the highest throughput "
+                  "within --latency-budget-ms at --latency-percentile; --json writes the best point's report with "
+                  "every point in its sweep section")
+    group.add_argument("--sweep", nargs="+", action="extend", metavar="KEY=VALUES",
+                       help="an option and its values: V1,V2 or, for whole numbers, LOW..HIGH")
+    group.add_argument("--repeats", type=int, metavar="N",
+                       help=f"runs of each point, round-robin (default: {DEFAULT_REPEATS}); its figures are their medians")
+    group.add_argument("--latency-budget-ms", type=float, metavar="X",
+                       help="the best point is the highest throughput whose latency at --latency-percentile is at most X")
 
 
 def add_quantize_options(parser: argparse.ArgumentParser) -> None:
@@ -235,6 +254,11 @@ def _profile(parser: Parser, args: argparse.Namespace) -> int:
     given = quantize_flags(args)
     if given:
         parser.error(f"{', '.join(given)} go{'es' if len(given) == 1 else ''} with --quantize CALIB_DIR")
+    if args.sweep:
+        return _sweep(parser, args)
+    given = sweep_flags(args)
+    if given:
+        parser.error(f"{', '.join(given)} go{'es' if len(given) == 1 else ''} with --sweep KEY=VALUES")
     if not args.model or not args.images:
         parser.error("give a MODEL and an IMAGE")
     if args.save_ir and args.compare:
@@ -245,9 +269,34 @@ def _profile(parser: Parser, args: argparse.Namespace) -> int:
     return (compare_to_files if args.compare is not None else profile_to_files)(args, config)
 
 
-QUANTIZE_ONLY = {"compare": "--compare", "csv": "--csv", "annotated": "--annotated", "per_image_csv": "--per-image-csv",
+ONE_RUN_OUTPUTS = {"compare": "--compare", "csv": "--csv", "annotated": "--annotated", "per_image_csv": "--per-image-csv",
                  "annotated_dir": "--annotated-dir", "trace": "--trace", "dot": "--dot"}
 """Outputs of one run that a quantization, which runs two, does not write."""
+
+
+def sweep_flags(args: argparse.Namespace) -> list[str]:
+    given = [("--repeats", args.repeats is not None), ("--latency-budget-ms", args.latency_budget_ms is not None)]
+    return [flag for flag, present in given if present]
+
+
+def _sweep(parser: Parser, args: argparse.Namespace) -> int:
+    if not args.model or not args.images:
+        parser.error("give a MODEL and an IMAGE to sweep")
+    others = [flag for name, flag in ONE_RUN_OUTPUTS.items() if getattr(args, name)] + (["--save-ir"] if args.save_ir else [])
+    if others:
+        parser.error(f"--sweep runs many configurations (--json writes the best point's report with every point); "
+                     f"leave out {', '.join(others)}")
+    repeats = DEFAULT_REPEATS if args.repeats is None else args.repeats
+    if not 1 <= repeats <= MAX_REPEATS:
+        parser.error(f"--repeats must be between 1 and {MAX_REPEATS}, got {repeats}")
+    budget = args.latency_budget_ms
+    if budget is not None and not (math.isfinite(budget) and budget > 0):
+        parser.error(f"--latency-budget-ms must be a positive number of milliseconds, got {budget}")
+    points = grid([parse_axis(text) for text in args.sweep])
+    config = run_config(args)
+    from ovgui.headless import sweep_to_files
+
+    return sweep_to_files(args, config, points, repeats)
 
 
 def quantize_flags(args: argparse.Namespace) -> list[str]:
@@ -274,7 +323,7 @@ def _quantize(parser: Parser, args: argparse.Namespace) -> int:
         parser.error("give the MODEL to quantize")
     if args.save_ir is None:
         parser.error("--quantize needs --save-ir OUT.xml: where the INT8 model goes")
-    others = [flag for name, flag in QUANTIZE_ONLY.items() if getattr(args, name)]
+    others = [flag for name, flag in ONE_RUN_OUTPUTS.items() if getattr(args, name)]
     if others:
         parser.error(f"--quantize profiles the model and its INT8 copy side by side (--json writes both reports); "
                      f"leave out {', '.join(others)}")

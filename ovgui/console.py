@@ -28,8 +28,9 @@ from ovgui.core.formatting import (
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.outputs import format_outputs
 from ovgui.core.quantize import QuantizeEvent
-from ovgui.core.report import Report
+from ovgui.core.report import Report, Sweep
 from ovgui.core.shape_runs import format_shape_runs
+from ovgui.core.sweep_options import percentile_label
 
 BAR_WIDTH = 30
 TOP_LAYERS = 10
@@ -340,3 +341,29 @@ def format_layer_deltas(deltas: list, limit: int = 20, summary: str | None = Non
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else "…" + text[-width + 1 :]
+
+
+def format_sweep(sweep: Sweep) -> str:
+    """One row per point, in the order they ran (the baseline first): the latency at the sweep's
+    percentile and the throughput, each the median of the repeats with their spread; * marks the
+    Pareto front, > the best point, whose reason follows in words."""
+    label = percentile_label(sweep.percentile)
+    width = max([len(point.name) for point in sweep.points] + [12])
+    rows = [f"  {'point':<{width}}   {'at ' + label:>9} {'spread':>15} {'FPS':>9} {'spread':>17} {'median':>8} "
+            f"{'p90':>8} {'p99':>8} {'streams':>7} {'requests':>8}"]
+    best = sweep.best.index if sweep.best is not None else -1
+    for index, point in enumerate(sweep.points):
+        mark = (">" if index == best else " ") + ("*" if point.pareto else " ")
+        if point.error:
+            rows.append(f"{mark}{point.name:<{width}}   failed: {headline(point.error)}")
+            continue
+        low, high = point.latency_spread_ms
+        fps_low, fps_high = point.throughput_spread_fps
+        rows.append(f"{mark}{point.name:<{width}}   {point.latency_ms:9.2f} {f'{low:.2f}..{high:.2f}':>15} "
+                    f"{point.throughput_fps:9.1f} {f'{fps_low:.1f}..{fps_high:.1f}':>17} {point.p50_ms:8.2f} "
+                    f"{point.p90_ms:8.2f} {point.p99_ms:8.2f} {point.streams:7d} {point.requests:8d}")
+    budget = f"; budget {label} ≤ {sweep.budget_ms:g} ms" if sweep.budget_ms is not None else ""
+    title = (f"Sweep: {len(sweep.points)} points × {sweep.repeats} repeats, round-robin; latencies in ms, each figure "
+             f"the median of the repeats, with their spread (lowest..highest); * Pareto front, > best{budget}\n")
+    chosen = f"best: {sweep.best.reason}\n" if sweep.best is not None else ""
+    return title + "\n".join(rows) + "\n" + chosen

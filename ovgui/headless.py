@@ -7,11 +7,19 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
-from ovgui.console import ProgressPrinter, QuantizationPrinter, format_comparison, format_layer_deltas, format_summary
+from ovgui.console import (
+    ProgressPrinter,
+    QuantizationPrinter,
+    format_comparison,
+    format_layer_deltas,
+    format_summary,
+    format_sweep,
+)
+from ovgui.core import events
 from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
 from ovgui.core.blocking import call, exit_now
 from ovgui.core.compare import Configured, compare_layers, load_variants, run_variants
@@ -27,9 +35,11 @@ from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.quantize import STOPPED, Quantization, QuantizeRequest, quantized_text
 from ovgui.core.quantize_options import QuantizeOptions
-from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
+from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig, Sweep
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.save_ir import check_ir_target, save_as_ir, saved_ir_text
+from ovgui.core.sweep import SweepRun, run_sweep, summarise
+from ovgui.core.sweep_options import BASELINE, point_name
 from ovgui.core.trace import save_trace
 
 log = logging.getLogger(__name__)
@@ -216,6 +226,66 @@ def print_layer_deltas(results: list[Configured]) -> None:
     if len(reports) > 1 and reports[0].layers and reports[-1].layers:
         print(format_layer_deltas(compare_layers(reports[0], reports[-1]), summary=quantization_summary(reports[0], reports[-1])),
               end="")
+
+
+def sweep_to_files(args: argparse.Namespace, config: RunConfig, points: list[dict], repeats: int) -> int:
+    """Every point of the sweep, `repeats` times, a line on stderr as each run ends; then the table,
+    the best point in words, and --json: the best point's last report, holding every point."""
+    check_writable(args.json)
+    printer = ProgressPrinter()
+    seen: set[str] = set()
+
+    def once(_name: str, event: events.Event) -> None:
+        """A note said by every run of every point is said once."""
+        if not isinstance(event, events.Note) or event.text not in seen:
+            seen.add(getattr(event, "text", ""))
+            printer(event)
+
+    cancel = threading.Event()
+    total = (len(points) + 1) * repeats
+    sweep_runs = partial(run_sweep, run_request(args, config), points, repeats, once, cancel)
+    with Interrupts(cancel.set) as interrupts:
+        try:
+            runs = call(lambda: list(sweep_progress(sweep_runs(), points, total)))
+        except RunCancelled as stopped:
+            if interrupts.number is None:
+                raise
+            tell(log, f"error: {interrupts.name}: {stopped}")
+            return interrupts.exit_code
+    printer.finish()
+    sweep = summarise(points, runs, config.latency_percentile, args.latency_budget_ms, repeats)
+    print(format_sweep(sweep), end="")
+    if args.json:
+        chosen = chosen_report(sweep, runs)
+        if chosen is not None:
+            chosen.sweep = sweep
+            chosen.save_json(args.json)
+    failed = [point for point in sweep.points if point.error]
+    for point in failed:
+        tell(log, error_text(f"sweep point '{point.name}': {point.error}"))
+    if interrupts.number is not None:
+        return interrupts.exit_code
+    return EXIT_FAILED if failed else 0
+
+
+def sweep_progress(runs: Iterable[SweepRun], points: list[dict], total: int) -> Iterator[SweepRun]:
+    """Each run as it ends, with its line on stderr: which run of how many, and what it measured."""
+    for done, run in enumerate(runs, start=1):
+        name = BASELINE if run.point < 0 else point_name(points[run.point])
+        outcome = run.outcome
+        measured = (f"{outcome.report.throughput_fps:.1f} FPS, median {outcome.report.latency_ms.median:.2f} ms"
+                    if isinstance(outcome, RunOutcome) else f"failed: {outcome}")
+        tell(log, f"sweep {done}/{total}: {name} (repeat {run.repeat + 1}): {measured}")
+        yield run
+
+
+def chosen_report(sweep: Sweep, runs: list[SweepRun]) -> Report | None:
+    """The best point's last run; without a best point, the first run that finished."""
+    best = sweep.best.index if sweep.best is not None and sweep.best.index >= 0 else None
+    point = None if best is None else (-1 if sweep.points[best].baseline else best - (1 if sweep.points[0].baseline else 0))
+    done = [run for run in runs if isinstance(run.outcome, RunOutcome)]
+    chosen = [run for run in done if run.point == point] or done
+    return chosen[-1].outcome.report if chosen else None
 
 
 def comparison_entries(results: list[Configured]) -> list[dict]:

@@ -103,6 +103,7 @@ class RunConfig:
     input: dict[str, str] | None = None
     preset: str | None = None
     accuracy: str | None = None
+    latency_percentile: float = 50.0
 
 
 class OptionError(OvguiError):
@@ -373,6 +374,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("precision", "precision",
            "INFERENCE_PRECISION_HINT; unset lets the device choose (bf16 on CPUs with AMX/AVX512-BF16)", "run",
            flags=("--precision",), choices=("f32", "bf16", "f16"), unset="the device's"),
+    Option("latency_percentile", "latency percentile",
+           "the percentile the report's latency is read at (latency_ms.at_percentile), and a sweep's budget at, as "
+           "benchmark_app's -latency_percentile; 50 is the median", "run", flags=("--latency-percentile",),
+           minimum=0, maximum=100, above=True, metavar="P"),
     Option("hint", "hint", "PERFORMANCE_HINT; unset follows the mode, as benchmark_app does", "run",
            flags=("--hint",), choices=("latency", "throughput", "cumulative_throughput", "none"),
            unset="follows the mode"),

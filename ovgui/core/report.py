@@ -163,6 +163,10 @@ class LatencyStats:
     history: str = "all"
     count: int = 0
     sample_iterations: list[int] = field(default_factory=list)
+    percentile: float = 50.0
+    at_percentile: float = 0.0
+    """The latency at `percentile` (``--latency-percentile``, benchmark_app's spelling), from the
+    samples the median comes from; 0 in reports written before it."""
 
     @classmethod
     def from_samples(cls, samples_ms: Sequence[float] | np.ndarray, keep_samples: bool = True) -> LatencyStats:
@@ -197,6 +201,11 @@ class LatencyStats:
     @property
     def iterations(self) -> int:
         return self.count or len(self.samples)
+
+    def read_at(self, percentile: float) -> None:
+        """Record the latency at `percentile` of the samples."""
+        self.percentile = percentile
+        self.at_percentile = float(np.percentile(self.samples, percentile)) if self.samples else 0.0
 
     @property
     def sampled(self) -> bool:
@@ -594,6 +603,57 @@ class ShapeRun:
 
 
 @dataclass
+class SweepPoint:
+    """One point of a sweep (`ovgui.core.sweep`): its settings and, over its `runs` repeats, the
+    medians of each run's figures with the spread (lowest, highest) of the ones the choice rests
+    on.  `latency_ms` is the latency at the sweep's `percentile`; `compile_ms` is the first run's
+    (later repeats load the shared CACHE_DIR); `streams` and `requests` are what the device used.
+    `baseline` marks the device's default throughput configuration; `pareto` a point no other beats
+    on both latency and throughput."""
+
+    name: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    baseline: bool = False
+    runs: int = 0
+    latency_ms: float = 0.0
+    latency_spread_ms: list[float] = field(default_factory=list)
+    p50_ms: float = 0.0
+    p90_ms: float = 0.0
+    p99_ms: float = 0.0
+    throughput_fps: float = 0.0
+    throughput_spread_fps: list[float] = field(default_factory=list)
+    compile_ms: float = 0.0
+    peak_rss_mib: float = 0.0
+    streams: int = 0
+    requests: int = 0
+    mode: str = ""
+    error: str = ""
+    pareto: bool = False
+
+
+@dataclass
+class SweepBest:
+    """The chosen point (`index` into `Sweep.points`, -1 when none meets the budget) and why, in words."""
+
+    index: int
+    name: str
+    reason: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Sweep:
+    """Every point of a sweep, the percentile its latencies are read at (50: the median) and the
+    budget (None: none) the best point was chosen under."""
+
+    points: list[SweepPoint] = field(default_factory=list)
+    repeats: int = 0
+    percentile: float = 50.0
+    budget_ms: float | None = None
+    best: SweepBest | None = None
+
+
+@dataclass
 class Report:
     model: ModelInfo
     device: DeviceInfo
@@ -626,6 +686,7 @@ class Report:
     shape_runs: list[ShapeRun] = field(default_factory=list)
     text: RecognisedText | None = None
     accuracy: Accuracy | None = None
+    sweep: Sweep | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

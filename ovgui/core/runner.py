@@ -293,6 +293,7 @@ class ProfileRun:
         for note in adjusted_settings(config, report.compiled, capabilities(config.engine).label):
             self._note(note)
         report.latency_ms = self.live.latency_stats(keep_samples=True)
+        report.latency_ms.read_at(config.latency_percentile)
         ends = self.live.iteration_end_times[: len(report.latency_ms.samples)]
         report.latency_ms.end_times_s = [t - self._memory.origin for t in ends]
         if report.latency_ms.sampled:

@@ -1,0 +1,101 @@
+"""What a sweep takes, declared once and read by the command line and the window's dialog: the
+axes (`parse_axis`, over the declared run options), the grid of points, and their names.
+
+A leaf like `ovgui.core.options`: ``ovgui-profile --sweep`` checks its axes before OpenVINO loads.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ovgui.core.errors import OvguiError
+from ovgui.core.options import BY_NAME, OptionError, format_value
+
+ALIASES = {"shape": "input_shape", "threads": "nthreads", "streams": "nstreams", "requests": "nireq"}
+"""Shorter names a sweep also takes: the issue's and benchmark_app's words for the declared options."""
+NOT_SWEPT = frozenset({"iterations", "duration_s", "accuracy", "frames", "stride", "data_shapes", "input",
+                       "labels_path", "decoder_file", "cache_dir"})
+"""Options that say how long or on what a run measures, not how it runs: the same for every point."""
+THROUGHPUT_OPTIONS = frozenset({"nstreams", "nireq"})
+DEFAULT_REPEATS = 3
+MAX_POINTS = 1000
+MAX_REPEATS = 100
+BASELINE = "device default (THROUGHPUT hint)"
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept option (its declared name) and the values it takes, in order."""
+
+    name: str
+    values: tuple[Any, ...]
+
+
+def parse_axis(text: str) -> Axis:
+    """``KEY=V1,V2`` or, for a whole number, ``KEY=LOW..HIGH`` (every number between, both ends
+    included); ``shape=1x3x320x320,1x3x640x640``.  A key that is not a run option, or a value its
+    declaration refuses, is one line."""
+    key, equals, values = text.partition("=")
+    key = ALIASES.get(key.strip(), key.strip())
+    if not equals or not values.strip():
+        raise OvguiError(f"--sweep takes KEY=V1,V2 or KEY=LOW..HIGH, got '{text}'")
+    option = BY_NAME.get(key)
+    if option is None or key in NOT_SWEPT:
+        sweepable = sorted({*ALIASES, *BY_NAME} - NOT_SWEPT)
+        raise OvguiError(f"--sweep: '{key}' is not a run option a sweep can vary; one of: {', '.join(sweepable)}")
+    texts = _range(key, values) if ".." in values else _items(key, values)
+    try:
+        parsed = tuple(option.check(option.parse(item)) for item in texts)
+    except OptionError as error:
+        raise OvguiError(f"--sweep {key}: {error.problem}") from None
+    if len(set(map(repr, parsed))) != len(parsed):
+        raise OvguiError(f"--sweep {key}: a value is given twice ({values})")
+    return Axis(key, parsed)
+
+
+def _items(key: str, values: str) -> list[str]:
+    """Comma-separated values; a shape's sizes are written with x (1x3x320x320) so commas part the shapes."""
+    items = [item.strip() for item in values.split(",") if item.strip()]
+    return [item.replace("x", ",") for item in items] if BY_NAME[key].item_type is not None else items
+
+
+def _range(key: str, values: str) -> list[str]:
+    low, _dots, high = values.partition("..")
+    if BY_NAME[key].value_type is not int or not low.strip().isdigit() or not high.strip().isdigit():
+        raise OvguiError(f"--sweep {key}: LOW..HIGH takes two whole numbers, got '{values}'")
+    if int(low) > int(high):
+        raise OvguiError(f"--sweep {key}: {low}..{high} is empty (LOW above HIGH)")
+    return [str(number) for number in range(int(low), int(high) + 1)]
+
+
+def grid(axes: Sequence[Axis]) -> list[dict[str, Any]]:
+    """Every combination of the axes' values, the first axis changing slowest."""
+    names = [axis.name for axis in axes]
+    if len(set(names)) != len(names):
+        raise OvguiError(f"--sweep names {', '.join(sorted({n for n in names if names.count(n) > 1}))} twice")
+    points = [dict(zip(names, values)) for values in itertools.product(*(axis.values for axis in axes))]
+    if len(points) > MAX_POINTS:
+        raise OvguiError(f"--sweep makes {len(points)} points; at most {MAX_POINTS}")
+    return points
+
+
+def point_name(settings: dict[str, Any]) -> str:
+    """``nstreams=2 · nireq=4``, as the user would type the point."""
+    return " · ".join(f"{name}={format_value(value)}" for name, value in settings.items()) or BASELINE
+
+
+COUNTED = {"nstreams": "stream", "nireq": "request", "nthreads": "thread"}
+
+
+def describe(point: Any) -> str:
+    """A `SweepPoint` in words: "4 streams × 8 requests", "batch 2", falling back to its name."""
+    parts = [f"{value} {COUNTED[name]}{'' if value == 1 else 's'}" if name in COUNTED else f"{name} {format_value(value)}"
+             for name, value in point.settings.items()]
+    return " × ".join(parts) or point.name
+
+
+def percentile_label(percentile: float) -> str:
+    return "median" if percentile == 50 else f"p{percentile:g}"
