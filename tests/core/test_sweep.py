@@ -1,0 +1,150 @@
+"""Sweeps over declared run options: the axes are read as the options' declarations read values,
+a 2×2 grid on SqueezeNet gives four points (and the device's default) with spreads and a Pareto
+front consistent with them, and the best point under a budget is the one a user would pick."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from shared_data import image_path, model_path
+
+from ovgui.cli import profile_main
+from ovgui.core.errors import OvguiError
+from ovgui.core.report import Report, RunConfig, Sweep, SweepPoint
+from ovgui.core.runner import RunRequest, run_profile
+from ovgui.core.sweep import best_point, pareto_front, run_sweep, summarise
+from ovgui.core.sweep_options import BASELINE, grid, parse_axis
+
+SQUEEZENET = ["--precision", "f32", "-n", "60"]
+
+
+def test_axes_are_read_by_the_options_declarations():
+    assert parse_axis("nstreams=1,2,4").values == (1, 2, 4)
+    assert parse_axis("requests=2..5") == parse_axis("nireq=2,3,4,5")
+    assert parse_axis("shape=1x3x320x320,1x3x640x640").values == ([1, 3, 320, 320], [1, 3, 640, 640])
+    assert parse_axis("precision=f32,bf16").name == "precision"
+    points = grid([parse_axis("nstreams=1,2"), parse_axis("nireq=1,4")])
+    assert points == [{"nstreams": 1, "nireq": 1}, {"nstreams": 1, "nireq": 4},
+                      {"nstreams": 2, "nireq": 1}, {"nstreams": 2, "nireq": 4}]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("speed=1,2", "'speed' is not a run option a sweep can vary"),
+    ("iterations=10,20", "'iterations' is not a run option a sweep can vary"),
+    ("nstreams=0,1", "--sweep nstreams: must be between 1 and 256, got 0"),
+    ("precision=f64", "--sweep precision: must be one of f32, bf16, f16, got 'f64'"),
+    ("nireq=8..1", "--sweep nireq: 8..1 is empty (LOW above HIGH)"),
+    ("precision=a..b", "--sweep precision: LOW..HIGH takes two whole numbers, got 'a..b'"),
+    ("nstreams=1,1", "--sweep nstreams: a value is given twice (1,1)"),
+    ("nstreams", "--sweep takes KEY=V1,V2 or KEY=LOW..HIGH, got 'nstreams'"),
+])
+def test_a_wrong_axis_is_one_line(text, message):
+    with pytest.raises(OvguiError) as error:
+        parse_axis(text)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_same_option_twice_is_refused():
+    with pytest.raises(OvguiError, match="names nstreams twice"):
+        grid([parse_axis("nstreams=1,2"), parse_axis("streams=4")])
+
+
+def point(name: str, latency: float, fps: float, baseline: bool = False) -> SweepPoint:
+    return SweepPoint(name, {"nstreams": int(name)} if name.isdigit() else {}, baseline=baseline, runs=3,
+                      latency_ms=latency, throughput_fps=fps)
+
+
+def test_the_best_point_under_a_budget_is_the_highest_throughput_within_it():
+    points = [point("default", 20.0, 240.0, baseline=True), point("1", 5.0, 200.0), point("2", 9.0, 300.0),
+              point("4", 31.0, 312.0), point("8", 60.0, 330.0), point("3", 9.0, 300.0)]
+    sweep = Sweep(points=points, repeats=3, percentile=90, budget_ms=32.0)
+    best = best_point(sweep)
+    assert best.index == 3 and best.settings == {"nstreams": 4}
+    assert best.reason == ("4 streams: 312.0 FPS at p90 31.00 ms (within the 32 ms budget); the device's default "
+                           "gives 240.0 FPS at p90 20.00 ms (1.30×)")
+    sweep.budget_ms = 10.0
+    assert best_point(sweep).index == 2, "a tie in throughput goes to the lower latency, then the first"
+    sweep.budget_ms = None
+    assert best_point(sweep).index == 4, "no budget: the highest throughput"
+    sweep.budget_ms = 1.0
+    assert best_point(sweep).reason == "no point meets p90 ≤ 1 ms; the lowest is 5.00 ms"
+
+
+def test_the_pareto_front_holds_the_points_nothing_beats_on_both():
+    assert pareto_front([(5.0, 200.0), (9.0, 300.0), (9.0, 250.0), (31.0, 312.0), (40.0, 300.0), None]) == {0, 1, 3}
+
+
+@pytest.fixture(scope="module")
+def squeezenet_sweep() -> tuple[list[dict], Sweep, list]:
+    points = grid([parse_axis("nstreams=1,2"), parse_axis("nireq=1,2")])
+    base = RunRequest(str(model_path("squeezenet")), str(image_path("dog.jpg")),
+                      RunConfig(precision="f32", iterations=60, latency_percentile=90))
+    runs = list(run_sweep(base, points, repeats=2))
+    return points, summarise(points, runs, 90, 10.0, 2), runs
+
+
+def test_a_two_by_two_sweep_gives_four_points_and_the_baseline_with_spreads(squeezenet_sweep):
+    points, sweep, runs = squeezenet_sweep
+    assert len(runs) == 10 and [run.point for run in runs[:5]] == [-1, 0, 1, 2, 3], "round-robin, baseline first"
+    assert [p.name for p in sweep.points] == [BASELINE, "nstreams=1 · nireq=1", "nstreams=1 · nireq=2",
+                                              "nstreams=2 · nireq=1", "nstreams=2 · nireq=2"]
+    for made, settings in zip(sweep.points[1:], points):
+        assert made.settings == settings and made.runs == 2 and not made.error
+        assert (made.streams, made.requests, made.mode) == (settings["nstreams"], settings["nireq"], "throughput")
+        low, high = made.latency_spread_ms
+        assert low <= made.latency_ms <= high and made.throughput_spread_fps[0] <= made.throughput_fps
+        reports = [run.outcome.report for run in runs if run.point == points.index(settings)]
+        assert made.latency_ms == pytest.approx(np.median([np.percentile(r.latency_ms.samples, 90) for r in reports]))
+        assert all(not r.layers and r.config.cache_dir for r in reports), "timed without counters, on a shared cache"
+    assert sweep.points[0].baseline and sweep.points[0].mode == "throughput"
+
+
+def test_the_front_and_the_best_are_consistent_with_the_points(squeezenet_sweep):
+    _points, sweep, _runs = squeezenet_sweep
+    scored = [(p.latency_ms, p.throughput_fps) for p in sweep.points]
+    for index, (latency, fps) in enumerate(scored):
+        beaten = any(o_lat <= latency and o_fps >= fps and (o_lat, o_fps) != (latency, fps) for o_lat, o_fps in scored)
+        assert sweep.points[index].pareto is not beaten
+    within = [p for p in sweep.points[1:] if p.latency_ms <= 10.0]
+    if within:
+        assert sweep.points[sweep.best.index].throughput_fps == max(p.throughput_fps for p in within)
+
+
+def test_the_command_line_sweeps_and_writes_every_point_in_the_best_points_report(tmp_path, capsys):
+    out = tmp_path / "sweep.json"
+    code = profile_main([str(model_path("squeezenet")), str(image_path("dog.jpg")), "--sweep", "nstreams=1,2",
+                         "--repeats", "1", "--latency-budget-ms", "1000", "--json", str(out), *SQUEEZENET])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert "Sweep: 3 points × 1 repeats" in printed.out and "best: " in printed.out
+    assert "sweep 3/3: nstreams=2 (repeat 1)" in printed.err
+    data = json.loads(out.read_text())
+    report = Report.from_dict(data)
+    assert [p.name for p in report.sweep.points] == [BASELINE, "nstreams=1", "nstreams=2"]
+    assert report.sweep.best.settings == report.sweep.points[report.sweep.best.index].settings
+    assert report.config.nstreams == report.sweep.best.settings.get("nstreams"), "the report is the best point's run"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--sweep", "bogus=1"], "error: --sweep: 'bogus' is not a run option a sweep can vary"),
+    (["--repeats", "2"], "--repeats goes with --sweep KEY=VALUES"),
+    (["--sweep", "nstreams=1", "--repeats", "0"], "--repeats must be between 1 and 100, got 0"),
+    (["--sweep", "nstreams=1", "--latency-budget-ms", "nan"], "--latency-budget-ms must be a positive number"),
+    (["--sweep", "nstreams=1", "--csv", "x.csv"], "leave out --csv"),
+])
+def test_wrong_sweep_arguments_are_one_line_and_exit_2(argv, message, capsys):
+    try:
+        code = profile_main([str(model_path("squeezenet")), str(image_path("dog.jpg")), *argv])
+    except SystemExit as stopped:
+        code = stopped.code
+    assert code == 2 and message in capsys.readouterr().err
+
+
+def test_a_run_reports_its_latency_at_the_chosen_percentile():
+    report = run_profile(RunRequest(str(model_path("squeezenet")), str(image_path("dog.jpg")),
+                                    RunConfig(precision="f32", iterations=40, latency_percentile=95))).report
+    assert report.latency_ms.percentile == 95
+    assert report.latency_ms.at_percentile == pytest.approx(np.percentile(report.latency_ms.samples, 95))
+    assert report.latency_ms.median <= report.latency_ms.at_percentile <= report.latency_ms.max
