@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ovgui.core import events
-from ovgui.core.compare import ignore_event, run_variant
+from ovgui.core.compare import Comparison, Configured, ignore_event, run_variant
 from ovgui.core.options import make_config
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Report, Sweep, SweepBest, SweepPoint
@@ -94,6 +94,33 @@ def run_sweep(
                                               f"{repeats - 1} more rounds, about {round_s * (repeats - 1):.0f} s"))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+
+
+def run_name(name: str, repeat: int) -> str:
+    return f"{name} (run {repeat + 1})"
+
+
+def sweep_comparison(points: list[dict[str, Any]], repeats: int = DEFAULT_REPEATS) -> Comparison:
+    """The sweep as a `Comparison`: each run a configuration named after its point and repeat
+    ("nstreams=2 · nireq=4 (run 1)"), so a window runs it as it runs a comparison; `runs_of`
+    turns the configurations back into `SweepRun`s."""
+
+    def comparison(base: RunRequest, on_event: Callable[[str, events.Event], None] = ignore_event,
+                   cancel: threading.Event | None = None,
+                   live: Callable[[], events.LiveData] = events.LiveData) -> Iterator[Configured]:
+        for run in run_sweep(base, points, repeats, on_event, cancel, live):
+            name = BASELINE if run.point < 0 else point_name(points[run.point])
+            yield run_name(name, run.repeat), run.outcome
+
+    return comparison
+
+
+def runs_of(points: list[dict[str, Any]], results: Sequence[Configured]) -> list[SweepRun]:
+    """A sweep comparison's configurations, in the order `run_sweep` ran them (the baseline, then
+    each point, round after round), as the runs they were."""
+    per_round = len(points) + 1
+    return [SweepRun(number % per_round - 1, number // per_round, outcome)
+            for number, (_name, outcome) in enumerate(results)]
 
 
 def at_percentile(report: Report, percentile: float) -> float:

@@ -14,7 +14,7 @@ from ovgui.cli import profile_main
 from ovgui.core.errors import OvguiError
 from ovgui.core.report import Report, RunConfig, Sweep, SweepPoint
 from ovgui.core.runner import RunRequest, run_profile
-from ovgui.core.sweep import best_point, pareto_front, run_sweep, summarise
+from ovgui.core.sweep import best_point, pareto_front, run_sweep, runs_of, summarise, sweep_comparison
 from ovgui.core.sweep_options import BASELINE, grid, parse_axis
 
 SQUEEZENET = ["--precision", "f32", "-n", "60"]
@@ -148,3 +148,16 @@ def test_a_run_reports_its_latency_at_the_chosen_percentile():
     assert report.latency_ms.percentile == 95
     assert report.latency_ms.at_percentile == pytest.approx(np.percentile(report.latency_ms.samples, 95))
     assert report.latency_ms.median <= report.latency_ms.at_percentile <= report.latency_ms.max
+
+
+def test_the_sweep_as_a_comparison_names_each_run_and_gives_its_runs_back(squeezenet_sweep):
+    points, sweep, _runs = squeezenet_sweep
+    base = RunRequest(str(model_path("squeezenet")), str(image_path("dog.jpg")),
+                      RunConfig(precision="f32", iterations=20))
+    results = list(sweep_comparison(points[:2], repeats=2)(base))
+    assert [name for name, _outcome in results] == [
+        f"{BASELINE} (run 1)", "nstreams=1 · nireq=1 (run 1)", "nstreams=1 · nireq=2 (run 1)",
+        f"{BASELINE} (run 2)", "nstreams=1 · nireq=1 (run 2)", "nstreams=1 · nireq=2 (run 2)"]
+    runs = runs_of(points[:2], results)
+    assert [(run.point, run.repeat) for run in runs] == [(-1, 0), (0, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
+    assert [p.runs for p in summarise(points[:2], runs, 50, None, 2).points] == [2, 2, 2]
