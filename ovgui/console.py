@@ -25,6 +25,7 @@ from ovgui.core.formatting import (
     speed_up_text,
     throughput_text,
 )
+from ovgui.core.memory import kept_after_release_mib
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.outputs import format_outputs
 from ovgui.core.quantize import QuantizeEvent
@@ -247,6 +248,9 @@ def _memory(report: Report) -> str:
     mem = report.memory
     rows = [f"  {events.PHASE_TITLES.get(p.name, p.name):<16} {p.rss_delta_mib:+9.1f} MiB" for p in mem.phases]
     rows.append(f"  peak RSS         {mem.peak_mib:9.1f} MiB  ({len(mem.samples)} samples)")
+    kept = kept_after_release_mib(report)
+    if kept is not None:
+        rows.append(f"  kept after release {kept:+7.1f} MiB  (RSS after the release − before the read: not given back)")
     return "Memory (process RSS, includes memory-mapped weights)\n" + "\n".join(rows)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ovgui.core.report import LatencyStats
 
-PHASES = ("read_model", "convert", "compile", "first_inference", "steady_state", "results")
+PHASES = ("read_model", "convert", "compile", "first_inference", "steady_state", "results", "release")
 PHASE_TITLES = {
     "read_model": "read",
     "convert": "convert",
@@ -27,6 +27,7 @@ PHASE_TITLES = {
     "first_inference": "first inference",
     "steady_state": "steady state",
     "results": "results",
+    "release": "release",
 }
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import psutil
 
 from ovgui.core.events import LiveData
-from ovgui.core.report import MemoryPhase, MemoryReport
+from ovgui.core.report import MemoryPhase, MemoryReport, Report
 
 MIB = 1024 * 1024
 DEFAULT_INTERVAL_S = 0.05
@@ -98,3 +98,12 @@ def phases_so_far(marks: list[tuple[str, float]], t_s: np.ndarray, rss_mib: np.n
         rss_start, rss_end = (float(rss) for rss in np.interp([start, end], t_s, rss_mib))
         phases.append(MemoryPhase(name, start, end, rss_start, rss_end, rss_end - rss_start))
     return phases
+
+
+def kept_after_release_mib(report: Report) -> float | None:
+    """How much more the process held after the compiled model was released than before the model
+    was read: memory the run never gave back.  None for a run without a release phase."""
+    phases = report.memory.phases
+    if not phases or phases[-1].name != "release":
+        return None
+    return phases[-1].rss_end_mib - phases[0].rss_start_mib

@@ -133,12 +133,14 @@ class CompiledSettings:
 
 @dataclass
 class Timings:
-    """Each phase's wall time in ms; `convert` is OpenVINO's conversion of a PyTorch model (0 for other files)."""
+    """Each phase's wall time in ms; `convert` is OpenVINO's conversion of a PyTorch model (0 for
+    other files); `release` freeing the compiled model after the run (0 in older reports)."""
 
     read_model: float = 0.0
     convert: float = 0.0
     compile: float = 0.0
     first_inference: float = 0.0
+    release: float = 0.0
 
 
 @dataclass

@@ -10,6 +10,7 @@ reads per-layer figures is the engine's, and the report says what it did.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -147,12 +148,25 @@ class ProfileRun:
         with MemorySampler(self.live) as memory:
             self._memory = memory
             report, outputs, geometry, mask, graph = self._run_phases(engine, source, first, frames, device)
+            report.timings_ms.release = self._release_phase(engine)
         report.memory = memory.report()
         report.notes = [*self._notes, *source.notes, *report.notes]  # the engine's own (roofs) last
         report.environment = environment_info()
         log.info("run %s: latency median %.3f ms over %d iterations", "completed" if report.completed else "stopped",
                  report.latency_ms.median, report.latency_ms.count)
         return RunOutcome.measured(report, outputs, geometry, mask, engine.profiler, graph)
+
+    def _release_phase(self, engine: Engine) -> float:
+        """The compiled model freed (`CompiledModel.release_memory()` first, where the device has
+        it) as a phase of its own: its RSS after says how much of the run's memory the process
+        gets back (openvinotoolkit/openvino #11939: not all of it).  A run stopped before its
+        results never gets here; `release` frees it afterwards."""
+        started = self._begin("release")
+        engine.release()
+        gc.collect()
+        duration_ms = self._end("release", started)
+        self._memory.end_phase()
+        return duration_ms
 
     def _run_shape(self, request: RunRequest) -> RunOutcome:
         """One shape of a `--data-shape` list as a run of its own (`shape_runs`); the window's live

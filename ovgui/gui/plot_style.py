@@ -24,6 +24,7 @@ PHASE_COLORS = {
     "first_inference": QColor(171, 71, 188),
     "steady_state": QColor(67, 160, 71),
     "results": QColor(121, 85, 72),
+    "release": QColor(96, 125, 139),
 }
 OTHER_PHASE_COLOR = QColor(128, 128, 128)
 

@@ -25,7 +25,7 @@ def test_json_has_the_documented_keys(report):
     assert data["schema_version"] == SCHEMA_VERSION
     for key in ("model", "device", "config", "timings_ms", "latency_ms", "throughput_fps", "layers", "memory", "detections"):
         assert key in data
-    assert set(data["timings_ms"]) == {"read_model", "convert", "compile", "first_inference"}
+    assert set(data["timings_ms"]) == {"read_model", "convert", "compile", "first_inference", "release"}
     assert {"samples", "median", "mean", "min", "max", "p90", "p99"} <= set(data["latency_ms"])
     assert {"name", "type", "exec_type", "status", "real_time_ms", "cpu_time_ms"} <= set(data["layers"][0])
     assert {"samples", "phases", "peak_mib"} <= set(data["memory"])

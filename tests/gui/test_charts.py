@@ -177,14 +177,15 @@ PHASE_BOUNDS = {
     "first_inference": (0.95, 1.01, 528.0, 577.0),
     "steady_state": (1.01, 2.80, 577.0, 577.0),
     "results": (2.80, 3.00, 577.0, 577.0),
+    "release": (3.00, 3.10, 577.0, 420.0),
 }
 
 
 def memory_samples() -> list[tuple[float, float]]:
     """A 20 ms grid plus a sample at each phase start, as the sampler takes one at every mark."""
     starts = [bounds[0] for bounds in PHASE_BOUNDS.values()]
-    times = np.union1d(np.round(np.arange(0.0, 3.0 + 1e-9, 0.02), 3), starts)
-    rss = np.interp(times, starts + [3.0], [bounds[2] for bounds in PHASE_BOUNDS.values()] + [577.0])
+    times = np.union1d(np.round(np.arange(0.0, 3.1 + 1e-9, 0.02), 3), starts)
+    rss = np.interp(times, starts + [3.1], [bounds[2] for bounds in PHASE_BOUNDS.values()] + [420.0])
     return list(zip(times.tolist(), rss.tolist()))
 
 
