@@ -354,7 +354,7 @@ def format_sweep(sweep: Sweep) -> str:
     label = percentile_label(sweep.percentile)
     width = max([len(point.name) for point in sweep.points] + [12])
     rows = [f"  {'point':<{width}}   {'at ' + label:>9} {'spread':>15} {'FPS':>9} {'spread':>17} {'median':>8} "
-            f"{'p90':>8} {'p99':>8} {'streams':>7} {'requests':>8}"]
+            f"{'p90':>8} {'p99':>8} {'streams':>7} {'requests':>8} {'compile':>8} {'peak RSS':>8} {'RSS after':>9}"]
     best = sweep.best.index if sweep.best is not None else -1
     for index, point in enumerate(sweep.points):
         mark = (">" if index == best else " ") + ("*" if point.pareto else " ")
@@ -365,9 +365,12 @@ def format_sweep(sweep: Sweep) -> str:
         fps_low, fps_high = point.throughput_spread_fps
         rows.append(f"{mark}{point.name:<{width}}   {point.latency_ms:9.2f} {f'{low:.2f}..{high:.2f}':>15} "
                     f"{point.throughput_fps:9.1f} {f'{fps_low:.1f}..{fps_high:.1f}':>17} {point.p50_ms:8.2f} "
-                    f"{point.p90_ms:8.2f} {point.p99_ms:8.2f} {point.streams:7d} {point.requests:8d}")
+                    f"{point.p90_ms:8.2f} {point.p99_ms:8.2f} {point.streams:7d} {point.requests:8d} {point.compile_ms:8.1f} "
+                    f"{point.peak_rss_mib:8.1f} {point.rss_after_release_mib:9.1f}")
     budget = f"; budget {label} ≤ {sweep.budget_ms:g} ms" if sweep.budget_ms is not None else ""
     title = (f"Sweep: {len(sweep.points)} points × {sweep.repeats} repeats, round-robin; latencies in ms, each figure "
-             f"the median of the repeats, with their spread (lowest..highest); * Pareto front, > best{budget}\n")
+             f"the median of the repeats, with their spread (lowest..highest); compile: the point's first (ms); "
+             f"peak RSS (MiB) over its runs; RSS after: "
+             f"the process's MiB once its last run released the compiled model; * Pareto front, > best{budget}\n")
     chosen = f"best: {sweep.best.reason}\n" if sweep.best is not None else ""
     return title + "\n".join(rows) + "\n" + chosen

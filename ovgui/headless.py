@@ -39,7 +39,7 @@ from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig, Sweep
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.save_ir import check_ir_target, save_as_ir, saved_ir_text
 from ovgui.core.sweep import SweepRun, run_sweep, summarise
-from ovgui.core.sweep_options import BASELINE, point_name
+from ovgui.core.sweep_options import BASELINE, compares_configurations, point_name
 from ovgui.core.trace import save_trace
 
 log = logging.getLogger(__name__)
@@ -242,7 +242,7 @@ def sweep_to_files(args: argparse.Namespace, config: RunConfig, points: list[dic
             printer(event)
 
     cancel = threading.Event()
-    total = (len(points) + 1) * repeats
+    total = (len(points) + compares_configurations(points)) * repeats
     sweep_runs = partial(run_sweep, run_request(args, config), points, repeats, once, cancel)
     with Interrupts(cancel.set) as interrupts:
         try:

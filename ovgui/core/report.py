@@ -609,7 +609,9 @@ class SweepPoint:
     """One point of a sweep (`ovgui.core.sweep`): its settings and, over its `runs` repeats, the
     medians of each run's figures with the spread (lowest, highest) of the ones the choice rests
     on.  `latency_ms` is the latency at the sweep's `percentile`; `compile_ms` is the first run's
-    (later repeats load the shared CACHE_DIR); `streams` and `requests` are what the device used.
+    (later repeats load the shared CACHE_DIR); `rss_after_release_mib` the process's RSS once the
+    last run released its compiled model (one process runs every point, so a value that climbs
+    from point to point is memory never given back); `streams` and `requests` are what the device used.
     `baseline` marks the device's default throughput configuration; `pareto` a point no other beats
     on both latency and throughput."""
 
@@ -626,6 +628,7 @@ class SweepPoint:
     throughput_spread_fps: list[float] = field(default_factory=list)
     compile_ms: float = 0.0
     peak_rss_mib: float = 0.0
+    rss_after_release_mib: float = 0.0
     streams: int = 0
     requests: int = 0
     mode: str = ""

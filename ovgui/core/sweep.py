@@ -31,7 +31,15 @@ from ovgui.core.options import make_config
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Report, Sweep, SweepBest, SweepPoint
 from ovgui.core.runner import ProfileRun, RunRequest
-from ovgui.core.sweep_options import BASELINE, DEFAULT_REPEATS, THROUGHPUT_OPTIONS, describe, percentile_label, point_name
+from ovgui.core.sweep_options import (
+    BASELINE,
+    DEFAULT_REPEATS,
+    THROUGHPUT_OPTIONS,
+    compares_configurations,
+    describe,
+    percentile_label,
+    point_name,
+)
 
 PER_POINT = {"perf_counters": False, "roofline": False}
 """A sweep times the model alone: per-layer counters cost time in every inference."""
@@ -70,11 +78,13 @@ def run_sweep(
     on_event: Callable[[str, events.Event], None] = ignore_event,
     cancel: threading.Event | None = None,
     live: Callable[[], events.LiveData] = events.LiveData,
-    baseline: bool = True,
+    baseline: bool | None = None,
 ) -> Iterator[SweepRun]:
-    """Every point `repeats` times, round-robin, the baseline first in each round; each run as it
-    ends.  After the first round a note says how long the rest will take at that pace."""
+    """Every point `repeats` times, round-robin, the baseline first in each round (by default when
+    the sweep compares configurations, not only shapes); each run as it ends.  After the first
+    round a note says how long the rest will take at that pace."""
     cancel = cancel or threading.Event()
+    baseline = compares_configurations(points) if baseline is None else baseline
     cache = tempfile.mkdtemp(prefix="ovgui-sweep-cache-")
     requests = [(-1, baseline_config(base, cache))] if baseline else []
     requests += [(number, point_config(base, settings, cache)) for number, settings in enumerate(points)]
@@ -118,8 +128,9 @@ def sweep_comparison(points: list[dict[str, Any]], repeats: int = DEFAULT_REPEAT
 def runs_of(points: list[dict[str, Any]], results: Sequence[Configured]) -> list[SweepRun]:
     """A sweep comparison's configurations, in the order `run_sweep` ran them (the baseline, then
     each point, round after round), as the runs they were."""
-    per_round = len(points) + 1
-    return [SweepRun(number % per_round - 1, number // per_round, outcome)
+    first = -1 if compares_configurations(points) else 0
+    per_round = len(points) - first
+    return [SweepRun(number % per_round + first, number // per_round, outcome)
             for number, (_name, outcome) in enumerate(results)]
 
 
@@ -142,7 +153,7 @@ def summarise(points: list[dict[str, Any]], runs: Sequence[SweepRun], percentile
     front = pareto_front([(p.latency_ms, p.throughput_fps) if not p.error else None for p in made])
     made = [replace(point, pareto=index in front) for index, point in enumerate(made)]
     sweep = Sweep(points=made, repeats=repeats, percentile=percentile, budget_ms=budget_ms)
-    sweep.best = best_point(sweep)
+    sweep.best = best_point(sweep) if compares_configurations(points) else None
     return sweep
 
 
@@ -163,6 +174,7 @@ def _point(number: int, settings: dict[str, Any], runs: list[SweepRun], percenti
         p99_ms=float(np.median([report.latency_ms.p99 for report in reports])),
         throughput_fps=float(np.median(fps)), throughput_spread_fps=[min(fps), max(fps)],
         compile_ms=reports[0].timings_ms.compile, peak_rss_mib=max(report.memory.peak_mib for report in reports),
+        rss_after_release_mib=next((phase.rss_end_mib for phase in last.memory.phases if phase.name == "release"), 0.0),
         streams=last.compiled.num_streams, requests=last.compiled.requests_used,
         mode=last.config.mode, error=errors[0] if errors else "",
     )

@@ -82,9 +82,24 @@ def grid(axes: Sequence[Axis]) -> list[dict[str, Any]]:
     return points
 
 
+SHAPE_OPTIONS = frozenset({"input_shape", "input_shapes", "batch"})
+"""Axes that change what is computed, not how: a sweep over them alone compares shapes, not
+configurations, so it has no baseline and no best point."""
+
+
+def compares_configurations(points: Sequence[dict[str, Any]]) -> bool:
+    """Whether the sweep varies how the model runs (streams, threads, precision…), not only its shape."""
+    return any(settings.keys() - SHAPE_OPTIONS for settings in points)
+
+
 def point_name(settings: dict[str, Any]) -> str:
-    """``nstreams=2 · nireq=4``, as the user would type the point."""
-    return " · ".join(f"{name}={format_value(value)}" for name, value in settings.items()) or BASELINE
+    """``nstreams=2 · nireq=4``, ``input_shape=1x3x320x320``, as the user would type the point."""
+    return " · ".join(f"{name}={value_text(value)}" for name, value in settings.items()) or BASELINE
+
+
+def value_text(value: Any) -> str:
+    """A shape as a sweep spells it (1x3x320x320), anything else as the options do."""
+    return "x".join(map(str, value)) if isinstance(value, (list, tuple)) else format_value(value)
 
 
 COUNTED = {"nstreams": "stream", "nireq": "request", "nthreads": "thread"}
@@ -92,7 +107,7 @@ COUNTED = {"nstreams": "stream", "nireq": "request", "nthreads": "thread"}
 
 def describe(point: Any) -> str:
     """A `SweepPoint` in words: "4 streams × 8 requests", "batch 2", falling back to its name."""
-    parts = [f"{value} {COUNTED[name]}{'' if value == 1 else 's'}" if name in COUNTED else f"{name} {format_value(value)}"
+    parts = [f"{value} {COUNTED[name]}{'' if value == 1 else 's'}" if name in COUNTED else f"{name} {value_text(value)}"
              for name, value in point.settings.items()]
     return " × ".join(parts) or point.name
 

@@ -161,3 +161,23 @@ def test_the_sweep_as_a_comparison_names_each_run_and_gives_its_runs_back(squeez
     runs = runs_of(points[:2], results)
     assert [(run.point, run.repeat) for run in runs] == [(-1, 0), (0, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
     assert [p.runs for p in summarise(points[:2], runs, 50, None, 2).points] == [2, 2, 2]
+
+
+def test_a_shape_sweep_on_the_dynamic_yunet_gives_latency_compile_and_memory_per_shape(capsys):
+    """Shapes alone compare no configurations: no baseline, no best point; each shape compiled static."""
+    points = grid([parse_axis("shape=1x3x320x320,1x3x640x640,1x3x960x960")])
+    base = RunRequest(str(model_path("yunet_dynamic")), str(image_path("zidane.jpg")), RunConfig(iterations=10))
+    runs = list(run_sweep(base, points, repeats=1))
+    assert [run.point for run in runs] == [0, 1, 2]
+    sweep = summarise(points, runs, 50, None, 1)
+    assert [p.name for p in sweep.points] == ["input_shape=1x3x320x320", "input_shape=1x3x640x640",
+                                              "input_shape=1x3x960x960"]
+    assert sweep.best is None and not any(p.baseline for p in sweep.points)
+    for made, run in zip(sweep.points, runs):
+        report = run.outcome.report
+        assert report.preprocess.input_shape == made.settings["input_shape"]
+        assert made.compile_ms == report.timings_ms.compile > 0 and made.peak_rss_mib == report.memory.peak_mib
+        assert made.rss_after_release_mib == report.memory.phases[-1].rss_end_mib
+    assert sweep.points[0].latency_ms < sweep.points[2].latency_ms, "nine times the pixels take longer"
+    assert [(r.point, r.repeat) for r in runs_of(points, [(p.name, r.outcome) for p, r in zip(sweep.points, runs)])] == [
+        (0, 0), (1, 0), (2, 0)]
