@@ -166,7 +166,7 @@ def test_the_cli_writes_a_run_whose_sync_inference_spans_follow_one_another(tmp_
     events = json.loads(out.read_text())["traceEvents"]
     assert {event["ph"] for event in events} <= PHASES_ALLOWED
     phases = [event for event in events if event["tid"] == 1 and event["ph"] == "X"]
-    assert [event["name"] for event in phases] == ["read", "compile", "first inference", "steady state", "results"]
+    assert [event["name"] for event in phases] == ["read", "compile", "first inference", "steady state", "results", "release"]
     assert [event["ts"] for event in phases] == sorted(event["ts"] for event in phases)
     inferences = [event for event in events if event["tid"] == 2 and event["ph"] == "X"]
     assert [event["name"] for event in inferences] == [f"inference {index}" for index in range(6)]
