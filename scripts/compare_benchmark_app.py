@@ -113,13 +113,13 @@ API = {"latency": "sync", "throughput": "async"}
 
 @dataclass
 class Settings:
-    """What both tools are told to do."""
+    """What both tools are told to do (a precision of None: the device's own, as neither tool is told one)."""
 
     mode: str
     model: Path
     image: Path
     device: str
-    precision: str
+    precision: str | None
     hint: str
     iterations: int | None
     time_s: int | None
@@ -211,14 +211,14 @@ def parse_shape(text: str | None) -> list[int] | None:
     return dims
 
 
-def ovgui_inputs(settings: Settings, folder: Path) -> Inputs:
+def ovgui_inputs(model_path: Path, image_path: Path, config: RunConfig, folder: Path) -> Inputs:
     """ovgui's own preprocessing of the photo (host mode, as `ovgui-profile` runs by default), saved as .npy."""
     try:
-        model = read_model(shared_core(), str(settings.model))
+        model = read_model(shared_core(), str(model_path))
         dynamic = [port.get_any_name() for port in model.inputs if port.get_partial_shape().is_dynamic]
-        info = describe_model(model, str(settings.model), False)
-        image = next(open_source([str(settings.image)]).frames()).image
-        prepared = prepare_inputs(model, image, guess_family(declared_outputs(model)), info.format, settings.ovgui_config())
+        info = describe_model(model, str(model_path), False)
+        image = next(open_source([str(image_path)]).frames()).image
+        prepared = prepare_inputs(model, image, guess_family(declared_outputs(model)), info.format, config)
     except (OvguiError, StopIteration, RuntimeError) as error:
         raise BadInput(f"cannot prepare the input the way ovgui does: {error}") from None
     files, shapes = {}, {}
@@ -268,9 +268,11 @@ def ovgui_command(program: str, settings: Settings, inputs: Inputs, out: Path) -
 def benchmark_app_command(program: str, settings: Settings, inputs: Inputs, report_folder: Path) -> list[str]:
     length = ["-t", str(settings.time_s)] if settings.time_s is not None else ["-niter", str(settings.iterations)]
     command = [program, "-m", str(settings.model), "-d", settings.device, "-api", API[settings.mode], *length,
-               "-hint", settings.hint, "-infer_precision", settings.precision, "-i", inputs.benchmark_app_input(),
-               *inputs.benchmark_app_precision(), *inputs.benchmark_app_shape(), "-latency_percentile", "50",
-               "-report_type", "no_counters", "-json_stats", "-report_folder", str(report_folder)]
+               "-hint", settings.hint, "-i", inputs.benchmark_app_input(), *inputs.benchmark_app_precision(),
+               *inputs.benchmark_app_shape(), "-latency_percentile", "50", "-report_type", "no_counters", "-json_stats",
+               "-report_folder", str(report_folder)]
+    if settings.precision is not None:
+        command += ["-infer_precision", settings.precision]
     if settings.nstreams is not None:
         command += ["-nstreams", str(settings.nstreams)]
     if settings.nthreads is not None:
@@ -345,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
                             args.iterations, args.time_s, args.nstreams, args.nthreads, parse_shape(args.shape))
         with tempfile.TemporaryDirectory(prefix="ovgui-vs-benchmark-app-") as temp:
             folder = Path(temp)
-            inputs = ovgui_inputs(settings, folder)
+            inputs = ovgui_inputs(settings.model, settings.image, settings.ovgui_config(), folder)
             tools = Tools(settings, inputs, folder)
             print_header(settings, tools, inputs, align_length(settings), args.rounds)
             ratios, rows, used = run_rounds(args.rounds, SIDES, tools.run, 22)

@@ -147,9 +147,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def ratio_line(case: Case, verdict: Verdict) -> str:
-    q1, q3 = verdict.quartiles
-    return (f"{case.name}: PyTorch / OpenVINO median latency, median of {len(verdict.ratios)} paired per-round ratios "
-            f"{verdict.median:.2f} (min-max {min(verdict.ratios):.2f}-{max(verdict.ratios):.2f}, IQR {q1:.2f}-{q3:.2f}): "
+    return (f"{case.name}: PyTorch / OpenVINO median latency, {verdict.spread(2)}: "
             f"OpenVINO ×{verdict.median:.2f} " + ("faster" if verdict.median >= 1 else "(slower)"))
 
 

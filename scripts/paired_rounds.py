@@ -71,6 +71,13 @@ class Verdict:
         """0 pass, 1 fail, 3 too noisy to say (2 is kept for bad input)."""
         return {"PASS": 0, "FAIL": 1, "too noisy": 3}[self.word]
 
+    def spread(self, digits: int = 3) -> str:
+        """The median of the ratios and how far apart the rounds were, as every comparison prints them."""
+        q1, q3 = self.quartiles
+        low, high = min(self.ratios), max(self.ratios)
+        return (f"median of {len(self.ratios)} paired per-round ratios {self.median:.{digits}f} "
+                f"(min-max {low:.{digits}f}-{high:.{digits}f}, IQR {q1:.{digits}f}-{q3:.{digits}f})")
+
     def line(self, what: str) -> str:
         q1, q3 = self.quartiles
         sign = ">=" if self.higher_is_better else "<="
@@ -79,9 +86,7 @@ class Verdict:
             why = f"; fewer than {MIN_ROUNDS_FOR_A_VERDICT} rounds have no spread to judge"
         elif self.noisy:
             why = f"; the middle half of the rounds spans {q3 - q1:.3f}, wider than the bar's margin {self.margin:.3f}"
-        return (f"{what}: median of {len(self.ratios)} paired per-round ratios {self.median:.3f} "
-                f"(min-max {min(self.ratios):.3f}-{max(self.ratios):.3f}, IQR {q1:.3f}-{q3:.3f})  "
-                f"{self.word} (bar {sign} {self.bar:g}{why})")
+        return f"{what}: {self.spread()}  {self.word} (bar {sign} {self.bar:g}{why})"
 
     def as_dict(self) -> dict:
         q1, q3 = self.quartiles
