@@ -107,7 +107,7 @@ class LayerDiffModel(RowsModel):
                "left in bf16 / f32: a compute layer not quantized (kept in float, or skipped by NNCF);\n"
                "reference kernel: the plugin's slow fallback implementation (ref_…);\n"
                "fused +N layers: B's layer also runs N layers A ran apart, so its time holds theirs.",
-               "why", sample="quantizer fused in"),
+               "why", sample="Reorder (conversion)  "),
         Column("Order", "The comparison's own order: when B is quantized, the slowed layers that the Why\n"
                "column names first, most slowed first; then the biggest change first.", "rank", str, numeric=True,
                sample="0000"),
