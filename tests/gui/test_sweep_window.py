@@ -47,7 +47,7 @@ def xy(item) -> list[tuple[float, float]]:
     return sorted(zip(np.asarray(x).tolist(), np.asarray(y).tolist()))
 
 
-def test_a_sweep_through_the_menu_fills_the_sweep_workspace(ready, qtbot):
+def test_a_sweep_through_the_menu_fills_the_sweep_workspace(ready, qtbot, tmp_path):
     window = ready
     dialog = open_dialog(window, "nstreams=1,2")
     dialog.repeats.setValue(3)  # three: the median then sits off the middle of the spread, so the bars' sides are told apart
@@ -101,6 +101,16 @@ def test_a_sweep_through_the_menu_fills_the_sweep_workspace(ready, qtbot):
     view.use_button.click()
     assert window.controls.config().nstreams == other.settings["nstreams"]
     assert other.name in window.statusBar().currentMessage()
+
+    saved = tmp_path / "sweep.json"
+    window.report.save_json(saved)
+    view.clear()
+    window.open_report(str(saved))
+    qtbot.waitUntil(lambda: view.sweep is not None, timeout=30_000)
+    figures = [(p.name, p.throughput_fps, p.latency_ms, p.pareto) for p in sweep.points]
+    assert [(p.name, p.throughput_fps, p.latency_ms, p.pareto) for p in view.sweep.points] == figures, \
+        "a saved report brings its sweep back"
+    assert view.reason.text() == f"Best: {sweep.best.reason}" and len(chart.points.getData()[0]) == 2
 
 
 def test_a_wrong_axis_is_one_line_and_ok_is_disabled(ready):
