@@ -9,8 +9,9 @@ Run it from the project's folder on a real X server (the layout test starts Xvfb
 The runs: face-detection-adas on a photo (Overview, Layers with a selected layer, Graph,
 Roofline, Outputs), a comparison of three configurations (Compare), YuNet on OpenVINO then on
 ONNX Runtime (A/B of two engines), the latency ladder on a PyTorch detection head (Compare),
-YOLOv5n quantized to INT8 and compared with its source and an FP16 IR (Compare, A/B), and
-face-detection-adas on the folder of photos (Frames).
+YOLOv5n quantized to INT8 and compared with its source and an FP16 IR (Compare, A/B),
+face-detection-adas on the folder of photos (Frames), and a sweep of streams × requests on
+SqueezeNet (Sweep).
 Settings are kept in a temporary folder, so the user's own are neither read nor changed.
 """
 
@@ -36,6 +37,7 @@ SHARED = Path(os.environ.get("OVGUI_SHARED", Path(__file__).resolve().parents[2]
 FACE = "models/omz/face-detection-adas-0001/FP16/face-detection-adas-0001.xml"
 YUNET = "models/yunet/yunet_s_640_640.onnx"
 YOLOV5 = "models/yolo/yolov5n_fp16.onnx"
+SQUEEZENET = "models/classification/squeezenet1.1/FP16/squeezenet1.1.xml"
 PHOTO = "images/zidane.jpg"
 RUN_TIMEOUT_S = 300
 SETTLE_MS = 400
@@ -202,6 +204,26 @@ class Tour:
         self.facts["int8_ab"] = table_facts(self.view("ab"))
         self.shoot("int8-ab")
 
+    def sweep(self) -> None:
+        """Run › Sweep… on SqueezeNet: 3 streams × 3 requests and the device's default, twice each,
+        with a p90 budget that leaves the deeper queues out."""
+        self.window.open_model(str(SHARED / SQUEEZENET))
+        self.window.open_image(str(SHARED / "images/dog.jpg"))
+        self.window.set_config(RunConfig(iterations=150, precision="f32"))
+        settle()
+        self.window.commands.sweep.trigger()
+        dialog = self.window.sweep_dialog
+        dialog.axes.setPlainText("nstreams=1,2,4\nnireq=1,2,4")
+        dialog.repeats.setValue(2)
+        dialog.budget.setValue(8.0)
+        dialog.percentile.setCurrentIndex(dialog.percentile.findData(90.0))
+        dialog.ok.click()
+        wait_for(self.window.session.returned)
+        sweep = self.view("sweep")
+        self.facts["sweep"] = {**table_facts(sweep), "reason": self.window.sweep_view.reason.text(),
+                               "plot": list(self.window.sweep_view.chart.plot.size().toTuple())}
+        self.shoot("sweep")
+
     def frames(self) -> None:
         self.run(FACE, "images", RunConfig(iterations=20, precision="f32"))
         self.view("frames")
@@ -212,7 +234,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write what was measured here")
     parser.add_argument("--shots", type=Path, help="save a screenshot of each view into this folder")
-    parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "ladder", "int8", "frames"],
+    parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "ladder", "int8", "frames", "sweep"],
                         help="the parts of the tour to take")
     args = parser.parse_args()
     app = make_application()
@@ -224,7 +246,7 @@ def main() -> int:
         tour = Tour(window, args.shots)
         for part in args.only:
             {"photo": tour.photo_run, "comparison": tour.comparison, "engines": tour.engines, "ladder": tour.ladder,
-             "int8": tour.int8, "frames": tour.frames}[part]()
+             "int8": tour.int8, "frames": tour.frames, "sweep": tour.sweep}[part]()
         tour.facts["window"] = list(window.size().toTuple())
         tour.facts["maximised"] = window.isMaximized()
         window.close()

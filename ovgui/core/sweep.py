@@ -34,32 +34,27 @@ from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.sweep_options import (
     BASELINE,
     DEFAULT_REPEATS,
-    THROUGHPUT_OPTIONS,
     compares_configurations,
     describe,
     percentile_label,
     point_name,
+    run_changes,
 )
 
 PER_POINT = {"perf_counters": False, "roofline": False}
 """A sweep times the model alone: per-layer counters cost time in every inference."""
 
 
-def point_config(base: RunRequest, settings: dict[str, Any], cache_dir: str) -> RunRequest:
-    """The base run with the point's settings; streams and requests only mean something to an
-    asynchronous run, so a point that sets them runs in throughput mode."""
-    changes = {**PER_POINT, "cache_dir": base.config.cache_dir or cache_dir, **settings}
-    if THROUGHPUT_OPTIONS & settings.keys():
-        changes["mode"] = "throughput"
+def point_config(base: RunRequest, settings: dict[str, Any], cache_dir: str, baseline: bool = False) -> RunRequest:
+    """The base run with the point's changes (`run_changes`; the baseline's with `baseline`),
+    timed alone and sharing the sweep's cache."""
+    changes = {**PER_POINT, "cache_dir": base.config.cache_dir or cache_dir, **run_changes(settings, baseline)}
     return replace(base, config=make_config(changes, base.config))
 
 
 def baseline_config(base: RunRequest, cache_dir: str) -> RunRequest:
-    """What benchmark_app runs by default for throughput: the THROUGHPUT hint, streams, requests
-    and threads left to the device."""
-    changes = {**PER_POINT, "cache_dir": base.config.cache_dir or cache_dir, "mode": "throughput",
-               "hint": "throughput", "nstreams": None, "nireq": None, "nthreads": None}
-    return replace(base, config=make_config(changes, base.config))
+    """What benchmark_app runs by default for throughput (`BASELINE_CHANGES`)."""
+    return point_config(base, {}, cache_dir, baseline=True)
 
 
 @dataclass(frozen=True)
@@ -211,3 +206,13 @@ def best_point(sweep: Sweep) -> SweepBest | None:
                    f"{baseline.latency_ms:.2f} ms ({point.throughput_fps / baseline.throughput_fps:.2f}×)"
                    if baseline.throughput_fps > 0 else "")
     return SweepBest(index, point.name, reason, dict(point.settings))
+
+
+def chosen_run(sweep: Sweep, runs: Sequence[SweepRun]) -> SweepRun | None:
+    """The run whose report stands for the sweep (and holds it): the best point's last finished
+    run; without a best point, the last run that finished."""
+    best = sweep.best.index if sweep.best is not None and sweep.best.index >= 0 else None
+    point = None if best is None else (-1 if sweep.points[best].baseline else best - (1 if sweep.points[0].baseline else 0))
+    done = [run for run in runs if isinstance(run.outcome, RunOutcome)]
+    chosen = [run for run in done if run.point == point] or done
+    return chosen[-1] if chosen else None

@@ -87,6 +87,23 @@ SHAPE_OPTIONS = frozenset({"input_shape", "input_shapes", "batch"})
 configurations, so it has no baseline and no best point."""
 
 
+BASELINE_CHANGES = {"mode": "throughput", "hint": "throughput", "nstreams": None, "nireq": None, "nthreads": None}
+"""What benchmark_app runs by default for throughput: the THROUGHPUT hint, streams, requests and
+threads left to the device."""
+
+
+def run_changes(settings: dict[str, Any], baseline: bool = False) -> dict[str, Any]:
+    """What a point changes in a run's settings (a sweep's run, or the window's "use this
+    configuration"): its values, in throughput mode when it sets streams or requests, which only
+    mean something to an asynchronous run; the baseline's are `BASELINE_CHANGES`."""
+    if baseline:
+        return dict(BASELINE_CHANGES)
+    changes = dict(settings)
+    if THROUGHPUT_OPTIONS & settings.keys():
+        changes["mode"] = "throughput"
+    return changes
+
+
 def compares_configurations(points: Sequence[dict[str, Any]]) -> bool:
     """Whether the sweep varies how the model runs (streams, threads, precision…), not only its shape."""
     return any(settings.keys() - SHAPE_OPTIONS for settings in points)

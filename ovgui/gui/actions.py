@@ -23,6 +23,7 @@ class WindowActions:
     compare: QAction
     ladder: QAction
     against_source: QAction
+    sweep: QAction
     exports: dict[str, QAction]  # by the export's dialog caption
     export_frames: QAction
     save_ir: QAction
@@ -67,6 +68,9 @@ def build_actions(window: MainWindow) -> WindowActions:
         against_source=act("Against its &source model", window.compare_with_source,
                            tip="An IR ovgui wrote (Quantize to INT8, Save model as IR) side by side with the file it "
                                "was made from: speed, size, memory, drift, and layer by layer in A/B"),
+        sweep=act("S&weep…", window.choose_sweep,
+                  tip="Run every combination of run options (streams, requests, threads…) several times and find the "
+                      "fastest within a latency budget"),
         exports={export.caption: export_action(window, export) for export in EXPORTS},
         export_frames=act("Export annotated &frames into a folder…", window.export_annotated_frames),
         save_ir=act("Save model as &IR…", window.save_model_as_ir, "Ctrl+Shift+S",
@@ -105,7 +109,8 @@ def build_actions(window: MainWindow) -> WindowActions:
     file_menu.addActions([actions.save_ir, actions.fp16_weights])
     file_menu.addSeparator()
     file_menu.addAction(act("&Quit", window.close, QKeySequence.StandardKey.Quit))
-    menu.addMenu("&Run").addActions([actions.run, actions.stop, actions.compare, actions.ladder, actions.against_source])
+    menu.addMenu("&Run").addActions([actions.run, actions.stop, actions.compare, actions.sweep, actions.ladder,
+                                     actions.against_source])
     view_menu = menu.addMenu("&View")
     for number, (name, title) in enumerate(VIEW_TITLES.items(), start=1):
         shortcut = f"Ctrl+{number}" if number <= 9 else None  # Ctrl+1 to Ctrl+9; a tenth view is in the menu only

@@ -48,13 +48,15 @@ from ovgui.core.int8_comparison import run_int8_comparison
 from ovgui.core.ladder import run_ladder
 from ovgui.core.logs import log_folder
 from ovgui.core.model import MODEL_FORMATS, inspect_model
-from ovgui.core.options import OptionError
+from ovgui.core.options import OptionError, make_config
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.quantize import QuantizedIr, nncf_missing, quantized_text
-from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig
+from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig, SweepPoint
 from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
 from ovgui.core.save_ir import SavedIr, save_as_ir, saved_ir_text
+from ovgui.core.sweep import chosen_run, sweep_comparison
+from ovgui.core.sweep_options import percentile_label, run_changes
 from ovgui.gui.ab_panel import ABPanel
 from ovgui.gui.accuracy_view import AccuracyView
 from ovgui.gui.actions import build_actions
@@ -82,6 +84,8 @@ from ovgui.gui.run_history import DEFAULT_KEPT_RUNS, RunHistory, from_configurat
 from ovgui.gui.run_strip import RunStrip
 from ovgui.gui.session import BackgroundJobs, RunSession
 from ovgui.gui.shape_runs_view import ShapeRunsView
+from ovgui.gui.sweep_dialog import SweepDialog, SweepPlan
+from ovgui.gui.sweep_view import SweepView
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 from ovgui.gui.workspaces import Workspaces
 
@@ -161,8 +165,10 @@ class MainWindow(QMainWindow):
         self._run_when_demo_ready = False
         self._settings_chosen = False
         self._comparing = False
+        self._sweeping = False
         self._panels_before_maximise: bool | None = None
         self.quantize_dialog: QuantizeDialog | None = None
+        self.sweep_dialog: SweepDialog | None = None
         self.session = RunSession(self)
         self.jobs = BackgroundJobs(self)
         self._build_views()
@@ -201,16 +207,19 @@ class MainWindow(QMainWindow):
         self.roofline = RooflineView()
         self.shape_runs_view = ShapeRunsView()
         self.accuracy_view = AccuracyView()
+        self.sweep_view = SweepView()
         self.workspaces = Workspaces({
             "overview": self.overview, "layers": self.layers_view, "compare": self.comparison, "ab": self.ab_panel,
             "outputs": self.outputs_panel, "frames": self.frames_view, "shapes": self.shape_runs_view,
             "graph": self.graph_view, "roofline": self.roofline, "accuracy": self.accuracy_view,
+            "sweep": self.sweep_view,
         })
         self.outcome_views: list[ResultView] = [self.photo, self.overview, self.layers_view, self.ab_panel, self.outputs_panel,
                                                 self.frames_view, self.shape_runs_view, self.graph_view, self.roofline,
                                                 self.accuracy_view]
         """The views made from the shown outcome, emptied when a run starts.  Compare keeps its
-        configurations until the next comparison: it is told which one is shown, never cleared by a run."""
+        configurations until the next comparison: it is told which one is shown, never cleared by a run;
+        Sweep keeps its sweep until the next one (or a report that holds one)."""
         self.live_views: list[LiveView] = [self.overview, self.layers_view, self.frames_view]
         # The frames' newest picture is shown by the photo, in the Overview too: Frames refreshes when either is seen.
         self.poller = LivePoller([(self.overview, (self.overview,)), (self.layers_view, (self.layers_view,)),
@@ -275,7 +284,7 @@ class MainWindow(QMainWindow):
         self.session.started.connect(self._run_started)
         self.session.phase_started.connect(self._phase_started)
         self.session.progress.connect(self._progressed)
-        self.session.note.connect(lambda text: self.statusBar().showMessage(f"Note: {text}", 8000))
+        self.session.note.connect(self._noted)
         self.session.variant_finished.connect(self._variant_finished)
         self.session.returned.connect(self._returned)
         self.session.aborted.connect(lambda: self._run_ended("Stopped before the first inference"))
@@ -291,6 +300,7 @@ class MainWindow(QMainWindow):
         self.frames_view.frame_selected.connect(self._frame_selected)
         self.frames_view.live_frame.connect(self._live_frame)
         self.accuracy_view.image_chosen.connect(self._show_scored_image)
+        self.sweep_view.use_point.connect(self.use_sweep_point)
         self.workspaces.maximise_toggled.connect(self.commands.maximise.trigger)
         self.workspaces.currentChanged.connect(lambda _index: self._place_photo())
         self.commands.settings.triggered.connect(self._settings_toggled)
@@ -488,18 +498,68 @@ class MainWindow(QMainWindow):
             return
         self._start_comparing(partial(run_int8_comparison, source=info.source_path, int8=info.path))
 
-    def _start_comparing(self, comparison: Comparison) -> None:
+    def _start_comparing(self, comparison: Comparison, view: str = "compare") -> bool:
+        """Whether it started (the panels may hold a mistake); `view` is the workspace it opens."""
         request = self._request()
         if request is None:
-            return
+            return False
         self.comparison.clear()
-        self.show_view("compare")
+        self.show_view(view)
         self._comparing = True
+        self._sweeping = False
         self.session.start_comparing(request, comparison)
+        return True
+
+    def choose_sweep(self) -> None:
+        """Run › Sweep…: the dialog starts from the Settings panel's run options (its estimate reads
+        their iterations or time, its percentile is theirs)."""
+        try:
+            config = self.controls.config()
+        except OptionError as error:
+            self._refuse(str(error))
+            return
+        dialog = self.sweep_dialog = SweepDialog(config, self)
+        dialog.accepted.connect(lambda: self.start_sweep(dialog.plan()))
+        dialog.open()
+
+    def start_sweep(self, plan: SweepPlan) -> None:
+        """Runs as a comparison does (Compare and the run history fill too), shown in the Sweep
+        workspace.  The sweep's percentile is the Settings panel's, set first, so every run's report
+        reads its latency where the sweep does."""
+        try:
+            config = self.controls.config()
+        except OptionError as error:
+            self._refuse(str(error))
+            return
+        if config.latency_percentile != plan.percentile:
+            self.controls.set_config(replace(config, latency_percentile=plan.percentile))
+        if self._start_comparing(sweep_comparison(plan.points, plan.repeats), view="sweep"):
+            self._sweeping = True
+            self.sweep_view.start(plan)
+
+    def use_sweep_point(self, point: SweepPoint) -> None:
+        """The point's settings into the Settings panel, as the sweep ran them (`run_changes`)."""
+        try:
+            config = self.controls.config()
+        except OptionError as error:
+            self._refuse(str(error))
+            return
+        changes = run_changes(point.settings, point.baseline)
+        self.controls.set_config(make_config(changes, config))
+        said = ", ".join(f"{name} {'unset' if value is None else value}" for name, value in changes.items())
+        self.statusBar().showMessage(f"Settings panel set to {point.name}: {said}", 15000)
+
+    @Slot(str)
+    def _noted(self, text: str) -> None:
+        self.statusBar().showMessage(f"Note: {text}", 8000)
+        if self._sweeping:
+            self.sweep_view.set_pace(text)
 
     @Slot(object)
     def _variant_finished(self, result: Configured) -> None:
         self.comparison.add_result(result)
+        if self._sweeping:
+            self.sweep_view.add_result(result)
         name, outcome = result
         if isinstance(outcome, RunOutcome):
             self.history.add(outcome.report, from_configuration(name))
@@ -515,11 +575,29 @@ class MainWindow(QMainWindow):
             self._comparison_finished(value)
 
     def _comparison_finished(self, results: list[Configured]) -> None:
+        if self._sweeping:
+            self._sweep_finished(results)
+            return
         done = [outcome for _name, outcome in results if isinstance(outcome, RunOutcome)]
         if done:
             self._show_outcome(done[-1])
         failed = len(results) - len(done)
         self._run_ended(f"Compared {len(results)} configurations" + (f"; {failed} failed" if failed else ""))
+
+    def _sweep_finished(self, results: list[Configured]) -> None:
+        """The views show the run that stands for the sweep (the best point's last), and its report
+        holds every point, so an export of it carries the whole sweep."""
+        view = self.sweep_view
+        sweep = view.sweep
+        chosen = chosen_run(sweep, view.runs) if sweep is not None else None
+        if chosen is not None:
+            chosen.outcome.report.sweep = sweep
+            self._show_outcome(chosen.outcome)
+        planned = view.planned_runs()
+        stopped = f"; stopped after {len(results)} of {planned} runs" if len(results) < planned else ""
+        best = f"; best: {sweep.best.name}" if sweep is not None and sweep.best is not None and sweep.best.index >= 0 else ""
+        label = percentile_label(sweep.percentile) if sweep is not None else ""
+        self._run_ended(f"Swept {len(results)} runs, latency at {label}{best}{stopped}")
 
     @Slot(object)
     def _layer_selected(self, layer) -> None:
@@ -593,7 +671,7 @@ class MainWindow(QMainWindow):
         self.report_note.setVisible(opened is not None)
         self._results_image_path = report_input(report) if report.image else None
         self._annotated_copy_path = None
-        for view in [*self.outcome_views, self.comparison]:
+        for view in [*self.outcome_views, self.comparison, self.sweep_view]:
             view.show_outcome(outcome)
         self.controls.preprocess.show_report(report)
         self.controls.inputs.show_fed(report.preprocess.inputs)
@@ -640,7 +718,10 @@ class MainWindow(QMainWindow):
         self._run_ended("Stopped")
 
     def _run_ended(self, message: str) -> None:
+        if self._sweeping:
+            self.sweep_view.finish()
         self._comparing = False
+        self._sweeping = False
         self._stop_following()
         self._set_running(False)
         self.progress.hide()

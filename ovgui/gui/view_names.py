@@ -17,6 +17,7 @@ VIEW_TITLES: dict[str, str] = {
     "graph": "Graph",
     "roofline": "Roofline",
     "accuracy": "Accuracy",
+    "sweep": "Sweep",
 }
 """Each view's name (`--view NAME`, `MainWindow.show_view(name)`) and its tab's title, in tab order."""
 
