@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from ovgui.console import (
     ProgressPrinter,
@@ -35,15 +36,16 @@ from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.quantize import STOPPED, Quantization, QuantizeRequest, quantized_text
 from ovgui.core.quantize_options import QuantizeOptions
-from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig, Sweep
+from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.save_ir import check_ir_target, save_as_ir, saved_ir_text
-from ovgui.core.sweep import SweepRun, run_sweep, summarise
+from ovgui.core.sweep import SweepRun, chosen_run, run_sweep, summarise
 from ovgui.core.sweep_options import BASELINE, compares_configurations, point_name
 from ovgui.core.trace import save_trace
 
 log = logging.getLogger(__name__)
 EXIT_FAILED = 2
+T = TypeVar("T")
 """A run or a comparison's configuration failed (the same code as a usage error, see `ovgui.cli`)."""
 EXIT_SIGNAL_BASE = 128
 """A run stopped by a signal exits as the shell reports a process killed by it: 130 SIGINT, 143 SIGTERM."""
@@ -163,6 +165,19 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     return comparison_to_files(args, config, partial(run_variants, variants=load_variants(args.compare)))
 
 
+def interruptible(work: Callable[[], T], stop: Callable[[], None]) -> tuple[T | None, Interrupts]:
+    """`work`'s result with Ctrl+C (or a SIGTERM) calling `stop`; None, its `error:` line said,
+    when a signal stopped it before it returned anything."""
+    with Interrupts(stop) as interrupts:
+        try:
+            return call(work), interrupts
+        except RunCancelled as stopped:
+            if interrupts.number is None:
+                raise
+            tell(log, f"error: {interrupts.name}: {stopped}")
+            return None, interrupts
+
+
 def comparison_to_files(args: argparse.Namespace, config: RunConfig, comparison: Callable[..., Iterable[Configured]],
                         layers: bool = False) -> int:
     """Each configuration of `comparison` in turn on the IMAGE, the table printed and the comparison
@@ -170,15 +185,11 @@ def comparison_to_files(args: argparse.Namespace, config: RunConfig, comparison:
     check_writable(args.json)
     printer = ProgressPrinter()
     cancel = threading.Event()
-    with Interrupts(cancel.set) as interrupts:
-        try:
-            results = call(lambda: list(comparison(run_request(args, config),
-                                                   on_event=lambda _name, event: printer(event), cancel=cancel)))
-        except RunCancelled as stopped:
-            if interrupts.number is None:
-                raise
-            tell(log, f"error: {interrupts.name}: {stopped}")
-            return interrupts.exit_code
+    results, interrupts = interruptible(lambda: list(comparison(run_request(args, config),
+                                                                on_event=lambda _name, event: printer(event),
+                                                                cancel=cancel)), cancel.set)
+    if results is None:
+        return interrupts.exit_code
     printer.finish()
     print(format_comparison(results), end="")
     if layers:
@@ -244,22 +255,17 @@ def sweep_to_files(args: argparse.Namespace, config: RunConfig, points: list[dic
     cancel = threading.Event()
     total = (len(points) + compares_configurations(points)) * repeats
     sweep_runs = partial(run_sweep, run_request(args, config), points, repeats, once, cancel)
-    with Interrupts(cancel.set) as interrupts:
-        try:
-            runs = call(lambda: list(sweep_progress(sweep_runs(), points, total)))
-        except RunCancelled as stopped:
-            if interrupts.number is None:
-                raise
-            tell(log, f"error: {interrupts.name}: {stopped}")
-            return interrupts.exit_code
+    runs, interrupts = interruptible(lambda: list(sweep_progress(sweep_runs(), points, total)), cancel.set)
+    if runs is None:
+        return interrupts.exit_code
     printer.finish()
     sweep = summarise(points, runs, config.latency_percentile, args.latency_budget_ms, repeats)
     print(format_sweep(sweep), end="")
     if args.json:
-        chosen = chosen_report(sweep, runs)
+        chosen = chosen_run(sweep, runs)
         if chosen is not None:
-            chosen.sweep = sweep
-            chosen.save_json(args.json)
+            chosen.outcome.report.sweep = sweep
+            chosen.outcome.report.save_json(args.json)
     failed = [point for point in sweep.points if point.error]
     for point in failed:
         tell(log, error_text(f"sweep point '{point.name}': {point.error}"))
@@ -277,15 +283,6 @@ def sweep_progress(runs: Iterable[SweepRun], points: list[dict], total: int) -> 
                     if isinstance(outcome, RunOutcome) else f"failed: {outcome}")
         tell(log, f"sweep {done}/{total}: {name} (repeat {run.repeat + 1}): {measured}")
         yield run
-
-
-def chosen_report(sweep: Sweep, runs: list[SweepRun]) -> Report | None:
-    """The best point's last run; without a best point, the first run that finished."""
-    best = sweep.best.index if sweep.best is not None and sweep.best.index >= 0 else None
-    point = None if best is None else (-1 if sweep.points[best].baseline else best - (1 if sweep.points[0].baseline else 0))
-    done = [run for run in runs if isinstance(run.outcome, RunOutcome)]
-    chosen = [run for run in done if run.point == point] or done
-    return chosen[-1].outcome.report if chosen else None
 
 
 def comparison_entries(results: list[Configured]) -> list[dict]:
