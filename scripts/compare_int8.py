@@ -57,8 +57,10 @@ from paired_rounds import (
     Verdict,
     compiled_settings,
     machine_line,
+    parse_rounds,
     program_beside_python,
     read_json,
+    rounds_parser,
     run_program,
     run_rounds,
 )
@@ -107,24 +109,14 @@ class Pair:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    shared = argv[argv.index("--") + 1:] if "--" in argv else []
-    own = argv[: argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--image", type=Path, default=DEFAULT_IMAGE, help="the photo timed (default: bus.jpg)")
+    parser = rounds_parser(__doc__, DEFAULT_IMAGE, "the photo timed (default: bus.jpg)")
     parser.add_argument("--calibration", type=Path, default=DEFAULT_CALIBRATION,
                         help="folder of calibration images (default: ../shared/images)")
-    parser.add_argument("--iterations", type=int, default=100, help="timed iterations per run (default 100)")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per model (default 5)")
-    parser.add_argument("--json", type=Path, dest="json_out", metavar="OUT", help="also write the results as JSON")
-    args = parser.parse_args(own)
-    args.shared = shared
-    if args.iterations < 1 or args.rounds < 1:
-        raise BadInput("--iterations and --rounds must be at least 1")
+    args = parse_rounds(parser, argv)
     for path in (args.image, args.calibration, *(case.path for case in CASES)):
         if not path.exists():
             raise BadInput(f"not found: {path}")
-    args.config = shared_config(shared)
+    args.config = shared_config(args.shared)
     return args
 
 

@@ -29,7 +29,17 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from paired_rounds import BadInput, Verdict, machine_line, program_beside_python, read_json, run_program, run_rounds
+from paired_rounds import (
+    BadInput,
+    Verdict,
+    machine_line,
+    parse_rounds,
+    program_beside_python,
+    read_json,
+    rounds_parser,
+    run_program,
+    run_rounds,
+)
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SHARED = REPOSITORY.parent / "shared"
@@ -129,18 +139,7 @@ class Sides:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    shared = argv[argv.index("--") + 1:] if "--" in argv else []
-    own = argv[: argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--image", type=Path, default=DEFAULT_IMAGE, help="the photo (default: bus.jpg)")
-    parser.add_argument("--iterations", type=int, default=100, help="timed iterations per run (default 100)")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per model (default 5)")
-    parser.add_argument("--json", type=Path, dest="json_out", metavar="OUT", help="also write the results as JSON")
-    args = parser.parse_args(own)
-    args.shared = shared
-    if args.iterations < 1 or args.rounds < 1:
-        raise BadInput("--iterations and --rounds must be at least 1")
+    args = parse_rounds(rounds_parser(__doc__, DEFAULT_IMAGE, "the photo (default: bus.jpg)"), argv)
     if not args.image.is_file():
         raise BadInput(f"not found: {args.image}")
     return args

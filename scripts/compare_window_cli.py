@@ -30,6 +30,7 @@ from paired_rounds import (
     Verdict,
     compiled_settings,
     machine_line,
+    parse_shared,
     program_beside_python,
     read_json,
     run_program,
@@ -64,9 +65,6 @@ THROUGHPUT = Metric("throughput", "FPS", ("throughput_fps",), True, 0.97)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    shared = argv[argv.index("--") + 1:] if "--" in argv else []
-    own = argv[: argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", nargs="?", type=Path, default=DEFAULT_MODEL, help="model (default: SqueezeNet 1.1)")
     parser.add_argument("image", nargs="?", type=Path, default=DEFAULT_IMAGE, help="image (default: dog.jpg)")
@@ -76,9 +74,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the run mode given to both; throughput mode judges the throughput")
     parser.add_argument("--bar", type=float, help="bar on the judged ratio (default: latency <= 1.03, throughput >= 0.97)")
     parser.add_argument("--json", type=Path, dest="json_out", metavar="OUT", help="also write the results as JSON")
-    args = parser.parse_args(own)
-    args.shared = shared
-    return args
+    return parse_shared(parser, argv)
 
 
 def window_environment() -> tuple[dict[str, str], str]:

@@ -9,6 +9,7 @@ only a PASS when their interquartile range is no wider than the bar's margin (1.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -163,3 +164,32 @@ def compiled_settings(report: dict) -> str:
 def machine_line() -> str:
     return (f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} over the last minute "
             "(other work skews both sides; run on a quiet machine)")
+
+
+def rounds_parser(doc: str, default_image: Path, image_help: str) -> argparse.ArgumentParser:
+    """The options every process-against-process script takes: the photo, the iterations per run,
+    the rounds and a JSON file for the results; a script adds its own."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--image", type=Path, default=default_image, help=image_help)
+    parser.add_argument("--iterations", type=int, default=100, help="timed iterations per run (default 100)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per model (default 5)")
+    parser.add_argument("--json", type=Path, dest="json_out", metavar="OUT", help="also write the results as JSON")
+    return parser
+
+
+def parse_shared(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The script's own arguments (before ``--``) parsed, and in `shared` the ones after it, which
+    go to both programs."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    args.shared = argv[split + 1:]
+    return args
+
+
+def parse_rounds(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """`parse_shared` for a `rounds_parser`, its counts checked."""
+    args = parse_shared(parser, argv)
+    if args.iterations < 1 or args.rounds < 1:
+        raise BadInput("--iterations and --rounds must be at least 1")
+    return args
