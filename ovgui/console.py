@@ -137,10 +137,12 @@ def settings_line(report: Report) -> str:
         engine, providers = label_of(report.engine.name), ", ".join(report.engine.providers)
         return f"{engine} {report.engine.version} · {mode} · {used.inference_num_threads} threads · {providers}"
     cache = ", loaded from cache" if used.loaded_from_cache else ""
+    loose = (f" · compiled {report.config.shape_mode} {' '.join(used.input_shapes.values())}"
+             if report.config.shape_mode != "static" and used.input_shapes else "")
     return (
         f"{mode} · hint {used.performance_hint or '-'} · {used.num_streams} streams · "
         f"{used.inference_num_threads} threads · {used.inference_precision or '-'} · "
-        f"optimal requests {used.optimal_requests}{cache}"
+        f"optimal requests {used.optimal_requests}{cache}{loose}"
     )
 
 

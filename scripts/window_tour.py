@@ -36,6 +36,7 @@ from tests.gui.chart_geometry import unreadable
 SHARED = Path(os.environ.get("OVGUI_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 FACE = "models/omz/face-detection-adas-0001/FP16/face-detection-adas-0001.xml"
 YUNET = "models/yunet/yunet_s_640_640.onnx"
+YUNET_DYNAMIC = "models/yunet/yunet_s_dynamic.onnx"
 YOLOV5 = "models/yolo/yolov5n_fp16.onnx"
 SQUEEZENET = "models/classification/squeezenet1.1/FP16/squeezenet1.1.xml"
 PHOTO = "images/zidane.jpg"
@@ -224,6 +225,26 @@ class Tour:
                                "plot": list(self.window.sweep_view.chart.plot.size().toTuple())}
         self.shoot("sweep")
 
+    def shapes(self) -> None:
+        """Run › Sweep… over shapes on the dynamic YuNet: four sizes, each compiled static, dynamic
+        and bounded (the swept sizes' range), twice each: the shape-memory chart."""
+        self.window.open_model(str(SHARED / YUNET_DYNAMIC))
+        self.window.open_image(str(SHARED / PHOTO))
+        self.window.set_config(RunConfig(iterations=50))
+        settle()
+        self.window.commands.sweep.trigger()
+        dialog = self.window.sweep_dialog
+        dialog.axes.setPlainText("shape=1x3x320x320,1x3x640x640,1x3x960x960,1x3x1280x1280\nshape_mode=static,dynamic,bounded")
+        dialog.repeats.setValue(2)
+        dialog.ok.click()
+        wait_for(self.window.session.returned)
+        sweep = self.view("sweep")
+        chart = self.window.sweep_view.shape_chart
+        self.facts["shapes"] = {**table_facts(sweep), "reason": self.window.sweep_view.reason.text(),
+                                "memory_plot": list(chart.memory.size().toTuple()),
+                                "memory_lines": chart.series(chart.memory)}
+        self.shoot("sweep-shapes")
+
     def frames(self) -> None:
         self.run(FACE, "images", RunConfig(iterations=20, precision="f32"))
         self.view("frames")
@@ -234,7 +255,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write what was measured here")
     parser.add_argument("--shots", type=Path, help="save a screenshot of each view into this folder")
-    parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "ladder", "int8", "frames", "sweep"],
+    parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "ladder", "int8", "frames", "sweep",
+                                                         "shapes"],
                         help="the parts of the tour to take")
     args = parser.parse_args()
     app = make_application()
@@ -246,7 +268,7 @@ def main() -> int:
         tour = Tour(window, args.shots)
         for part in args.only:
             {"photo": tour.photo_run, "comparison": tour.comparison, "engines": tour.engines, "ladder": tour.ladder,
-             "int8": tour.int8, "frames": tour.frames, "sweep": tour.sweep}[part]()
+             "int8": tour.int8, "frames": tour.frames, "sweep": tour.sweep, "shapes": tour.shapes}[part]()
         tour.facts["window"] = list(window.size().toTuple())
         tour.facts["maximised"] = window.isMaximized()
         window.close()

@@ -104,6 +104,8 @@ class RunConfig:
     preset: str | None = None
     accuracy: str | None = None
     latency_percentile: float = 50.0
+    shape_mode: str = "static"
+    shape_bounds: str | None = None
 
 
 class OptionError(OvguiError):
@@ -346,6 +348,28 @@ def named_shapes(text: str) -> dict[str, list[int]]:
     return {name: shapes[0] for name, shapes in groups}
 
 
+SHAPE_MODES = ("static", "dynamic", "bounded")
+
+
+def shape_bounds(text: str) -> list[tuple[int, int]]:
+    """``1,3,320..1280,320..1280``: each dimension's (lowest, highest), -1 for an unbounded ``?``."""
+    parts = [part.strip() for part in text.split(",")]
+    if not 1 <= len(parts) <= MAX_RANK:
+        raise ValueError(f"'{text}' is not a shape: give 1 to {MAX_RANK} dimensions, each N, LOW..HIGH or ?")
+    return [_bound(part, text) for part in parts]
+
+
+def _bound(part: str, text: str) -> tuple[int, int]:
+    if part == "?":
+        return (-1, -1)
+    low, dots, high = part.partition("..")
+    ends = [low.strip(), high.strip()] if dots else [low.strip()] * 2
+    if not all(end.isdigit() and 1 <= int(end) <= MAX_DIMENSION for end in ends) or int(ends[0]) > int(ends[1]):
+        raise ValueError(f"cannot read '{part}' in '{text}': each dimension is N, LOW..HIGH (LOW ≤ HIGH) or ?, "
+                         f"sizes between 1 and {MAX_DIMENSION}")
+    return int(ends[0]), int(ends[1])
+
+
 def data_shape_runs(text: str) -> list[dict[str, list[int]]]:
     """``--data-shape``: the input shapes of each run, in order; "" names the model's only image input.
     Named groups give their i-th shapes to run i, as benchmark_app's -data_shape."""
@@ -458,6 +482,16 @@ OPTIONS: tuple[Option, ...] = (
            "static shape for a dynamic input, e.g. 1,3,640,640; unset, a dynamic size is the image's rounded up to 32",
            "preprocess", flags=("--shape",), lengths=tuple(range(1, MAX_RANK + 1)), minimum=1, maximum=MAX_DIMENSION,
            unset="guessed", metavar="N,C,H,W"),
+    Option("shape_mode", "compiled shape", "how the image input is compiled; the tensor fed is the run's shape either way",
+           "preprocess", flags=("--shape-mode",), choices=SHAPE_MODES,
+           choice_help={
+               "static": "at the run's shape, as benchmark_app does for a static -shape",
+               "dynamic": "height and width left unknown ([1,3,?,?]), as benchmark_app -shape [1,3,?,?]",
+               "bounded": "height and width within --shape-bounds ([1,3,320..1280,320..1280])",
+           }),
+    Option("shape_bounds", "shape bounds", "each dimension of the image input for --shape-mode bounded: a size, "
+           "LOW..HIGH or ?; in a sweep over shapes, unset, the swept shapes' smallest..largest", "preprocess",
+           flags=("--shape-bounds",), unset="none", metavar="1,3,320..1280,320..1280", reader=shape_bounds),
     Option("batch", "batch", "the inputs' batch size (layout N, else the first dimension), as benchmark_app -b; "
            "an image input repeats the image, and throughput counts images", "preprocess", flags=("-b", "--batch"),
            minimum=1, maximum=MAX_DIMENSION, unset="the model's", metavar="N"),
@@ -505,11 +539,16 @@ def make_config(changes: Mapping[str, Any], base: RunConfig | None = None) -> Ru
 
 
 def validate(config: RunConfig) -> RunConfig:
-    """Every field checked against its declaration, then the one rule between fields."""
+    """Every field checked against its declaration, then the rules between fields."""
     for option in OPTIONS:
         option.check(getattr(config, option.name))
     if config.iterations is None and config.duration_s is None:
         raise OptionError(BY_NAME["iterations"], f"or a {BY_NAME['duration_s'].title} is needed")
+    if config.shape_mode == "bounded" and not config.shape_bounds:
+        raise OptionError(BY_NAME["shape_bounds"], f"are needed with {BY_NAME['shape_mode'].title} bounded")
+    if config.shape_mode != "static" and config.preprocess == "graph":
+        raise OptionError(BY_NAME["shape_mode"], f"{config.shape_mode} needs {BY_NAME['preprocess'].title} host: "
+                          "in the graph the input is the photo's own size")
     return config
 
 

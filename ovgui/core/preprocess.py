@@ -31,7 +31,15 @@ from ovgui.core.image import LoadedImage, load_image
 from ovgui.core.input_data import RANDOM, Source, array_for, describe, feed, file_shapes, sources_for
 from ovgui.core.model import DETAIL_LIMIT, openvino_message, rt_text
 from ovgui.core.model_metadata import stated_preprocessing
-from ovgui.core.options import BY_NAME, IMAGENET_MEAN_RGB, IMAGENET_STD_RGB, PRESETS, named_shapes, where_to_set
+from ovgui.core.options import (
+    BY_NAME,
+    IMAGENET_MEAN_RGB,
+    IMAGENET_STD_RGB,
+    PRESETS,
+    named_shapes,
+    shape_bounds,
+    where_to_set,
+)
 from ovgui.core.report import InputFeed, ModelInfo, PreprocessInfo, RunConfig
 
 PREPROCESS_MODES = ("host", "graph")
@@ -162,6 +170,8 @@ def prepare_inputs(model: ov.Model, image: LoadedImage, family: str, model_forma
     info.inputs = feeds(model, sources, pictured, info.model_layout)
     if info.mode == "graph":
         add_preprocessing(model, pictured, pixels.shape, info)
+    else:
+        loosen_shapes(model, pictured, info, config)
     info.substitutions = substitutions(model, sources, pictured, info, image.size)
     indices = tuple(i for i, port in enumerate(model.inputs) if port.get_any_name() in pictured
                     and port.get_any_name() not in sources)
@@ -391,6 +401,38 @@ def raise_if_unfeedable(model: ov.Model) -> None:
     for port in model.inputs:
         if port.get_element_type() == ov.Type.string:
             raise OvguiError(f"input '{port.get_any_name()}' is a string tensor: ovgui feeds images")
+
+
+def loosen_shapes(model: ov.Model, pictured: list[str], info: PreprocessInfo, config: RunConfig) -> None:
+    """Compile the image inputs dynamic or bounded (`shape_mode`) once the tensor fed is fixed at
+    the run's shape: the same data through a model compiled for a range of sizes, which is what
+    the static-vs-dynamic memory comparison measures."""
+    if config.shape_mode == "static":
+        return
+    static = info.input_shape
+    if config.shape_mode == "dynamic":
+        spatial = {info.model_layout.index("H"), info.model_layout.index("W")}
+        wanted = ov.PartialShape([-1 if axis in spatial else size for axis, size in enumerate(static)])
+        chosen = "--shape-mode dynamic"
+    else:
+        wanted = bounded_shape(static, config.shape_bounds or "")
+        chosen = f"--shape-bounds {config.shape_bounds}"
+    reshape_ports(model, dict.fromkeys(pictured, wanted), chosen, "shape_mode")
+
+
+def bounded_shape(static: list[int], text: str) -> ov.PartialShape:
+    """The bounds as a partial shape, refused in one line when the shape fed falls outside them."""
+    bounds = shape_bounds(text)
+    option = BY_NAME["shape_bounds"]
+    if len(bounds) != len(static):
+        raise SettingError(f"{option.title} {text} has {len(bounds)} dimensions; the input has {len(static)} "
+                           f"({','.join(map(str, static))})", option.name)
+    outside = [f"{size} not in {low}..{high}" for size, (low, high) in zip(static, bounds)
+               if low >= 0 and not low <= size <= high]
+    if outside:
+        raise SettingError(f"{option.title} {text} leaves out the shape fed {','.join(map(str, static))}: "
+                           f"{'; '.join(outside)}", option.name)
+    return ov.PartialShape([ov.Dimension(low, high) if low >= 0 else ov.Dimension() for low, high in bounds])
 
 
 def raise_if_dynamic(model: ov.Model) -> None:

@@ -129,6 +129,9 @@ class CompiledSettings:
     requests_used: int = 1
     execution_devices: list[str] = field(default_factory=list)
     loaded_from_cache: bool = False
+    input_shapes: dict[str, str] = field(default_factory=dict)
+    """Each input's shape as compiled (``[1,3,?,?]`` for a dynamic one, ``[1,3,320..1280,…]``
+    bounded); empty in older reports and for engines that do not say."""
 
 
 @dataclass
@@ -609,9 +612,12 @@ class SweepPoint:
     """One point of a sweep (`ovgui.core.sweep`): its settings and, over its `runs` repeats, the
     medians of each run's figures with the spread (lowest, highest) of the ones the choice rests
     on.  `latency_ms` is the latency at the sweep's `percentile`; `compile_ms` is the first run's
-    (later repeats load the shared CACHE_DIR); `rss_after_release_mib` the process's RSS once the
-    last run released its compiled model (one process runs every point, so a value that climbs
-    from point to point is memory never given back); `streams` and `requests` are what the device used.
+    (later repeats load the shared CACHE_DIR; `compile_cached` when even the first did, because an
+    earlier point compiled the same model: a dynamic compile serves every shape);
+    `rss_after_release_mib` the process's RSS once the last run released its compiled model (one
+    process runs every point, so a value that climbs from point to point is memory never given
+    back); `streams` and `requests` are what the device used;
+    `compiled_shape` the inputs' shapes as compiled (``[1,3,?,?]`` for a dynamic compile).
     `baseline` marks the device's default throughput configuration; `pareto` a point no other beats
     on both latency and throughput."""
 
@@ -634,6 +640,8 @@ class SweepPoint:
     mode: str = ""
     error: str = ""
     pareto: bool = False
+    compiled_shape: str = ""
+    compile_cached: bool = False
 
 
 @dataclass

@@ -39,16 +39,21 @@ from ovgui.core.sweep_options import (
     percentile_label,
     point_name,
     run_changes,
+    swept_bounds,
 )
 
 PER_POINT = {"perf_counters": False, "roofline": False}
 """A sweep times the model alone: per-layer counters cost time in every inference."""
 
 
-def point_config(base: RunRequest, settings: dict[str, Any], cache_dir: str, baseline: bool = False) -> RunRequest:
+def point_config(base: RunRequest, settings: dict[str, Any], cache_dir: str, baseline: bool = False,
+                 bounds: str | None = None) -> RunRequest:
     """The base run with the point's changes (`run_changes`; the baseline's with `baseline`),
-    timed alone and sharing the sweep's cache."""
+    timed alone and sharing the sweep's cache; a bounded compile without bounds of its own takes
+    `bounds` (the swept shapes')."""
     changes = {**PER_POINT, "cache_dir": base.config.cache_dir or cache_dir, **run_changes(settings, baseline)}
+    if changes.get("shape_mode", base.config.shape_mode) == "bounded" and not base.config.shape_bounds:
+        changes.setdefault("shape_bounds", bounds)
     return replace(base, config=make_config(changes, base.config))
 
 
@@ -82,7 +87,8 @@ def run_sweep(
     baseline = compares_configurations(points) if baseline is None else baseline
     cache = tempfile.mkdtemp(prefix="ovgui-sweep-cache-")
     requests = [(-1, baseline_config(base, cache))] if baseline else []
-    requests += [(number, point_config(base, settings, cache)) for number, settings in enumerate(points)]
+    bounds = swept_bounds(points)
+    requests += [(number, point_config(base, settings, cache, bounds=bounds)) for number, settings in enumerate(points)]
     names = [BASELINE if number < 0 else point_name(points[number]) for number, _request in requests]
     started = time.perf_counter()
     try:
@@ -141,14 +147,16 @@ def at_percentile(report: Report, percentile: float) -> float:
 def summarise(points: list[dict[str, Any]], runs: Sequence[SweepRun], percentile: float,
               budget_ms: float | None, repeats: int) -> Sweep:
     """The sweep's points (the baseline first when it ran) with the medians of their repeats and
-    their spread, which of them are on the Pareto front, and the best under the budget."""
+    their spread, which of them are on the Pareto front, and the best under the budget; points
+    that differ only in shape compute different things, so they have neither front nor best."""
     numbers = ([-1] if any(run.point < 0 for run in runs) else []) + list(range(len(points)))
     made = [_point(number, points[number] if number >= 0 else {}, [r for r in runs if r.point == number], percentile)
             for number in numbers]
-    front = pareto_front([(p.latency_ms, p.throughput_fps) if not p.error else None for p in made])
+    configurations = compares_configurations(points)
+    front = pareto_front([(p.latency_ms, p.throughput_fps) if not p.error and configurations else None for p in made])
     made = [replace(point, pareto=index in front) for index, point in enumerate(made)]
     sweep = Sweep(points=made, repeats=repeats, percentile=percentile, budget_ms=budget_ms)
-    sweep.best = best_point(sweep) if compares_configurations(points) else None
+    sweep.best = best_point(sweep) if configurations else None
     return sweep
 
 
@@ -172,6 +180,8 @@ def _point(number: int, settings: dict[str, Any], runs: list[SweepRun], percenti
         rss_after_release_mib=next((phase.rss_end_mib for phase in last.memory.phases if phase.name == "release"), 0.0),
         streams=last.compiled.num_streams, requests=last.compiled.requests_used,
         mode=last.config.mode, error=errors[0] if errors else "",
+        compiled_shape=" ".join(last.compiled.input_shapes.values()),
+        compile_cached=reports[0].compiled.loaded_from_cache,
     )
 
 

@@ -82,7 +82,7 @@ def grid(axes: Sequence[Axis]) -> list[dict[str, Any]]:
     return points
 
 
-SHAPE_OPTIONS = frozenset({"input_shape", "input_shapes", "batch"})
+SHAPE_OPTIONS = frozenset({"input_shape", "input_shapes", "batch", "shape_mode", "shape_bounds"})
 """Axes that change what is computed, not how: a sweep over them alone compares shapes, not
 configurations, so it has no baseline and no best point."""
 
@@ -102,6 +102,16 @@ def run_changes(settings: dict[str, Any], baseline: bool = False) -> dict[str, A
     if THROUGHPUT_OPTIONS & settings.keys():
         changes["mode"] = "throughput"
     return changes
+
+
+def swept_bounds(points: Sequence[dict[str, Any]]) -> str | None:
+    """``1,3,320..1280,320..1280``: each dimension from the smallest to the largest of the swept
+    shapes, what a bounded compile covers when the user gave no bounds; None without shapes."""
+    shapes = [point["input_shape"] for point in points if "input_shape" in point]
+    if not shapes or len({len(shape) for shape in shapes}) != 1:
+        return None
+    ends = [(min(sizes), max(sizes)) for sizes in zip(*shapes)]
+    return ",".join(str(low) if low == high else f"{low}..{high}" for low, high in ends)
 
 
 def compares_configurations(points: Sequence[dict[str, Any]]) -> bool:

@@ -6,7 +6,8 @@ its repeats, with error bars from the lowest to the highest repeat on both axes;
 default configuration is a grey square, the best point a star.  While a sweep runs the view is
 recomputed from the runs so far (`summarise` is cheap), so the chart fills run by run and a
 stopped sweep stays as far as it got.  "Use this configuration" hands the selected point (else
-the best) to the window, which sets the Settings panel from it.
+the best) to the window, which sets the Settings panel from it.  A sweep over shapes alone
+shows `ShapeSweepChart` instead: its points compute different things, so they have no front.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from ovgui.core.compare import Configured
 from ovgui.core.formatting import format_ms
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.report import Sweep, SweepPoint
 from ovgui.core.sweep import SweepRun, runs_of, summarise
-from ovgui.core.sweep_options import percentile_label, value_text
+from ovgui.core.sweep_options import compares_configurations, percentile_label, value_text
 from ovgui.gui.plot_style import MEDIAN_COLOR, POINT_COLOR, keep_y_title_readable, make_plot, mute, theme_plot, with_alpha
+from ovgui.gui.shape_sweep_chart import ShapeSweepChart
 from ovgui.gui.sweep_dialog import SweepPlan
 from ovgui.gui.tables import MUTED_TEXT, Column, ComputedColumn, RowsModel, hint_or_content, make_table, or_missing, styled_font
 from ovgui.gui.wrapping_label import WrappingLabel
@@ -53,6 +55,11 @@ def short_name(point: SweepPoint) -> str:
     return "default" if point.baseline else "×".join(value_text(value) for value in point.settings.values())
 
 
+def point_values(point: SweepPoint) -> str:
+    """A point's values alone ("1x3x320x320 · dynamic"); the table's header names the axes once."""
+    return point.name if point.baseline else " · ".join(value_text(value) for value in point.settings.values()) or point.name
+
+
 def axes_name(points: Sequence[SweepPoint]) -> str:
     """ "nstreams × nireq": what a spot's label lists, in order."""
     settings = next((point.settings for point in points if point.settings), {})
@@ -69,6 +76,11 @@ def with_spread(value: tuple[float, float, float], text: Callable[[float], str])
     return f"{text(median)}  ({text(low)}–{text(high)})"
 
 
+def compile_text(value: tuple[float, bool]) -> str:
+    milliseconds, cached = value
+    return format_ms(milliseconds) + (" cached" if cached else "")
+
+
 def fps_text(value: float) -> str:
     return f"{value:.1f}"
 
@@ -82,8 +94,9 @@ class SweepModel(RowsModel):
     """One row per point, the baseline first, in the order the sweep ran them until the view sorts them."""
 
     COLUMNS = (
-        Column("Point", "The point's settings as a sweep spells them; the device's default runs the THROUGHPUT hint\n"
-               "with streams, requests and threads left to the device.", "name", sample="device default (THROUGHPUT hint)"),
+        ComputedColumn("Point", "The point's values, in the order the header names the axes; the device's default runs the\n"
+                       "THROUGHPUT hint with streams, requests and threads left to the device.", "name", str,
+                       sample="device default (THROUGHPUT hint)", compute=lambda point: point_values(point)),
         _column("At percentile (ms)", "Latency at the sweep's percentile: the median of the repeats, with the lowest and\n"
                 "highest repeat in brackets.  The budget is held against this.", "latency",
                 lambda p: (p.latency_ms, *p.latency_spread_ms), lambda v: with_spread(v, format_ms), "00.00  (00.00–00.00)"),
@@ -96,33 +109,42 @@ class SweepModel(RowsModel):
         _column("p99 (ms)", "99th percentile latency, the median over the repeats.", "p99_ms", lambda p: p.p99_ms),
         _column("Streams", "NUM_STREAMS the device used.", "streams", lambda p: p.streams or None, str, "000"),
         _column("Requests", "Infer requests the run kept in flight.", "requests", lambda p: p.requests or None, str, "000"),
-        _column("Compile (ms)", "The point's first compile; later repeats load the sweep's shared model cache.",
-                "compile_ms", lambda p: p.compile_ms),
+        _column("Compile (ms)", "The point's first compile; later repeats load the sweep's shared model cache.\n"
+                "\"cached\": even the first loaded what an earlier point compiled (a dynamic compile serves every shape).",
+                "compile_ms", lambda p: (p.compile_ms, p.compile_cached), compile_text, "0000.0 cached"),
         _column("Peak RSS (MiB)", "The process's peak resident memory over the point's runs.", "peak_rss_mib",
                 lambda p: p.peak_rss_mib, lambda v: f"{v:.0f}", "00000"),
+        _column("After release (MiB)", "The process's resident memory once the point's last run released its compiled\n"
+                "model: one process runs every point, so a value that climbs from point to point is memory\n"
+                "never given back.", "rss_after_release_mib", lambda p: p.rss_after_release_mib, lambda v: f"{v:.0f}",
+                "00000"),
+        Column("Compiled as", "The input shapes as compiled, read back from the compiled model: [1,3,?,?] is dynamic,\n"
+               "[1,3,320..1280,320..1280] bounded.", "compiled_shape", sample="[1,3,320..1280,320..1280]"),
         ComputedColumn("Pareto", "On the Pareto front: no other point has both lower latency and higher throughput.",
                        "pareto", lambda on: "yes" if on else "", sample="Pareto", compute=lambda p: p.pareto or None),
         Column("Error", "Why a run of the point failed (or \"not run\": the sweep was stopped before it).", "error",
                sample="not run"),
     )
-    LATENCY = 1
+    POINT, LATENCY = 0, 1
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._percentile = 50.0
         self._best: SweepPoint | None = None
+        self._axes = ""
 
     def set_sweep(self, sweep: Sweep | None) -> None:
         """A new snapshot of the same sweep keeps the table's sort and selection."""
         points = sweep.points if sweep is not None else []
         self._percentile = sweep.percentile if sweep is not None else 50.0
+        self._axes = axes_name(points)
         best = sweep.best.index if sweep is not None and sweep.best is not None else -1
         self._best = points[best] if 0 <= best < len(points) else None
         if [p.name for p in points] == [p.name for p in self._rows_as_given()] and points:
             self._replace_rows(points)
         else:
             self._set_rows(points)
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.LATENCY, self.LATENCY)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.POINT, self.LATENCY)
 
     def point_at(self, row: int) -> SweepPoint:
         return self._rows[row]
@@ -131,8 +153,11 @@ class SweepModel(RowsModel):
         return next((row for row, point in enumerate(self._rows) if point.name == name), None)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if section == self.LATENCY and orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return f"At {percentile_label(self._percentile)}\n(ms)"
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section == self.LATENCY:
+                return f"At {percentile_label(self._percentile)}\n(ms)"
+            if section == self.POINT and self._axes:
+                return f"Point\n({self._axes.replace(' × ', ' · ')})"
         return super().headerData(section, orientation, role)
 
     def _tooltip(self, point: SweepPoint) -> str:
@@ -295,6 +320,10 @@ class SweepView(QWidget):
         self.use_button.setToolTip("Set the Settings panel to the point selected in the table (none selected: the best point)")
         self.use_button.clicked.connect(self._use)
         self.chart = SweepChart()
+        self.shape_chart = ShapeSweepChart()
+        self.charts = QStackedWidget(objectName="sweepCharts")
+        self.charts.addWidget(self.chart)
+        self.charts.addWidget(self.shape_chart)
         self.model = SweepModel(self)
         self.table = make_table(self.model, SweepModel.COLUMNS, SweepModel.column_index("error"))
         self.table.setObjectName("sweepTable")
@@ -315,7 +344,7 @@ class SweepView(QWidget):
         top.addLayout(words, 1)
         top.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignTop)
         splitter = QSplitter(Qt.Orientation.Vertical, objectName="sweepSplitter", childrenCollapsible=False)
-        splitter.addWidget(self.chart)
+        splitter.addWidget(self.charts)
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
@@ -382,7 +411,9 @@ class SweepView(QWidget):
     def _show(self, sweep: Sweep) -> None:
         self.sweep = sweep
         self.model.set_sweep(sweep)
-        self.chart.show_sweep(sweep)
+        shapes_alone = not compares_configurations([point.settings for point in sweep.points])
+        self.charts.setCurrentWidget(self.shape_chart if shapes_alone else self.chart)
+        (self.shape_chart if shapes_alone else self.chart).show_sweep(sweep)
         self.chart.mark(self.selected_point())
         self._describe()
         self._stack.setCurrentIndex(1)
@@ -412,7 +443,8 @@ class SweepView(QWidget):
             return f"Best: {sweep.best.reason}" if sweep.best.index >= 0 else sweep.best.reason.capitalize()
         if not any(point.throughput_spread_fps for point in sweep.points):
             return "Waiting for the first run…" if self._running else "No point finished a run."
-        return "A sweep over shapes alone compares them; it picks no best point."
+        return ("A sweep over shapes alone compares what each shape costs (peak RSS solid, after release dashed); "
+                "it picks no best point.")
 
     # choosing a point -------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Sweeps over declared run options: the axes are read as the options' declarations read values,
 a 2×2 grid on SqueezeNet gives four points (and the device's default) with spreads and a Pareto
-front consistent with them, and the best point under a budget is the one a user would pick."""
+front consistent with them, the best point under a budget is the one a user would pick, and a
+sweep over shapes compiles each one static, dynamic or bounded."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from ovgui.cli import profile_main
 from ovgui.core.errors import OvguiError
 from ovgui.core.report import Report, RunConfig, Sweep, SweepPoint
 from ovgui.core.runner import RunRequest, run_profile
-from ovgui.core.sweep import best_point, pareto_front, run_sweep, runs_of, summarise, sweep_comparison
-from ovgui.core.sweep_options import BASELINE, grid, parse_axis
+from ovgui.core.sweep import best_point, pareto_front, point_config, run_sweep, runs_of, summarise, sweep_comparison
+from ovgui.core.sweep_options import BASELINE, grid, parse_axis, swept_bounds
 
 SQUEEZENET = ["--precision", "f32", "-n", "60"]
 
@@ -181,3 +182,53 @@ def test_a_shape_sweep_on_the_dynamic_yunet_gives_latency_compile_and_memory_per
     assert sweep.points[0].latency_ms < sweep.points[2].latency_ms, "nine times the pixels take longer"
     assert [(r.point, r.repeat) for r in runs_of(points, [(p.name, r.outcome) for p, r in zip(sweep.points, runs)])] == [
         (0, 0), (1, 0), (2, 0)]
+
+
+def test_a_shape_sweep_compiles_each_shape_static_dynamic_and_bounded_side_by_side():
+    """`shape_mode` as a second axis: every shape fed the same tensor, compiled three ways, read
+    back from the compiled model; the bounded compile takes the swept shapes' range; a dynamic
+    compile serves every shape, so after the first shape it loads from the sweep's cache, and
+    static shapes never do (each is its own model)."""
+    points = grid([parse_axis("shape=1x3x320x320,1x3x640x640"), parse_axis("shape_mode=static,dynamic,bounded")])
+    base = RunRequest(str(model_path("yunet_dynamic")), str(image_path("zidane.jpg")), RunConfig(iterations=5))
+    runs = list(run_sweep(base, points, repeats=1))
+    sweep = summarise(points, runs, 50, None, 1)
+    assert sweep.best is None and not any(p.baseline or p.pareto for p in sweep.points)
+    compiled = {(p.settings["input_shape"][2], p.settings["shape_mode"]): p.compiled_shape for p in sweep.points}
+    assert compiled == {(320, "static"): "[1,3,320,320]", (320, "dynamic"): "[1,3,?,?]",
+                        (320, "bounded"): "[1,3,320..640,320..640]", (640, "static"): "[1,3,640,640]",
+                        (640, "dynamic"): "[1,3,?,?]", (640, "bounded"): "[1,3,320..640,320..640]"}
+    for made, run in zip(sweep.points, runs):
+        report = run.outcome.report
+        assert report.preprocess.input_shape == made.settings["input_shape"], "the tensor fed is the shape swept"
+        assert report.config.shape_mode == made.settings["shape_mode"]
+        assert made.peak_rss_mib > made.rss_after_release_mib > 0
+    cached = {(p.settings["input_shape"][2], p.settings["shape_mode"]): p.compile_cached for p in sweep.points}
+    assert cached[(640, "dynamic")] and cached[(640, "bounded")]
+    assert not cached[(320, "static")] and not cached[(640, "static")] and not cached[(320, "dynamic")]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--shape-mode", "bounded"], "shape bounds (--shape-bounds) are needed with compiled shape (--shape-mode) bounded"),
+    (["--shape-mode", "dynamic", "--preprocess", "graph"], "dynamic needs preprocessing (--preprocess) host"),
+    (["--shape-mode", "bounded", "--shape-bounds", "1,3,320..x"], "cannot read '320..x'"),
+    (["--shape-mode", "bounded", "--shape-bounds", "1,3,640..320,?"], "LOW ≤ HIGH"),
+    (["--shape", "1,3,640,640", "--shape-mode", "bounded", "--shape-bounds", "1,3,320..480,?"],
+     "leaves out the shape fed 1,3,640,640: 640 not in 320..480"),
+    (["--shape-mode", "bounded", "--shape-bounds", "1,3,320..1280"], "has 3 dimensions; the input has 4"),
+])
+def test_a_compile_shape_it_cannot_make_is_one_line(argv, message, capsys):
+    code = profile_main([str(model_path("yunet_dynamic")), str(image_path("zidane.jpg")), "-n", "2", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_bounded_sweep_takes_the_swept_shapes_range_unless_bounds_are_given():
+    assert swept_bounds([{"input_shape": [1, 3, 320, 480]}, {"input_shape": [1, 3, 1280, 640]}]) == "1,3,320..1280,480..640"
+    assert swept_bounds([{"nstreams": 1}]) is None
+    base = RunRequest("m.xml", "i.jpg", RunConfig(shape_bounds="1,3,?,?"))
+    assert point_config(base, {"shape_mode": "bounded"}, "/tmp", bounds="1,3,320..640,320..640").config.shape_bounds == "1,3,?,?"
+    unbounded = RunRequest("m.xml", "i.jpg", RunConfig())
+    swept = "1,3,8..9,8..9"
+    assert point_config(unbounded, {"shape_mode": "bounded"}, "/tmp", bounds=swept).config.shape_bounds == swept
+    assert point_config(unbounded, {"shape_mode": "static"}, "/tmp", bounds=swept).config.shape_bounds is None

@@ -146,3 +146,46 @@ def test_a_stopped_sweep_stays_shown_as_far_as_it_got(ready, qtbot):
     assert len(view.chart.points.getData()[0]) + len(view.chart.baseline.getData()[0]) == len(done)
     assert "(stopped)" in view.summary.text() and "stopped after" in window.statusBar().currentMessage()
     assert window.workspaces.current_name() == "sweep"
+
+
+def test_a_shape_sweep_shows_memory_latency_and_compile_per_shape_for_each_compile_mode(window, qtbot):
+    """Shapes × compile modes on the dynamic YuNet: the shape charts replace the scatter, one solid
+    peak-RSS line and one dashed after-release line per mode through exactly the points' figures,
+    shapes in the order swept; the table names the axes once in its header."""
+    window.open_model(str(model_path("yunet_dynamic")))
+    window.open_image(str(image_path("zidane.jpg")))
+    qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
+    window.set_config(replace(window.controls.config(), iterations=5))
+    dialog = open_dialog(window, "shape=1x3x320x320,1x3x640x640\nshape_mode=static,dynamic")
+    dialog.repeats.setValue(1)
+    assert "4 points × 1 repeat" in dialog.estimate.text() and "default" not in dialog.estimate.text()
+    with qtbot.waitSignal(window.session.returned, timeout=RUN_TIMEOUT_MS):
+        dialog.ok.click()
+    view = window.sweep_view
+    sweep = view.sweep
+    assert view.charts.currentWidget() is view.shape_chart and not view.chart.isVisible()
+    chart = view.shape_chart
+    assert chart.shapes == ["1x3x320x320", "1x3x640x640"] and chart.modes == ["static", "dynamic"]
+
+    def figures(mode: str, read) -> list[float]:
+        return [read(next(p for p in sweep.points if p.settings["shape_mode"] == mode and p.settings["input_shape"][2] == side))
+                for side in (320, 640)]
+
+    lines = chart.series(chart.memory)
+    assert lines == [("static: peak", figures("static", lambda p: p.peak_rss_mib)),
+                     ("", figures("static", lambda p: p.rss_after_release_mib)),
+                     ("dynamic: peak", figures("dynamic", lambda p: p.peak_rss_mib)),
+                     ("", figures("dynamic", lambda p: p.rss_after_release_mib))]
+    assert [values for _name, values in chart.series(chart.latency)] == [figures(mode, lambda p: p.latency_ms)
+                                                                           for mode in ("static", "dynamic")]
+    assert [values for _name, values in chart.series(chart.compile)] == [figures(mode, lambda p: p.compile_ms)
+                                                                           for mode in ("static", "dynamic")]
+    assert chart.memory.getAxis("bottom").labelText == "input shape (1x3x…)"
+    model = view.model
+    assert model.headerData(SweepModel.POINT, Qt.Orientation.Horizontal) == "Point\n(input_shape · shape_mode)"
+    shown = {model.data(model.index(row, SweepModel.POINT)) for row in range(model.rowCount())}
+    assert shown == {"1x3x320x320 · static", "1x3x320x320 · dynamic", "1x3x640x640 · static", "1x3x640x640 · dynamic"}
+    compiled = SweepModel.column_index("compiled_shape")
+    assert {model.data(model.index(row, compiled)) for row in range(model.rowCount())} == {
+        "[1,3,320,320]", "[1,3,640,640]", "[1,3,?,?]"}
+    assert "compares what each shape costs" in view.reason.text()

@@ -242,6 +242,7 @@ def read_compiled_settings(compiled: ov.CompiledModel, requests_used: int) -> Co
         requests_used=requests_used,
         execution_devices=[str(d) for d in read_property(compiled, "EXECUTION_DEVICES", [])],
         loaded_from_cache=bool(read_property(compiled, "LOADED_FROM_CACHE", False)),
+        input_shapes={port.get_any_name(): str(port.get_partial_shape()) for port in compiled.inputs},
     )
 
 
