@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
@@ -40,8 +40,25 @@ BEST_COLOR = QColor(245, 166, 35)
 BUDGET_COLOR = QColor(229, 57, 53)
 SELECTED_COLOR = QColor(20, 20, 20)
 POINT_PX, BEST_PX = 10, 22
-LABEL_ANCHOR, BASELINE_ANCHOR = (-0.15, 1.0), (-0.15, 0.0)
-"""Points' labels above right of their spots, the default's below right: it often sits among them."""
+LABEL_ANCHORS = ((-0.15, 1.0), (-0.15, 0.0), (1.15, 1.0), (1.15, 0.0))
+BASELINE_ANCHOR = LABEL_ANCHORS[1]
+"""Points' labels above right of their spots, the default's below right (it often sits among
+them); a label that would cover one already placed tries below right, above left, below left."""
+
+
+def free_anchor(spot: QPointF, size: QSizeF, anchors: Sequence[tuple[float, float]],
+                placed: Sequence[QRectF]) -> tuple[float, float]:
+    """The first anchor whose label covers none `placed`; the first anchor when every one would."""
+    for anchor in anchors:
+        box = label_box(spot, size, anchor)
+        if not any(box.intersects(other) for other in placed):
+            return anchor
+    return anchors[0]
+
+
+def label_box(spot: QPointF, size: QSizeF, anchor: tuple[float, float]) -> QRectF:
+    """Where a label of `size` (pixels) with `anchor` covers the screen around `spot` (pixels, y down)."""
+    return QRectF(spot.x() - anchor[0] * size.width(), spot.y() - anchor[1] * size.height(), size.width(), size.height())
 LEGEND_HEADROOM = 1.4
 """The y range over the highest throughput: the legend at the top right then covers no point."""
 CHART_SHARE = 50
@@ -227,12 +244,12 @@ class SweepChart(QWidget):
         front = sorted((point for point in done if point.pareto), key=lambda point: point.latency_ms)
         self.front.setData([point.latency_ms for point in front], [point.throughput_fps for point in front])
         self._draw_spread(done)
-        self._label(done)
         self.budget.setVisible(sweep.budget_ms is not None)
         if sweep.budget_ms is not None:
             self.budget.setValue(sweep.budget_ms)
             self.budget.label.setFormat(f"budget {label} {sweep.budget_ms:g} ms")
         self._fit(done, sweep.budget_ms)
+        self._label(done)
 
     def clear(self) -> None:
         self._sweep = None
@@ -266,11 +283,18 @@ class SweepChart(QWidget):
         for label in self._labels:
             self.plot.removeItem(label)
         color = with_alpha(self.palette().windowText().color(), 190)
-        self._labels = [pg.TextItem(short_name(point), color=color, anchor=BASELINE_ANCHOR if point.baseline else LABEL_ANCHOR)
-                        for point in points]
+        self._labels = [pg.TextItem(short_name(point), color=color) for point in points]
+        placed: list[QRectF] = []
+        pixel = self.plot.getViewBox().viewPixelSize()
         for label, point in zip(self._labels, points):
             label.setPos(point.latency_ms, point.throughput_fps)
             self.plot.addItem(label, ignoreBounds=True)
+            size = label.boundingRect().size()
+            spot = QPointF(point.latency_ms / (pixel[0] or 1), -point.throughput_fps / (pixel[1] or 1))
+            anchors = ([BASELINE_ANCHOR] if point.baseline else []) + list(LABEL_ANCHORS)
+            anchor = free_anchor(spot, size, anchors, placed)
+            label.setAnchor(anchor)
+            placed.append(label_box(spot, size, anchor))
         named = axes_name(points)
         self.plot.getPlotItem().legend.getLabel(self.points).setText(f"points ({named})" if named else "points")
 
