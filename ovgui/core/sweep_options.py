@@ -36,8 +36,8 @@ class Axis:
 
 def parse_axis(text: str) -> Axis:
     """``KEY=V1,V2`` or, for a whole number, ``KEY=LOW..HIGH`` (every number between, both ends
-    included); ``shape=1x3x320x320,1x3x640x640``.  A key that is not a run option, or a value its
-    declaration refuses, is one line."""
+    included); ``shape=1x3x320x320,1x3x640x640`` or ``shape=1x3x320..1280/320x320..1280/320``.  A
+    key that is not a run option, or a value its declaration refuses, is one line."""
     key, equals, values = text.partition("=")
     key = ALIASES.get(key.strip(), key.strip())
     if not equals or not values.strip():
@@ -46,7 +46,7 @@ def parse_axis(text: str) -> Axis:
     if option is None or key in NOT_SWEPT:
         sweepable = sorted({*ALIASES, *BY_NAME} - NOT_SWEPT)
         raise OvguiError(f"--sweep: '{key}' is not a run option a sweep can vary; one of: {', '.join(sweepable)}")
-    texts = _range(key, values) if ".." in values else _items(key, values)
+    texts = _range(key, values) if ".." in values and option.item_type is None else _items(key, values)
     try:
         parsed = tuple(option.check(option.parse(item)) for item in texts)
     except OptionError as error:
@@ -57,9 +57,35 @@ def parse_axis(text: str) -> Axis:
 
 
 def _items(key: str, values: str) -> list[str]:
-    """Comma-separated values; a shape's sizes are written with x (1x3x320x320) so commas part the shapes."""
+    """Comma-separated values; a shape's sizes are written with x (1x3x320x320) so commas part the
+    shapes, and a size may be a stepped range (`shape_range`)."""
     items = [item.strip() for item in values.split(",") if item.strip()]
-    return [item.replace("x", ",") for item in items] if BY_NAME[key].item_type is not None else items
+    if BY_NAME[key].item_type is not int:
+        return items if BY_NAME[key].item_type is None else [item.replace("x", ",") for item in items]
+    return [",".join(shape) for item in items for shape in shape_range(key, item)]
+
+
+def shape_range(key: str, item: str) -> list[list[str]]:
+    """``1x3x320..1280/320x320..1280/320``: the shapes whose ranged sizes step together (320x320,
+    640x640, … 1280x1280), not every combination of them; a plain shape is itself."""
+    sizes = item.split("x")
+    ranged = {axis: _stepped(key, size) for axis, size in enumerate(sizes) if ".." in size}
+    counts = {len(steps) for steps in ranged.values()}
+    if len(counts) > 1:
+        raise OvguiError(f"--sweep {key}: the ranges in {item} have different numbers of sizes ({sorted(counts)}); "
+                         "they step together, so give them the same count")
+    return [[str(ranged[axis][step]) if axis in ranged else size for axis, size in enumerate(sizes)]
+            for step in range(counts.pop() if counts else 1)]
+
+
+def _stepped(key: str, size: str) -> list[int]:
+    span, slash, step = size.partition("/")
+    low, _dots, high = span.partition("..")
+    if not slash or not all(part.strip().isdigit() for part in (low, high, step)) or int(step) == 0:
+        raise OvguiError(f"--sweep {key}: a range of sizes is LOW..HIGH/STEP (320..1280/320), got '{size}'")
+    if int(low) > int(high):
+        raise OvguiError(f"--sweep {key}: {span} is empty (LOW above HIGH)")
+    return list(range(int(low), int(high) + 1, int(step)))
 
 
 def _range(key: str, values: str) -> list[str]:

@@ -40,11 +40,21 @@ def test_axes_are_read_by_the_options_declarations():
     ("precision=a..b", "--sweep precision: LOW..HIGH takes two whole numbers, got 'a..b'"),
     ("nstreams=1,1", "--sweep nstreams: a value is given twice (1,1)"),
     ("nstreams", "--sweep takes KEY=V1,V2 or KEY=LOW..HIGH, got 'nstreams'"),
+    ("shape=1x3x320..1280x320..1280", "a range of sizes is LOW..HIGH/STEP (320..1280/320), got '320..1280'"),
+    ("shape=1x3x320..1280/320x320..640/320", "have different numbers of sizes ([2, 4])"),
+    ("shape=1x3x640..320/32", "640..320 is empty"),
+    ("shape=1x3x320..640/0", "a range of sizes is LOW..HIGH/STEP"),
 ])
 def test_a_wrong_axis_is_one_line(text, message):
     with pytest.raises(OvguiError) as error:
         parse_axis(text)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_shape_range_steps_its_ranged_sizes_together():
+    assert parse_axis("shape=1x3x320..1280/320x320..1280/320").values == (
+        [1, 3, 320, 320], [1, 3, 640, 640], [1, 3, 960, 960], [1, 3, 1280, 1280])
+    assert parse_axis("shape=1x3x320..640/320x480,1x3x64x64").values == ([1, 3, 320, 480], [1, 3, 640, 480], [1, 3, 64, 64])
 
 
 def test_the_same_option_twice_is_refused():
