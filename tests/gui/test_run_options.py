@@ -41,6 +41,7 @@ def every_option(tmp_path) -> list[str]:
         "-b", "2", "--shape", "input[1,3,320,320]", "--data-shape", "[1,3,320,320][1,3,256,256]",
         "--input", f"input={image_path('zidane.jpg')}",
         "--preset", "signed", "--accuracy", str(faces), "--latency-percentile", "90",
+        "--shape-bounds", "2,3,256..320,256..320",
     ]
 
 
@@ -51,8 +52,10 @@ def test_every_option_goes_from_the_command_line_through_the_window_into_the_rep
     config = run_config(args)
     defaults = asdict(RunConfig())
     unchanged = [f.name for f in fields(RunConfig) if getattr(config, f.name) == defaults[f.name]]
-    # ONNX Runtime takes none of the OpenVINO settings this run sets; tests/core/test_engines.py covers --engine
-    assert unchanged == (["duration_s", "engine"] if budget[0] == "-n" else ["engine"]), "give every field a non-default value"
+    # ONNX Runtime takes none of the OpenVINO settings this run sets; tests/core/test_engines.py covers --engine;
+    # --shape-mode dynamic or bounded needs --preprocess host, and this run takes graph: tests/core/test_sweep.py covers it
+    assert unchanged == (["duration_s", "engine", "shape_mode"] if budget[0] == "-n" else ["engine", "shape_mode"]), \
+        "give every field a non-default value"
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
         preload(window, args, config)
         assert window.controls.config() == config
