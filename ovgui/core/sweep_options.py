@@ -108,9 +108,11 @@ def grid(axes: Sequence[Axis]) -> list[dict[str, Any]]:
     return points
 
 
-SHAPE_OPTIONS = frozenset({"input_shape", "input_shapes", "batch", "shape_mode", "shape_bounds"})
+SHAPE_OPTIONS = frozenset({"input_shape", "input_shapes", "shape_mode", "shape_bounds"})
 """Axes that change what is computed, not how: a sweep over them alone compares shapes, not
-configurations, so it has no baseline and no best point."""
+configurations, so it has no baseline and no best point.  Batch is not one: throughput counts
+images, so a larger batch is a configuration traded against latency (DL Workbench's streams ×
+batch grid with its sweet spot)."""
 
 
 BASELINE_CHANGES = {"mode": "throughput", "hint": "throughput", "nstreams": None, "nireq": None, "nthreads": None}
