@@ -16,7 +16,7 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.report import Report, RunConfig, Sweep, SweepPoint
 from ovgui.core.runner import RunRequest, run_profile
 from ovgui.core.sweep import best_point, pareto_front, point_config, run_sweep, runs_of, summarise, sweep_comparison
-from ovgui.core.sweep_options import BASELINE, grid, parse_axis, swept_bounds
+from ovgui.core.sweep_options import BASELINE, compares_configurations, grid, parse_axis, swept_bounds
 
 SQUEEZENET = ["--precision", "f32", "-n", "60"]
 
@@ -242,3 +242,8 @@ def test_a_bounded_sweep_takes_the_swept_shapes_range_unless_bounds_are_given():
     swept = "1,3,8..9,8..9"
     assert point_config(unbounded, {"shape_mode": "bounded"}, "/tmp", bounds=swept).config.shape_bounds == swept
     assert point_config(unbounded, {"shape_mode": "static"}, "/tmp", bounds=swept).config.shape_bounds is None
+
+
+def test_batch_is_a_configuration_and_shapes_alone_are_not():
+    assert compares_configurations([{"batch": 1}, {"batch": 2}]), "a batch trades latency for images per second"
+    assert not compares_configurations([{"input_shape": [1, 3, 320, 320], "shape_mode": "dynamic"}])
