@@ -84,7 +84,7 @@ from ovgui.gui.run_history import DEFAULT_KEPT_RUNS, RunHistory, from_configurat
 from ovgui.gui.run_strip import RunStrip
 from ovgui.gui.session import BackgroundJobs, RunSession
 from ovgui.gui.shape_runs_view import ShapeRunsView
-from ovgui.gui.sweep_dialog import SweepDialog, SweepPlan
+from ovgui.gui.sweep_dialog import Pace, SweepDialog, SweepPlan
 from ovgui.gui.sweep_view import SweepView
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 from ovgui.gui.workspaces import Workspaces
@@ -512,13 +512,13 @@ class MainWindow(QMainWindow):
 
     def choose_sweep(self) -> None:
         """Run › Sweep…: the dialog starts from the Settings panel's run options (its estimate reads
-        their iterations or time, its percentile is theirs)."""
+        their iterations or time, at the pace of the last run of this model; its percentile is theirs)."""
         try:
             config = self.controls.config()
         except OptionError as error:
             self._refuse(str(error))
             return
-        dialog = self.sweep_dialog = SweepDialog(config, self)
+        dialog = self.sweep_dialog = SweepDialog(config, self, Pace.of(self.report, self.controls.model_path()))
         dialog.accepted.connect(lambda: self.start_sweep(dialog.plan()))
         dialog.open()
 

@@ -10,6 +10,7 @@ reads its latency at the same percentile the sweep ranks and budgets by — one 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ovgui.core.errors import OvguiError
-from ovgui.core.report import RunConfig
+from ovgui.core.report import Report, RunConfig
 from ovgui.core.sweep_options import DEFAULT_REPEATS, MAX_REPEATS, compares_configurations, grid, parse_axis, percentile_label
 from ovgui.gui.wrapping_label import WrappingLabel
 
@@ -72,15 +73,41 @@ def runs_text(plan: SweepPlan) -> str:
     return f"{counted} × {plan.repeats} repeat{'s' if plan.repeats != 1 else ''} = {plan.runs} runs"
 
 
-def cost_text(plan: SweepPlan, config: RunConfig) -> str:
+@dataclass(frozen=True)
+class Pace:
+    """The last run of this model: a mean inference and what reading, compiling and the first
+    inference took — what a sweep's estimate can rest on before its own first round."""
+
+    inference_ms: float
+    setup_s: float
+
+    @classmethod
+    def of(cls, report: Report | None, model_path: str) -> Pace | None:
+        if report is None or not model_path or not report.latency_ms.mean:
+            return None
+        if Path(report.model.path).resolve() != Path(model_path).resolve():
+            return None
+        timings = report.timings_ms
+        return cls(report.latency_ms.mean, (timings.read_model + timings.convert + timings.compile
+                                            + timings.first_inference) / 1000)
+
+
+def cost_text(plan: SweepPlan, config: RunConfig, pace: Pace | None = None) -> str:
     """What is known before the sweep starts: the timed part of each run (the Settings panel's
-    time, or its iterations, whose pace is not known yet) — loading and compiling come on top."""
+    time, or its iterations at the last run's pace when there was one) — loading and compiling on
+    top, estimated from the last run too; the first round measures the real pace."""
+    if pace is not None:
+        timed_s = config.duration_s if config.duration_s is not None else (config.iterations or 0) * pace.inference_ms / 1000
+        seconds = plan.runs * (timed_s + pace.setup_s)
+        return (f"About {duration_text(seconds)}, estimated from the last run of this model ({pace.inference_ms:.2f} ms "
+                f"an inference, {pace.setup_s:.1f} s to load and compile): throughput points may go faster and repeats "
+                "load from a shared cache; the first round measures the real pace.")
     if config.duration_s is not None:
         seconds = plan.runs * config.duration_s
         return (f"Each run is timed for {config.duration_s:g} s: at least {duration_text(seconds)} in all, "
                 "plus loading and compiling each point (repeats load it from a shared cache).")
     return (f"Each run times {config.iterations} inferences; how long that takes is measured by the first round "
-            "and shown above the sweep's chart.")
+            "and shown above the sweep's chart (run the model once first for an estimate here).")
 
 
 def duration_text(seconds: float) -> str:
@@ -90,10 +117,11 @@ def duration_text(seconds: float) -> str:
 class SweepDialog(QDialog):
     """Its `plan()` once accepted; OK is enabled only while the axes read as a grid."""
 
-    def __init__(self, config: RunConfig, parent: QWidget | None = None):
+    def __init__(self, config: RunConfig, parent: QWidget | None = None, pace: Pace | None = None):
         super().__init__(parent)
         self.setWindowTitle("Sweep run options")
         self._config = config
+        self._pace = pace
         self.axes = QPlainTextEdit(DEFAULT_AXES)
         self.axes.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.axes.setToolTip("One run option a line: KEY=V1,V2 or KEY=LOW..HIGH (whole numbers), e.g. nstreams=1,2,4, "
@@ -156,5 +184,5 @@ class SweepDialog(QDialog):
             self.ok.setEnabled(False)
             return
         self.problem.setText("")
-        self.estimate.setText(f"{runs_text(plan)}. {cost_text(plan, self._config)}")
+        self.estimate.setText(f"{runs_text(plan)}. {cost_text(plan, self._config, self._pace)}")
         self.ok.setEnabled(True)

@@ -189,3 +189,23 @@ def test_a_shape_sweep_shows_memory_latency_and_compile_per_shape_for_each_compi
     assert {model.data(model.index(row, compiled)) for row in range(model.rowCount())} == {
         "[1,3,320,320]", "[1,3,640,640]", "[1,3,?,?]"}
     assert "compares what each shape costs" in view.reason.text()
+
+
+def test_the_estimate_rests_on_the_last_run_of_this_model(ready, qtbot):
+    """Before any run the dialog says the first round will measure the pace; after a run of this
+    model it estimates the sweep from that run's mean inference and its load and compile times."""
+    window = ready
+    dialog = open_dialog(window, "nstreams=1,2")
+    assert "run the model once first for an estimate" in dialog.estimate.text()
+    dialog.reject()
+    with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.start_run()
+    report = blocker.args[0]
+    dialog = open_dialog(window, "nstreams=1,2")
+    dialog.repeats.setValue(2)
+    timings = report.timings_ms
+    setup_s = (timings.read_model + timings.convert + timings.compile + timings.first_inference) / 1000
+    seconds = 6 * (20 * report.latency_ms.mean / 1000 + setup_s)
+    assert f"About {seconds:.0f} s, estimated from the last run of this model ({report.latency_ms.mean:.2f} ms" \
+        in dialog.estimate.text()
+    dialog.reject()
