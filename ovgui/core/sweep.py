@@ -51,9 +51,8 @@ def point_config(base: RunRequest, settings: dict[str, Any], cache_dir: str, bas
     """The base run with the point's changes (`run_changes`; the baseline's with `baseline`),
     timed alone and sharing the sweep's cache; a bounded compile without bounds of its own takes
     `bounds` (the swept shapes')."""
-    changes = {**PER_POINT, "cache_dir": base.config.cache_dir or cache_dir, **run_changes(settings, baseline)}
-    if changes.get("shape_mode", base.config.shape_mode) == "bounded" and not base.config.shape_bounds:
-        changes.setdefault("shape_bounds", bounds)
+    swept = None if base.config.shape_bounds else bounds
+    changes = {**PER_POINT, "cache_dir": base.config.cache_dir or cache_dir, **run_changes(settings, baseline, swept)}
     return replace(base, config=make_config(changes, base.config))
 
 

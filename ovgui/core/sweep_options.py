@@ -120,16 +120,27 @@ BASELINE_CHANGES = {"mode": "throughput", "hint": "throughput", "nstreams": None
 threads left to the device."""
 
 
-def run_changes(settings: dict[str, Any], baseline: bool = False) -> dict[str, Any]:
+def run_changes(settings: dict[str, Any], baseline: bool = False, bounds: str | None = None) -> dict[str, Any]:
     """What a point changes in a run's settings (a sweep's run, or the window's "use this
     configuration"): its values, in throughput mode when it sets streams or requests, which only
-    mean something to an asynchronous run; the baseline's are `BASELINE_CHANGES`."""
+    mean something to an asynchronous run, and `bounds` for a bounded compile that names none;
+    the baseline's are `BASELINE_CHANGES`."""
     if baseline:
         return dict(BASELINE_CHANGES)
     changes = dict(settings)
     if THROUGHPUT_OPTIONS & settings.keys():
         changes["mode"] = "throughput"
+    if settings.get("shape_mode") == "bounded" and "shape_bounds" not in settings and bounds:
+        changes["shape_bounds"] = bounds
     return changes
+
+
+def compiled_bounds(compiled_shape: str) -> str | None:
+    """``[1,3,320..1280,320..1280]`` as `--shape-bounds` spells it; None for anything but one shape."""
+    text = compiled_shape.strip()
+    if " " in text or not (text.startswith("[") and text.endswith("]")):
+        return None
+    return text[1:-1]
 
 
 def swept_bounds(points: Sequence[dict[str, Any]]) -> str | None:

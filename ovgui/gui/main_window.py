@@ -56,7 +56,7 @@ from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
 from ovgui.core.save_ir import SavedIr, save_as_ir, saved_ir_text
 from ovgui.core.sweep import chosen_run, sweep_comparison
-from ovgui.core.sweep_options import percentile_label, run_changes
+from ovgui.core.sweep_options import compiled_bounds, percentile_label, run_changes
 from ovgui.gui.ab_panel import ABPanel
 from ovgui.gui.accuracy_view import AccuracyView
 from ovgui.gui.actions import build_actions
@@ -544,7 +544,7 @@ class MainWindow(QMainWindow):
         except OptionError as error:
             self._refuse(str(error))
             return
-        changes = run_changes(point.settings, point.baseline)
+        changes = run_changes(point.settings, point.baseline, compiled_bounds(point.compiled_shape))
         self.controls.set_config(make_config(changes, config))
         said = ", ".join(f"{name} {'unset' if value is None else value}" for name, value in changes.items())
         self.statusBar().showMessage(f"Settings panel set to {point.name}: {said}", 15000)

@@ -16,7 +16,15 @@ from ovgui.core.errors import OvguiError
 from ovgui.core.report import Report, RunConfig, Sweep, SweepPoint
 from ovgui.core.runner import RunRequest, run_profile
 from ovgui.core.sweep import best_point, pareto_front, point_config, run_sweep, runs_of, summarise, sweep_comparison
-from ovgui.core.sweep_options import BASELINE, compares_configurations, grid, parse_axis, swept_bounds
+from ovgui.core.sweep_options import (
+    BASELINE,
+    compares_configurations,
+    compiled_bounds,
+    grid,
+    parse_axis,
+    run_changes,
+    swept_bounds,
+)
 
 SQUEEZENET = ["--precision", "f32", "-n", "60"]
 
@@ -247,3 +255,11 @@ def test_a_bounded_sweep_takes_the_swept_shapes_range_unless_bounds_are_given():
 def test_batch_is_a_configuration_and_shapes_alone_are_not():
     assert compares_configurations([{"batch": 1}, {"batch": 2}]), "a batch trades latency for images per second"
     assert not compares_configurations([{"input_shape": [1, 3, 320, 320], "shape_mode": "dynamic"}])
+
+
+def test_using_a_bounded_point_keeps_the_bounds_it_was_compiled_with():
+    assert compiled_bounds("[1,3,320..1280,320..1280]") == "1,3,320..1280,320..1280"
+    assert compiled_bounds("[1,3,?,?] [1,2]") is None and compiled_bounds("") is None
+    assert run_changes({"shape_mode": "bounded"}, bounds="1,3,8..9,8..9") == {"shape_mode": "bounded",
+                                                                             "shape_bounds": "1,3,8..9,8..9"}
+    assert run_changes({"shape_mode": "dynamic"}, bounds="1,3,8..9,8..9") == {"shape_mode": "dynamic"}
