@@ -53,7 +53,7 @@ def test_the_panel_reaches_the_run_and_is_remembered_per_model(window, qtbot):
     open_files(window, qtbot, "face", "bus.jpg")
     assert panel.values() == {"preprocess": "host", "layout": None, "color_order": None, "mean": None, "scale": None,
                               "resize": None, "input_shape": None, "batch": None, "input_shapes": None, "data_shapes": None,
-                              "preset": None}
+                              "preset": None, "shape_mode": "static", "shape_bounds": None}
     assert panel.reason("input_shape") == "[1,3,384,672] — the model's own shape"
     report = run(window, qtbot)
     assert report.preprocess.color_order == "bgr" and report.config.color_order is None
@@ -70,7 +70,8 @@ def test_the_panel_reaches_the_run_and_is_remembered_per_model(window, qtbot):
     assert fresh.controls.preprocess.values() == {"preprocess": "graph", "layout": "NCHW", "color_order": "rgb",
                                                   "mean": [1.0, 2.0, 3.0], "scale": None, "resize": "letterbox",
                                                   "input_shape": [1, 3, 256, 320], "batch": None, "input_shapes": None,
-                                                  "data_shapes": None, "preset": None}
+                                                  "data_shapes": None, "preset": None, "shape_mode": "static",
+                                                  "shape_bounds": None}
     assert run(fresh, qtbot).preprocess.input_shape == [1, 3, 256, 320]
     fresh.session.shutdown()
     fresh.jobs.wait()
