@@ -110,6 +110,17 @@ def program_beside_python(name: str) -> str:
     return program
 
 
+def run_round(
+    index: int, sides: tuple[str, ...], run: Callable[[str, int], tuple[list[float], str]]
+) -> tuple[dict[str, list[float]], dict[str, str]]:
+    """Round `index`: every side once, in that round's order; each side's values and what it read back."""
+    values: dict[str, list[float]] = {}
+    used: dict[str, str] = {}
+    for side in round_order(index, sides):
+        values[side], used[side] = run(side, index)
+    return values, used
+
+
 def run_rounds(
     rounds: int, sides: tuple[str, str], run: Callable[[str, int], tuple[list[float], str]], width: int
 ) -> tuple[list[list[float]], list[dict[str, list[float]]], dict[str, str]]:
@@ -120,9 +131,7 @@ def run_rounds(
     rows: list[dict[str, list[float]]] = []
     used: dict[str, str] = {}
     for index in range(rounds):
-        values: dict[str, list[float]] = {}
-        for side in round_order(index, sides):
-            values[side], used[side] = run(side, index)
+        values, used = run_round(index, sides, run)
         ratios = ratios or [[] for _ in values[sides[0]]]
         for column, column_ratios in enumerate(ratios):
             column_ratios.append(values[sides[0]][column] / values[sides[1]][column])
@@ -166,12 +175,14 @@ def machine_line() -> str:
             "(other work skews both sides; run on a quiet machine)")
 
 
-def rounds_parser(doc: str, default_image: Path, image_help: str) -> argparse.ArgumentParser:
-    """The options every process-against-process script takes: the photo, the iterations per run,
-    the rounds and a JSON file for the results; a script adds its own."""
+def rounds_parser(doc: str, default_image: Path, image_help: str, iterations: bool = True) -> argparse.ArgumentParser:
+    """The options every process-against-process script takes: the photo, the iterations per run
+    (unless its runs last a time it declares itself), the rounds and a JSON file for the results;
+    a script adds its own."""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--image", type=Path, default=default_image, help=image_help)
-    parser.add_argument("--iterations", type=int, default=100, help="timed iterations per run (default 100)")
+    if iterations:
+        parser.add_argument("--iterations", type=int, default=100, help="timed iterations per run (default 100)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per model (default 5)")
     parser.add_argument("--json", type=Path, dest="json_out", metavar="OUT", help="also write the results as JSON")
     return parser
