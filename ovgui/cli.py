@@ -155,6 +155,10 @@ def profile_parser() -> Parser:
                         help="compare two saved reports (ovgui JSON or benchmark_app counters) layer by layer and exit")
     add_list_devices(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
+    parser.add_argument("--events", choices=("jsonl",),
+                        help="jsonl: the run's events as JSON lines on stdout as it goes (phases, progress, notes, "
+                             "latencies in batches, memory samples, layer snapshots, an error), the report (as --json "
+                             "writes it) last; the summary and every other human line go to stderr")
     add_quantize_options(parser)
     add_sweep_options(parser)
     return parser
@@ -263,6 +267,8 @@ def _profile(parser: Parser, args: argparse.Namespace) -> int:
         parser.error("give a MODEL and an IMAGE")
     if args.save_ir and args.compare:
         parser.error("--save-ir saves the model of one run; leave out --compare")
+    if args.events and args.compare:
+        parser.error("--events streams one run; leave out --compare")
     config = run_config(args)
     from ovgui.headless import compare_to_files, profile_to_files
 

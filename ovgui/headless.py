@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -20,7 +23,7 @@ from ovgui.console import (
     format_summary,
     format_sweep,
 )
-from ovgui.core import events
+from ovgui.core import event_stream, events
 from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
 from ovgui.core.blocking import call, exit_now
 from ovgui.core.compare import Configured, compare_layers, load_variants, run_variants
@@ -67,6 +70,27 @@ def run_request(args: argparse.Namespace, config: RunConfig) -> RunRequest:
 
 
 def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
+    """One run; with ``--events jsonl`` its events and report as JSON lines on stdout (`event_stream`)."""
+    if args.events == event_stream.FORMAT:
+        return profile_to_event_stream(args, config)
+    return one_run_to_files(args, config, ProgressPrinter(), events.LiveData())
+
+
+def profile_to_event_stream(args: argparse.Namespace, config: RunConfig) -> int:
+    """The run with its events as JSON lines on stdout and every human line on stderr.  When the
+    reader goes away (an SSH connection dropped) the run stops as on Ctrl+C: nobody is watching."""
+    live = events.LiveData()
+    stop = partial(os.kill, os.getpid(), signal.SIGINT)
+    with event_stream.EventWriter(sys.stdout, live, on_broken=stop) as writer, contextlib.redirect_stdout(sys.stderr):
+        try:
+            return one_run_to_files(args, config, writer, live, writer.report)
+        except OvguiError as error:
+            writer.error(str(error))
+            raise
+
+
+def one_run_to_files(args: argparse.Namespace, config: RunConfig, printer: ProgressPrinter | event_stream.EventWriter,
+                     live: events.LiveData, on_report: Callable[[Report], None] = lambda _report: None) -> int:
     check_writable(args.json, args.csv, args.annotated, args.trace, args.per_image_csv, args.dot)
     if args.save_ir is not None:
         check_ir_target(args.model, args.save_ir)
@@ -74,8 +98,7 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         check_image_path(args.annotated)
     if args.annotated_dir is not None and not args.annotated_dir.is_dir():
         raise OvguiError(f"cannot write annotated frames: folder {args.annotated_dir} does not exist")
-    printer = ProgressPrinter()
-    run = ProfileRun(run_request(args, config), printer)
+    run = ProfileRun(run_request(args, config), printer, live)
     with Interrupts(run.cancel, lambda: run.partial, args.json) as interrupts:
         try:
             outcome = call(run.run)
@@ -88,6 +111,7 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
             run.release()
     printer.finish()
     report = outcome.report
+    on_report(report)
     if not args.quiet:
         print(format_summary(report), end="")
     write_outputs(report, args.json, args.csv, args.annotated)
