@@ -124,6 +124,10 @@ def _header(report: Report) -> str:
     env = report.environment
     if env.openvino:
         lines.append(f"Env     ovgui {env.ovgui} · OpenVINO {env.openvino} · Python {env.python} · {env.os} · {env.cpu}")
+    if report.target is not None:
+        target = report.target
+        lines.append(f"Target  {target.name}  ({target.user}@{target.host}:{target.port}, {target.auth or 'ssh'}, "
+                     f"host key checked against {', '.join(target.known_hosts)})")
     if not report.completed:
         lines.append("Run     stopped before the end; figures cover the iterations done")
     return "\n".join(lines)

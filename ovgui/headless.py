@@ -39,6 +39,8 @@ from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.quantize import STOPPED, Quantization, QuantizeRequest, quantized_text
 from ovgui.core.quantize_options import QuantizeOptions
+from ovgui.core.remote.run import RemoteRun
+from ovgui.core.remote.target import DEFAULT_PYTHON, Target
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.save_ir import check_ir_target, save_as_ir, saved_ir_text
@@ -98,7 +100,7 @@ def one_run_to_files(args: argparse.Namespace, config: RunConfig, printer: Progr
         check_image_path(args.annotated)
     if args.annotated_dir is not None and not args.annotated_dir.is_dir():
         raise OvguiError(f"cannot write annotated frames: folder {args.annotated_dir} does not exist")
-    run = ProfileRun(run_request(args, config), printer, live)
+    run = one_run(args, run_request(args, config), printer, live)
     with Interrupts(run.cancel, lambda: run.partial, args.json) as interrupts:
         try:
             outcome = call(run.run)
@@ -125,6 +127,18 @@ def one_run_to_files(args: argparse.Namespace, config: RunConfig, printer: Progr
         if not args.quiet:
             print(saved_ir_text(saved))
     return 0 if report.completed and interrupts.number is None else interrupts.exit_code
+
+
+def one_run(args: argparse.Namespace, request: RunRequest, printer: events.EventCallback,
+            live: events.LiveData) -> ProfileRun | RemoteRun:
+    """A run here, or with ``--target HOST`` on that host (`ovgui.core.remote`), which works alike."""
+    if not args.target:
+        return ProfileRun(request, printer, live)
+    return RemoteRun(request, target_of(args, args.target), printer, live)
+
+
+def target_of(args: argparse.Namespace, name: str) -> Target:
+    return Target(name, args.ssh_config, args.target_python or DEFAULT_PYTHON)
 
 
 class Interrupts:
