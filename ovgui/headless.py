@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -39,6 +40,7 @@ from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.quantize import STOPPED, Quantization, QuantizeRequest, quantized_text
 from ovgui.core.quantize_options import QuantizeOptions
+from ovgui.core.remote.fleet import fleet_version_lines, has_targets, run_fleet
 from ovgui.core.remote.run import RemoteRun
 from ovgui.core.remote.target import DEFAULT_PYTHON, Target
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
@@ -200,7 +202,12 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     configurations file (``./ladder`` a file of that name)."""
     if is_ladder(args.compare):
         return comparison_to_files(args, config, run_ladder)
-    return comparison_to_files(args, config, partial(run_variants, variants=load_variants(args.compare)))
+    variants = [replace(variant, target=variant.target or args.target or "",
+                        target_python=variant.target_python or args.target_python or "")
+                for variant in load_variants(args.compare)]
+    if has_targets(variants):
+        return comparison_to_files(args, config, partial(run_fleet, variants=variants, ssh_config=args.ssh_config))
+    return comparison_to_files(args, config, partial(run_variants, variants=variants))
 
 
 def interruptible(work: Callable[[], T], stop: Callable[[], None]) -> tuple[T | None, Interrupts]:
@@ -230,6 +237,8 @@ def comparison_to_files(args: argparse.Namespace, config: RunConfig, comparison:
         return interrupts.exit_code
     printer.finish()
     print(format_comparison(results), end="")
+    for line in fleet_version_lines([outcome.report for _name, outcome in results if isinstance(outcome, RunOutcome)]):
+        print(line)
     if layers:
         print_layer_deltas(results)
     if args.json:

@@ -56,7 +56,8 @@ class SshServer:
         self.process = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE, text=True)
         self.log: list[str] = []
         self._listening = threading.Event()
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
         if not self._listening.wait(30) or self.process.poll() is not None:
             self.stop()
             pytest.fail("sshd did not start: " + " / ".join(self.log))
@@ -98,3 +99,6 @@ class SshServer:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(30)
+        self._drainer.join(30)
+        assert self.process.stderr is not None
+        self.process.stderr.close()

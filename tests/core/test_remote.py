@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import psutil
@@ -19,12 +20,14 @@ from ssh_server import SshServer, free_port, keygen
 
 from ovgui.cli import profile_main
 from ovgui.core import events
+from ovgui.core.compare import Variant
 from ovgui.core.errors import OvguiError
-from ovgui.core.remote import deploy
+from ovgui.core.outcome import RunOutcome
+from ovgui.core.remote import deploy, fleet
 from ovgui.core.remote.run import RemoteRun
 from ovgui.core.remote.ssh import Resolved, connect
 from ovgui.core.remote.target import INSTALL_COMMAND, Target
-from ovgui.core.report import RunConfig
+from ovgui.core.report import DeviceInfo, ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 
 ALIAS = "edge-1"
@@ -185,3 +188,72 @@ def test_a_connection_killed_mid_run_keeps_the_partial_report(server):
     assert report.target is not None and report.target.name == ALIAS and report.environment.openvino
     # the remote ovgui, its workstation gone, stops itself at its next write
     assert started and psutil.wait_procs(started, timeout=60)[1] == []
+
+
+def test_a_fleet_comparison_runs_each_target_side_by_side(server, tmp_path, capsys):
+    """Two targets (two sshd, each its own host alias in one ssh config) and this machine: each
+    result carries its host, the table has a host column, and the file's order is kept."""
+    second = SshServer(tmp_path / "second", "edge-2")
+    try:
+        config = tmp_path / "ssh_config"
+        config.write_text(server.ssh_config.read_text() + second.ssh_config.read_text())
+        fleet = tmp_path / "fleet.json"
+        fleet.write_text(json.dumps([{"name": "on edge-1", "target": ALIAS, "target_python": sys.executable},
+                                     {"name": "on edge-2", "target": "edge-2", "target_python": sys.executable},
+                                     {"name": "here"}]))
+        out = tmp_path / "fleet_report.json"
+        args = [str(model_path("squeezenet")), str(image_path("dog.jpg")), "-n", "10", "--compare", str(fleet),
+                "--ssh-config", str(config), "--json", str(out)]
+        assert profile_main(args) == 0
+    finally:
+        second.stop()
+    entries = json.loads(out.read_text())["comparison"]
+    assert [entry["name"] for entry in entries] == ["on edge-1", "on edge-2", "here"]
+    assert [(entry["report"]["target"] or {}).get("port") for entry in entries] == [server.port, second.port, None]
+    top = {entry["report"]["classes"][0]["class_id"] for entry in entries}
+    assert len(top) == 1
+    table = capsys.readouterr().out
+    header = next(line for line in table.splitlines() if "median ms" in line)
+    assert header.split()[:2] == ["configuration", "host"]
+    assert any(line.split()[:3] == ["on", "edge-2", "edge-2"] for line in table.splitlines())
+
+
+def test_a_fleet_runs_targets_at_once_and_never_two_runs_on_one_target(monkeypatch):
+    """Fake runs: edge-1's first run waits for edge-2's to start (only parallel targets let it end),
+    and no target ever has two runs going."""
+    edge_2_started = threading.Event()
+    lock = threading.Lock()
+    running: dict[str, int] = {}
+    most: dict[str, int] = {}
+
+    class FakeRun:
+        def __init__(self, variant: Variant):
+            self.variant = variant
+
+        def run(self) -> RunOutcome:
+            where = self.variant.target
+            with lock:
+                running[where] = running.get(where, 0) + 1
+                most[where] = max(most.get(where, 0), running[where])
+            if where == "edge-2":
+                edge_2_started.set()
+            waited = edge_2_started.wait(60) if self.variant.name == "a1" else True
+            with lock:
+                running[where] -= 1
+            report = run_profile_report_stub(self.variant.name)
+            return RunOutcome(report) if waited else RunOutcome(run_profile_report_stub("edge-2 never started"))
+
+        def release(self) -> None:
+            pass
+
+    monkeypatch.setattr(fleet, "_run", lambda variant, *_args: FakeRun(variant))
+    variants = [Variant("a1", {}, target="edge-1"), Variant("a2", {}, target="edge-1"), Variant("b1", {}, target="edge-2"),
+                Variant("b2", {}, target="edge-2"), Variant("here", {})]
+    results = list(fleet.run_fleet(squeezenet(), variants))
+    assert [name for name, _outcome in results] == ["a1", "a2", "b1", "b2", "here"]
+    assert [outcome.report.notes for _name, outcome in results] == [["a1"], ["a2"], ["b1"], ["b2"], ["here"]]
+    assert most == {"edge-1": 1, "edge-2": 1, "": 1}
+
+
+def run_profile_report_stub(note: str) -> Report:
+    return Report(ModelInfo("m.xml", "OpenVINO IR", 1), DeviceInfo("CPU", "CPU"), RunConfig(), notes=[note])
