@@ -113,7 +113,8 @@ def test_the_command_writes_only_json_lines_on_stdout_the_report_last(tmp_path):
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert lines[-1]["type"] == "report" and lines[-1]["report"]["latency_ms"]["count"] == 8
     assert sum(len(line["ms"]) for line in lines if line["type"] == "latencies") == 8
-    assert {"PhaseStarted", "PhaseFinished", "Progress", "memory", "phase_marks", "first_inference"} <= {line["type"] for line in lines}
+    kinds = {line["type"] for line in lines}
+    assert {"PhaseStarted", "PhaseFinished", "Progress", "memory", "phase_marks", "first_inference"} <= kinds
     assert "Latency" in done.stderr
     assert isinstance(parse_line(done.stdout.splitlines()[-1]), FinalReport)
 
