@@ -10,6 +10,7 @@ run machinery (OpenVINO, OpenCV, Qt) once the arguments have been checked, so
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
 import re
@@ -115,9 +116,31 @@ def _parser_for(option: Option) -> Callable[[str], Any]:
 
 
 def run_config(args: argparse.Namespace) -> RunConfig:
-    """The options the user gave over `RunConfig`'s defaults, checked as every front end checks them."""
+    """The options the user gave over `RunConfig`'s defaults (or over a ``--run-config`` file's),
+    checked as every front end checks them."""
     given = {option.name: _gathered(option, getattr(args, option.name)) for option in OPTIONS if hasattr(args, option.name)}
-    return validate(make_config(given))
+    base = read_run_config(args.run_config) if getattr(args, "run_config", None) else None
+    return validate(make_config(given, base))
+
+
+def read_run_config(path: Path) -> RunConfig:
+    """A JSON object of run options by their names (as a report's config section holds them),
+    each checked by its declaration."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OvguiError(f"run options file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise OvguiError(f"cannot read run options file {path.name}: {error}") from None
+    if not isinstance(entries, dict):
+        raise OvguiError(f"{path.name} must hold a JSON object of run options")
+    unknown = sorted(set(entries) - BY_NAME.keys())
+    if unknown:
+        raise OvguiError(f"{path.name}: unknown run option(s) {', '.join(unknown)}")
+    try:
+        return make_config({name: BY_NAME[name].check(value) for name, value in entries.items()})
+    except OptionError as error:
+        raise OvguiError(f"{path.name}: {error}") from None
 
 
 def _gathered(option: Option, value: Any) -> Any:
@@ -154,10 +177,31 @@ def profile_parser() -> Parser:
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("A.json", "B.json"),
                         help="compare two saved reports (ovgui JSON or benchmark_app counters) layer by layer and exit")
     add_list_devices(parser)
+    add_target_options(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stdout")
+    parser.add_argument("--run-config", type=Path, metavar="FILE.json",
+                        help="the run options as a JSON object of their names (as a report's config section holds "
+                             "them); options given as flags override it")
+    parser.add_argument("--events", choices=("jsonl",),
+                        help="jsonl: the run's events as JSON lines on stdout as it goes (phases, progress, notes, "
+                             "latencies in batches, memory samples, layer snapshots, an error), the report (as --json "
+                             "writes it) last; the summary and every other human line go to stderr")
     add_quantize_options(parser)
     add_sweep_options(parser)
     return parser
+
+
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """``--target HOST`` and what it takes (`ovgui.core.remote`)."""
+    group = parser.add_argument_group(
+        "remote targets (SSH; an extra: pip install 'ovgui[remote]')",
+        "MODEL IMAGE --target HOST runs the profile on HOST over SSH (host key checked against known_hosts, a key "
+        "or the agent, never a password): ovgui copies itself (a zipapp of its core), the model and the images to "
+        "HOST's temp folder, once, and shows the run here; the target needs python3 with openvino, numpy, "
+        "opencv-python-headless and psutil. With --compare, entries may name their own \"target\"")
+    group.add_argument("--target", metavar="HOST", help="an ssh host or a Host alias of ~/.ssh/config (or --ssh-config)")
+    group.add_argument("--ssh-config", type=Path, metavar="FILE", help="read hosts from FILE instead of ~/.ssh/config")
+    group.add_argument("--target-python", metavar="PATH", help="the target's Python (default: python3 on its PATH)")
 
 
 def add_sweep_options(parser: argparse.ArgumentParser) -> None:
@@ -263,6 +307,8 @@ def _profile(parser: Parser, args: argparse.Namespace) -> int:
         parser.error("give a MODEL and an IMAGE")
     if args.save_ir and args.compare:
         parser.error("--save-ir saves the model of one run; leave out --compare")
+    if args.events and args.compare:
+        parser.error("--events streams one run; leave out --compare")
     config = run_config(args)
     from ovgui.headless import compare_to_files, profile_to_files
 

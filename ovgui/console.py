@@ -124,6 +124,10 @@ def _header(report: Report) -> str:
     env = report.environment
     if env.openvino:
         lines.append(f"Env     ovgui {env.ovgui} · OpenVINO {env.openvino} · Python {env.python} · {env.os} · {env.cpu}")
+    if report.target is not None:
+        target = report.target
+        lines.append(f"Target  {target.name}  ({target.user}@{target.host}:{target.port}, {target.auth or 'ssh'}, "
+                     f"host key checked against {', '.join(target.known_hosts)})")
     if not report.completed:
         lines.append("Run     stopped before the end; figures cover the iterations done")
     return "\n".join(lines)
@@ -286,18 +290,26 @@ def format_comparison(results: list[tuple[str, RunOutcome | str]]) -> str:
     done = [(name, outcome.report) for name, outcome in results if isinstance(outcome, RunOutcome)]
     best = min((report.latency_ms.median for _name, report in done), default=None)
     width = max([len(name) for name, _outcome in results] + [13])
-    header = (f"  {'configuration':<{width}} {'median ms':>10} {'p90 ms':>9} {'vs first':>8} {'vs prev':>8} "
+    hosts = [host_of(outcome) for _name, outcome in results]
+    fleet = any(isinstance(outcome, RunOutcome) and outcome.report.target is not None for _name, outcome in results)
+    names = [f"{name:<{width}}" for name, _outcome in results]
+    label = f"{'configuration':<{width}}"
+    if fleet:
+        host_width = max(len(host) for host in [*hosts, "host"])
+        names = [f"{name} {host:<{host_width}}" for name, host in zip(names, hosts)]
+        label += f" {'host':<{host_width}}"
+    header = (f"  {label} {'median ms':>10} {'p90 ms':>9} {'vs first':>8} {'vs prev':>8} "
               f"{'throughput':>10} {'first ms':>9} {'convert ms':>10} {'compile ms':>11} {'size MB':>8}  settings used")
     rows = [header]
-    for (name, outcome), (over_first, over_previous) in zip(results, speed_ups(results)):
+    for (_name, outcome), shown, (over_first, over_previous) in zip(results, names, speed_ups(results)):
         if isinstance(outcome, str):
-            rows.append(f"  {name:<{width}} failed: {headline(outcome)}")
+            rows.append(f"  {shown} failed: {headline(outcome)}")
             continue
         r = outcome.report
         mark = " *" if r.latency_ms.median == best else "  "
         convert = f"{r.timings_ms.convert:10.1f}" if r.timings_ms.convert > 0 else f"{MISSING:>10}"
         rows.append(
-            f"  {name:<{width}} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {speed_up_text(over_first):>8} "
+            f"  {shown} {r.latency_ms.median:10.2f} {r.latency_ms.p90:9.2f} {speed_up_text(over_first):>8} "
             f"{speed_up_text(over_previous):>8} {r.throughput_fps:10.1f} {r.timings_ms.first_inference:9.1f} "
             f"{convert} {r.timings_ms.compile:11.1f} {r.model.file_size_bytes / 1e6:8.1f}{mark}{settings_line(r)}"
         )
@@ -305,6 +317,17 @@ def format_comparison(results: list[tuple[str, RunOutcome | str]]) -> str:
     return ("Comparison (* = lowest median latency; vs first / vs prev = median latency of the first / previous "
             "configuration that ran over this one's; throughput in FPS, completed/elapsed; size = the model's files "
             "on disk)\n" + "\n".join(rows) + "\n")
+
+
+LOCAL_HOST = "here"
+
+
+def host_of(outcome: RunOutcome | str) -> str:
+    """Where a configuration ran, for a fleet's host column: its target, "here", or "" when it failed."""
+    if isinstance(outcome, str):
+        return ""
+    target = outcome.report.target
+    return target.name if target is not None else LOCAL_HOST
 
 
 def _agreement_rows(done: list[tuple[str, Report]]) -> list[str]:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -20,7 +24,7 @@ from ovgui.console import (
     format_summary,
     format_sweep,
 )
-from ovgui.core import events
+from ovgui.core import event_stream, events
 from ovgui.core.annotate import annotated_image, check_image_path, save_annotated_frames, save_image
 from ovgui.core.blocking import call, exit_now
 from ovgui.core.compare import Configured, compare_layers, load_variants, run_variants
@@ -36,6 +40,9 @@ from ovgui.core.logs import tell
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.quantize import STOPPED, Quantization, QuantizeRequest, quantized_text
 from ovgui.core.quantize_options import QuantizeOptions
+from ovgui.core.remote.fleet import fleet_version_lines, has_targets, run_fleet
+from ovgui.core.remote.run import RemoteRun
+from ovgui.core.remote.target import DEFAULT_PYTHON, Target
 from ovgui.core.report import SCHEMA_VERSION, Report, RunConfig
 from ovgui.core.runner import ProfileRun, RunRequest
 from ovgui.core.save_ir import check_ir_target, save_as_ir, saved_ir_text
@@ -67,6 +74,27 @@ def run_request(args: argparse.Namespace, config: RunConfig) -> RunRequest:
 
 
 def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
+    """One run; with ``--events jsonl`` its events and report as JSON lines on stdout (`event_stream`)."""
+    if args.events == event_stream.FORMAT:
+        return profile_to_event_stream(args, config)
+    return one_run_to_files(args, config, ProgressPrinter(), events.LiveData())
+
+
+def profile_to_event_stream(args: argparse.Namespace, config: RunConfig) -> int:
+    """The run with its events as JSON lines on stdout and every human line on stderr.  When the
+    reader goes away (an SSH connection dropped) the run stops as on Ctrl+C: nobody is watching."""
+    live = events.LiveData()
+    stop = partial(os.kill, os.getpid(), signal.SIGINT)
+    with event_stream.EventWriter(sys.stdout, live, on_broken=stop) as writer, contextlib.redirect_stdout(sys.stderr):
+        try:
+            return one_run_to_files(args, config, writer, live, writer.report)
+        except OvguiError as error:
+            writer.error(str(error))
+            raise
+
+
+def one_run_to_files(args: argparse.Namespace, config: RunConfig, printer: ProgressPrinter | event_stream.EventWriter,
+                     live: events.LiveData, on_report: Callable[[Report], None] = lambda _report: None) -> int:
     check_writable(args.json, args.csv, args.annotated, args.trace, args.per_image_csv, args.dot)
     if args.save_ir is not None:
         check_ir_target(args.model, args.save_ir)
@@ -74,8 +102,7 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         check_image_path(args.annotated)
     if args.annotated_dir is not None and not args.annotated_dir.is_dir():
         raise OvguiError(f"cannot write annotated frames: folder {args.annotated_dir} does not exist")
-    printer = ProgressPrinter()
-    run = ProfileRun(run_request(args, config), printer)
+    run = one_run(args, run_request(args, config), printer, live)
     with Interrupts(run.cancel, lambda: run.partial, args.json) as interrupts:
         try:
             outcome = call(run.run)
@@ -88,6 +115,7 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
             run.release()
     printer.finish()
     report = outcome.report
+    on_report(report)
     if not args.quiet:
         print(format_summary(report), end="")
     write_outputs(report, args.json, args.csv, args.annotated)
@@ -101,6 +129,18 @@ def profile_to_files(args: argparse.Namespace, config: RunConfig) -> int:
         if not args.quiet:
             print(saved_ir_text(saved))
     return 0 if report.completed and interrupts.number is None else interrupts.exit_code
+
+
+def one_run(args: argparse.Namespace, request: RunRequest, printer: events.EventCallback,
+            live: events.LiveData) -> ProfileRun | RemoteRun:
+    """A run here, or with ``--target HOST`` on that host (`ovgui.core.remote`), which works alike."""
+    if not args.target:
+        return ProfileRun(request, printer, live)
+    return RemoteRun(request, target_of(args, args.target), printer, live)
+
+
+def target_of(args: argparse.Namespace, name: str) -> Target:
+    return Target(name, args.ssh_config, args.target_python or DEFAULT_PYTHON)
 
 
 class Interrupts:
@@ -162,7 +202,12 @@ def compare_to_files(args: argparse.Namespace, config: RunConfig) -> int:
     configurations file (``./ladder`` a file of that name)."""
     if is_ladder(args.compare):
         return comparison_to_files(args, config, run_ladder)
-    return comparison_to_files(args, config, partial(run_variants, variants=load_variants(args.compare)))
+    variants = [replace(variant, target=variant.target or args.target or "",
+                        target_python=variant.target_python or args.target_python or "")
+                for variant in load_variants(args.compare)]
+    if has_targets(variants):
+        return comparison_to_files(args, config, partial(run_fleet, variants=variants, ssh_config=args.ssh_config))
+    return comparison_to_files(args, config, partial(run_variants, variants=variants))
 
 
 def interruptible(work: Callable[[], T], stop: Callable[[], None]) -> tuple[T | None, Interrupts]:
@@ -192,6 +237,8 @@ def comparison_to_files(args: argparse.Namespace, config: RunConfig, comparison:
         return interrupts.exit_code
     printer.finish()
     print(format_comparison(results), end="")
+    for line in fleet_version_lines([outcome.report for _name, outcome in results if isinstance(outcome, RunOutcome)]):
+        print(line)
     if layers:
         print_layer_deltas(results)
     if args.json:

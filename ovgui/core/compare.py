@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from ovgui.core import events
 from ovgui.core.drift import output_drift
@@ -52,14 +52,21 @@ class Variant:
     changes: dict[str, Any]
     model_path: str | None = None
     note: str = ""
+    target: str = ""
+    """The host it runs on (``"target"`` in a --compare entry, `ovgui.core.remote.fleet`); "" here."""
+    target_python: str = ""
 
     def request(self, base: RunRequest) -> RunRequest:
         config = make_config(self.changes, base.config)
         return replace(base, model_path=self.model_path or base.model_path, config=config)
 
 
+TARGET_KEYS = ("target", "target_python")
+
+
 def load_variants(path: str | Path) -> list[Variant]:
-    """A JSON list of objects: ``{"name": ..., "model": optional path, <RunConfig field>: value, ...}``."""
+    """A JSON list of objects: ``{"name": ..., "model": optional path, "target": optional ssh host,
+    "target_python": optional path, <RunConfig field>: value, ...}``."""
     path = Path(path)
     try:
         entries = read_json(path)
@@ -77,7 +84,7 @@ def parse_variant(entry: Any, index: int, base_dir: Path) -> Variant:
     if not isinstance(entry, dict):
         raise OvguiError(f"configuration #{index + 1} must be a JSON object")
     name = str(entry.get("name") or f"config {index + 1}")
-    changes = {k: v for k, v in entry.items() if k not in ("name", "model")}
+    changes = {k: v for k, v in entry.items() if k not in ("name", "model", *TARGET_KEYS)}
     unknown = sorted(set(changes) - BY_NAME.keys())
     if unknown:
         raise OvguiError(f"configuration '{name}': unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(BY_NAME))}")
@@ -90,7 +97,10 @@ def parse_variant(entry: Any, index: int, base_dir: Path) -> Variant:
     if model is not None and not isinstance(model, str):
         raise OvguiError(f"configuration '{name}': model must be a file path, got {model!r}")
     model_path = str((base_dir / model).resolve()) if model else None
-    return Variant(name, changes, model_path)
+    target, target_python = (entry.get(key, "") for key in TARGET_KEYS)
+    if not isinstance(target, str) or not isinstance(target_python, str):
+        raise OvguiError(f"configuration '{name}': target and target_python must be text (an ssh host and a path)")
+    return Variant(name, changes, model_path, target=target, target_python=target_python)
 
 
 def ignore_event(_name: str, _event: events.Event) -> None:
@@ -126,7 +136,15 @@ def run_variants(
         yield variant.name, outcome
 
 
-def run_variant(run: ProfileRun) -> RunOutcome | str:
+class Runnable(Protocol):
+    """A run here (`ProfileRun`) or on a target (`ovgui.core.remote.run.RemoteRun`)."""
+
+    def run(self) -> RunOutcome: ...
+
+    def release(self) -> None: ...
+
+
+def run_variant(run: Runnable) -> RunOutcome | str:
     """The run's outcome, or why it could not run; the compiled model is freed before anyone sees either."""
     try:
         return run.run()

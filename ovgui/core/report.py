@@ -555,6 +555,24 @@ class EnvironmentInfo:
 
 
 @dataclass
+class TargetInfo:
+    """Where a remote run (`--target HOST`) ran and how ovgui reached it: the name the user gave
+    (an ``~/.ssh/config`` alias or a host), the host, user and port it resolved to, how it
+    authenticated (a key file or the agent), the known_hosts files its host key was checked
+    against, and the target's Python, ovgui and OpenVINO versions."""
+
+    name: str
+    host: str
+    user: str
+    port: int
+    auth: str = ""
+    known_hosts: list[str] = field(default_factory=list)
+    python: str = ""
+    ovgui: str = ""
+    openvino: str = ""
+
+
+@dataclass
 class MemoryRoof:
     """One level of the memory hierarchy: the bandwidth of a streaming copy over a working set that fits it."""
 
@@ -700,6 +718,7 @@ class Report:
     text: RecognisedText | None = None
     accuracy: Accuracy | None = None
     sweep: Sweep | None = None
+    target: TargetInfo | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -45,10 +45,10 @@ def _read_bundled(name: str) -> tuple[str, ...]:
 
 
 def _resource(filename: str) -> str:
-    return (_resources_root() / "labels" / filename).read_text(encoding="utf-8")
+    return (resources_root() / "labels" / filename).read_text(encoding="utf-8")
 
 
-def _resources_root():
+def resources_root():
     """Installed, `resources/` is the package `ovgui.resources`; when the source tree itself is on
     sys.path (``python -m`` from a checkout) it is the top-level `resources/` folder next to `ovgui/`."""
     try:
