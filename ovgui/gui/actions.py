@@ -24,6 +24,8 @@ class WindowActions:
     ladder: QAction
     against_source: QAction
     sweep: QAction
+    add_target: QAction
+    all_targets: QAction
     exports: dict[str, QAction]  # by the export's dialog caption
     export_frames: QAction
     save_ir: QAction
@@ -71,6 +73,11 @@ def build_actions(window: MainWindow) -> WindowActions:
         sweep=act("S&weep…", window.choose_sweep,
                   tip="Run every combination of run options (streams, requests, threads…) several times and find the "
                       "fastest within a latency budget"),
+        add_target=act("&Add…", window.add_target,
+                       tip="Profile on another machine over SSH: an ssh host or ~/.ssh/config alias, probed for its "
+                           "Python, OpenVINO and devices, which join the device picker"),
+        all_targets=act("Run on &all targets", window.run_on_all_targets,
+                        tip="The run here and on every target at once (one run a target at a time), side by side in Compare"),
         exports={export.caption: export_action(window, export) for export in EXPORTS},
         export_frames=act("Export annotated &frames into a folder…", window.export_annotated_frames),
         save_ir=act("Save model as &IR…", window.save_model_as_ir, "Ctrl+Shift+S",
@@ -127,6 +134,7 @@ def build_actions(window: MainWindow) -> WindowActions:
     view_menu.addSeparator()
     view_menu.addActions([actions.remeasure_roofs, act("&Reset layout", window.reset_layout)])
     menu.addMenu("&Model").addAction(actions.quantize)
+    menu.addMenu("&Targets").addActions([actions.add_target, actions.all_targets])
     menu.addMenu("&Help").addActions([
         act("Open &log folder", window.open_log_folder, tip="The folder of the log files, for a bug report"),
         act("&About ovgui", window.show_about),

@@ -122,6 +122,10 @@ def _report_column(title: str, tooltip: str, path: str, text: Callable[[Any], st
                            compute=lambda row: None if row.report is None else read(row.report))
 
 
+def host_text(report: Report) -> str:
+    return f"{report.target.name} · {report.environment.cpu}" if report.target is not None else "here"
+
+
 def engine_text(report: Report) -> str:
     """The engine, its release (OpenVINO's build suffix is in the tooltip) and the device it ran on."""
     return f"{engine_label(report)} {report.engine.version.split('-')[0]} · {report.device.name}"
@@ -188,6 +192,9 @@ class ComparisonModel(RowsModel):
                        sample="#000", compute=attrgetter("run_number")),
         _report_column("Engine · device", "The inference engine, its version, and the device it ran on.", "engine",
                        str, numeric=False, sample="ONNX Runtime 1.23.2 · CPU", read=engine_text),
+        _report_column("Host", "Where the configuration ran: this machine, or a target over SSH (Targets › Add…,\n"
+                       "\"target\" in a --compare entry) with the target's CPU.", "target", str, numeric=False,
+                       sample="edge-1 · Intel Core i5", read=host_text),
         ComputedColumn("Agrees with first", "Detections matched with the first configuration's (same class,\n"
                        "IoU >= 0.5): matched, missed, extra and the largest score difference;\n"
                        "classifiers: the same top-1 class and the top-5 classes shared.", "agreement",
@@ -522,6 +529,8 @@ class ComparisonView(QWidget):
         self._charts.set_results(self._model.results())
         scored = any(report_of(outcome) is not None and report_of(outcome).accuracy for _name, outcome in self._model.results())
         self._table.setColumnHidden(ComparisonModel.column_index("accuracy"), not scored)
+        remote = any(report_of(outcome) is not None and report_of(outcome).target for _name, outcome in self._model.results())
+        self._table.setColumnHidden(ComparisonModel.column_index("target"), not remote)
         self._show_results_or_hint()
         self._fit_names()
         self._fit_table()

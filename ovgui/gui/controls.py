@@ -28,6 +28,7 @@ from ovgui.core.engines.capabilities import DECLARED, ENGINE_SETTINGS, capabilit
 from ovgui.core.errors import OvguiError
 from ovgui.core.files import parse_json
 from ovgui.core.options import BY_NAME, Option, OptionError, make_config, options_in, validate
+from ovgui.core.remote.probe import device_label
 from ovgui.core.report import DeviceInfo, ModelInfo, RunConfig
 from ovgui.gui.engine_choice import fixed_values, mode_reason, unavailable
 from ovgui.gui.inputs_panel import InputsPanel
@@ -131,31 +132,65 @@ class ImagePicker(FilePicker):
             self.set_path(path)
 
 
+TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
+"""The target a device entry is on (none: here)."""
+
+
 class DeviceField(QComboBox):
-    """The devices OpenVINO lists, plus any device the command line named."""
+    """The devices OpenVINO lists, plus any device the command line named, then each target's."""
 
     edited = Signal()
 
     def __init__(self, option: Option, parent: QWidget | None = None):
         super().__init__(parent, toolTip=option.help_text())
         self.option = option
+        self._targets: dict[str, tuple[list[str], str]] = {}
         self.activated.connect(lambda _index: self.edited.emit())
 
     def set_devices(self, devices: list[DeviceInfo]) -> None:
-        current = self.currentData()
+        current, target = self.currentData(), self.target()
         self.clear()
         for device in devices:
             self.addItem(f"{device.name} — {device.full_name}", device.name)
             self.setItemData(self.count() - 1, device.full_name, Qt.ItemDataRole.ToolTipRole)
+        for name, (devices_there, about) in self._targets.items():
+            self._add_remote(name, devices_there, about)
         self.setValue(current or self.option.default)
+        self.choose_target(target, current or self.option.default)
+
+    def set_target_devices(self, target: str, devices: list[str], about: str) -> None:
+        """A target's devices after the local ones ("CPU — host: edge-1"), `about` as their tooltip."""
+        self._targets[target] = (devices, about)
+        for index in reversed(range(self.count())):
+            if self.itemData(index, TARGET_ROLE) == target:
+                self.removeItem(index)
+        self._add_remote(target, devices, about)
+
+    def _add_remote(self, target: str, devices: list[str], about: str) -> None:
+        for device in devices:
+            self.addItem(device_label(device, target), device)
+            self.setItemData(self.count() - 1, target, TARGET_ROLE)
+            self.setItemData(self.count() - 1, about, Qt.ItemDataRole.ToolTipRole)
+
+    def target(self) -> str:
+        """The target the chosen device is on; "" here."""
+        return self.currentData(TARGET_ROLE) or ""
+
+    def choose_target(self, target: str, device: str) -> None:
+        for index in range(self.count()):
+            if self.itemData(index) == device and (self.itemData(index, TARGET_ROLE) or "") == target:
+                self.setCurrentIndex(index)
+                return
 
     def value(self) -> str:
         return self.currentData() or self.option.default
 
     def setValue(self, name: str) -> None:
+        """A device here (a target's device is chosen with `choose_target`)."""
         if self.findData(name) < 0:
             self.addItem(name, name)
-        self.setCurrentIndex(self.findData(name))
+        if self.currentData() != name:
+            self.setCurrentIndex(self.findData(name))
 
 
 class DecoderFileField(QWidget):
@@ -398,6 +433,10 @@ class ControlPanel(QWidget):
 
     def device(self) -> str:
         return self.settings.device.value()
+
+    def target(self) -> str:
+        """The target the chosen device is on ("" here)."""
+        return self.settings.device.target()
 
     def set_config(self, config: RunConfig) -> None:
         self._given = config

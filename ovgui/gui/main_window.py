@@ -51,6 +51,9 @@ from ovgui.core.model import MODEL_FORMATS, inspect_model
 from ovgui.core.options import OptionError, make_config
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.quantize import QuantizedIr, nncf_missing, quantized_text
+from ovgui.core.remote.fleet import run_fleet
+from ovgui.core.remote.probe import Probe, device_label
+from ovgui.core.remote.target import Target
 from ovgui.core.report import EnvironmentInfo, ModelInfo, Report, RunConfig, SweepPoint
 from ovgui.core.roofline import apply_roofs, roofs_for_run
 from ovgui.core.runner import RunRequest
@@ -63,7 +66,7 @@ from ovgui.gui.actions import build_actions
 from ovgui.gui.banners import INFO_STYLE, REPORT_STYLE, WARNING_STYLE, ErrorBanner, note
 from ovgui.gui.compare_dialog import CompareDialog
 from ovgui.gui.comparison import ComparisonView
-from ovgui.gui.controls import ControlPanel
+from ovgui.gui.controls import TARGET_ROLE, ControlPanel
 from ovgui.gui.exports import Export, with_filter_suffix
 from ovgui.gui.frames_view import read_thumbnails
 from ovgui.gui.frames_workspace import FramesWorkspace
@@ -86,6 +89,8 @@ from ovgui.gui.session import BackgroundJobs, RunSession
 from ovgui.gui.shape_runs_view import ShapeRunsView
 from ovgui.gui.sweep_dialog import Pace, SweepDialog, SweepPlan
 from ovgui.gui.sweep_view import SweepView
+from ovgui.gui.targets import AddTargetDialog, Targets
+from ovgui.gui.targets import about as target_about
 from ovgui.gui.window_geometry import clamp_to, first_geometry
 from ovgui.gui.workspaces import Workspaces
 
@@ -147,6 +152,8 @@ class MainWindow(QMainWindow):
     report_ready = Signal(object)
     run_refused = Signal(str)
     model_quantized = Signal(object)
+    targets_changed = Signal()
+    """A target was probed and its devices are in the picker."""
     """A `QuantizedIr` written by Model › Quantize to INT8… and opened as the model; its `source` is
     the model it was made from (the hook for setting the two side by side)."""
 
@@ -171,6 +178,7 @@ class MainWindow(QMainWindow):
         self.sweep_dialog: SweepDialog | None = None
         self.session = RunSession(self)
         self.jobs = BackgroundJobs(self)
+        self.targets = Targets(self.jobs, self)
         self._build_views()
         self.commands = build_actions(self)
         self._build_central()
@@ -179,6 +187,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._set_running(False)
         self.jobs.submit(list_devices, self._devices_listed, self._show_error)
+        self.targets.restore()
 
     @property
     def report(self) -> Report | None:
@@ -281,6 +290,8 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.status_fps)
 
     def _connect(self) -> None:
+        self.targets.probed.connect(self._target_probed)
+        self.targets.failed.connect(self._show_error)
         self.session.started.connect(self._run_started)
         self.session.phase_started.connect(self._phase_started)
         self.session.progress.connect(self._progressed)
@@ -447,9 +458,38 @@ class MainWindow(QMainWindow):
         self.start_run()
 
     def start_run(self) -> None:
+        """The run, here or on the target whose device the picker shows."""
         request = self._request()
         if request is not None:
-            self.session.start(request)
+            self.session.start(request, self.targets.remote(self.controls.target()))
+
+    def add_target(self) -> None:
+        """Targets › Add…: the target is probed in the background; its devices then join the picker."""
+        dialog = AddTargetDialog(self)
+        if dialog.exec() == AddTargetDialog.DialogCode.Accepted:
+            self.add_target_now(dialog.target())
+
+    def add_target_now(self, target: Target) -> None:
+        self.statusBar().showMessage(f"Probing {target.name} over SSH…", 15000)
+        self.targets.add(target)
+
+    @Slot(object, object)
+    def _target_probed(self, target: Target, probe: Probe) -> None:
+        self.controls.settings.device.set_target_devices(target.name, probe.devices, target_about(target, probe))
+        self.statusBar().showMessage(f"{target.name}: OpenVINO {probe.openvino}, {', '.join(probe.devices)} "
+                                     f"({probe.cpu}) — in the device picker", 15000)
+        self.targets_changed.emit()
+
+    def run_on_all_targets(self) -> None:
+        """Targets › Run on all targets: the run here and on every target at once, one run a target
+        at a time, side by side in Compare with their hosts."""
+        if not self.targets.known:
+            self._refuse("no targets yet: add one with Targets › Add…")
+            return
+        device = self.controls.device()
+        variants = [Variant(f"{device} — here", {}),
+                    *(Variant(device_label(device, name), {}, target=name) for name in self.targets.known)]
+        self._start_comparing(partial(run_fleet, variants=variants, targets=dict(self.targets.known)))
 
     def _request(self) -> RunRequest | None:
         """The run the panels describe, or None (and `run_refused`) when they hold a mistake."""
@@ -473,7 +513,8 @@ class MainWindow(QMainWindow):
         self.run_refused.emit(message)
 
     def choose_comparison(self) -> None:
-        devices = [self.controls.settings.device.itemData(i) for i in range(self.controls.settings.device.count())]
+        picker = self.controls.settings.device
+        devices = [picker.itemData(i) for i in range(picker.count()) if not picker.itemData(i, TARGET_ROLE)]
         dialog = CompareDialog([d for d in devices if d != self.controls.device()], self, self.controls.model_path())
         if dialog.exec() == CompareDialog.DialogCode.Accepted and dialog.variants():
             self.start_comparison(dialog.variants())

@@ -23,6 +23,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -35,11 +36,22 @@ from ovgui.core.blocking import walked_away
 from ovgui.core.compare import Comparison, Configured, Variant, run_variants
 from ovgui.core.errors import OvguiError, RunCancelled
 from ovgui.core.outcome import RunOutcome
+from ovgui.core.remote.run import RemoteRun
+from ovgui.core.remote.target import Target
 from ovgui.core.runner import ProfileRun, RunRequest
 
 PROGRESS_SHOWN_INTERVAL_S = 0.5
 GRACE_MS = 3000
 WAIT_SLICE_MS = 100
+
+
+@dataclass(frozen=True)
+class Remote:
+    """Where a run goes when it is not here: the target, and who is asked about a host key it
+    does not know yet (called from the run's thread)."""
+
+    target: Target
+    accept_host_key: Callable[[str, str], bool] | None = None
 
 
 def user_message(error: BaseException) -> str:
@@ -128,11 +140,14 @@ class EngineWorker(Worker):
 
 
 class RunWorker(EngineWorker):
-    """One run; it returns the run's `RunOutcome`."""
+    """One run, here or on a target over SSH (`Remote`: the same events and live data); it returns
+    the run's `RunOutcome`."""
 
-    def __init__(self, request: RunRequest, live: events.LiveData):
+    def __init__(self, request: RunRequest, live: events.LiveData, remote: Remote | None = None):
         super().__init__()
-        self._run = ProfileRun(request, self.forward, live)
+        self._run: ProfileRun | RemoteRun = (ProfileRun(request, self.forward, live) if remote is None else
+                                             RemoteRun(request, remote.target, self.forward, live,
+                                                       accept_host_key=remote.accept_host_key))
 
     def cancel(self) -> None:
         self._run.cancel()
@@ -200,7 +215,7 @@ class RunSession(QObject):
         super().__init__(parent)
         self._worker: EngineWorker | None = None
         self._thread: threading.Thread | None = None
-        self._pending: RunRequest | tuple[RunRequest, Comparison] | None = None
+        self._pending: Callable[[], None] | None = None
         self._left: list[tuple[threading.Thread, EngineWorker]] = []
         self._grace = QTimer(self, singleShot=True, interval=GRACE_MS)
         self._grace.timeout.connect(self._walk_away)
@@ -209,12 +224,12 @@ class RunSession(QObject):
     def busy(self) -> bool:
         return self._worker is not None
 
-    def start(self, request: RunRequest) -> None:
-        """Run now, or as soon as the run that is ending has ended."""
-        if self._defer(request):
+    def start(self, request: RunRequest, remote: Remote | None = None) -> None:
+        """Run now, or as soon as the run that is ending has ended; on `remote`'s target when given."""
+        if self._defer(partial(self.start, request, remote)):
             return
         live = events.LiveData()
-        self._launch(RunWorker(request, live))
+        self._launch(RunWorker(request, live, remote))
         self.started.emit(live)
 
     def start_comparison(self, base: RunRequest, variants: list[Variant]) -> None:
@@ -223,11 +238,11 @@ class RunSession(QObject):
 
     def start_comparing(self, base: RunRequest, comparison: Comparison) -> None:
         """`comparison`'s configurations (the ladder's, say) as `start_comparison` runs a list's."""
-        if self._defer((base, comparison)):
+        if self._defer(partial(self.start_comparing, base, comparison)):
             return
         self._launch(ComparisonWorker(base, comparison))
 
-    def _defer(self, pending: RunRequest | tuple[RunRequest, Comparison]) -> bool:
+    def _defer(self, pending: Callable[[], None]) -> bool:
         if self._worker is None:
             return False
         self._pending = pending
@@ -335,7 +350,7 @@ class RunSession(QObject):
     def _start_pending(self) -> None:
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            self.start_comparing(*pending) if isinstance(pending, tuple) else self.start(pending)
+            pending()
 
 
 class BackgroundJobs(QObject):

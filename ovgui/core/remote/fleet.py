@@ -9,7 +9,7 @@ raw outputs, which a remote run leaves on its target, so it is left out for thos
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 
@@ -36,9 +36,13 @@ def run_fleet(
     cancel: threading.Event | None = None,
     live: Callable[[], events.LiveData] = events.LiveData,
     ssh_config: Path | None = None,
+    targets: Mapping[str, Target] | None = None,
 ) -> Iterator[Configured]:
     """Each variant's result in the variants' order, each target's runs on a thread of its own.
-    `cancel` stops every run under way and skips the rest; a failed variant yields its line."""
+    `cancel` stops every run under way and skips the rest; a failed variant yields its line.
+    `targets` are the window's, each with its own ssh config and Python, by name; a variant's
+    target not among them is read from `ssh_config`."""
+    known = dict(targets or {})
     cancel = cancel or threading.Event()
     results: dict[int, RunOutcome | str] = {}
     ready = threading.Condition()
@@ -51,7 +55,8 @@ def run_fleet(
             variant = variants[index]
             try:
                 outcome: RunOutcome | str = "not run: stopped" if cancel.is_set() else run_variant(
-                    _run(variant, base, partial(on_event, variant.name), live(), cancel, ssh_config))
+                    _run(variant, base, partial(on_event, variant.name), live(), cancel,
+                         known.get(variant.target) or _target(variant, ssh_config)))
             except Exception as error:  # a thread that died would leave the comparison waiting forever
                 outcome = f"{type(error).__name__}: {error}"
             with ready:
@@ -73,12 +78,15 @@ def run_fleet(
         yield variant.name, outcome
 
 
+def _target(variant: Variant, ssh_config: Path | None) -> Target | None:
+    return Target(variant.target, ssh_config, variant.target_python or DEFAULT_PYTHON) if variant.target else None
+
+
 def _run(variant: Variant, base: RunRequest, on_event: events.EventCallback, live: events.LiveData,
-         cancel: threading.Event, ssh_config: Path | None) -> ProfileRun | RemoteRun:
+         cancel: threading.Event, target: Target | None) -> ProfileRun | RemoteRun:
     request = variant.request(base)
-    if not variant.target:
+    if target is None:
         return ProfileRun(request, on_event, live, cancel=cancel)
-    target = Target(variant.target, ssh_config, variant.target_python or DEFAULT_PYTHON)
     return RemoteRun(request, target, on_event, live, cancel)
 
 

@@ -44,6 +44,23 @@ EXIT_STOPPED = 130
 PID_PREFIX = "pid "
 
 
+async def probe_over(connection: Any, target: Target) -> Probe:
+    done = await connection.run(probe_command(target))
+    return parse_probe(target, done.exit_status, str(done.stdout or ""), str(done.stderr or ""))
+
+
+def probe_target(target: Target, accept_host_key: AcceptHostKey | None = None) -> Probe:
+    """Connect (host key checked; an unknown one offered to `accept_host_key`) and probe, for a
+    window adding a target: its devices, Python, OpenVINO, CPU and free memory, or the one line
+    that says why not."""
+
+    async def probe() -> Probe:
+        async with await connect(Resolved(target), accept_host_key) as connection:
+            return await probe_over(connection, target)
+
+    return asyncio.run(probe())
+
+
 def local_files(config: RunConfig) -> list[str]:
     """The options that name a workstation file, which a remote run does not copy (yet)."""
     named = [BY_NAME[name].flags[0] for name in ("cache_dir", "labels_path", "decoder_file", "accuracy")
@@ -108,8 +125,7 @@ class RemoteRun:
             return await self._profile(connection, command, local_of)
 
     async def _probe_target(self, connection: Any) -> Probe:
-        done = await connection.run(probe_command(self.target))
-        return parse_probe(self.target, done.exit_status, str(done.stdout or ""), str(done.stderr or ""))
+        return await probe_over(connection, self.target)
 
     def _say_version_differences(self) -> None:
         from ovgui.core.environment import environment_info
