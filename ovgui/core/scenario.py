@@ -111,7 +111,7 @@ def invalid_reasons(entries: dict[str, Any]) -> list[str]:
               ("result_perf_constraints_met", "performance constraints not met")]
     reasons = [words for key, words in checks if entries.get(key) is False]
     if entries.get("early_stopping_met") is False:
-        reasons.append("early stopping:" + " ".join(str(entries.get("early_stopping_result", "")).split()).lstrip(" *"))
+        reasons.append("early stopping: " + " ".join(str(entries.get("early_stopping_result", "")).split()).lstrip(" *"))
     reason = str(entries.get("result_invalid_reason", "")).strip()
     return [reason, *reasons] if reason else reasons
 
