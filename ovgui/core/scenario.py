@@ -260,8 +260,9 @@ def serve(config: RunConfig, target: ServingTarget, live: LiveData, cancel: thre
             run.result = at(config.target_qps)
     except RunCancelled:
         run.result = run.trials[-1] if run.trials else ScenarioResult(scenario=LOADGEN_NAMES[config.scenario or ""])
+    if cancel.is_set():
         run.result.stopped = True
-        run.result.not_official_reason = "stopped before LoadGen's test ended"
+        run.result.not_official_reason = f"stopped before LoadGen's test ended; {run.result.not_official_reason}".rstrip("; ")
     run.wall_s = time.perf_counter() - started
     return run
 
