@@ -255,7 +255,7 @@ def serve(config: RunConfig, target: ServingTarget, live: LiveData, cancel: thre
 
     try:
         if config.scenario == "server" and config.target_qps is None:
-            run.result = search(lambda qps: at(qps, SEARCH_MIN_QUERIES), capacity_qps(target) / 2, cancel)
+            run.result = search(lambda qps: at(qps, SEARCH_MIN_QUERIES), capacity_qps(target) / 2, cancel, SEARCH_MAX_RUNS)
         else:
             run.result = at(config.target_qps)
     except RunCancelled:

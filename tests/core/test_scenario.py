@@ -10,6 +10,7 @@ import pytest
 from shared_data import image_path, model_path
 
 from ovgui.console import format_summary
+from ovgui.core import scenario as scenario_module
 from ovgui.core.errors import OvguiError
 from ovgui.core.events import Event, PhaseStarted
 from ovgui.core.options import OptionError, make_config, validate
@@ -56,7 +57,8 @@ def test_server_runs_at_the_target_rate_with_its_p99_bound():
     assert Report.from_json(report.to_json()).scenario == scenario
 
 
-def test_server_search_records_every_rate_it_tried():
+def test_server_search_records_every_rate_it_tried(monkeypatch):
+    monkeypatch.setattr(scenario_module, "SEARCH_MAX_RUNS", 3)
     report = loadgen_run(scenario="server", p99_ms=2000.0, duration_s=0.2)
     scenario = report.scenario
     assert scenario is not None and len(scenario.trials) >= 2
