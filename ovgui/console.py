@@ -28,9 +28,9 @@ from ovgui.core.formatting import (
 from ovgui.core.memory import kept_after_release_mib
 from ovgui.core.outcome import RunOutcome
 from ovgui.core.outputs import format_outputs
-from ovgui.core.scenario_text import scenario_lines
 from ovgui.core.quantize import QuantizeEvent
 from ovgui.core.report import Report, Sweep
+from ovgui.core.scenario_text import scenario_lines
 from ovgui.core.shape_runs import format_shape_runs
 from ovgui.core.sweep_options import percentile_label
 
