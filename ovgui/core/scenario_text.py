@@ -65,8 +65,8 @@ def figures_line(scenario: ScenarioResult) -> str:
     """LoadGen's percentiles (issue to completion) and every rate it gives, by its names."""
     percentiles = " · ".join(f"p{float(key):g} {value:.3g}" for key, value in scenario.percentiles_ms.items())
     rates = " · ".join(f"{name.replace('_', ' ')} {value:.4g}" for name, value in scenario.rates.items())
-    return (f"latency (ms, issue to completion): {percentiles}; {rates}; {scenario.query_count} queries in "
-            f"{scenario.duration_ms / 1000.0:.3g} s")
+    queries = f"{scenario.query_count} quer{'y' if scenario.query_count == 1 else 'ies'} in {scenario.duration_ms / 1000.0:.3g} s"
+    return "; ".join(part for part in (f"latency (ms, issue to completion): {percentiles}", rates, queries) if part)
 
 
 def scenario_lines(scenario: ScenarioResult) -> list[str]:

@@ -33,7 +33,7 @@ def test_singlestream_reports_loadgen_s_own_summary():
     assert scenario.result in ("VALID", "INVALID") and (scenario.result == "VALID") == (not scenario.invalid_reasons)
     assert {"50.00", "90.00", "99.00"} <= scenario.percentiles_ms.keys()
     assert 0 < scenario.min_ms <= scenario.percentiles_ms["50.00"] <= scenario.percentiles_ms["99.00"] <= scenario.max_ms
-    assert scenario.min_duration_ms == 1000.0 and scenario.duration_ms >= 1000.0
+    assert scenario.min_duration_ms == 1000.0 and (scenario.duration_ms >= 1000.0 or scenario.result == "INVALID")
     assert report.latency_ms.count == scenario.query_count > 0
     assert scenario.rates["qps_with_loadgen_overhead"] == pytest.approx(
         scenario.query_count / (scenario.duration_ms / 1000.0), rel=0.05)
@@ -66,7 +66,7 @@ def test_server_search_records_every_rate_it_tried(monkeypatch):
     valid = [trial.target_qps for trial in scenario.trials if trial.result == "VALID"]
     assert scenario.found_qps == (max(valid) if valid else None)
     if valid:
-        assert scenario.target_qps == pytest.approx(scenario.found_qps) and scenario.result == "VALID"
+        assert scenario.target_qps == pytest.approx(scenario.found_qps, rel=1e-3) and scenario.result == "VALID"
     assert "search of" in format_summary(report)
 
 
