@@ -244,7 +244,8 @@ def _nothing(_samples: list) -> None:
 
 
 def serve(config: RunConfig, target: ServingTarget, live: LiveData, cancel: threading.Event) -> ServingRun:
-    """The run's LoadGen measurement: one test, or for Server without a rate the rate search.
+    """The run's LoadGen measurement: one test, or for Server without a rate the rate search, from
+    half the rate the requests would serve at the expected latency (`loadgen_settings`).
     On Stop the run walks away from a test still keeping LoadGen's schedule `STOP_GRACE_S` later."""
     loadgen = require_loadgen()
     run = ServingRun(ScenarioResult())
@@ -260,7 +261,8 @@ def serve(config: RunConfig, target: ServingTarget, live: LiveData, cancel: thre
 
     try:
         if config.scenario == "server" and config.target_qps is None:
-            run.result = search(lambda qps: at(qps, SEARCH_MIN_QUERIES), capacity_qps(target) / 2, cancel, SEARCH_MAX_RUNS)
+            start_qps = capacity_qps(target) * EXPECTATION_MARGIN / 2
+            run.result = search(lambda qps: at(qps, SEARCH_MIN_QUERIES), start_qps, cancel, SEARCH_MAX_RUNS)
         else:
             run.result = at(config.target_qps)
     except RunCancelled:
