@@ -239,6 +239,13 @@ def run_test(loadgen: ModuleType, settings: Any, target: ServingTarget, live: Li
     return result, sut.inferences
 
 
+def wait_for_loadgen() -> None:
+    """Until no LoadGen test runs in the process, one a Stop walked away from included: its C++
+    threads must not outlive the interpreter (a test process ending under one aborts)."""
+    with _ONE_TEST:
+        pass
+
+
 def _nothing(_samples: list) -> None:
     """The one sample is the run's prepared input, loaded before LoadGen starts."""
 

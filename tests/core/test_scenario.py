@@ -18,7 +18,7 @@ from ovgui.core.events import Event, PhaseStarted
 from ovgui.core.options import OptionError, make_config, validate
 from ovgui.core.report import Report, ScenarioResult
 from ovgui.core.runner import ProfileRun, RunRequest, run_profile
-from ovgui.core.scenario import require_loadgen, search
+from ovgui.core.scenario import require_loadgen, search, wait_for_loadgen
 
 
 def loadgen_run(**settings) -> Report:
@@ -135,3 +135,26 @@ def test_stop_answers_loadgen_s_queries_without_inferring_and_marks_the_run_stop
     assert scenario.query_count > 0 and report.latency_ms.count == 0
     assert scenario.not_official_reason.startswith("stopped before LoadGen's test ended")
     assert "SingleStream: " + scenario.result + ", stopped" in format_summary(report)
+
+
+def test_stop_walks_away_from_a_server_test_keeping_loadgen_s_schedule():
+    """A Server test keeps LoadGen's arrival schedule whatever the answers: the run leaves it
+    running (answering without inferring) and says it was stopped, without LoadGen's summary."""
+    cancel = threading.Event()
+
+    def stop_at_steady_state(event: Event) -> None:
+        if isinstance(event, PhaseStarted) and event.name == "steady_state":
+            cancel.set()
+
+    config = make_config({"scenario": "server", "target_qps": 20.0, "p99_ms": 100.0, "duration_s": 4.0})
+    run = ProfileRun(RunRequest(str(model_path("squeezenet")), str(image_path("bus.jpg")), config), stop_at_steady_state,
+                     cancel=cancel)
+    try:
+        report = run.run().report
+    finally:
+        run.release()
+        wait_for_loadgen()
+    scenario = report.scenario
+    assert scenario is not None and scenario.scenario == "Server" and scenario.stopped and not report.completed
+    assert scenario.result == "" and report.latency_ms.count == 0
+    assert "LoadGen Server: no verdict, stopped" in format_summary(report)
