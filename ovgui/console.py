@@ -30,6 +30,7 @@ from ovgui.core.outcome import RunOutcome
 from ovgui.core.outputs import format_outputs
 from ovgui.core.quantize import QuantizeEvent
 from ovgui.core.report import Report, Sweep
+from ovgui.core.scenario_text import scenario_lines
 from ovgui.core.shape_runs import format_shape_runs
 from ovgui.core.sweep_options import percentile_label
 
@@ -92,6 +93,7 @@ def format_summary(report: Report) -> str:
         _header(report),
         _timings(report),
         _latency(report),
+        _scenario(report),
         format_shape_runs(report),
         _layers(report),
         _memory(report),
@@ -168,9 +170,16 @@ def _latency(report: Report) -> str:
     )
 
 
+def _scenario(report: Report) -> str:
+    """LoadGen's verdict and figures, a few lines after the run's own (`--scenario`)."""
+    if report.scenario is None:
+        return ""
+    return "MLPerf LoadGen\n" + "\n".join(f"  {line}" for line in scenario_lines(report.scenario))
+
+
 def _layers(report: Report) -> str:
     if not report.layers:
-        return "Layers  not profiled (PERF_COUNT off)"
+        return "Layers  not profiled (" + ("during a LoadGen test" if report.scenario else "PERF_COUNT off") + ")"
     model_layers = [layer for layer in report.layers if not layer.is_preprocessing]
     slowest = sorted(model_layers, key=lambda layer: layer.real_time_ms, reverse=True)[:TOP_LAYERS]
     width = min(48, max([len(layer.name) for layer in slowest] + [5]))

@@ -30,6 +30,8 @@ BAD_OPTIONS = [
     ("decoder_timeout_s", "0", "decoder timeout (--decoder-timeout) must be more than 0 and at most 86400, got 0"),
     ("decoder_timeout_s", "inf", "decoder timeout (--decoder-timeout) must be a finite number, got inf"),
     ("batch", "0", "batch (-b/--batch) must be between 1 and 16384, got 0"),
+    ("target_qps", "0", "target QPS (--target-qps) must be more than 0 and at most 1000000, got 0"),
+    ("p99_ms", "inf", "p99 bound (--p99-ms) must be a finite number, got inf"),
     ("input_shapes", "x[1,3,0,320]", "input shapes (--shape) [1,3,0,320] is not a shape: give 1 to 8 sizes between 1 and 16384"),
     ("input_shapes", "x[1,3", "input shapes (--shape) cannot read 'x[1,3': write NAME[1,3,48,320] or [1,3,320,320][1,3,640,640]"),
     ("input_shapes", "x[1,3][1,3]", "input shapes (--shape) gives input 'x' 2 shapes; one each (several shapes: --data-shape)"),

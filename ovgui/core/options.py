@@ -35,6 +35,8 @@ MAX_THREADS = 1024
 MAX_RANK = 8
 MAX_DIMENSION = 16_384
 EXCLUSIVE_BUDGET = "budget"
+MAX_QPS = 1_000_000.0
+SCENARIOS = ("singlestream", "multistream", "server", "offline")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,9 @@ class RunConfig:
     latency_percentile: float = 50.0
     shape_mode: str = "static"
     shape_bounds: str | None = None
+    scenario: str | None = None
+    target_qps: float | None = None
+    p99_ms: float | None = None
 
 
 class OptionError(OvguiError):
@@ -402,6 +407,17 @@ OPTIONS: tuple[Option, ...] = (
            "the percentile the report's latency is read at (latency_ms.at_percentile), and a sweep's budget at, as "
            "benchmark_app's -latency_percentile; 50 is the median", "run", flags=("--latency-percentile",),
            minimum=0, maximum=100, above=True, metavar="P"),
+    Option("scenario", "LoadGen scenario",
+           "measure with MLPerf LoadGen (the loadgen extra) in this serving scenario instead of the timed loop; short "
+           "runs (--time sets LoadGen's minimum duration, -n its minimum query count) are not official MLPerf results",
+           "run", flags=("--scenario",), choices=SCENARIOS,
+           choice_labels={"singlestream": "SingleStream", "multistream": "MultiStream", "server": "Server",
+                          "offline": "Offline"}, unset="none (the timed loop)"),
+    Option("target_qps", "target QPS", "Server: the Poisson arrival rate LoadGen schedules; unset with --p99-ms searches "
+           "the highest rate meeting the p99 bound", "run", flags=("--target-qps",), minimum=0, maximum=MAX_QPS,
+           above=True, unset="searched", metavar="Q"),
+    Option("p99_ms", "p99 bound", "Server: LoadGen's target latency, its 99th percentile in ms", "run",
+           flags=("--p99-ms",), minimum=0, maximum=MAX_DURATION_S * 1000.0, above=True, unset="none", metavar="MS"),
     Option("hint", "hint", "PERFORMANCE_HINT; unset follows the mode, as benchmark_app does", "run",
            flags=("--hint",), choices=("latency", "throughput", "cumulative_throughput", "none"),
            unset="follows the mode"),
@@ -546,10 +562,30 @@ def validate(config: RunConfig) -> RunConfig:
         raise OptionError(BY_NAME["iterations"], f"or a {BY_NAME['duration_s'].title} is needed")
     if config.shape_mode == "bounded" and not config.shape_bounds:
         raise OptionError(BY_NAME["shape_bounds"], f"are needed with {BY_NAME['shape_mode'].title} bounded")
+    check_scenario(config)
     if config.shape_mode != "static" and config.preprocess == "graph":
         raise OptionError(BY_NAME["shape_mode"], f"{config.shape_mode} needs {BY_NAME['preprocess'].title} host: "
                           "in the graph the input is the photo's own size")
     return config
+
+
+def check_scenario(config: RunConfig) -> None:
+    """The LoadGen options go together: a rate and a bound only for Server, which needs the bound;
+    LoadGen drives OpenVINO's AsyncInferQueue, so only the OpenVINO engine."""
+    scenario, target_qps, p99 = BY_NAME["scenario"], BY_NAME["target_qps"], BY_NAME["p99_ms"]
+    if config.scenario is None:
+        extra = target_qps if config.target_qps is not None else p99 if config.p99_ms is not None else None
+        if extra is not None:
+            raise OptionError(extra, f"needs {scenario.title} server")
+        return
+    if config.scenario != "server":
+        for option in (target_qps, p99):
+            if getattr(config, option.name) is not None:
+                raise OptionError(option, f"is for {scenario.title} server, not {config.scenario}")
+    elif config.p99_ms is None:
+        raise OptionError(p99, f"is needed with {scenario.title} server (the p99 latency LoadGen holds the rate to)")
+    if config.engine != "openvino":
+        raise OptionError(scenario, f"runs on the OpenVINO engine (its AsyncInferQueue), not {config.engine}")
 
 
 def format_value(value: Any) -> str:

@@ -685,6 +685,51 @@ class Sweep:
 
 
 @dataclass
+class RateTrial:
+    """One LoadGen Server test of a rate search: the target rate it scheduled and LoadGen's verdict."""
+
+    target_qps: float
+    result: str
+    p99_ms: float | None = None
+
+
+@dataclass
+class ScenarioResult:
+    """A MLPerf LoadGen test (`--scenario`, ovgui.core.scenario), every figure as LoadGen's own log
+    (mlperf_log_detail.txt) gives it, in ms where LoadGen gives ns: its verdict (`result` VALID or
+    INVALID) with the reasons it gives, latency `percentiles_ms` keyed as LoadGen names them
+    ("50.00", "99.00", per sample; `query_percentiles_ms` per query where it has them), its `rates`
+    by LoadGen's names (e.g. "completed_samples_per_sec", "qps_with_loadgen_overhead"),
+    `duration_ms` LoadGen's log time at its result.  `official` is always False: a short run is
+    not an MLPerf result, `not_official_reason` says why.  A Server rate search keeps every test in
+    `trials` and the highest VALID rate in `found_qps`; `stopped` when Stop ended the test early."""
+
+    scenario: str = ""
+    result: str = ""
+    invalid_reasons: list[str] = field(default_factory=list)
+    percentiles_ms: dict[str, float] = field(default_factory=dict)
+    query_percentiles_ms: dict[str, float] = field(default_factory=dict)
+    mean_ms: float = 0.0
+    min_ms: float = 0.0
+    max_ms: float = 0.0
+    rates: dict[str, float] = field(default_factory=dict)
+    target_qps: float | None = None
+    p99_bound_ms: float | None = None
+    min_duration_ms: float = 0.0
+    min_query_count: int = 0
+    duration_ms: float = 0.0
+    query_count: int = 0
+    samples_per_query: int = 1
+    official: bool = False
+    not_official_reason: str = ""
+    trials: list[RateTrial] = field(default_factory=list)
+    found_qps: float | None = None
+    search_resolution: float | None = None
+    stopped: bool = False
+    loadgen_version: str = ""
+
+
+@dataclass
 class Report:
     model: ModelInfo
     device: DeviceInfo
@@ -719,6 +764,7 @@ class Report:
     accuracy: Accuracy | None = None
     sweep: Sweep | None = None
     target: TargetInfo | None = None
+    scenario: ScenarioResult | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

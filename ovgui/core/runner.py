@@ -56,8 +56,10 @@ from ovgui.core.report import (
     ProfileSummary,
     Report,
     RunConfig,
+    ScenarioResult,
     Timings,
 )
+from ovgui.core.scenario import ServingTarget, require_loadgen, serve
 from ovgui.core.shape_runs import run_each_shape
 from ovgui.core.torch_model import convert, is_torch_file, load_torch_model
 
@@ -109,6 +111,7 @@ class ProfileRun:
         """The report once its measurements are in, before decoding: what a run stopped at once can still write."""
         self.walked_away = False
         """Whether a stop left a compile or an inference still running on its thread."""
+        self._scenario: ScenarioResult | None = None
 
     def release(self) -> None:
         """Free the compiled model; callers do it after handing the report on, because tearing
@@ -136,7 +139,11 @@ class ProfileRun:
         check_model_path(self.request.model_path)
         if config.decoder_file:
             self._user_decoder = load_user_decoder(config.decoder_file, config.decoder_timeout_s, self._cancel)
+        if config.scenario:
+            require_loadgen()
         source = open_source([self.request.image_path, *self.request.more_images], config.frames, config.stride)
+        if config.scenario and source.is_set:
+            raise OvguiError(f"--scenario runs LoadGen on one image's input, not on {source.description}")
         if config.accuracy:
             self._labelled = read_labelled_set(config.accuracy, source)
         frames = source.frames()
@@ -235,6 +242,8 @@ class ProfileRun:
         if source.is_set:
             frame_pass = FramePass(engine, prepared, decoder)
             per_image, loop = frame_pass.run(chain([first], frames), budget, self._cancel, self.live, self._progress)
+        elif config.scenario:
+            per_image, loop = [], self._serve(engine, timings.first_inference)
         else:
             per_image, loop = [], self._steady(engine, budget, steady_started)
         results_started = self._begin("results")
@@ -243,6 +252,7 @@ class ProfileRun:
         report.engine = engine.info()
         report.timings_ms = timings
         graph = self._add_measurements(engine, report, loop)
+        report.scenario = self._scenario
         self.partial = report
         result = decoder(outputs, prepared.geometry)
         report.decoder = DecoderInfo(result.decoder, result.note, result.suggestions)
@@ -299,6 +309,20 @@ class ProfileRun:
                        "the figures cover the iterations done, without per-layer figures")
             return LoopResult(time.perf_counter() - started, 0.0, 1, [])
 
+    def _serve(self, engine: Engine, first_ms: float) -> LoopResult:
+        """MLPerf LoadGen's test in place of the timed loop (`ovgui.core.scenario`): its figures go
+        to `report.scenario`; the run's latency is OpenVINO's own latency of each inference LoadGen
+        issued, its throughput those inferences over the LoadGen tests' wall time."""
+        compiled, arrays, requests = engine.serving_target()
+        served = serve(self.request.config, ServingTarget(compiled, arrays, requests, first_ms), self.live, self._cancel)
+        self._scenario = served.result
+        self._note(f"measured by MLPerf LoadGen ({served.result.scenario or self.request.config.scenario}, "
+                   f"{len(served.trials)} test{'s' if len(served.trials) != 1 else ''}): the latency figures are "
+                   f"OpenVINO's own latency of the {served.inferences} inferences LoadGen issued, without LoadGen's "
+                   "queueing; LoadGen's own percentiles (issue to completion) are in its summary; "
+                   "per-layer figures are not collected during a LoadGen test")
+        return LoopResult(served.wall_s, 0.0, requests, [])
+
     def _add_measurements(self, engine: Engine, report: Report, loop: LoopResult) -> RuntimeGraph | None:
         """Latency, throughput, the settings the engine used and the per-layer figures; returns the
         executed graph where the engine has one."""
@@ -313,9 +337,10 @@ class ProfileRun:
         if report.latency_ms.sampled:
             self._note(report.latency_ms.history_text())
         iterations = self.live.iterations
-        report.throughput_fps = throughput(iterations, loop, config.mode) * report.preprocess.batch
+        mode = "throughput" if config.scenario else config.mode
+        report.throughput_fps = throughput(iterations, loop, mode) * report.preprocess.batch
         report.completed = not self.cancelled
-        report.layers = [] if self.walked_away else engine.layers(loop, iterations)
+        report.layers = [] if self.walked_away or config.scenario else engine.layers(loop, iterations)
         if report.layers:
             report.layer_types = totals_by_type(report.layers)
             return self._add_layer_figures(engine, report, loop, iterations)

@@ -10,6 +10,7 @@ from ovgui.core.outcome import RunOutcome
 from ovgui.gui.latency_chart import LatencyChart
 from ovgui.gui.memory_chart import MemoryChart
 from ovgui.gui.photo_column import PhotoSlot
+from ovgui.gui.scenario_block import ScenarioBlock
 
 PHOTO_SHARE = 0.55
 
@@ -20,6 +21,7 @@ class OverviewView(QWidget):
         self.latency_chart = LatencyChart()
         self.memory_chart = MemoryChart()
         self.photo_slot = PhotoSlot()
+        self.scenario_block = ScenarioBlock()
         self.charts = QSplitter(Qt.Orientation.Vertical, objectName="overview-charts", childrenCollapsible=False)
         self.charts.addWidget(self.latency_chart)
         self.charts.addWidget(self.memory_chart)
@@ -28,6 +30,7 @@ class OverviewView(QWidget):
         self.splitter.addWidget(self.charts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scenario_block)
         layout.addWidget(self.splitter)
 
     def share_width(self, width: int) -> None:
@@ -51,9 +54,11 @@ class OverviewView(QWidget):
             chart.stop_following()
 
     def show_outcome(self, outcome: RunOutcome) -> None:
+        self.scenario_block.show_scenario(outcome.report.scenario)
         for chart in self._charts():
             chart.show_outcome(outcome)
 
     def clear(self) -> None:
+        self.scenario_block.clear_scenario()
         for chart in self._charts():
             chart.clear()

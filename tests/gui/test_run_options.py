@@ -53,8 +53,11 @@ def test_every_option_goes_from_the_command_line_through_the_window_into_the_rep
     defaults = asdict(RunConfig())
     unchanged = [f.name for f in fields(RunConfig) if getattr(config, f.name) == defaults[f.name]]
     # ONNX Runtime takes none of the OpenVINO settings this run sets; tests/core/test_engines.py covers --engine;
-    # --shape-mode dynamic or bounded needs --preprocess host, and this run takes graph: tests/core/test_sweep.py covers it
-    assert unchanged == (["duration_s", "engine", "shape_mode"] if budget[0] == "-n" else ["engine", "shape_mode"]), \
+    # --shape-mode dynamic or bounded needs --preprocess host, and this run takes graph: tests/core/test_sweep.py covers it;
+    # --scenario runs LoadGen on one image (this run is a set): tests/core/test_scenario.py and the window's test cover it
+    loadgen = ["scenario", "target_qps", "p99_ms"]
+    assert unchanged == (["duration_s", "engine", "shape_mode", *loadgen] if budget[0] == "-n"
+                         else ["engine", "shape_mode", *loadgen]), \
         "give every field a non-default value"
     with qtbot.waitSignal(window.report_ready, timeout=RUN_TIMEOUT_MS) as blocker:
         preload(window, args, config)

@@ -121,6 +121,12 @@ class Engine(ABC):
         report (layers, profile, settings) and leaves it as it is.  Nothing by default."""
         return Findings(report.layers)
 
+    def serving_target(self) -> tuple[ov.CompiledModel, dict[int, np.ndarray], int]:
+        """The compiled model, the inputs its requests share and how many requests, for MLPerf
+        LoadGen's scenarios (`ovgui.core.scenario`); only OpenVINO's engine has them (the
+        `scenario` option refuses the others)."""
+        raise OvguiError(f"the {self.name} engine cannot run a LoadGen scenario")
+
     @abstractmethod
     def settings(self, loop: LoopResult) -> CompiledSettings:
         """What the engine actually used, read back."""

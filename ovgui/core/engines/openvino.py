@@ -164,6 +164,11 @@ class OpenVinoEngine(Engine):
         graph = executed_graph(loaded.runtime_model, layers)
         return Findings(layers, flops_total, rooflines, notes, graph=graph)
 
+    def serving_target(self) -> tuple[ov.CompiledModel, dict[int, np.ndarray], int]:
+        """A LoadGen test keeps several samples in flight whatever the mode: the device's optimum of requests unless set."""
+        loaded = self._ready
+        return loaded.compiled, loaded.arrays, loaded.requests_for(self.config)
+
     def settings(self, loop: LoopResult) -> CompiledSettings:
         return read_compiled_settings(self._ready.compiled, loop.requests)
 
