@@ -115,6 +115,19 @@ def test_stop_ends_the_remote_process_and_keeps_the_figures(server):
     assert server.remote_ovgui() == []
 
 
+def test_a_known_hosts_file_not_there_yet_trusts_no_key_not_the_users_own(server, tmp_path, monkeypatch, capfd):
+    """asyncssh reads an empty list of known_hosts files as ~/.ssh/known_hosts: the config's file
+    decides, even when ~/.ssh/known_hosts would trust the key."""
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "known_hosts").write_text(server.known_hosts_line())
+    monkeypatch.setenv("HOME", str(home))
+    missing = tmp_path / "not-yet" / "known_hosts"
+    config = server.client_config(ALIAS, server.key, missing)
+    assert profile_main(cli(server, "-n", "5", ssh_config=config)) == 2
+    assert "is not in known_hosts" in capfd.readouterr().err
+
+
 def test_an_unknown_host_key_is_refused_with_its_fingerprint(server, tmp_path, capfd):
     empty = tmp_path / "known_hosts"
     empty.write_text("")

@@ -103,8 +103,11 @@ async def connect(resolved: Resolved, accept_host_key: AcceptHostKey | None = No
 
 
 async def _connect(resolved: Resolved) -> Any:
-    return await asyncssh().connect(resolved.host, options=resolved.options,
-                                    known_hosts=[str(path) for path in resolved.known_hosts])
+    """With no known_hosts file there yet, an empty list of trusted keys: asyncssh reads an empty
+    `known_hosts` argument as "~/.ssh/known_hosts", which is not the file the config names."""
+    ssh = asyncssh()
+    known = [str(path) for path in resolved.known_hosts] if resolved.known_hosts else ssh.import_known_hosts("")
+    return await ssh.connect(resolved.host, options=resolved.options, known_hosts=known)
 
 
 async def _host_key(resolved: Resolved) -> tuple[str, str]:
