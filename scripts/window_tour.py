@@ -245,6 +245,37 @@ class Tour:
                                 "memory_lines": chart.series(chart.memory)}
         self.shoot("sweep-shapes")
 
+    def remote(self) -> None:
+        """Targets › Add… on a real sshd on this machine (tests/ssh_server.py, as its own "box"
+        named edge-1), SqueezeNet run there (the Overview fed by its event stream), then Run on all
+        targets: here and edge-1 side by side in Compare with their hosts."""
+        from ovgui.core.remote.target import Target
+        from tests.ssh_server import SshServer
+
+        os.environ.pop("SSH_AUTH_SOCK", None)
+        server = SshServer(Path(tempfile.mkdtemp(prefix="ovgui-tour-sshd-")), "edge-1")
+        try:
+            self.window.open_model(str(SHARED / SQUEEZENET))
+            self.window.open_image(str(SHARED / "images/dog.jpg"))
+            self.window.set_config(RunConfig(iterations=300, precision="f32"))
+            settle()
+            self.window.add_target_now(Target("edge-1", server.ssh_config, sys.executable))
+            wait_for(self.window.targets_changed)
+            picker = self.window.controls.settings.device
+            picker.setCurrentIndex(picker.findText("CPU — host: edge-1"))
+            self.window.start_run()
+            report = wait_for(self.window.report_ready)[0]
+            self.facts["remote"] = {"target": report.target.name if report.target else None,
+                                    "top1": report.classes[0].label if report.classes else None}
+            self.view("overview")
+            self.shoot("remote-overview")
+            self.window.commands.all_targets.trigger()
+            wait_for(self.window.session.returned)
+            self.facts["fleet"] = table_facts(self.view("compare"))
+            self.shoot("remote-fleet")
+        finally:
+            server.stop()
+
     def frames(self) -> None:
         self.run(FACE, "images", RunConfig(iterations=20, precision="f32"))
         self.view("frames")
@@ -256,7 +287,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write what was measured here")
     parser.add_argument("--shots", type=Path, help="save a screenshot of each view into this folder")
     parser.add_argument("--only", nargs="*", default=["photo", "comparison", "engines", "ladder", "int8", "frames", "sweep",
-                                                         "shapes"],
+                                                         "shapes", "remote"],
                         help="the parts of the tour to take")
     args = parser.parse_args()
     app = make_application()
@@ -268,7 +299,8 @@ def main() -> int:
         tour = Tour(window, args.shots)
         for part in args.only:
             {"photo": tour.photo_run, "comparison": tour.comparison, "engines": tour.engines, "ladder": tour.ladder,
-             "int8": tour.int8, "frames": tour.frames, "sweep": tour.sweep, "shapes": tour.shapes}[part]()
+             "int8": tour.int8, "frames": tour.frames, "sweep": tour.sweep, "shapes": tour.shapes,
+             "remote": tour.remote}[part]()
         tour.facts["window"] = list(window.size().toTuple())
         tour.facts["maximised"] = window.isMaximized()
         window.close()
