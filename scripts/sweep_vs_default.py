@@ -252,10 +252,14 @@ def measure(model: Path, args: argparse.Namespace, folder: Path) -> dict:
           f"the device default read back {best.default_streams} stream(s) × {best.default_requests} request(s)")
     print(f"the sweep's own best / default: {best.fps:.1f} / {best.default_fps:.1f} FPS = "
           f"{best.fps / best.default_fps:.3f} (flattered by the pick; the rounds measure again)")
+    if (best.streams, best.requests) == (best.default_streams, best.default_requests):
+        print("the best point compiles the streams and requests the device picks by default: "
+              "best against default can differ only by noise")
     print(f"rounds: {args.rounds} × 4 runs of {args.time_s} s, each a new process, the order rotating; throughput in FPS")
     print(f"{'round':<7}{''.join(f'{side:>{COLUMN}}' for side in SIDES)}   order", flush=True)
     sides = Sides(model, args, inputs, best, folder)
-    rows, used = [], {}
+    rows: list[dict[str, float]] = []
+    used: dict[str, str] = {}
     for index in range(args.rounds):
         values, used = run_round(index, SIDES, sides.run)
         rows.append({side: values[side][0] for side in SIDES})
