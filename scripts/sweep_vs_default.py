@@ -41,7 +41,10 @@ median of each over the rounds is printed with its spread:
   ovgui default / bapp hint         the two tools on the same default configuration
 
 A ratio is called better or worse only when the middle half of its rounds (the IQR) lies wholly
-above or below 1; otherwise "no clear difference".  The machine's CPU, load average and CPU
+above or below 1, and there are at least 3 rounds; otherwise "no clear difference".  Beside the best
+point the sweep prints its twin: the swept point that compiled the streams and requests the default
+did (2 streams x 2 requests on a 2-core machine); its difference from the default in the same sweep can only be noise, a
+yardstick for the sweep's own best / default.  The machine's CPU, load average and CPU
 pressure are printed before and after each model: other work on the machine moves every figure.
 
 Exit status: 0 every model measured, 2 bad input or a model that failed (its one line says why;
@@ -71,6 +74,7 @@ from compare_benchmark_app import (
     ovgui_inputs,
 )
 from paired_rounds import (
+    MIN_ROUNDS_FOR_A_VERDICT,
     BadInput,
     Verdict,
     compiled_settings,
@@ -110,7 +114,9 @@ COLUMN = 15
 
 @dataclass
 class Best:
-    """The sweep's best point: its settings, and the sweep's own figures for it and for the default."""
+    """The sweep's best point: its settings, and the sweep's own figures for it and for the default;
+    and the swept point that compiled as the default did (its twin), whose difference from the
+    default in the same sweep can only be noise."""
 
     settings: dict[str, Any]
     reason: str
@@ -120,6 +126,8 @@ class Best:
     requests: int
     default_streams: int
     default_requests: int
+    twin_name: str
+    twin_fps: float
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -187,8 +195,11 @@ def sweep(model: Path, args: argparse.Namespace, inputs: Inputs, folder: Path) -
         raise BadInput(f"the sweep named no best point: {best.get('reason') or 'every point failed'}")
     point = found["points"][best["index"]]
     default = next(point for point in found["points"] if point["baseline"])
+    compiled = (default["streams"], default["requests"])
+    twin: dict[str, Any] = next((other for other in found["points"] if not other["baseline"] and not other["error"]
+                 and (other["streams"], other["requests"]) == compiled), {"name": "", "throughput_fps": 0.0})
     return Best(best["settings"], best["reason"], point["throughput_fps"], default["throughput_fps"],
-                point["streams"], point["requests"], default["streams"], default["requests"])
+                point["streams"], point["requests"], *compiled, twin["name"], twin["throughput_fps"])
 
 
 def shape_option(inputs: Inputs) -> list[str]:
@@ -234,6 +245,8 @@ class Sides:
 
 
 def judgement(verdict: Verdict) -> str:
+    if len(verdict.ratios) < MIN_ROUNDS_FOR_A_VERDICT:
+        return f"too few rounds to say (fewer than {MIN_ROUNDS_FOR_A_VERDICT})"
     q1, q3 = verdict.quartiles
     if q1 > 1:
         return "better"
@@ -252,10 +265,17 @@ def measure(model: Path, args: argparse.Namespace, folder: Path) -> dict:
           f"the device default read back {best.default_streams} stream(s) × {best.default_requests} request(s)")
     print(f"the sweep's own best / default: {best.fps:.1f} / {best.default_fps:.1f} FPS = "
           f"{best.fps / best.default_fps:.3f} (flattered by the pick; the rounds measure again)")
+    if (best.streams, best.requests) == (best.default_streams, best.default_requests):
+        print("the best point compiles the streams and requests the device picks by default: "
+              "best against default can differ only by noise")
+    if best.twin_name:
+        print(f"the sweep's noise: {best.twin_name} compiles as the default does; the sweep measured "
+              f"{best.twin_fps:.1f} / {best.default_fps:.1f} FPS = {best.twin_fps / best.default_fps:.3f} for it")
     print(f"rounds: {args.rounds} × 4 runs of {args.time_s} s, each a new process, the order rotating; throughput in FPS")
     print(f"{'round':<7}{''.join(f'{side:>{COLUMN}}' for side in SIDES)}   order", flush=True)
     sides = Sides(model, args, inputs, best, folder)
-    rows, used = [], {}
+    rows: list[dict[str, float]] = []
+    used: dict[str, str] = {}
     for index in range(args.rounds):
         values, used = run_round(index, SIDES, sides.run)
         rows.append({side: values[side][0] for side in SIDES})
@@ -285,14 +305,17 @@ def one_line(error: Exception) -> str:
 def print_summary(results: list[dict]) -> None:
     if not results:
         return
-    print("\nsummary: medians of the paired per-round throughput ratios (IQR)")
-    print(f"{'model':<40}{'best point':<24}{'sweep says':>11}" + "".join(f"{title:>30}" for *_, title, _ in RATIOS))
+    print("\nsummary: the sweep's own best / default and twin / default (the point that compiled as the default "
+          "did: noise), then the medians of the paired per-round throughput ratios (IQR)")
+    print(f"{'model':<36}{'best point':<22}{'sweep best':>11}{'sweep twin':>11}"
+          + "".join(f"{title:>30}" for *_, title, _ in RATIOS))
     for result in results:
         best = result["best"]
+        twin = f"{best['twin_fps'] / best['default_fps']:>11.3f}" if best["twin_name"] else f"{'-':>11}"
         cells = "".join(f"{ratio['median']:>14.3f} ({ratio['quartiles'][0]:.3f}-{ratio['quartiles'][1]:.3f})"
                         for ratio in result["ratios"].values())
-        print(f"{Path(result['model']).stem:<40}{point_name(best['settings']):<24}"
-              f"{best['fps'] / best['default_fps']:>11.3f}{cells}")
+        print(f"{Path(result['model']).stem:<36}{point_name(best['settings']):<22}"
+              f"{best['fps'] / best['default_fps']:>11.3f}{twin}{cells}")
 
 
 def main(argv: list[str] | None = None) -> int:
