@@ -210,10 +210,12 @@ def best_point(sweep: Sweep) -> SweepBest | None:
     if sweep.budget_ms is not None:
         reason += f" (within the {sweep.budget_ms:g} ms budget)"
     baseline = next((p for p in sweep.points if p.baseline and not p.error), None)
-    if baseline is not None:
+    if baseline is not None and baseline.throughput_fps > 0:
         reason += (f"; the device's default gives {baseline.throughput_fps:.1f} FPS at {label} "
-                   f"{baseline.latency_ms:.2f} ms ({point.throughput_fps / baseline.throughput_fps:.2f}×)"
-                   if baseline.throughput_fps > 0 else "")
+                   f"{baseline.latency_ms:.2f} ms ({point.throughput_fps / baseline.throughput_fps:.2f}×)")
+        if baseline.throughput_fps >= point.throughput_fps and (sweep.budget_ms is None
+                                                               or baseline.latency_ms <= sweep.budget_ms):
+            reason += " — no point beats the default: keep it"
     return SweepBest(index, point.name, reason, dict(point.settings))
 
 

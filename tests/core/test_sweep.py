@@ -91,6 +91,14 @@ def test_the_best_point_under_a_budget_is_the_highest_throughput_within_it():
     assert best_point(sweep).reason == "no point meets p90 ≤ 1 ms; the lowest is 5.00 ms"
 
 
+def test_a_default_no_point_beats_is_said_to_be_kept():
+    points = [point("default", 20.0, 340.0, baseline=True), point("1", 5.0, 200.0), point("2", 9.0, 300.0)]
+    sweep = Sweep(points=points, repeats=3, percentile=90, budget_ms=None)
+    assert best_point(sweep).reason.endswith("(0.88×) — no point beats the default: keep it")
+    sweep.budget_ms = 10.0
+    assert "keep it" not in best_point(sweep).reason, "the default is outside the budget"
+
+
 def test_the_pareto_front_holds_the_points_nothing_beats_on_both():
     assert pareto_front([(5.0, 200.0), (9.0, 300.0), (9.0, 250.0), (31.0, 312.0), (40.0, 300.0), None]) == {0, 1, 3}
 
