@@ -30,3 +30,19 @@ def head(tmp_path_factory):
     from torch_models import detection_head
 
     return detection_head(tmp_path_factory.mktemp("head"))
+
+
+@pytest.fixture
+def no_ssh_agent(monkeypatch):
+    """Only a test's own key authenticates, whatever agent the machine runs (the remote tests use it)."""
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real sshd on a loopback port for a module's tests (tests/ssh_server.py), its Host alias `ALIAS`."""
+    from ssh_server import ALIAS, SshServer
+
+    sshd = SshServer(tmp_path_factory.mktemp("sshd"), ALIAS)
+    yield sshd
+    sshd.stop()

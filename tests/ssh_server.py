@@ -18,6 +18,10 @@ SSHD = Path("/usr/sbin/sshd")
 PRIVSEP = Path("/run/sshd")  # sshd started by root refuses to run without it
 
 
+ALIAS = "edge-1"
+"""The Host alias the tests' ssh configs give their server."""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 from shared_data import image_path, model_path
-from ssh_server import SshServer, free_port, keygen
+from ssh_server import ALIAS, SshServer, free_port, keygen
 
 from ovgui.cli import profile_main
 from ovgui.core import events
@@ -30,21 +30,10 @@ from ovgui.core.remote.target import INSTALL_COMMAND, Target
 from ovgui.core.report import DeviceInfo, ModelInfo, Report, RunConfig
 from ovgui.core.runner import RunRequest, run_profile
 
-ALIAS = "edge-1"
 SYSTEM_PYTHON = "/usr/bin/python3"
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch):
-    """Only the test's key authenticates, whatever agent the machine runs."""
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    sshd = SshServer(tmp_path_factory.mktemp("sshd"), ALIAS)
-    yield sshd
-    sshd.stop()
+pytestmark = pytest.mark.usefixtures("no_ssh_agent")
 
 
 def squeezenet(**config) -> RunRequest:

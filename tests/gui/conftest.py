@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -64,3 +65,15 @@ def window(qtbot):
     yield win
     win.session.shutdown()
     win.jobs.wait()
+
+
+@pytest.fixture
+def squeezenet_window(window, qtbot):
+    """The window with SqueezeNet and dog.jpg open, 20 iterations in f32: a short run's setup."""
+    from shared_data import image_path, model_path
+
+    window.open_model(str(model_path("squeezenet")))
+    window.open_image(str(image_path("dog.jpg")))
+    qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
+    window.set_config(replace(window.controls.config(), iterations=20, precision="f32"))
+    return window

@@ -12,35 +12,15 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
-from shared_data import image_path, model_path
-from ssh_server import SshServer
+from ssh_server import ALIAS
 
 from ovgui.core.remote.target import Target
 from ovgui.gui.comparison import ComparisonModel
 
-ALIAS = "edge-w"
 RUN_TIMEOUT_MS = 180_000
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch):
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    sshd = SshServer(tmp_path_factory.mktemp("sshd"), ALIAS)
-    yield sshd
-    sshd.stop()
-
-
-@pytest.fixture
-def ready(window, qtbot):
-    window.open_model(str(model_path("squeezenet")))
-    window.open_image(str(image_path("dog.jpg")))
-    qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
-    window.set_config(replace(window.controls.config(), iterations=20, precision="f32"))
-    return window
+pytestmark = pytest.mark.usefixtures("no_ssh_agent")
 
 
 def add(window, qtbot, target: Target) -> None:
@@ -55,8 +35,8 @@ def choose(window, label: str) -> None:
     picker.setCurrentIndex(index)
 
 
-def test_a_run_on_a_target_feeds_the_live_chart_and_returns_the_targets_report(ready, qtbot, server):
-    window = ready
+def test_a_run_on_a_target_feeds_the_live_chart_and_returns_the_targets_report(squeezenet_window, qtbot, server):
+    window = squeezenet_window
     add(window, qtbot, Target(ALIAS, server.ssh_config, sys.executable))
     choose(window, f"CPU — host: {ALIAS}")
     assert window.controls.target() == ALIAS and window.controls.device() == "CPU"
@@ -83,8 +63,8 @@ def test_a_run_on_a_target_feeds_the_live_chart_and_returns_the_targets_report(r
     qtbot.waitUntil(lambda: not server.remote_ovgui(), timeout=30_000)
 
 
-def test_an_unknown_host_key_is_asked_and_only_a_yes_trusts_it(ready, qtbot, server, tmp_path):
-    window = ready
+def test_an_unknown_host_key_is_asked_and_only_a_yes_trusts_it(squeezenet_window, qtbot, server, tmp_path):
+    window = squeezenet_window
     known = tmp_path / "known_hosts"
     known.write_text("")
     config = server.client_config(ALIAS, server.key, known)
@@ -106,8 +86,8 @@ def test_an_unknown_host_key_is_asked_and_only_a_yes_trusts_it(ready, qtbot, ser
     assert known.read_text() == server.known_hosts_line(), "the key the user accepted is remembered"
 
 
-def test_run_on_all_targets_puts_here_and_the_target_side_by_side(ready, qtbot, server):
-    window = ready
+def test_run_on_all_targets_puts_here_and_the_target_side_by_side(squeezenet_window, qtbot, server):
+    window = squeezenet_window
     add(window, qtbot, Target(ALIAS, server.ssh_config, sys.executable))
     with qtbot.waitSignal(window.session.returned, timeout=RUN_TIMEOUT_MS) as blocker:
         window.commands.all_targets.trigger()

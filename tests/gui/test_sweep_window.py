@@ -26,15 +26,6 @@ def sweep_action(window: MainWindow):
     return next(action for action in run_menu.actions() if action.text().replace("&", "") == "Sweep…")
 
 
-@pytest.fixture
-def ready(window, qtbot):
-    window.open_model(str(model_path("squeezenet")))
-    window.open_image(str(image_path("dog.jpg")))
-    qtbot.waitUntil(lambda: window.image is not None and window.model_info is not None, timeout=30_000)
-    window.set_config(replace(window.controls.config(), iterations=20, precision="f32"))
-    return window
-
-
 def open_dialog(window: MainWindow, axes: str):
     sweep_action(window).trigger()
     dialog = window.sweep_dialog
@@ -47,8 +38,8 @@ def xy(item) -> list[tuple[float, float]]:
     return sorted(zip(np.asarray(x).tolist(), np.asarray(y).tolist()))
 
 
-def test_a_sweep_through_the_menu_fills_the_sweep_workspace(ready, qtbot, tmp_path):
-    window = ready
+def test_a_sweep_through_the_menu_fills_the_sweep_workspace(squeezenet_window, qtbot, tmp_path):
+    window = squeezenet_window
     dialog = open_dialog(window, "nstreams=1,2")
     dialog.repeats.setValue(3)  # three: the median then sits off the middle of the spread, so the bars' sides are told apart
     dialog.budget.setValue(BUDGET_MS)
@@ -113,8 +104,8 @@ def test_a_sweep_through_the_menu_fills_the_sweep_workspace(ready, qtbot, tmp_pa
     assert view.reason.text() == f"Best: {sweep.best.reason}" and len(chart.points.getData()[0]) == 2
 
 
-def test_a_wrong_axis_is_one_line_and_ok_is_disabled(ready):
-    dialog = open_dialog(ready, "nstreams=1,2\nspeed=3")
+def test_a_wrong_axis_is_one_line_and_ok_is_disabled(squeezenet_window):
+    dialog = open_dialog(squeezenet_window, "nstreams=1,2\nspeed=3")
     assert not dialog.ok.isEnabled()
     assert "'speed' is not a run option a sweep can vary" in dialog.problem.text()
     assert "\n" not in dialog.problem.text()
@@ -123,8 +114,8 @@ def test_a_wrong_axis_is_one_line_and_ok_is_disabled(ready):
     dialog.reject()
 
 
-def test_a_stopped_sweep_stays_shown_as_far_as_it_got(ready, qtbot):
-    window = ready
+def test_a_stopped_sweep_stays_shown_as_far_as_it_got(squeezenet_window, qtbot):
+    window = squeezenet_window
     dialog = open_dialog(window, "nstreams=1,2")
     dialog.repeats.setValue(3)
     stopped: list[bool] = []
@@ -191,10 +182,10 @@ def test_a_shape_sweep_shows_memory_latency_and_compile_per_shape_for_each_compi
     assert "compares what each shape costs" in view.reason.text()
 
 
-def test_the_estimate_rests_on_the_last_run_of_this_model(ready, qtbot):
+def test_the_estimate_rests_on_the_last_run_of_this_model(squeezenet_window, qtbot):
     """Before any run the dialog says the first round will measure the pace; after a run of this
     model it estimates the sweep from that run's mean inference and its load and compile times."""
-    window = ready
+    window = squeezenet_window
     dialog = open_dialog(window, "nstreams=1,2")
     assert "run the model once first for an estimate" in dialog.estimate.text()
     dialog.reject()
